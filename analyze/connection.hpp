@@ -1,0 +1,66 @@
+// Everything the analysis knows about one TCP connection: who is who, what
+// each side sent, and the facts the RDP decoders found.  Facts, not bytes: the
+// only bytes kept are the reassembly and framing buffers of live connections.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "analyze/rdp_stream.hpp"
+#include "dissect/address.hpp"
+#include "dissect/tcp_reassembly.hpp"
+
+namespace rdpscope {
+
+struct SideStats {
+    std::uint64_t packets = 0;
+    std::uint64_t bytes = 0;          // TCP payload bytes on the wire
+    std::uint64_t syn = 0;            // SYN without ACK
+    std::uint64_t syn_ack = 0;
+    std::uint64_t fin = 0;
+    std::uint64_t rst = 0;
+    std::uint64_t first_syn_frame = 0, first_fin_frame = 0, first_rst_frame = 0;
+    std::uint32_t syn_seq = 0;
+    std::uint8_t first_ttl = 0;
+    std::uint64_t cut_by_snaplen = 0;
+    std::uint64_t ip_fragments = 0;
+};
+
+struct IcmpNote {
+    std::uint64_t frame = 0;
+    std::int64_t ts_ns = 0;
+    std::uint8_t type = 0, code = 0;
+    std::uint32_t mtu = 0;
+    bool v6 = false;
+    std::string from;  // the router or host that sent it
+    std::string description;
+};
+
+struct Connection {
+    std::uint64_t id = 0;  // order of first packet among TCP connections (like tcp.stream)
+    std::array<Endpoint, 2> side;  // side[0] sent the first packet we saw
+    std::array<SideStats, 2> stats;
+    std::array<tcp::Reassembler, 2> stream;
+    std::uint64_t first_frame = 0, last_frame = 0;
+    std::int64_t first_ts = 0, last_ts = 0;
+    std::vector<IcmpNote> icmp;
+
+    RdpSession rdp;  // the RDP decoding state and its facts
+
+    // Which side is the client: the SYN's sender; else the one that sent the
+    // X.224 CR; else the one not on port 3389; else the first sender.
+    int client_side() const;
+    int server_side() const { return 1 - client_side(); }
+    const Endpoint& client() const { return side[client_side()]; }
+    const Endpoint& server() const { return side[server_side()]; }
+    Dir dir_from(int s) const { return s == client_side() ? Dir::c2s : Dir::s2c; }
+
+    bool closed() const;       // RST seen, or FIN both ways
+    bool tcp_established() const;
+    bool on_rdp_port(std::uint16_t port) const { return side[0].port == port || side[1].port == port; }
+};
+
+}  // namespace rdpscope

@@ -1,0 +1,34 @@
+// What the analysis reports as it goes: one event per decoded PDU, each a
+// named list of fields that the writers (text, JSON) print without knowing the
+// protocol.  Events are per PDU, not per packet, so their small allocations
+// stay off the per-packet path.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace rdpscope {
+
+enum class Dir : std::uint8_t { c2s, s2c };
+inline const char* to_string(Dir d) { return d == Dir::c2s ? "c2s" : "s2c"; }
+
+struct Field {
+    std::string_view key;  // JSON field name: a contract, see README
+    std::variant<std::int64_t, std::string, bool> value;
+};
+
+struct PduEvent {
+    std::uint64_t frame = 0;
+    std::int64_t ts_ns = 0;
+    std::string_view pdu;  // "x224.cr", "rdp.neg_req", ...
+    std::vector<Field> fields;
+
+    PduEvent& add(std::string_view k, std::int64_t v) { fields.push_back({k, v}); return *this; }
+    PduEvent& add(std::string_view k, std::string v) { fields.push_back({k, std::move(v)}); return *this; }
+    PduEvent& add_bool(std::string_view k, bool v) { fields.push_back({k, v}); return *this; }
+};
+
+}  // namespace rdpscope

@@ -1,0 +1,367 @@
+#include "analyze/rdp_stream.hpp"
+
+#include <fmt/format.h>
+
+#include "dissect/rdp_neg.hpp"
+#include "dissect/tpkt.hpp"
+#include "dissect/x224.hpp"
+
+namespace rdpscope {
+
+namespace {
+
+constexpr std::size_t kClassifyBytes = 6;       // TPKT header + LI + CR code
+constexpr std::size_t kMaxPreamble = 16 * 1024; // a proxy preamble longer than this is not one
+
+// TPKT, then an X.224 TPDU code: a CR is how every RDP client starts
+// (MS-RDPBCGR 2.2.1.1), a CC how the server answers (2.2.1.2).
+bool looks_like_x224(Bytes b, std::uint8_t code) {
+    return b.size() >= kClassifyBytes && b[0] == tpkt::kVersion && b[1] == 0 && (b[5] & 0xF0) == code;
+}
+
+std::string hex_prefix(Bytes b, std::size_t n = 8) {
+    std::string s;
+    for (std::size_t i = 0; i < b.size() && i < n; ++i) s += fmt::format("{}{:02x}", i ? " " : "", b[i]);
+    return s;
+}
+
+std::string printable(std::string_view s) {
+    std::string out;
+    for (char c : s) {
+        if (c >= 0x20 && c < 0x7f) out += c;
+        else out += fmt::format("\\x{:02x}", static_cast<unsigned char>(c));
+    }
+    return out;
+}
+
+std::string guid_text(const std::array<std::uint8_t, 16>& g) {
+    // RDP_CORRELATION_INFO carries the id as 16 raw bytes; print them in order.
+    std::string s;
+    for (std::size_t i = 0; i < g.size(); ++i) {
+        if (i == 4 || i == 6 || i == 8 || i == 10) s += '-';
+        s += fmt::format("{:02x}", g[i]);
+    }
+    return s;
+}
+
+std::string describe_error(const DecodeError& e) {
+    return fmt::format("{} {} {} at byte {}", e.layer, e.field, to_string(e.kind), e.offset);
+}
+
+}  // namespace
+
+const char* to_string(RdpSession::Mode m) {
+    switch (m) {
+        case RdpSession::Mode::start: return "start";
+        case RdpSession::Mode::preamble: return "preamble";
+        case RdpSession::Mode::x224: return "x224";
+        case RdpSession::Mode::secured: return "secured";
+        case RdpSession::Mode::not_rdp: return "not_rdp";
+        case RdpSession::Mode::lost: return "lost";
+    }
+    return "?";
+}
+
+bool RdpSession::wants_bytes(int side) const {
+    const Mode m = sides[side].mode;
+    return m != Mode::not_rdp && m != Mode::lost;
+}
+
+void RdpSession::give_up(int side, Mode why, std::uint64_t frame, const std::string& reason, RdpEvents& ev) {
+    sides[side].mode = why;
+    buf_[side].clear();
+    buf_[side].shrink_to_fit();
+    if (why == Mode::not_rdp && not_rdp_reason.empty()) {
+        not_rdp_reason = reason;
+        not_rdp_frame = frame;
+    }
+    ev.problem(side, frame, reason);
+}
+
+void RdpSession::on_gap(int side, std::uint64_t length, std::uint64_t frame, RdpEvents& ev) {
+    SideFacts& s = sides[side];
+    if (!s.gap_frame) s.gap_frame = frame;
+    s.gap_bytes += length;
+    if (s.mode == Mode::secured && !(neg.effective_protocol().value_or(0) == 0)) {
+        // TLS records are only counted here: a gap costs the count, not the sync.
+        s.secured_bytes += length;
+        return;
+    }
+    if (s.mode == Mode::not_rdp || s.mode == Mode::lost) return;
+    if (s.mode == Mode::start) {
+        // The connection's first bytes were not captured: nothing to classify.
+        s.mode = Mode::lost;
+        return;
+    }
+    give_up(side, Mode::lost, frame,
+            fmt::format("{} bytes missing from the capture: decoding of this direction stops here", length), ev);
+}
+
+void RdpSession::on_data(int side, Bytes data, std::uint64_t frame, std::int64_t ts_ns, int syn_client,
+                         RdpEvents& ev) {
+    SideFacts& s = sides[side];
+    if (s.mode == Mode::not_rdp || s.mode == Mode::lost || data.empty()) return;
+    if (!s.first_data_frame) s.first_data_frame = frame;
+
+    // After the negotiation a TLS stream is only counted (its records are the
+    // TLS decoder's business), so its bytes need not be buffered.
+    if (s.mode == Mode::secured && neg.effective_protocol().value_or(0) != 0) {
+        if (!s.secured_first_frame) {
+            s.secured_first_frame = frame;
+            s.secured_first_ts = ts_ns;
+            s.secured_first_byte = data[0];
+        }
+        s.secured_bytes += data.size();
+        return;
+    }
+    auto& buf = buf_[side];
+    buf.insert(buf.end(), data.begin(), data.end());
+    if (s.mode == Mode::start) {
+        if (buf.size() < kClassifyBytes && client_side_ < 0) return;  // too few bytes to tell yet
+        start(side, frame, syn_client, ev);
+    }
+    run(side, frame, ts_ns, ev);
+}
+
+// The first bytes of a side decide what the connection is: a client opens RDP
+// with an X.224 CR, possibly after a proxy preamble; the server follows suit.
+void RdpSession::start(int side, std::uint64_t frame, int syn_client, RdpEvents& ev) {
+    const Bytes b(buf_[side]);
+    if (client_side_ < 0) {
+        if (looks_like_x224(b, x224::kCodeCR)) {
+            client_side_ = side;
+            sides[side].mode = Mode::x224;
+            return;
+        }
+        // A Connection Confirm is the server's answer even when the request was
+        // not captured or not understood: decode it for what it says.
+        if (looks_like_x224(b, x224::kCodeCC)) {
+            sides[side].mode = Mode::x224;
+            return;
+        }
+        const proxy::Kind k = proxy::classify_client(b);
+        if (k != proxy::Kind::none && (syn_client < 0 || syn_client == side)) {
+            client_side_ = side;
+            proxy.kind = k;
+            sides[side].mode = Mode::preamble;
+            return;
+        }
+        const bool from_server = syn_client >= 0 && syn_client != side;
+        give_up(side, Mode::not_rdp, frame,
+                from_server ? fmt::format("the server spoke first ({}): not an RDP listener", hex_prefix(b))
+                            : fmt::format("the client's first bytes are not an X.224 Connection Request (got {})",
+                                          hex_prefix(b)),
+                ev);
+        return;
+    }
+    // The other side is the client: this is the server answering.
+    sides[side].mode = proxy.kind != proxy::Kind::none ? Mode::preamble : Mode::x224;
+}
+
+void RdpSession::run(int side, std::uint64_t frame, std::int64_t ts_ns, RdpEvents& ev) {
+    // Each step consumes from the buffer and may switch mode; loop until a
+    // step needs more bytes.
+    for (;;) {
+        const Mode m = sides[side].mode;
+        bool progressed = false;
+        if (m == Mode::preamble) progressed = run_preamble(side, frame, ts_ns, ev);
+        else if (m == Mode::x224) progressed = run_x224(side, frame, ts_ns, ev);
+        else if (m == Mode::secured) { run_secured(side, frame, ts_ns, ev); return; }
+        else return;
+        if (!progressed) return;
+    }
+}
+
+bool RdpSession::run_preamble(int side, std::uint64_t frame, std::int64_t ts_ns, RdpEvents& ev) {
+    auto& buf = buf_[side];
+    const bool client = side == client_side_;
+    auto p = client ? proxy::client_preamble(proxy.kind, buf) : proxy::server_preamble(proxy.kind, buf);
+    if (!p) {
+        if (p.error().kind == ErrorKind::need_more && buf.size() < kMaxPreamble) return false;
+        give_up(side, Mode::not_rdp, frame,
+                fmt::format("{} preamble broken: {}", proxy::name(proxy.kind), describe_error(p.error())), ev);
+        return false;
+    }
+    PduEvent e{frame, ts_ns, client ? "proxy.request" : "proxy.reply", {}};
+    e.add("proxy", std::string(proxy::name(proxy.kind)));
+    if (client) {
+        std::string host(p->target_host);
+        if (host.empty() && p->target_ip_version == 4)
+            host = fmt::format("{}.{}.{}.{}", p->target_ip[0], p->target_ip[1], p->target_ip[2], p->target_ip[3]);
+        proxy.target = fmt::format("{}:{}", host, p->target_port);
+        proxy.request_frame = frame;
+        e.add("target", proxy.target);
+    } else {
+        proxy.status = p->status;
+        proxy.reply_frame = frame;
+        e.add("status", static_cast<std::int64_t>(p->status));
+    }
+    ev.pdu(side, std::move(e));
+    buf.erase(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(p->length));
+    sides[side].mode = Mode::x224;
+    return true;
+}
+
+bool RdpSession::run_x224(int side, std::uint64_t frame, std::int64_t ts_ns, RdpEvents& ev) {
+    auto& buf = buf_[side];
+    if (buf.empty()) return false;
+    // A client whose CC was not captured goes on with TLS: 0x16 is a TLS
+    // handshake record, never a TPKT version.
+    if (side == client_side_ && neg.cr_frame && buf[0] == 0x16) {
+        enter_secured(side);
+        return true;
+    }
+    auto f = tpkt::frame(buf, false);
+    if (!f) {
+        if (f.error().kind == ErrorKind::need_more) return false;
+        const bool first = side == client_side_ ? !neg.cr_frame : !neg.cc_frame;
+        give_up(side, first ? Mode::not_rdp : Mode::lost, frame,
+                fmt::format("expected a TPKT header (03 00), got {}", hex_prefix(buf)), ev);
+        return false;
+    }
+    if (buf.size() < f->length) return false;
+    on_x224_pdu(side, Bytes(buf).first(f->length), frame, ts_ns, ev);
+    buf.erase(buf.begin(), buf.begin() + f->length);
+    return true;
+}
+
+void RdpSession::on_x224_pdu(int side, Bytes pdu, std::uint64_t frame, std::int64_t ts_ns, RdpEvents& ev) {
+    auto payload = tpkt::payload(pdu);
+    auto t = payload ? x224::decode(*payload) : Decoded<x224::Tpdu>(payload.error());
+    if (!t) {
+        PduEvent e{frame, ts_ns, "x224.malformed", {}};
+        e.add("error", describe_error(t.error()));
+        ev.pdu(side, std::move(e));
+        return;
+    }
+    PduEvent e{frame, ts_ns, x224::name(t->type), {}};
+    switch (t->type) {
+        case x224::Type::cr: {
+            neg.cr_frame = frame;
+            neg.cr_ts = ts_ns;
+            auto req = rdpneg::decode_request(t->variable);
+            if (!req) {
+                neg.error = describe_error(req.error());
+                e.add("error", neg.error);
+                ev.pdu(side, std::move(e));
+                return;
+            }
+            if (req->cookie) { neg.cookie = std::string(*req->cookie); e.add("cookie", printable(*req->cookie)); }
+            if (req->routing_token) {
+                neg.routing_token = std::string(*req->routing_token);
+                e.add("routing_token", printable(*req->routing_token));
+            }
+            ev.pdu(side, std::move(e));
+            if (req->neg_req) {
+                neg.requested_protocols = req->neg_req->requested_protocols;
+                neg.request_flags = req->neg_req->flags;
+                PduEvent n{frame, ts_ns, "rdp.neg_req", {}};
+                n.add("flags", req->neg_req->flags);
+                n.add("requested_protocols", req->neg_req->requested_protocols);
+                n.add("requested_protocols_names", rdpneg::protocol_flags(req->neg_req->requested_protocols));
+                ev.pdu(side, std::move(n));
+            }
+            if (req->correlation) {
+                neg.correlation_id = guid_text(req->correlation->id);
+                PduEvent c{frame, ts_ns, "rdp.correlation_info", {}};
+                c.add("correlation_id", *neg.correlation_id);
+                ev.pdu(side, std::move(c));
+            }
+            return;
+        }
+        case x224::Type::cc: {
+            neg.cc_frame = frame;
+            neg.cc_ts = ts_ns;
+            auto conf = rdpneg::decode_confirm(t->variable);
+            if (!conf) {
+                neg.error = describe_error(conf.error());
+                e.add("error", neg.error);
+                ev.pdu(side, std::move(e));
+                return;
+            }
+            ev.pdu(side, std::move(e));
+            if (conf->neg_rsp) {
+                neg.selected_protocol = conf->neg_rsp->selected_protocol;
+                neg.response_flags = conf->neg_rsp->flags;
+                PduEvent n{frame, ts_ns, "rdp.neg_rsp", {}};
+                n.add("flags", conf->neg_rsp->flags);
+                n.add("selected_protocol", conf->neg_rsp->selected_protocol);
+                n.add("selected_protocol_name", std::string(rdpneg::protocol_name(conf->neg_rsp->selected_protocol)));
+                ev.pdu(side, std::move(n));
+            } else if (conf->neg_failure) {
+                neg.failure_code = conf->neg_failure->failure_code;
+                PduEvent n{frame, ts_ns, "rdp.neg_failure", {}};
+                n.add("failure_code", conf->neg_failure->failure_code);
+                n.add("failure_name", std::string(rdpneg::failure_name(conf->neg_failure->failure_code)));
+                ev.pdu(side, std::move(n));
+            }
+            // The X.224 exchange is over: both directions move to the security
+            // layer the server chose (a failure is followed only by a close).
+            if (!neg.failure_code) {
+                enter_secured(side);
+                if (client_side_ >= 0 && sides[client_side_].mode == Mode::x224) enter_secured(client_side_);
+            }
+            return;
+        }
+        case x224::Type::dr:
+            neg.dr_frame = frame;
+            e.add("reason", t->reason);
+            ev.pdu(side, std::move(e));
+            return;
+        case x224::Type::er:
+            e.add("cause", t->reason);
+            ev.pdu(side, std::move(e));
+            return;
+        case x224::Type::dt:
+            e.add("length", static_cast<std::int64_t>(t->user_data.size()));
+            ev.pdu(side, std::move(e));
+            return;
+        case x224::Type::unknown:
+            e.add("code", t->code);
+            ev.pdu(side, std::move(e));
+            return;
+    }
+}
+
+void RdpSession::enter_secured(int side) { sides[side].mode = Mode::secured; }
+
+void RdpSession::run_secured(int side, std::uint64_t frame, std::int64_t ts_ns, RdpEvents& ev) {
+    SideFacts& s = sides[side];
+    auto& buf = buf_[side];
+    if (buf.empty()) return;
+    if (!s.secured_first_frame) {
+        s.secured_first_frame = frame;
+        s.secured_first_ts = ts_ns;
+        s.secured_first_byte = buf[0];
+    }
+    if (neg.effective_protocol().value_or(0) != 0) {
+        // TLS: counted here; its records are the TLS decoder's business.
+        s.secured_bytes += buf.size();
+        buf.clear();
+        return;
+    }
+    // Standard RDP security: TPKT-framed X.224 Data (MCS), and fast-path PDUs
+    // once the connection is up.
+    std::size_t used = 0;
+    while (used < buf.size()) {
+        Bytes rest = Bytes(buf).subspan(used);
+        auto f = tpkt::frame(rest, true);
+        if (!f) {
+            if (f.error().kind == ErrorKind::need_more) break;
+            give_up(side, Mode::lost, frame, fmt::format("lost PDU framing after the negotiation (got {})", hex_prefix(rest)), ev);
+            return;
+        }
+        if (rest.size() < f->length) break;
+        s.secured_bytes += f->length;
+        if (f->framing == tpkt::Framing::fast_path) {
+            ++s.fastpath_pdus;
+        } else {
+            ++s.tpkt_pdus;
+            on_x224_pdu(side, rest.first(f->length), frame, ts_ns, ev);
+        }
+        used += f->length;
+    }
+    buf.erase(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(used));
+}
+
+}  // namespace rdpscope

@@ -1,0 +1,110 @@
+// The RDP side of one TCP connection: takes each direction's reassembled bytes,
+// frames them (proxy preamble, then TPKT), picks the decoder the handshake
+// phase calls for, and keeps the facts the decoders return.
+//
+// Sides are 0 and 1 as the connection numbers them; which one is the client is
+// learnt from the content (the side that sends the X.224 Connection Request).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "analyze/event.hpp"
+#include "dissect/proxy.hpp"
+#include "dissect/reader.hpp"
+
+namespace rdpscope {
+
+// Where the RDP decoder sends what it finds; the connection tracker adds the
+// connection's identity and hands it to the writers.
+class RdpEvents {
+public:
+    virtual ~RdpEvents() = default;
+    virtual void pdu(int side, PduEvent&& e) = 0;
+    // Something the user should know about this connection's bytes (stderr).
+    virtual void problem(int side, std::uint64_t frame, const std::string& what) = 0;
+};
+
+struct NegotiationFacts {
+    std::uint64_t cr_frame = 0, cc_frame = 0, dr_frame = 0;
+    std::int64_t cr_ts = 0, cc_ts = 0;
+    std::optional<std::string> cookie, routing_token, correlation_id;
+    std::optional<std::uint32_t> requested_protocols;
+    std::uint8_t request_flags = 0;
+    std::optional<std::uint32_t> selected_protocol;
+    std::uint8_t response_flags = 0;
+    std::optional<std::uint32_t> failure_code;
+    std::string error;  // a malformed negotiation structure, described
+    bool confirm_seen() const { return cc_frame != 0; }
+    // What the server chose, counting a legacy CC (no RDP_NEG_RSP) as standard RDP security.
+    std::optional<std::uint32_t> effective_protocol() const {
+        if (failure_code || !cc_frame) return std::nullopt;
+        return selected_protocol ? selected_protocol : std::optional<std::uint32_t>(0);
+    }
+};
+
+struct ProxyFacts {
+    proxy::Kind kind = proxy::Kind::none;
+    std::string target;          // host:port the client asked the proxy for
+    std::optional<int> status;   // the proxy's reply code
+    std::uint64_t request_frame = 0, reply_frame = 0;
+};
+
+class RdpSession {
+public:
+    enum class Mode : std::uint8_t {
+        start,        // nothing from this side yet
+        preamble,     // inside a SOCKS / HTTP CONNECT preamble
+        x224,         // TPKT + X.224 connection initiation
+        secured,      // after the X.224 exchange: TLS (selectedProtocol != 0) or standard RDP security
+        not_rdp,      // the bytes are not RDP: stop looking
+        lost,         // a capture gap or a framing error broke the stream: stop looking
+    };
+
+    struct SideFacts {
+        Mode mode = Mode::start;
+        std::uint64_t first_data_frame = 0;
+        std::uint64_t secured_first_frame = 0;  // first byte after the X.224 exchange
+        std::int64_t secured_first_ts = 0;
+        std::uint8_t secured_first_byte = 0;    // 0x16 = TLS handshake, 0x03 = TPKT
+        std::uint64_t secured_bytes = 0;
+        std::uint64_t tpkt_pdus = 0, fastpath_pdus = 0;
+        std::uint64_t gap_frame = 0;            // first capture gap in this direction
+        std::uint64_t gap_bytes = 0;
+    };
+
+    // `syn_client`: the side that sent the SYN, or -1 when the capture missed it.
+    void on_data(int side, Bytes data, std::uint64_t frame, std::int64_t ts_ns, int syn_client, RdpEvents& ev);
+    void on_gap(int side, std::uint64_t length, std::uint64_t frame, RdpEvents& ev);
+
+    bool is_rdp() const { return neg.cr_frame != 0 || neg.cc_frame != 0; }
+    int client_side_by_content() const { return client_side_; }
+    // True while decoding still needs this side's bytes (reassembly can stop otherwise).
+    bool wants_bytes(int side) const;
+
+    NegotiationFacts neg;
+    ProxyFacts proxy;
+    std::array<SideFacts, 2> sides;
+    std::string not_rdp_reason;  // why the connection's bytes are not RDP
+    std::uint64_t not_rdp_frame = 0;
+
+private:
+    void start(int side, std::uint64_t frame, int syn_client, RdpEvents& ev);
+    void run(int side, std::uint64_t frame, std::int64_t ts_ns, RdpEvents& ev);
+    bool run_preamble(int side, std::uint64_t frame, std::int64_t ts_ns, RdpEvents& ev);
+    bool run_x224(int side, std::uint64_t frame, std::int64_t ts_ns, RdpEvents& ev);
+    void run_secured(int side, std::uint64_t frame, std::int64_t ts_ns, RdpEvents& ev);
+    void on_x224_pdu(int side, Bytes pdu, std::uint64_t frame, std::int64_t ts_ns, RdpEvents& ev);
+    void enter_secured(int side);
+    void give_up(int side, Mode why, std::uint64_t frame, const std::string& reason, RdpEvents& ev);
+
+    int client_side_ = -1;
+    std::array<std::vector<std::uint8_t>, 2> buf_;  // bytes of an incomplete unit, per side
+};
+
+const char* to_string(RdpSession::Mode m);
+
+}  // namespace rdpscope

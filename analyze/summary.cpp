@@ -1,0 +1,141 @@
+#include "analyze/summary.hpp"
+
+#include <cmath>
+
+#include "dissect/rdp_neg.hpp"
+
+namespace rdpscope {
+
+using nlohmann::json;
+
+json epoch_seconds(std::int64_t ts_ns, bool nano) {
+    // Round to the file's precision so the number prints as Wireshark shows it.
+    const double unit = nano ? 1e9 : 1e6;
+    const std::int64_t ticks = nano ? ts_ns : ts_ns / 1000;
+    return std::round(static_cast<double>(ticks)) / unit;
+}
+
+const char* furthest_step(const Connection& c) {
+    const int cs = c.client_side(), ss = 1 - cs;
+    const auto& r = c.rdp;
+    if (r.sides[cs].secured_first_frame || r.sides[ss].secured_first_frame)
+        return r.neg.effective_protocol().value_or(0) != 0 ? "tls_started" : "mcs_started";
+    if (r.neg.cc_frame) return "x224_confirm";
+    if (r.neg.cr_frame) return "x224_request";
+    if (!r.not_rdp_reason.empty()) return "not_rdp";
+    const bool answered = c.stats[ss].syn_ack || c.stats[ss].bytes || c.stats[cs].bytes;
+    if (answered && !c.stats[ss].rst) return "tcp_connect";
+    if (c.stats[cs].syn || c.stats[ss].rst) return "tcp_syn";
+    return "tcp_connect";  // captured mid-stream: the connection existed
+}
+
+namespace {
+
+json side_json(const SideStats& s) {
+    return {{"packets", s.packets}, {"bytes", s.bytes}, {"syn", s.syn}, {"syn_ack", s.syn_ack},
+            {"fin", s.fin}, {"rst", s.rst}};
+}
+
+json negotiation_json(const NegotiationFacts& n) {
+    json j = json::object();
+    if (n.cr_frame) {
+        j["request_frame"] = n.cr_frame;
+        if (n.cookie) j["cookie"] = *n.cookie;
+        if (n.routing_token) j["routing_token"] = *n.routing_token;
+        if (n.requested_protocols) {
+            j["requested_protocols"] = *n.requested_protocols;
+            j["requested_protocols_names"] = rdpneg::protocol_flags(*n.requested_protocols);
+            j["request_flags"] = n.request_flags;
+        } else {
+            j["legacy_request"] = true;  // no RDP_NEG_REQ: a pre-RDP 5.2 style client
+        }
+        if (n.correlation_id) j["correlation_id"] = *n.correlation_id;
+    }
+    if (n.cc_frame) {
+        j["confirm_frame"] = n.cc_frame;
+        if (n.cr_frame) j["confirm_ms"] = static_cast<double>(n.cc_ts - n.cr_ts) / 1e6;
+        if (n.selected_protocol) {
+            j["selected_protocol"] = *n.selected_protocol;
+            j["selected_protocol_name"] = rdpneg::protocol_name(*n.selected_protocol);
+            j["response_flags"] = n.response_flags;
+        } else if (n.failure_code) {
+            j["failure_code"] = *n.failure_code;
+            j["failure_name"] = rdpneg::failure_name(*n.failure_code);
+        } else if (n.error.empty()) {
+            j["legacy_confirm"] = true;  // no RDP_NEG_RSP: standard RDP security
+        }
+    }
+    if (n.dr_frame) j["disconnect_frame"] = n.dr_frame;
+    if (!n.error.empty()) j["error"] = n.error;
+    return j;
+}
+
+}  // namespace
+
+json summarize(const Connection& c, bool nano) {
+    const int cs = c.client_side(), ss = 1 - cs;
+    json j;
+    j["type"] = "connection";
+    j["conn"] = c.id;
+    j["transport"] = "tcp";
+    j["client"] = to_string(c.client());
+    j["server"] = to_string(c.server());
+    j["first_frame"] = c.first_frame;
+    j["last_frame"] = c.last_frame;
+    j["start"] = epoch_seconds(c.first_ts, nano);
+    j["duration"] = static_cast<double>(c.last_ts - c.first_ts) / 1e9;
+    j["furthest_step"] = furthest_step(c);
+    j["rdp"] = c.rdp.is_rdp();
+    j["negotiation"] = negotiation_json(c.rdp.neg);
+    if (c.rdp.proxy.kind != proxy::Kind::none) {
+        json p = {{"kind", proxy::name(c.rdp.proxy.kind)}};
+        if (!c.rdp.proxy.target.empty()) p["target"] = c.rdp.proxy.target;
+        if (c.rdp.proxy.status) p["status"] = *c.rdp.proxy.status;
+        if (c.rdp.proxy.request_frame) p["request_frame"] = c.rdp.proxy.request_frame;
+        j["proxy"] = p;
+    }
+    json sec = json::object();
+    for (auto [name, s] : {std::pair{"c2s", cs}, std::pair{"s2c", ss}}) {
+        const auto& f = c.rdp.sides[s];
+        if (!f.secured_first_frame) continue;
+        sec[name] = {{"first_frame", f.secured_first_frame}, {"bytes", f.secured_bytes}};
+        if (f.tpkt_pdus) sec[name]["tpkt_pdus"] = f.tpkt_pdus;
+        if (f.fastpath_pdus) sec[name]["fastpath_pdus"] = f.fastpath_pdus;
+    }
+    if (!sec.empty()) j["after_negotiation"] = sec;
+    j["tcp"] = {{"c2s", side_json(c.stats[cs])}, {"s2c", side_json(c.stats[ss])}};
+    json gaps = json::object();
+    for (auto [name, s] : {std::pair{"c2s", cs}, std::pair{"s2c", ss}}) {
+        const auto& f = c.rdp.sides[s];
+        if (f.gap_frame) gaps[name] = {{"first_frame", f.gap_frame}, {"bytes", f.gap_bytes}};
+    }
+    if (!gaps.empty()) j["capture_gaps"] = gaps;
+    const std::uint64_t cut = c.stats[0].cut_by_snaplen + c.stats[1].cut_by_snaplen;
+    if (cut) j["cut_by_snaplen"] = cut;
+    json icmp = json::array();
+    for (const auto& n : c.icmp) {
+        json e = {{"frame", n.frame}, {"type", n.type}, {"code", n.code}, {"description", n.description},
+                  {"from", n.from}};
+        if (n.mtu) e["mtu"] = n.mtu;
+        icmp.push_back(e);
+    }
+    j["icmp"] = icmp;
+    if (!c.rdp.not_rdp_reason.empty())
+        j["not_rdp"] = {{"frame", c.rdp.not_rdp_frame}, {"reason", c.rdp.not_rdp_reason}};
+    return j;
+}
+
+json summarize_file(const std::string& path, const FileStats& s, bool nano) {
+    json j = {{"type", "file_summary"},       {"file", path},
+              {"packets", s.packets},         {"bytes", s.bytes},
+              {"tcp_connections", s.connections}, {"rdp_connections", s.rdp_connections},
+              {"ip_fragments", s.ip_fragments}, {"decode_errors", s.decode_errors},
+              {"cut_by_snaplen", s.cut_by_snaplen}};
+    if (s.packets) {
+        j["first_time"] = epoch_seconds(s.first_ts, nano);
+        j["last_time"] = epoch_seconds(s.last_ts, nano);
+    }
+    return j;
+}
+
+}  // namespace rdpscope

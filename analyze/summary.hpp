@@ -1,0 +1,21 @@
+// The result of analysing one connection, as a JSON value: the data model the
+// writers print (JSON as is, text rendered from it), so both always agree.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "analyze/connection.hpp"
+#include "analyze/tracker.hpp"
+
+namespace rdpscope {
+
+// Seconds since the epoch as a JSON number, microsecond or nanosecond precision.
+nlohmann::json epoch_seconds(std::int64_t ts_ns, bool nano);
+
+// The furthest handshake step the connection reached (README: "furthest_step").
+const char* furthest_step(const Connection& c);
+
+nlohmann::json summarize(const Connection& c, bool nano_precision);
+nlohmann::json summarize_file(const std::string& path, const FileStats& s, bool nano_precision);
+
+}  // namespace rdpscope

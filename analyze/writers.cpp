@@ -1,0 +1,198 @@
+#include "analyze/writers.hpp"
+
+#include <fmt/format.h>
+
+#include <ctime>
+
+#include "analyze/summary.hpp"
+
+namespace rdpscope {
+
+using nlohmann::json;
+
+namespace {
+
+std::string utc_time(double epoch) {
+    const std::time_t t = static_cast<std::time_t>(epoch);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+    return fmt::format("{}.{:06d} UTC", buf, static_cast<int>((epoch - static_cast<double>(t)) * 1e6 + 0.5) % 1000000);
+}
+
+std::string human_bytes(std::uint64_t b) {
+    if (b < 10'000) return fmt::format("{} B", b);
+    if (b < 10'000'000) return fmt::format("{:.1f} kB", b / 1e3);
+    return fmt::format("{:.1f} MB", b / 1e6);
+}
+
+std::string text_value(const Field& f) {
+    if (auto* i = std::get_if<std::int64_t>(&f.value)) {
+        // Protocol bit masks read best in hex, as Wireshark shows them.
+        if (f.key == "flags" || f.key == "requested_protocols" || f.key == "selected_protocol")
+            return fmt::format("0x{:x}", *i);
+        return std::to_string(*i);
+    }
+    if (auto* b = std::get_if<bool>(&f.value)) return *b ? "true" : "false";
+    const auto& s = std::get<std::string>(f.value);
+    if (s.find(' ') != std::string::npos || s.empty()) return fmt::format("\"{}\"", s);
+    return s;
+}
+
+}  // namespace
+
+void WriterBase::begin_file(const std::string& path, bool nano, const FileStats* live) {
+    path_ = path;
+    nano_ = nano;
+    live_ = live;
+}
+
+void WriterBase::problem(std::uint64_t frame, const Connection* conn, const std::string& what) {
+    ++problems_;
+    if (conn)
+        fmt::print(err_, "rdpscope: {}: frame {}: connection {} ({} -> {}): {}\n", path_, frame, conn->id,
+                   to_string(conn->client()), to_string(conn->server()), what);
+    else
+        fmt::print(err_, "rdpscope: {}: frame {}: {}\n", path_, frame, what);
+}
+
+void DissectWriter::pdu(const Connection& c, Dir d, const PduEvent& e) {
+    const Endpoint& src = d == Dir::c2s ? c.client() : c.server();
+    const Endpoint& dst = d == Dir::c2s ? c.server() : c.client();
+    if (format_ == Format::json) {
+        json j;
+        j["file"] = path_;
+        j["frame"] = e.frame;
+        j["time"] = epoch_seconds(e.ts_ns, nano_);
+        j["conn"] = c.id;
+        j["dir"] = to_string(d);
+        j["src"] = to_string(src);
+        j["dst"] = to_string(dst);
+        j["pdu"] = e.pdu;
+        for (const auto& f : e.fields) std::visit([&](const auto& v) { j[std::string(f.key)] = v; }, f.value);
+        fmt::print(out_, "{}\n", j.dump());
+        return;
+    }
+    const double rel = live_ ? static_cast<double>(e.ts_ns - live_->first_ts) / 1e9 : 0.0;
+    std::string line = fmt::format("{:>7} {:>11.6f}  #{:<3} {} {} -> {}  {}", e.frame, rel, c.id, to_string(d),
+                                   to_string(src), to_string(dst), e.pdu);
+    for (const auto& f : e.fields) line += fmt::format(" {}={}", f.key, text_value(f));
+    fmt::print(out_, "{}\n", line);
+}
+
+void ReportWriter::connection_done(const Connection& c) {
+    json j = summarize(c, nano_);
+    if (format_ == Format::json) {
+        j["file"] = path_;
+        fmt::print(out_, "{}\n", j.dump());
+    } else {
+        connections_.push_back(std::move(j));
+    }
+}
+
+std::string render_connection_text(const json& j) {
+    std::string s = fmt::format("#{} {} {} -> {}   {}   {:.3f} s   frames {}-{}\n", j["conn"].get<std::uint64_t>(),
+                                j["transport"].get<std::string>() == "tcp" ? "TCP" : "UDP",
+                                j["client"].get<std::string>(), j["server"].get<std::string>(),
+                                utc_time(j["start"].get<double>()), j["duration"].get<double>(),
+                                j["first_frame"].get<std::uint64_t>(), j["last_frame"].get<std::uint64_t>());
+    if (j.contains("proxy")) {
+        const auto& p = j["proxy"];
+        s += fmt::format("  proxy        {} CONNECT to {}{}\n", p["kind"].get<std::string>(),
+                         p.value("target", std::string("?")),
+                         p.contains("status") ? fmt::format(", reply {}", p["status"].get<int>()) : "");
+    }
+    const auto& n = j["negotiation"];
+    if (n.contains("request_frame")) {
+        std::string who;
+        if (n.contains("cookie")) who = fmt::format(" cookie \"{}\"", n["cookie"].get<std::string>());
+        if (n.contains("routing_token")) who = fmt::format(" routing token \"{}\"", n["routing_token"].get<std::string>());
+        std::string what = n.contains("requested_protocols")
+                               ? fmt::format("requests {} (0x{:x})", n["requested_protocols_names"].get<std::string>(),
+                                             n["requested_protocols"].get<std::uint32_t>())
+                               : std::string("legacy request (no RDP_NEG_REQ: standard RDP security)");
+        s += fmt::format("  negotiation  frame {:<6} client{} {}\n", n["request_frame"].get<std::uint64_t>(), who, what);
+    }
+    if (n.contains("confirm_frame")) {
+        std::string what;
+        if (n.contains("selected_protocol"))
+            what = fmt::format("selects {} (0x{:x})", n["selected_protocol_name"].get<std::string>(),
+                               n["selected_protocol"].get<std::uint32_t>());
+        else if (n.contains("failure_code"))
+            what = fmt::format("refuses: RDP_NEG_FAILURE {} ({})", n["failure_name"].get<std::string>(),
+                               n["failure_code"].get<std::uint32_t>());
+        else if (n.contains("legacy_confirm")) what = "confirms without RDP_NEG_RSP: standard RDP security";
+        else what = "confirms";
+        s += fmt::format("               frame {:<6} server {}{}\n", n["confirm_frame"].get<std::uint64_t>(), what,
+                         n.contains("confirm_ms") ? fmt::format(" after {:.1f} ms", n["confirm_ms"].get<double>()) : "");
+    }
+    if (n.contains("error")) s += fmt::format("               malformed: {}\n", n["error"].get<std::string>());
+    if (n.contains("disconnect_frame"))
+        s += fmt::format("               frame {:<6} X.224 Disconnect Request\n", n["disconnect_frame"].get<std::uint64_t>());
+
+    const std::string step = j["furthest_step"];
+    std::string reached;
+    if (step == "tcp_syn") reached = "TCP SYN only: the connection never came up";
+    else if (step == "tcp_connect") reached = "TCP connected, no X.224 Connection Request seen";
+    else if (step == "x224_request") reached = "X.224 Connection Request sent, no Connection Confirm seen";
+    else if (step == "x224_confirm") reached = "X.224 negotiation done, nothing after it";
+    else if (step == "tls_started") reached = "TLS started after the negotiation";
+    else if (step == "mcs_started") reached = "MCS (standard RDP security) started after the negotiation";
+    else if (step == "not_rdp") reached = "the bytes are not RDP";
+    s += fmt::format("  reached      {} ({})\n", step, reached);
+    if (j.contains("after_negotiation")) {
+        for (const char* d : {"c2s", "s2c"}) {
+            if (!j["after_negotiation"].contains(d)) continue;
+            const auto& a = j["after_negotiation"][d];
+            s += fmt::format("               {} from frame {}: {}{}\n", d, a["first_frame"].get<std::uint64_t>(),
+                             human_bytes(a["bytes"].get<std::uint64_t>()),
+                             a.contains("tpkt_pdus") ? fmt::format(", {} TPKT PDUs", a["tpkt_pdus"].get<std::uint64_t>()) : "");
+        }
+    }
+    if (j.contains("not_rdp"))
+        s += fmt::format("  not RDP      frame {}: {}\n", j["not_rdp"]["frame"].get<std::uint64_t>(),
+                         j["not_rdp"]["reason"].get<std::string>());
+    const auto& t = j["tcp"];
+    auto side = [](const json& d, const char* who) {
+        std::string x = fmt::format("{} {} packets {}", who, d["packets"].get<std::uint64_t>(),
+                                    human_bytes(d["bytes"].get<std::uint64_t>()));
+        if (d["syn"].get<int>() > 1) x += fmt::format(", {} SYNs", d["syn"].get<int>());
+        if (d["syn_ack"].get<int>() > 1) x += fmt::format(", {} SYN-ACKs", d["syn_ack"].get<int>());
+        if (d["fin"].get<int>()) x += ", FIN";
+        if (d["rst"].get<int>()) x += ", RST";
+        return x;
+    };
+    s += fmt::format("  tcp          {}; {}\n", side(t["c2s"], "client"), side(t["s2c"], "server"));
+    for (const auto& i : j["icmp"])
+        s += fmt::format("  icmp         frame {}: {} from {}{}\n", i["frame"].get<std::uint64_t>(),
+                         i["description"].get<std::string>(), i["from"].get<std::string>(),
+                         i.contains("mtu") ? fmt::format(" (next-hop MTU {})", i["mtu"].get<std::uint32_t>()) : "");
+    if (j.contains("capture_gaps"))
+        for (const char* d : {"c2s", "s2c"})
+            if (j["capture_gaps"].contains(d))
+                s += fmt::format("  gap          {}: {} bytes missing from the capture, first at frame {}\n", d,
+                                 j["capture_gaps"][d]["bytes"].get<std::uint64_t>(),
+                                 j["capture_gaps"][d]["first_frame"].get<std::uint64_t>());
+    if (j.contains("cut_by_snaplen"))
+        s += fmt::format("  snaplen      {} packets cut by the capture's snaplen\n", j["cut_by_snaplen"].get<std::uint64_t>());
+    return s;
+}
+
+void ReportWriter::end_file(const FileStats& stats) {
+    json sum = summarize_file(path_, stats, nano_);
+    if (format_ == Format::json) {
+        fmt::print(out_, "{}\n", sum.dump());
+        return;
+    }
+    fmt::print(out_, "== {} ==\n", path_);
+    for (const auto& c : connections_) fmt::print(out_, "{}\n", render_connection_text(c));
+    fmt::print(out_, "{} RDP connection{} in {} packets ({} TCP connections in all)", stats.rdp_connections,
+               stats.rdp_connections == 1 ? "" : "s", stats.packets, stats.connections);
+    if (stats.ip_fragments) fmt::print(out_, "; {} IP fragments", stats.ip_fragments);
+    if (stats.cut_by_snaplen) fmt::print(out_, "; {} packets cut by the snaplen", stats.cut_by_snaplen);
+    fmt::print(out_, "\n\n");
+    connections_.clear();
+}
+
+}  // namespace rdpscope

@@ -1,0 +1,56 @@
+// Report writers: they format what the analysis found and never analyse.
+#pragma once
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "analyze/run.hpp"
+
+namespace rdpscope {
+
+enum class Format { text, json };
+
+// Shared by the writers: problems on stderr, naming file, frame and connection.
+class WriterBase : public FileObserver {
+public:
+    WriterBase(std::FILE* out, std::FILE* err, Format f) : out_(out), err_(err), format_(f) {}
+    void begin_file(const std::string& path, bool nano, const FileStats* live) override;
+    void problem(std::uint64_t frame, const Connection* conn, const std::string& what) override;
+    std::uint64_t problems() const { return problems_; }
+
+protected:
+    std::FILE* out_;
+    std::FILE* err_;
+    Format format_;
+    std::string path_;
+    bool nano_ = false;
+    const FileStats* live_ = nullptr;
+    std::uint64_t problems_ = 0;
+};
+
+// `rdpscope dissect`: one line (or JSON object) per decoded PDU.
+class DissectWriter : public WriterBase {
+public:
+    using WriterBase::WriterBase;
+    void pdu(const Connection& c, Dir d, const PduEvent& e) override;
+    void end_file(const FileStats&) override {}
+};
+
+// `rdpscope analyze`: one entry per RDP connection, then a file summary.
+class ReportWriter : public WriterBase {
+public:
+    using WriterBase::WriterBase;
+    void connection_done(const Connection& c) override;
+    void end_file(const FileStats& stats) override;
+
+private:
+    std::vector<nlohmann::json> connections_;
+};
+
+// The text form of one connection's summary (exposed for tests).
+std::string render_connection_text(const nlohmann::json& conn);
+
+}  // namespace rdpscope

@@ -1,0 +1,140 @@
+#include "dissect/link.hpp"
+
+namespace rdpscope::link {
+
+namespace {
+
+constexpr std::uint16_t kEtherIPv4 = 0x0800;
+constexpr std::uint16_t kEtherIPv6 = 0x86DD;
+constexpr std::uint16_t kEtherVlan = 0x8100;    // 802.1Q
+constexpr std::uint16_t kEtherQinQ = 0x88A8;    // 802.1ad service tag
+constexpr std::uint16_t kEtherQinQOld = 0x9100; // pre-standard QinQ
+constexpr int kMaxVlanTags = 8;
+
+Network from_ethertype(std::uint16_t t) {
+    if (t == kEtherIPv4) return Network::ipv4;
+    if (t == kEtherIPv6) return Network::ipv6;
+    return Network::other;
+}
+
+// Raw IP: the version nibble says which.
+Network from_version_nibble(Bytes b) {
+    if (b.empty()) return Network::other;
+    switch (b[0] >> 4) {
+        case 4: return Network::ipv4;
+        case 6: return Network::ipv6;
+        default: return Network::other;
+    }
+}
+
+DecodeError cut(const Reader& r, std::string_view field) {
+    return {"link", field, r.offset(), ErrorKind::truncated, 0};
+}
+
+Decoded<Frame> decode_ethernet(Reader r) {
+    Frame f;
+    if (!r.skip(12)) return cut(r, "eth.addresses");
+    std::uint16_t type;
+    if (!r.u16be(type)) return cut(r, "eth.type");
+    // 802.1Q and QinQ: each tag is TCI (2 bytes) + the next EtherType.
+    while (type == kEtherVlan || type == kEtherQinQ || type == kEtherQinQOld) {
+        if (++f.vlan_tags > kMaxVlanTags) return DecodeError{"link", "vlan.depth", r.offset(), ErrorKind::malformed, 0};
+        if (!r.skip(2)) return cut(r, "vlan.tci");
+        if (!r.u16be(type)) return cut(r, "vlan.type");
+    }
+    f.ethertype = type;
+    f.network = from_ethertype(type);
+    f.payload = r.rest();
+    return f;
+}
+
+// Linux cooked v1 (SLL): packet type, ARPHRD, address length, 8-byte address, protocol.
+Decoded<Frame> decode_sll(Reader r) {
+    if (!r.skip(14)) return cut(r, "sll.header");
+    std::uint16_t proto;
+    if (!r.u16be(proto)) return cut(r, "sll.protocol");
+    Frame f;
+    f.ethertype = proto;
+    f.network = from_ethertype(proto);
+    f.payload = r.rest();
+    return f;
+}
+
+// Linux cooked v2 (SLL2): protocol first, then reserved, ifindex, ARPHRD, type, addr.
+Decoded<Frame> decode_sll2(Reader r) {
+    std::uint16_t proto;
+    if (!r.u16be(proto)) return cut(r, "sll2.protocol");
+    if (!r.skip(18)) return cut(r, "sll2.header");
+    Frame f;
+    f.ethertype = proto;
+    f.network = from_ethertype(proto);
+    f.payload = r.rest();
+    return f;
+}
+
+// BSD loopback: a 4-byte address family.  DLT_NULL stores it in the byte order
+// of the host that wrote the file, so read it both ways; AF_INET is 2 everywhere,
+// AF_INET6 is 24 (NetBSD/OpenBSD), 28 (FreeBSD), 30 (macOS) or 10 (Linux).
+Decoded<Frame> decode_null(Reader r, bool network_order) {
+    auto fam_bytes = r.bytes(4);
+    if (!fam_bytes) return cut(r, "null.family");
+    const Bytes b = *fam_bytes;
+    std::uint32_t be = std::uint32_t(b[0]) << 24 | std::uint32_t(b[1]) << 16 | std::uint32_t(b[2]) << 8 | b[3];
+    std::uint32_t le = std::uint32_t(b[3]) << 24 | std::uint32_t(b[2]) << 16 | std::uint32_t(b[1]) << 8 | b[0];
+    std::uint32_t family = network_order ? be : (le < 256 ? le : be);
+    Frame f;
+    f.payload = r.rest();
+    switch (family) {
+        case 2: f.network = Network::ipv4; break;
+        case 10: case 24: case 28: case 30: f.network = Network::ipv6; break;
+        default: f.network = from_version_nibble(f.payload); break;
+    }
+    return f;
+}
+
+}  // namespace
+
+bool supported(int linktype) {
+    switch (linktype) {
+        case null_bsd: case ethernet: case raw_dlt: case raw_openbsd: case raw_linktype:
+        case loop: case linux_sll: case ipv4_only: case ipv6_only: case linux_sll2:
+            return true;
+        default:
+            return false;
+    }
+}
+
+const char* name(int linktype) {
+    switch (linktype) {
+        case null_bsd: return "BSD loopback (NULL)";
+        case ethernet: return "Ethernet";
+        case raw_dlt: case raw_openbsd: case raw_linktype: return "raw IP";
+        case loop: return "OpenBSD loopback";
+        case linux_sll: return "Linux cooked v1";
+        case ipv4_only: return "raw IPv4";
+        case ipv6_only: return "raw IPv6";
+        case linux_sll2: return "Linux cooked v2";
+        default: return "unsupported";
+    }
+}
+
+Decoded<Frame> decode(int linktype, Bytes frame) {
+    Reader r(frame);
+    switch (linktype) {
+        case ethernet: return decode_ethernet(r);
+        case linux_sll: return decode_sll(r);
+        case linux_sll2: return decode_sll2(r);
+        case null_bsd: return decode_null(r, false);
+        case loop: return decode_null(r, true);
+        case raw_dlt: case raw_openbsd: case raw_linktype: case ipv4_only: case ipv6_only: {
+            Frame f;
+            f.network = from_version_nibble(frame);
+            f.payload = frame;
+            return f;
+        }
+        default:
+            return DecodeError{"link", "linktype", 0, ErrorKind::unsupported, 0};
+    }
+}
+
+}  // namespace rdpscope::link

@@ -1,0 +1,73 @@
+// rdpscope: where and why an RDP connection handshake stalled, read from packets.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "analyze/writers.hpp"
+
+namespace {
+
+constexpr const char* kExitCodes =
+    "Exit status: 0 when every file was read, 2 when a file could not be used at all\n"
+    "(missing, not a capture, unsupported link type). Problems inside a file (a frame\n"
+    "cut short, bytes on port 3389 that are not RDP) are reported on stderr, naming\n"
+    "the file and frame, and the rest of the file is still analysed.";
+
+struct Common {
+    std::vector<std::string> files;
+    std::string format = "text";
+};
+
+void add_common(CLI::App* cmd, Common& c) {
+    cmd->add_option("FILE", c.files, "pcap or pcapng capture files")->required();
+    cmd->add_option("--format,-F", c.format, "output format")
+        ->check(CLI::IsMember({"text", "json"}))
+        ->capture_default_str();
+}
+
+int run(const Common& c, rdpscope::WriterBase& writer) {
+    int status = 0;
+    for (const auto& f : c.files) {
+        const auto s = rdpscope::run_file(f, writer, rdpscope::TrackerOptions{}, stderr);
+        if (s == rdpscope::FileStatus::unusable) status = 2;
+        std::fflush(stdout);
+    }
+    return status;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"rdpscope: reads RDP connection handshakes from packet captures and tells which step\n"
+                 "each connection reached, where it stalled and why."};
+    app.require_subcommand(1);
+    app.footer(kExitCodes);
+    app.set_version_flag("--version", "rdpscope 0.1.0");
+
+    Common dis, ana;
+    auto* dissect = app.add_subcommand(
+        "dissect", "one line per decoded PDU: frame, time, connection, direction, PDU and its fields");
+    add_common(dissect, dis);
+    dissect->footer(
+        "Frames are numbered from 1 as in Wireshark. --format json prints one object per PDU with\n"
+        "frame, time (epoch seconds), conn, dir (c2s/s2c), src, dst, pdu and the PDU's fields.");
+
+    auto* analyze = app.add_subcommand(
+        "analyze", "one report per RDP connection: endpoints, times, negotiation and the furthest step reached");
+    add_common(analyze, ana);
+    analyze->footer(
+        "--format json prints one {\"type\":\"connection\"} object per RDP connection and a\n"
+        "{\"type\":\"file_summary\"} object per file. See README.md for the schema.");
+
+    CLI11_PARSE(app, argc, argv);
+
+    if (dissect->parsed()) {
+        rdpscope::DissectWriter w(stdout, stderr, dis.format == "json" ? rdpscope::Format::json : rdpscope::Format::text);
+        return run(dis, w);
+    }
+    rdpscope::ReportWriter w(stdout, stderr, ana.format == "json" ? rdpscope::Format::json : rdpscope::Format::text);
+    return run(ana, w);
+}
