@@ -93,8 +93,12 @@ void RdpSession::on_gap(int side, std::uint64_t length, std::uint64_t frame, Rdp
         s.mode = Mode::lost;
         return;
     }
-    give_up(side, Mode::lost, frame,
-            fmt::format("{} bytes missing from the capture: decoding of this direction stops here", length), ev);
+    // A capture gap is a fact of the capture (reported with the connection),
+    // not a problem with the input: stop decoding quietly.
+    s.mode = Mode::lost;
+    buf_[side].clear();
+    buf_[side].shrink_to_fit();
+    (void)ev;
 }
 
 void RdpSession::on_data(int side, Bytes data, std::uint64_t frame, std::int64_t ts_ns, int syn_client,

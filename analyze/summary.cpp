@@ -6,7 +6,7 @@
 
 namespace rdpscope {
 
-using nlohmann::json;
+using json = nlohmann::ordered_json;
 
 json epoch_seconds(std::int64_t ts_ns, bool nano) {
     // Round to the file's precision so the number prints as Wireshark shows it.

@@ -10,12 +10,12 @@
 namespace rdpscope {
 
 // Seconds since the epoch as a JSON number, microsecond or nanosecond precision.
-nlohmann::json epoch_seconds(std::int64_t ts_ns, bool nano);
+nlohmann::ordered_json epoch_seconds(std::int64_t ts_ns, bool nano);
 
 // The furthest handshake step the connection reached (README: "furthest_step").
 const char* furthest_step(const Connection& c);
 
-nlohmann::json summarize(const Connection& c, bool nano_precision);
-nlohmann::json summarize_file(const std::string& path, const FileStats& s, bool nano_precision);
+nlohmann::ordered_json summarize(const Connection& c, bool nano_precision);
+nlohmann::ordered_json summarize_file(const std::string& path, const FileStats& s, bool nano_precision);
 
 }  // namespace rdpscope

@@ -8,7 +8,7 @@
 
 namespace rdpscope {
 
-using nlohmann::json;
+using json = nlohmann::ordered_json;
 
 namespace {
 
@@ -187,7 +187,7 @@ void ReportWriter::end_file(const FileStats& stats) {
     }
     fmt::print(out_, "== {} ==\n", path_);
     for (const auto& c : connections_) fmt::print(out_, "{}\n", render_connection_text(c));
-    fmt::print(out_, "{} RDP connection{} in {} packets ({} TCP connections in all)", stats.rdp_connections,
+    fmt::print(out_, "{} connection{} to RDP (by port or content) in {} packets ({} TCP connections in all)", stats.rdp_connections,
                stats.rdp_connections == 1 ? "" : "s", stats.packets, stats.connections);
     if (stats.ip_fragments) fmt::print(out_, "; {} IP fragments", stats.ip_fragments);
     if (stats.cut_by_snaplen) fmt::print(out_, "; {} packets cut by the snaplen", stats.cut_by_snaplen);

@@ -47,10 +47,10 @@ public:
     void end_file(const FileStats& stats) override;
 
 private:
-    std::vector<nlohmann::json> connections_;
+    std::vector<nlohmann::ordered_json> connections_;
 };
 
 // The text form of one connection's summary (exposed for tests).
-std::string render_connection_text(const nlohmann::json& conn);
+std::string render_connection_text(const nlohmann::ordered_json& conn);
 
 }  // namespace rdpscope
