@@ -152,10 +152,12 @@ Decoded<Preamble> http_header(Bytes stream, bool server) {
         }
         p.status = static_cast<std::uint8_t>(code / 100);  // the class is what matters
     } else {
-        // "CONNECT host:port HTTP/1.1"
-        const auto line_end = text.find("\r\n");
-        const auto target = text.substr(8, text.find(' ', 8) - 8);
-        if (line_end != std::string_view::npos && target.size() < line_end) {
+        // "CONNECT host:port HTTP/1.1": the target is the second word of the first line.
+        const std::string_view line = text.substr(0, text.find("\r\n"));
+        const auto sp1 = line.find(' ');
+        const auto sp2 = sp1 == std::string_view::npos ? sp1 : line.find(' ', sp1 + 1);
+        if (sp1 != std::string_view::npos) {
+            const std::string_view target = line.substr(sp1 + 1, sp2 == std::string_view::npos ? sp2 : sp2 - sp1 - 1);
             const auto colon = target.rfind(':');
             p.target_host = target.substr(0, colon);
             if (colon != std::string_view::npos) {
