@@ -33,7 +33,7 @@ namespace {
 
 json side_json(const SideStats& s) {
     return {{"packets", s.packets}, {"bytes", s.bytes}, {"syn", s.syn}, {"syn_ack", s.syn_ack},
-            {"fin", s.fin}, {"rst", s.rst}};
+            {"fin", s.fin}, {"rst", s.rst}, {"ip_fragments", s.ip_fragments}};
 }
 
 json negotiation_json(const NegotiationFacts& n) {
