@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "analyze/rdp_stream.hpp"
+#include "analyze/tcp_analysis.hpp"
 #include "dissect/address.hpp"
 #include "dissect/tcp_reassembly.hpp"
 
@@ -48,7 +49,8 @@ struct Connection {
     std::int64_t first_ts = 0, last_ts = 0;
     std::vector<IcmpNote> icmp;
 
-    RdpSession rdp;  // the RDP decoding state and its facts
+    RdpSession rdp;     // the RDP decoding state and its facts
+    TcpAnalysis tcp;    // the TCP behaviour of both directions
 
     // Which side is the client: the SYN's sender; else the one that sent the
     // X.224 CR; else the one not on port 3389; else the first sender.

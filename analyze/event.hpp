@@ -17,7 +17,7 @@ inline const char* to_string(Dir d) { return d == Dir::c2s ? "c2s" : "s2c"; }
 
 struct Field {
     std::string_view key;  // JSON field name: a contract, see README
-    std::variant<std::int64_t, std::string, bool> value;
+    std::variant<std::int64_t, std::string, bool, std::vector<std::string>> value;
 };
 
 struct PduEvent {
@@ -29,6 +29,7 @@ struct PduEvent {
     PduEvent& add(std::string_view k, std::int64_t v) { fields.push_back({k, v}); return *this; }
     PduEvent& add(std::string_view k, std::string v) { fields.push_back({k, std::move(v)}); return *this; }
     PduEvent& add_bool(std::string_view k, bool v) { fields.push_back({k, v}); return *this; }
+    PduEvent& add_list(std::string_view k, std::vector<std::string> v) { fields.push_back({k, std::move(v)}); return *this; }
 };
 
 }  // namespace rdpscope

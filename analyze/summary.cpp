@@ -31,11 +31,6 @@ const char* furthest_step(const Connection& c) {
 
 namespace {
 
-json side_json(const SideStats& s) {
-    return {{"packets", s.packets}, {"bytes", s.bytes}, {"syn", s.syn}, {"syn_ack", s.syn_ack},
-            {"fin", s.fin}, {"rst", s.rst}, {"ip_fragments", s.ip_fragments}};
-}
-
 json negotiation_json(const NegotiationFacts& n) {
     json j = json::object();
     if (n.cr_frame) {
@@ -103,7 +98,7 @@ json summarize(const Connection& c, bool nano) {
         if (f.fastpath_pdus) sec[name]["fastpath_pdus"] = f.fastpath_pdus;
     }
     if (!sec.empty()) j["after_negotiation"] = sec;
-    j["tcp"] = {{"c2s", side_json(c.stats[cs])}, {"s2c", side_json(c.stats[ss])}};
+    j["tcp"] = c.tcp.to_json(cs);
     json gaps = json::object();
     for (auto [name, s] : {std::pair{"c2s", cs}, std::pair{"s2c", ss}}) {
         const auto& f = c.rdp.sides[s];

@@ -155,6 +155,23 @@ void Tracker::tcp_packet(const CapturedPacket& pkt, const PacketInfo& p) {
     if (t.has(tcp::FIN) && !st.fin++) st.first_fin_frame = pkt.frame;
     if (t.has(tcp::RST) && !st.rst++) st.first_rst_frame = pkt.frame;
 
+    TcpSegment seg;
+    seg.frame = pkt.frame;
+    seg.ts_ns = pkt.ts_ns;
+    seg.side = s;
+    seg.tcp = &t;
+    seg.payload_len = static_cast<std::uint32_t>(std::max(wire_payload, t.payload.size()));
+    seg.ttl = p.ip.ttl;
+    seg.ip_id = p.ip.ip_id;
+    seg.dont_fragment = p.ip.dont_fragment;
+    seg.ipv6 = p.ip.version == 6;
+    seg.ip_total_length = p.ip.total_length;
+    if (const std::uint32_t flags = c.tcp.on_segment(seg); flags && reportable(c)) {
+        PduEvent e{pkt.frame, pkt.ts_ns, "tcp.analysis", {}};
+        e.add_list("tcp_flags", tcp_flag_names(flags));
+        obs_.pdu(c, c.dir_from(s), e);
+    }
+
     Events ev(*this, c);
     if (!t.has(tcp::RST)) {
         if (c.rdp.wants_bytes(s)) {

@@ -1,6 +1,7 @@
 #include "analyze/writers.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <ctime>
 
@@ -35,6 +36,7 @@ std::string text_value(const Field& f) {
         return std::to_string(*i);
     }
     if (auto* b = std::get_if<bool>(&f.value)) return *b ? "true" : "false";
+    if (auto* l = std::get_if<std::vector<std::string>>(&f.value)) return fmt::format("{}", fmt::join(*l, ","));
     const auto& s = std::get<std::string>(f.value);
     if (s.find(' ') != std::string::npos || s.empty()) return fmt::format("\"{}\"", s);
     return s;

@@ -36,7 +36,11 @@ public:
         for (const auto& f : e.fields)
             std::visit([&](const auto& v) {
                 std::ostringstream o;
-                o << v;
+                if constexpr (std::is_same_v<std::decay_t<decltype(v)>, std::vector<std::string>>) {
+                    for (const auto& x : v) o << x << ',';
+                } else {
+                    o << v;
+                }
                 s.fields[std::string(f.key)] = o.str();
             }, f.value);
         events.push_back(std::move(s));
