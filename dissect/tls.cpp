@@ -1,0 +1,1031 @@
+// TLS record layer, handshake reassembly and handshake message decoders.
+// Section numbers: RFC 5246 (TLS 1.2) unless marked 8446 (TLS 1.3).
+#include "dissect/tls.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+namespace rdpscope::tls {
+
+namespace {
+
+constexpr std::string_view kLayer = "tls";
+
+DecodeError fail(std::string_view field, std::size_t offset, ErrorKind kind = ErrorKind::malformed,
+                 std::size_t needed = 0) {
+    return DecodeError{kLayer, field, offset, kind, needed};
+}
+
+// A variable-length vector <floor..2^(8*width)-1> (RFC 5246 4.3): reads the length
+// prefix and returns a reader over exactly that many bytes.  Whether the prefix or
+// the content is missing, the vector's length lies about the enclosing structure,
+// so both are `malformed` at the prefix's offset.
+Decoded<Reader> read_vector(Reader& r, int width, std::string_view field) {
+    const std::size_t at = r.offset();
+    std::uint32_t n = 0;
+    bool ok = false;
+    if (width == 1) {
+        std::uint8_t v = 0;
+        ok = r.u8(v);
+        n = v;
+    } else if (width == 2) {
+        std::uint16_t v = 0;
+        ok = r.u16be(v);
+        n = v;
+    } else {
+        ok = r.u24be(n);
+    }
+    if (!ok) return fail(field, at);
+    auto child = r.sub(n);
+    if (!child) return fail(field, at);
+    return *child;
+}
+
+// A vector of uint16 code points (cipher suites, groups, signature schemes).
+Decoded<std::vector<std::uint16_t>> read_u16_list(Reader& r, int width, std::string_view field,
+                                                  std::size_t min_bytes) {
+    const std::size_t at = r.offset();
+    auto v = read_vector(r, width, field);
+    if (!v) return v.error();
+    Reader list = *v;
+    if (list.remaining() % 2 != 0 || list.remaining() < min_bytes) return fail(field, at);
+    std::vector<std::uint16_t> out;
+    out.reserve(list.remaining() / 2);
+    std::uint16_t x = 0;
+    while (list.u16be(x)) out.push_back(x);
+    return out;
+}
+
+std::vector<std::uint8_t> to_vector(Bytes b) { return {b.begin(), b.end()}; }
+std::string to_string_bytes(Bytes b) { return std::string(as_text(b)); }
+
+// The extensions block (RFC 5246 7.4.1.4, 8446 4.2): type, length, data, repeated.
+// `prefix` names the message, e.g. "client_hello".
+std::optional<DecodeError> read_extensions(Reader& r, std::string_view block_field,
+                                           std::string_view type_field, std::string_view length_field,
+                                           std::vector<Extension>& out) {
+    auto block = read_vector(r, 2, block_field);
+    if (!block) return block.error();
+    Reader b = *block;
+    while (!b.empty()) {
+        Extension e;
+        e.offset = b.offset();
+        if (!b.u16be(e.type)) return fail(type_field, b.offset());
+        const std::size_t len_at = b.offset();
+        if (!b.u16be(e.length)) return fail(length_field, len_at);
+        auto data = b.bytes(e.length);
+        if (!data) return fail(length_field, len_at);
+        e.data = *data;
+        out.push_back(e);
+    }
+    return std::nullopt;
+}
+
+// Extension data readers keep the body's offsets so errors point into the body.
+Reader ext_reader(const Extension& e) { return Reader(e.data, e.offset + 4); }
+
+// server_name, RFC 6066 3: ServerNameList<1..2^16-1> of {NameType, HostName<1..2^16-1>}.
+// An empty extension is legal in a ServerHello and tolerated here.
+std::optional<DecodeError> read_server_names(const Extension& e, std::vector<std::string>& out) {
+    Reader r = ext_reader(e);
+    if (r.empty()) return std::nullopt;
+    auto list = read_vector(r, 2, "server_name.list");
+    if (!list) return list.error();
+    if (!r.empty()) return fail("server_name.list", e.offset + 4);
+    Reader l = *list;
+    while (!l.empty()) {
+        std::uint8_t type = 0;
+        if (!l.u8(type)) return fail("server_name.name_type", l.offset());
+        const std::size_t at = l.offset();
+        auto name = read_vector(l, 2, "server_name.host_name");
+        if (!name) return name.error();
+        if (name->empty()) return fail("server_name.host_name", at);
+        if (type == 0) out.push_back(to_string_bytes(name->whole()));
+    }
+    return std::nullopt;
+}
+
+// application_layer_protocol_negotiation, RFC 7301 3.1:
+// ProtocolNameList<2..2^16-1> of ProtocolName<1..2^8-1>.
+std::optional<DecodeError> read_alpn(const Extension& e, std::vector<std::string>& out) {
+    Reader r = ext_reader(e);
+    auto list = read_vector(r, 2, "alpn.protocol_name_list");
+    if (!list) return list.error();
+    if (!r.empty()) return fail("alpn.protocol_name_list", e.offset + 4);
+    Reader l = *list;
+    while (!l.empty()) {
+        const std::size_t at = l.offset();
+        auto name = read_vector(l, 1, "alpn.protocol_name");
+        if (!name) return name.error();
+        if (name->empty()) return fail("alpn.protocol_name", at);
+        out.push_back(to_string_bytes(name->whole()));
+    }
+    return std::nullopt;
+}
+
+// A whole-extension list of uint16 values with a `width`-byte length prefix.
+std::optional<DecodeError> read_u16_extension(const Extension& e, int width, std::string_view field,
+                                              std::vector<std::uint16_t>& out) {
+    Reader r = ext_reader(e);
+    auto list = read_u16_list(r, width, field, 0);
+    if (!list) return list.error();
+    if (!r.empty()) return fail(field, e.offset + 4);
+    out = std::move(list.value());
+    return std::nullopt;
+}
+
+// key_share in a ClientHello, RFC 8446 4.2.8: client_shares<0..2^16-1> of
+// KeyShareEntry {NamedGroup group; opaque key_exchange<1..2^16-1>}.
+std::optional<DecodeError> read_client_key_shares(const Extension& e, std::vector<std::uint16_t>& out) {
+    Reader r = ext_reader(e);
+    auto shares = read_vector(r, 2, "key_share.client_shares");
+    if (!shares) return shares.error();
+    if (!r.empty()) return fail("key_share.client_shares", e.offset + 4);
+    Reader s = *shares;
+    while (!s.empty()) {
+        std::uint16_t group = 0;
+        if (!s.u16be(group)) return fail("key_share.group", s.offset());
+        const std::size_t at = s.offset();
+        auto key = read_vector(s, 2, "key_share.key_exchange");
+        if (!key) return key.error();
+        if (key->empty()) return fail("key_share.key_exchange", at);
+        out.push_back(group);
+    }
+    return std::nullopt;
+}
+
+// ec_point_formats, RFC 4492 5.1.2: ECPointFormat ec_point_format_list<1..2^8-1>.
+std::optional<DecodeError> read_point_formats(const Extension& e, std::vector<std::uint8_t>& out) {
+    Reader r = ext_reader(e);
+    auto list = read_vector(r, 1, "ec_point_formats.list");
+    if (!list) return list.error();
+    if (!r.empty()) return fail("ec_point_formats.list", e.offset + 4);
+    out = to_vector(list->whole());
+    return std::nullopt;
+}
+
+// RFC 8446 4.1.3: the HelloRetryRequest random is SHA-256("HelloRetryRequest").
+constexpr std::array<std::uint8_t, 32> kHelloRetryRandom = {
+    0xCF, 0x21, 0xAD, 0x74, 0xE5, 0x9A, 0x61, 0x11, 0xBE, 0x1D, 0x8C, 0x02, 0x1E, 0x65, 0xB8, 0x91,
+    0xC2, 0xA2, 0x11, 0x16, 0x7A, 0xBB, 0x8C, 0x5E, 0x07, 0x9E, 0x09, 0xE2, 0xC8, 0xA8, 0x33, 0x9C};
+// RFC 8446 4.1.3 downgrade protection: "DOWNGRD" then 01 (TLS 1.2) or 00 (<= 1.1).
+constexpr std::array<std::uint8_t, 7> kDowngrade = {0x44, 0x4F, 0x57, 0x4E, 0x47, 0x52, 0x44};
+
+std::size_t bit_length(Bytes big_endian) {
+    std::size_t i = 0;
+    while (i < big_endian.size() && big_endian[i] == 0) ++i;
+    if (i == big_endian.size()) return 0;
+    std::size_t bits = (big_endian.size() - i) * 8;
+    for (std::uint8_t top = big_endian[i]; (top & 0x80) == 0; top = static_cast<std::uint8_t>(top << 1)) --bits;
+    return bits;
+}
+
+bool is_ecdh_family(KeyExchange k) {
+    return k == KeyExchange::ecdhe || k == KeyExchange::ecdh_anon || k == KeyExchange::ecdh;
+}
+bool is_dh_family(KeyExchange k) {
+    return k == KeyExchange::dhe || k == KeyExchange::dh_anon || k == KeyExchange::dh;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------
+// Record layer
+// ---------------------------------------------------------------------------
+
+Decoded<RecordHeader> decode_record_header(Bytes data) {
+    // Check what is there in field order, so a stream that is plainly not TLS
+    // (a TPKT 0x03, say) is rejected on its first byte instead of waiting for five.
+    if (data.empty()) return fail("record.header", 0, ErrorKind::need_more, kRecordHeaderLength);
+    const std::uint8_t type = data[0];
+    if (type & 0x80) {
+        // SSLv2-compatible CLIENT-HELLO (RFC 5246 E.2): 2-byte length, msg type 1.
+        if (data.size() < 3) return fail("record.content_type", 0, ErrorKind::need_more, 3);
+        if (data[2] == 1) return fail("record.sslv2", 0, ErrorKind::unsupported);
+        return fail("record.content_type", 0);
+    }
+    if (type < 20 || type > 24) return fail("record.content_type", 0);
+    if (data.size() >= 2 && data[1] != 3) return fail("record.version", 1);
+    Reader r(data);
+    RecordHeader h;
+    std::uint8_t t = 0;
+    if (!r.u8(t) || !r.u16be(h.version) || !r.u16be(h.length))
+        return fail("record.header", data.size(), ErrorKind::need_more, kRecordHeaderLength);
+    h.type = static_cast<ContentType>(t);
+    if (h.length > kMaxRecordLength) return fail("record.length", 3);
+    return h;
+}
+
+Decoded<Record> decode_record(Bytes data) {
+    auto h = decode_record_header(data);
+    if (!h) return h.error();
+    const std::size_t total = kRecordHeaderLength + h->length;
+    if (data.size() < total) return fail("record.fragment", kRecordHeaderLength, ErrorKind::need_more, total);
+    return Record{*h, data.subspan(kRecordHeaderLength, h->length)};
+}
+
+FrameStep RecordFramer::fail(DecodeError e, std::uint64_t header_offset, std::size_t consumed) {
+    e.offset = static_cast<std::size_t>(header_offset) + e.offset;
+    failure_ = e;
+    offset_ += consumed;
+    FrameStep step;
+    step.consumed = consumed;
+    step.error = e;
+    return step;
+}
+
+FrameStep RecordFramer::push(Bytes data) {
+    FrameStep step;
+    if (failure_) {
+        step.error = failure_;
+        return step;
+    }
+    if (delivered_) {
+        buffer_.clear();
+        delivered_ = false;
+    }
+
+    if (buffer_.empty()) {
+        // Fast path: a record lying whole in the input is handed out as a view.
+        auto h = decode_record_header(data);
+        if (!h && h.error().kind != ErrorKind::need_more) return fail(h.error(), offset_, 0);
+        if (h && data.size() >= kRecordHeaderLength + h->length) {
+            const std::size_t total = kRecordHeaderLength + h->length;
+            step.record = FramedRecord{*h, data.subspan(kRecordHeaderLength, h->length), offset_};
+            step.consumed = total;
+            offset_ += total;
+            return step;
+        }
+        record_start_ = offset_;
+    }
+
+    // Slow path: the record straddles inputs; gather it in buffer_, header first.
+    std::size_t used = 0;
+    if (buffer_.size() < kRecordHeaderLength) {
+        const std::size_t take = std::min(kRecordHeaderLength - buffer_.size(), data.size());
+        buffer_.insert(buffer_.end(), data.begin(), data.begin() + static_cast<std::ptrdiff_t>(take));
+        used += take;
+        auto h = decode_record_header(buffer_);
+        if (!h && h.error().kind != ErrorKind::need_more) return fail(h.error(), record_start_, used);
+        if (!h) {
+            step.consumed = used;
+            offset_ += used;
+            return step;
+        }
+    }
+    const RecordHeader h = decode_record_header(buffer_).value();  // validated above
+    const std::size_t total = kRecordHeaderLength + h.length;
+    const std::size_t take = std::min(total - buffer_.size(), data.size() - used);
+    buffer_.insert(buffer_.end(), data.begin() + static_cast<std::ptrdiff_t>(used),
+                   data.begin() + static_cast<std::ptrdiff_t>(used + take));
+    used += take;
+    step.consumed = used;
+    offset_ += used;
+    if (buffer_.size() == total) {
+        step.record = FramedRecord{h, Bytes(buffer_).subspan(kRecordHeaderLength), record_start_};
+        delivered_ = true;  // cleared on the next push, so the view stays valid until then
+    }
+    return step;
+}
+
+// ---------------------------------------------------------------------------
+// Handshake reassembly (RFC 5246 7.4, RFC 8446 4 and 5.1)
+// ---------------------------------------------------------------------------
+
+Decoded<HandshakeHeader> decode_handshake_header(Bytes data) {
+    Reader r(data);
+    std::uint8_t type = 0;
+    HandshakeHeader h;
+    if (!r.u8(type)) return fail("handshake.msg_type", 0, ErrorKind::need_more, kHandshakeHeaderLength);
+    if (!r.u24be(h.length)) return fail("handshake.length", 1, ErrorKind::need_more, kHandshakeHeaderLength);
+    h.type = static_cast<HandshakeType>(type);
+    return h;
+}
+
+Decoded<HandshakeView> decode_handshake(Bytes data) {
+    auto h = decode_handshake_header(data);
+    if (!h) return h.error();
+    const std::size_t total = kHandshakeHeaderLength + std::size_t{h->length};
+    if (data.size() < total) return fail("handshake.body", kHandshakeHeaderLength, ErrorKind::need_more, total);
+    return HandshakeView{*h, data.subspan(kHandshakeHeaderLength, h->length)};
+}
+
+AssembleResult HandshakeAssembler::push(Bytes payload, bool encrypted) {
+    AssembleResult out;
+    auto note = [&out](DecodeError e) {
+        if (!out.error) out.error = e;
+    };
+    if (encrypted) {
+        // RFC 8446 5.1: handshake messages MUST NOT span a key change.
+        if (pending()) {
+            note(fail("handshake.key_change", 0));
+            buffer_.clear();
+            skip_ = 0;
+        }
+        HandshakeMessage m;
+        m.encrypted = true;
+        m.length = static_cast<std::uint32_t>(payload.size());
+        out.messages.push_back(std::move(m));
+        return out;
+    }
+
+    Reader r(payload);
+    auto emit = [&out](const HandshakeHeader& h, Bytes body) {
+        HandshakeMessage m;
+        m.type = h.type;
+        m.length = h.length;
+        m.body = to_vector(body);
+        out.messages.push_back(std::move(m));
+    };
+    while (!r.empty()) {
+        if (skip_ > 0) {
+            const std::size_t n = std::min(skip_, r.remaining());
+            r.skip(n);
+            skip_ -= n;
+            continue;
+        }
+        if (buffer_.size() < kHandshakeHeaderLength) {
+            if (buffer_.empty()) {
+                // Whole message inside this record: copy the body once, buffer nothing.
+                auto h = decode_handshake_header(r.rest());
+                if (h && h->length <= max_ && r.remaining() >= kHandshakeHeaderLength + h->length) {
+                    emit(*h, r.rest().subspan(kHandshakeHeaderLength, h->length));
+                    r.skip(kHandshakeHeaderLength + h->length);
+                    continue;
+                }
+            }
+            // Where the header starts in this payload (0 when it began in an earlier record).
+            const std::size_t header_at = buffer_.empty() ? r.offset() : 0;
+            const std::size_t take = std::min(kHandshakeHeaderLength - buffer_.size(), r.remaining());
+            auto head = r.bytes(take);
+            buffer_.insert(buffer_.end(), head->begin(), head->end());
+            if (buffer_.size() < kHandshakeHeaderLength) break;
+            const HandshakeHeader h = decode_handshake_header(buffer_).value();
+            if (h.length > max_) {
+                // Report once, then walk past the body without keeping it.
+                note(fail("handshake.length", header_at, ErrorKind::unsupported,
+                          kHandshakeHeaderLength + std::size_t{h.length}));
+                buffer_.clear();
+                skip_ = h.length;
+                continue;
+            }
+        }
+        const HandshakeHeader h = decode_handshake_header(buffer_).value();
+        const std::size_t total = kHandshakeHeaderLength + std::size_t{h.length};
+        const std::size_t take = std::min(total - buffer_.size(), r.remaining());
+        auto part = r.bytes(take);
+        buffer_.insert(buffer_.end(), part->begin(), part->end());
+        if (buffer_.size() == total) {
+            emit(h, Bytes(buffer_).subspan(kHandshakeHeaderLength));
+            buffer_.clear();
+        }
+    }
+    return out;
+}
+
+// ---------------------------------------------------------------------------
+// Hello messages
+// ---------------------------------------------------------------------------
+
+std::optional<std::string> ClientHello::server_name() const {
+    if (server_names.empty()) return std::nullopt;
+    return server_names.front();
+}
+
+std::uint16_t ClientHello::max_version() const {
+    std::uint16_t best = 0;
+    for (std::uint16_t v : supported_versions)
+        if (!is_grease(v)) best = std::max(best, v);
+    return best ? best : legacy_version;
+}
+
+const Extension* ClientHello::find_extension(std::uint16_t type) const {
+    for (const auto& e : extensions)
+        if (e.type == type) return &e;
+    return nullptr;
+}
+
+const Extension* ServerHello::find_extension(std::uint16_t type) const {
+    for (const auto& e : extensions)
+        if (e.type == type) return &e;
+    return nullptr;
+}
+
+// RFC 5246 7.4.1.2 / RFC 8446 4.1.2:
+//   ProtocolVersion legacy_version; Random random; opaque legacy_session_id<0..32>;
+//   CipherSuite cipher_suites<2..2^16-2>; opaque legacy_compression_methods<1..2^8-1>;
+//   Extension extensions<8..2^16-1>  (absent altogether in old clients)
+Decoded<ClientHello> decode_client_hello(Bytes body) {
+    Reader r(body);
+    ClientHello ch;
+    if (!r.u16be(ch.legacy_version)) return fail("client_hello.legacy_version", r.offset());
+    auto random = r.bytes(32);
+    if (!random) return fail("client_hello.random", r.offset());
+    std::copy(random->begin(), random->end(), ch.random.begin());
+
+    const std::size_t sid_at = r.offset();
+    auto sid = read_vector(r, 1, "client_hello.session_id");
+    if (!sid) return sid.error();
+    if (sid->remaining() > 32) return fail("client_hello.session_id", sid_at);
+    ch.session_id = sid->whole();
+
+    auto suites = read_u16_list(r, 2, "client_hello.cipher_suites", 2);
+    if (!suites) return suites.error();
+    ch.cipher_suites = std::move(suites.value());
+
+    const std::size_t comp_at = r.offset();
+    auto comp = read_vector(r, 1, "client_hello.compression_methods");
+    if (!comp) return comp.error();
+    if (comp->empty()) return fail("client_hello.compression_methods", comp_at);
+    ch.compression_methods = to_vector(comp->whole());
+
+    if (r.empty()) return ch;  // RFC 5246 7.4.1.2: extensions may be absent
+    ch.has_extensions = true;
+    if (auto e = read_extensions(r, "client_hello.extensions", "client_hello.extension.type",
+                                 "client_hello.extension.length", ch.extensions))
+        return *e;
+    if (!r.empty()) return fail("client_hello.trailing", r.offset());
+
+    for (const Extension& e : ch.extensions) {
+        std::optional<DecodeError> err;
+        switch (e.type) {
+            case ext::server_name: err = read_server_names(e, ch.server_names); break;
+            case ext::alpn: err = read_alpn(e, ch.alpn); break;
+            case ext::supported_versions:
+                err = read_u16_extension(e, 1, "supported_versions.versions", ch.supported_versions);
+                break;
+            case ext::signature_algorithms:
+                err = read_u16_extension(e, 2, "signature_algorithms.list", ch.signature_algorithms);
+                break;
+            case ext::supported_groups:
+                err = read_u16_extension(e, 2, "supported_groups.list", ch.supported_groups);
+                break;
+            case ext::key_share: err = read_client_key_shares(e, ch.key_share_groups); break;
+            case ext::ec_point_formats: err = read_point_formats(e, ch.ec_point_formats); break;
+            case ext::extended_master_secret: ch.extended_master_secret = true; break;
+            case ext::renegotiation_info: ch.renegotiation_info = true; break;
+            default: break;  // kept as type + length in `extensions`
+        }
+        if (err) return *err;
+    }
+    // RFC 5746 3.3: the SCSV stands for an empty renegotiation_info.
+    if (std::find(ch.cipher_suites.begin(), ch.cipher_suites.end(), 0x00ff) != ch.cipher_suites.end())
+        ch.renegotiation_info = true;
+    return ch;
+}
+
+// RFC 5246 7.4.1.3 / RFC 8446 4.1.3:
+//   ProtocolVersion legacy_version; Random random; opaque legacy_session_id_echo<0..32>;
+//   CipherSuite cipher_suite; uint8 legacy_compression_method; Extension extensions<6..2^16-1>
+Decoded<ServerHello> decode_server_hello(Bytes body) {
+    Reader r(body);
+    ServerHello sh;
+    if (!r.u16be(sh.legacy_version)) return fail("server_hello.legacy_version", r.offset());
+    auto random = r.bytes(32);
+    if (!random) return fail("server_hello.random", r.offset());
+    std::copy(random->begin(), random->end(), sh.random.begin());
+    sh.hello_retry_request = sh.random == kHelloRetryRandom;
+    if (std::equal(kDowngrade.begin(), kDowngrade.end(), sh.random.begin() + 24)) {
+        if (sh.random[31] == 1) sh.downgrade_sentinel = kTLSv12;
+        if (sh.random[31] == 0) sh.downgrade_sentinel = kTLSv11;
+    }
+
+    const std::size_t sid_at = r.offset();
+    auto sid = read_vector(r, 1, "server_hello.session_id");
+    if (!sid) return sid.error();
+    if (sid->remaining() > 32) return fail("server_hello.session_id", sid_at);
+    sh.session_id = sid->whole();
+    if (!r.u16be(sh.cipher_suite)) return fail("server_hello.cipher_suite", r.offset());
+    if (!r.u8(sh.compression_method)) return fail("server_hello.compression_method", r.offset());
+
+    if (r.empty()) return sh;  // SSLv3 / TLS without extensions
+    sh.has_extensions = true;
+    if (auto e = read_extensions(r, "server_hello.extensions", "server_hello.extension.type",
+                                 "server_hello.extension.length", sh.extensions))
+        return *e;
+    if (!r.empty()) return fail("server_hello.trailing", r.offset());
+
+    for (const Extension& e : sh.extensions) {
+        Reader x = ext_reader(e);
+        switch (e.type) {
+            case ext::supported_versions: {
+                // RFC 8446 4.2.1: the ServerHello carries one selected_version.
+                std::uint16_t v = 0;
+                if (!x.u16be(v) || !x.empty()) return fail("supported_versions.selected_version", e.offset + 4);
+                sh.selected_version = v;
+                break;
+            }
+            case ext::key_share: {
+                // RFC 8446 4.2.8: KeyShareEntry server_share, or in an HRR only the group.
+                std::uint16_t g = 0;
+                if (!x.u16be(g)) return fail("key_share.group", e.offset + 4);
+                if (!x.empty()) {
+                    const std::size_t at = x.offset();
+                    auto key = read_vector(x, 2, "key_share.key_exchange");
+                    if (!key) return key.error();
+                    if (key->empty() || !x.empty()) return fail("key_share.key_exchange", at);
+                }
+                sh.key_share_group = g;
+                break;
+            }
+            case ext::alpn: {
+                // RFC 7301 3.1: the server's list holds exactly one name.
+                std::vector<std::string> names;
+                if (auto err = read_alpn(e, names)) return *err;
+                if (names.size() != 1) return fail("alpn.protocol_name_list", e.offset + 4);
+                sh.alpn = names.front();
+                break;
+            }
+            case ext::extended_master_secret: sh.extended_master_secret = true; break;
+            case ext::renegotiation_info: sh.renegotiation_info = true; break;
+            default: break;
+        }
+    }
+    return sh;
+}
+
+// ---------------------------------------------------------------------------
+// Certificate, CertificateRequest
+// ---------------------------------------------------------------------------
+
+// RFC 5246 7.4.2: ASN.1Cert certificate_list<0..2^24-1>, ASN.1Cert = opaque<1..2^24-1>.
+// RFC 8446 4.4.2: opaque certificate_request_context<0..2^8-1>;
+//   CertificateEntry certificate_list<0..2^24-1> = {opaque cert_data<1..2^24-1>; Extension extensions<0..2^16-1>}
+Decoded<CertificateMessage> decode_certificate(Bytes body, bool tls13) {
+    Reader r(body);
+    CertificateMessage m;
+    if (tls13) {
+        auto ctx = read_vector(r, 1, "certificate.request_context");
+        if (!ctx) return ctx.error();
+        m.request_context = ctx->whole();
+    }
+    auto list = read_vector(r, 3, "certificate.certificate_list");
+    if (!list) return list.error();
+    if (!r.empty()) return fail("certificate.trailing", r.offset());
+    Reader l = *list;
+    while (!l.empty()) {
+        const std::size_t at = l.offset();
+        auto cert = read_vector(l, 3, "certificate.cert");
+        if (!cert) return cert.error();
+        if (cert->empty()) return fail("certificate.cert", at);
+        m.certs.push_back(cert->whole());
+        if (tls13) {
+            auto exts = read_vector(l, 2, "certificate.extensions");
+            if (!exts) return exts.error();
+        }
+    }
+    return m;
+}
+
+// RFC 5246 7.4.4: ClientCertificateType certificate_types<1..2^8-1>;
+//   SignatureAndHashAlgorithm supported_signature_algorithms<2..2^16-2>;  (TLS 1.2 only)
+//   DistinguishedName certificate_authorities<0..2^16-1>, DistinguishedName = opaque<1..2^16-1>
+Decoded<CertificateRequest> decode_certificate_request(Bytes body, std::uint16_t version) {
+    if (version >= kTLSv13 && version < 0x7f00)
+        return fail("certificate_request", 0, ErrorKind::unsupported);  // encrypted in TLS 1.3
+    Reader r(body);
+    CertificateRequest m;
+    const std::size_t types_at = r.offset();
+    auto types = read_vector(r, 1, "certificate_request.certificate_types");
+    if (!types) return types.error();
+    if (types->empty()) return fail("certificate_request.certificate_types", types_at);
+    m.certificate_types = to_vector(types->whole());
+    if (version >= kTLSv12) {
+        auto algs = read_u16_list(r, 2, "certificate_request.signature_algorithms", 2);
+        if (!algs) return algs.error();
+        m.signature_algorithms = std::move(algs.value());
+    }
+    auto cas = read_vector(r, 2, "certificate_request.certificate_authorities");
+    if (!cas) return cas.error();
+    if (!r.empty()) return fail("certificate_request.trailing", r.offset());
+    Reader c = *cas;
+    while (!c.empty()) {
+        const std::size_t at = c.offset();
+        auto dn = read_vector(c, 2, "certificate_request.distinguished_name");
+        if (!dn) return dn.error();
+        if (dn->empty()) return fail("certificate_request.distinguished_name", at);
+        m.certificate_authorities.push_back(dn->whole());
+    }
+    return m;
+}
+
+// ---------------------------------------------------------------------------
+// Key exchange
+// ---------------------------------------------------------------------------
+
+KeyExchange key_exchange_of(std::uint16_t cipher_suite) {
+    const CipherSuiteInfo* info = find_cipher_suite(cipher_suite);
+    if (!info) return KeyExchange::unknown;
+    const std::string_view n = info->name;
+    auto starts = [n](std::string_view p) { return n.substr(0, p.size()) == p; };
+    // Longest prefixes first: "TLS_ECDHE_PSK_" before "TLS_ECDHE_", etc.
+    if (starts("TLS_ECDHE_PSK_")) return KeyExchange::ecdhe_psk;
+    if (starts("TLS_ECDHE_")) return KeyExchange::ecdhe;
+    if (starts("TLS_ECDH_anon_")) return KeyExchange::ecdh_anon;
+    if (starts("TLS_ECDH_")) return KeyExchange::ecdh;
+    if (starts("TLS_DHE_PSK_") || starts("TLS_PSK_DHE_")) return KeyExchange::dhe_psk;
+    if (starts("TLS_DHE_")) return KeyExchange::dhe;
+    if (starts("TLS_DH_anon_")) return KeyExchange::dh_anon;
+    if (starts("TLS_DH_")) return KeyExchange::dh;
+    if (starts("TLS_RSA_PSK_")) return KeyExchange::rsa_psk;
+    if (starts("TLS_RSA_EXPORT")) return KeyExchange::rsa_export;
+    if (starts("TLS_RSA_")) return KeyExchange::rsa;
+    if (starts("TLS_PSK_")) return KeyExchange::psk;
+    if (starts("TLS_SRP_")) return KeyExchange::srp;
+    if (cipher_suite >= 0x1301 && cipher_suite <= 0x13ff) return KeyExchange::tls13;
+    return KeyExchange::unknown;
+}
+
+std::string_view to_string(KeyExchange k) {
+    switch (k) {
+        case KeyExchange::unknown: return "unknown";
+        case KeyExchange::rsa: return "RSA";
+        case KeyExchange::rsa_export: return "RSA_EXPORT";
+        case KeyExchange::dh: return "DH";
+        case KeyExchange::dhe: return "DHE";
+        case KeyExchange::dh_anon: return "DH_anon";
+        case KeyExchange::ecdh: return "ECDH";
+        case KeyExchange::ecdhe: return "ECDHE";
+        case KeyExchange::ecdh_anon: return "ECDH_anon";
+        case KeyExchange::psk: return "PSK";
+        case KeyExchange::dhe_psk: return "DHE_PSK";
+        case KeyExchange::rsa_psk: return "RSA_PSK";
+        case KeyExchange::ecdhe_psk: return "ECDHE_PSK";
+        case KeyExchange::srp: return "SRP";
+        case KeyExchange::tls13: return "TLS13";
+    }
+    return "unknown";
+}
+
+// RFC 4492/8422 5.4: ServerECDHParams {ECParameters curve_params; ECPoint public<1..2^8-1>}
+//   then the signature unless anonymous.
+// RFC 5246 7.4.3: ServerDHParams {dh_p<1..2^16-1>, dh_g<1..2^16-1>, dh_Ys<1..2^16-1>}
+//   then the signature unless anonymous.
+// Signature: TLS 1.2 prefixes SignatureAndHashAlgorithm (7.4.1.4.1); earlier do not.
+Decoded<ServerKeyExchange> decode_server_key_exchange(Bytes body, std::uint16_t cipher_suite,
+                                                      std::uint16_t version) {
+    ServerKeyExchange m;
+    m.kex = key_exchange_of(cipher_suite);
+    Reader r(body);
+    if (is_ecdh_family(m.kex)) {
+        if (!r.u8(m.curve_type)) return fail("server_key_exchange.curve_type", r.offset());
+        // Only named_curve (3) is used in practice; explicit curves (1, 2) were deprecated by RFC 8422.
+        if (m.curve_type != 3) return fail("server_key_exchange.curve_type", 0, ErrorKind::unsupported);
+        std::uint16_t group = 0;
+        if (!r.u16be(group)) return fail("server_key_exchange.named_curve", r.offset());
+        m.named_group = group;
+        const std::size_t at = r.offset();
+        auto point = read_vector(r, 1, "server_key_exchange.public");
+        if (!point) return point.error();
+        if (point->empty()) return fail("server_key_exchange.public", at);
+        m.public_key_length = point->remaining();
+    } else if (is_dh_family(m.kex)) {
+        auto p = read_vector(r, 2, "server_key_exchange.dh_p");
+        if (!p) return p.error();
+        m.dh_p_bits = bit_length(p->whole());
+        auto g = read_vector(r, 2, "server_key_exchange.dh_g");
+        if (!g) return g.error();
+        auto ys = read_vector(r, 2, "server_key_exchange.dh_Ys");
+        if (!ys) return ys.error();
+        m.public_key_length = ys->remaining();
+    } else {
+        return fail("server_key_exchange", 0, ErrorKind::unsupported);
+    }
+    if (m.kex == KeyExchange::ecdh_anon || m.kex == KeyExchange::dh_anon) {
+        if (!r.empty()) return fail("server_key_exchange.trailing", r.offset());
+        return m;
+    }
+    if (version >= kTLSv12) {
+        std::uint16_t scheme = 0;
+        if (!r.u16be(scheme)) return fail("server_key_exchange.signature_algorithm", r.offset());
+        m.signature_scheme = scheme;
+    }
+    auto sig = read_vector(r, 2, "server_key_exchange.signature");
+    if (!sig) return sig.error();
+    m.signature_length = sig->remaining();
+    if (!r.empty()) return fail("server_key_exchange.trailing", r.offset());
+    return m;
+}
+
+Decoded<ServerHelloDone> decode_server_hello_done(Bytes body) {
+    if (!body.empty()) return fail("server_hello_done.length", 0);  // RFC 5246 7.4.5: struct {}
+    return ServerHelloDone{};
+}
+
+// RFC 5246 7.4.7: RSA: EncryptedPreMasterSecret = opaque<0..2^16-1> (SSLv3: no length
+// prefix, RFC 6101 5.6.7.1); DH: dh_Yc<1..2^16-1>; RFC 4492 5.7 ECDH: ECPoint<1..2^8-1>.
+// Both DH forms may be empty ("implicit") when the client certificate holds the key.
+Decoded<ClientKeyExchange> decode_client_key_exchange(Bytes body, std::uint16_t cipher_suite,
+                                                      std::uint16_t version) {
+    ClientKeyExchange m;
+    m.kex = key_exchange_of(cipher_suite);
+    m.length = body.size();
+    Reader r(body);
+    if (m.kex == KeyExchange::rsa || m.kex == KeyExchange::rsa_export) {
+        if (version == kSSLv3) {
+            m.exchange_length = body.size();
+            return m;
+        }
+        auto v = read_vector(r, 2, "client_key_exchange.encrypted_pre_master_secret");
+        if (!v) return v.error();
+        m.exchange_length = v->remaining();
+    } else if (is_ecdh_family(m.kex)) {
+        if (body.empty()) return m;
+        auto v = read_vector(r, 1, "client_key_exchange.ecdh_Yc");
+        if (!v) return v.error();
+        m.exchange_length = v->remaining();
+    } else if (is_dh_family(m.kex)) {
+        if (body.empty()) return m;
+        auto v = read_vector(r, 2, "client_key_exchange.dh_Yc");
+        if (!v) return v.error();
+        m.exchange_length = v->remaining();
+    } else {
+        return m;  // PSK/SRP/unknown: the length is all we report
+    }
+    if (!r.empty()) return fail("client_key_exchange.trailing", r.offset());
+    return m;
+}
+
+Decoded<NewSessionTicket> decode_new_session_ticket(Bytes body) {
+    // RFC 5077 3.3: uint32 ticket_lifetime_hint; opaque ticket<0..2^16-1>.
+    Reader r(body);
+    NewSessionTicket m;
+    if (!r.u32be(m.lifetime_hint)) return fail("new_session_ticket.lifetime_hint", 0);
+    auto t = read_vector(r, 2, "new_session_ticket.ticket");
+    if (!t) return t.error();
+    if (!r.empty()) return fail("new_session_ticket.trailing", r.offset());
+    m.ticket_length = t->remaining();
+    return m;
+}
+
+Decoded<Finished> decode_finished(Bytes body) {
+    // RFC 5246 7.4.9: verify_data[verify_data_length], 12 unless the suite says otherwise
+    // (SSLv3: 36).  Nothing else to check without the keys.
+    if (body.empty()) return fail("finished.verify_data", 0);
+    return Finished{body.size()};
+}
+
+// ---------------------------------------------------------------------------
+// Alert, ChangeCipherSpec
+// ---------------------------------------------------------------------------
+
+Decoded<Alert> decode_alert(Bytes payload) {
+    // RFC 5246 7.2: struct { AlertLevel level; AlertDescription description; }.
+    // Anything but two bytes here is a fragment (need_more) or ciphertext, which the
+    // caller knows from the ChangeCipherSpec state (malformed if it asks anyway).
+    if (payload.size() < 2) return fail("alert", payload.size(), ErrorKind::need_more, 2);
+    if (payload.size() > 2) return fail("alert.length", 2);
+    return Alert{payload[0], payload[1]};
+}
+
+Decoded<ChangeCipherSpec> decode_change_cipher_spec(Bytes payload) {
+    // RFC 5246 7.1: struct { enum { change_cipher_spec(1), (255) } type; }.
+    if (payload.empty()) return fail("change_cipher_spec.type", 0, ErrorKind::need_more, 1);
+    if (payload.size() != 1 || payload[0] != 1) return fail("change_cipher_spec.type", 0);
+    return ChangeCipherSpec{};
+}
+
+// ---------------------------------------------------------------------------
+// Session
+// ---------------------------------------------------------------------------
+
+namespace {
+
+// Zeek's ssl_history letters (base/protocols/ssl/main.zeek); upper case here.
+char history_letter(HandshakeType t) {
+    switch (t) {
+        case HandshakeType::hello_request: return 'H';
+        case HandshakeType::client_hello: return 'C';
+        case HandshakeType::server_hello: return 'S';
+        case HandshakeType::hello_verify_request: return 'V';
+        case HandshakeType::new_session_ticket: return 'T';
+        case HandshakeType::end_of_early_data: return 'E';
+        case HandshakeType::hello_retry_request: return 'J';
+        case HandshakeType::encrypted_extensions: return 'O';
+        case HandshakeType::certificate: return 'X';
+        case HandshakeType::server_key_exchange: return 'K';
+        case HandshakeType::certificate_request: return 'R';
+        case HandshakeType::server_hello_done: return 'N';
+        case HandshakeType::certificate_verify: return 'Y';
+        case HandshakeType::client_key_exchange: return 'G';
+        case HandshakeType::finished: return 'F';
+        case HandshakeType::certificate_url: return 'W';
+        case HandshakeType::certificate_status: return 'U';
+        case HandshakeType::supplemental_data: return 'A';
+        case HandshakeType::key_update: return 'P';
+        case HandshakeType::message_hash: return 'M';
+        default: return 'Z';
+    }
+}
+
+constexpr std::size_t kMaxHistory = 100;  // Zeek's SSL::max_ssl_history_length
+
+}  // namespace
+
+void Session::note_history(Direction dir, char letter) {
+    if (summary_.history.size() >= kMaxHistory) return;
+    if (dir == Direction::server_to_client && letter >= 'A' && letter <= 'Z')
+        letter = static_cast<char>(letter - 'A' + 'a');
+    summary_.history.push_back(letter);
+}
+
+std::vector<Event> Session::feed(Direction dir, Bytes data) {
+    std::vector<Event> out;
+    Side& s = side(dir);
+    auto err = push_all(s.framer, data, [&](const FramedRecord& rec) { on_record(dir, rec, out); });
+    if (err) {
+        Event e;
+        e.kind = Event::Kind::error;
+        e.dir = dir;
+        e.stream_offset = err->offset;
+        e.error = err;
+        out.push_back(std::move(e));
+    }
+    return out;
+}
+
+void Session::on_record(Direction dir, const FramedRecord& rec, std::vector<Event>& out) {
+    Side& s = side(dir);
+    const bool tls13 = summary_.version == kTLSv13;
+    Event base;
+    base.dir = dir;
+    base.stream_offset = rec.stream_offset;
+    base.record_version = rec.header.version;
+    base.record_length = rec.header.length;
+    auto error_event = [&](const DecodeError& e) {
+        Event ev = base;
+        ev.kind = Event::Kind::error;
+        ev.error = e;
+        out.push_back(std::move(ev));
+    };
+
+    switch (rec.header.type) {
+        case ContentType::change_cipher_spec: {
+            auto ccs = decode_change_cipher_spec(rec.payload);
+            if (!ccs) {
+                error_event(ccs.error());
+                return;
+            }
+            Event ev = base;
+            ev.kind = Event::Kind::change_cipher_spec;
+            out.push_back(std::move(ev));
+            note_history(dir, 'I');
+            s.sent_ccs = true;
+            // TLS <= 1.2 (RFC 5246 7.1): what follows in this direction is protected.
+            // TLS 1.3 (RFC 8446 D.4): a compatibility no-op; protected records travel as
+            // application_data, and a second ClientHello after an HRR is still clear.
+            if (!tls13) s.protected_ = true;
+            (dir == Direction::client_to_server ? summary_.client_change_cipher_spec
+                                                : summary_.server_change_cipher_spec) = true;
+            return;
+        }
+        case ContentType::alert: {
+            // A protected alert, or one too long to be a clear one (the capture may have
+            // missed the ChangeCipherSpec), is reported as encrypted.
+            if (s.protected_ || rec.payload.size() > 2) {
+                Event ev = base;
+                ev.kind = Event::Kind::encrypted_alert;
+                out.push_back(std::move(ev));
+                ++summary_.encrypted_alerts;
+                return;
+            }
+            auto a = decode_alert(rec.payload);
+            if (!a) {
+                error_event(a.error());
+                return;
+            }
+            Event ev = base;
+            ev.kind = Event::Kind::alert;
+            ev.alert = *a;
+            out.push_back(std::move(ev));
+            note_history(dir, 'L');
+            summary_.last_alert = *a;
+            summary_.last_alert_dir = dir;
+            return;
+        }
+        case ContentType::handshake: {
+            AssembleResult res = s.assembler.push(rec.payload, s.protected_);
+            for (auto& m : res.messages) on_handshake(dir, rec, std::move(m), out);
+            if (res.error) error_event(*res.error);
+            return;
+        }
+        case ContentType::application_data: {
+            Event ev = base;
+            ev.kind = Event::Kind::application_data;
+            out.push_back(std::move(ev));
+            ++summary_.application_data_records[static_cast<int>(dir)];
+            if (tls13 && summary_.application_data_records[0] > 0 && summary_.application_data_records[1] > 0)
+                summary_.established = true;
+            return;
+        }
+        case ContentType::heartbeat: {
+            Event ev = base;
+            ev.kind = Event::Kind::heartbeat;
+            out.push_back(std::move(ev));
+            note_history(dir, 'B');
+            return;
+        }
+    }
+}
+
+void Session::on_handshake(Direction dir, const FramedRecord& rec, HandshakeMessage&& msg,
+                           std::vector<Event>& out) {
+    const bool from_client = dir == Direction::client_to_server;
+    Event ev;
+    ev.dir = dir;
+    ev.stream_offset = rec.stream_offset;
+    ev.record_version = rec.header.version;
+    ev.record_length = rec.header.length;
+
+    if (msg.encrypted) {
+        ev.kind = Event::Kind::encrypted_handshake;
+        ev.message = std::move(msg);
+        out.push_back(std::move(ev));
+        // The first protected handshake message after ChangeCipherSpec is Finished (7.4.9).
+        (from_client ? summary_.client_finished : summary_.server_finished) = true;
+        if (summary_.client_finished && summary_.server_finished) summary_.established = true;
+        return;
+    }
+
+    note_history(dir, history_letter(msg.type));
+    std::optional<DecodeError> err;
+    const Bytes body(msg.body);
+    switch (msg.type) {
+        case HandshakeType::client_hello: {
+            if (!from_client || !summary_.client_hello.empty()) break;
+            auto ch = decode_client_hello(body);
+            if (!ch) {
+                err = ch.error();
+                break;
+            }
+            summary_.client_hello = msg.body;
+            summary_.client_version = ch->legacy_version;
+            summary_.client_max_version = ch->max_version();
+            summary_.server_name = ch->server_name();
+            summary_.alpn_offered = ch->alpn;
+            break;
+        }
+        case HandshakeType::server_hello: {
+            if (from_client) break;
+            auto sh = decode_server_hello(body);
+            if (!sh) {
+                err = sh.error();
+                break;
+            }
+            summary_.server_hello = msg.body;
+            summary_.version = sh->version();
+            summary_.cipher_suite = sh->cipher_suite;
+            summary_.hello_retry_request = summary_.hello_retry_request || sh->hello_retry_request;
+            if (sh->key_share_group) summary_.named_group = sh->key_share_group;
+            if (sh->alpn) summary_.alpn_selected = sh->alpn;
+            if (sh->version() == kTLSv13) {
+                // RFC 8446 D.4: any ChangeCipherSpec seen so far was the compatibility no-op.
+                for (Side& s : sides_) s.protected_ = false;
+            } else if (!sh->session_id.empty() && !summary_.client_hello.empty()) {
+                // RFC 5246 7.4.1.3: echoing the client's session id means resumption.
+                auto ch = decode_client_hello(summary_.client_hello);
+                summary_.resumed = ch && std::equal(ch->session_id.begin(), ch->session_id.end(),
+                                                    sh->session_id.begin(), sh->session_id.end());
+            }
+            break;
+        }
+        case HandshakeType::certificate: {
+            auto cm = decode_certificate(body, false);
+            if (!cm) {
+                err = cm.error();
+                break;
+            }
+            auto& dest = from_client ? summary_.client_certificates : summary_.server_certificates;
+            dest.clear();
+            for (Bytes c : cm->certs) dest.push_back(to_vector(c));
+            break;
+        }
+        case HandshakeType::server_key_exchange: {
+            if (!summary_.cipher_suite) break;
+            auto ske = decode_server_key_exchange(body, *summary_.cipher_suite, summary_.version.value_or(0));
+            if (!ske) {
+                if (ske.error().kind != ErrorKind::unsupported) err = ske.error();
+                break;
+            }
+            if (ske->named_group) summary_.named_group = ske->named_group;
+            break;
+        }
+        case HandshakeType::certificate_request: summary_.certificate_requested = true; break;
+        default: break;
+    }
+    ev.kind = Event::Kind::handshake;
+    ev.message = std::move(msg);
+    out.push_back(std::move(ev));
+    if (err) {
+        Event e;
+        e.kind = Event::Kind::error;
+        e.dir = dir;
+        e.stream_offset = rec.stream_offset;
+        e.record_version = rec.header.version;
+        e.record_length = rec.header.length;
+        e.error = err;
+        out.push_back(std::move(e));
+    }
+}
+
+}  // namespace rdpscope::tls
