@@ -26,10 +26,20 @@ struct PduEvent {
     std::string_view pdu;  // "x224.cr", "rdp.neg_req", ...
     std::vector<Field> fields;
 
-    PduEvent& add(std::string_view k, std::int64_t v) { fields.push_back({k, v}); return *this; }
-    PduEvent& add(std::string_view k, std::string v) { fields.push_back({k, std::move(v)}); return *this; }
-    PduEvent& add_bool(std::string_view k, bool v) { fields.push_back({k, v}); return *this; }
-    PduEvent& add_list(std::string_view k, std::vector<std::string> v) { fields.push_back({k, std::move(v)}); return *this; }
+    PduEvent& add(std::string_view k, std::int64_t v) { return put<std::int64_t>(k, v); }
+    PduEvent& add(std::string_view k, std::string v) { return put<std::string>(k, std::move(v)); }
+    PduEvent& add_bool(std::string_view k, bool v) { return put<bool>(k, v); }
+    PduEvent& add_list(std::string_view k, std::vector<std::string> v) { return put<std::vector<std::string>>(k, std::move(v)); }
+
+private:
+    // Built in place: GCC 12 warns (falsely) about copying a braced temporary variant.
+    template <typename T, typename V>
+    PduEvent& put(std::string_view k, V&& v) {
+        Field& f = fields.emplace_back();
+        f.key = k;
+        f.value.template emplace<T>(std::forward<V>(v));
+        return *this;
+    }
 };
 
 }  // namespace rdpscope

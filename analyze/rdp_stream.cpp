@@ -82,9 +82,11 @@ void RdpSession::on_gap(int side, std::uint64_t length, std::uint64_t frame, Rdp
     SideFacts& s = sides[side];
     if (!s.gap_frame) s.gap_frame = frame;
     s.gap_bytes += length;
-    if (s.mode == Mode::secured && !(neg.effective_protocol().value_or(0) == 0)) {
-        // TLS records are only counted here: a gap costs the count, not the sync.
+    if (s.mode == Mode::secured && neg.effective_protocol().value_or(0) != 0) {
+        // TLS records cannot be found again after missing bytes: the record
+        // count of this direction ends here (the gap is reported with the connection).
         s.secured_bytes += length;
+        s.mode = Mode::lost;
         return;
     }
     if (s.mode == Mode::not_rdp || s.mode == Mode::lost) return;
@@ -116,6 +118,7 @@ void RdpSession::on_data(int side, Bytes data, std::uint64_t frame, std::int64_t
             s.secured_first_byte = data[0];
         }
         s.secured_bytes += data.size();
+        feed_tls(side, data, frame, ts_ns, ev);
         return;
     }
     auto& buf = buf_[side];
@@ -329,6 +332,13 @@ void RdpSession::on_x224_pdu(int side, Bytes pdu, std::uint64_t frame, std::int6
 
 void RdpSession::enter_secured(int side) { sides[side].mode = Mode::secured; }
 
+void RdpSession::feed_tls(int side, Bytes data, std::uint64_t frame, std::int64_t ts_ns, RdpEvents& ev) {
+    const Dir dir = side == client_side_ ? Dir::c2s : Dir::s2c;
+    std::vector<PduEvent> out;
+    tls.feed(dir, data, frame, ts_ns, out);
+    for (auto& e : out) ev.pdu(side, std::move(e));
+}
+
 void RdpSession::run_secured(int side, std::uint64_t frame, std::int64_t ts_ns, RdpEvents& ev) {
     SideFacts& s = sides[side];
     auto& buf = buf_[side];
@@ -339,9 +349,12 @@ void RdpSession::run_secured(int side, std::uint64_t frame, std::int64_t ts_ns, 
         s.secured_first_byte = buf[0];
     }
     if (neg.effective_protocol().value_or(0) != 0) {
-        // TLS: counted here; its records are the TLS decoder's business.
+        // TLS from here on: whatever this side had buffered beyond the X.224 PDU
+        // is the start of its TLS stream.
         s.secured_bytes += buf.size();
-        buf.clear();
+        std::vector<std::uint8_t> pending;
+        pending.swap(buf);
+        feed_tls(side, pending, frame, ts_ns, ev);
         return;
     }
     // Standard RDP security: TPKT-framed X.224 Data (MCS), and fast-path PDUs

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "analyze/event.hpp"
+#include "analyze/tls_stage.hpp"
 #include "dissect/proxy.hpp"
 #include "dissect/reader.hpp"
 
@@ -87,6 +88,7 @@ public:
 
     NegotiationFacts neg;
     ProxyFacts proxy;
+    TlsStage tls;  // used when the server selected a TLS-based protocol
     std::array<SideFacts, 2> sides;
     std::string not_rdp_reason;  // why the connection's bytes are not RDP
     std::uint64_t not_rdp_frame = 0;
@@ -99,6 +101,7 @@ private:
     void run_secured(int side, std::uint64_t frame, std::int64_t ts_ns, RdpEvents& ev);
     void on_x224_pdu(int side, Bytes pdu, std::uint64_t frame, std::int64_t ts_ns, RdpEvents& ev);
     void enter_secured(int side);
+    void feed_tls(int side, Bytes data, std::uint64_t frame, std::int64_t ts_ns, RdpEvents& ev);
     void give_up(int side, Mode why, std::uint64_t frame, const std::string& reason, RdpEvents& ev);
 
     int client_side_ = -1;

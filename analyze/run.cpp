@@ -3,9 +3,53 @@
 #include <fmt/format.h>
 
 #include "capture/pcap_file.hpp"
+#include "capture/pcap_writer.hpp"
+#include "capture/replay.hpp"
 #include "dissect/link.hpp"
 
 namespace rdpscope {
+
+FileStatus run_source(PacketSource& src, bool nano, FileObserver& obs, const RunOptions& opt, std::FILE* err) {
+    const std::string name = src.describe();
+    if (!link::supported(src.linktype())) {
+        fmt::print(err,
+                   "rdpscope: {}: unsupported link type {}; rdpscope reads Ethernet (with VLAN tags), "
+                   "Linux cooked v1/v2, raw IPv4/IPv6 and BSD loopback captures\n",
+                   name, src.linktype());
+        return FileStatus::unusable;
+    }
+    Tracker tracker(obs, opt.tracker);
+    obs.begin_file(name, nano, &tracker.stats());
+    FileStatus status = FileStatus::ok;
+    CapturedPacket pkt;
+    std::string why;
+    while (!(opt.stop && *opt.stop)) {
+        const auto r = src.next(pkt, why, opt.tick_ms);
+        if (r == PacketSource::Status::end) break;
+        if (r == PacketSource::Status::idle) {
+            tracker.advance(src.now_ns());
+            continue;
+        }
+        if (r == PacketSource::Status::error) {
+            fmt::print(err, "rdpscope: {}: {}; the frames before it were analysed\n", name, why);
+            status = FileStatus::warnings;
+            break;
+        }
+        if (opt.writer) {
+            // Frame numbers are those of the written file, so evidence opens in Wireshark.
+            const std::uint64_t written = opt.writer->write(pkt, why);
+            if (written) pkt.frame = written;
+            else fmt::print(err, "rdpscope: {}\n", why);
+        }
+        tracker.advance(pkt.ts_ns);
+        tracker.packet(pkt);
+    }
+    tracker.finish();
+    if (tracker.stats().packets == 0 && status == FileStatus::ok && !opt.writer)
+        fmt::print(err, "rdpscope: {}: the capture holds no packets\n", name);
+    obs.end_file(tracker.stats());
+    return status;
+}
 
 FileStatus run_file(const std::string& path, FileObserver& obs, const TrackerOptions& opt, std::FILE* err) {
     std::string why;
@@ -14,32 +58,11 @@ FileStatus run_file(const std::string& path, FileObserver& obs, const TrackerOpt
         fmt::print(err, "rdpscope: {}: {}\n", path, why);
         return FileStatus::unusable;
     }
-    if (!link::supported(file->linktype())) {
-        fmt::print(err,
-                   "rdpscope: {}: unsupported link type {} ({}); rdpscope reads Ethernet (with VLAN tags), "
-                   "Linux cooked v1/v2, raw IPv4/IPv6 and BSD loopback captures\n",
-                   path, file->linktype(), file->linktype_name());
-        return FileStatus::unusable;
-    }
-    Tracker tracker(obs, opt);
-    obs.begin_file(path, file->nanosecond_file(), &tracker.stats());
-    FileStatus status = FileStatus::ok;
-    CapturedPacket pkt;
-    for (;;) {
-        const auto r = file->next(pkt, why);
-        if (r == PcapFile::Next::end) break;
-        if (r == PcapFile::Next::error) {
-            fmt::print(err, "rdpscope: {}: {}; the frames before it were analysed\n", path, why);
-            status = FileStatus::warnings;
-            break;
-        }
-        tracker.packet(pkt);
-    }
-    tracker.finish();
-    if (tracker.stats().packets == 0 && status == FileStatus::ok)
-        fmt::print(err, "rdpscope: {}: the capture holds no packets\n", path);
-    obs.end_file(tracker.stats());
-    return status;
+    const bool nano = file->nanosecond_file();
+    FileSource src(std::move(file));
+    RunOptions ro;
+    ro.tracker = opt;
+    return run_source(src, nano, obs, ro, err);
 }
 
 }  // namespace rdpscope

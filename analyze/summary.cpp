@@ -9,10 +9,12 @@ namespace rdpscope {
 using json = nlohmann::ordered_json;
 
 json epoch_seconds(std::int64_t ts_ns, bool nano) {
-    // Round to the file's precision so the number prints as Wireshark shows it.
-    const double unit = nano ? 1e9 : 1e6;
-    const std::int64_t ticks = nano ? ts_ns : ts_ns / 1000;
-    return std::round(static_cast<double>(ticks)) / unit;
+    // A double holds epoch seconds to about a quarter of a microsecond, so JSON
+    // times are rounded to the microsecond whatever the file's precision
+    // (frame numbers, not times, are what identifies a packet).
+    (void)nano;
+    const std::int64_t us = (ts_ns + (ts_ns >= 0 ? 500 : -500)) / 1000;
+    return static_cast<double>(us) / 1e6;
 }
 
 const char* furthest_step(const Connection& c) {

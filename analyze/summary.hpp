@@ -9,7 +9,7 @@
 
 namespace rdpscope {
 
-// Seconds since the epoch as a JSON number, microsecond or nanosecond precision.
+// Seconds since the epoch as a JSON number, to the microsecond.
 nlohmann::ordered_json epoch_seconds(std::int64_t ts_ns, bool nano);
 
 // The furthest handshake step the connection reached (README: "furthest_step").

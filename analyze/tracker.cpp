@@ -74,10 +74,13 @@ void Tracker::packet(const CapturedPacket& pkt) {
         case Transport::icmp: ++stats_.icmp; icmp_packet(pkt, p); break;
         case Transport::none: break;
     }
-    if (pkt.ts_ns - last_sweep_ns_ >= 1'000'000'000) {
-        sweep(pkt.ts_ns);
-        last_sweep_ns_ = pkt.ts_ns;
-    }
+}
+
+void Tracker::advance(std::int64_t now_ns) {
+    // Once per second of packet time is enough for timeouts counted in seconds.
+    if (now_ns - last_sweep_ns_ < 1'000'000'000) return;
+    sweep(now_ns);
+    last_sweep_ns_ = now_ns;
 }
 
 Connection& Tracker::connection_for(const Key& key, const Endpoint& src, const PacketInfo& p,

@@ -53,6 +53,9 @@ class Tracker {
 public:
     Tracker(Observer& obs, TrackerOptions opt = {});
     ~Tracker();
+    // Packet time moves on (before each packet, and on idle ticks of a live
+    // source): connections that are finished are retired.
+    void advance(std::int64_t now_ns);
     void packet(const CapturedPacket& pkt);
     // End of input: every connection still open is finished.
     void finish();

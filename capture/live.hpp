@@ -1,0 +1,67 @@
+// Live capture on an interface through libpcap (Npcap's wpcap on Windows: the
+// same API; platform differences stay in this folder).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "capture/source.hpp"
+
+struct pcap;
+
+namespace rdpscope {
+
+struct LiveOptions {
+    std::string interface;              // "any" for all (Linux)
+    std::string filter;                 // BPF; empty: the default RDP filter
+    std::vector<std::uint16_t> ports{3389};
+    int snaplen = 262144;               // whole packets: certificates span full segments
+    int buffer_bytes = 16 * 1024 * 1024;
+    bool promiscuous = false;
+};
+
+// The default kernel filter: TCP and UDP on the RDP ports, plus ICMP/ICMPv6
+// errors (they quote the connection they refer to).
+std::string default_filter(const std::vector<std::uint16_t>& ports);
+
+struct InterfaceInfo {
+    std::string name, description;
+    std::vector<std::string> addresses;
+    bool up = false, running = false, loopback = false;
+};
+// pcap_findalldevs; on failure returns empty and sets `error`.
+std::vector<InterfaceInfo> list_interfaces(std::string& error);
+
+class LiveSource : public PacketSource {
+public:
+    // Opens and activates the device and installs the filter.  On failure
+    // returns nullptr and says why in words (no such interface, permission,
+    // interface down, filter does not compile).
+    static std::unique_ptr<LiveSource> open(const LiveOptions& opt, std::string& error);
+    ~LiveSource() override;
+
+    Status next(CapturedPacket& out, std::string& error, int wait_ms) override;
+    std::int64_t now_ns() const override;
+    int linktype() const override { return linktype_; }
+    std::string describe() const override { return "interface " + opt_.interface; }
+
+    struct Drops {
+        std::uint64_t received = 0, dropped_kernel = 0, dropped_interface = 0;
+    };
+    Drops drops() const;
+    pcap* handle() const { return handle_; }
+    void break_loop();
+
+private:
+    LiveSource() = default;
+    pcap* handle_ = nullptr;
+    LiveOptions opt_;
+    int linktype_ = 0;
+    int fd_ = -1;
+    std::uint64_t frame_ = 0;
+    std::int64_t last_ts_ = 0;
+};
+
+}  // namespace rdpscope

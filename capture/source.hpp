@@ -1,0 +1,29 @@
+// Every packet source (file, live interface, timed replay) hands packets on
+// the same way, and says what time it is in packet time when no packet comes,
+// so timers (the stall timeout) run on packet timestamps everywhere.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "capture/packet.hpp"
+
+namespace rdpscope {
+
+class PacketSource {
+public:
+    virtual ~PacketSource() = default;
+    enum class Status { packet, idle, end, error };
+    // Waits at most `wait_ms` (live and replay; a file never waits).  `idle`:
+    // no packet yet; `now_ns()` tells the current packet time.
+    virtual Status next(CapturedPacket& out, std::string& error, int wait_ms) = 0;
+    // The current time on the packets' clock (epoch ns), 0 before any is known.
+    virtual std::int64_t now_ns() const = 0;
+    virtual int linktype() const = 0;
+    virtual std::string describe() const = 0;
+    // Bytes read of the input and its size, for a progress bar (0 if unknown).
+    virtual std::uint64_t position() const { return 0; }
+    virtual std::uint64_t size() const { return 0; }
+};
+
+}  // namespace rdpscope
