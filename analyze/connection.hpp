@@ -11,6 +11,7 @@
 
 #include "analyze/rdp_stream.hpp"
 #include "analyze/tcp_analysis.hpp"
+#include "analyze/udp_flows.hpp"
 #include "dissect/address.hpp"
 #include "dissect/tcp_reassembly.hpp"
 
@@ -47,9 +48,16 @@ struct Connection {
     std::array<tcp::Reassembler, 2> stream;
     std::uint64_t first_frame = 0, last_frame = 0;
     std::int64_t first_ts = 0, last_ts = 0;
+    // Progress: the last time the handshake moved (new bytes in either
+    // direction, or the first SYN).  Retransmissions and keep-alives are not progress.
+    std::int64_t progress_ts = 0;
+    std::uint64_t progress_frame = 0;
+    int last_data_side = -1;  // the side that sent the newest bytes
+    bool reported = false;    // its verdict has been given (live: once per connection)
     std::vector<IcmpNote> icmp;
 
     RdpSession rdp;     // the RDP decoding state and its facts
+    std::vector<UdpFlowFacts> udp;  // RDP-UDP flows tied to it (filled when it is retired)
     TcpAnalysis tcp;    // the TCP behaviour of both directions
 
     // Which side is the client: the SYN's sender; else the one that sent the

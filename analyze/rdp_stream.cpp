@@ -74,6 +74,7 @@ void RdpSession::give_up(int side, Mode why, std::uint64_t frame, const std::str
     if (why == Mode::not_rdp && not_rdp_reason.empty()) {
         not_rdp_reason = reason;
         not_rdp_frame = frame;
+        not_rdp_side = side;
     }
     ev.problem(side, frame, reason);
 }
@@ -319,10 +320,15 @@ void RdpSession::on_x224_pdu(int side, Bytes pdu, std::uint64_t frame, std::int6
             e.add("cause", t->reason);
             ev.pdu(side, std::move(e));
             return;
-        case x224::Type::dt:
+        case x224::Type::dt: {
             e.add("length", static_cast<std::int64_t>(t->user_data.size()));
             ev.pdu(side, std::move(e));
+            // Under standard RDP security the Data TPDUs carry MCS in clear.
+            std::vector<PduEvent> out;
+            mcs.on_data_tpdu(side == client_side_ ? Dir::c2s : Dir::s2c, t->user_data, frame, ts_ns, out);
+            for (auto& m : out) ev.pdu(side, std::move(m));
             return;
+        }
         case x224::Type::unknown:
             e.add("code", t->code);
             ev.pdu(side, std::move(e));

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "analyze/event.hpp"
+#include "analyze/mcs_stage.hpp"
 #include "analyze/tls_stage.hpp"
 #include "dissect/proxy.hpp"
 #include "dissect/reader.hpp"
@@ -89,9 +90,11 @@ public:
     NegotiationFacts neg;
     ProxyFacts proxy;
     TlsStage tls;  // used when the server selected a TLS-based protocol
+    McsStage mcs;  // used under standard RDP security (MCS in clear)
     std::array<SideFacts, 2> sides;
     std::string not_rdp_reason;  // why the connection's bytes are not RDP
     std::uint64_t not_rdp_frame = 0;
+    int not_rdp_side = -1;
 
 private:
     void start(int side, std::uint64_t frame, int syn_client, RdpEvents& ev);

@@ -69,7 +69,38 @@ json negotiation_json(const NegotiationFacts& n) {
 
 }  // namespace
 
-json summarize(const Connection& c, bool nano) {
+namespace {
+
+void verdict_fields(const Verdict& v, json& j) {
+    auto opt_phase = [](const std::optional<Phase>& p) { return p ? json(to_string(*p)) : json(nullptr); };
+    j["phase"] = opt_phase(v.phase);
+    j["stalled_at"] = opt_phase(v.stalled_at);
+    j["waiting_on"] = v.waiting_on ? json(*v.waiting_on) : json(nullptr);
+    j["cause"] = to_string(v.cause);
+    j["verdict"] = v.verdict;
+    j["confidence"] = to_string(v.confidence);
+    j["summary"] = v.summary;
+    json ev = json::array();
+    for (const auto& e : v.evidence) ev.push_back({{"frame", e.frame}, {"note", e.note}});
+    j["evidence"] = ev;
+    json ladder = json::array();
+    for (const auto& s : v.timeline.steps) {
+        json st = {{"phase", to_string(s.phase)}, {"started", s.started}, {"done", s.done}};
+        if (s.inferred) st["inferred"] = true;
+        if (s.start_frame) st["start_frame"] = s.start_frame;
+        if (s.end_frame) st["end_frame"] = s.end_frame;
+        if (s.start_ts) st["start"] = epoch_seconds(s.start_ts, false);
+        if (s.end_ts) st["end"] = epoch_seconds(s.end_ts, false);
+        if (!s.note.empty()) st["note"] = s.note;
+        ladder.push_back(st);
+    }
+    j["ladder"] = ladder;
+    j["rule"] = v.rule;
+}
+
+}  // namespace
+
+json summarize(const Connection& c, const Verdict& v, bool nano) {
     const int cs = c.client_side(), ss = 1 - cs;
     json j;
     j["type"] = "connection";
@@ -81,6 +112,7 @@ json summarize(const Connection& c, bool nano) {
     j["last_frame"] = c.last_frame;
     j["start"] = epoch_seconds(c.first_ts, nano);
     j["duration"] = static_cast<double>(c.last_ts - c.first_ts) / 1e9;
+    verdict_fields(v, j);
     j["furthest_step"] = furthest_step(c);
     j["rdp"] = c.rdp.is_rdp();
     j["negotiation"] = negotiation_json(c.rdp.neg);
@@ -114,6 +146,8 @@ json summarize(const Connection& c, bool nano) {
         json e = {{"frame", n.frame}, {"type", n.type}, {"code", n.code}, {"description", n.description},
                   {"from", n.from}};
         if (n.mtu) e["mtu"] = n.mtu;
+        for (const auto& te : c.tcp.icmp_errors())
+            if (te.frame == n.frame) TcpAnalysis::icmp_json(te, e);
         icmp.push_back(e);
     }
     j["icmp"] = icmp;

@@ -6,6 +6,7 @@
 
 #include "analyze/connection.hpp"
 #include "analyze/tracker.hpp"
+#include "analyze/verdict.hpp"
 
 namespace rdpscope {
 
@@ -15,7 +16,7 @@ nlohmann::ordered_json epoch_seconds(std::int64_t ts_ns, bool nano);
 // The furthest handshake step the connection reached (README: "furthest_step").
 const char* furthest_step(const Connection& c);
 
-nlohmann::ordered_json summarize(const Connection& c, bool nano_precision);
+nlohmann::ordered_json summarize(const Connection& c, const Verdict& v, bool nano_precision);
 nlohmann::ordered_json summarize_file(const std::string& path, const FileStats& s, bool nano_precision);
 
 }  // namespace rdpscope

@@ -27,6 +27,9 @@ class Tracker::Sink : public tcp::StreamSink {
 public:
     Sink(Connection& c, int side, RdpEvents& ev) : c_(c), side_(side), ev_(ev) {}
     void on_data(Bytes data, std::uint64_t frame, std::int64_t ts_ns) override {
+        c_.progress_ts = ts_ns;
+        c_.progress_frame = frame;
+        c_.last_data_side = side_;
         const int syn_client = (c_.stats[0].syn || c_.stats[1].syn || c_.stats[0].syn_ack || c_.stats[1].syn_ack)
                                    ? c_.client_side() : -1;
         c_.rdp.on_data(side_, data, frame, ts_ns, syn_client, ev_);
@@ -52,7 +55,10 @@ std::size_t Tracker::KeyHash::operator()(const Key& k) const noexcept {
     return static_cast<std::size_t>(h);
 }
 
-Tracker::Tracker(Observer& obs, TrackerOptions opt) : obs_(obs), opt_(opt) {}
+Tracker::Tracker(Observer& obs, TrackerOptions opt)
+    : obs_(obs), opt_(opt),
+      udp_(std::make_unique<UdpFlows>(obs, UdpFlowOptions{opt.rdp_port, opt.idle_timeout_ns},
+                                      [this](const auto& visit) { for (auto& kc : table_) visit(*kc.second); })) {}
 Tracker::~Tracker() = default;
 
 bool Tracker::reportable(const Connection& c) const {
@@ -70,7 +76,7 @@ void Tracker::packet(const CapturedPacket& pkt) {
     if (p.error) { ++stats_.decode_errors; return; }
     switch (p.transport) {
         case Transport::tcp: ++stats_.tcp; tcp_packet(pkt, p); break;
-        case Transport::udp: ++stats_.udp; break;
+        case Transport::udp: ++stats_.udp; if (!p.ip.fragment) udp_->packet(pkt, p); break;
         case Transport::icmp: ++stats_.icmp; icmp_packet(pkt, p); break;
         case Transport::none: break;
     }
@@ -80,6 +86,7 @@ void Tracker::advance(std::int64_t now_ns) {
     // Once per second of packet time is enough for timeouts counted in seconds.
     if (now_ns - last_sweep_ns_ < 1'000'000'000) return;
     sweep(now_ns);
+    udp_->sweep(now_ns);
     last_sweep_ns_ = now_ns;
 }
 
@@ -110,6 +117,8 @@ Connection& Tracker::connection_for(const Key& key, const Endpoint& src, const P
     c->side = {src, other};
     c->first_frame = pkt.frame;
     c->first_ts = pkt.ts_ns;
+    c->progress_ts = pkt.ts_ns;
+    c->progress_frame = pkt.frame;
     for (auto& s : c->stream) s = tcp::Reassembler(opt_.max_pending_per_direction);
     auto [ins, ok] = table_.emplace(key, std::move(c));
     (void)ok;
@@ -195,7 +204,8 @@ void Tracker::tcp_packet(const CapturedPacket& pkt, const PacketInfo& p) {
 void Tracker::icmp_packet(const CapturedPacket& pkt, const PacketInfo& p) {
     const icmp::Message& m = p.icmp;
     if (m.kind == icmp::Kind::other || !m.quote || !m.quote->has_ports) return;
-    if (m.quote->protocol != ip::kProtoTCP) return;  // UDP errors: RDP-UDP, a later stage
+    if (m.quote->protocol == ip::kProtoUDP) udp_->icmp(pkt, p);  // RDP-UDP
+    if (m.quote->protocol != ip::kProtoTCP) return;
     const Endpoint orig_src{m.quote->src, m.quote->src_port}, orig_dst{m.quote->dst, m.quote->dst_port};
     const Key key = orig_src < orig_dst ? Key{orig_src, orig_dst} : Key{orig_dst, orig_src};
     auto it = table_.find(key);
@@ -215,6 +225,17 @@ void Tracker::icmp_packet(const CapturedPacket& pkt, const PacketInfo& p) {
     c.last_ts = pkt.ts_ns;
     // The error travels back to the original sender.
     const int sender = c.side[0] == orig_src ? 0 : 1;
+    TcpIcmpInput ti;
+    ti.frame = pkt.frame;
+    ti.ts_ns = pkt.ts_ns;
+    ti.v6 = m.v6;
+    ti.type = m.type;
+    ti.code = m.code;
+    ti.mtu = m.mtu;
+    ti.quoted_side = sender;
+    ti.quoted_seq = m.quote->tcp_seq;
+    ti.ttl = p.ip.ttl;
+    c.tcp.on_icmp(ti);
     PduEvent e{pkt.frame, pkt.ts_ns, m.v6 ? "icmpv6.error" : "icmp.error", {}};
     e.add("type", m.type).add("code", m.code).add("description", n.description).add("from", n.from);
     if (m.kind == icmp::Kind::packet_too_big) e.add("mtu", static_cast<std::int64_t>(m.mtu));
@@ -229,9 +250,13 @@ void Tracker::retire(std::unordered_map<Key, std::unique_ptr<Connection>, KeyHas
         Sink sink(c, s, ev);
         c.stream[s].flush(c.last_frame, sink);
     }
+    c.udp = udp_->take_tied(c.id);
     if (reportable(c)) {
         ++stats_.rdp_connections;
-        obs_.connection_done(c);
+        JudgeContext ctx;
+        ctx.now_ns = stats_.last_ts;
+        ctx.stall_timeout_ns = opt_.stall_timeout_ns;
+        obs_.connection_done(c, judge(c, ctx));
     }
     table_.erase(it);
 }
@@ -248,6 +273,7 @@ void Tracker::sweep(std::int64_t now_ns) {
 }
 
 void Tracker::finish() {
+    udp_->finish();
     std::vector<std::pair<std::uint64_t, Key>> all;
     all.reserve(table_.size());
     for (auto& [k, c] : table_) all.emplace_back(c->id, k);

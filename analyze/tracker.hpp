@@ -11,6 +11,7 @@
 
 #include "analyze/connection.hpp"
 #include "analyze/event.hpp"
+#include "analyze/verdict.hpp"
 #include "capture/packet.hpp"
 #include "dissect/packet.hpp"
 
@@ -22,7 +23,10 @@ public:
     virtual void pdu(const Connection&, Dir, const PduEvent&) {}
     // The connection is finished (closed and quiet, or the input ended); it is
     // freed right after this call.  Only RDP connections (by port or content).
-    virtual void connection_done(const Connection&) {}
+    virtual void connection_done(const Connection&, const Verdict&) {}
+    // RDP-UDP (flows on the RDP port): a PDU, and the flow finished (idle or end of input).
+    virtual void udp_pdu(const UdpFlowFacts&, Dir, const PduEvent&) {}
+    virtual void udp_flow_done(const UdpFlowFacts&) {}
     // A problem with the input worth a line on stderr; `conn` may be null.
     virtual void problem(std::uint64_t frame, const Connection* conn, const std::string& what) = 0;
 };
@@ -32,6 +36,7 @@ struct TrackerOptions {
     std::size_t max_pending_per_direction = 256 * 1024;
     std::int64_t closed_linger_ns = 60'000'000'000;   // keep a closed connection this long for late packets
     std::int64_t idle_timeout_ns = 600'000'000'000;   // retire a silent open connection after this
+    std::int64_t stall_timeout_ns = 30'000'000'000;   // no progress for this long: the handshake stalled
 };
 
 struct FileStats {
@@ -82,6 +87,7 @@ private:
     TrackerOptions opt_;
     FileStats stats_;
     std::unordered_map<Key, std::unique_ptr<Connection>, KeyHash> table_;
+    std::unique_ptr<UdpFlows> udp_;  // UDP flows: numbered like udp.stream, RDP-UDP decoded
     std::uint64_t next_id_ = 0;
     std::int64_t last_sweep_ns_ = 0;
     bool snaplen_reported_ = false;

@@ -83,8 +83,8 @@ void DissectWriter::pdu(const Connection& c, Dir d, const PduEvent& e) {
     fmt::print(out_, "{}\n", line);
 }
 
-void ReportWriter::connection_done(const Connection& c) {
-    json j = summarize(c, nano_);
+void ReportWriter::connection_done(const Connection& c, const Verdict& v) {
+    json j = summarize(c, v, nano_);
     if (format_ == Format::json) {
         j["file"] = path_;
         fmt::print(out_, "{}\n", j.dump());
@@ -166,6 +166,7 @@ std::string render_connection_text(const json& j) {
         return x;
     };
     s += fmt::format("  tcp          {}; {}\n", side(t["c2s"], "client"), side(t["s2c"], "server"));
+    s += TcpAnalysis::describe(t);
     for (const auto& i : j["icmp"])
         s += fmt::format("  icmp         frame {}: {} from {}{}\n", i["frame"].get<std::uint64_t>(),
                          i["description"].get<std::string>(), i["from"].get<std::string>(),

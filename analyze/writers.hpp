@@ -43,7 +43,7 @@ public:
 class ReportWriter : public WriterBase {
 public:
     using WriterBase::WriterBase;
-    void connection_done(const Connection& c) override;
+    void connection_done(const Connection& c, const Verdict& v) override;
     void end_file(const FileStats& stats) override;
 
 private:

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "analyze/check.hpp"
 #include "analyze/writers.hpp"
 
 namespace {
@@ -62,7 +63,23 @@ int main(int argc, char** argv) {
         "--format json prints one {\"type\":\"connection\"} object per RDP connection and a\n"
         "{\"type\":\"file_summary\"} object per file. See README.md for the schema.");
 
+    std::vector<std::string> check_paths;
+    bool check_verbose = false;
+    auto* check = app.add_subcommand(
+        "check", "regression check: each capture against its NAME.expect.json (cause, stalled_at, waiting_on)");
+    check->add_option("PATH", check_paths, "captures, or folders searched for captures with expectations")->required();
+    check->add_flag("--verbose,-v", check_verbose, "print every connection's summary");
+    check->footer("Exit status 0 when every expected connection agrees (or is a documented known limitation),\n"
+                  "1 when one does not, 2 when an expectation or capture cannot be read.");
+
     CLI11_PARSE(app, argc, argv);
+
+    if (check->parsed()) {
+        const auto r = rdpscope::run_checks(check_paths, rdpscope::TrackerOptions{});
+        rdpscope::print_check_table(r, stdout, check_verbose);
+        if (!r.errors.empty()) return 2;
+        return r.failed ? 1 : 0;
+    }
 
     if (dissect->parsed()) {
         rdpscope::DissectWriter w(stdout, stderr, dis.format == "json" ? rdpscope::Format::json : rdpscope::Format::text);

@@ -1,0 +1,168 @@
+#include "analyze/check.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "analyze/run.hpp"
+
+namespace rdpscope {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+namespace {
+
+struct Actual {
+    std::uint64_t id;
+    std::string client, server;
+    std::string cause, stalled_at, waiting_on, verdict, confidence, summary;
+};
+
+class Collect : public FileObserver {
+public:
+    std::vector<Actual> conns;
+    void begin_file(const std::string&, bool, const FileStats*) override {}
+    void end_file(const FileStats&) override {}
+    void problem(std::uint64_t, const Connection*, const std::string&) override {}
+    void connection_done(const Connection& c, const Verdict& v) override {
+        Actual a;
+        a.id = c.id;
+        a.client = to_string(c.client());
+        a.server = to_string(c.server());
+        a.cause = to_string(v.cause);
+        a.stalled_at = v.stalled_at ? to_string(*v.stalled_at) : "null";
+        a.waiting_on = v.waiting_on.value_or("null");
+        a.verdict = v.verdict;
+        a.confidence = to_string(v.confidence);
+        a.summary = v.summary;
+        conns.push_back(std::move(a));
+    }
+};
+
+std::string text_or_null(const json& j, const char* key) {
+    if (!j.contains(key) || j[key].is_null()) return "null";
+    return j[key].get<std::string>();
+}
+
+// "10.77.1.2:*" matches "10.77.1.2:40222"; "[::1]:*" likewise.
+bool endpoint_matches(const std::string& pattern, const std::string& actual) {
+    if (pattern.empty()) return true;
+    const auto colon = pattern.rfind(':');
+    if (colon != std::string::npos && pattern.substr(colon + 1) == "*")
+        return actual.compare(0, colon + 1, pattern, 0, colon + 1) == 0;
+    return pattern == actual;
+}
+
+void check_capture(const fs::path& pcap, const fs::path& expect_path, const TrackerOptions& opt, CheckResult& out) {
+    json expect;
+    try {
+        std::ifstream in(expect_path);
+        expect = json::parse(in);
+    } catch (const std::exception& e) {
+        out.errors.push_back(fmt::format("{}: cannot read: {}", expect_path.string(), e.what()));
+        return;
+    }
+    Collect col;
+    std::FILE* devnull = std::fopen("/dev/null", "w");
+    const auto status = run_file(pcap.string(), col, opt, devnull ? devnull : stderr);
+    if (devnull) std::fclose(devnull);
+    if (status == FileStatus::unusable) {
+        out.errors.push_back(fmt::format("{}: unusable capture", pcap.string()));
+        return;
+    }
+    std::sort(col.conns.begin(), col.conns.end(), [](const Actual& a, const Actual& b) { return a.id < b.id; });
+    std::vector<bool> used(col.conns.size(), false);
+    const std::string xfail = expect.value("xfail", std::string());
+    int index = 0;
+    for (const auto& e : expect.value("connections", json::array())) {
+        ++index;
+        CheckRow row;
+        row.capture = pcap.filename().string();
+        row.index = index;
+        row.expected = fmt::format("{}/{}/{}", text_or_null(e, "cause"), text_or_null(e, "stalled_at"),
+                                   text_or_null(e, "waiting_on"));
+        row.expected_verdict = e.value("verdict", std::string());
+        row.xfail = e.value("xfail", xfail);
+        // The first unused connection whose endpoints match, in order.
+        const Actual* a = nullptr;
+        for (std::size_t i = 0; i < col.conns.size(); ++i) {
+            if (used[i]) continue;
+            if (!endpoint_matches(e.value("server", std::string()), col.conns[i].server)) continue;
+            if (!endpoint_matches(e.value("client", std::string()), col.conns[i].client)) continue;
+            used[i] = true;
+            a = &col.conns[i];
+            break;
+        }
+        if (!a) {
+            row.actual = "(no such connection)";
+        } else {
+            row.actual = fmt::format("{}/{}/{}", a->cause, a->stalled_at, a->waiting_on);
+            row.actual_verdict = a->verdict;
+            row.confidence = a->confidence;
+            row.note = a->summary;
+        }
+        row.pass = a && row.actual == row.expected;
+        row.verdict_pass = row.expected_verdict.empty() || (a && a->verdict == row.expected_verdict);
+        if (row.pass) ++out.passed;
+        else if (!row.xfail.empty()) ++out.xfailed;
+        else ++out.failed;
+        if (row.pass && !row.verdict_pass) ++out.verdict_mismatches;
+        out.rows.push_back(std::move(row));
+    }
+}
+
+}  // namespace
+
+CheckResult run_checks(const std::vector<std::string>& paths, const TrackerOptions& opt) {
+    CheckResult r;
+    std::vector<fs::path> captures;
+    for (const auto& p : paths) {
+        std::error_code ec;
+        if (fs::is_directory(p, ec)) {
+            for (const auto& e : fs::recursive_directory_iterator(p, ec)) {
+                const auto ext = e.path().extension().string();
+                if (e.is_regular_file() && (ext == ".pcap" || ext == ".pcapng")) captures.push_back(e.path());
+            }
+        } else {
+            captures.emplace_back(p);
+        }
+    }
+    std::sort(captures.begin(), captures.end());
+    for (const auto& c : captures) {
+        fs::path expect = c;
+        expect.replace_extension(".expect.json");
+        if (!fs::exists(expect)) {
+            // A folder may hold captures without expectations (format variants...): skip those.
+            if (std::find(paths.begin(), paths.end(), c.string()) != paths.end())
+                r.errors.push_back(fmt::format("{}: no {} beside it", c.string(), expect.filename().string()));
+            continue;
+        }
+        check_capture(c, expect, opt, r);
+    }
+    return r;
+}
+
+void print_check_table(const CheckResult& r, std::FILE* out, bool verbose) {
+    fmt::print(out, "{:<6} {:<44} {:>2}  {:<58} {}\n", "", "capture", "#", "expected cause/stalled_at/waiting_on", "got");
+    for (const auto& row : r.rows) {
+        const char* mark = row.pass ? (row.verdict_pass ? "PASS" : "pass*") : (!row.xfail.empty() ? "XFAIL" : "FAIL");
+        fmt::print(out, "{:<6} {:<44} {:>2}  {:<58} {}\n", mark, row.capture, row.index, row.expected,
+                   row.pass ? std::string("same") : row.actual);
+        if (!row.verdict_pass)
+            fmt::print(out, "{:<6} {:<44} {:>2}  verdict: expected {}, got {} ({} confidence)\n", "", "", "",
+                       row.expected_verdict, row.actual_verdict, row.confidence);
+        if (!row.pass && !row.xfail.empty()) fmt::print(out, "{:<6} {:<44}     known limitation: {}\n", "", "", row.xfail);
+        if ((verbose || !row.pass) && !row.note.empty()) fmt::print(out, "{:<6} {:<44}     {}\n", "", "", row.note);
+    }
+    for (const auto& e : r.errors) fmt::print(out, "ERROR  {}\n", e);
+    fmt::print(out, "\n{} connections: {} passed ({} with another verdict code), {} failed, {} known limitations; {} "
+                    "captures not checked\n",
+               r.rows.size(), r.passed, r.verdict_mismatches, r.failed, r.xfailed, r.errors.size());
+}
+
+}  // namespace rdpscope

@@ -1,0 +1,50 @@
+// The handshake ladder of one connection: which phases apply to the protocol
+// the server selected, and for each whether it started and completed, in which
+// frames, and whether that is seen in clear or only inferred from the sizes
+// and directions of encrypted records.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "analyze/connection.hpp"
+#include "analyze/phase.hpp"
+
+namespace rdpscope {
+
+struct Step {
+    Phase phase{};
+    bool started = false, done = false;
+    bool inferred = false;                 // from encrypted record sizes, not decoded PDUs
+    std::uint64_t start_frame = 0, end_frame = 0;
+    std::int64_t start_ts = 0, end_ts = 0;
+    std::string note;                      // what marked it, in words
+};
+
+struct Timeline {
+    std::vector<Step> steps;               // the applicable phases, in order
+    std::optional<Phase> reached;          // the furthest phase completed
+    std::optional<Phase> next;             // the first phase not completed (nullopt: complete)
+    bool complete() const { return !next.has_value(); }
+    const Step* step(Phase p) const;
+};
+
+Timeline build_timeline(const Connection& c);
+
+// Encrypted records after the TLS handshake, as the inference reads them.
+struct RecordPhases {
+    int credssp_c2s = 0, credssp_s2c = 0;   // CredSSP records each way (NLA)
+    std::optional<std::size_t> first_client;  // the first record of the client after the TLS handshake
+    std::optional<std::size_t> mcs_request;   // index into TlsFacts::records of the inferred Connect Initial
+    std::optional<std::size_t> mcs_response;
+    std::optional<std::size_t> join_end;      // last small record of the channel joins
+    std::optional<std::size_t> client_info;
+    std::optional<std::size_t> settings_reply;  // first large server record after the Client Info
+    std::uint64_t s2c_bytes_after_settings = 0;
+    int s2c_records_after_settings = 0;
+};
+RecordPhases infer_record_phases(const TlsFacts& t, bool nla, bool hybrid_ex);
+
+}  // namespace rdpscope

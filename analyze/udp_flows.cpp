@@ -1,0 +1,317 @@
+#include "analyze/udp_flows.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <utility>
+
+#include "analyze/connection.hpp"
+#include "analyze/tracker.hpp"
+#include "dissect/icmp.hpp"
+#include "dissect/rdp_names.hpp"
+#include "dissect/rdpudp.hpp"
+
+namespace rdpscope {
+
+namespace {
+
+int idx(Dir d) { return d == Dir::c2s ? 0 : 1; }
+
+// The correlation id as RdpSession writes the X.224 one: the 16 bytes in wire
+// order, dashed like a GUID, so the two compare as text.
+std::string guid_text(Bytes g) {
+    std::string s;
+    for (std::size_t i = 0; i < g.size(); ++i) {
+        if (i == 4 || i == 6 || i == 8 || i == 10) s += '-';
+        s += fmt::format("{:02x}", g[i]);
+    }
+    return s;
+}
+
+std::vector<std::string> to_strings(const std::vector<std::string_view>& v) { return {v.begin(), v.end()}; }
+
+}  // namespace
+
+bool UdpFlowFacts::up() const {
+    if (established_frame) return true;
+    // Captured mid-flow: RDP-UDP datagrams both ways mean the transport is up.
+    return !syns && !syn_acks && decoded && datagrams[0] && datagrams[1];
+}
+
+const char* UdpFlowFacts::state() const {
+    if (!decoded) return "not_rdpudp";
+    if (established_frame) return "established";
+    if (syn_acks) return "syn_ack_unconfirmed";
+    if (syns) return "syn_unanswered";
+    return "mid_flow";
+}
+
+struct UdpFlows::Flow {
+    UdpFlowFacts f;
+    bool syn_seen = false;  // client_side is the SYN's sender, not a guess
+    std::array<std::uint32_t, 2> data_events{};
+    std::uint32_t error_events = 0;
+};
+
+std::size_t UdpFlows::KeyHash::operator()(const Key& k) const noexcept {
+    std::uint64_t h = 1469598103934665603ull;
+    auto mix = [&h](const Endpoint& e) {
+        for (std::uint8_t b : e.ip.b) h = (h ^ b) * 1099511628211ull;
+        h = (h ^ (e.port & 0xff)) * 1099511628211ull;
+        h = (h ^ (e.port >> 8)) * 1099511628211ull;
+    };
+    mix(k.lo);
+    mix(k.hi);
+    return static_cast<std::size_t>(h);
+}
+
+UdpFlows::UdpFlows(Observer& obs, UdpFlowOptions opt, TcpVisitor each_tcp)
+    : obs_(obs), opt_(opt), each_tcp_(std::move(each_tcp)) {}
+UdpFlows::~UdpFlows() = default;
+
+void UdpFlows::packet(const CapturedPacket& pkt, const PacketInfo& p) {
+    const Endpoint src{p.ip.src, p.udp.src_port}, dst{p.ip.dst, p.udp.dst_port};
+    const Key key = src < dst ? Key{src, dst} : Key{dst, src};
+    auto it = table_.find(key);
+    if (it == table_.end()) {
+        Entry e;
+        e.id = next_id_++;
+        if (src.port == opt_.rdp_port || dst.port == opt_.rdp_port) {
+            ++rdp_flows_;
+            e.flow = std::make_unique<Flow>();
+            UdpFlowFacts& f = e.flow->f;
+            f.id = e.id;
+            f.side = {src, dst};
+            // Until a SYN says otherwise, the client is the side not on the RDP port.
+            f.client_side = (src.port == opt_.rdp_port && dst.port != opt_.rdp_port) ? 1 : 0;
+            f.first_frame = pkt.frame;
+            f.first_ts = pkt.ts_ns;
+        }
+        it = table_.emplace(key, std::move(e)).first;
+        if (Flow* f = it->second.flow.get()) {
+            rdp_live_[f->f.id] = f;
+            tie(*f);
+        }
+    }
+    it->second.last_ts = pkt.ts_ns;
+    if (Flow* f = it->second.flow.get()) datagram(*f, f->f.side[0] == src ? 0 : 1, pkt, p);
+}
+
+void UdpFlows::emit(Flow& f, int s, PduEvent&& e) { obs_.udp_pdu(f.f, f.f.dir_from(s), e); }
+
+void UdpFlows::datagram(Flow& fl, int s, const CapturedPacket& pkt, const PacketInfo& p) {
+    UdpFlowFacts& f = fl.f;
+    f.last_frame = pkt.frame;
+    f.last_ts = pkt.ts_ns;
+    const Bytes payload = p.udp.payload;
+    const std::size_t wire = p.udp.length >= 8 ? p.udp.length - 8u : payload.size();
+
+    auto d = rdpudp::decode(payload);
+    if (d && d->kind == rdpudp::Kind::syn && !fl.syn_seen) {
+        // The first SYN names the client; what was counted before moves with it.
+        fl.syn_seen = true;
+        if (f.client_side != s) {
+            f.client_side = s;
+            std::swap(f.datagrams[0], f.datagrams[1]);
+            std::swap(f.bytes[0], f.bytes[1]);
+            std::swap(f.data_datagrams[0], f.data_datagrams[1]);
+            std::swap(f.first_data_frame[0], f.first_data_frame[1]);
+        }
+    }
+    const Dir dir = f.dir_from(s);
+    const int di = idx(dir);
+    ++f.datagrams[di];
+    f.bytes[di] += std::max(wire, payload.size());
+
+    if (!d) {
+        ++f.errors;
+        const auto& e = d.error();
+        std::string what = fmt::format("{} {} {} at byte {}", e.layer, e.field, to_string(e.kind), e.offset);
+        if (f.first_error.empty()) {
+            f.first_error = what;
+            f.first_error_frame = pkt.frame;
+        }
+        if (fl.error_events++ < opt_.error_events) {
+            PduEvent ev{pkt.frame, pkt.ts_ns, "rdpudp.error", {}};
+            ev.add("error", std::move(what)).add("length", static_cast<std::int64_t>(payload.size()));
+            emit(fl, s, std::move(ev));
+        }
+        return;
+    }
+    ++f.decoded;
+    const rdpudp::Datagram& g = d.value();
+    using rdpudp::Kind;
+    if (g.kind != Kind::syn && g.kind != Kind::syn_ack && dir == Dir::c2s && f.syn_ack_frame &&
+        !f.established_frame) {
+        // MS-RDPEUDP 3.1.5.1.3: the client's ACK of the SYN+ACK completes the handshake.
+        f.established_frame = pkt.frame;
+        f.established_ts = pkt.ts_ns;
+    }
+    switch (g.kind) {
+        case Kind::syn: {
+            const auto& v1 = *g.v1;
+            ++f.syns;
+            if (f.syn_frames.size() < UdpFlowFacts::kMaxSynFrames) f.syn_frames.push_back(pkt.frame);
+            if (!f.first_syn_ts) f.first_syn_ts = pkt.ts_ns;
+            f.last_syn_ts = pkt.ts_ns;
+            if (v1.synex && !f.client_version) f.client_version = v1.synex->version;
+            if (v1.syn && !f.client_mtu) f.client_mtu = v1.syn->upstream_mtu;
+            if (v1.header.flags & rdpudp::RDPUDP_FLAG_SYNLOSSY) f.lossy = true;
+            const bool new_corr = !v1.correlation_id.empty() && f.correlation_id.empty();
+            if (new_corr) f.correlation_id = guid_text(v1.correlation_id);
+            if (new_corr && f.tie != "correlation_id") tie(fl);
+            PduEvent e{pkt.frame, pkt.ts_ns, "rdpudp.syn", {}};
+            e.add_list("flags", to_strings(names::rdpudp_flags(v1.header.flags)));
+            if (!v1.correlation_id.empty()) e.add("correlation_id", guid_text(v1.correlation_id));
+            if (v1.synex) {
+                e.add("version", v1.synex->version);
+                if (auto n = names::rdpudp_version(v1.synex->version); !n.empty()) e.add("version_name", std::string(n));
+            }
+            if (v1.syn) e.add("upstream_mtu", v1.syn->upstream_mtu).add("downstream_mtu", v1.syn->downstream_mtu);
+            if (f.syns > 1) e.add("retransmission", static_cast<std::int64_t>(f.syns - 1));
+            emit(fl, s, std::move(e));
+            break;
+        }
+        case Kind::syn_ack: {
+            const auto& v1 = *g.v1;
+            if (!f.syn_acks++) {
+                f.syn_ack_frame = pkt.frame;
+                f.syn_ack_ts = pkt.ts_ns;
+                if (v1.synex) f.server_version = v1.synex->version;
+                if (v1.syn) f.server_mtu = v1.syn->upstream_mtu;
+                f.rdpudp2 = g.switches_to_v2();
+            }
+            PduEvent e{pkt.frame, pkt.ts_ns, "rdpudp.syn_ack", {}};
+            e.add_list("flags", to_strings(names::rdpudp_flags(v1.header.flags)));
+            if (v1.synex) {
+                e.add("version", v1.synex->version);
+                if (auto n = names::rdpudp_version(v1.synex->version); !n.empty()) e.add("version_name", std::string(n));
+            }
+            if (v1.syn) e.add("upstream_mtu", v1.syn->upstream_mtu).add("downstream_mtu", v1.syn->downstream_mtu);
+            if (g.switches_to_v2()) e.add_bool("rdpudp2", true);
+            if (f.syns == 0) e.add_bool("syn_not_captured", true);
+            emit(fl, s, std::move(e));
+            break;
+        }
+        case Kind::data: {
+            ++f.data_datagrams[di];
+            if (!f.first_data_frame[di]) f.first_data_frame[di] = pkt.frame;
+            if (fl.data_events[di]++ >= opt_.data_events) break;
+            PduEvent e{pkt.frame, pkt.ts_ns, "rdpudp.data", {}};
+            e.add("framing", static_cast<std::int64_t>(g.version));
+            if (g.v1) {
+                e.add_list("flags", to_strings(names::rdpudp_flags(g.v1->header.flags)));
+                e.add("length", static_cast<std::int64_t>(g.v1->data.size()));
+            } else if (g.v2) {
+                e.add_list("flags", to_strings(names::rdpudp2_flags(g.v2->flags)));
+                e.add("length", static_cast<std::int64_t>(g.v2->data_size()));
+                if (g.v2->dummy()) e.add_bool("dummy", true);
+            }
+            emit(fl, s, std::move(e));
+            break;
+        }
+        case Kind::fin:
+            if (!f.fin_frame) f.fin_frame = pkt.frame;
+            emit(fl, s, PduEvent{pkt.frame, pkt.ts_ns, "rdpudp.fin", {}});
+            break;
+        case Kind::ack:
+        case Kind::other:
+            break;  // counted
+    }
+}
+
+bool UdpFlows::icmp(const CapturedPacket& pkt, const PacketInfo& p) {
+    const icmp::Message& m = p.icmp;
+    if (!m.quote || !m.quote->has_ports) return false;
+    const Endpoint orig_src{m.quote->src, m.quote->src_port}, orig_dst{m.quote->dst, m.quote->dst_port};
+    const Key key = orig_src < orig_dst ? Key{orig_src, orig_dst} : Key{orig_dst, orig_src};
+    auto it = table_.find(key);
+    if (it == table_.end() || !it->second.flow) return it != table_.end();
+    Flow& fl = *it->second.flow;
+    UdpFlowFacts& f = fl.f;
+    const int sender = f.side[0] == orig_src ? 0 : 1;
+    UdpFlowFacts::Icmp n;
+    n.frame = pkt.frame;
+    n.type = m.type;
+    n.code = m.code;
+    n.description = icmp::describe(m);
+    n.from = to_string(p.ip.src);
+    n.to = f.dir_from(sender);
+    if (f.icmp.size() < 16) f.icmp.push_back(n);
+    f.last_frame = pkt.frame;
+    f.last_ts = pkt.ts_ns;
+    it->second.last_ts = pkt.ts_ns;
+    PduEvent e{pkt.frame, pkt.ts_ns, m.v6 ? "icmpv6.error" : "icmp.error", {}};
+    e.add("type", m.type).add("code", m.code).add("description", n.description).add("from", n.from);
+    if (m.kind == icmp::Kind::packet_too_big) e.add("mtu", static_cast<std::int64_t>(m.mtu));
+    // The error travels back to the sender of the quoted datagram.
+    emit(fl, 1 - sender, std::move(e));
+    return true;
+}
+
+void UdpFlows::tie(Flow& fl) {
+    UdpFlowFacts& f = fl.f;
+    const Connection* best = nullptr;
+    bool by_corr = false;
+    each_tcp_([&](const Connection& c) {
+        if (!c.rdp.is_rdp()) return;
+        if (!f.correlation_id.empty() && c.rdp.neg.correlation_id && *c.rdp.neg.correlation_id == f.correlation_id) {
+            if (!by_corr || c.id > best->id) best = &c;
+            by_corr = true;
+            return;
+        }
+        if (by_corr) return;
+        if (c.client().ip == f.client().ip && c.server().ip == f.server().ip && (!best || c.id > best->id)) best = &c;
+    });
+    if (!best) return;
+    f.tcp_conn = best->id;
+    f.tie = by_corr ? "correlation_id" : "address_pair";
+}
+
+void UdpFlows::retire(Flow& fl) {
+    obs_.udp_flow_done(fl.f);
+    if (!fl.f.tcp_conn) return;
+    // Kept for the TCP connection's report only while that connection is open.
+    bool live = false;
+    each_tcp_([&](const Connection& c) { live = live || c.id == *fl.f.tcp_conn; });
+    if (live) retired_tied_[*fl.f.tcp_conn].push_back(std::move(fl.f));
+}
+
+void UdpFlows::sweep(std::int64_t now_ns) {
+    std::vector<std::pair<std::uint64_t, Key>> done;
+    for (auto& [k, e] : table_)
+        if (now_ns - e.last_ts > opt_.idle_timeout_ns) done.emplace_back(e.id, k);
+    std::sort(done.begin(), done.end(), [](auto& a, auto& b) { return a.first < b.first; });
+    for (auto& [id, k] : done) {
+        auto it = table_.find(k);
+        if (it->second.flow) {
+            rdp_live_.erase(id);
+            retire(*it->second.flow);
+        }
+        table_.erase(it);
+    }
+}
+
+void UdpFlows::finish() {
+    std::vector<std::pair<std::uint64_t, Key>> all;
+    for (auto& [k, e] : table_)
+        if (e.flow) all.emplace_back(e.id, k);
+    std::sort(all.begin(), all.end(), [](auto& a, auto& b) { return a.first < b.first; });
+    for (auto& [id, k] : all) retire(*table_.find(k)->second.flow);
+    table_.clear();
+    rdp_live_.clear();
+}
+
+std::vector<UdpFlowFacts> UdpFlows::take_tied(std::uint64_t tcp_id) {
+    std::vector<UdpFlowFacts> out;
+    if (auto it = retired_tied_.find(tcp_id); it != retired_tied_.end()) {
+        out = std::move(it->second);
+        retired_tied_.erase(it);
+    }
+    for (auto& [id, f] : rdp_live_)
+        if (f->f.tcp_conn == tcp_id) out.push_back(f->f);
+    std::sort(out.begin(), out.end(), [](const UdpFlowFacts& a, const UdpFlowFacts& b) { return a.id < b.id; });
+    return out;
+}
+
+}  // namespace rdpscope

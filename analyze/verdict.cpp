@@ -1,0 +1,875 @@
+#include "analyze/verdict.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+
+#include "dissect/rdp_neg.hpp"
+#include "dissect/tls.hpp"
+
+namespace rdpscope {
+
+namespace {
+
+constexpr std::int64_t kSecond = 1'000'000'000;
+// A client that closes this soon after the server's certificate flight did not
+// wait for a person to read a prompt: it refused the certificate itself.
+constexpr std::int64_t kAutomaticRejectionNs = 5 * kSecond;
+// The smallest IP packet every IPv4 path must carry (RFC 791) and the IPv6
+// minimum link MTU (RFC 8200): a segment whose packet is no larger cannot be a
+// path-MTU victim.
+constexpr std::uint32_t kMinMtuPayloadV4 = 576 - 40;
+constexpr std::uint32_t kMinMtuPayloadV6 = 1280 - 60;
+
+// ---------------------------------------------------------------------------
+// Evidence: the named facts the rules read, gathered once per judgement.
+// ---------------------------------------------------------------------------
+
+struct Closing {
+    int side = -1;  // who closed first (FIN or RST), -1: nobody
+    bool rst = false;
+    std::uint64_t frame = 0;
+    std::int64_t ts = 0;
+};
+
+struct Facts {
+    const Connection& c;
+    const JudgeContext& ctx;
+    Timeline tl;
+    int cs, ss;
+    const TcpAnalysis& tcp;
+    const TcpSideFigures& ct;  // client's TCP figures
+    const TcpSideFigures& st;  // server's
+    const NegotiationFacts& neg;
+    const TlsFacts& tls;
+    const McsFacts& mcs;
+    std::optional<std::uint32_t> protocol;
+    Closing closing;
+    std::int64_t since_progress_ns = 0;
+    bool stalled_by_time = false;
+    bool ipv6 = false;
+
+    Facts(const Connection& conn, const JudgeContext& context)
+        : c(conn), ctx(context), tl(build_timeline(conn)), cs(conn.client_side()), ss(1 - cs), tcp(conn.tcp),
+          ct(conn.tcp.side(cs)), st(conn.tcp.side(ss)), neg(conn.rdp.neg), tls(conn.rdp.tls.facts()),
+          mcs(conn.rdp.mcs.facts()), protocol(conn.rdp.neg.effective_protocol()) {
+        ipv6 = conn.client().ip.version == 6;
+        // Who closed first: the earliest FIN or RST.
+        auto consider = [&](int side, std::uint64_t frame, bool rst, std::int64_t ts) {
+            if (frame && (!closing.frame || frame < closing.frame)) closing = {side, rst, frame, ts};
+        };
+        consider(cs, ct.first_fin_frame, false, ct.first_fin_ts_ns);
+        consider(ss, st.first_fin_frame, false, st.first_fin_ts_ns);
+        for (const auto& r : tcp.resets()) consider(r.side, r.frame, true, r.ts_ns);
+        since_progress_ns = ctx.now_ns - c.progress_ts;
+        stalled_by_time = since_progress_ns >= ctx.stall_timeout_ns;
+    }
+
+    bool closed() const { return closing.side >= 0; }
+    bool client_closed_first() const { return closing.side == cs; }
+    bool server_closed_first() const { return closing.side == ss; }
+    const char* side_name(int s) const { return s == cs ? "client" : "server"; }
+    bool tcp_up() const { return st.syn_ack > 0 || (ct.bytes > 0 && st.bytes > 0); }
+    std::string client() const { return to_string(c.client()); }
+    std::string server() const { return to_string(c.server()); }
+    std::uint32_t min_mtu_payload() const { return ipv6 ? kMinMtuPayloadV6 : kMinMtuPayloadV4; }
+
+    // A RST sent by `side`, the first one.
+    const TcpReset* reset_from(int side) const {
+        for (const auto& r : tcp.resets())
+            if (r.side == side) return &r;
+        return nullptr;
+    }
+    // Data segments of `side` sent again and again and never ACKed.
+    const TcpRetransmit* unacked_resent(int side, std::uint32_t min_resends) const {
+        for (const auto& r : tcp.retransmits(side))
+            if (!r.syn && !r.acked_frame && r.len > 0 && r.resends >= min_resends) return &r;
+        return nullptr;
+    }
+    std::size_t resent_segments(int side) const {
+        std::size_t n = 0;
+        for (const auto& r : tcp.retransmits(side))
+            if (!r.syn && r.len > 0 && r.spurious < r.resends) ++n;
+        return n;
+    }
+    // Who owed the next packet: the peer of whoever sent the newest bytes,
+    // when those bytes were acknowledged; the network when they were not.
+    std::string owed_by() const {
+        if (c.last_data_side < 0) return st.syn_ack ? "client" : "network";
+        const int peer = 1 - c.last_data_side;
+        if (unacked_resent(c.last_data_side, 1)) return "network";
+        return side_name(peer);
+    }
+    // What the client had sent when the server went quiet, for summaries.
+    Phase stalled_phase() const { return tl.next.value_or(Phase::established); }
+};
+
+std::string lower(std::string s) {
+    for (auto& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return s;
+}
+
+int initial_ttl(std::uint8_t ttl) {
+    for (int v : {32, 64, 128, 255})
+        if (ttl <= v) return v;
+    return 255;
+}
+
+// ---------------------------------------------------------------------------
+// The rules.  Each returns true when it decided; it fills cause, verdict,
+// confidence, waiting_on, summary and evidence.  stalled_at defaults to the
+// first phase that did not complete.
+// ---------------------------------------------------------------------------
+
+using RuleFn = bool (*)(const Facts&, Verdict&);
+
+struct Rule {
+    const char* id;
+    Cause cause;  // the usual cause (a rule may refine it)
+    const char* when;
+    RuleFn apply;
+};
+
+void add(Verdict& v, std::uint64_t frame, std::string note) {
+    if (frame) v.evidence.push_back({frame, std::move(note)});
+}
+
+bool rule_complete(const Facts& f, Verdict& v) {
+    if (!f.tl.complete() || !f.tl.reached) return false;
+    v.cause = Cause::none;
+    v.verdict = "handshake_complete";
+    bool inferred = false;
+    for (const auto& s : f.tl.steps) inferred |= s.inferred;
+    v.confidence = inferred ? Confidence::medium : Confidence::high;
+    const Step* est = f.tl.step(Phase::established);
+    const std::uint32_t rtx = f.ct.retransmissions + f.st.retransmissions;
+    v.summary = fmt::format("The RDP handshake completed: the server was sending session data by frame {}{}.",
+                            est ? est->end_frame : 0,
+                            rtx ? fmt::format(" (despite {} retransmitted segments: the path loses packets but the "
+                                              "connection got through)", rtx)
+                                : "");
+    if (est) add(v, est->end_frame, inferred ? "sustained server data (encrypted, inferred)" : "sustained server data");
+    return true;
+}
+
+bool rule_not_rdp_listener(const Facts& f, Verdict& v) {
+    if (f.c.rdp.not_rdp_reason.empty() || f.c.rdp.not_rdp_side != f.ss) return false;
+    v.cause = Cause::server_unresponsive;
+    v.verdict = "not_an_rdp_listener";
+    v.confidence = Confidence::high;
+    v.stalled_at = Phase::x224_negotiation;
+    v.waiting_on = "server";
+    v.summary = fmt::format("The service on {} is not RDP: {} (frame {}). Check that the port is Remote Desktop's "
+                            "and that no other program holds it.",
+                            f.server(), f.c.rdp.not_rdp_reason, f.c.rdp.not_rdp_frame);
+    add(v, f.c.rdp.not_rdp_frame, f.c.rdp.not_rdp_reason);
+    return true;
+}
+
+bool rule_not_rdp_client(const Facts& f, Verdict& v) {
+    if (f.c.rdp.not_rdp_reason.empty() || f.c.rdp.not_rdp_side != f.cs) return false;
+    v.cause = Cause::protocol_mismatch;
+    v.verdict = "not_an_rdp_client";
+    v.confidence = Confidence::medium;
+    v.stalled_at = Phase::x224_negotiation;
+    v.waiting_on = "client";
+    v.summary = fmt::format("The client {} did not speak RDP to {}: {} (frame {}). A scanner or another "
+                            "protocol on the RDP port.",
+                            f.client(), f.server(), f.c.rdp.not_rdp_reason, f.c.rdp.not_rdp_frame);
+    add(v, f.c.rdp.not_rdp_frame, f.c.rdp.not_rdp_reason);
+    return true;
+}
+
+bool rule_rst_answering_syn(const Facts& f, Verdict& v) {
+    if (f.st.syn_ack) return false;
+    const TcpReset* r = f.reset_from(f.ss);
+    if (!r || !(r->answers_syn || r->after == TcpState::syn || r->with_ack)) return false;
+    v.cause = Cause::connection_refused;
+    v.verdict = "rst_answering_syn";
+    v.stalled_at = Phase::tcp_connect;
+    // A RST with an unchanged initial TTL came from the device next to the
+    // capture point; when the capture is on the client, that is a router or
+    // firewall on the path, not the server further away.
+    const bool first_hop = r->ttl == initial_ttl(r->ttl) && !r->ipv6 && f.ct.first_ttl == initial_ttl(f.ct.first_ttl);
+    v.waiting_on = first_hop ? "network" : "server";
+    v.confidence = first_hop ? Confidence::medium : Confidence::high;
+    v.summary = first_hop
+                    ? fmt::format("The connection to {} was refused with a TCP reset (frame {}) that arrived with TTL "
+                                  "{} unchanged: it was most likely sent by a firewall or router on the path (a "
+                                  "'reject' rule), not by the server. Check the firewall rules for TCP {}.",
+                                  f.server(), r->frame, r->ttl, f.c.server().port)
+                    : fmt::format("{} refused the connection: its TCP reset answers the SYN (frame {}). Nothing "
+                                  "listens on TCP {} there, or a host firewall rejects it: check that Remote Desktop "
+                                  "is enabled and the TermService is running, and the firewall rule for TCP {}.",
+                                  f.server(), r->frame, f.c.server().port, f.c.server().port);
+    add(v, f.ct.syn_frames[0], "SYN");
+    add(v, r->frame, fmt::format("RST/ACK from {} (TTL {})", f.server(), r->ttl));
+    return true;
+}
+
+bool rule_icmp_reject(const Facts& f, Verdict& v) {
+    for (const auto& e : f.tcp.icmp_errors()) {
+        const bool reject = e.kind == TcpIcmpKind::admin_prohibited || e.kind == TcpIcmpKind::port_unreachable ||
+                            e.kind == TcpIcmpKind::host_unreachable || e.kind == TcpIcmpKind::net_unreachable ||
+                            e.kind == TcpIcmpKind::other_unreachable;
+        if (!reject || e.quoted_side != f.cs) continue;
+        if (f.tl.complete()) return false;
+        std::string from;
+        for (const auto& n : f.c.icmp)
+            if (n.frame == e.frame) from = n.from;
+        const bool from_server = from == to_string(f.c.server().ip);
+        v.cause = Cause::firewall_reject;
+        v.verdict = std::string("icmp_") + to_string(e.kind);
+        v.confidence = Confidence::high;
+        v.waiting_on = from_server ? "server" : "network";
+        v.summary = fmt::format(
+            "{} rejected the connection with an ICMP {} error (type {} code {}, frame {}) quoting the client's {}. "
+            "{}",
+            from_server ? "The server's host firewall" : fmt::format("A router or firewall ({})", from),
+            to_string(e.kind), e.type, e.code, e.frame, e.quotes_syn ? "SYN" : "segment",
+            from_server ? "Check the server's firewall (Windows Defender Firewall: Remote Desktop rules)."
+                        : "Check the firewall rules on the path for TCP 3389.");
+        add(v, e.quoted_frame, "the quoted segment");
+        add(v, e.frame, fmt::format("ICMP {} from {}", to_string(e.kind), from));
+        return true;
+    }
+    return false;
+}
+
+bool rule_syn_unanswered(const Facts& f, Verdict& v) {
+    if (f.st.syn_ack || !f.ct.syn || f.reset_from(f.ss) || !f.tcp.icmp_errors().empty()) return false;
+    const auto syns = f.ct.syn_count ? f.ct.syn_count : static_cast<std::uint32_t>(f.ct.syn);
+    if (syns < 2 && !f.stalled_by_time) return false;
+    v.cause = Cause::firewall_drop;
+    v.verdict = "syn_unanswered";
+    v.stalled_at = Phase::tcp_connect;
+    v.waiting_on = "network";
+    v.confidence = syns >= 3 ? Confidence::high : syns == 2 ? Confidence::medium : Confidence::low;
+    std::string intervals;
+    for (double ms : f.tcp.syn_intervals_ms(f.cs)) intervals += fmt::format("{}{:.1f} s", intervals.empty() ? "" : ", ", ms / 1000);
+    v.summary = fmt::format(
+        "Nothing came back from {}: the client sent {} SYN{}{} and got neither a SYN-ACK, a reset nor an ICMP "
+        "error. Packets are silently dropped: a firewall rule that drops TCP {} (on the path or on the server), "
+        "or the server is down. Test the port from another network; check the firewall logs.",
+        f.server(), syns, syns == 1 ? "" : "s", intervals.empty() ? "" : fmt::format(" (retries after {})", intervals),
+        f.c.server().port);
+    add(v, f.ct.syn_frames[0], "SYN");
+    for (std::size_t i = 1; i < f.ct.syn_frames.size() && f.ct.syn_frames[i]; ++i)
+        add(v, f.ct.syn_frames[i], "SYN retransmitted");
+    return true;
+}
+
+bool rule_neg_failure(const Facts& f, Verdict& v) {
+    if (!f.neg.failure_code) return false;
+    const std::string name = rdpneg::failure_name(*f.neg.failure_code);
+    v.cause = Cause::protocol_mismatch;
+    // neg_failure_hybrid_required, neg_failure_ssl_not_allowed ...: the name without "_BY_SERVER".
+    std::string code = lower(name);
+    if (const auto at = code.find("_by_server"); at != std::string::npos) code.erase(at);
+    v.verdict = "neg_failure_" + code;
+    v.confidence = Confidence::high;
+    v.stalled_at = Phase::x224_negotiation;
+    v.waiting_on = "server";
+    std::string advice;
+    switch (*f.neg.failure_code) {
+        case 1: advice = "The server requires TLS (or NLA): allow the client to use it."; break;
+        case 2: advice = "The server only allows standard RDP security: enable TLS on it or allow the client the legacy layer."; break;
+        case 3: advice = "The server has no usable certificate for TLS: check the Remote Desktop certificate (certlm.msc, Remote Desktop store) and its private key."; break;
+        case 4: advice = "The client's requested protocols contradict each other."; break;
+        case 5: advice = "The server requires Network Level Authentication (CredSSP): enable NLA on the client."; break;
+        case 6: advice = "The server requires TLS with user authentication."; break;
+        default: break;
+    }
+    v.summary = fmt::format("The server refused the requested security protocols ({}) with RDP_NEG_FAILURE {} (frame {}). {}",
+                            rdpneg::protocol_flags(f.neg.requested_protocols.value_or(0)), name, f.neg.cc_frame, advice);
+    add(v, f.neg.cr_frame, fmt::format("X.224 Connection Request: {}", rdpneg::protocol_flags(f.neg.requested_protocols.value_or(0))));
+    add(v, f.neg.cc_frame, "RDP_NEG_FAILURE " + name);
+    return true;
+}
+
+// The client sent nothing after the Connection Confirm.
+bool client_silent_after_cc(const Facts& f) {
+    return f.neg.cc_frame && f.c.rdp.sides[f.cs].secured_first_frame == 0;
+}
+
+bool rule_unrequested_protocol(const Facts& f, Verdict& v) {
+    if (!f.neg.requested_protocols || !f.neg.selected_protocol || !client_silent_after_cc(f)) return false;
+    const std::uint32_t req = *f.neg.requested_protocols, sel = *f.neg.selected_protocol;
+    const bool offered = sel == 0 ? req == 0 : (sel & req) != 0;
+    if (offered) return false;
+    v.cause = Cause::protocol_mismatch;
+    v.verdict = "server_selected_unrequested_protocol";
+    v.confidence = Confidence::high;
+    v.stalled_at = Phase::x224_negotiation;
+    v.waiting_on = "client";
+    v.summary = fmt::format("The client offered {} but the server selected {} (frame {}), which the client did not "
+                            "offer; the client gave up. Align the security layer settings of client and server.",
+                            rdpneg::protocol_flags(req), rdpneg::protocol_name(sel), f.neg.cc_frame);
+    add(v, f.neg.cr_frame, "requested " + rdpneg::protocol_flags(req));
+    add(v, f.neg.cc_frame, std::string("selected ") + rdpneg::protocol_name(sel));
+    add(v, f.closing.frame, fmt::format("the client closes ({})", f.closing.rst ? "RST" : "FIN"));
+    return true;
+}
+
+bool rule_client_refused_protocol(const Facts& f, Verdict& v) {
+    if (!client_silent_after_cc(f) || !f.client_closed_first() || f.neg.failure_code) return false;
+    const auto sel = f.protocol.value_or(0);
+    v.cause = Cause::protocol_mismatch;
+    v.verdict = "client_refused_selected_protocol";
+    v.confidence = Confidence::medium;
+    v.stalled_at = Phase::x224_negotiation;
+    v.waiting_on = "client";
+    v.summary = fmt::format("The server selected {} (frame {}) and the client closed the connection without "
+                            "starting it (frame {}): the client will not use that security layer (for example it "
+                            "insists on NLA). Align the security layer settings.",
+                            rdpneg::protocol_name(sel), f.neg.cc_frame, f.closing.frame);
+    add(v, f.neg.cc_frame, std::string("selected ") + rdpneg::protocol_name(sel));
+    add(v, f.closing.frame, "the client closes");
+    return true;
+}
+
+bool is_version_or_cipher_alert(std::uint8_t d) {
+    // handshake_failure, illegal_parameter, protocol_version, insufficient_security, inappropriate_fallback
+    return d == 40 || d == 47 || d == 70 || d == 71 || d == 86;
+}
+bool is_certificate_alert(std::uint8_t d) {
+    // bad_certificate, unsupported_certificate, certificate_revoked, certificate_expired,
+    // certificate_unknown, unknown_ca, access_denied (sent by some clients), certificate_required
+    return (d >= 42 && d <= 46) || d == 48 || d == 49 || d == 116;
+}
+
+const TlsAlertNote* handshake_alert(const Facts& f) {
+    if (f.tls.established) return nullptr;
+    for (const auto& a : f.tls.alerts)
+        if (!a.encrypted) return &a;
+    return nullptr;
+}
+
+bool rule_tls_mismatch(const Facts& f, Verdict& v) {
+    const TlsAlertNote* a = handshake_alert(f);
+    if (!a || !is_version_or_cipher_alert(a->description)) return false;
+    const std::string name = tls::alert_description_name(a->description);
+    v.cause = Cause::tls_mismatch;
+    v.verdict = "alert_" + name;
+    v.confidence = Confidence::high;
+    v.stalled_at = Phase::tls_handshake;
+    v.waiting_on = a->from == Dir::c2s ? "client" : "server";
+    v.summary = fmt::format(
+        "The {} ended the TLS handshake with a fatal {} alert (frame {}): client and server share no TLS {}. "
+        "The client offered up to {}. Enable a common TLS version and cipher suite on both sides "
+        "(on Windows: the SCHANNEL protocols and the cipher suite order policy).",
+        a->from == Dir::c2s ? "client" : "server", name, a->frame,
+        a->description == 70 ? "version" : "version or cipher suite",
+        f.tls.client_max_version ? tls::version_name_wireshark(*f.tls.client_max_version) : "?");
+    add(v, f.tls.client_hello_frame, "ClientHello");
+    add(v, a->frame, "alert " + name);
+    return true;
+}
+
+bool rule_client_certificate_alert(const Facts& f, Verdict& v) {
+    for (const auto& a : f.tls.alerts) {
+        if (a.encrypted || a.from != Dir::c2s || !is_certificate_alert(a.description)) continue;
+        const std::string name = tls::alert_description_name(a.description);
+        v.cause = Cause::certificate_rejection;
+        v.verdict = "client_alert_" + name;
+        v.confidence = Confidence::high;
+        v.stalled_at = Phase::tls_handshake;
+        v.waiting_on = "client";
+        v.summary = fmt::format("The client rejected the server's certificate with a {} alert (frame {}). Check the "
+                                "Remote Desktop certificate on the server (certlm.msc, Remote Desktop store): issuer "
+                                "trusted by the client, name matching the address used, not expired.",
+                                name, a.frame);
+        add(v, f.tls.certificate_frame, "the server's Certificate");
+        add(v, a.frame, "client alert " + name);
+        return true;
+    }
+    return false;
+}
+
+bool rule_middlebox_reset(const Facts& f, Verdict& v) {
+    if (f.tl.complete()) return false;
+    for (const auto& r : f.tcp.resets()) {
+        // The TTL is the tell: an IP ID out of sequence alone is normal for
+        // stacks that send RSTs with ID 0 (Linux), so it only supports a TTL finding.
+        if (!r.ttl_mismatch) continue;
+        v.cause = Cause::middlebox_reset;
+        const bool after_hello = f.tls.client_hello_frame && r.frame > f.tls.client_hello_frame && !f.tls.server_hello_frame;
+        v.verdict = after_hello ? "rst_after_client_hello" : std::string("rst_during_") + to_string(f.stalled_phase());
+        v.confidence = Confidence::high;
+        v.waiting_on = "network";
+        v.summary = fmt::format(
+            "A TCP reset claiming to come from the {} (frame {}) was not sent by it: its TTL is {} where the {}'s "
+            "own packets have {} (frame {}){}. A firewall, IPS or proxy on the path injected it{}. Check the "
+            "security devices between client and server for RDP/TLS inspection rules.",
+            f.side_name(r.side), r.frame, r.ttl, f.side_name(r.side), r.ref_ttl, r.ref_frame,
+            r.ip_id_out_of_sequence ? " and its IP ID breaks the sender's sequence" : "",
+            after_hello ? " right after the ClientHello" : "");
+        add(v, r.ref_frame, fmt::format("{} packet with TTL {}", f.side_name(r.side), r.ref_ttl));
+        if (after_hello) add(v, f.tls.client_hello_frame, "ClientHello");
+        add(v, r.frame, fmt::format("RST with TTL {}", r.ttl));
+        return true;
+    }
+    return false;
+}
+
+bool rule_server_tls_failure(const Facts& f, Verdict& v) {
+    if (!f.protocol || *f.protocol == 0 || !f.tls.client_hello_frame || f.tls.server_hello_frame) return false;
+    const TlsAlertNote* alert = handshake_alert(f);
+    const bool server_alert = alert && alert->from == Dir::s2c;
+    const bool garbage = f.tls.error_frame && f.c.rdp.sides[f.ss].secured_first_frame;
+    if (!server_alert && !garbage && !f.server_closed_first()) return false;
+    v.cause = Cause::server_tls_failure;
+    v.verdict = server_alert ? "alert_" + tls::alert_description_name(alert->description)
+                : garbage    ? "server_tls_setup_failed"
+                : f.closing.rst ? "reset_after_client_hello" : "closed_after_client_hello";
+    v.confidence = Confidence::high;
+    v.stalled_at = Phase::tls_handshake;
+    v.waiting_on = "server";
+    const std::uint64_t at = server_alert ? alert->frame : garbage ? f.tls.error_frame : f.closing.frame;
+    v.summary = fmt::format(
+        "The server could not start TLS: it answered the ClientHello (frame {}) {} (frame {}) instead of a "
+        "ServerHello. The server's Remote Desktop certificate or its private key is missing, corrupt or not "
+        "readable: check certlm.msc (Remote Desktop store) and the key permissions, or the server's TLS settings.",
+        f.tls.client_hello_frame,
+        server_alert ? "with a " + tls::alert_description_name(alert->description) + " alert"
+        : garbage    ? std::string("with bytes that are not TLS")
+        : f.closing.rst ? std::string("with a reset") : std::string("by closing the connection"),
+        at);
+    add(v, f.tls.client_hello_frame, "ClientHello");
+    add(v, at, server_alert ? "server alert" : garbage ? "not a TLS record" : "the server closes");
+    return true;
+}
+
+bool rule_certificate_refused_by_closing(const Facts& f, Verdict& v) {
+    if (!f.protocol || *f.protocol == 0 || !f.tls.server_hello_frame || !f.client_closed_first()) return false;
+    // The client closed before sending any data of the RDP protocol after the
+    // TLS handshake (TLS 1.3: beyond its Finished).
+    const RecordPhases rp = infer_record_phases(f.tls, false, false);
+    if (rp.first_client) return false;
+    const std::int64_t flight_ts = f.tls.certificate_ts ? f.tls.certificate_ts : f.tls.server_hello_ts;
+    if (f.closing.ts - flight_ts > kAutomaticRejectionNs) return false;
+    v.cause = Cause::certificate_rejection;
+    v.stalled_at = Phase::tls_handshake;
+    v.waiting_on = "client";
+    const auto& leaf = f.tls.leaf;
+    std::string why;
+    if (leaf && leaf->expired_at_capture) {
+        v.verdict = "cert_expired";
+        v.confidence = Confidence::high;
+        why = fmt::format("the certificate ({}) expired before the capture", leaf->subject);
+    } else if (leaf && leaf->not_yet_valid_at_capture) {
+        v.verdict = "cert_not_yet_valid";
+        v.confidence = Confidence::high;
+        why = fmt::format("the certificate ({}) was not yet valid at the capture's time", leaf->subject);
+    } else if (leaf && f.tls.sni_matches && !*f.tls.sni_matches) {
+        v.verdict = "cert_name_mismatch";
+        v.confidence = Confidence::high;
+        why = fmt::format("the certificate is for {} but the client asked for {}", leaf->subject, f.tls.sni);
+    } else {
+        v.verdict = "cert_untrusted";
+        v.confidence = leaf ? Confidence::medium : Confidence::low;
+        why = leaf ? fmt::format("the certificate ({}, issued by {}{}) is not trusted by the client", leaf->subject,
+                                 leaf->issuer, leaf->self_signed ? ", self-signed" : "")
+                   : std::string("TLS 1.3 encrypts the certificate, so the capture cannot show which check failed");
+    }
+    v.summary = fmt::format("The client closed the connection {} ms after the server's certificate (frame {}) "
+                            "without starting RDP: it refused the certificate; {}. Install a certificate the "
+                            "client trusts, for the name it connects to, in the server's Remote Desktop store.",
+                            (f.closing.ts - flight_ts) / 1'000'000,
+                            f.tls.certificate_frame ? f.tls.certificate_frame : f.tls.server_hello_frame, why);
+    add(v, f.tls.certificate_frame ? f.tls.certificate_frame : f.tls.server_hello_frame,
+        f.tls.certificate_frame ? "the server's Certificate" : "the server's (encrypted) certificate flight");
+    add(v, f.closing.frame, fmt::format("the client closes ({})", f.closing.rst ? "RST" : "FIN"));
+    return true;
+}
+
+bool rule_path_mtu(const Facts& f, Verdict& v) {
+    if (f.tl.complete()) return false;
+    for (int side : {f.ss, f.cs}) {
+        const auto& fig = f.tcp.side(side);
+        // Seen at the sender: its large segments go unanswered while its small ones are ACKed.
+        const auto [unacked_len, unacked_frame] = f.tcp.max_unacked_segment(side);
+        const TcpRetransmit* big = nullptr;
+        for (const auto& r : f.tcp.retransmits(side))
+            if (!r.syn && !r.acked_frame && r.len >= f.min_mtu_payload() && r.resends >= 2) big = &r;
+        if (big && fig.max_acked_segment < big->len) {
+            v.cause = Cause::path_mtu;
+            v.verdict = "large_segments_dropped";
+            v.confidence = Confidence::high;
+            v.waiting_on = "network";
+            v.summary = fmt::format(
+                "The {}'s {}-byte segment (frame {}) was sent {} more times and never acknowledged, while its "
+                "smaller segments (up to {} bytes) got through: a path-MTU black hole. A link on the path has a "
+                "smaller MTU and the ICMP 'fragmentation needed' messages are blocked. Lower the MTU/MSS (e.g. MSS "
+                "clamping on the VPN or firewall) or let ICMP type 3 code 4 through.",
+                f.side_name(side), big->len, big->first_frame, big->resends, fig.max_acked_segment);
+            add(v, big->first_frame, fmt::format("{}-byte segment", big->len));
+            for (std::size_t i = 0; i < big->resend_frames.size() && big->resend_frames[i]; ++i)
+                add(v, big->resend_frames[i], "resent");
+            (void)unacked_len;
+            (void)unacked_frame;
+            return true;
+        }
+        // Seen at the receiver: bytes missing before what arrived, never filled,
+        // larger than anything that got through.
+        if (side == f.ss && fig.lost_segments && fig.gap_bytes >= f.min_mtu_payload() &&
+            fig.max_segment < fig.gap_bytes && fig.max_segment < f.min_mtu_payload()) {
+            v.cause = Cause::path_mtu;
+            v.verdict = "large_segments_dropped";
+            v.confidence = Confidence::medium;
+            v.waiting_on = "network";
+            v.summary = fmt::format(
+                "{} bytes the server sent never arrived at the capture point while its small segments (at most {} "
+                "bytes) did: large packets vanish on the way, a path-MTU black hole (or a filter dropping the "
+                "server's TLS handshake; a capture on the server side tells them apart). Lower the MTU/MSS on the "
+                "path or let ICMP 'fragmentation needed' through.",
+                fig.gap_bytes, fig.max_segment);
+            add(v, f.tls.client_hello_frame, "ClientHello");
+            return true;
+        }
+    }
+    for (const auto& e : f.tcp.icmp_errors()) {
+        if (e.kind != TcpIcmpKind::frag_needed && e.kind != TcpIcmpKind::packet_too_big) continue;
+        v.cause = Cause::path_mtu;
+        v.verdict = "icmp_fragmentation_needed";
+        v.confidence = Confidence::medium;
+        v.waiting_on = "network";
+        v.summary = fmt::format("A router reported a smaller MTU ({} bytes, frame {}) and the handshake still did "
+                                "not complete. Check the MTU/MSS along the path.", e.mtu, e.frame);
+        add(v, e.frame, fmt::format("ICMP {} mtu {}", to_string(e.kind), e.mtu));
+        return true;
+    }
+    return false;
+}
+
+bool rule_data_blackholed(const Facts& f, Verdict& v) {
+    if (!f.tcp_up() || f.tl.complete()) return false;
+    const TcpRetransmit* r = f.unacked_resent(f.cs, 2);
+    if (!r) return false;
+    // Everything else passes: this is one segment singled out, not general loss.
+    v.cause = Cause::firewall_drop;
+    const bool server_repeats = f.st.spurious_retransmissions > 0;
+    const bool is_hello = f.tls.client_hello_frame && r->first_frame == f.tls.client_hello_frame;
+    const bool is_cr = f.neg.cr_frame && r->first_frame == f.neg.cr_frame;
+    v.verdict = server_repeats ? "client_data_blackholed"
+                : is_hello     ? "client_hello_blackholed"
+                : is_cr        ? "x224_request_blackholed"
+                               : "client_data_blackholed";
+    v.confidence = Confidence::high;
+    v.waiting_on = "network";
+    const char* what = is_hello ? "ClientHello" : is_cr ? "X.224 Connection Request" : "data";
+    v.summary = fmt::format(
+        "The client's {} ({} bytes, frame {}) was sent {} more times and never acknowledged, while the TCP "
+        "handshake{} got through: something on the path drops it on purpose (a firewall, IPS or proxy inspecting "
+        "RDP/TLS){}. Check the security devices' rules and logs for this connection.",
+        what, r->len, r->first_frame, r->resends, server_repeats ? "" : " and the smaller packets",
+        server_repeats ? "; the server keeps resending its last packet too, so everything the client sends after "
+                         "that point is dropped"
+                       : "");
+    add(v, r->first_frame, std::string("the client's ") + what);
+    for (std::size_t i = 0; i < r->resend_frames.size() && r->resend_frames[i]; ++i)
+        add(v, r->resend_frames[i], "resent, never acknowledged");
+    return true;
+}
+
+bool rule_authentication_failure(const Facts& f, Verdict& v) {
+    if (!f.protocol || !f.tls.established || !f.server_closed_first()) return false;
+    const auto p = *f.protocol;
+    if (p != rdpneg::PROTOCOL_HYBRID && p != rdpneg::PROTOCOL_HYBRID_EX && p != rdpneg::PROTOCOL_RDSAAD &&
+        p != rdpneg::PROTOCOL_RDSTLS)
+        return false;
+    const Step* cred = f.tl.step(Phase::credssp);
+    if (!cred || cred->done) {
+        // With HYBRID_EX a denial can come after CredSSP: the Early User
+        // Authorization Result, then the server closes before the MCS answer.
+        const Step* mcs = f.tl.step(Phase::mcs_connect);
+        if (p != rdpneg::PROTOCOL_HYBRID_EX || !mcs || mcs->started) return false;
+    }
+    v.cause = Cause::authentication_failure;
+    v.verdict = cred && cred->done ? "early_user_authorization_denied" : "ntlm_rejected";
+    v.confidence = Confidence::medium;
+    v.stalled_at = Phase::credssp;
+    v.waiting_on = "server";
+    v.summary = fmt::format(
+        "Network Level Authentication failed: after the client's credentials (CredSSP, encrypted, from frame {}) the "
+        "server closed the connection (frame {}). Wrong user name or password, a locked or disabled account, or the "
+        "user lacks the 'Allow log on through Remote Desktop Services' right. The server's Security event log "
+        "(event 4625) names the reason.",
+        cred ? cred->start_frame : 0, f.closing.frame);
+    if (cred) add(v, cred->start_frame, "CredSSP starts (inferred from encrypted records)");
+    add(v, f.closing.frame, "the server closes");
+    return true;
+}
+
+bool rule_standard_security_refused(const Facts& f, Verdict& v) {
+    if (!f.protocol || *f.protocol != 0 || !f.mcs.connect_initial_frame) return false;
+    if (!f.server_closed_first() && !f.mcs.disconnect_frame) return false;
+    const std::uint64_t at = f.mcs.disconnect_frame ? f.mcs.disconnect_frame : f.closing.frame;
+    v.cause = Cause::protocol_mismatch;
+    v.waiting_on = "server";
+    v.confidence = Confidence::medium;
+    if (!f.mcs.connect_response_frame || f.mcs.connect_result.value_or(0) != 0) {
+        v.stalled_at = Phase::mcs_connect;
+        v.verdict = f.neg.requested_protocols ? "connect_initial_refused" : "legacy_request_to_tls_only";
+        v.summary = fmt::format(
+            "The server accepted the {} but dropped the connection at the MCS Connect Initial (frame {}, closed at "
+            "frame {}): it does not accept standard RDP security{}. Let the client use TLS/NLA, or allow the RDP "
+            "security layer on the server.",
+            f.neg.requested_protocols ? "X.224 request" : "legacy X.224 request (no RDP_NEG_REQ)",
+            f.mcs.connect_initial_frame, at,
+            f.neg.requested_protocols ? "" : " (the client sent an old-style request, so the server could not refuse it up front)");
+        add(v, f.neg.cr_frame, f.neg.requested_protocols ? "X.224 request" : "legacy X.224 request");
+        add(v, f.mcs.connect_initial_frame, "MCS Connect Initial");
+        add(v, at, "the server ends the connection");
+        return true;
+    }
+    if (f.mcs.client_info_frame) {
+        v.stalled_at = Phase::secure_settings;
+        v.verdict = "standard_security_incompatible";
+        v.summary = fmt::format(
+            "Standard RDP security was negotiated ({} encryption) but the server dropped the connection after the "
+            "client's encrypted Client Info (frame {}, closed at frame {}): the two sides do not agree on the "
+            "encryption. Use TLS instead of standard RDP security.",
+            f.mcs.server_encryption_method ? fmt::format("method 0x{:x}", *f.mcs.server_encryption_method) : "its",
+            f.mcs.client_info_frame, at);
+        add(v, f.mcs.client_info_frame, "Client Info (encrypted)");
+        add(v, at, "the server ends the connection");
+        return true;
+    }
+    return false;
+}
+
+bool rule_packet_loss(const Facts& f, Verdict& v) {
+    if (f.tl.complete()) return false;
+    const std::size_t resent = f.resent_segments(f.cs) + f.resent_segments(f.ss) + f.ct.syn_retransmissions;
+    if (resent < 2 || (!f.closed() && !f.stalled_by_time)) return false;
+    v.cause = Cause::packet_loss;
+    v.verdict = "handshake_timeout";
+    v.confidence = Confidence::medium;
+    v.waiting_on = "network";
+    const auto lc = f.tcp.loss_estimate_pct(f.cs), ls = f.tcp.loss_estimate_pct(f.ss);
+    v.summary = fmt::format(
+        "The path loses packets: {} segments had to be resent ({} retransmissions from the client, {} from the "
+        "server{}) and the handshake gave up at {}. Check the network path (interface errors, a saturated or "
+        "faulty link, Wi-Fi, VPN).",
+        resent, f.ct.retransmissions, f.st.retransmissions,
+        lc || ls ? fmt::format("; estimated loss {:.0f}% client to server, {:.0f}% server to client", lc.value_or(0), ls.value_or(0)) : "",
+        to_string(f.stalled_phase()));
+    for (int side : {f.cs, f.ss})
+        for (const auto& r : f.tcp.retransmits(side))
+            if (r.resend_frames[0] && v.evidence.size() < 8) add(v, r.resend_frames[0], fmt::format("{} resends a segment", f.side_name(side)));
+    return true;
+}
+
+bool rule_no_confirm(const Facts& f, Verdict& v) {
+    if (!f.neg.cr_frame || f.neg.cc_frame || f.tls.server_hello_frame) return false;
+    if (!f.closed() && !f.stalled_by_time) return false;
+    v.cause = Cause::server_unresponsive;
+    v.stalled_at = Phase::x224_negotiation;
+    v.waiting_on = "server";
+    v.confidence = f.server_closed_first() ? Confidence::medium : Confidence::high;
+    v.verdict = f.server_closed_first() ? "closed_after_request" : "no_connection_confirm";
+    v.summary = f.server_closed_first()
+                    ? fmt::format("The server accepted the TCP connection and closed it (frame {}) right after the "
+                                  "client's X.224 request (frame {}) without answering. The Remote Desktop service "
+                                  "refuses new connections (MaxOutstandingConnections reached, the service is "
+                                  "stopping, or a licensing/connection limit).",
+                                  f.closing.frame, f.neg.cr_frame)
+                    : fmt::format("The server acknowledged the client's X.224 request (frame {}) at TCP level but never "
+                                  "answered it{}. The Remote Desktop service is hung or overloaded, or what listens on "
+                                  "{} is not RDP: restart the TermService, check MaxOutstandingConnections.",
+                                  f.neg.cr_frame,
+                                  f.closed() ? fmt::format("; the client gave up at frame {}", f.closing.frame)
+                                             : fmt::format(" in {} s", f.since_progress_ns / kSecond),
+                                  f.server());
+    add(v, f.neg.cr_frame, "X.224 Connection Request");
+    add(v, f.closing.frame, fmt::format("the {} closes", f.side_name(f.closing.side)));
+    return true;
+}
+
+bool rule_incomplete_capture(const Facts& f, Verdict& v) {
+    const bool mid_stream = !f.ct.syn && !f.st.syn_ack && !f.neg.cr_frame;
+    const auto& gc = f.c.rdp.sides[f.cs];
+    const auto& gs = f.c.rdp.sides[f.ss];
+    const bool gap = (gc.gap_frame || gs.gap_frame) && !f.tl.complete();
+    if (!mid_stream && !gap) return false;
+    v.cause = Cause::incomplete_capture;
+    v.verdict = mid_stream ? "started_mid_stream" : "capture_gap";
+    v.confidence = Confidence::low;
+    v.waiting_on.reset();
+    const std::uint64_t gf = gc.gap_frame && gs.gap_frame ? std::min(gc.gap_frame, gs.gap_frame)
+                                                            : std::max(gc.gap_frame, gs.gap_frame);
+    v.summary = mid_stream ? std::string("The capture started after the connection had begun: the handshake is not "
+                                         "in it, so its outcome cannot be judged. Capture from before the client "
+                                         "connects.")
+                           : fmt::format("Bytes of the handshake are missing from the capture (from frame {}): the "
+                                         "capture point dropped packets, so the decisive step cannot be read. "
+                                         "Capture with a larger buffer, or closer to one end.",
+                                         gf);
+    add(v, mid_stream ? f.c.first_frame : gf, mid_stream ? "first frame seen" : "bytes missing from the capture");
+    return true;
+}
+
+bool rule_in_progress(const Facts& f, Verdict& v) {
+    if (f.closed() || f.stalled_by_time) return false;
+    v.cause = Cause::in_progress;
+    v.verdict = f.ctx.input_ended ? "capture_ended" : "handshake_moving";
+    v.confidence = Confidence::low;
+    v.waiting_on = f.owed_by();
+    v.summary = fmt::format("The capture ended {} s after the last progress of the handshake (at {}), less than the "
+                            "stall timeout: it may still have completed. Capture longer.",
+                            f.since_progress_ns / kSecond, to_string(f.stalled_phase()));
+    add(v, f.c.progress_frame, "last progress");
+    return true;
+}
+
+bool rule_closed(const Facts& f, Verdict& v) {
+    if (!f.closed()) return false;
+    const bool by_client = f.client_closed_first();
+    v.cause = by_client ? Cause::closed_by_client : Cause::closed_by_server;
+    const Phase at = f.stalled_phase();
+    const Step* cred = f.tl.step(Phase::credssp);
+    v.verdict = by_client && cred && cred->done && at == Phase::mcs_connect ? "auth_only"
+                : std::string("closed_during_") + to_string(at);
+    v.confidence = Confidence::medium;
+    v.waiting_on = by_client ? "client" : "server";
+    v.summary = fmt::format("The {} closed the connection ({}, frame {}) during {} with no sign of a fault in the "
+                            "capture{}.",
+                            by_client ? "client" : "server", f.closing.rst ? "reset" : "FIN", f.closing.frame,
+                            to_string(at),
+                            v.verdict == "auth_only" ? ": it only checked the credentials (NLA) and disconnected, as "
+                                                       "an 'authenticate only' client or a credential pre-check does"
+                                                     : by_client ? " (the user or the client software cancelled)" : "");
+    add(v, f.closing.frame, fmt::format("{} closes", by_client ? "client" : "server"));
+    return true;
+}
+
+bool rule_stalled(const Facts& f, Verdict& v) {
+    const std::string owes = f.owed_by();
+    v.waiting_on = owes;
+    v.confidence = Confidence::low;
+    if (owes == "server") {
+        v.cause = Cause::server_unresponsive;
+        v.verdict = std::string("no_answer_during_") + to_string(f.stalled_phase());
+        v.summary = fmt::format("The server stopped answering during {} (nothing new for {} s after frame {}). The "
+                                "Remote Desktop service may be hung or overloaded.",
+                                to_string(f.stalled_phase()), f.since_progress_ns / kSecond, f.c.progress_frame);
+    } else if (owes == "network") {
+        v.cause = Cause::packet_loss;
+        v.verdict = "stalled_unacknowledged";
+        v.summary = fmt::format("The handshake stopped during {}: the last data sent was never acknowledged.",
+                                to_string(f.stalled_phase()));
+    } else {
+        v.cause = Cause::in_progress;
+        v.verdict = "waiting_for_client";
+        v.summary = fmt::format("The client has sent nothing new for {} s during {} (a prompt may be waiting for "
+                                "the user, e.g. to accept a certificate or enter credentials).",
+                                f.since_progress_ns / kSecond, to_string(f.stalled_phase()));
+    }
+    add(v, f.c.progress_frame, "last progress");
+    return true;
+}
+
+// The policy, in order.  Read top to bottom: the first row whose evidence is
+// present decides.
+const Rule kRules[] = {
+    {"complete", Cause::none, "every applicable phase completed, up to sustained server data", rule_complete},
+    {"not_rdp_listener", Cause::server_unresponsive, "the server's first bytes are not an X.224 Connection Confirm", rule_not_rdp_listener},
+    {"not_rdp_client", Cause::protocol_mismatch, "the client's first bytes are not an X.224 Connection Request", rule_not_rdp_client},
+    {"rst_answering_syn", Cause::connection_refused, "no SYN-ACK; a RST/ACK from the server's address answers the SYN", rule_rst_answering_syn},
+    {"icmp_reject", Cause::firewall_reject, "an ICMP unreachable / administratively prohibited quoting the client's packet", rule_icmp_reject},
+    {"syn_unanswered", Cause::firewall_drop, "SYNs retransmitted (or one SYN and the stall timeout) with no SYN-ACK, RST or ICMP", rule_syn_unanswered},
+    {"neg_failure", Cause::protocol_mismatch, "the Connection Confirm carries RDP_NEG_FAILURE", rule_neg_failure},
+    {"unrequested_protocol", Cause::protocol_mismatch, "the server selected a protocol the client did not request; the client sent nothing more", rule_unrequested_protocol},
+    {"client_refused_protocol", Cause::protocol_mismatch, "after the Connection Confirm the client closes without sending anything", rule_client_refused_protocol},
+    {"tls_mismatch", Cause::tls_mismatch, "a TLS alert protocol_version / handshake_failure / insufficient_security during the handshake", rule_tls_mismatch},
+    {"client_certificate_alert", Cause::certificate_rejection, "the client sends a certificate alert (bad_certificate, unknown_ca, certificate_expired...)", rule_client_certificate_alert},
+    {"middlebox_reset", Cause::middlebox_reset, "a RST whose TTL (or IP ID) does not match its claimed sender's other packets", rule_middlebox_reset},
+    {"server_tls_failure", Cause::server_tls_failure, "after the ClientHello the server sends an alert, non-TLS bytes, a RST or a FIN instead of a ServerHello", rule_server_tls_failure},
+    {"certificate_refused_by_closing", Cause::certificate_rejection, "within 5 s of the server's certificate flight the client closes without sending RDP data", rule_certificate_refused_by_closing},
+    {"path_mtu", Cause::path_mtu, "large segments resent and never acknowledged (or missing at the receiver) while small ones pass; or ICMP fragmentation needed", rule_path_mtu},
+    {"data_blackholed", Cause::firewall_drop, "TCP up; one client segment resent at least twice and never acknowledged", rule_data_blackholed},
+    {"authentication_failure", Cause::authentication_failure, "NLA: TLS up, CredSSP under way, the server closes first", rule_authentication_failure},
+    {"standard_security_refused", Cause::protocol_mismatch, "standard RDP security: the server disconnects at the MCS Connect Initial or after the Client Info", rule_standard_security_refused},
+    {"incomplete_capture", Cause::incomplete_capture, "the capture starts mid-connection, or handshake bytes are missing from it", rule_incomplete_capture},
+    {"packet_loss", Cause::packet_loss, "two or more segments resent, the handshake closed or stalled before completing", rule_packet_loss},
+    {"no_confirm", Cause::server_unresponsive, "the X.224 request was acknowledged, never answered; closed or stalled", rule_no_confirm},
+    {"in_progress", Cause::in_progress, "not closed, last progress less than the stall timeout before the capture's end", rule_in_progress},
+    {"closed", Cause::closed_by_client, "closed by one side with no fault evidence", rule_closed},
+    {"stalled", Cause::server_unresponsive, "stalled: whoever owed the next packet never sent it", rule_stalled},
+};
+
+}  // namespace
+
+const char* to_string(Cause c) {
+    switch (c) {
+        case Cause::none: return "none";
+        case Cause::packet_loss: return "packet_loss";
+        case Cause::firewall_drop: return "firewall_drop";
+        case Cause::connection_refused: return "connection_refused";
+        case Cause::firewall_reject: return "firewall_reject";
+        case Cause::path_mtu: return "path_mtu";
+        case Cause::certificate_rejection: return "certificate_rejection";
+        case Cause::server_tls_failure: return "server_tls_failure";
+        case Cause::tls_mismatch: return "tls_mismatch";
+        case Cause::protocol_mismatch: return "protocol_mismatch";
+        case Cause::authentication_failure: return "authentication_failure";
+        case Cause::server_unresponsive: return "server_unresponsive";
+        case Cause::middlebox_reset: return "middlebox_reset";
+        case Cause::closed_by_client: return "closed_by_client";
+        case Cause::closed_by_server: return "closed_by_server";
+        case Cause::incomplete_capture: return "incomplete_capture";
+        case Cause::in_progress: return "in_progress";
+    }
+    return "?";
+}
+
+std::optional<Cause> cause_from_string(std::string_view s) {
+    for (int i = 0; i <= static_cast<int>(Cause::in_progress); ++i)
+        if (s == to_string(static_cast<Cause>(i))) return static_cast<Cause>(i);
+    return std::nullopt;
+}
+
+const char* to_string(Confidence c) {
+    switch (c) {
+        case Confidence::high: return "high";
+        case Confidence::medium: return "medium";
+        case Confidence::low: return "low";
+    }
+    return "?";
+}
+
+std::vector<RuleInfo> rule_table() {
+    std::vector<RuleInfo> out;
+    for (const auto& r : kRules) out.push_back({r.id, to_string(r.cause), r.when});
+    return out;
+}
+
+Verdict judge(const Connection& c, const JudgeContext& ctx) {
+    const Facts f(c, ctx);
+    Verdict v;
+    v.timeline = f.tl;
+    v.phase = f.tl.reached;
+    v.stalled_at = f.tl.next;
+    for (const auto& r : kRules) {
+        if (!r.apply(f, v)) continue;
+        v.rule = r.id;
+        break;
+    }
+    if (v.cause == Cause::none) {
+        v.stalled_at.reset();
+        v.waiting_on.reset();
+    }
+    // A phase after the stall point cannot have completed.
+    if (v.stalled_at && v.phase && static_cast<int>(*v.phase) >= static_cast<int>(*v.stalled_at)) {
+        std::optional<Phase> before;
+        for (const auto& s : f.tl.steps)
+            if (s.done && static_cast<int>(s.phase) < static_cast<int>(*v.stalled_at)) before = s.phase;
+        v.phase = before;
+    }
+    std::sort(v.evidence.begin(), v.evidence.end(), [](const auto& a, const auto& b) { return a.frame < b.frame; });
+    return v;
+}
+
+}  // namespace rdpscope
