@@ -108,6 +108,22 @@ RecordPhases infer_record_phases(const TlsFacts& t, bool nla, bool hybrid_ex) {
     // TLS 1.3 hides alerts in application-data records: a 2-byte alert makes a
     // 19-byte record, while the smallest RDP PDU (8 bytes) makes 25.
     auto is_alert = [&](const TlsRecordNote& n) { return tls13 && n.length < kTls13MinRdpRecord; };
+    // TLS 1.3 session tickets (OpenSSL sends two of the same size) come after
+    // the client's Finished and may overtake the server's first RDP answer.
+    std::size_t ticket_a = rec.size(), ticket_b = rec.size();
+    if (tls13) {
+        std::size_t finished = rec.size();
+        for (std::size_t k = 0; k < rec.size(); ++k)
+            if (rec[k].dir == Dir::c2s) { finished = k; break; }
+        std::vector<std::size_t> s2c;
+        for (std::size_t k = finished + 1; k < rec.size() && s2c.size() < 2; ++k)
+            if (rec[k].dir == Dir::s2c) s2c.push_back(k);
+        if (s2c.size() == 2 && rec[s2c[0]].length == rec[s2c[1]].length && rec[s2c[0]].length >= kSmallRecord) {
+            ticket_a = s2c[0];
+            ticket_b = s2c[1];
+        }
+    }
+    auto housekeeping = [&](std::size_t k) { return k == ticket_a || k == ticket_b || is_alert(rec[k]); };
     bool skipped_client_finished = !tls13;
     for (; i < rec.size(); ++i) {
         if (rec[i].dir == Dir::s2c || is_alert(rec[i])) continue;
@@ -120,7 +136,7 @@ RecordPhases infer_record_phases(const TlsFacts& t, bool nla, bool hybrid_ex) {
     // Authorization Result) from the server.  The client's fourth record is the
     // MCS Connect Initial.
     for (; i < rec.size(); ++i) {
-        if (is_alert(rec[i])) continue;
+        if (housekeeping(i)) continue;
         if (nla && r.credssp_c2s < 3) {
             (rec[i].dir == Dir::c2s ? r.credssp_c2s : r.credssp_s2c)++;
             continue;
@@ -134,10 +150,11 @@ RecordPhases infer_record_phases(const TlsFacts& t, bool nla, bool hybrid_ex) {
     }
     if (!r.mcs_request) return r;
     for (i = *r.mcs_request + 1; i < rec.size(); ++i)
-        if (rec[i].dir == Dir::s2c) { r.mcs_response = i; break; }
+        if (rec[i].dir == Dir::s2c && !housekeeping(i)) { r.mcs_response = i; break; }
     if (!r.mcs_response) return r;
     // Channel joins: small records both ways, until the first large one.
     for (i = *r.mcs_response + 1; i < rec.size(); ++i) {
+        if (housekeeping(i)) continue;
         if (rec[i].length < kSmallRecord) { r.join_end = i; continue; }
         if (rec[i].dir == Dir::c2s && r.join_end) r.client_info = i;
         break;

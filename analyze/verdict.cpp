@@ -21,6 +21,8 @@ constexpr std::int64_t kAutomaticRejectionNs = 5 * kSecond;
 // path-MTU victim.
 constexpr std::uint32_t kMinMtuPayloadV4 = 576 - 40;
 constexpr std::uint32_t kMinMtuPayloadV6 = 1280 - 60;
+// Resends of one segment that mean TCP is in retransmission-timeout back-off.
+constexpr std::uint32_t kBackoffResends = 4;
 
 // ---------------------------------------------------------------------------
 // Evidence: the named facts the rules read, gathered once per judgement.
@@ -48,6 +50,7 @@ struct Facts {
     Closing closing;
     std::int64_t since_progress_ns = 0;
     bool stalled_by_time = false;
+    bool backing_off = false;
     bool ipv6 = false;
 
     Facts(const Connection& conn, const JudgeContext& context)
@@ -64,6 +67,10 @@ struct Facts {
         for (const auto& r : tcp.resets()) consider(r.side, r.frame, true, r.ts_ns);
         since_progress_ns = ctx.now_ns - c.progress_ts;
         stalled_by_time = since_progress_ns >= ctx.stall_timeout_ns;
+        // A segment resent this often is in exponential RTO back-off: TCP
+        // itself has concluded the path is not delivering, whatever the clock says.
+        for (int s : {0, 1})
+            backing_off |= unacked_resent(s, kBackoffResends) != nullptr;
     }
 
     bool closed() const { return closing.side >= 0; }
@@ -87,10 +94,12 @@ struct Facts {
             if (!r.syn && !r.acked_frame && r.len > 0 && r.resends >= min_resends) return &r;
         return nullptr;
     }
-    std::size_t resent_segments(int side) const {
+    // Data segments resent; `with_spurious`: also those resent because their
+    // ACK was lost (still loss, in the other direction).
+    std::size_t resent_segments(int side, bool with_spurious = false) const {
         std::size_t n = 0;
         for (const auto& r : tcp.retransmits(side))
-            if (!r.syn && r.len > 0 && r.spurious < r.resends) ++n;
+            if (!r.syn && r.len > 0 && (with_spurious || r.spurious < r.resends)) ++n;
         return n;
     }
     // Who owed the next packet: the peer of whoever sent the newest bytes,
@@ -156,7 +165,7 @@ bool rule_complete(const Facts& f, Verdict& v) {
 bool rule_not_rdp_listener(const Facts& f, Verdict& v) {
     if (f.c.rdp.not_rdp_reason.empty() || f.c.rdp.not_rdp_side != f.ss) return false;
     v.cause = Cause::server_unresponsive;
-    v.verdict = "not_an_rdp_listener";
+    v.verdict = "not_rdp_listener";
     v.confidence = Confidence::high;
     v.stalled_at = Phase::x224_negotiation;
     v.waiting_on = "server";
@@ -294,7 +303,7 @@ bool client_silent_after_cc(const Facts& f) {
 }
 
 bool rule_unrequested_protocol(const Facts& f, Verdict& v) {
-    if (!f.neg.requested_protocols || !f.neg.selected_protocol || !client_silent_after_cc(f)) return false;
+    if (!f.neg.requested_protocols || !f.neg.selected_protocol || f.tl.complete()) return false;
     const std::uint32_t req = *f.neg.requested_protocols, sel = *f.neg.selected_protocol;
     const bool offered = sel == 0 ? req == 0 : (sel & req) != 0;
     if (offered) return false;
@@ -547,9 +556,15 @@ bool rule_data_blackholed(const Facts& f, Verdict& v) {
     if (!f.tcp_up() || f.tl.complete()) return false;
     const TcpRetransmit* r = f.unacked_resent(f.cs, 2);
     if (!r) return false;
-    // Everything else passes: this is one segment singled out, not general loss.
+    // Everything else passes: this is one segment singled out, not general
+    // loss.  The server resending what the client had ACKed shows the client's
+    // ACKs vanish too: once is a lost ACK (loss), again and again means
+    // everything the client sends is dropped (a blackhole).
+    const bool server_repeats = f.st.spurious_retransmissions >= 2;
+    const bool other_loss = f.ct.syn_retransmissions > 0 || f.resent_segments(f.cs) > 1 ||
+                            f.resent_segments(f.ss) > 0 || f.st.spurious_retransmissions == 1;
+    if (other_loss && !server_repeats) return false;
     v.cause = Cause::firewall_drop;
-    const bool server_repeats = f.st.spurious_retransmissions > 0;
     const bool is_hello = f.tls.client_hello_frame && r->first_frame == f.tls.client_hello_frame;
     const bool is_cr = f.neg.cr_frame && r->first_frame == f.neg.cr_frame;
     v.verdict = server_repeats ? "client_data_blackholed"
@@ -642,8 +657,9 @@ bool rule_standard_security_refused(const Facts& f, Verdict& v) {
 
 bool rule_packet_loss(const Facts& f, Verdict& v) {
     if (f.tl.complete()) return false;
-    const std::size_t resent = f.resent_segments(f.cs) + f.resent_segments(f.ss) + f.ct.syn_retransmissions;
-    if (resent < 2 || (!f.closed() && !f.stalled_by_time)) return false;
+    const std::size_t resent =
+        f.resent_segments(f.cs, true) + f.resent_segments(f.ss, true) + f.ct.syn_retransmissions;
+    if (resent < 2 || (!f.closed() && !f.stalled_by_time && !f.backing_off)) return false;
     v.cause = Cause::packet_loss;
     v.verdict = "handshake_timeout";
     v.confidence = Confidence::medium;
@@ -665,6 +681,22 @@ bool rule_packet_loss(const Facts& f, Verdict& v) {
 bool rule_no_confirm(const Facts& f, Verdict& v) {
     if (!f.neg.cr_frame || f.neg.cc_frame || f.tls.server_hello_frame) return false;
     if (!f.closed() && !f.stalled_by_time) return false;
+    if (f.server_closed_first()) {
+        // The server chose to end it: no fault is visible, only its decision.
+        v.cause = Cause::closed_by_server;
+        v.stalled_at = Phase::x224_negotiation;
+        v.waiting_on = "server";
+        v.confidence = Confidence::medium;
+        v.verdict = f.closing.rst ? "rst_after_request" : "fin_after_request";
+        v.summary = fmt::format(
+            "The server accepted the TCP connection and {} it (frame {}) right after the client's X.224 request "
+            "(frame {}) without answering. The Remote Desktop service refuses new connections: MaxOutstandingConnections "
+            "reached, the service stopping, a connection limit, or a listener that is not RDP.",
+            f.closing.rst ? "reset" : "closed", f.closing.frame, f.neg.cr_frame);
+        add(v, f.neg.cr_frame, "X.224 Connection Request");
+        add(v, f.closing.frame, fmt::format("the server {}", f.closing.rst ? "resets" : "closes"));
+        return true;
+    }
     v.cause = Cause::server_unresponsive;
     v.stalled_at = Phase::x224_negotiation;
     v.waiting_on = "server";
@@ -712,7 +744,7 @@ bool rule_incomplete_capture(const Facts& f, Verdict& v) {
 }
 
 bool rule_in_progress(const Facts& f, Verdict& v) {
-    if (f.closed() || f.stalled_by_time) return false;
+    if (f.closed() || f.stalled_by_time || f.backing_off) return false;
     v.cause = Cause::in_progress;
     v.verdict = f.ctx.input_ended ? "capture_ended" : "handshake_moving";
     v.confidence = Confidence::low;
