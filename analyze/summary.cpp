@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "analyze/summary_security.hpp"
 #include "dissect/rdp_neg.hpp"
 
 namespace rdpscope {
@@ -132,6 +133,7 @@ json summarize(const Connection& c, const Verdict& v, bool nano) {
         if (f.fastpath_pdus) sec[name]["fastpath_pdus"] = f.fastpath_pdus;
     }
     if (!sec.empty()) j["after_negotiation"] = sec;
+    add_security_objects(j, c, nano);
     j["tcp"] = c.tcp.to_json(cs);
     json gaps = json::object();
     for (auto [name, s] : {std::pair{"c2s", cs}, std::pair{"s2c", ss}}) {

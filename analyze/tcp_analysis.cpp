@@ -18,6 +18,9 @@ bool le_seq(std::uint32_t a, std::uint32_t b) { return static_cast<std::int32_t>
 constexpr std::uint8_t kSynFinRst = tcp::SYN | tcp::FIN | tcp::RST;
 constexpr std::int64_t kFastRetransmitWindowNs = 20'000'000;  // fast retransmission within 20 ms of the last dup ACK
 constexpr std::int64_t kDefaultOooThresholdNs = 3'000'000;    // out-of-order window when the handshake RTT is unknown
+// Wireshark's dupacknum is unsigned and set to -1 after an "ACKed unseen segment";
+// that value also passes its "two or more duplicate ACKs" test for fast retransmissions.
+constexpr std::uint32_t kDupAckMarker = 0xffffffffu;
 
 double ms(std::int64_t ns) { return static_cast<double>(ns) / 1e6; }
 double round3(double v) { return std::round(v * 1000.0) / 1000.0; }
@@ -190,8 +193,8 @@ std::uint32_t TcpAnalysis::wireshark_flags(const TcpSegment& sg) {
             break;
         }
         if (same && window) {
-            // -1 (set below after an "ACKed unseen segment") restarts the count at 1.
-            f.dupacknum = f.dupacknum == -1 ? 1 : f.dupacknum + 1;
+            // The marker (set below after an "ACKed unseen segment") restarts the count at 1.
+            f.dupacknum = f.dupacknum == kDupAckMarker ? 1 : f.dupacknum + 1;
             fl |= TCP_DUP_ACK;
         }
     } while (false);
@@ -206,7 +209,7 @@ std::uint32_t TcpAnalysis::wireshark_flags(const TcpSegment& sg) {
         } else {
             // Flag it once, not again for every ACK while the other side is silent.
             if (r.dupacknum == 0) fl |= TCP_ACKED_UNSEEN;
-            r.dupacknum = -1;
+            r.dupacknum = kDupAckMarker;
         }
     }
 
@@ -281,7 +284,13 @@ std::uint32_t TcpAnalysis::on_segment(const TcpSegment& s) {
     if (t.has(tcp::RST)) ++f.rst;
 
     // The same packet captured twice: everything equal, including the IP ID
-    // (IPv4) or the TCP timestamp, within a few milliseconds.
+    // (IPv4) or the TCP timestamp, within a few milliseconds (one when the IP
+    // ID is 0 and there is no TCP timestamp: a stack's repeated RSTs look
+    // alike), with nothing from the peer in between (that would make it an
+    // answer, such as a second RST to a FIN).  The copy still
+    // goes through Wireshark's rules, so that the frames after it are flagged
+    // as tshark flags them, but it is reported as a duplicate only and left
+    // out of every other figure.
     LastPacket now;
     now.valid = true;
     now.ts = s.ts_ns;
@@ -295,10 +304,13 @@ std::uint32_t TcpAnalysis::on_segment(const TcpSegment& s) {
     now.flags = t.flags;
     now.ttl = s.ttl;
     const LastPacket& L = d.last;
-    if (L.valid && s.ts_ns >= L.ts && s.ts_ns - L.ts <= kDuplicateWindowNs && L.seq == now.seq && L.ack == now.ack &&
+    const bool weak_id = s.ipv6 ? now.ts_val == 0 : (now.ip_id == 0 && now.ts_val == 0);
+    if (L.valid && s.ts_ns >= L.ts && s.ts_ns - L.ts <= (weak_id ? kDuplicateWindowNs / 5 : kDuplicateWindowNs) &&
+        dir_[1 - s.side].last_frame < d.last_frame && L.seq == now.seq && L.ack == now.ack &&
         L.payload == now.payload && L.ts_val == now.ts_val && L.ip_len == now.ip_len && L.window == now.window &&
-        L.flags == now.flags && L.ttl == now.ttl && (s.ipv6 ? (now.ts_val != 0 || s.ts_ns - L.ts <= 1'000'000) : L.ip_id == now.ip_id)) {
+        L.flags == now.flags && L.ttl == now.ttl && (s.ipv6 || L.ip_id == now.ip_id)) {
         ++f.duplicate_frames;
+        wireshark_flags(s);
         return TCP_DUPLICATE_FRAME;
     }
 
@@ -392,6 +404,11 @@ void TcpAnalysis::track_ack(int s, std::uint32_t ack, std::uint64_t frame) {
     }
     for (auto& x : d.rtx)
         if (!x.acked_frame && le_seq(x.abs_end, ack)) x.acked_frame = frame;
+    // Bytes beyond the last captured segment, ACKed: sent and received, never captured.
+    if (d.seen_any && gt_seq(ack, d.seen_end)) {
+        f.unseen_bytes += ack - d.seen_end;
+        d.seen_end = ack;
+    }
     // Holes the peer ACKs without the capture having seen their bytes.
     for (std::size_t i = 0; i < d.n_holes;) {
         Hole& h = d.holes[i];
@@ -531,6 +548,10 @@ void TcpAnalysis::track(const TcpSegment& sg, std::uint32_t flags) {
 
     // Segments occupying sequence space: new, or sent again.
     const std::uint32_t end = t.seq + len + ((syn || fin) ? 1 : 0);
+    if (!rst && (!d.seen_any || gt_seq(end, d.seen_end)) && (syn || d.seen_any || end != t.seq)) {
+        d.seen_end = end;
+        d.seen_any = true;
+    }
     if (!rst && end != t.seq) {
         if (len) {
             f.max_segment = std::max(f.max_segment, len);
@@ -673,7 +694,15 @@ TcpVantageFinding TcpAnalysis::vantage(int client_side) const {
         return f.syn_ttl_frame ? f.syn_ttl : dir_[s].ref_frame ? dir_[s].ref_ttl : std::uint8_t{0};
     };
     const std::uint8_t c = ttl_of(client_side), s = ttl_of(1 - client_side);
-    if (!c || !s) return v;
+    if (!c && !s) return v;
+    if (!c || !s) {
+        // One side only (a SYN nobody answered but with a RST or an ICMP error):
+        // its packets arriving with an initial TTL put the capture next to it.
+        if (!initial_ttl(c ? c : s)) return v;
+        v.basis = "ttl";
+        v.where = c ? TcpVantage::client : TcpVantage::server;
+        return v;
+    }
     const bool ci = initial_ttl(c), si = initial_ttl(s);
     if (ci == si && ci) return v;  // both next to the capture point (or TTLs say nothing)
     v.basis = "ttl";

@@ -203,7 +203,8 @@ struct TcpSideFigures {
     std::uint64_t max_acked_frame = 0;
     std::uint32_t lost_before_capture = 0;  // holes later filled by a resend: lost between the sender and the capture point
     std::uint32_t lost_after_capture = 0;   // segments seen, then resent (not spurious): lost (or their ACK lost) beyond the capture point
-    std::uint64_t unseen_bytes = 0;         // bytes the peer ACKed that the capture never saw (capture drops, not network loss)
+    std::uint64_t unseen_bytes = 0;         // bytes the peer ACKed that the capture never saw, in holes or beyond the last
+                                            // captured segment (capture drops, not network loss)
     std::uint64_t gap_bytes = 0;            // bytes skipped by "previous segment not captured"
     std::uint64_t first_fin_frame = 0, first_rst_frame = 0;
     std::int64_t first_fin_ts_ns = 0;
@@ -248,7 +249,8 @@ public:
     // Where the capture was taken: near the client, near the server or in between,
     // from the handshake timing (SYN -> SYN-ACK against SYN-ACK -> ACK, when the
     // round trip is at least 1 ms) else from the TTLs (a side whose packets arrive
-    // with an initial TTL, 32/64/128/255, is next to the capture point).
+    // with an initial TTL, 32/64/128/255, is next to the capture point; a RST is
+    // not taken as its sender's TTL, it may come from a middlebox).
     TcpVantageFinding vantage(int client_side) const;
     // Loss estimate for side s in percent of its data segments (resends of lost segments); nullopt without data.
     std::optional<double> loss_estimate_pct(int s) const;
@@ -271,7 +273,7 @@ private:
         std::uint32_t lastack = 0;
         std::int64_t lastack_ts = 0;
         std::uint32_t window = 0xffffffffu;
-        std::int32_t dupacknum = 0;
+        std::uint32_t dupacknum = 0;  // unsigned as in Wireshark: its -1 marker counts as >= 2
         std::uint32_t lastsegmentflags = 0;
         std::int16_t win_scale = -1;  // -1 unknown, -2 no scaling
         bool is_first_ack = false;
@@ -302,6 +304,8 @@ private:
         std::size_t n_holes = 0;
         LastPacket last;
         std::uint32_t highest_acked = 0;  // highest ACK number from the peer (absolute)
+        std::uint32_t seen_end = 0;       // highest sequence number after a captured segment (absolute)
+        bool seen_any = false;
         bool acked_any = false;
         std::uint32_t ip_id_run = 0;      // IPv4 IDs of consecutive packets that went up by 1..64
         std::uint8_t ref_ttl = 0;         // TTL of the first packet that is not a RST

@@ -273,12 +273,12 @@ void Tracker::sweep(std::int64_t now_ns) {
 }
 
 void Tracker::finish() {
-    udp_->finish();
     std::vector<std::pair<std::uint64_t, Key>> all;
     all.reserve(table_.size());
     for (auto& [k, c] : table_) all.emplace_back(c->id, k);
     std::sort(all.begin(), all.end(), [](auto& a, auto& b) { return a.first < b.first; });
     for (auto& [id, k] : all) retire(table_.find(k));
+    udp_->finish();
 }
 
 }  // namespace rdpscope

@@ -144,6 +144,14 @@ void add(Verdict& v, std::uint64_t frame, std::string note) {
     if (frame) v.evidence.push_back({frame, std::move(note)});
 }
 
+// The first resends and the last recorded one: enough to show the back-off.
+void add_resends(Verdict& v, const TcpRetransmit& r, const char* note) {
+    std::size_t n = 0;
+    while (n < r.resend_frames.size() && r.resend_frames[n]) ++n;
+    for (std::size_t i = 0; i < n; ++i)
+        if (i < 2 || i + 1 == n) add(v, r.resend_frames[i], i + 1 == n && r.resends > n ? fmt::format("{} ({} resends in all)", note, r.resends) : note);
+}
+
 bool rule_complete(const Facts& f, Verdict& v) {
     if (!f.tl.complete() || !f.tl.reached) return false;
     v.cause = Cause::none;
@@ -514,8 +522,7 @@ bool rule_path_mtu(const Facts& f, Verdict& v) {
                 "clamping on the VPN or firewall) or let ICMP type 3 code 4 through.",
                 f.side_name(side), big->len, big->first_frame, big->resends, fig.max_acked_segment);
             add(v, big->first_frame, fmt::format("{}-byte segment", big->len));
-            for (std::size_t i = 0; i < big->resend_frames.size() && big->resend_frames[i]; ++i)
-                add(v, big->resend_frames[i], "resent");
+            add_resends(v, *big, "resent, never acknowledged");
             (void)unacked_len;
             (void)unacked_frame;
             return true;
@@ -583,8 +590,7 @@ bool rule_data_blackholed(const Facts& f, Verdict& v) {
                          "that point is dropped"
                        : "");
     add(v, r->first_frame, std::string("the client's ") + what);
-    for (std::size_t i = 0; i < r->resend_frames.size() && r->resend_frames[i]; ++i)
-        add(v, r->resend_frames[i], "resent, never acknowledged");
+    add_resends(v, *r, "resent, never acknowledged");
     return true;
 }
 

@@ -5,6 +5,8 @@
 
 #include <ctime>
 
+#include "analyze/render_security.hpp"
+#include "analyze/render_verdict.hpp"
 #include "analyze/summary.hpp"
 
 namespace rdpscope {
@@ -85,20 +87,51 @@ void DissectWriter::pdu(const Connection& c, Dir d, const PduEvent& e) {
 
 void ReportWriter::connection_done(const Connection& c, const Verdict& v) {
     json j = summarize(c, v, nano_);
+    ++by_cause_[to_string(v.cause)];
+    ++connections_total_;
+    if (v.cause != Cause::none) ++incomplete_;
     if (format_ == Format::json) {
         j["file"] = path_;
         fmt::print(out_, "{}\n", j.dump());
     } else {
-        connections_.push_back(std::move(j));
+        emit_text(j);
     }
+    std::fflush(out_);
 }
 
-std::string render_connection_text(const json& j) {
+// Printed as soon as the verdict is known: live capture needs it now.
+void ReportWriter::emit_text(const json& j) {
+    if (!header_printed_) {
+        fmt::print(out_, "== {} ==\n", path_);
+        header_printed_ = true;
+    }
+    fmt::print(out_, "{}\n", render_connection_text(j, color_));
+}
+
+void ReportWriter::finish() {
+    if (format_ == Format::json) {
+        json s = {{"type", "summary"}, {"connections", connections_total_}, {"completed", connections_total_ - incomplete_}};
+        json causes = json::object();
+        for (const auto& [k, n] : by_cause_) causes[k] = n;
+        s["by_cause"] = causes;
+        fmt::print(out_, "{}\n", s.dump());
+        return;
+    }
+    if (!connections_total_) return;
+    std::string line;
+    for (const auto& [k, n] : by_cause_) line += fmt::format("{}{} {}", line.empty() ? "" : ", ", n, k);
+    fmt::print(out_, "Summary: {} connection{}, {} completed; by cause: {}\n", connections_total_,
+               connections_total_ == 1 ? "" : "s", connections_total_ - incomplete_, line);
+}
+
+std::string render_connection_text(const json& j, bool color) {
+    if (j.value("type", std::string()) == "udp_flow") return render_udp_flow_text(j);
     std::string s = fmt::format("#{} {} {} -> {}   {}   {:.3f} s   frames {}-{}\n", j["conn"].get<std::uint64_t>(),
                                 j["transport"].get<std::string>() == "tcp" ? "TCP" : "UDP",
                                 j["client"].get<std::string>(), j["server"].get<std::string>(),
                                 utc_time(j["start"].get<double>()), j["duration"].get<double>(),
                                 j["first_frame"].get<std::uint64_t>(), j["last_frame"].get<std::uint64_t>());
+    s += render_verdict_text(j, color);
     if (j.contains("proxy")) {
         const auto& p = j["proxy"];
         s += fmt::format("  proxy        {} CONNECT to {}{}\n", p["kind"].get<std::string>(),
@@ -132,6 +165,7 @@ std::string render_connection_text(const json& j) {
     if (n.contains("error")) s += fmt::format("               malformed: {}\n", n["error"].get<std::string>());
     if (n.contains("disconnect_frame"))
         s += fmt::format("               frame {:<6} X.224 Disconnect Request\n", n["disconnect_frame"].get<std::uint64_t>());
+    s += render_security_text(j);
 
     const std::string step = j["furthest_step"];
     std::string reached;
@@ -188,14 +222,13 @@ void ReportWriter::end_file(const FileStats& stats) {
         fmt::print(out_, "{}\n", sum.dump());
         return;
     }
-    fmt::print(out_, "== {} ==\n", path_);
-    for (const auto& c : connections_) fmt::print(out_, "{}\n", render_connection_text(c));
+    if (!header_printed_) fmt::print(out_, "== {} ==\n", path_);
+    header_printed_ = false;
     fmt::print(out_, "{} connection{} to RDP (by port or content) in {} packets ({} TCP connections in all)", stats.rdp_connections,
                stats.rdp_connections == 1 ? "" : "s", stats.packets, stats.connections);
     if (stats.ip_fragments) fmt::print(out_, "; {} IP fragments", stats.ip_fragments);
     if (stats.cut_by_snaplen) fmt::print(out_, "; {} packets cut by the snaplen", stats.cut_by_snaplen);
     fmt::print(out_, "\n\n");
-    connections_.clear();
 }
 
 }  // namespace rdpscope

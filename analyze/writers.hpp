@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdio>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,7 @@ class DissectWriter : public WriterBase {
 public:
     using WriterBase::WriterBase;
     void pdu(const Connection& c, Dir d, const PduEvent& e) override;
+    void udp_pdu(const UdpFlowFacts& f, Dir d, const PduEvent& e) override;  // writers_udp.cpp
     void end_file(const FileStats&) override {}
 };
 
@@ -45,12 +47,22 @@ public:
     using WriterBase::WriterBase;
     void connection_done(const Connection& c, const Verdict& v) override;
     void end_file(const FileStats& stats) override;
+    void udp_flow_done(const UdpFlowFacts& f) override;  // writers_udp.cpp
+    // After the last input: the summary by cause (text line or {"type":"summary"}).
+    void finish();
+    void set_color(bool on) { color_ = on; }
+    // Connections whose handshake did not complete (exit status 1).
+    std::uint64_t incomplete() const { return incomplete_; }
 
 private:
-    std::vector<nlohmann::ordered_json> connections_;
+    void emit_text(const nlohmann::ordered_json& j);
+    std::map<std::string, std::uint64_t> by_cause_;
+    std::uint64_t connections_total_ = 0, incomplete_ = 0;
+    bool header_printed_ = false;
+    bool color_ = false;
 };
 
 // The text form of one connection's summary (exposed for tests).
-std::string render_connection_text(const nlohmann::ordered_json& conn);
+std::string render_connection_text(const nlohmann::ordered_json& conn, bool color = false);
 
 }  // namespace rdpscope

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <cstdlib>
+#include <unistd.h>
 #include <string>
 #include <vector>
 
@@ -12,10 +14,11 @@
 namespace {
 
 constexpr const char* kExitCodes =
-    "Exit status: 0 when every file was read, 2 when a file could not be used at all\n"
-    "(missing, not a capture, unsupported link type). Problems inside a file (a frame\n"
-    "cut short, bytes on port 3389 that are not RDP) are reported on stderr, naming\n"
-    "the file and frame, and the rest of the file is still analysed.";
+    "Exit status (analyze): 0 when every RDP handshake completed, 1 when at least one did\n"
+    "not, 2 when an input could not be used at all (missing, not a capture, unsupported\n"
+    "link type). dissect: 0 or 2. Problems inside a file (a frame cut short, bytes on port\n"
+    "3389 that are not RDP) are reported on stderr, naming the file and frame, and the\n"
+    "rest of the file is still analysed.";
 
 struct Common {
     std::vector<std::string> files;
@@ -86,5 +89,9 @@ int main(int argc, char** argv) {
         return run(dis, w);
     }
     rdpscope::ReportWriter w(stdout, stderr, ana.format == "json" ? rdpscope::Format::json : rdpscope::Format::text);
-    return run(ana, w);
+    w.set_color(ana.format == "text" && ::isatty(::fileno(stdout)) && !std::getenv("NO_COLOR"));
+    const int status = run(ana, w);
+    w.finish();
+    if (status) return status;             // 2: an input could not be used
+    return w.incomplete() ? 1 : 0;         // 1: at least one handshake did not complete
 }

@@ -1,0 +1,368 @@
+#include "analyze/summary_security.hpp"
+
+#include "analyze/summary.hpp"
+#include "dissect/rdp_names.hpp"
+#include "dissect/tls.hpp"
+
+namespace rdpscope {
+
+using json = nlohmann::ordered_json;
+
+std::string valid_utf8(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    std::size_t i = 0;
+    while (i < s.size()) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
+        bool ok = n != 0 && i + n <= s.size();
+        for (std::size_t k = 1; ok && k < n; ++k) ok = (static_cast<unsigned char>(s[i + k]) & 0xc0) == 0x80;
+        if (ok && n == 2) ok = c >= 0xc2;  // no overlong forms
+        if (ok && n == 3) {
+            const auto c1 = static_cast<unsigned char>(s[i + 1]);
+            ok = !(c == 0xe0 && c1 < 0xa0) && !(c == 0xed && c1 >= 0xa0);  // overlong, surrogates
+        }
+        if (ok && n == 4) {
+            const auto c1 = static_cast<unsigned char>(s[i + 1]);
+            ok = c <= 0xf4 && !(c == 0xf0 && c1 < 0x90) && !(c == 0xf4 && c1 >= 0x90);
+        }
+        if (ok) {
+            out.append(s.substr(i, n));
+            i += n;
+        } else {
+            out += "\xef\xbf\xbd";
+            ++i;
+        }
+    }
+    return out;
+}
+
+namespace {
+
+json strings(const std::vector<std::string>& v) {
+    json a = json::array();
+    for (const auto& s : v) a.push_back(valid_utf8(s));
+    return a;
+}
+
+double ms_between(std::int64_t from_ns, std::int64_t to_ns) { return static_cast<double>(to_ns - from_ns) / 1e6; }
+
+json certificate_json(const x509::Certificate& c) {
+    json j;
+    j["subject"] = valid_utf8(c.subject);
+    j["issuer"] = valid_utf8(c.issuer);
+    json san = json::array();
+    for (const auto& s : c.san_dns) san.push_back(valid_utf8(s));
+    for (const auto& s : c.san_ip) san.push_back(valid_utf8(s));
+    j["san"] = san;
+    j["not_before"] = c.not_before;
+    j["not_after"] = c.not_after;
+    j["expired_at_capture"] = c.expired_at_capture;
+    if (c.not_yet_valid_at_capture) j["not_yet_valid_at_capture"] = true;
+    j["self_signed"] = c.self_signed;
+    j["key_type"] = c.key_type;
+    j["key_bits"] = c.key_bits;
+    j["sig_alg"] = c.sig_alg;
+    j["serial"] = c.serial;
+    j["sha256"] = c.sha256;
+    return j;
+}
+
+}  // namespace
+
+json tls_json(const TlsFacts& t) {
+    json j = json::object();
+    if (!t.started() && !t.server_hello_frame && t.alerts.empty() && t.error.empty()) return j;
+    if (t.client_hello_frame) j["client_hello_frame"] = t.client_hello_frame;
+    if (t.server_hello_frame) j["server_hello_frame"] = t.server_hello_frame;
+    if (t.client_hello_frame && t.server_hello_frame)
+        j["server_hello_ms"] = ms_between(t.client_hello_ts, t.server_hello_ts);
+    if (t.certificate_frame) j["certificate_frame"] = t.certificate_frame;
+    if (t.certificate_request_frame) j["certificate_request_frame"] = t.certificate_request_frame;
+    if (t.server_hello_done_frame) j["server_hello_done_frame"] = t.server_hello_done_frame;
+    if (t.client_key_exchange_frame) j["client_key_exchange_frame"] = t.client_key_exchange_frame;
+    if (t.finished_frame[0]) j["client_finished_frame"] = t.finished_frame[0];
+    if (t.finished_frame[1]) j["server_finished_frame"] = t.finished_frame[1];
+    j["established"] = t.established;
+    if (t.client_max_version) {
+        j["client_max_version"] = *t.client_max_version;
+        j["client_max_version_name"] = tls::version_name_zeek(*t.client_max_version);
+    }
+    if (t.version) {
+        j["version"] = *t.version;
+        j["version_name"] = tls::version_name_zeek(*t.version);
+    }
+    if (t.cipher_suite) {
+        j["cipher_suite"] = *t.cipher_suite;
+        j["cipher_suite_name"] = tls::cipher_suite_name(*t.cipher_suite);
+    }
+    if (!t.sni.empty()) j["sni"] = valid_utf8(t.sni);
+    if (t.sni_matches) j["sni_matches_cert"] = *t.sni_matches;
+    json alerts = json::array();
+    for (const auto& a : t.alerts) {
+        json e = {{"frame", a.frame}, {"from", a.from == Dir::c2s ? "client" : "server"}};
+        if (a.encrypted) {
+            e["encrypted"] = true;
+        } else {
+            e["level"] = a.level;
+            e["level_name"] = tls::alert_level_name(a.level);
+            e["description"] = a.description;
+            e["description_name"] = tls::alert_description_name(a.description);
+        }
+        alerts.push_back(e);
+    }
+    j["alerts"] = alerts;
+    if (t.leaf) {
+        json c = certificate_json(*t.leaf);
+        c["chain_length"] = t.chain_length;
+        j["certificate"] = c;
+    } else if (t.certificate_frame && t.chain_length) {
+        j["certificate"] = {{"chain_length", t.chain_length}};
+    }
+    if (!t.certificate_error.empty()) j["certificate_error"] = valid_utf8(t.certificate_error);
+    if (t.app_records[0] || t.app_records[1]) {
+        j["application_data"] = {{"c2s", {{"records", t.app_records[0]}, {"bytes", t.app_bytes[0]}}},
+                                 {"s2c", {{"records", t.app_records[1]}, {"bytes", t.app_bytes[1]}}}};
+    }
+    if (!t.error.empty()) {
+        j["error"] = valid_utf8(t.error);
+        j["error_frame"] = t.error_frame;
+    }
+    return j;
+}
+
+json mcs_json(const McsFacts& m) {
+    json j = json::object();
+    if (!m.started() && !m.erect_domain_frame && !m.attach_user_request_frame && !m.security_exchange_frame &&
+        !m.client_info_frame && !m.disconnect_frame && m.error.empty())
+        return j;
+    if (m.connect_initial_frame) j["connect_initial_frame"] = m.connect_initial_frame;
+    if (m.client_build || m.desktop_width || !m.client_name.empty()) {
+        json c;
+        if (m.client_version) {
+            c["version"] = *m.client_version;
+            if (auto v = names::rdp_version(*m.client_version); !v.empty()) c["version_name"] = v;
+        }
+        if (m.client_build) {
+            c["client_build"] = *m.client_build;
+            c["client_build_name"] = names::client_build(*m.client_build);
+        }
+        c["client_name"] = valid_utf8(m.client_name);
+        if (m.keyboard_layout) {
+            c["keyboard_layout"] = *m.keyboard_layout;
+            c["keyboard_layout_name"] = names::keyboard_layout(*m.keyboard_layout);
+        }
+        if (m.desktop_width) c["desktop_width"] = *m.desktop_width;
+        if (m.desktop_height) c["desktop_height"] = *m.desktop_height;
+        if (m.color_depth) c["color_depth"] = *m.color_depth;
+        if (!m.requested_color_depth.empty()) c["requested_color_depth"] = m.requested_color_depth;
+        if (!m.client_dig_product_id.empty()) c["client_dig_product_id"] = valid_utf8(m.client_dig_product_id);
+        j["client_core"] = c;
+    }
+    if (m.client_encryption_methods) {
+        j["client_encryption_methods"] = *m.client_encryption_methods;
+        j["client_encryption_methods_names"] = names::encryption_method_flags(*m.client_encryption_methods);
+    }
+    if (m.connect_initial_frame) j["channels"] = strings(m.channels);
+    if (m.client_multitransport_flags) j["client_multitransport_flags"] = *m.client_multitransport_flags;
+    if (m.connect_response_frame) {
+        j["connect_response_frame"] = m.connect_response_frame;
+        if (m.connect_initial_frame) j["connect_response_ms"] = ms_between(m.connect_initial_ts, m.connect_response_ts);
+    }
+    if (m.connect_result) {
+        j["result"] = *m.connect_result;
+        j["result_name"] = names::mcs_result(*m.connect_result);
+    }
+    if (m.gcc_result) {
+        j["gcc_result"] = *m.gcc_result;
+        j["gcc_result_name"] = names::gcc_result(*m.gcc_result);
+    }
+    if (m.io_channel) j["io_channel"] = *m.io_channel;
+    if (!m.channel_ids.empty()) j["channel_ids"] = m.channel_ids;
+    if (m.message_channel) j["message_channel"] = *m.message_channel;
+    if (m.server_multitransport_flags) j["server_multitransport_flags"] = *m.server_multitransport_flags;
+    if (m.erect_domain_frame) j["erect_domain_frame"] = m.erect_domain_frame;
+    if (m.attach_user_request_frame || m.attach_user_confirm_frame) {
+        json a = json::object();
+        if (m.attach_user_request_frame) a["request_frame"] = m.attach_user_request_frame;
+        if (m.attach_user_confirm_frame) a["confirm_frame"] = m.attach_user_confirm_frame;
+        if (m.attach_user_result) {
+            a["result"] = *m.attach_user_result;
+            a["result_name"] = names::mcs_result(*m.attach_user_result);
+        }
+        if (m.user_channel) a["user_channel"] = m.user_channel;
+        j["attach_user"] = a;
+    }
+    if (m.channel_join_requests || m.channel_join_confirms) {
+        json cj = {{"requests", m.channel_join_requests}, {"confirms", m.channel_join_confirms}};
+        if (m.last_channel_join_request_frame) cj["last_request_frame"] = m.last_channel_join_request_frame;
+        if (m.last_channel_join_confirm_frame) cj["last_confirm_frame"] = m.last_channel_join_confirm_frame;
+        if (m.failed_join_result) {
+            cj["failed_result"] = *m.failed_join_result;
+            cj["failed_result_name"] = names::mcs_result(*m.failed_join_result);
+        }
+        json list = json::array();
+        for (const auto& x : m.joins) {
+            json e = {{"channel_id", x.channel_id}, {"request_frame", x.request_frame}};
+            if (x.confirm_frame) e["confirm_frame"] = x.confirm_frame;
+            if (x.result) e["result"] = *x.result;
+            list.push_back(e);
+        }
+        cj["joins"] = list;
+        j["channel_joins"] = cj;
+    }
+    if (m.security_exchange_frame) j["security_exchange_frame"] = m.security_exchange_frame;
+    if (m.client_info_frame) {
+        j["client_info_frame"] = m.client_info_frame;
+        j["client_info_encrypted"] = m.client_info_encrypted;
+    }
+    if (m.license_frame) {
+        json l = {{"frame", m.license_frame}, {"encrypted", m.license_encrypted}};
+        if (m.license_msg_type) {
+            l["msg_type"] = *m.license_msg_type;
+            l["msg_type_name"] = names::license_msg_type(*m.license_msg_type);
+        }
+        if (m.license_error_code) {
+            l["error_code"] = *m.license_error_code;
+            l["error_code_name"] = names::license_error_code(*m.license_error_code);
+        }
+        j["license"] = l;
+    }
+    if (m.client_info_frame)
+        j["pdus_after_client_info"] = {{"c2s", m.pdus_after_client_info[0]}, {"s2c", m.pdus_after_client_info[1]}};
+    if (m.disconnect_frame) {
+        json d = {{"frame", m.disconnect_frame}};
+        if (m.disconnect_from) d["from"] = *m.disconnect_from == Dir::c2s ? "client" : "server";
+        if (m.disconnect_reason) {
+            d["reason"] = *m.disconnect_reason;
+            d["reason_name"] = names::mcs_reason(*m.disconnect_reason);
+        }
+        j["disconnect"] = d;
+    }
+    if (m.last_server_pdu_frame) j["last_server_pdu_frame"] = m.last_server_pdu_frame;
+    if (!m.error.empty()) {
+        j["error"] = valid_utf8(m.error);
+        j["error_frame"] = m.error_frame;
+    }
+    return j;
+}
+
+json security_json(const McsFacts& m) {
+    json j = json::object();
+    if (!m.server_encryption_method && !m.server_encryption_level) return j;
+    j["layer"] = "standard_rdp";
+    if (m.server_encryption_method) {
+        j["encryption_method"] = *m.server_encryption_method;
+        j["encryption_method_name"] = names::encryption_method(*m.server_encryption_method);
+    }
+    if (m.server_encryption_level) {
+        j["encryption_level"] = *m.server_encryption_level;
+        j["encryption_level_name"] = names::encryption_level(*m.server_encryption_level);
+    }
+    if (m.server_cert_chain_version) {
+        j["server_cert_type"] = *m.server_cert_chain_version;
+        j["server_cert_type_name"] = names::cert_type(*m.server_cert_chain_version);
+        j["cert_count"] = m.server_cert_count;
+        j["cert_permanent"] = m.server_cert_permanent;
+    }
+    if (!m.server_x509_chain.empty()) {
+        json list = json::array();
+        for (const auto& c : m.server_x509_chain) list.push_back(certificate_json(c));
+        j["certificates"] = list;
+    }
+    if (!m.server_security_error.empty()) j["error"] = valid_utf8(m.server_security_error);
+    return j;
+}
+
+namespace {
+
+// The parts of a UDP flow both report forms share.
+void udp_common(const UdpFlowFacts& f, bool nano, json& j) {
+    j["state"] = f.state();
+    j["up"] = f.up();
+    if (f.syns) {
+        json syn = {{"count", f.syns}, {"frames", f.syn_frames}, {"first", epoch_seconds(f.first_syn_ts, nano)}};
+        if (f.syns > 1) syn["span"] = static_cast<double>(f.last_syn_ts - f.first_syn_ts) / 1e9;
+        j["syn"] = syn;
+    }
+    if (f.syn_ack_frame) {
+        j["syn_ack_frame"] = f.syn_ack_frame;
+        if (f.first_syn_ts) j["syn_ack_ms"] = ms_between(f.first_syn_ts, f.syn_ack_ts);
+    }
+    if (f.established_frame) j["established_frame"] = f.established_frame;
+    if (f.client_version) {
+        j["version"] = *f.client_version;
+        if (auto n = names::rdpudp_version(*f.client_version); !n.empty()) j["version_name"] = n;
+    }
+    if (f.server_version) {
+        j["server_version"] = *f.server_version;
+        if (auto n = names::rdpudp_version(*f.server_version); !n.empty()) j["server_version_name"] = n;
+    }
+    if (f.syn_ack_frame) j["rdpudp2"] = f.rdpudp2;
+    if (f.syns) j["lossy"] = f.lossy;
+    if (!f.correlation_id.empty()) j["correlation_id"] = f.correlation_id;
+    if (f.fin_frame) j["fin_frame"] = f.fin_frame;
+    if (!f.icmp.empty()) {
+        json a = json::array();
+        for (const auto& i : f.icmp)
+            a.push_back({{"frame", i.frame}, {"type", i.type}, {"code", i.code}, {"description", i.description},
+                         {"from", i.from}});
+        j["icmp"] = a;
+    }
+}
+
+}  // namespace
+
+json udp_json(const std::vector<UdpFlowFacts>& flows, bool nano) {
+    json a = json::array();
+    for (const auto& f : flows) {
+        json j;
+        j["conn"] = f.id;
+        j["client"] = to_string(f.client());
+        j["server"] = to_string(f.server());
+        j["first_frame"] = f.first_frame;
+        j["last_frame"] = f.last_frame;
+        udp_common(f, nano, j);
+        j["tie"] = f.tie;
+        a.push_back(j);
+    }
+    return a;
+}
+
+json udp_flow_json(const UdpFlowFacts& f, bool nano) {
+    json j;
+    j["type"] = "udp_flow";
+    j["conn"] = f.id;
+    j["transport"] = "udp";
+    j["client"] = to_string(f.client());
+    j["server"] = to_string(f.server());
+    j["first_frame"] = f.first_frame;
+    j["last_frame"] = f.last_frame;
+    j["start"] = epoch_seconds(f.first_ts, nano);
+    j["duration"] = static_cast<double>(f.last_ts - f.first_ts) / 1e9;
+    udp_common(f, nano, j);
+    for (auto [name, d] : {std::pair{"c2s", 0}, std::pair{"s2c", 1}}) {
+        json s = {{"datagrams", f.datagrams[d]}, {"bytes", f.bytes[d]}, {"data", f.data_datagrams[d]}};
+        if (f.first_data_frame[d]) s["first_data_frame"] = f.first_data_frame[d];
+        j[name] = s;
+    }
+    if (f.errors) {
+        j["errors"] = f.errors;
+        j["error"] = f.first_error;
+        j["error_frame"] = f.first_error_frame;
+    }
+    if (f.tcp_conn) {
+        j["tcp_conn"] = *f.tcp_conn;
+        j["tie"] = f.tie;
+    }
+    return j;
+}
+
+void add_security_objects(json& conn, const Connection& c, bool nano) {
+    if (json m = mcs_json(c.rdp.mcs.facts()); !m.empty()) conn["mcs"] = std::move(m);
+    if (json s = security_json(c.rdp.mcs.facts()); !s.empty()) conn["security"] = std::move(s);
+    if (json t = tls_json(c.rdp.tls.facts()); !t.empty()) conn["tls"] = std::move(t);
+    if (!c.udp.empty()) conn["udp"] = udp_json(c.udp, nano);
+}
+
+}  // namespace rdpscope
