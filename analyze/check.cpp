@@ -116,6 +116,14 @@ void check_capture(const fs::path& pcap, const fs::path& expect_path, const Trac
     }
 }
 
+// "x.pcap", "x.pcapng", "x.pcap.historic": the expectation is "x.expect.json".
+bool is_capture_name(const std::string& name) {
+    const auto at = name.find(".pcap");
+    if (at == std::string::npos || at == 0) return false;
+    const std::string rest = name.substr(at);
+    return rest == ".pcap" || rest == ".pcapng" || rest == ".pcap.historic";
+}
+
 }  // namespace
 
 CheckResult run_checks(const std::vector<std::string>& paths, const TrackerOptions& opt) {
@@ -124,18 +132,16 @@ CheckResult run_checks(const std::vector<std::string>& paths, const TrackerOptio
     for (const auto& p : paths) {
         std::error_code ec;
         if (fs::is_directory(p, ec)) {
-            for (const auto& e : fs::recursive_directory_iterator(p, ec)) {
-                const auto ext = e.path().extension().string();
-                if (e.is_regular_file() && (ext == ".pcap" || ext == ".pcapng")) captures.push_back(e.path());
-            }
+            for (const auto& e : fs::recursive_directory_iterator(p, ec))
+                if (e.is_regular_file() && is_capture_name(e.path().filename().string())) captures.push_back(e.path());
         } else {
             captures.emplace_back(p);
         }
     }
     std::sort(captures.begin(), captures.end());
     for (const auto& c : captures) {
-        fs::path expect = c;
-        expect.replace_extension(".expect.json");
+        const std::string name = c.filename().string();
+        const fs::path expect = c.parent_path() / (name.substr(0, name.find(".pcap")) + ".expect.json");
         if (!fs::exists(expect)) {
             // A folder may hold captures without expectations (format variants...): skip those.
             if (std::find(paths.begin(), paths.end(), c.string()) != paths.end())

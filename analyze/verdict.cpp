@@ -23,6 +23,7 @@ constexpr std::uint32_t kMinMtuPayloadV4 = 576 - 40;
 constexpr std::uint32_t kMinMtuPayloadV6 = 1280 - 60;
 // Resends of one segment that mean TCP is in retransmission-timeout back-off.
 constexpr std::uint32_t kBackoffResends = 4;
+constexpr std::int64_t kSynGiveUpNs = 3 * kSecond;
 
 // ---------------------------------------------------------------------------
 // Evidence: the named facts the rules read, gathered once per judgement.
@@ -65,6 +66,9 @@ struct Facts {
         consider(cs, ct.first_fin_frame, false, ct.first_fin_ts_ns);
         consider(ss, st.first_fin_frame, false, st.first_fin_ts_ns);
         for (const auto& r : tcp.resets()) consider(r.side, r.frame, true, r.ts_ns);
+        // A TLS alert (close_notify or fatal, plain or encrypted) ends the
+        // connection at the TLS level, before the TCP close that follows it.
+        for (const auto& a : tls.alerts) consider(a.from == Dir::c2s ? cs : ss, a.frame, false, a.ts_ns);
         since_progress_ns = ctx.now_ns - c.progress_ts;
         stalled_by_time = since_progress_ns >= ctx.stall_timeout_ns;
         // A segment resent this often is in exponential RTO back-off: TCP
@@ -257,7 +261,11 @@ bool rule_icmp_reject(const Facts& f, Verdict& v) {
 bool rule_syn_unanswered(const Facts& f, Verdict& v) {
     if (f.st.syn_ack || !f.ct.syn || f.reset_from(f.ss) || !f.tcp.icmp_errors().empty()) return false;
     const auto syns = f.ct.syn_count ? f.ct.syn_count : static_cast<std::uint32_t>(f.ct.syn);
-    if (syns < 2 && !f.stalled_by_time) return false;
+    // One SYN and no retry although the capture went on past the first
+    // retransmission timeout (1 s, 3 s on older stacks): the client gave up
+    // at once, as a port scanner does.
+    const bool gave_up = syns == 1 && f.ctx.now_ns - f.c.first_ts >= kSynGiveUpNs;
+    if (syns < 2 && !f.stalled_by_time && !gave_up) return false;
     v.cause = Cause::firewall_drop;
     v.verdict = "syn_unanswered";
     v.stalled_at = Phase::tcp_connect;
@@ -490,11 +498,16 @@ bool rule_certificate_refused_by_closing(const Facts& f, Verdict& v) {
                                  leaf->issuer, leaf->self_signed ? ", self-signed" : "")
                    : std::string("TLS 1.3 encrypts the certificate, so the capture cannot show which check failed");
     }
+    const bool finished = f.tls.client_key_exchange_frame || f.tls.finished_frame[0];
     v.summary = fmt::format("The client closed the connection {} ms after the server's certificate (frame {}) "
                             "without starting RDP: it refused the certificate; {}. Install a certificate the "
-                            "client trusts, for the name it connects to, in the server's Remote Desktop store.",
+                            "client trusts, for the name it connects to, in the server's Remote Desktop store.{}",
                             (f.closing.ts - flight_ts) / 1'000'000,
-                            f.tls.certificate_frame ? f.tls.certificate_frame : f.tls.server_hello_frame, why);
+                            f.tls.certificate_frame ? f.tls.certificate_frame : f.tls.server_hello_frame, why,
+                            finished ? " (The client completed the TLS handshake first, as FreeRDP and mstsc do "
+                                       "before checking the certificate; a scanner that only wanted the certificate "
+                                       "would look the same.)"
+                                     : "");
     add(v, f.tls.certificate_frame ? f.tls.certificate_frame : f.tls.server_hello_frame,
         f.tls.certificate_frame ? "the server's Certificate" : "the server's (encrypted) certificate flight");
     add(v, f.closing.frame, fmt::format("the client closes ({})", f.closing.rst ? "RST" : "FIN"));
