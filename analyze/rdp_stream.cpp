@@ -19,6 +19,15 @@ bool looks_like_x224(Bytes b, std::uint8_t code) {
     return b.size() >= kClassifyBytes && b[0] == tpkt::kVersion && b[1] == 0 && (b[5] & 0xF0) == code;
 }
 
+// X.224 after a TPKT header: LI counts at least the code byte and fits in the
+// TPKT; the code is one RDP uses (CR, CC, DR, DT, ER).
+bool plausible_x224(Bytes b, std::size_t tpkt_length) {
+    const std::uint8_t li = b[4], code = b[5] & 0xF0;
+    const bool known = code == x224::kCodeCR || code == x224::kCodeCC || code == x224::kCodeDR ||
+                       code == x224::kCodeDT || code == x224::kCodeER;
+    return li >= 1 && li + 5u <= tpkt_length && known;
+}
+
 std::string hex_prefix(Bytes b, std::size_t n = 8) {
     std::string s;
     for (std::size_t i = 0; i < b.size() && i < n; ++i) s += fmt::format("{}{:02x}", i ? " " : "", b[i]);
@@ -227,7 +236,17 @@ bool RdpSession::run_x224(int side, std::uint64_t frame, std::int64_t ts_ns, Rdp
                 fmt::format("expected a TPKT header (03 00), got {}", hex_prefix(buf)), ev);
         return false;
     }
-    if (buf.size() < f->length) return false;
+    if (buf.size() < f->length) {
+        // Not all there yet; but a TPKT header followed by an impossible X.224
+        // header is another protocol that happens to start with 03 00 (the
+        // modbus reply in zeek's port-502 capture does): do not wait for it.
+        if (buf.size() > tpkt::kHeaderLength + 1 && !plausible_x224(Bytes(buf), f->length)) {
+            const bool first = side == client_side_ ? !neg.cr_frame : !neg.cc_frame;
+            give_up(side, first ? Mode::not_rdp : Mode::lost, frame,
+                    fmt::format("expected an X.224 TPDU after the TPKT header, got {}", hex_prefix(buf)), ev);
+        }
+        return false;
+    }
     on_x224_pdu(side, Bytes(buf).first(f->length), frame, ts_ns, ev);
     buf.erase(buf.begin(), buf.begin() + f->length);
     return true;

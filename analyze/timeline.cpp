@@ -137,7 +137,9 @@ RecordPhases infer_record_phases(const TlsFacts& t, bool nla, bool hybrid_ex) {
     // MCS Connect Initial.
     for (; i < rec.size(); ++i) {
         if (housekeeping(i)) continue;
-        if (nla && r.credssp_c2s < 3) {
+        // The client's third CredSSP message (authInfo) follows the server's
+        // second (pubKeyAuth); client records before that are retries.
+        if (nla && (r.credssp_c2s < 3 || r.credssp_s2c < 2)) {
             (rec[i].dir == Dir::c2s ? r.credssp_c2s : r.credssp_s2c)++;
             continue;
         }
