@@ -119,6 +119,7 @@ Connection& Tracker::connection_for(const Key& key, const Endpoint& src, const P
     c->first_ts = pkt.ts_ns;
     c->progress_ts = pkt.ts_ns;
     c->progress_frame = pkt.frame;
+    c->drops_at_start = capture_drops_;
     for (auto& s : c->stream) s = tcp::Reassembler(opt_.max_pending_per_direction);
     auto [ins, ok] = table_.emplace(key, std::move(c));
     (void)ok;
@@ -250,18 +251,42 @@ void Tracker::retire(std::unordered_map<Key, std::unique_ptr<Connection>, KeyHas
         Sink sink(c, s, ev);
         c.stream[s].flush(c.last_frame, sink);
     }
-    c.udp = udp_->take_tied(c.id);
-    if (reportable(c)) {
-        ++stats_.rdp_connections;
-        JudgeContext ctx;
-        ctx.now_ns = stats_.last_ts;
-        ctx.stall_timeout_ns = opt_.stall_timeout_ns;
-        obs_.connection_done(c, judge(c, ctx));
-    }
+    report(c, stats_.last_ts, ended_);
     table_.erase(it);
 }
 
+// A connection's verdict is given once, at the first of: it closed, it made no
+// progress for the stall timeout, its handshake completed, or the input ended.
+// The same moments in packet time whatever the source (file, replay, live), so
+// the verdicts are the same too.
+void Tracker::report(Connection& c, std::int64_t now_ns, bool input_ended) {
+    if (c.reported || !reportable(c)) return;
+    c.reported = true;
+    ++stats_.rdp_connections;
+    c.udp = udp_->take_tied(c.id);
+    JudgeContext ctx;
+    ctx.now_ns = now_ns;
+    ctx.stall_timeout_ns = opt_.stall_timeout_ns;
+    ctx.input_ended = input_ended;
+    ctx.capture_drops = capture_drops_ - c.drops_at_start;
+    obs_.connection_done(c, judge(c, ctx));
+}
+
+bool Tracker::due(Connection& c, std::int64_t now_ns) {
+    if (c.reported || !reportable(c)) return false;
+    if (c.closed() || now_ns - c.progress_ts >= opt_.stall_timeout_ns) return true;
+    // Completion only changes with progress: look again only then.
+    if (c.progress_frame == c.checked_progress_frame) return false;
+    c.checked_progress_frame = c.progress_frame;
+    return build_timeline(c).complete();
+}
+
 void Tracker::sweep(std::int64_t now_ns) {
+    std::vector<std::pair<std::uint64_t, Connection*>> verdicts;
+    for (auto& [k, c] : table_)
+        if (due(*c, now_ns)) verdicts.emplace_back(c->id, c.get());
+    std::sort(verdicts.begin(), verdicts.end());
+    for (auto& [id, c] : verdicts) report(*c, now_ns, false);
     std::vector<Key> done;
     for (auto& [k, c] : table_) {
         const std::int64_t idle = now_ns - c->last_ts;
@@ -273,6 +298,7 @@ void Tracker::sweep(std::int64_t now_ns) {
 }
 
 void Tracker::finish() {
+    ended_ = true;
     std::vector<std::pair<std::uint64_t, Key>> all;
     all.reserve(table_.size());
     for (auto& [k, c] : table_) all.emplace_back(c->id, k);

@@ -64,6 +64,9 @@ public:
     void packet(const CapturedPacket& pkt);
     // End of input: every connection still open is finished.
     void finish();
+    // Live capture: packets the kernel or interface dropped so far (pcap_stats);
+    // verdicts of connections open meanwhile say they may depend on them.
+    void set_capture_drops(std::uint64_t total) { capture_drops_ = total; }
     const FileStats& stats() const { return stats_; }
     std::size_t open_connections() const { return table_.size(); }
 
@@ -80,6 +83,8 @@ private:
     void icmp_packet(const CapturedPacket& pkt, const PacketInfo& p);
     Connection& connection_for(const Key& key, const Endpoint& src, const PacketInfo& p, const CapturedPacket& pkt);
     void retire(std::unordered_map<Key, std::unique_ptr<Connection>, KeyHash>::iterator it);
+    void report(Connection& c, std::int64_t now_ns, bool input_ended);
+    bool due(Connection& c, std::int64_t now_ns);
     void sweep(std::int64_t now_ns);
     bool reportable(const Connection& c) const;
 
@@ -91,6 +96,8 @@ private:
     std::uint64_t next_id_ = 0;
     std::int64_t last_sweep_ns_ = 0;
     bool snaplen_reported_ = false;
+    bool ended_ = false;
+    std::uint64_t capture_drops_ = 0;
     class Events;
     class Sink;
 };

@@ -24,6 +24,7 @@ constexpr std::uint32_t kMinMtuPayloadV6 = 1280 - 60;
 // Resends of one segment that mean TCP is in retransmission-timeout back-off.
 constexpr std::uint32_t kBackoffResends = 4;
 constexpr std::int64_t kSynGiveUpNs = 3 * kSecond;
+constexpr std::uint32_t kTls13AlertRecord = 2 + 1 + 16;  // alert, content type, AEAD tag
 
 // ---------------------------------------------------------------------------
 // Evidence: the named facts the rules read, gathered once per judgement.
@@ -69,6 +70,11 @@ struct Facts {
         // A TLS alert (close_notify or fatal, plain or encrypted) ends the
         // connection at the TLS level, before the TCP close that follows it.
         for (const auto& a : tls.alerts) consider(a.from == Dir::c2s ? cs : ss, a.frame, false, a.ts_ns);
+        // TLS 1.3 sends alerts as application data: a 19-byte record is a
+        // 2-byte alert (close_notify, typically), too small for any RDP PDU.
+        if (tls.version == tls::kTLSv13)
+            for (const auto& r : tls.records)
+                if (r.length <= kTls13AlertRecord) consider(r.dir == Dir::c2s ? cs : ss, r.frame, false, r.ts_ns);
         since_progress_ns = ctx.now_ns - c.progress_ts;
         stalled_by_time = since_progress_ns >= ctx.stall_timeout_ns;
         // A segment resent this often is in exponential RTO back-off: TCP
@@ -920,6 +926,13 @@ Verdict judge(const Connection& c, const JudgeContext& ctx) {
         v.phase = before;
     }
     std::sort(v.evidence.begin(), v.evidence.end(), [](const auto& a, const auto& b) { return a.frame < b.frame; });
+    if (ctx.capture_drops) {
+        // The verdict may rest on packets the capture never saw.
+        if (v.confidence == Confidence::high) v.confidence = Confidence::medium;
+        else v.confidence = Confidence::low;
+        v.summary += fmt::format(" (The capture dropped {} packets while this connection was open: the verdict may "
+                                 "depend on what it missed.)", ctx.capture_drops);
+    }
     return v;
 }
 

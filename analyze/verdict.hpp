@@ -65,6 +65,7 @@ struct JudgeContext {
     std::int64_t now_ns = 0;                       // the capture's "now": its end, or the live clock
     std::int64_t stall_timeout_ns = 30'000'000'000;
     bool input_ended = true;                       // the capture is over (offline), or still running (live)
+    std::uint64_t capture_drops = 0;               // packets the capture dropped while the connection was open
 };
 
 Verdict judge(const Connection& c, const JudgeContext& ctx);
