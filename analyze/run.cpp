@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
+
 #include "capture/pcap_file.hpp"
 #include "capture/pcap_writer.hpp"
 #include "capture/replay.hpp"
@@ -10,7 +12,7 @@
 namespace rdpscope {
 
 FileStatus run_source(PacketSource& src, bool nano, FileObserver& obs, const RunOptions& opt, std::FILE* err) {
-    const std::string name = src.describe();
+    const std::string name = opt.name.empty() ? src.describe() : opt.name;
     if (!link::supported(src.linktype())) {
         fmt::print(err,
                    "rdpscope: {}: unsupported link type {}; rdpscope reads Ethernet (with VLAN tags), "
@@ -23,7 +25,12 @@ FileStatus run_source(PacketSource& src, bool nano, FileObserver& obs, const Run
     FileStatus status = FileStatus::ok;
     CapturedPacket pkt;
     std::string why;
+    auto last_tick = std::chrono::steady_clock::now();
     while (!(opt.stop && *opt.stop)) {
+        if (opt.on_tick && std::chrono::steady_clock::now() - last_tick >= std::chrono::seconds(1)) {
+            last_tick = std::chrono::steady_clock::now();
+            opt.on_tick(tracker);
+        }
         const auto r = src.next(pkt, why, opt.tick_ms);
         if (r == PacketSource::Status::end) break;
         if (r == PacketSource::Status::idle) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <csignal>
+#include <functional>
 #include <cstdio>
 #include <string>
 
@@ -28,6 +29,8 @@ struct RunOptions {
     int tick_ms = 200;                              // idle wake-up of live and replay sources
     PcapWriter* writer = nullptr;                   // live: keep what was captured
     const volatile std::sig_atomic_t* stop = nullptr;  // set by a signal handler: flush and end
+    std::function<void(Tracker&)> on_tick;            // live: called about once a second (drops, duration)
+    std::string name;                                  // what to call the input in messages (default: the source's)
 };
 
 // Problems go to `err` as "rdpscope: INPUT: ...": one line each.

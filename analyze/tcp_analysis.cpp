@@ -552,6 +552,11 @@ void TcpAnalysis::track(const TcpSegment& sg, std::uint32_t flags) {
         d.seen_end = end;
         d.seen_any = true;
     }
+    // A hole ("previous segment not captured", also before a pure ACK) is [previous nextseq, seq).
+    if ((flags & TCP_LOST_SEGMENT) && gt_seq(t.seq, prev_nextseq_[s])) {
+        f.gap_bytes += t.seq - prev_nextseq_[s];
+        if (d.n_holes < kMaxHoles) d.holes[d.n_holes++] = Hole{prev_nextseq_[s], t.seq};
+    }
     if (!rst && end != t.seq) {
         if (len) {
             f.max_segment = std::max(f.max_segment, len);
@@ -559,11 +564,6 @@ void TcpAnalysis::track(const TcpSegment& sg, std::uint32_t flags) {
                 ++f.data_segments;
                 if (d.peer_fin_seen) ++f.data_after_peer_fin;
             }
-        }
-        // A hole ("previous segment not captured") is [previous nextseq, seq).
-        if ((flags & TCP_LOST_SEGMENT) && gt_seq(t.seq, prev_nextseq_[s])) {
-            f.gap_bytes += t.seq - prev_nextseq_[s];
-            if (d.n_holes < kMaxHoles) d.holes[d.n_holes++] = Hole{prev_nextseq_[s], t.seq};
         }
         bool filled_hole = false;
         for (std::size_t i = 0; i < d.n_holes; ++i) {
@@ -882,8 +882,11 @@ std::string TcpAnalysis::describe(const nlohmann::ordered_json& t) {
         if (u(d, "syn_ack_retransmissions"))
             parts.push_back(fmt::format("SYN-ACK sent {} times{}", u(d, "syn_ack_retransmissions") + 1,
                                         d.contains("syn_intervals_ms") ? " (retries after " + join_ms(d["syn_intervals_ms"]) + ")" : ""));
-        if (u(d, "retransmissions")) {
-            std::string x = fmt::format("{} retransmission{}", u(d, "retransmissions"), u(d, "retransmissions") == 1 ? "" : "s");
+        // Retransmissions other than the SYN's / SYN-ACK's (those are said above).
+        const std::uint64_t other_rtx = u(d, "retransmissions") - std::min(u(d, "retransmissions"),
+                                        u(d, "syn_retransmissions") + u(d, "syn_ack_retransmissions"));
+        if (other_rtx) {
+            std::string x = fmt::format("{} retransmission{}", other_rtx, other_rtx == 1 ? "" : "s");
             std::vector<std::string> sub;
             if (u(d, "fast_retransmissions")) sub.push_back(fmt::format("{} fast", u(d, "fast_retransmissions")));
             if (u(d, "spurious_retransmissions")) sub.push_back(fmt::format("{} spurious", u(d, "spurious_retransmissions")));
@@ -898,23 +901,29 @@ std::string TcpAnalysis::describe(const nlohmann::ordered_json& t) {
         count("zero_windows", "zero window", "zero windows");
         count("window_full", "window full", "windows full");
         count("keep_alives", "keep-alive", "keep-alives");
-        count("lost_segments", "segment not captured (gap before it)", "segments not captured (gap before them)");
+        if (const auto n = u(d, "lost_segments"))
+            parts.push_back(fmt::format("{} gap{} in the capture ({} B never seen)", n, n == 1 ? "" : "s", u(d["loss"], "gap_bytes")));
         count("acked_unseen", "ACK of bytes the capture missed", "ACKs of bytes the capture missed");
         count("duplicate_frames", "frame captured twice", "frames captured twice");
         const auto& loss = d["loss"];
-        if (u(loss, "before_capture") || u(loss, "after_capture"))
-            parts.push_back(fmt::format("loss {} before / {} after the capture point{}", u(loss, "before_capture"),
+        if (u(loss, "before_capture") || (u(loss, "after_capture") && other_rtx))
+            parts.push_back(fmt::format("segments lost: {} between it and the capture point, {} beyond{}", u(loss, "before_capture"),
                                         u(loss, "after_capture"),
-                                        loss.contains("estimate_pct") ? fmt::format(" (~{:.1f}%)", loss["estimate_pct"].get<double>()) : ""));
+                                        loss.contains("estimate_pct") ? fmt::format(" (~{:.1f}% of transmissions)", loss["estimate_pct"].get<double>()) : ""));
+        if (u(loss, "unseen_bytes"))
+            parts.push_back(fmt::format("{} B ACKed by the peer but not in the capture (capture drops)", u(loss, "unseen_bytes")));
         if (d.contains("max_unacked_segment") && u(d, "max_acked_segment") < u(d["max_unacked_segment"], "len"))
             parts.push_back(fmt::format("largest segment ACKed {} B, {} B at frame {} never ACKed", u(d, "max_acked_segment"),
                                         u(d["max_unacked_segment"], "len"), u(d["max_unacked_segment"], "frame")));
         if (!parts.empty()) line(fmt::format("{}: {}", who, fmt::join(parts, ", ")));
         if (d.contains("retransmitted"))
             for (const auto& r : d["retransmitted"]) {
+                if (r.contains("syn")) continue;  // said with the SYN count
                 if (u(r, "resends") < 2 && r["acked"].get<bool>()) continue;  // the ordinary single resend
-                const std::string what = r.contains("syn") ? "SYN" : r.contains("fin") ? "FIN" : fmt::format("seq {} ({} B)", u(r, "seq"), u(r, "len"));
-                line(fmt::format("{}: {} from frame {} resent {} times{}{}", who, what, u(r, "first_frame"), u(r, "resends"),
+                const std::string what = r.contains("fin") ? "FIN" : fmt::format("seq {} ({} B)", u(r, "seq"), u(r, "len"));
+                const std::string from = u(r, "first_frame") ? fmt::format(" from frame {}", u(r, "first_frame")) : " (original not captured)";
+                const std::string times = u(r, "resends") == 1 ? "once" : fmt::format("{} times", u(r, "resends"));
+                line(fmt::format("{}: {}{} resent {}{}{}", who, what, from, times,
                                  r["intervals_ms"].empty() ? "" : " after " + join_ms(r["intervals_ms"]),
                                  r["acked"].get<bool>() ? fmt::format(", ACKed at frame {}", u(r, "acked_frame")) : ", never ACKed"));
             }

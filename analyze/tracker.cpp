@@ -62,7 +62,10 @@ Tracker::Tracker(Observer& obs, TrackerOptions opt)
 Tracker::~Tracker() = default;
 
 bool Tracker::reportable(const Connection& c) const {
-    return c.on_rdp_port(opt_.rdp_port) || c.rdp.is_rdp() || c.rdp.proxy.kind != proxy::Kind::none;
+    if (c.on_rdp_port(opt_.rdp_port) || c.rdp.is_rdp() || c.rdp.proxy.kind != proxy::Kind::none) return true;
+    for (auto p : opt_.extra_ports)
+        if (c.on_rdp_port(p)) return true;
+    return false;
 }
 
 void Tracker::packet(const CapturedPacket& pkt) {

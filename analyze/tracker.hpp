@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "analyze/connection.hpp"
 #include "analyze/event.hpp"
@@ -33,6 +34,7 @@ public:
 
 struct TrackerOptions {
     std::uint16_t rdp_port = 3389;
+    std::vector<std::uint16_t> extra_ports;  // more ports to report connections on (capture --port)
     std::size_t max_pending_per_direction = 256 * 1024;
     std::int64_t closed_linger_ns = 60'000'000'000;   // keep a closed connection this long for late packets
     std::int64_t idle_timeout_ns = 600'000'000'000;   // retire a silent open connection after this

@@ -842,7 +842,7 @@ const Rule kRules[] = {
     {"client_refused_protocol", Cause::protocol_mismatch, "after the Connection Confirm the client closes without sending anything", rule_client_refused_protocol},
     {"tls_mismatch", Cause::tls_mismatch, "a TLS alert protocol_version / handshake_failure / insufficient_security during the handshake", rule_tls_mismatch},
     {"client_certificate_alert", Cause::certificate_rejection, "the client sends a certificate alert (bad_certificate, unknown_ca, certificate_expired...)", rule_client_certificate_alert},
-    {"middlebox_reset", Cause::middlebox_reset, "a RST whose TTL (or IP ID) does not match its claimed sender's other packets", rule_middlebox_reset},
+    {"middlebox_reset", Cause::middlebox_reset, "a RST whose TTL differs from its claimed sender's own packets (SYN-ACK)", rule_middlebox_reset},
     {"server_tls_failure", Cause::server_tls_failure, "after the ClientHello the server sends an alert, non-TLS bytes, a RST or a FIN instead of a ServerHello", rule_server_tls_failure},
     {"certificate_refused_by_closing", Cause::certificate_rejection, "within 5 s of the server's certificate flight the client closes without sending RDP data", rule_certificate_refused_by_closing},
     {"path_mtu", Cause::path_mtu, "large segments resent and never acknowledged (or missing at the receiver) while small ones pass; or ICMP fragmentation needed", rule_path_mtu},

@@ -1,97 +1,113 @@
 // rdpscope: where and why an RDP connection handshake stalled, read from packets.
 #include <CLI/CLI.hpp>
-#include <fmt/format.h>
 
-#include <cstdio>
-#include <cstdlib>
-#include <unistd.h>
+#include <cstdint>
 #include <string>
 #include <vector>
 
-#include "analyze/check.hpp"
-#include "analyze/writers.hpp"
+#include "tools/rdpscope/commands.hpp"
 
 namespace {
 
 constexpr const char* kExitCodes =
-    "Exit status (analyze): 0 when every RDP handshake completed, 1 when at least one did\n"
-    "not, 2 when an input could not be used at all (missing, not a capture, unsupported\n"
-    "link type). dissect: 0 or 2. Problems inside a file (a frame cut short, bytes on port\n"
-    "3389 that are not RDP) are reported on stderr, naming the file and frame, and the\n"
-    "rest of the file is still analysed.";
+    "Exit status: 0 when every RDP handshake completed (dissect, check: no failure), 1 when at\n"
+    "least one did not (check: an expectation failed), 2 when an input could not be used at all\n"
+    "(missing, not a capture, unsupported link type, an interface that cannot be opened).\n"
+    "Problems inside a file (a frame cut short, bytes on port 3389 that are not RDP) are reported\n"
+    "on stderr, naming the file and frame; the rest of the file is still analysed.";
 
-struct Common {
-    std::vector<std::string> files;
-    std::string format = "text";
-};
-
-void add_common(CLI::App* cmd, Common& c) {
-    cmd->add_option("FILE", c.files, "pcap or pcapng capture files")->required();
-    cmd->add_option("--format,-F", c.format, "output format")
+void add_output(CLI::App* cmd, rdpscope::cli::Output& o) {
+    cmd->add_option("--format,-F", o.format, "text, or json (one object per line)")
         ->check(CLI::IsMember({"text", "json"}))
         ->capture_default_str();
-}
-
-int run(const Common& c, rdpscope::WriterBase& writer) {
-    int status = 0;
-    for (const auto& f : c.files) {
-        const auto s = rdpscope::run_file(f, writer, rdpscope::TrackerOptions{}, stderr);
-        if (s == rdpscope::FileStatus::unusable) status = 2;
-        std::fflush(stdout);
-    }
-    return status;
+    cmd->add_option("--stall-timeout", o.stall_timeout_s,
+                    "seconds without progress after which a handshake counts as stalled")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-    CLI::App app{"rdpscope: reads RDP connection handshakes from packet captures and tells which step\n"
-                 "each connection reached, where it stalled and why."};
+    using namespace rdpscope::cli;
+    CLI::App app{"rdpscope: reads RDP connection handshakes from packets and tells, for every connection,\n"
+                 "which step it reached, where it stalled, who was waiting for whom, and why."};
     app.require_subcommand(1);
     app.footer(kExitCodes);
     app.set_version_flag("--version", "rdpscope 0.1.0");
 
-    Common dis, ana;
+    // analyze
+    Files ana;
+    auto* analyze = app.add_subcommand(
+        "analyze", "one verdict per RDP connection: phase reached, where it stalled, who waited, the cause");
+    analyze->add_option("FILE", ana.files, "pcap or pcapng capture files")->required();
+    add_output(analyze, ana.out);
+    analyze->footer(
+        "--format json prints one {\"type\":\"connection\"} object per RDP connection (phase, stalled_at,\n"
+        "waiting_on, cause, verdict, confidence, summary, evidence, ladder, negotiation, tls, tcp...),\n"
+        "a {\"type\":\"file_summary\"} per file and a {\"type\":\"summary\"} with counts by cause.\n"
+        "See README.md for the schema and the rule table (rdpscope rules prints it).");
+
+    // dissect
+    Files dis;
     auto* dissect = app.add_subcommand(
         "dissect", "one line per decoded PDU: frame, time, connection, direction, PDU and its fields");
-    add_common(dissect, dis);
+    dissect->add_option("FILE", dis.files, "pcap or pcapng capture files")->required();
+    add_output(dissect, dis.out);
     dissect->footer(
-        "Frames are numbered from 1 as in Wireshark. --format json prints one object per PDU with\n"
-        "frame, time (epoch seconds), conn, dir (c2s/s2c), src, dst, pdu and the PDU's fields.");
+        "Frames are numbered from 1 as in Wireshark; conn is Wireshark's tcp.stream (u<N>: udp.stream).\n"
+        "--format json prints one object per PDU with frame, time (epoch seconds), conn, dir (c2s/s2c),\n"
+        "src, dst, pdu and the PDU's fields; tcp.analysis objects carry a tcp_flags list.");
 
-    auto* analyze = app.add_subcommand(
-        "analyze", "one report per RDP connection: endpoints, times, negotiation and the furthest step reached");
-    add_common(analyze, ana);
-    analyze->footer(
-        "--format json prints one {\"type\":\"connection\"} object per RDP connection and a\n"
-        "{\"type\":\"file_summary\"} object per file. See README.md for the schema.");
-
-    std::vector<std::string> check_paths;
-    bool check_verbose = false;
+    // check
+    Check chk;
     auto* check = app.add_subcommand(
         "check", "regression check: each capture against its NAME.expect.json (cause, stalled_at, waiting_on)");
-    check->add_option("PATH", check_paths, "captures, or folders searched for captures with expectations")->required();
-    check->add_flag("--verbose,-v", check_verbose, "print every connection's summary");
+    check->add_option("PATH", chk.paths, "captures, or folders searched for captures with expectations")->required();
+    check->add_flag("--verbose,-v", chk.verbose, "print every connection's summary");
     check->footer("Exit status 0 when every expected connection agrees (or is a documented known limitation),\n"
                   "1 when one does not, 2 when an expectation or capture cannot be read.");
 
+    // capture
+    Capture cap;
+    auto* capture = app.add_subcommand(
+        "capture", "live capture on an interface, verdicts as connections complete, stall or close");
+    capture->add_option("-i,--interface", cap.interface, "interface to capture on ('any' for all)");
+    capture->add_flag("-D,--list-interfaces", cap.list, "list the interfaces and exit");
+    capture->add_option("--port", cap.ports, "RDP port(s) to watch besides 3389 (repeatable)");
+    capture->add_option("--filter", cap.filter, "BPF capture filter instead of the default RDP filter");
+    capture->add_option("--buffer-size", cap.buffer_mb, "kernel capture buffer, MiB")->capture_default_str();
+    capture->add_option("--snaplen", cap.snaplen, "bytes kept per packet (whole packets by default)")->capture_default_str();
+    capture->add_option("-w,--write", cap.write, "also write the captured packets to this pcap file");
+    capture->add_option("--rotate-size", cap.rotate_mb, "with -w: start a new file after this many MB (FILE.0, FILE.1...)");
+    capture->add_option("--rotate-count", cap.rotate_count, "with --rotate-size: keep this many files (a ring)");
+    capture->add_option("--user", cap.user, "user to switch to once the interface is open (default nobody, when root)");
+    capture->add_option("--duration", cap.duration_s, "stop after this many seconds");
+    add_output(capture, cap.out);
+    capture->footer(
+        "Needs root or CAP_NET_RAW to open the interface, then drops to --user. Ctrl-C or SIGTERM\n"
+        "gives every open connection its verdict and prints the summary. Kernel and interface drops\n"
+        "(pcap_stats) are reported on stderr. With -w, frame numbers in the verdicts are those of the\n"
+        "written file, so the evidence opens in Wireshark.");
+
+    // replay
+    Replay rep;
+    auto* replay = app.add_subcommand(
+        "replay", "feed a capture through the live pipeline at its recorded pace (timers and all)");
+    replay->add_option("FILE", rep.file, "pcap or pcapng capture")->required();
+    replay->add_option("--speed", rep.speed, "N times the recorded pace, or 'max'")->capture_default_str();
+    add_output(replay, rep.out);
+
+    // rules
+    auto* rules = app.add_subcommand("rules", "print the verdict rule table (evidence -> cause), in order");
+
     CLI11_PARSE(app, argc, argv);
 
-    if (check->parsed()) {
-        const auto r = rdpscope::run_checks(check_paths, rdpscope::TrackerOptions{});
-        rdpscope::print_check_table(r, stdout, check_verbose);
-        if (!r.errors.empty()) return 2;
-        return r.failed ? 1 : 0;
-    }
-
-    if (dissect->parsed()) {
-        rdpscope::DissectWriter w(stdout, stderr, dis.format == "json" ? rdpscope::Format::json : rdpscope::Format::text);
-        return run(dis, w);
-    }
-    rdpscope::ReportWriter w(stdout, stderr, ana.format == "json" ? rdpscope::Format::json : rdpscope::Format::text);
-    w.set_color(ana.format == "text" && ::isatty(::fileno(stdout)) && !std::getenv("NO_COLOR"));
-    const int status = run(ana, w);
-    w.finish();
-    if (status) return status;             // 2: an input could not be used
-    return w.incomplete() ? 1 : 0;         // 1: at least one handshake did not complete
+    if (analyze->parsed()) return run_analyze(ana);
+    if (dissect->parsed()) return run_dissect(dis);
+    if (check->parsed()) return run_check(chk);
+    if (capture->parsed()) return run_capture(cap);
+    if (replay->parsed()) return run_replay(rep);
+    if (rules->parsed()) return run_rules();
+    return 2;
 }

@@ -1,0 +1,209 @@
+#include "tools/rdpscope/commands.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+
+#include "analyze/check.hpp"
+#include "analyze/verdict.hpp"
+#include "analyze/writers.hpp"
+#include "capture/live.hpp"
+#include "capture/pcap_file.hpp"
+#include "capture/pcap_writer.hpp"
+#include "capture/privileges.hpp"
+#include "capture/replay.hpp"
+
+namespace rdpscope::cli {
+
+namespace {
+
+volatile std::sig_atomic_t g_stop = 0;
+
+void on_signal(int) { g_stop = 1; }
+
+// Ctrl-C and SIGTERM end the capture gracefully: every open connection gets its
+// verdict.  No SA_RESTART, so a waiting poll() returns at once.
+void install_signal_handlers() {
+    struct sigaction sa {};
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = 0;
+    sigaction(SIGINT, &sa, nullptr);
+    sigaction(SIGTERM, &sa, nullptr);
+}
+
+Format format_of(const Output& o) { return o.format == "json" ? Format::json : Format::text; }
+
+TrackerOptions tracker_options(const Output& o) {
+    TrackerOptions t;
+    t.stall_timeout_ns = static_cast<std::int64_t>(o.stall_timeout_s * 1e9);
+    return t;
+}
+
+bool color_for(const Output& o) {
+    return o.format == "text" && ::isatty(::fileno(stdout)) && !std::getenv("NO_COLOR");
+}
+
+int exit_status(int input_status, const ReportWriter& w) {
+    if (input_status) return input_status;  // 2: an input could not be used
+    return w.incomplete() ? 1 : 0;          // 1: at least one handshake did not complete
+}
+
+}  // namespace
+
+int run_analyze(const Files& f) {
+    ReportWriter w(stdout, stderr, format_of(f.out));
+    w.set_color(color_for(f.out));
+    int status = 0;
+    for (const auto& file : f.files)
+        if (run_file(file, w, tracker_options(f.out), stderr) == FileStatus::unusable) status = 2;
+    w.finish();
+    return exit_status(status, w);
+}
+
+int run_dissect(const Files& f) {
+    DissectWriter w(stdout, stderr, format_of(f.out));
+    int status = 0;
+    for (const auto& file : f.files)
+        if (run_file(file, w, tracker_options(f.out), stderr) == FileStatus::unusable) status = 2;
+    return status;
+}
+
+int run_check(const Check& c) {
+    const auto r = run_checks(c.paths, TrackerOptions{});
+    print_check_table(r, stdout, c.verbose);
+    if (!r.errors.empty()) return 2;
+    return r.failed ? 1 : 0;
+}
+
+int run_rules() {
+    fmt::print("The verdict rules, tried in this order; the first whose evidence is present decides.\n\n");
+    int n = 0;
+    for (const auto& r : rule_table()) fmt::print("{:>2}. {:<32} -> {:<22} {}\n", ++n, r.id, r.cause, r.when);
+    return 0;
+}
+
+int run_replay(const Replay& r) {
+    std::string why;
+    auto file = PcapFile::open(r.file, why);
+    if (!file) {
+        fmt::print(stderr, "rdpscope: {}: {}\n", r.file, why);
+        return 2;
+    }
+    double speed = 0;
+    if (r.speed != "max") {
+        try {
+            speed = std::stod(r.speed);
+        } catch (...) {
+            speed = -1;
+        }
+        if (speed <= 0) {
+            fmt::print(stderr, "rdpscope: --speed must be a positive number or 'max', not '{}'\n", r.speed);
+            return 2;
+        }
+    }
+    const bool nano = file->nanosecond_file();
+    ReplaySource src(std::move(file), speed);
+    ReportWriter w(stdout, stderr, format_of(r.out));
+    w.set_color(color_for(r.out));
+    install_signal_handlers();
+    RunOptions ro;
+    ro.tracker = tracker_options(r.out);
+    ro.stop = &g_stop;
+    const auto s = run_source(src, nano, w, ro, stderr);
+    w.finish();
+    return exit_status(s == FileStatus::unusable ? 2 : 0, w);
+}
+
+int run_capture(const Capture& c) {
+    std::string why;
+    if (c.list) {
+        const auto ifs = list_interfaces(why);
+        if (ifs.empty()) {
+            fmt::print(stderr, "rdpscope: cannot list interfaces{}\n", why.empty() ? "" : ": " + why);
+            return 2;
+        }
+        int n = 0;
+        for (const auto& i : ifs) {
+            fmt::print("{}. {}{}{}{}\n", ++n, i.name, i.description.empty() ? "" : " (" + i.description + ")",
+                       i.up ? (i.running ? " [up, running]" : " [up]") : " [down]", i.loopback ? " [loopback]" : "");
+            for (const auto& a : i.addresses) fmt::print("     {}\n", a);
+        }
+        return 0;
+    }
+    if (c.interface.empty()) {
+        fmt::print(stderr, "rdpscope: capture needs an interface: -i IFACE (rdpscope capture -D lists them)\n");
+        return 2;
+    }
+    LiveOptions lo;
+    lo.interface = c.interface;
+    lo.filter = c.filter;
+    lo.ports = {3389};
+    for (auto p : c.ports)
+        if (p != 3389) lo.ports.push_back(p);
+    lo.snaplen = c.snaplen;
+    lo.buffer_bytes = c.buffer_mb * 1024 * 1024;
+    auto src = LiveSource::open(lo, why);
+    if (!src) {
+        fmt::print(stderr, "rdpscope: {}\n", why);
+        return 2;
+    }
+    PcapWriter writer;
+    const bool writing = !c.write.empty();
+    if (writing &&
+        !writer.open(src->handle(), src->linktype(), c.snaplen, c.write,
+                     static_cast<std::uint64_t>(c.rotate_mb * 1e6), c.rotate_count, why)) {
+        fmt::print(stderr, "rdpscope: {}\n", why);
+        return 2;
+    }
+    // Root (or CAP_NET_RAW) was needed to open the device; nothing after needs it.
+    const std::string user = c.user.empty() ? "nobody" : c.user;
+    const auto dropped = drop_privileges(user);
+    if (!dropped.error.empty()) {
+        fmt::print(stderr, "rdpscope: {}\n", dropped.error);
+        return 2;
+    }
+    if (dropped.dropped && writing) writer.chown_to(dropped.uid, dropped.gid);
+    fmt::print(stderr, "rdpscope: capturing on {} ({}){}{}; Ctrl-C to stop\n", c.interface,
+               c.filter.empty() ? default_filter(lo.ports) : c.filter, writing ? ", writing " + c.write : "",
+               dropped.dropped ? ", running as " + user : "");
+
+    ReportWriter w(stdout, stderr, format_of(c.out));
+    w.set_color(color_for(c.out));
+    install_signal_handlers();
+    RunOptions ro;
+    ro.tracker = tracker_options(c.out);
+    ro.tracker.extra_ports.assign(lo.ports.begin() + 1, lo.ports.end());
+    ro.stop = &g_stop;
+    ro.writer = writing ? &writer : nullptr;
+    ro.name = writing ? c.write : "interface " + c.interface;
+    const auto started = std::chrono::steady_clock::now();
+    std::uint64_t reported_drops = 0;
+    ro.on_tick = [&](Tracker& tracker) {
+        // Drops, as libpcap counts them: said as they happen, and folded into
+        // the verdicts of connections open meanwhile.
+        const auto d = src->drops();
+        const std::uint64_t total = d.dropped_kernel + d.dropped_interface;
+        tracker.set_capture_drops(total);
+        if (total > reported_drops) {
+            fmt::print(stderr, "rdpscope: {}: {} packets dropped so far ({} by the kernel buffer, {} by the interface)\n",
+                       c.interface, total, d.dropped_kernel, d.dropped_interface);
+            reported_drops = total;
+        }
+        if (c.duration_s > 0 &&
+            std::chrono::steady_clock::now() - started >= std::chrono::duration<double>(c.duration_s))
+            g_stop = 1;
+    };
+    const auto s = run_source(*src, true, w, ro, stderr);
+    w.finish();
+    const auto d = src->drops();
+    fmt::print(stderr, "rdpscope: {}: {} packets received, {} dropped by the kernel, {} by the interface\n",
+               c.interface, d.received, d.dropped_kernel, d.dropped_interface);
+    return exit_status(s == FileStatus::unusable ? 2 : 0, w);
+}
+
+}  // namespace rdpscope::cli

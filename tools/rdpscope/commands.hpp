@@ -1,0 +1,53 @@
+// The subcommands of the rdpscope command line.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace rdpscope::cli {
+
+struct Output {
+    std::string format = "text";
+    double stall_timeout_s = 30;
+};
+
+struct Files {
+    std::vector<std::string> files;
+    Output out;
+};
+
+struct Check {
+    std::vector<std::string> paths;
+    bool verbose = false;
+};
+
+struct Capture {
+    std::string interface;
+    bool list = false;
+    std::vector<std::uint16_t> ports;
+    std::string filter;
+    int buffer_mb = 16;
+    int snaplen = 262144;
+    std::string write;
+    double rotate_mb = 0;
+    unsigned rotate_count = 0;
+    std::string user;
+    double duration_s = 0;
+    Output out;
+};
+
+struct Replay {
+    std::string file;
+    std::string speed = "1";
+    Output out;
+};
+
+int run_analyze(const Files& f);
+int run_dissect(const Files& f);
+int run_check(const Check& c);
+int run_capture(const Capture& c);
+int run_replay(const Replay& r);
+int run_rules();
+
+}  // namespace rdpscope::cli
