@@ -53,7 +53,7 @@ struct Connection {
     std::int64_t progress_ts = 0;
     std::uint64_t progress_frame = 0;
     int last_data_side = -1;  // the side that sent the newest bytes
-    bool reported = false;    // its verdict has been given (once per connection)
+    bool reported = false;    // its verdict has been decided (once per connection)
     std::uint64_t checked_progress_frame = 0;  // progress at the last completion check
     std::uint64_t drops_at_start = 0;          // capture drops counted when it began
     std::vector<IcmpNote> icmp;

@@ -255,6 +255,11 @@ void Tracker::retire(std::unordered_map<Key, std::unique_ptr<Connection>, KeyHas
         c.stream[s].flush(c.last_frame, sink);
     }
     report(c, stats_.last_ts, ended_);
+    if (auto v = verdicts_.find(c.id); v != verdicts_.end()) {
+        c.udp = udp_->take_tied(c.id);
+        obs_.connection_done(c, v->second);
+        verdicts_.erase(v);
+    }
     table_.erase(it);
 }
 
@@ -272,7 +277,9 @@ void Tracker::report(Connection& c, std::int64_t now_ns, bool input_ended) {
     ctx.stall_timeout_ns = opt_.stall_timeout_ns;
     ctx.input_ended = input_ended;
     ctx.capture_drops = capture_drops_ - c.drops_at_start;
-    obs_.connection_done(c, judge(c, ctx));
+    auto [it, inserted] = verdicts_.emplace(c.id, judge(c, ctx));
+    (void)inserted;
+    obs_.connection_verdict(c, it->second);
 }
 
 bool Tracker::due(Connection& c, std::int64_t now_ns) {

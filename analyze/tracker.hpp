@@ -25,6 +25,9 @@ public:
     // The connection is finished (closed and quiet, or the input ended); it is
     // freed right after this call.  Only RDP connections (by port or content).
     virtual void connection_done(const Connection&, const Verdict&) {}
+    // The verdict is decided (closed, stalled, completed): live output prints it
+    // now; the connection may go on and is reported again, whole, by connection_done.
+    virtual void connection_verdict(const Connection&, const Verdict&) {}
     // RDP-UDP (flows on the RDP port): a PDU, and the flow finished (idle or end of input).
     virtual void udp_pdu(const UdpFlowFacts&, Dir, const PduEvent&) {}
     virtual void udp_flow_done(const UdpFlowFacts&) {}
@@ -99,6 +102,7 @@ private:
     std::int64_t last_sweep_ns_ = 0;
     bool snaplen_reported_ = false;
     bool ended_ = false;
+    std::unordered_map<std::uint64_t, Verdict> verdicts_;  // decided, by connection id, until retired
     std::uint64_t capture_drops_ = 0;
     class Events;
     class Sink;

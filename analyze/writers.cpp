@@ -86,6 +86,14 @@ void DissectWriter::pdu(const Connection& c, Dir d, const PduEvent& e) {
 }
 
 void ReportWriter::connection_done(const Connection& c, const Verdict& v) {
+    if (!live_) print_connection(c, v);
+}
+
+void ReportWriter::connection_verdict(const Connection& c, const Verdict& v) {
+    if (live_) print_connection(c, v);
+}
+
+void ReportWriter::print_connection(const Connection& c, const Verdict& v) {
     json j = summarize(c, v, nano_);
     ++by_cause_[to_string(v.cause)];
     ++connections_total_;
@@ -167,25 +175,6 @@ std::string render_connection_text(const json& j, bool color) {
         s += fmt::format("               frame {:<6} X.224 Disconnect Request\n", n["disconnect_frame"].get<std::uint64_t>());
     s += render_security_text(j);
 
-    const std::string step = j["furthest_step"];
-    std::string reached;
-    if (step == "tcp_syn") reached = "TCP SYN only: the connection never came up";
-    else if (step == "tcp_connect") reached = "TCP connected, no X.224 Connection Request seen";
-    else if (step == "x224_request") reached = "X.224 Connection Request sent, no Connection Confirm seen";
-    else if (step == "x224_confirm") reached = "X.224 negotiation done, nothing after it";
-    else if (step == "tls_started") reached = "TLS started after the negotiation";
-    else if (step == "mcs_started") reached = "MCS (standard RDP security) started after the negotiation";
-    else if (step == "not_rdp") reached = "the bytes are not RDP";
-    s += fmt::format("  reached      {} ({})\n", step, reached);
-    if (j.contains("after_negotiation")) {
-        for (const char* d : {"c2s", "s2c"}) {
-            if (!j["after_negotiation"].contains(d)) continue;
-            const auto& a = j["after_negotiation"][d];
-            s += fmt::format("               {} from frame {}: {}{}\n", d, a["first_frame"].get<std::uint64_t>(),
-                             human_bytes(a["bytes"].get<std::uint64_t>()),
-                             a.contains("tpkt_pdus") ? fmt::format(", {} TPKT PDUs", a["tpkt_pdus"].get<std::uint64_t>()) : "");
-        }
-    }
     if (j.contains("not_rdp"))
         s += fmt::format("  not RDP      frame {}: {}\n", j["not_rdp"]["frame"].get<std::uint64_t>(),
                          j["not_rdp"]["reason"].get<std::string>());

@@ -46,6 +46,10 @@ class ReportWriter : public WriterBase {
 public:
     using WriterBase::WriterBase;
     void connection_done(const Connection& c, const Verdict& v) override;
+    void connection_verdict(const Connection& c, const Verdict& v) override;
+    // Live (capture, replay): print each connection when its verdict is decided,
+    // with the figures so far; otherwise when it ends, with all its figures.
+    void set_live(bool on) { live_ = on; }
     void end_file(const FileStats& stats) override;
     void udp_flow_done(const UdpFlowFacts& f) override;  // writers_udp.cpp
     // After the last input: the summary by cause (text line or {"type":"summary"}).
@@ -60,6 +64,8 @@ private:
     std::uint64_t connections_total_ = 0, incomplete_ = 0;
     bool header_printed_ = false;
     bool color_ = false;
+    bool live_ = false;
+    void print_connection(const Connection& c, const Verdict& v);
 };
 
 // The text form of one connection's summary (exposed for tests).

@@ -1,12 +1,26 @@
 #!/usr/bin/env bash
-# `rdpscope replay --speed max` runs the live pipeline (idle ticks, timers)
-# over a file: its verdicts must equal `rdpscope analyze` on every capture.
+# `rdpscope replay --speed max` runs the live pipeline (idle ticks, timers,
+# verdicts printed the moment they are decided) over a file: its verdicts must
+# equal `rdpscope analyze` on every capture.  analyze prints each connection
+# whole when it ends, replay when its verdict is decided, so the figures that
+# keep growing after the verdict (last frame, duration, packet counts) differ;
+# the verdict fields must not.
 set -uo pipefail
 bin=$1; src=$2
 fail=0; n=0
+fields() {
+  python3 -c '
+import json, sys
+for line in sys.stdin:
+    d = json.loads(line)
+    if d.get("type") == "connection":
+        print(json.dumps({k: d.get(k) for k in ("conn", "client", "server", "phase", "stalled_at", "waiting_on",
+                                                 "cause", "verdict", "confidence", "summary", "evidence")}, sort_keys=True))
+'
+}
 while IFS= read -r f; do
-  a=$("$bin" analyze -F json "$f" 2>/dev/null)
-  r=$("$bin" replay --speed max -F json "$f" 2>/dev/null)
+  a=$("$bin" analyze -F json "$f" 2>/dev/null | fields | sort)
+  r=$("$bin" replay --speed max -F json "$f" 2>/dev/null | fields | sort)
   n=$((n + 1))
   if [[ "$a" != "$r" ]]; then
     echo "FAIL $f"; diff <(echo "$a") <(echo "$r") | head -5; fail=1

@@ -110,6 +110,7 @@ int run_replay(const Replay& r) {
     ReplaySource src(std::move(file), speed);
     ReportWriter w(stdout, stderr, format_of(r.out));
     w.set_color(color_for(r.out));
+    w.set_live(true);
     install_signal_handlers();
     RunOptions ro;
     ro.tracker = tracker_options(r.out);
@@ -174,6 +175,7 @@ int run_capture(const Capture& c) {
 
     ReportWriter w(stdout, stderr, format_of(c.out));
     w.set_color(color_for(c.out));
+    w.set_live(true);
     install_signal_handlers();
     RunOptions ro;
     ro.tracker = tracker_options(c.out);
