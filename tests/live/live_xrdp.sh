@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Live capture of a real RDP handshake: xrdp (TLS) in a server namespace,
+# xfreerdp in a client namespace behind the lab's router, `rdpscope capture`
+# on the client's interface.  The verdict must be a completed handshake and
+# must come while the session is still up (at completion, not at the end).
+# Reuses the capture lab's topology and peer helpers (tools/lab/lib).
+# Usage: live_xrdp.sh RDPSCOPE SOURCE_DIR.  Exit 77 (skipped) without root,
+# namespaces, or the lab's packages (tools/lab/run installs them).
+set -uo pipefail
+bin=$1; src=$2
+skip() { echo "SKIPPED: $*"; exit 77; }
+[[ $(id -u) -eq 0 ]] || skip "needs root (network namespaces)"
+for c in ip nft xrdp xfreerdp Xvfb ethtool openssl gcc python3; do
+  command -v "$c" >/dev/null || skip "$c is not installed (tools/lab/run installs the lab's packages)"
+done
+
+export LAB_TAG=live$$
+export LAB_DIR=$src/tools/lab
+SCN_WORK=$(mktemp -d /tmp/rdplive-xrdp.XXXXXX)
+LAB_BUILD=$SCN_WORK
+export SCN_WORK LAB_BUILD
+source "$LAB_DIR/lib/common.sh"
+source "$LAB_DIR/lib/deps.sh"
+source "$LAB_DIR/lib/netns.sh"
+source "$LAB_DIR/lib/peers.sh"
+peer_versions
+cap_pid=
+cleanup() {
+  [[ -n $cap_pid ]] && kill "$cap_pid" 2>/dev/null
+  bg_stop_all 2>/dev/null
+  netns_down 2>/dev/null
+  rm -rf "$SCN_WORK"
+}
+trap cleanup EXIT
+netns_up >/dev/null 2>&1 || skip "cannot build the lab topology (network namespaces)"
+keylog_build >/dev/null 2>&1 || skip "cannot build the key-log shim"
+xrdp_start security_layer=tls >/dev/null 2>&1 || skip "xrdp did not start"
+
+out=$SCN_WORK/verdicts.json
+ip netns exec "$NS_CLI" "$bin" capture -i c0 --format json --stall-timeout 10 --duration 25 \
+   -w "$SCN_WORK/live.pcap" >"$out" 2>"$SCN_WORK/capture.err" &
+cap_pid=$!
+sleep 1.5
+t0=$(date +%s)
+# The client keeps the session up for 12 s; the verdict must come before it ends.
+xfreerdp_run 12 /sec:tls /cert:ignore /u:nobody /p:x >/dev/null 2>&1 &
+client=$!
+got=
+for _ in $(seq 1 60); do
+  if grep -q '"type":"connection"' "$out" 2>/dev/null; then got=$(date +%s); break; fi
+  sleep 0.25
+done
+wait "$client" 2>/dev/null
+kill -INT "$cap_pid" 2>/dev/null; wait "$cap_pid" 2>/dev/null; cap_pid=
+
+fail=0
+cause=$(grep '"type":"connection"' "$out" | head -1 | python3 -c 'import json,sys; print(json.loads(sys.stdin.read())["cause"])' 2>/dev/null)
+if [[ "$cause" == none ]]; then echo "ok   xrdp handshake: cause none"; else echo "FAIL xrdp handshake: cause '$cause'"; fail=1; fi
+if [[ -n $got ]] && (( got - t0 < 12 )); then echo "ok   verdict printed $((got - t0)) s after the client started, while the session was up"
+else echo "FAIL verdict not printed while the session was up"; fail=1; fi
+if "$bin" analyze -F json "$SCN_WORK/live.pcap" 2>/dev/null | grep -q '"cause":"none"'; then echo "ok   the written pcap analyses to the same verdict"
+else echo "FAIL the written pcap does not analyse to cause none"; fail=1; fi
+if [[ $fail -ne 0 ]]; then cat "$out" "$SCN_WORK/capture.err"; tail -5 "$SCN_WORK"/*.log; fi
+exit $fail
