@@ -450,6 +450,7 @@ void TcpAnalysis::track_rst(const TcpSegment& sg) {
     }
     r.ttl_mismatch = r.ref_frame && r.ref_ttl != r.ttl;
     if (!sg.ipv6 && d.last.valid) {
+        r.prev_ip_id_known = true;
         r.prev_ip_id = d.last.ip_id;
         const auto step = static_cast<std::uint16_t>(sg.ip_id - d.last.ip_id);
         r.ip_id_out_of_sequence = d.ip_id_run >= 2 && !(step >= 1 && step <= 64);
@@ -532,10 +533,11 @@ void TcpAnalysis::track(const TcpSegment& sg, std::uint32_t flags) {
             }
         }
     } else if (ack && hs_.syn_ack_frame && !hs_.ack_frame && side_[s].syn && !side_[s].syn_ack && !rst) {
+        // From the latest SYN-ACK, and (the round trip) from the latest SYN, as Wireshark's iRTT.
         hs_.ack_frame = sg.frame;
         hs_.ack_ts_ns = sg.ts_ns;
-        hs_.syn_ack_to_ack_ms = ms(sg.ts_ns - hs_.syn_ack_ts_ns);
-        if (hs_.syn_frame) hs_.rtt_ms = ms(sg.ts_ns - hs_.syn_ts_ns);
+        hs_.syn_ack_to_ack_ms = ms(sg.ts_ns - dir_[p].last_syn_ts);
+        if (hs_.syn_frame) hs_.rtt_ms = ms(sg.ts_ns - d.last_syn_ts);
     }
 
     if (rst) track_rst(sg);
@@ -815,7 +817,7 @@ nlohmann::ordered_json TcpAnalysis::to_json(int client_side) const {
         e["ttl_mismatch"] = r.ttl_mismatch;
         if (!r.ipv6) {
             e["ip_id"] = r.ip_id;
-            e["prev_ip_id"] = r.prev_ip_id;
+            if (r.prev_ip_id_known) e["prev_ip_id"] = r.prev_ip_id;
             e["ip_id_out_of_sequence"] = r.ip_id_out_of_sequence;
         }
         e["after_frame"] = r.after_frame;

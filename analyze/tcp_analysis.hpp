@@ -10,9 +10,15 @@
 //    same thresholds, same quirks, so `rdpscope dissect` and tshark flag the
 //    same frames.  tests/test_tcp_vs_tshark.cpp holds us to that on every
 //    bundled capture.  One deliberate difference: a frame captured twice
-//    (same IP ID, same TCP header, within kDuplicateWindowNs of its twin) is
-//    TCP_DUPLICATE_FRAME only and does not touch the analysis state, where
-//    Wireshark calls the copy a retransmission or a duplicate ACK.
+//    (same IP ID, or TCP timestamp, same TCP header, within
+//    kDuplicateWindowNs of its twin, nothing from the peer in between) is
+//    TCP_DUPLICATE_FRAME only, where Wireshark calls the copy a
+//    retransmission or a duplicate ACK; it still goes through Wireshark's
+//    rules (so later frames are flagged as tshark flags them) but stays out
+//    of every figure.  Known limits of the emulation: ICMP errors quoting a
+//    SYN or ACK (which Wireshark lets touch its RTT state), IP fragments
+//    (Wireshark analyses the reassembled packet), and Wireshark's cap of
+//    10000 unacknowledged segments are not reproduced.
 //  * The figures (TcpSideFigures, TcpRetransmit, TcpReset, TcpIcmpError,
 //    TcpHandshake, TcpVantage) are rdpscope's own reading of the same
 //    segments, for the report and the verdict engine.
@@ -24,7 +30,9 @@
 // retransmission of one of them has no known original frame (first_frame 0).
 // Retransmitted segments are kept up to kMaxRetransmits per direction (their
 // count goes on), each with its first kMaxResends resend frames.  Holes
-// ("previous segment not captured") are kept up to kMaxHoles.
+// ("previous segment not captured") are kept up to kMaxHoles, RSTs up to
+// kMaxResets, ICMP errors up to kMaxIcmp.  Wireshark's own state is a few
+// scalars per direction.
 #pragma once
 
 #include <array>
@@ -146,7 +154,8 @@ struct TcpReset {
     std::uint8_t ref_ttl = 0;        // TTL of the sender's SYN / SYN-ACK, else of its first other packet (0: none)
     std::uint64_t ref_frame = 0;     // the packet ref_ttl is from
     bool ttl_mismatch = false;       // ref_ttl known and different: likely injected by a middlebox
-    std::uint32_t prev_ip_id = 0;    // IP ID of the sender's previous packet (IPv4)
+    bool prev_ip_id_known = false;
+    std::uint32_t prev_ip_id = 0;    // IP ID of the sender's previous packet (IPv4), when there was one
     bool ip_id_out_of_sequence = false;  // the sender's IP IDs ran in sequence and this one does not follow
     std::uint64_t after_frame = 0;   // the connection's previous frame (either side), 0: the RST came first
     int after_side = -1;
@@ -157,8 +166,9 @@ struct TcpReset {
 struct TcpHandshake {
     std::uint64_t syn_frame = 0, syn_ack_frame = 0, ack_frame = 0;  // the SYN the SYN-ACK answers (the last one before it), the first SYN-ACK, the first ACK after it
     std::int64_t syn_ts_ns = 0, syn_ack_ts_ns = 0, ack_ts_ns = 0;
-    std::optional<double> syn_to_syn_ack_ms, syn_ack_to_ack_ms;
-    std::optional<double> rtt_ms;    // SYN -> ACK: the handshake round trip as Wireshark's iRTT
+    std::optional<double> syn_to_syn_ack_ms;  // syn_frame -> syn_ack_frame
+    std::optional<double> syn_ack_to_ack_ms;  // the latest SYN-ACK before the ACK -> ack_frame
+    std::optional<double> rtt_ms;             // the latest SYN -> ack_frame: the handshake round trip, as Wireshark's iRTT
 };
 
 enum class TcpVantage : std::uint8_t { unknown, client, server, middle };
@@ -255,7 +265,23 @@ public:
     // Loss estimate for side s in percent of its data segments (resends of lost segments); nullopt without data.
     std::optional<double> loss_estimate_pct(int s) const;
 
-    // The `tcp` object of `rdpscope analyze --format json` (README), c2s/s2c by `client_side`.
+    // The `tcp` object of `rdpscope analyze --format json`, c2s/s2c by `client_side`:
+    //   rtt_ms (number|null), vantage ("client"|"server"|"middle"|"unknown"), vantage_basis,
+    //   handshake {syn_frame, syn_ack_frame, ack_frame, syn_to_syn_ack_ms, syn_ack_to_ack_ms} (when a SYN or SYN-ACK was seen),
+    //   closed_first ("client"|"server"|null), half_closed,
+    //   resets [{frame, by, with_ack, ttl, ref_ttl, ref_frame, ttl_mismatch, ip_id, prev_ip_id,
+    //            ip_id_out_of_sequence, after_frame, after_by, after, answers_syn}], rst_ttl_mismatch,
+    //   c2s / s2c {packets, bytes, syn, syn_ack, fin, rst, syn_retransmissions, syn_ack_retransmissions,
+    //            syn_intervals_ms, syn_new_isn, retransmissions, fast_retransmissions, spurious_retransmissions,
+    //            out_of_order, dup_acks, zero_windows, zero_window_probes, window_full, window_updates,
+    //            keep_alives, lost_segments, acked_unseen, duplicate_frames,
+    //            loss {before_capture, after_capture, unseen_bytes, gap_bytes, estimate_pct},
+    //            mss, window_scale, sack_permitted, ttl, df, max_segment, max_acked_segment, max_acked_frame,
+    //            max_unacked_segment {len, frame}, fin_frame,
+    //            retransmitted [{seq, len, syn, fin, first_frame, resend_frames, resends, intervals_ms,
+    //                            spurious, acked, acked_frame}]}
+    // Counts of Wireshark flags are frames of that direction (acked_unseen too: the
+    // frames ACKing the other side's uncaptured bytes), duplicates left out.
     nlohmann::ordered_json to_json(int client_side) const;
     // Extra fields of one `icmp` list entry (kind, quoted segment).
     static void icmp_json(const TcpIcmpError& e, nlohmann::ordered_json& into);
