@@ -480,6 +480,13 @@ bool rule_certificate_refused_by_closing(const Facts& f, Verdict& v) {
     if (rp.first_client) return false;
     const std::int64_t flight_ts = f.tls.certificate_ts ? f.tls.certificate_ts : f.tls.server_hello_ts;
     if (f.closing.ts - flight_ts > kAutomaticRejectionNs) return false;
+    // A ClientHello that needed RTO back-off to get through, answered only by
+    // the client's close: the client had given up waiting (its kernel resets
+    // the late flight), it did not judge the certificate.
+    for (const auto& r : f.tcp.retransmits(f.cs))
+        if (!r.syn && r.first_frame == f.tls.client_hello_frame && r.resends >= kBackoffResends &&
+            !f.tls.client_key_exchange_frame && !f.tls.finished_frame[0])
+            return false;
     v.cause = Cause::certificate_rejection;
     v.stalled_at = Phase::tls_handshake;
     v.waiting_on = "client";
