@@ -1,6 +1,8 @@
 #include "analyze/writers.hpp"
 
 #include <fmt/format.h>
+
+#include "capture/platform.hpp"
 #include <fmt/ranges.h>
 
 #include <ctime>
@@ -17,8 +19,7 @@ namespace {
 
 std::string utc_time(double epoch) {
     const std::time_t t = static_cast<std::time_t>(epoch);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
+    const std::tm tm = platform::utc(t);
     char buf[32];
     std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
     return fmt::format("{}.{:06d} UTC", buf, static_cast<int>((epoch - static_cast<double>(t)) * 1e6 + 0.5) % 1000000);

@@ -1,7 +1,6 @@
 #include "tools/rdpscope/commands.hpp"
 
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <csignal>
@@ -14,6 +13,7 @@
 #include "capture/live.hpp"
 #include "capture/pcap_file.hpp"
 #include "capture/pcap_writer.hpp"
+#include "capture/platform.hpp"
 #include "capture/privileges.hpp"
 #include "capture/replay.hpp"
 
@@ -23,18 +23,8 @@ namespace {
 
 volatile std::sig_atomic_t g_stop = 0;
 
-void on_signal(int) { g_stop = 1; }
-
-// Ctrl-C and SIGTERM end the capture gracefully: every open connection gets its
-// verdict.  No SA_RESTART, so a waiting poll() returns at once.
-void install_signal_handlers() {
-    struct sigaction sa {};
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = 0;
-    sigaction(SIGINT, &sa, nullptr);
-    sigaction(SIGTERM, &sa, nullptr);
-}
+// Ctrl-C and SIGTERM end the capture gracefully: every open connection gets its verdict.
+void install_signal_handlers() { platform::on_stop_signal(&g_stop); }
 
 Format format_of(const Output& o) { return o.format == "json" ? Format::json : Format::text; }
 
@@ -45,7 +35,7 @@ TrackerOptions tracker_options(const Output& o) {
 }
 
 bool color_for(const Output& o) {
-    return o.format == "text" && ::isatty(::fileno(stdout)) && !std::getenv("NO_COLOR");
+    return o.format == "text" && platform::is_terminal(stdout) && !std::getenv("NO_COLOR");
 }
 
 int exit_status(int input_status, const ReportWriter& w) {
