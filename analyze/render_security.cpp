@@ -1,6 +1,8 @@
 #include "analyze/render_security.hpp"
 
 #include <fmt/format.h>
+
+#include "capture/platform.hpp"
 #include <fmt/ranges.h>
 
 #include <ctime>
@@ -24,8 +26,7 @@ T get(const json& j, const char* key, T fallback = T{}) {
 
 std::string date(std::int64_t epoch) {
     const std::time_t t = static_cast<std::time_t>(epoch);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
+    const std::tm tm = platform::utc(t);
     char buf[32];
     std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
     return buf;
@@ -33,8 +34,7 @@ std::string date(std::int64_t epoch) {
 
 std::string utc_time(double epoch) {
     const std::time_t t = static_cast<std::time_t>(epoch);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
+    const std::tm tm = platform::utc(t);
     char buf[32];
     std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
     return fmt::format("{}.{:06d} UTC", buf, static_cast<int>((epoch - static_cast<double>(t)) * 1e6 + 0.5) % 1000000);
@@ -202,7 +202,7 @@ std::string tls_text(const json& t) {
         if (t.contains("certificate")) s += certificate_text(t["certificate"], "");
     }
     if (t.contains("certificate_error")) line(0, "certificate malformed: " + t["certificate_error"].get<std::string>());
-    for (const auto& a : t["alerts"]) {
+    for (const auto& a : t.contains("alerts") ? t["alerts"] : json::array()) {
         std::string what = fmt::format("alert from the {}: ", get<std::string>(a, "from"));
         if (get<bool>(a, "encrypted")) what += "encrypted";
         else what += fmt::format("{} {}", get<std::string>(a, "level_name"), get<std::string>(a, "description_name"));
@@ -259,6 +259,11 @@ std::string udp_text(const json& list) {
         if (f.contains("tie")) s += fmt::format(" [tied by {}]", f["tie"].get<std::string>() == "correlation_id"
                                                                     ? "correlation id" : "client/server address");
         s += "\n";
+        if (f.contains("c2s") && f.contains("s2c"))
+            s += fmt::format("{}frames {}-{}: client {} datagrams {} B, server {} datagrams {} B\n", kIndent,
+                             get<std::uint64_t>(f, "first_frame"), get<std::uint64_t>(f, "last_frame"),
+                             get<std::uint64_t>(f["c2s"], "datagrams"), get<std::uint64_t>(f["c2s"], "bytes"),
+                             get<std::uint64_t>(f["s2c"], "datagrams"), get<std::uint64_t>(f["s2c"], "bytes"));
         if (f.contains("icmp"))
             for (const auto& i : f["icmp"])
                 s += fmt::format("{}frame {:<6} {} from {}\n", kIndent, i["frame"].get<std::uint64_t>(),

@@ -38,8 +38,9 @@ json negotiation_json(const NegotiationFacts& n) {
     json j = json::object();
     if (n.cr_frame) {
         j["request_frame"] = n.cr_frame;
-        if (n.cookie) j["cookie"] = *n.cookie;
-        if (n.routing_token) j["routing_token"] = *n.routing_token;
+        // Cookies are bytes from the wire: JSON needs them valid UTF-8.
+        if (n.cookie) j["cookie"] = valid_utf8(*n.cookie);
+        if (n.routing_token) j["routing_token"] = valid_utf8(*n.routing_token);
         if (n.requested_protocols) {
             j["requested_protocols"] = *n.requested_protocols;
             j["requested_protocols_names"] = rdpneg::protocol_flags(*n.requested_protocols);

@@ -314,17 +314,14 @@ void udp_common(const UdpFlowFacts& f, bool nano, json& j) {
 }  // namespace
 
 json udp_json(const std::vector<UdpFlowFacts>& flows, bool nano) {
+    // Each flow as its own report object says it, less what the connection already says.
     json a = json::array();
     for (const auto& f : flows) {
-        json j;
-        j["conn"] = f.id;
-        j["client"] = to_string(f.client());
-        j["server"] = to_string(f.server());
-        j["first_frame"] = f.first_frame;
-        j["last_frame"] = f.last_frame;
-        udp_common(f, nano, j);
-        j["tie"] = f.tie;
-        a.push_back(j);
+        json j = udp_flow_json(f, nano);
+        j.erase("type");
+        j.erase("transport");
+        j.erase("tcp_conn");
+        a.push_back(std::move(j));
     }
     return a;
 }

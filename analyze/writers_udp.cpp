@@ -55,6 +55,8 @@ void DissectWriter::udp_pdu(const UdpFlowFacts& f, Dir d, const PduEvent& e) {
 }
 
 void ReportWriter::udp_flow_done(const UdpFlowFacts& f) {
+    // A flow tied to a TCP connection is reported in that connection's `udp`.
+    if (f.tcp_conn) return;
     json j = udp_flow_json(f, nano_);
     if (format_ == Format::json) {
         j["file"] = path_;

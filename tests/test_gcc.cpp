@@ -48,7 +48,10 @@ mcs::ConnectResponse connect_response(const std::vector<std::uint8_t>& data) {
 
 std::string join_channels(const gcc::ClientNetworkData& n) {
     std::string out;
-    for (const auto& c : n.channels) out += (out.empty() ? "" : ",") + std::string(c.name);
+    for (const auto& c : n.channels) {
+        if (!out.empty()) out += ',';
+        out.append(c.name);  // appended, not concatenated: GCC 12 warns (falsely) on the temporary
+    }
     return out;
 }
 
