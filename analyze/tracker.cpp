@@ -5,8 +5,6 @@
 #include <algorithm>
 #include <vector>
 
-#include "analyze/flow_hash.hpp"
-
 namespace rdpscope {
 
 // Hands the RDP decoder's findings to the observer with the connection's identity.
@@ -44,17 +42,23 @@ private:
     RdpEvents& ev_;
 };
 
-std::size_t Tracker::KeyHash::operator()(const Key& k) const noexcept { return hash_endpoints(k.lo, k.hi); }
+std::size_t Tracker::KeyHash::operator()(const Key& k) const noexcept {
+    // FNV-1a over the two endpoints: cheap and good enough for a flow table.
+    std::uint64_t h = 1469598103934665603ull;
+    auto mix = [&h](const Endpoint& e) {
+        for (std::uint8_t b : e.ip.b) h = (h ^ b) * 1099511628211ull;
+        h = (h ^ (e.port & 0xff)) * 1099511628211ull;
+        h = (h ^ (e.port >> 8)) * 1099511628211ull;
+    };
+    mix(k.lo);
+    mix(k.hi);
+    return static_cast<std::size_t>(h);
+}
 
 Tracker::Tracker(Observer& obs, TrackerOptions opt)
     : obs_(obs), opt_(opt),
-      // UdpFlows ties a flow to an RDP connection (is_rdp()), which is always
-      // a full one: light entries need not be visited.
       udp_(std::make_unique<UdpFlows>(obs, UdpFlowOptions{opt.rdp_port, opt.idle_timeout_ns},
-                                      [this](const auto& visit) { for (auto& kc : full_) visit(*kc.second); })),
-      udp_other_(opt.idle_timeout_ns, opt.rdp_port) {
-    table_.reserve(4096);
-}
+                                      [this](const auto& visit) { for (auto& kc : table_) visit(*kc.second); })) {}
 Tracker::~Tracker() = default;
 
 bool Tracker::reportable(const Connection& c) const {
@@ -75,22 +79,7 @@ void Tracker::packet(const CapturedPacket& pkt) {
     if (p.error) { ++stats_.decode_errors; return; }
     switch (p.transport) {
         case Transport::tcp: ++stats_.tcp; tcp_packet(pkt, p); break;
-        case Transport::udp:
-            ++stats_.udp;
-            if (!p.ip.fragment) {
-                const Endpoint src{p.ip.src, p.udp.src_port}, dst{p.ip.dst, p.udp.dst_port};
-                const UdpFlows::Key k = src < dst ? UdpFlows::Key{src, dst} : UdpFlows::Key{dst, src};
-                if (udp_other_.on_rdp_port(k)) {
-                    udp_->packet(pkt, p);
-                } else if (udp_other_.datagram(k, pkt.ts_ns)) {
-                    // A new flow off the RDP port: UdpFlows counts it, and
-                    // forgets it at its next sweep (see udp_other.hpp).
-                    CapturedPacket first = pkt;
-                    first.ts_ns = UdpOtherFlows::kLongAgo;
-                    udp_->packet(first, p);
-                }
-            }
-            break;
+        case Transport::udp: ++stats_.udp; if (!p.ip.fragment) udp_->packet(pkt, p); break;
         case Transport::icmp: ++stats_.icmp; icmp_packet(pkt, p); break;
         case Transport::none: break;
     }
@@ -100,226 +89,101 @@ void Tracker::advance(std::int64_t now_ns) {
     // Once per second of packet time is enough for timeouts counted in seconds.
     if (now_ns - last_sweep_ns_ < 1'000'000'000) return;
     sweep(now_ns);
-    udp_other_.expire(now_ns);
     udp_->sweep(now_ns);
     last_sweep_ns_ = now_ns;
 }
 
-bool Tracker::reportable_by_port(const Key& key) const {
-    auto on = [&key](std::uint16_t p) { return key.lo.port == p || key.hi.port == p; };
-    if (on(opt_.rdp_port)) return true;
-    for (auto p : opt_.extra_ports)
-        if (on(p)) return true;
-    return false;
-}
-
-bool Tracker::closed(const Entry& e) {
-    if (e.conn) return e.conn->closed();
-    return e.lite[0].rst || e.lite[1].rst || (e.lite[0].fin && e.lite[1].fin);
-}
-
-// Queue the entry's next retiring check: the first moment sweep() could find
-// it idle for long enough (it is checked again then, and re-queued if it moved).
-void Tracker::schedule(const Entry& e, const Key& key) {
-    const std::int64_t wait = closed(e) ? std::min(opt_.closed_linger_ns, opt_.idle_timeout_ns) : opt_.idle_timeout_ns;
-    expiry_.push({last_ts(e) + wait, e.id, key});
-}
-
-// The entry a TCP packet belongs to, with port reuse as Wireshark starts a new tcp.stream.
-Tracker::Entry& Tracker::entry_for(const Key& key, const TcpIn& in, Table::iterator& it) {
-    it = table_.find(key);
+Connection& Tracker::connection_for(const Key& key, const Endpoint& src, const PacketInfo& p,
+                                    const CapturedPacket& pkt) {
+    auto it = table_.find(key);
     if (it != table_.end()) {
-        Entry& e = it->second;
+        Connection& c = *it->second;
         // Port reuse: a fresh SYN on a finished connection, or one with a new
         // initial sequence number after the first SYN was answered, opens a new
         // connection (as Wireshark starts a new tcp.stream).
-        const bool syn = in.tcp.has(tcp::SYN) && !in.tcp.has(tcp::ACK);
+        const bool syn = p.tcp.has(tcp::SYN) && !p.tcp.has(tcp::ACK);
         if (syn) {
-            bool mine_syn, peer_syn_ack, any_bytes;
-            std::uint32_t mine_syn_seq;
-            if (e.conn) {
-                const Connection& c = *e.conn;
-                const int s = c.side[0] == in.src ? 0 : 1;
-                mine_syn = c.stats[s].syn;
-                mine_syn_seq = c.stats[s].syn_seq;
-                peer_syn_ack = c.stats[1 - s].syn_ack;
-                any_bytes = c.stats[s].bytes || c.stats[1 - s].bytes;
-            } else {
-                const int s = (e.side0_hi ? key.hi : key.lo) == in.src ? 0 : 1;
-                mine_syn = e.lite[s].syn;
-                mine_syn_seq = e.lite[s].syn_seq;
-                peer_syn_ack = e.lite[1 - s].syn_ack;
-                any_bytes = e.lite[0].bytes || e.lite[1].bytes;
-            }
-            const bool new_isn = mine_syn && mine_syn_seq != in.tcp.seq;
-            const bool progressed = peer_syn_ack || any_bytes;
-            if (closed(e) || (new_isn && progressed) || (!mine_syn && progressed)) {
+            const int s = c.side[0] == src ? 0 : 1;
+            const bool new_isn = c.stats[s].syn && c.stats[s].syn_seq != p.tcp.seq;
+            const bool progressed = c.stats[1 - s].syn_ack || c.stats[s].bytes || c.stats[1 - s].bytes;
+            if (c.closed() || (new_isn && progressed) || (!c.stats[s].syn && progressed)) {
                 retire(it);
                 it = table_.end();
             }
         }
-        if (it != table_.end()) return e;
+        if (it != table_.end()) return c;
     }
-    it = table_.try_emplace(key).first;
-    Entry& e = it->second;
-    e.id = next_id_++;
-    ++stats_.connections;
-    e.side0_hi = key.hi == in.src;
-    e.first_frame = e.last_frame = in.frame;
-    e.first_ts = e.last_ts = in.ts_ns;
-    e.drops_at_start = capture_drops_;
-    // On an RDP port it is reported whatever it carries: full from the start.
-    if (reportable_by_port(key)) promote(e, key);
-    expiry_.push({in.ts_ns + opt_.idle_timeout_ns, e.id, key});
-    return e;
-}
-
-// Light -> full: a Connection as full tracking would have built it, by
-// replaying the held packets (none carried payload, and the connection was not
-// reportable then, so replaying them tells the observer nothing).
-void Tracker::promote(Entry& e, const Key& key) {
     auto c = std::make_unique<Connection>();
-    c->id = e.id;
-    c->side = e.side0_hi ? std::array<Endpoint, 2>{key.hi, key.lo} : std::array<Endpoint, 2>{key.lo, key.hi};
-    c->first_frame = e.first_frame;
-    c->first_ts = e.first_ts;
-    c->progress_ts = e.first_ts;
-    c->progress_frame = e.first_frame;
-    c->drops_at_start = e.drops_at_start;
+    c->id = next_id_++;
+    ++stats_.connections;
+    const Endpoint other = key.lo == src ? key.hi : key.lo;
+    c->side = {src, other};
+    c->first_frame = pkt.frame;
+    c->first_ts = pkt.ts_ns;
+    c->progress_ts = pkt.ts_ns;
+    c->progress_frame = pkt.frame;
+    c->drops_at_start = capture_drops_;
     for (auto& s : c->stream) s = tcp::Reassembler(opt_.max_pending_per_direction);
-    Connection& conn = *c;
-    e.conn = std::move(c);
-    full_.emplace(e.id, &conn);
-    std::vector<TcpIn> held;
-    held.swap(e.held);
-    for (const TcpIn& in : held) full_tcp(conn, in);
-}
-
-// Full -> light (dead): both directions gave up on RDP and the connection is
-// on no RDP port, so nothing it does can be reported any more; keep what port
-// reuse and retiring look at, free the rest (kilobytes per connection).
-void Tracker::demote(Entry& e, const Key& key) {
-    const Connection& c = *e.conn;
-    e.side0_hi = c.side[0] == key.hi;
-    for (int s = 0; s < 2; ++s) {
-        const SideStats& st = c.stats[s];
-        e.lite[s] = {st.syn_seq, st.syn != 0, st.syn_ack != 0, st.fin != 0, st.rst != 0, st.bytes != 0};
-    }
-    e.last_frame = c.last_frame;
-    e.last_ts = c.last_ts;
-    e.dead = true;
-    full_.erase(e.id);
-    e.conn.reset();
+    auto [ins, ok] = table_.emplace(key, std::move(c));
+    (void)ok;
+    return *ins->second;
 }
 
 void Tracker::tcp_packet(const CapturedPacket& pkt, const PacketInfo& p) {
-    TcpIn in;
-    in.frame = pkt.frame;
-    in.ts_ns = pkt.ts_ns;
-    in.caplen = pkt.caplen;
-    in.wirelen = pkt.wirelen;
-    in.src = {p.ip.src, p.tcp.src_port};
-    in.dst = {p.ip.dst, p.tcp.dst_port};
-    in.tcp = p.tcp;
-    in.ip_id = p.ip.ip_id;
-    in.ip_total_length = p.ip.total_length;
-    in.ip_header_length = p.ip.header_length;
-    in.ttl = p.ip.ttl;
-    in.fragment = p.ip.fragment;
-    in.payload_cut = p.ip.payload_cut;
-    in.dont_fragment = p.ip.dont_fragment;
-    in.v6 = p.ip.version == 6;
-    const Key key = in.src < in.dst ? Key{in.src, in.dst} : Key{in.dst, in.src};
-    Table::iterator it;
-    Entry& e = entry_for(key, in, it);
-    const std::int64_t was_ts = last_ts(e);
-    const bool was_closed = closed(e);
-
-    if (!e.conn) {
-        const bool payload = !in.tcp.payload.empty() ||
-                             in.ip_total_length > in.ip_header_length + in.tcp.header_length;
-        if (!e.dead && (payload || e.held.size() >= kMaxHeld)) {
-            promote(e, key);
-        } else {
-            // What full tracking would note of the packet for port reuse and closing.
-            LiteSide& l = e.lite[(e.side0_hi ? key.hi : key.lo) == in.src ? 0 : 1];
-            if (in.tcp.has(tcp::SYN)) {
-                if (in.tcp.has(tcp::ACK)) l.syn_ack = true;
-                else if (!l.syn) { l.syn = true; l.syn_seq = in.tcp.seq; }
-            }
-            if (in.tcp.has(tcp::FIN)) l.fin = true;
-            if (in.tcp.has(tcp::RST)) l.rst = true;
-            if (payload) l.bytes = true;
-            e.last_frame = in.frame;
-            e.last_ts = in.ts_ns;
-            if (!e.dead) {
-                e.held.push_back(in);
-                e.held.back().tcp.payload = {};
-            }
-        }
-    }
-    if (e.conn) {
-        full_tcp(*e.conn, in);
-        const Connection& c = *e.conn;
-        if (!c.rdp.wants_bytes(0) && !c.rdp.wants_bytes(1) && !reportable(c)) demote(e, key);
-    }
-    // Retiring checks: closing shortens the wait; a packet stamped earlier than
-    // the last one (files are not always in time order) moves it back.
-    if ((!was_closed && closed(e)) || last_ts(e) < was_ts) schedule(e, key);
-}
-
-void Tracker::full_tcp(Connection& c, const TcpIn& in) {
-    const int s = c.side[0] == in.src ? 0 : 1;
+    const Endpoint src{p.ip.src, p.tcp.src_port}, dst{p.ip.dst, p.tcp.dst_port};
+    const Key key = src < dst ? Key{src, dst} : Key{dst, src};
+    Connection& c = connection_for(key, src, p, pkt);
+    const int s = c.side[0] == src ? 0 : 1;
     SideStats& st = c.stats[s];
-    const tcp::Header& t = in.tcp;
+    const tcp::Header& t = p.tcp;
 
-    c.last_frame = in.frame;
-    c.last_ts = in.ts_ns;
+    c.last_frame = pkt.frame;
+    c.last_ts = pkt.ts_ns;
     ++st.packets;
-    if (!st.first_ttl) st.first_ttl = in.ttl;
-    if (in.fragment) ++st.ip_fragments;
+    if (!st.first_ttl) st.first_ttl = p.ip.ttl;
+    if (p.ip.fragment) ++st.ip_fragments;
     // The payload's on-wire length: what the IP header declares, whatever the snaplen kept.
-    const std::size_t wire_payload = in.ip_total_length > in.ip_header_length + t.header_length
-                                         ? in.ip_total_length - in.ip_header_length - t.header_length : 0;
+    const std::size_t wire_payload = p.ip.total_length > p.ip.header_length + t.header_length
+                                         ? p.ip.total_length - p.ip.header_length - t.header_length : 0;
     st.bytes += std::max(wire_payload, t.payload.size());
-    const bool cut = in.payload_cut && wire_payload > t.payload.size();
+    const bool cut = p.ip.payload_cut && wire_payload > t.payload.size();
     if (cut) {
         ++st.cut_by_snaplen;
         ++stats_.cut_by_snaplen;
-        if (!stats_.first_cut_frame) stats_.first_cut_frame = in.frame;
+        if (!stats_.first_cut_frame) stats_.first_cut_frame = pkt.frame;
         if (!snaplen_reported_ && reportable(c)) {
             snaplen_reported_ = true;
-            obs_.problem(in.frame, &c,
+            obs_.problem(pkt.frame, &c,
                          fmt::format("packet cut to {} of {} bytes by the capture's snaplen: the bytes beyond "
                                      "are treated as a capture gap (capture with -s 0 to keep whole packets)",
-                                     in.caplen, in.wirelen));
+                                     pkt.caplen, pkt.wirelen));
         }
     }
 
     if (t.has(tcp::SYN)) {
         if (t.has(tcp::ACK)) ++st.syn_ack;
         else {
-            if (!st.syn) { st.syn_seq = t.seq; st.first_syn_frame = in.frame; }
+            if (!st.syn) { st.syn_seq = t.seq; st.first_syn_frame = pkt.frame; }
             ++st.syn;
         }
         c.stream[s].set_isn(t.seq);
     }
-    if (t.has(tcp::FIN) && !st.fin++) st.first_fin_frame = in.frame;
-    if (t.has(tcp::RST) && !st.rst++) st.first_rst_frame = in.frame;
+    if (t.has(tcp::FIN) && !st.fin++) st.first_fin_frame = pkt.frame;
+    if (t.has(tcp::RST) && !st.rst++) st.first_rst_frame = pkt.frame;
 
     TcpSegment seg;
-    seg.frame = in.frame;
-    seg.ts_ns = in.ts_ns;
+    seg.frame = pkt.frame;
+    seg.ts_ns = pkt.ts_ns;
     seg.side = s;
     seg.tcp = &t;
     seg.payload_len = static_cast<std::uint32_t>(std::max(wire_payload, t.payload.size()));
-    seg.ttl = in.ttl;
-    seg.ip_id = in.ip_id;
-    seg.dont_fragment = in.dont_fragment;
-    seg.ipv6 = in.v6;
-    seg.ip_total_length = in.ip_total_length;
+    seg.ttl = p.ip.ttl;
+    seg.ip_id = p.ip.ip_id;
+    seg.dont_fragment = p.ip.dont_fragment;
+    seg.ipv6 = p.ip.version == 6;
+    seg.ip_total_length = p.ip.total_length;
     if (const std::uint32_t flags = c.tcp.on_segment(seg); flags && reportable(c)) {
-        PduEvent e{in.frame, in.ts_ns, "tcp.analysis", {}};
+        PduEvent e{pkt.frame, pkt.ts_ns, "tcp.analysis", {}};
         e.add_list("tcp_flags", tcp_flag_names(flags));
         obs_.pdu(c, c.dir_from(s), e);
     }
@@ -328,13 +192,13 @@ void Tracker::full_tcp(Connection& c, const TcpIn& in) {
     if (!t.has(tcp::RST)) {
         if (c.rdp.wants_bytes(s)) {
             Sink sink(c, s, ev);
-            c.stream[s].segment(t.seq, t.payload, t.has(tcp::FIN), in.frame, in.ts_ns, sink);
+            c.stream[s].segment(t.seq, t.payload, t.has(tcp::FIN), pkt.frame, pkt.ts_ns, sink);
             // Bytes the snaplen cut off exist on the wire: account for them as a gap now.
-            if (cut) c.stream[s].acked(t.seq + static_cast<std::uint32_t>(wire_payload), in.frame, sink);
+            if (cut) c.stream[s].acked(t.seq + static_cast<std::uint32_t>(wire_payload), pkt.frame, sink);
         }
         if (t.has(tcp::ACK) && c.rdp.wants_bytes(1 - s)) {
             Sink peer(c, 1 - s, ev);
-            c.stream[1 - s].acked(t.ack, in.frame, peer);
+            c.stream[1 - s].acked(t.ack, pkt.frame, peer);
         }
     }
     for (int i = 0; i < 2; ++i)
@@ -344,25 +208,13 @@ void Tracker::full_tcp(Connection& c, const TcpIn& in) {
 void Tracker::icmp_packet(const CapturedPacket& pkt, const PacketInfo& p) {
     const icmp::Message& m = p.icmp;
     if (m.kind == icmp::Kind::other || !m.quote || !m.quote->has_ports) return;
-    const Endpoint orig_src{m.quote->src, m.quote->src_port}, orig_dst{m.quote->dst, m.quote->dst_port};
-    if (m.quote->protocol == ip::kProtoUDP) {  // RDP-UDP
-        udp_->icmp(pkt, p);  // a flow off the RDP port is unknown to it or forgotten: no matter, it ignores those
-    }
+    if (m.quote->protocol == ip::kProtoUDP) udp_->icmp(pkt, p);  // RDP-UDP
     if (m.quote->protocol != ip::kProtoTCP) return;
+    const Endpoint orig_src{m.quote->src, m.quote->src_port}, orig_dst{m.quote->dst, m.quote->dst_port};
     const Key key = orig_src < orig_dst ? Key{orig_src, orig_dst} : Key{orig_dst, orig_src};
     auto it = table_.find(key);
     if (it == table_.end()) { ++stats_.icmp_unmatched; return; }
-    Entry& en = it->second;
-    const std::int64_t was_ts = last_ts(en);
-    if (en.dead) {
-        // Never reported: only its time matters (for retiring).
-        en.last_frame = pkt.frame;
-        en.last_ts = pkt.ts_ns;
-        if (en.last_ts < was_ts) schedule(en, key);
-        return;
-    }
-    if (!en.conn) promote(en, key);  // an error for an unclassified one: the TCP analysis wants it
-    Connection& c = *en.conn;
+    Connection& c = *it->second;
     IcmpNote n;
     n.frame = pkt.frame;
     n.ts_ns = pkt.ts_ns;
@@ -375,7 +227,6 @@ void Tracker::icmp_packet(const CapturedPacket& pkt, const PacketInfo& p) {
     c.icmp.push_back(n);
     c.last_frame = pkt.frame;
     c.last_ts = pkt.ts_ns;
-    if (c.last_ts < was_ts) schedule(en, key);
     // The error travels back to the original sender.
     const int sender = c.side[0] == orig_src ? 0 : 1;
     TcpIcmpInput ti;
@@ -395,23 +246,19 @@ void Tracker::icmp_packet(const CapturedPacket& pkt, const PacketInfo& p) {
     if (reportable(c)) obs_.pdu(c, c.dir_from(1 - sender), e);
 }
 
-void Tracker::retire(Table::iterator it) {
-    Entry& en = it->second;
-    if (en.conn) {  // a light entry has nothing to flush or report
-        Connection& c = *en.conn;
-        for (int s = 0; s < 2; ++s) {
-            if (!c.rdp.wants_bytes(s)) continue;
-            Events ev(*this, c);
-            Sink sink(c, s, ev);
-            c.stream[s].flush(c.last_frame, sink);
-        }
-        report(c, stats_.last_ts, ended_);
-        if (auto v = verdicts_.find(c.id); v != verdicts_.end()) {
-            c.udp = udp_->take_tied(c.id);
-            obs_.connection_done(c, v->second);
-            verdicts_.erase(v);
-        }
-        full_.erase(c.id);
+void Tracker::retire(std::unordered_map<Key, std::unique_ptr<Connection>, KeyHash>::iterator it) {
+    Connection& c = *it->second;
+    for (int s = 0; s < 2; ++s) {
+        if (!c.rdp.wants_bytes(s)) continue;
+        Events ev(*this, c);
+        Sink sink(c, s, ev);
+        c.stream[s].flush(c.last_frame, sink);
+    }
+    report(c, stats_.last_ts, ended_);
+    if (auto v = verdicts_.find(c.id); v != verdicts_.end()) {
+        c.udp = udp_->take_tied(c.id);
+        obs_.connection_done(c, v->second);
+        verdicts_.erase(v);
     }
     table_.erase(it);
 }
@@ -445,46 +292,28 @@ bool Tracker::due(Connection& c, std::int64_t now_ns) {
 }
 
 void Tracker::sweep(std::int64_t now_ns) {
-    // Verdicts: only full connections can be reported; full_ is in id order.
-    std::vector<Connection*> verdicts;
-    for (auto& [id, c] : full_)
-        if (due(*c, now_ns)) verdicts.push_back(c);
-    for (Connection* c : verdicts) report(*c, now_ns, false);
-    // Retiring: the entries whose check time has come, instead of the whole
-    // table every second.  Each is retired if closed and quiet for the linger
-    // time, or quiet for the idle timeout; else checked again when it could be.
-    std::vector<std::pair<std::uint64_t, Key>> done;
-    while (!expiry_.empty() && expiry_.top().check_ns < now_ns) {
-        const Expiry x = expiry_.top();
-        expiry_.pop();
-        auto it = table_.find(x.key);
-        if (it == table_.end() || it->second.id != x.id) continue;  // retired already
-        const Entry& e = it->second;
-        const std::int64_t idle = now_ns - last_ts(e);
-        if ((closed(e) && idle > opt_.closed_linger_ns) || idle > opt_.idle_timeout_ns) done.emplace_back(e.id, x.key);
-        else schedule(e, x.key);
+    std::vector<std::pair<std::uint64_t, Connection*>> verdicts;
+    for (auto& [k, c] : table_)
+        if (due(*c, now_ns)) verdicts.emplace_back(c->id, c.get());
+    std::sort(verdicts.begin(), verdicts.end());
+    for (auto& [id, c] : verdicts) report(*c, now_ns, false);
+    std::vector<Key> done;
+    for (auto& [k, c] : table_) {
+        const std::int64_t idle = now_ns - c->last_ts;
+        if ((c->closed() && idle > opt_.closed_linger_ns) || idle > opt_.idle_timeout_ns) done.push_back(k);
     }
     // Retire in order of first packet so reports read in capture order.
-    std::sort(done.begin(), done.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-    done.erase(std::unique(done.begin(), done.end(), [](const auto& a, const auto& b) { return a.first == b.first; }),
-               done.end());
-    for (const auto& [id, k] : done) retire(table_.find(k));
+    std::sort(done.begin(), done.end(), [this](const Key& a, const Key& b) { return table_[a]->id < table_[b]->id; });
+    for (const Key& k : done) retire(table_.find(k));
 }
 
 void Tracker::finish() {
     ended_ = true;
-    // Light entries have nothing to say; retire the full ones in id order.
     std::vector<std::pair<std::uint64_t, Key>> all;
-    all.reserve(full_.size());
-    for (auto& [id, c] : full_) {
-        const Endpoint& a = c->side[0];
-        const Endpoint& b = c->side[1];
-        all.emplace_back(id, a < b ? Key{a, b} : Key{b, a});
-    }
+    all.reserve(table_.size());
+    for (auto& [k, c] : table_) all.emplace_back(c->id, k);
+    std::sort(all.begin(), all.end(), [](auto& a, auto& b) { return a.first < b.first; });
     for (auto& [id, k] : all) retire(table_.find(k));
-    table_.clear();
-    expiry_ = {};
-    udp_other_.clear();
     udp_->finish();
 }
 
