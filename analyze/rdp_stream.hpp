@@ -83,6 +83,11 @@ public:
     void on_gap(int side, std::uint64_t length, std::uint64_t frame, RdpEvents& ev);
 
     bool is_rdp() const { return neg.cr_frame != 0 || neg.cc_frame != 0; }
+    // False when a side whose stream starts with `first` (the first bytes
+    // on_data() gets) gives up on RDP at once, whichever side it is and
+    // whatever the other side does: they are no X.224 TPDU and no proxy
+    // preamble.  The tracker uses it to leave such connections light.
+    static bool may_start_rdp(Bytes first);
     int client_side_by_content() const { return client_side_; }
     // True while decoding still needs this side's bytes (reassembly can stop otherwise).
     bool wants_bytes(int side) const;

@@ -4,6 +4,7 @@
 
 #include <chrono>
 
+#include "analyze/progress.hpp"
 #include "capture/pcap_file.hpp"
 #include "capture/pcap_writer.hpp"
 #include "capture/replay.hpp"
@@ -20,8 +21,13 @@ FileStatus run_source(PacketSource& src, bool nano, FileObserver& obs, const Run
                    name, src.linktype());
         return FileStatus::unusable;
     }
-    Tracker tracker(obs, opt.tracker);
-    obs.begin_file(name, nano, &tracker.stats());
+    // A progress line on a terminal for a file (see progress.hpp); the
+    // observer is wrapped only then, so that it erases the line before output.
+    Progress progress(err, name, src.size());
+    ProgressObserver with_progress(obs, progress);
+    FileObserver& out = progress.enabled() ? with_progress : obs;
+    Tracker tracker(out, opt.tracker);
+    out.begin_file(name, nano, &tracker.stats());
     FileStatus status = FileStatus::ok;
     CapturedPacket pkt;
     std::string why;
@@ -38,6 +44,7 @@ FileStatus run_source(PacketSource& src, bool nano, FileObserver& obs, const Run
             continue;
         }
         if (r == PacketSource::Status::error) {
+            progress.clear();
             fmt::print(err, "rdpscope: {}: {}; the frames before it were analysed\n", name, why);
             status = FileStatus::warnings;
             break;
@@ -46,15 +53,17 @@ FileStatus run_source(PacketSource& src, bool nano, FileObserver& obs, const Run
             // Frame numbers are those of the written file, so evidence opens in Wireshark.
             const std::uint64_t written = opt.writer->write(pkt, why);
             if (written) pkt.frame = written;
-            else fmt::print(err, "rdpscope: {}\n", why);
+            else { progress.clear(); fmt::print(err, "rdpscope: {}\n", why); }
         }
         tracker.advance(pkt.ts_ns);
         tracker.packet(pkt);
+        progress.tick(src, tracker.stats());
     }
+    progress.clear();
     tracker.finish();
     if (tracker.stats().packets == 0 && status == FileStatus::ok && !opt.writer)
         fmt::print(err, "rdpscope: {}: the capture holds no packets\n", name);
-    obs.end_file(tracker.stats());
+    out.end_file(tracker.stats());
     return status;
 }
 

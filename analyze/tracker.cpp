@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <vector>
 
+#include "analyze/flow_hash.hpp"
+
 namespace rdpscope {
 
 // Hands the RDP decoder's findings to the observer with the connection's identity.
@@ -42,23 +44,16 @@ private:
     RdpEvents& ev_;
 };
 
-std::size_t Tracker::KeyHash::operator()(const Key& k) const noexcept {
-    // FNV-1a over the two endpoints: cheap and good enough for a flow table.
-    std::uint64_t h = 1469598103934665603ull;
-    auto mix = [&h](const Endpoint& e) {
-        for (std::uint8_t b : e.ip.b) h = (h ^ b) * 1099511628211ull;
-        h = (h ^ (e.port & 0xff)) * 1099511628211ull;
-        h = (h ^ (e.port >> 8)) * 1099511628211ull;
-    };
-    mix(k.lo);
-    mix(k.hi);
-    return static_cast<std::size_t>(h);
-}
+std::size_t Tracker::KeyHash::operator()(const Key& k) const noexcept { return hash_endpoints(k.lo, k.hi); }
 
 Tracker::Tracker(Observer& obs, TrackerOptions opt)
     : obs_(obs), opt_(opt),
+      // UdpFlows ties a flow to an RDP connection (is_rdp()), which is always
+      // a full one: light entries need not be visited.
       udp_(std::make_unique<UdpFlows>(obs, UdpFlowOptions{opt.rdp_port, opt.idle_timeout_ns},
-                                      [this](const auto& visit) { for (auto& kc : table_) visit(*kc.second); })) {}
+                                      [this](const auto& visit) { for (auto& kc : full_) visit(*kc.second); })),
+      udp_other_(opt.idle_timeout_ns, opt.rdp_port) {
+}
 Tracker::~Tracker() = default;
 
 bool Tracker::reportable(const Connection& c) const {
@@ -79,7 +74,22 @@ void Tracker::packet(const CapturedPacket& pkt) {
     if (p.error) { ++stats_.decode_errors; return; }
     switch (p.transport) {
         case Transport::tcp: ++stats_.tcp; tcp_packet(pkt, p); break;
-        case Transport::udp: ++stats_.udp; if (!p.ip.fragment) udp_->packet(pkt, p); break;
+        case Transport::udp:
+            ++stats_.udp;
+            if (!p.ip.fragment) {
+                const Endpoint src{p.ip.src, p.udp.src_port}, dst{p.ip.dst, p.udp.dst_port};
+                const UdpFlows::Key k = endpoint_less(src, dst) ? UdpFlows::Key{src, dst} : UdpFlows::Key{dst, src};
+                if (!opt_.light || udp_other_.on_rdp_port(k)) {
+                    udp_->packet(pkt, p);
+                } else if (udp_other_.datagram(k, pkt.ts_ns)) {
+                    // A new flow off the RDP port: UdpFlows counts it, and
+                    // forgets it at its next sweep (see udp_other.hpp).
+                    CapturedPacket first = pkt;
+                    first.ts_ns = UdpOtherFlows::kLongAgo;
+                    udp_->packet(first, p);
+                }
+            }
+            break;
         case Transport::icmp: ++stats_.icmp; icmp_packet(pkt, p); break;
         case Transport::none: break;
     }
@@ -89,101 +99,319 @@ void Tracker::advance(std::int64_t now_ns) {
     // Once per second of packet time is enough for timeouts counted in seconds.
     if (now_ns - last_sweep_ns_ < 1'000'000'000) return;
     sweep(now_ns);
+    udp_other_.expire(now_ns);
     udp_->sweep(now_ns);
     last_sweep_ns_ = now_ns;
 }
 
-Connection& Tracker::connection_for(const Key& key, const Endpoint& src, const PacketInfo& p,
-                                    const CapturedPacket& pkt) {
-    auto it = table_.find(key);
-    if (it != table_.end()) {
-        Connection& c = *it->second;
+bool Tracker::reportable_by_port(const Key& key) const {
+    auto on = [&key](std::uint16_t p) { return key.lo.port == p || key.hi.port == p; };
+    if (on(opt_.rdp_port)) return true;
+    for (auto p : opt_.extra_ports)
+        if (on(p)) return true;
+    return false;
+}
+
+bool Tracker::closed(const Entry& e) {
+    if (e.conn) return e.conn->closed();
+    return e.lite[0].rst || e.lite[1].rst || (e.lite[0].fin && e.lite[1].fin);
+}
+
+// Queue the entry's next retiring check: the first moment sweep() could find
+// it idle for long enough (it is checked again then, and re-queued if it moved).
+void Tracker::schedule(const Entry& e, const Key& key) {
+    const std::int64_t wait = closed(e) ? std::min(opt_.closed_linger_ns, opt_.idle_timeout_ns) : opt_.idle_timeout_ns;
+    expiry_.push({last_ts(e) + wait, e.id, KeyHash{}(key)});
+}
+
+// The entry a TCP packet belongs to, with port reuse as Wireshark starts a new tcp.stream.
+Tracker::Entry& Tracker::entry_for(const Key& key, const TcpIn& in) {
+    if (Entry* found = table_.find(key)) {
+        Entry& e = *found;
         // Port reuse: a fresh SYN on a finished connection, or one with a new
         // initial sequence number after the first SYN was answered, opens a new
         // connection (as Wireshark starts a new tcp.stream).
-        const bool syn = p.tcp.has(tcp::SYN) && !p.tcp.has(tcp::ACK);
+        const bool syn = in.tcp.has(tcp::SYN) && !in.tcp.has(tcp::ACK);
         if (syn) {
-            const int s = c.side[0] == src ? 0 : 1;
-            const bool new_isn = c.stats[s].syn && c.stats[s].syn_seq != p.tcp.seq;
-            const bool progressed = c.stats[1 - s].syn_ack || c.stats[s].bytes || c.stats[1 - s].bytes;
-            if (c.closed() || (new_isn && progressed) || (!c.stats[s].syn && progressed)) {
-                retire(it);
-                it = table_.end();
+            bool mine_syn, peer_syn_ack, any_bytes;
+            std::uint32_t mine_syn_seq;
+            if (e.conn) {
+                const Connection& c = *e.conn;
+                const int s = same_endpoint(c.side[0], in.src) ? 0 : 1;
+                mine_syn = c.stats[s].syn;
+                mine_syn_seq = c.stats[s].syn_seq;
+                peer_syn_ack = c.stats[1 - s].syn_ack;
+                any_bytes = c.stats[s].bytes || c.stats[1 - s].bytes;
+            } else {
+                const int s = same_endpoint(e.side0_hi ? key.hi : key.lo, in.src) ? 0 : 1;
+                mine_syn = e.lite[s].syn;
+                mine_syn_seq = e.lite[s].syn_seq;
+                peer_syn_ack = e.lite[1 - s].syn_ack;
+                any_bytes = e.lite[0].bytes || e.lite[1].bytes;
             }
+            const bool new_isn = mine_syn && mine_syn_seq != in.tcp.seq;
+            const bool progressed = peer_syn_ack || any_bytes;
+            if (closed(e) || (new_isn && progressed) || (!mine_syn && progressed)) retire(key);
+            else return e;
+        } else {
+            return e;
         }
-        if (it != table_.end()) return c;
     }
-    auto c = std::make_unique<Connection>();
-    c->id = next_id_++;
+    Entry& e = *table_.try_emplace(key).first;
+    e.id = next_id_++;
     ++stats_.connections;
-    const Endpoint other = key.lo == src ? key.hi : key.lo;
-    c->side = {src, other};
-    c->first_frame = pkt.frame;
-    c->first_ts = pkt.ts_ns;
-    c->progress_ts = pkt.ts_ns;
-    c->progress_frame = pkt.frame;
-    c->drops_at_start = capture_drops_;
+    e.side0_hi = same_endpoint(key.hi, in.src);
+    e.last_ts = in.ts_ns;
+    e.held = std::make_unique<Held>();
+    e.held->first_frame = in.frame;
+    e.held->first_ts = in.ts_ns;
+    e.held->drops_at_start = capture_drops_;
+    // On an RDP port it is reported whatever it carries: full from the start.
+    if (!opt_.light || reportable_by_port(key)) promote(e, key);
+    expiry_.push({in.ts_ns + opt_.idle_timeout_ns, e.id, KeyHash{}(key)});
+    return e;
+}
+
+// Light -> full: a Connection as full tracking would have built it, by
+// replaying the held packets.  The connection was not reportable while they
+// came (no RDP port, no direction started as RDP), so replaying them tells the
+// observer nothing it would have been told then.
+void Tracker::promote(Entry& e, const Key& key) {
+    std::unique_ptr<Held> h = std::move(e.held);
+    auto c = std::make_unique<Connection>();
+    c->id = e.id;
+    c->side = e.side0_hi ? std::array<Endpoint, 2>{key.hi, key.lo} : std::array<Endpoint, 2>{key.lo, key.hi};
+    c->first_frame = h->first_frame;
+    c->first_ts = h->first_ts;
+    c->progress_ts = h->first_ts;
+    c->progress_frame = h->first_frame;
+    c->drops_at_start = h->drops_at_start;
     for (auto& s : c->stream) s = tcp::Reassembler(opt_.max_pending_per_direction);
-    auto [ins, ok] = table_.emplace(key, std::move(c));
-    (void)ok;
-    return *ins->second;
+    Connection& conn = *c;
+    e.conn = std::move(c);
+    full_.emplace(e.id, &conn);
+    for (const HeldPacket& hp : h->packets) {
+        TcpIn in;
+        in.frame = hp.frame;
+        in.ts_ns = hp.ts_ns;
+        in.src = hp.from_hi ? key.hi : key.lo;
+        in.dst = hp.from_hi ? key.lo : key.hi;
+        in.tcp.src_port = in.src.port;
+        in.tcp.dst_port = in.dst.port;
+        in.tcp.seq = hp.seq;
+        in.tcp.ack = hp.ack;
+        in.tcp.header_length = hp.header_length;
+        in.tcp.flags = hp.flags;
+        in.tcp.window = hp.window;
+        in.tcp.options = hp.options;
+        in.tcp.payload = Bytes(h->bytes).subspan(hp.held_at, hp.held_len);
+        in.ip_id = hp.ip_id;
+        in.ip_total_length = hp.ip_total_length;
+        in.ip_header_length = hp.ip_header_length;
+        in.ttl = hp.ttl;
+        in.fragment = hp.fragment;
+        in.dont_fragment = hp.dont_fragment;
+        in.v6 = hp.v6;
+        full_tcp(conn, in);
+    }
+}
+
+// An unclassified light connection's packet: true when it was held (or ended
+// the connection's classification as dead), false when the connection must be
+// promoted for it.  Mirrors what full_tcp would do with the stream starts:
+// set_isn() on a SYN, segment() on the sender's stream, acked() on the peer's.
+bool Tracker::hold(Entry& e, const Key& key, const TcpIn& in, std::size_t wire_payload) {
+    Held& h = *e.held;
+    const int s = same_endpoint(e.side0_hi ? key.hi : key.lo, in.src) ? 0 : 1;
+    const tcp::Header& t = in.tcp;
+    Held::Side& me = h.side[s];
+    if (t.has(tcp::SYN) && me.base == Held::Side::Base::unknown) {
+        me.base = Held::Side::Base::syn;
+        me.first_seq = t.seq + 1;
+    }
+    if (!t.has(tcp::RST)) {  // full_tcp gives RSTs to neither stream
+        const bool data = wire_payload > 0 || !t.payload.empty();
+        if (data && !me.data_seen) {
+            // Its first payload: the first bytes its stream delivers if it
+            // starts where the SYN said and is there whole; RdpSession decides
+            // on exactly these bytes.  Anything else: let full tracking decide.
+            me.data_seen = true;
+            const bool whole = !in.payload_cut && wire_payload == t.payload.size();
+            if (me.base != Held::Side::Base::syn || t.seq != me.first_seq || !whole ||
+                RdpSession::may_start_rdp(t.payload))
+                return false;
+            me.not_rdp = true;
+        }
+        if (me.base == Held::Side::Base::unknown && (data || t.has(tcp::FIN))) me.base = Held::Side::Base::other;
+        if (t.has(tcp::ACK) && h.side[1 - s].base == Held::Side::Base::unknown)
+            h.side[1 - s].base = Held::Side::Base::other;
+    }
+    if (h.side[0].not_rdp && h.side[1].not_rdp) {
+        // Neither direction can become RDP: never reported (the packets held
+        // would only have been replayed to no effect).
+        e.dead = true;
+        e.held.reset();
+        return true;
+    }
+    if (h.packets.size() >= kMaxHeld || h.bytes.size() + t.payload.size() > kMaxHeldBytes) return false;
+    HeldPacket& kept = h.packets.emplace_back();
+    kept.frame = in.frame;
+    kept.ts_ns = in.ts_ns;
+    kept.seq = t.seq;
+    kept.ack = t.ack;
+    kept.window = t.window;
+    kept.header_length = t.header_length;
+    kept.flags = t.flags;
+    kept.options = t.options;
+    kept.ip_id = in.ip_id;
+    kept.ip_total_length = in.ip_total_length;
+    kept.ip_header_length = in.ip_header_length;
+    kept.ttl = in.ttl;
+    kept.from_hi = same_endpoint(in.src, key.hi);
+    kept.fragment = in.fragment;
+    kept.dont_fragment = in.dont_fragment;
+    kept.v6 = in.v6;
+    kept.held_at = static_cast<std::uint32_t>(h.bytes.size());
+    kept.held_len = static_cast<std::uint32_t>(t.payload.size());
+    h.bytes.insert(h.bytes.end(), t.payload.begin(), t.payload.end());
+    return true;
+}
+
+// Full -> light (dead): both directions gave up on RDP and the connection is
+// on no RDP port, so nothing it does can be reported any more; keep what port
+// reuse and retiring look at, free the rest (kilobytes per connection).
+void Tracker::demote(Entry& e, const Key& key) {
+    const Connection& c = *e.conn;
+    e.side0_hi = c.side[0] == key.hi;
+    for (int s = 0; s < 2; ++s) {
+        const SideStats& st = c.stats[s];
+        e.lite[s] = {st.syn_seq, st.syn != 0, st.syn_ack != 0, st.fin != 0, st.rst != 0, st.bytes != 0};
+    }
+    e.last_ts = c.last_ts;
+    e.dead = true;
+    full_.erase(e.id);
+    e.conn.reset();
 }
 
 void Tracker::tcp_packet(const CapturedPacket& pkt, const PacketInfo& p) {
     const Endpoint src{p.ip.src, p.tcp.src_port}, dst{p.ip.dst, p.tcp.dst_port};
-    const Key key = src < dst ? Key{src, dst} : Key{dst, src};
-    Connection& c = connection_for(key, src, p, pkt);
-    const int s = c.side[0] == src ? 0 : 1;
-    SideStats& st = c.stats[s];
-    const tcp::Header& t = p.tcp;
+    const Key key = endpoint_less(src, dst) ? Key{src, dst} : Key{dst, src};
+    if (!p.tcp.has(tcp::SYN)) {
+        // Most packets of a busy capture: a connection already known not to be
+        // RDP, no SYN (so no port reuse to look at).  Note what closing and
+        // retiring need and go.
+        if (Entry* e = table_.find(key); e && e->dead) {
+            const bool was_closed = closed(*e);
+            LiteSide& l = e->lite[same_endpoint(e->side0_hi ? key.hi : key.lo, src) ? 0 : 1];
+            if (p.tcp.has(tcp::FIN)) l.fin = true;
+            if (p.tcp.has(tcp::RST)) l.rst = true;
+            if (!p.tcp.payload.empty() || p.ip.total_length > p.ip.header_length + p.tcp.header_length) l.bytes = true;
+            const std::int64_t was_ts = e->last_ts;
+            e->last_ts = pkt.ts_ns;
+            if ((!was_closed && closed(*e)) || pkt.ts_ns < was_ts) schedule(*e, key);
+            return;
+        }
+    }
+    TcpIn in;
+    in.frame = pkt.frame;
+    in.ts_ns = pkt.ts_ns;
+    in.caplen = pkt.caplen;
+    in.wirelen = pkt.wirelen;
+    in.src = src;
+    in.dst = dst;
+    in.tcp = p.tcp;
+    in.ip_id = p.ip.ip_id;
+    in.ip_total_length = p.ip.total_length;
+    in.ip_header_length = p.ip.header_length;
+    in.ttl = p.ip.ttl;
+    in.fragment = p.ip.fragment;
+    in.payload_cut = p.ip.payload_cut;
+    in.dont_fragment = p.ip.dont_fragment;
+    in.v6 = p.ip.version == 6;
+    Entry& e = entry_for(key, in);
+    const std::int64_t was_ts = last_ts(e);
+    const bool was_closed = closed(e);
 
-    c.last_frame = pkt.frame;
-    c.last_ts = pkt.ts_ns;
+    if (!e.conn) {
+        const std::size_t wire_payload = in.ip_total_length > in.ip_header_length + in.tcp.header_length
+                                             ? in.ip_total_length - in.ip_header_length - in.tcp.header_length : 0;
+        if (!e.dead && !hold(e, key, in, wire_payload)) {
+            promote(e, key);
+        } else {
+            // What full tracking would note of the packet for port reuse and closing.
+            LiteSide& l = e.lite[same_endpoint(e.side0_hi ? key.hi : key.lo, in.src) ? 0 : 1];
+            if (in.tcp.has(tcp::SYN)) {
+                if (in.tcp.has(tcp::ACK)) l.syn_ack = true;
+                else if (!l.syn) { l.syn = true; l.syn_seq = in.tcp.seq; }
+            }
+            if (in.tcp.has(tcp::FIN)) l.fin = true;
+            if (in.tcp.has(tcp::RST)) l.rst = true;
+            if (wire_payload || !in.tcp.payload.empty()) l.bytes = true;
+            e.last_ts = in.ts_ns;
+        }
+    }
+    if (e.conn) {
+        full_tcp(*e.conn, in);
+        const Connection& c = *e.conn;
+        if (opt_.light && !c.rdp.wants_bytes(0) && !c.rdp.wants_bytes(1) && !reportable(c)) demote(e, key);
+    }
+    // Retiring checks: closing shortens the wait; a packet stamped earlier than
+    // the last one (files are not always in time order) moves it back.
+    if ((!was_closed && closed(e)) || last_ts(e) < was_ts) schedule(e, key);
+}
+
+void Tracker::full_tcp(Connection& c, const TcpIn& in) {
+    const int s = same_endpoint(c.side[0], in.src) ? 0 : 1;
+    SideStats& st = c.stats[s];
+    const tcp::Header& t = in.tcp;
+
+    c.last_frame = in.frame;
+    c.last_ts = in.ts_ns;
     ++st.packets;
-    if (!st.first_ttl) st.first_ttl = p.ip.ttl;
-    if (p.ip.fragment) ++st.ip_fragments;
+    if (!st.first_ttl) st.first_ttl = in.ttl;
+    if (in.fragment) ++st.ip_fragments;
     // The payload's on-wire length: what the IP header declares, whatever the snaplen kept.
-    const std::size_t wire_payload = p.ip.total_length > p.ip.header_length + t.header_length
-                                         ? p.ip.total_length - p.ip.header_length - t.header_length : 0;
+    const std::size_t wire_payload = in.ip_total_length > in.ip_header_length + t.header_length
+                                         ? in.ip_total_length - in.ip_header_length - t.header_length : 0;
     st.bytes += std::max(wire_payload, t.payload.size());
-    const bool cut = p.ip.payload_cut && wire_payload > t.payload.size();
+    const bool cut = in.payload_cut && wire_payload > t.payload.size();
     if (cut) {
         ++st.cut_by_snaplen;
         ++stats_.cut_by_snaplen;
-        if (!stats_.first_cut_frame) stats_.first_cut_frame = pkt.frame;
+        if (!stats_.first_cut_frame) stats_.first_cut_frame = in.frame;
         if (!snaplen_reported_ && reportable(c)) {
             snaplen_reported_ = true;
-            obs_.problem(pkt.frame, &c,
+            obs_.problem(in.frame, &c,
                          fmt::format("packet cut to {} of {} bytes by the capture's snaplen: the bytes beyond "
                                      "are treated as a capture gap (capture with -s 0 to keep whole packets)",
-                                     pkt.caplen, pkt.wirelen));
+                                     in.caplen, in.wirelen));
         }
     }
 
     if (t.has(tcp::SYN)) {
         if (t.has(tcp::ACK)) ++st.syn_ack;
         else {
-            if (!st.syn) { st.syn_seq = t.seq; st.first_syn_frame = pkt.frame; }
+            if (!st.syn) { st.syn_seq = t.seq; st.first_syn_frame = in.frame; }
             ++st.syn;
         }
         c.stream[s].set_isn(t.seq);
     }
-    if (t.has(tcp::FIN) && !st.fin++) st.first_fin_frame = pkt.frame;
-    if (t.has(tcp::RST) && !st.rst++) st.first_rst_frame = pkt.frame;
+    if (t.has(tcp::FIN) && !st.fin++) st.first_fin_frame = in.frame;
+    if (t.has(tcp::RST) && !st.rst++) st.first_rst_frame = in.frame;
 
     TcpSegment seg;
-    seg.frame = pkt.frame;
-    seg.ts_ns = pkt.ts_ns;
+    seg.frame = in.frame;
+    seg.ts_ns = in.ts_ns;
     seg.side = s;
     seg.tcp = &t;
     seg.payload_len = static_cast<std::uint32_t>(std::max(wire_payload, t.payload.size()));
-    seg.ttl = p.ip.ttl;
-    seg.ip_id = p.ip.ip_id;
-    seg.dont_fragment = p.ip.dont_fragment;
-    seg.ipv6 = p.ip.version == 6;
-    seg.ip_total_length = p.ip.total_length;
+    seg.ttl = in.ttl;
+    seg.ip_id = in.ip_id;
+    seg.dont_fragment = in.dont_fragment;
+    seg.ipv6 = in.v6;
+    seg.ip_total_length = in.ip_total_length;
     if (const std::uint32_t flags = c.tcp.on_segment(seg); flags && reportable(c)) {
-        PduEvent e{pkt.frame, pkt.ts_ns, "tcp.analysis", {}};
+        PduEvent e{in.frame, in.ts_ns, "tcp.analysis", {}};
         e.add_list("tcp_flags", tcp_flag_names(flags));
         obs_.pdu(c, c.dir_from(s), e);
     }
@@ -192,13 +420,13 @@ void Tracker::tcp_packet(const CapturedPacket& pkt, const PacketInfo& p) {
     if (!t.has(tcp::RST)) {
         if (c.rdp.wants_bytes(s)) {
             Sink sink(c, s, ev);
-            c.stream[s].segment(t.seq, t.payload, t.has(tcp::FIN), pkt.frame, pkt.ts_ns, sink);
+            c.stream[s].segment(t.seq, t.payload, t.has(tcp::FIN), in.frame, in.ts_ns, sink);
             // Bytes the snaplen cut off exist on the wire: account for them as a gap now.
-            if (cut) c.stream[s].acked(t.seq + static_cast<std::uint32_t>(wire_payload), pkt.frame, sink);
+            if (cut) c.stream[s].acked(t.seq + static_cast<std::uint32_t>(wire_payload), in.frame, sink);
         }
         if (t.has(tcp::ACK) && c.rdp.wants_bytes(1 - s)) {
             Sink peer(c, 1 - s, ev);
-            c.stream[1 - s].acked(t.ack, pkt.frame, peer);
+            c.stream[1 - s].acked(t.ack, in.frame, peer);
         }
     }
     for (int i = 0; i < 2; ++i)
@@ -208,13 +436,24 @@ void Tracker::tcp_packet(const CapturedPacket& pkt, const PacketInfo& p) {
 void Tracker::icmp_packet(const CapturedPacket& pkt, const PacketInfo& p) {
     const icmp::Message& m = p.icmp;
     if (m.kind == icmp::Kind::other || !m.quote || !m.quote->has_ports) return;
-    if (m.quote->protocol == ip::kProtoUDP) udp_->icmp(pkt, p);  // RDP-UDP
-    if (m.quote->protocol != ip::kProtoTCP) return;
     const Endpoint orig_src{m.quote->src, m.quote->src_port}, orig_dst{m.quote->dst, m.quote->dst_port};
-    const Key key = orig_src < orig_dst ? Key{orig_src, orig_dst} : Key{orig_dst, orig_src};
-    auto it = table_.find(key);
-    if (it == table_.end()) { ++stats_.icmp_unmatched; return; }
-    Connection& c = *it->second;
+    if (m.quote->protocol == ip::kProtoUDP) {  // RDP-UDP
+        udp_->icmp(pkt, p);  // a flow off the RDP port is unknown to it or forgotten: no matter, it ignores those
+    }
+    if (m.quote->protocol != ip::kProtoTCP) return;
+    const Key key = endpoint_less(orig_src, orig_dst) ? Key{orig_src, orig_dst} : Key{orig_dst, orig_src};
+    Entry* found = table_.find(key);
+    if (!found) { ++stats_.icmp_unmatched; return; }
+    Entry& en = *found;
+    const std::int64_t was_ts = last_ts(en);
+    if (en.dead) {
+        // Never reported: only its time matters (for retiring).
+        en.last_ts = pkt.ts_ns;
+        if (en.last_ts < was_ts) schedule(en, key);
+        return;
+    }
+    if (!en.conn) promote(en, key);  // an error for an unclassified one: the TCP analysis wants it
+    Connection& c = *en.conn;
     IcmpNote n;
     n.frame = pkt.frame;
     n.ts_ns = pkt.ts_ns;
@@ -227,6 +466,7 @@ void Tracker::icmp_packet(const CapturedPacket& pkt, const PacketInfo& p) {
     c.icmp.push_back(n);
     c.last_frame = pkt.frame;
     c.last_ts = pkt.ts_ns;
+    if (c.last_ts < was_ts) schedule(en, key);
     // The error travels back to the original sender.
     const int sender = c.side[0] == orig_src ? 0 : 1;
     TcpIcmpInput ti;
@@ -246,21 +486,25 @@ void Tracker::icmp_packet(const CapturedPacket& pkt, const PacketInfo& p) {
     if (reportable(c)) obs_.pdu(c, c.dir_from(1 - sender), e);
 }
 
-void Tracker::retire(std::unordered_map<Key, std::unique_ptr<Connection>, KeyHash>::iterator it) {
-    Connection& c = *it->second;
-    for (int s = 0; s < 2; ++s) {
-        if (!c.rdp.wants_bytes(s)) continue;
-        Events ev(*this, c);
-        Sink sink(c, s, ev);
-        c.stream[s].flush(c.last_frame, sink);
+void Tracker::retire(const Key& key) {
+    Entry& en = *table_.find(key);
+    if (en.conn) {  // a light entry has nothing to flush or report
+        Connection& c = *en.conn;
+        for (int s = 0; s < 2; ++s) {
+            if (!c.rdp.wants_bytes(s)) continue;
+            Events ev(*this, c);
+            Sink sink(c, s, ev);
+            c.stream[s].flush(c.last_frame, sink);
+        }
+        report(c, stats_.last_ts, ended_);
+        if (auto v = verdicts_.find(c.id); v != verdicts_.end()) {
+            c.udp = udp_->take_tied(c.id);
+            obs_.connection_done(c, v->second);
+            verdicts_.erase(v);
+        }
+        full_.erase(c.id);
     }
-    report(c, stats_.last_ts, ended_);
-    if (auto v = verdicts_.find(c.id); v != verdicts_.end()) {
-        c.udp = udp_->take_tied(c.id);
-        obs_.connection_done(c, v->second);
-        verdicts_.erase(v);
-    }
-    table_.erase(it);
+    table_.erase(key);
 }
 
 // A connection's verdict is given once, at the first of: it closed, it made no
@@ -292,28 +536,47 @@ bool Tracker::due(Connection& c, std::int64_t now_ns) {
 }
 
 void Tracker::sweep(std::int64_t now_ns) {
-    std::vector<std::pair<std::uint64_t, Connection*>> verdicts;
-    for (auto& [k, c] : table_)
-        if (due(*c, now_ns)) verdicts.emplace_back(c->id, c.get());
-    std::sort(verdicts.begin(), verdicts.end());
-    for (auto& [id, c] : verdicts) report(*c, now_ns, false);
-    std::vector<Key> done;
-    for (auto& [k, c] : table_) {
-        const std::int64_t idle = now_ns - c->last_ts;
-        if ((c->closed() && idle > opt_.closed_linger_ns) || idle > opt_.idle_timeout_ns) done.push_back(k);
+    // Verdicts: only full connections can be reported; full_ is in id order.
+    std::vector<Connection*> verdicts;
+    for (auto& [id, c] : full_)
+        if (due(*c, now_ns)) verdicts.push_back(c);
+    for (Connection* c : verdicts) report(*c, now_ns, false);
+    // Retiring: the entries whose check time has come, instead of the whole
+    // table every second.  Each is retired if closed and quiet for the linger
+    // time, or quiet for the idle timeout; else checked again when it could be.
+    std::vector<std::pair<std::uint64_t, Key>> done;
+    while (!expiry_.empty() && expiry_.top().check_ns < now_ns) {
+        const Expiry x = expiry_.top();
+        expiry_.pop();
+        const auto [key, found] =
+            table_.find_hashed(x.hash, [&x](const Key&, const Entry& e) { return e.id == x.id; });
+        if (!found) continue;  // retired already
+        const Entry& e = *found;
+        const std::int64_t idle = now_ns - last_ts(e);
+        if ((closed(e) && idle > opt_.closed_linger_ns) || idle > opt_.idle_timeout_ns) done.emplace_back(e.id, *key);
+        else schedule(e, *key);
     }
     // Retire in order of first packet so reports read in capture order.
-    std::sort(done.begin(), done.end(), [this](const Key& a, const Key& b) { return table_[a]->id < table_[b]->id; });
-    for (const Key& k : done) retire(table_.find(k));
+    std::sort(done.begin(), done.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    done.erase(std::unique(done.begin(), done.end(), [](const auto& a, const auto& b) { return a.first == b.first; }),
+               done.end());
+    for (const auto& [id, k] : done) retire(k);
 }
 
 void Tracker::finish() {
     ended_ = true;
+    // Light entries have nothing to say; retire the full ones in id order.
     std::vector<std::pair<std::uint64_t, Key>> all;
-    all.reserve(table_.size());
-    for (auto& [k, c] : table_) all.emplace_back(c->id, k);
-    std::sort(all.begin(), all.end(), [](auto& a, auto& b) { return a.first < b.first; });
-    for (auto& [id, k] : all) retire(table_.find(k));
+    all.reserve(full_.size());
+    for (auto& [id, c] : full_) {
+        const Endpoint& a = c->side[0];
+        const Endpoint& b = c->side[1];
+        all.emplace_back(id, endpoint_less(a, b) ? Key{a, b} : Key{b, a});
+    }
+    for (auto& [id, k] : all) retire(k);
+    table_.clear();
+    expiry_ = {};
+    udp_other_.clear();
     udp_->finish();
 }
 

@@ -2,16 +2,32 @@
 // with port reuse), keeps per-side figures, reassembles each direction for the
 // RDP decoders, ties ICMP errors to the connection they quote, and retires
 // connections when they are finished so memory follows open connections.
+//
+// Most of a jump-box capture is not RDP.  A connection on another port is kept
+// light (see Entry): its packets are held until the first bytes of both
+// directions show it cannot be RDP, and from then on only what numbering and
+// retiring need is kept; should a direction look like RDP, the held packets
+// are replayed into a full Connection (TCP analysis, reassembly, RDP
+// decoding).  Retiring is driven by a queue of deadlines, not by scanning the
+// table.  The reports are those of full tracking of every connection
+// (TrackerOptions::light = false; tests/test_light_tracking.cpp compares).
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <memory>
+#include <queue>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "analyze/connection.hpp"
 #include "analyze/event.hpp"
+#include "analyze/flow_hash.hpp"
+#include "analyze/flow_table.hpp"
+#include "analyze/udp_other.hpp"
 #include "analyze/verdict.hpp"
 #include "capture/packet.hpp"
 #include "dissect/packet.hpp"
@@ -42,6 +58,11 @@ struct TrackerOptions {
     std::int64_t closed_linger_ns = 60'000'000'000;   // keep a closed connection this long for late packets
     std::int64_t idle_timeout_ns = 600'000'000'000;   // retire a silent open connection after this
     std::int64_t stall_timeout_ns = 30'000'000'000;   // no progress for this long: the handshake stalled
+    // Keep connections that are not RDP light, and the UDP flows off the RDP
+    // port out of UdpFlows (see Entry, udp_other.hpp).  false: track every
+    // connection fully and give UdpFlows every datagram -- slower, the same
+    // results; the tests compare the two.
+    bool light = true;
 };
 
 struct FileStats {
@@ -76,28 +97,122 @@ public:
     std::size_t open_connections() const { return table_.size(); }
 
     struct Key {
-        Endpoint lo, hi;
-        bool operator==(const Key&) const = default;
+        Endpoint lo, hi;  // lo < hi
+        bool operator==(const Key& o) const { return same_endpoint(lo, o.lo) && same_endpoint(hi, o.hi); }
     };
     struct KeyHash {
         std::size_t operator()(const Key& k) const noexcept;
     };
 
 private:
+    // What the TCP path needs of one packet.  A light connection keeps these
+    // for its packets, to replay them if it is promoted.
+    struct TcpIn {
+        std::uint64_t frame = 0;
+        std::int64_t ts_ns = 0;
+        std::uint32_t caplen = 0, wirelen = 0;
+        Endpoint src, dst;
+        tcp::Header tcp;
+        std::uint32_t ip_id = 0;
+        std::uint32_t ip_total_length = 0;
+        std::uint16_t ip_header_length = 0;
+        std::uint8_t ttl = 0;
+        bool fragment = false, payload_cut = false, dont_fragment = false, v6 = false;
+    };
+    // A held packet: a TcpIn without what the connection's key gives (addresses,
+    // ports), its payload in Held::bytes.  Held packets are never cut short by
+    // the snaplen, so caplen and wirelen do not matter.
+    struct HeldPacket {
+        std::uint64_t frame = 0;
+        std::int64_t ts_ns = 0;
+        std::uint32_t seq = 0, ack = 0;
+        std::uint16_t window = 0;
+        std::uint8_t header_length = 0, flags = 0;
+        tcp::Options options;
+        std::uint32_t ip_id = 0, ip_total_length = 0;
+        std::uint16_t ip_header_length = 0;
+        std::uint8_t ttl = 0;
+        bool from_hi = false, fragment = false, dont_fragment = false, v6 = false;
+        std::uint32_t held_at = 0, held_len = 0;
+    };
+    // Of a side, what port reuse and closing need (SideStats, reduced).
+    struct LiteSide {
+        std::uint32_t syn_seq = 0;
+        bool syn = false, syn_ack = false, fin = false, rst = false, bytes = false;
+    };
+    // The packets of an unclassified light connection, and what they tell
+    // about where each direction's stream starts and what its first bytes are.
+    struct Held {
+        std::uint64_t first_frame = 0;
+        std::int64_t first_ts = 0;
+        std::uint64_t drops_at_start = 0;
+        std::vector<HeldPacket> packets;
+        std::vector<std::uint8_t> bytes;  // their payloads, back to back
+        struct Side {
+            enum class Base : std::uint8_t { unknown, syn, other };
+            Base base = Base::unknown;    // how its reassembler will learn where the stream starts
+            bool data_seen = false;       // its first payload was looked at
+            bool not_rdp = false;         // ...and it cannot start RDP
+            std::uint32_t first_seq = 0;  // Base::syn: the SYN's sequence number + 1
+        };
+        std::array<Side, 2> side;
+    };
+    // One TCP connection in the table.  Full: a Connection with the TCP
+    // analysis, reassembly and RDP decoding.  Light (conn null), for
+    // connections not on an RDP port, which most of a busy capture is:
+    //  * unclassified (held set): its packets are held and replayed into a
+    //    Connection, as if it had been full from its first packet, as soon as
+    //    one of its directions could be RDP (or too much is held);
+    //  * dead: the first bytes of both directions cannot start RDP (no X.224,
+    //    no proxy preamble), so it can never be reported; only what numbering
+    //    (port reuse) and retiring need is kept.  A full connection becomes
+    //    dead too when both its directions gave up on RDP.
+    struct Entry {
+        std::uint64_t id = 0;
+        std::unique_ptr<Connection> conn;
+        std::unique_ptr<Held> held;
+        std::int64_t last_ts = 0;  // light
+        std::array<LiteSide, 2> lite{};
+        bool side0_hi = false;  // light: side 0 (the first sender) is key.hi
+        bool dead = false;
+    };
+    using Table = FlowTable<Key, Entry, KeyHash>;
+    // When to look at an entry again for retiring (lazy: re-checked, re-queued).
+    // The entry is found again by its key's hash and its id.
+    struct Expiry {
+        std::int64_t check_ns;
+        std::uint64_t id;
+        std::uint64_t hash;
+        bool operator>(const Expiry& o) const { return check_ns > o.check_ns; }
+    };
+    static constexpr std::size_t kMaxHeld = 16;             // packets held of an unclassified connection
+    static constexpr std::size_t kMaxHeldBytes = 16 * 1024;  // their payload bytes
+
     void tcp_packet(const CapturedPacket& pkt, const PacketInfo& p);
+    void full_tcp(Connection& c, const TcpIn& in);
     void icmp_packet(const CapturedPacket& pkt, const PacketInfo& p);
-    Connection& connection_for(const Key& key, const Endpoint& src, const PacketInfo& p, const CapturedPacket& pkt);
-    void retire(std::unordered_map<Key, std::unique_ptr<Connection>, KeyHash>::iterator it);
+    Entry& entry_for(const Key& key, const TcpIn& in);
+    void promote(Entry& e, const Key& key);
+    bool hold(Entry& e, const Key& key, const TcpIn& in, std::size_t wire_payload);
+    void demote(Entry& e, const Key& key);
+    void retire(const Key& key);
     void report(Connection& c, std::int64_t now_ns, bool input_ended);
     bool due(Connection& c, std::int64_t now_ns);
     void sweep(std::int64_t now_ns);
     bool reportable(const Connection& c) const;
+    bool reportable_by_port(const Key& key) const;
+    static std::int64_t last_ts(const Entry& e) { return e.conn ? e.conn->last_ts : e.last_ts; }
+    static bool closed(const Entry& e);
+    void schedule(const Entry& e, const Key& key);
 
     Observer& obs_;
     TrackerOptions opt_;
     FileStats stats_;
-    std::unordered_map<Key, std::unique_ptr<Connection>, KeyHash> table_;
+    Table table_{4096};
+    std::map<std::uint64_t, Connection*> full_;  // the full entries of table_, by id
+    std::priority_queue<Expiry, std::vector<Expiry>, std::greater<Expiry>> expiry_;
     std::unique_ptr<UdpFlows> udp_;  // UDP flows: numbered like udp.stream, RDP-UDP decoded
+    UdpOtherFlows udp_other_;        // the UDP flows off the RDP port (see udp_other.hpp)
     std::uint64_t next_id_ = 0;
     std::int64_t last_sweep_ns_ = 0;
     bool snaplen_reported_ = false;

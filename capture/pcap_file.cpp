@@ -40,9 +40,27 @@ std::unique_ptr<PcapFile> PcapFile::open(const std::string& path, std::string& e
         return nullptr;
     }
     char errbuf[PCAP_ERRBUF_SIZE] = {};
+    std::unique_ptr<char[]> buffer;
     // Nanosecond precision: libpcap scales microsecond files up, so every
     // timestamp is in the same unit whatever the file holds.
+#ifdef _WIN32
+    // pcap_fopen_offline wants a FILE of libpcap's own C runtime: libpcap opens it.
     pcap_t* h = pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_NANO, errbuf);
+#else
+    // libpcap reads the file with stdio, a 4 KiB buffer by default: a read()
+    // per few packets.  Open the stream ourselves to give it 1 MiB (setvbuf
+    // must come before the first read, which pcap_open_offline would do);
+    // libpcap owns and closes it from here.
+    FILE* fp = std::fopen(path.c_str(), "rb");
+    if (!fp) {
+        error = path + ": " + std::strerror(errno);  // as pcap_open_offline says it
+        return nullptr;
+    }
+    buffer.reset(new char[kReadBuffer]);
+    std::setvbuf(fp, buffer.get(), _IOFBF, kReadBuffer);
+    pcap_t* h = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, errbuf);
+    if (!h) std::fclose(fp);
+#endif
     if (!h) {
         const std::string msg = errbuf;
         if (msg.find("unknown file format") != std::string::npos) error = describe_not_a_capture(path);
@@ -53,6 +71,7 @@ std::unique_ptr<PcapFile> PcapFile::open(const std::string& path, std::string& e
     }
     std::unique_ptr<PcapFile> f(new PcapFile());
     f->handle_ = h;
+    f->buffer_ = std::move(buffer);
     f->path_ = path;
     f->linktype_ = pcap_datalink(h);
     f->file_size_ = static_cast<std::uint64_t>(st.st_size);

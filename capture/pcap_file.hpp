@@ -35,7 +35,9 @@ public:
 
 private:
     PcapFile() = default;
+    static constexpr std::size_t kReadBuffer = 1 << 20;  // stdio buffer of the file (see open())
     pcap* handle_ = nullptr;
+    std::unique_ptr<char[]> buffer_;  // the FILE's buffer; freed after ~PcapFile's pcap_close closed the FILE
     std::string path_;
     int linktype_ = 0;
     std::uint64_t frame_ = 0;

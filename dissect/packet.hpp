@@ -29,5 +29,8 @@ struct PacketInfo {
 };
 
 PacketInfo decode_packet(int linktype, Bytes frame);
+// The same through the general link and IP decoders only, without the fast
+// path for Ethernet + IPv4 that decode_packet takes first (tests compare them).
+PacketInfo decode_packet_general(int linktype, Bytes frame);
 
 }  // namespace rdpscope

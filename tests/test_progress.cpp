@@ -1,0 +1,39 @@
+// The progress line: only on a terminal and for an input with a size; what it shows.
+#include <catch2/catch.hpp>
+
+#include <cstdio>
+#include <cstdlib>
+#include <thread>
+
+#include "analyze/progress.hpp"
+
+using namespace rdpscope;
+
+TEST_CASE("the progress line: bytes of the size, packets per second, connections; erased after", "[progress]") {
+    char* buf = nullptr;
+    std::size_t n = 0;
+    std::FILE* f = open_memstream(&buf, &n);
+    {
+        CHECK_FALSE(Progress(f, "x.pcap", 1000).enabled());      // not a terminal
+        CHECK_FALSE(Progress(f, "x.pcap", 0, true).enabled());   // no size (a live interface)
+        Progress p(f, "/captures/jump-box.pcap", 2'000'000, true);
+        REQUIRE(p.enabled());
+        FileStats st;
+        st.packets = 5000;
+        st.connections = 1234;
+        st.rdp_connections = 7;
+        p.update(1'000'000, st);  // too soon after the start: not drawn
+        std::fflush(f);
+        CHECK(n == 0);
+        std::this_thread::sleep_for(std::chrono::milliseconds(120));
+        p.update(1'000'000, st);
+        p.clear();
+    }
+    std::fclose(f);
+    const std::string out(buf, n);
+    std::free(buf);
+    CHECK(out.rfind("\rjump-box.pcap [", 0) == 0);
+    CHECK(out.find(" 50%  1/2 MB") != std::string::npos);
+    CHECK(out.find("pkt/s  1,234 conns, 7 RDP\033[K") != std::string::npos);
+    CHECK(out.ends_with("\r\033[K"));
+}
