@@ -532,7 +532,6 @@ bool rule_path_mtu(const Facts& f, Verdict& v) {
     for (int side : {f.ss, f.cs}) {
         const auto& fig = f.tcp.side(side);
         // Seen at the sender: its large segments go unanswered while its small ones are ACKed.
-        const auto [unacked_len, unacked_frame] = f.tcp.max_unacked_segment(side);
         const TcpRetransmit* big = nullptr;
         for (const auto& r : f.tcp.retransmits(side))
             if (!r.syn && !r.acked_frame && r.len >= f.min_mtu_payload() && r.resends >= 2) big = &r;
@@ -549,8 +548,6 @@ bool rule_path_mtu(const Facts& f, Verdict& v) {
                 f.side_name(side), big->len, big->first_frame, big->resends, fig.max_acked_segment);
             add(v, big->first_frame, fmt::format("{}-byte segment", big->len));
             add_resends(v, *big, "resent, never acknowledged");
-            (void)unacked_len;
-            (void)unacked_frame;
             return true;
         }
         // Seen at the receiver: bytes missing before what arrived, never filled,
