@@ -62,24 +62,27 @@ public:
             if (!slots_[i].used) return false;
             if (slots_[i].hash == static_cast<std::uint32_t>(h) && slots_[i].key == key) break;
         }
-        // Backward shift: move each following entry into the hole if the hole
-        // lies between its home slot and where it is.
-        for (std::size_t j = (i + 1) & mask();; j = (j + 1) & mask()) {
-            Slot& s = slots_[j];
-            if (!s.used) break;
-            const std::size_t home = s.hash & mask();
-            if (((j - home) & mask()) >= ((j - i) & mask())) {
-                slots_[i] = std::move(s);
-                i = j;
-            }
-        }
-        slots_[i].used = false;
-        slots_[i].value = V{};  // free what it held now
-        --size_;
+        erase_at(i);
         return true;
     }
 
+    // Look at `count` slots from `cursor` on (and move it past them), erasing
+    // the entries for which drop(key, value) holds: a table swept a part at a
+    // time.  An entry the backward shift moves into the slot just emptied is
+    // looked at too.
+    template <class Drop>
+    void erase_some(std::size_t& cursor, std::size_t count, Drop&& drop) {
+        std::size_t i = cursor & mask();
+        for (std::size_t n = 0; n < count; ++n) {
+            // The shift can fill slot i again: look at it until it holds a keeper.
+            while (slots_[i].used && drop(slots_[i].key, slots_[i].value)) erase_at(i);
+            i = (i + 1) & mask();
+        }
+        cursor = i;
+    }
+
     std::size_t size() const { return size_; }
+    std::size_t capacity() const { return slots_.size(); }
     void clear() {
         for (auto& s : slots_) {
             s.used = false;
@@ -95,6 +98,23 @@ public:
     }
 
 private:
+    void erase_at(std::size_t i) {
+        // Backward shift: move each following entry into the hole if the hole
+        // lies between its home slot and where it is.
+        for (std::size_t j = (i + 1) & mask();; j = (j + 1) & mask()) {
+            Slot& s = slots_[j];
+            if (!s.used) break;
+            const std::size_t home = s.hash & mask();
+            if (((j - home) & mask()) >= ((j - i) & mask())) {
+                slots_[i] = std::move(s);
+                i = j;
+            }
+        }
+        slots_[i].used = false;
+        slots_[i].value = V{};  // free what it held now
+        --size_;
+    }
+
     struct Slot {
         std::uint32_t hash = 0;  // low bits of the hash: the home slot, and a cheap compare
         bool used = false;

@@ -349,7 +349,6 @@ void TcpAnalysis::note_retransmit(int s, const TcpSegment& sg, std::uint32_t seq
         for (const auto& e : d.acked)
             if (e.frame && (e.seq == seq || (le_seq(e.seq, seq) && lt_seq(seq, e.end)))) { done = &e; break; }
     if (!r) {
-        if (d.rtx.capacity() == 0) d.rtx.reserve(kMaxRetransmits);
         if (d.rtx.size() >= kMaxRetransmits) return;
         TcpRetransmit n;
         n.seq = rel(s, seq);
@@ -589,7 +588,6 @@ void TcpAnalysis::track(const TcpSegment& sg, std::uint32_t flags) {
             if (filled_hole && !known) ++f.lost_before_capture;
             note_retransmit(s, sg, t.seq, len, flags & TCP_SPURIOUS_RETRANSMISSION);
         } else {
-            if (d.out.capacity() == 0) d.out.reserve(kMaxOutstanding);
             if (d.out.size() < kMaxOutstanding) {
                 Outstanding o;
                 o.seq = t.seq;

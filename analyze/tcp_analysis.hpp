@@ -322,8 +322,8 @@ private:
         std::uint8_t flags = 0, ttl = 0;
     };
     struct Dir {
-        std::vector<Outstanding> out;     // reserved to kMaxOutstanding on first use
-        std::vector<TcpRetransmit> rtx;   // reserved to kMaxRetransmits on first use
+        std::vector<Outstanding> out;     // up to kMaxOutstanding; grows as needed (most hold a few)
+        std::vector<TcpRetransmit> rtx;   // up to kMaxRetransmits; grows as needed
         std::array<Outstanding, 8> acked{};  // the last segments ACKed (frame = the ACK), to place spurious resends
         std::size_t acked_next = 0;
         std::array<Hole, kMaxHoles> holes{};

@@ -117,11 +117,32 @@ bool Tracker::closed(const Entry& e) {
     return e.lite[0].rst || e.lite[1].rst || (e.lite[0].fin && e.lite[1].fin);
 }
 
+// Only SYNs so far, from one side or both: no SYN+ACK, no data, not closed.
+bool Tracker::attempt(const Entry& e) {
+    if (closed(e)) return false;
+    if (e.conn) {
+        const SideStats* st = e.conn->stats.data();
+        return (st[0].syn || st[1].syn) && !st[0].syn_ack && !st[1].syn_ack && !st[0].bytes && !st[1].bytes;
+    }
+    const LiteSide* l = e.lite.data();
+    return (l[0].syn || l[1].syn) && !l[0].syn_ack && !l[1].syn_ack && !l[0].bytes && !l[1].bytes;
+}
+
+std::int64_t Tracker::attempt_retention() const {
+    return std::min(std::max(opt_.attempt_timeout_ns, opt_.stall_timeout_ns), opt_.idle_timeout_ns);
+}
+
+// How long the entry is kept after its last packet.
+std::int64_t Tracker::retention(const Entry& e) const {
+    if (closed(e)) return std::min(opt_.closed_linger_ns, opt_.idle_timeout_ns);
+    if (attempt(e)) return attempt_retention();
+    return opt_.idle_timeout_ns;
+}
+
 // Queue the entry's next retiring check: the first moment sweep() could find
 // it idle for long enough (it is checked again then, and re-queued if it moved).
 void Tracker::schedule(const Entry& e, const Key& key) {
-    const std::int64_t wait = closed(e) ? std::min(opt_.closed_linger_ns, opt_.idle_timeout_ns) : opt_.idle_timeout_ns;
-    expiry_.push({last_ts(e) + wait, e.id, KeyHash{}(key)});
+    expiry_.push({last_ts(e) + retention(e), e.id, KeyHash{}(key)});
 }
 
 // The entry a TCP packet belongs to, with port reuse as Wireshark starts a new tcp.stream.
@@ -168,7 +189,10 @@ Tracker::Entry& Tracker::entry_for(const Key& key, const TcpIn& in) {
     e.held->drops_at_start = capture_drops_;
     // On an RDP port it is reported whatever it carries: full from the start.
     if (!opt_.light || reportable_by_port(key)) promote(e, key);
-    expiry_.push({in.ts_ns + opt_.idle_timeout_ns, e.id, KeyHash{}(key)});
+    // First check: when it would be retired if this packet were its last (a
+    // SYN: as an attempt; it is re-queued if an answer makes it wait longer).
+    const bool syn = in.tcp.has(tcp::SYN) && !in.tcp.has(tcp::ACK);
+    expiry_.push({in.ts_ns + (syn ? attempt_retention() : opt_.idle_timeout_ns), e.id, KeyHash{}(key)});
     return e;
 }
 
@@ -552,8 +576,7 @@ void Tracker::sweep(std::int64_t now_ns) {
             table_.find_hashed(x.hash, [&x](const Key&, const Entry& e) { return e.id == x.id; });
         if (!found) continue;  // retired already
         const Entry& e = *found;
-        const std::int64_t idle = now_ns - last_ts(e);
-        if ((closed(e) && idle > opt_.closed_linger_ns) || idle > opt_.idle_timeout_ns) done.emplace_back(e.id, *key);
+        if (now_ns - last_ts(e) > retention(e)) done.emplace_back(e.id, *key);
         else schedule(e, *key);
     }
     // Retire in order of first packet so reports read in capture order.

@@ -57,6 +57,14 @@ struct TrackerOptions {
     std::size_t max_pending_per_direction = 256 * 1024;
     std::int64_t closed_linger_ns = 60'000'000'000;   // keep a closed connection this long for late packets
     std::int64_t idle_timeout_ns = 600'000'000'000;   // retire a silent open connection after this
+    // ...and a connection attempt (SYNs, no answer, no data) sooner: twice the
+    // longest gap between a SYN and its resend in Linux's default schedule
+    // (1, 2, 4, 8, 16, 32 s; Windows gives up after a few seconds).  A
+    // SYN later than that starts a new connection here, where Wireshark may
+    // keep one tcp.stream.  Scans leave thousands of attempts behind; this
+    // keeps them from filling memory for ten minutes.  Never shorter than the
+    // stall timeout, so an attempt gets its stall verdict first.
+    std::int64_t attempt_timeout_ns = 64'000'000'000;
     std::int64_t stall_timeout_ns = 30'000'000'000;   // no progress for this long: the handshake stalled
     // Keep connections that are not RDP light, and the UDP flows off the RDP
     // port out of UdpFlows (see Entry, udp_other.hpp).  false: track every
@@ -203,6 +211,9 @@ private:
     bool reportable_by_port(const Key& key) const;
     static std::int64_t last_ts(const Entry& e) { return e.conn ? e.conn->last_ts : e.last_ts; }
     static bool closed(const Entry& e);
+    static bool attempt(const Entry& e);
+    std::int64_t retention(const Entry& e) const;
+    std::int64_t attempt_retention() const;
     void schedule(const Entry& e, const Key& key);
 
     Observer& obs_;

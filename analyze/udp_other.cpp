@@ -1,56 +1,43 @@
 #include "analyze/udp_other.hpp"
 
+#include <cstring>
+
 #include "analyze/flow_hash.hpp"
 
 namespace rdpscope {
 
-std::size_t UdpOtherFlows::Hash::operator()(const UdpFlows::Key& k) const noexcept {
+std::size_t UdpOtherFlows::KeyHash::operator()(const UdpFlows::Key& k) const noexcept {
     return hash_endpoints(k.lo, k.hi);
 }
 
-bool UdpOtherFlows::Equal::operator()(const UdpFlows::Key& a, const UdpFlows::Key& b) const noexcept {
-    return same_endpoint(a.lo, b.lo) && same_endpoint(a.hi, b.hi);
+std::size_t UdpOtherFlows::Key4Hash::operator()(const Key4& k) const noexcept {
+    std::uint64_t h = (std::uint64_t{k.lo_ip} << 32 | k.hi_ip) * 0x9E3779B97F4A7C15ull;
+    h ^= h >> 29;
+    h ^= (std::uint64_t{k.lo_port} << 16 | k.hi_port) + 0x5DEECE66Dull;
+    h *= 0xBF58476D1CE4E5B9ull;
+    return static_cast<std::size_t>(h ^ (h >> 31));
 }
 
-// A flow's deadline is last_ts + idle: a sweep at now retires it when
-// now - last_ts > idle.  A later datagram moves last_ts on and the queued
-// deadline becomes early, which is harmless: the flow is looked at then and
-// queued again.  Only a datagram stamped earlier than the last one (files are
-// not always in time order) needs a new, earlier deadline at once.
 bool UdpOtherFlows::datagram(const UdpFlows::Key& k, std::int64_t ts_ns) {
-    auto [it, fresh] = flows_.try_emplace(k, Flow{ts_ns, ts_ns + idle_ns_});
-    Flow& f = it->second;
-    if (fresh) {
-        queue_.push({f.queued, k});
-        return true;
+    if (k.lo.ip.version == 4 && k.hi.ip.version == 4) {
+        Key4 k4;
+        std::memcpy(&k4.lo_ip, k.lo.ip.b.data(), 4);
+        std::memcpy(&k4.hi_ip, k.hi.ip.b.data(), 4);
+        k4.lo_port = k.lo.port;
+        k4.hi_port = k.hi.port;
+        return v4_.datagram(k4, ts_ns, idle_ns_);
     }
-    f.last_ts = ts_ns;
-    if (ts_ns + idle_ns_ < f.queued) {
-        f.queued = ts_ns + idle_ns_;
-        queue_.push({f.queued, k});
-    }
-    return false;
+    return v6_.datagram(k, ts_ns, idle_ns_);
 }
 
 void UdpOtherFlows::expire(std::int64_t now_ns) {
-    while (!queue_.empty() && queue_.top().at < now_ns) {
-        const Deadline d = queue_.top();
-        queue_.pop();
-        auto it = flows_.find(d.key);
-        if (it == flows_.end() || it->second.queued != d.at) continue;  // stale entry
-        Flow& f = it->second;
-        if (now_ns - f.last_ts > idle_ns_) {
-            flows_.erase(it);
-        } else {
-            f.queued = f.last_ts + idle_ns_;
-            queue_.push({f.queued, d.key});
-        }
-    }
+    v4_.expire(now_ns, idle_ns_);
+    v6_.expire(now_ns, idle_ns_);
 }
 
 void UdpOtherFlows::clear() {
-    flows_.clear();
-    queue_ = {};
+    v4_.clear();
+    v6_.clear();
 }
 
 }  // namespace rdpscope

@@ -11,9 +11,16 @@
 // UdpFlows forgets the flow at its next sweep.  This table answers, for each
 // datagram of the other flows, whether UdpFlows would have started a new
 // flow with it: not when the flow is still held, that is, when no sweep found
-// it idle for longer than idle_timeout.  Its expiry is a lazy queue of
-// deadlines, so a sweep costs the flows that expire, not the whole table.
+// it idle for longer than idle_timeout.  Sweeps only move on, so that is: the
+// latest sweep found it idle, and a flow needs no queue of deadlines, only its
+// last time; the sweeps free such flows a part of the table at a time.
 //
+// A busy capture has tens of thousands of these flows within the timeout
+// (every DNS query is one), so they are kept small: IPv4 flows, nearly all of
+// them, by a 12-byte key in an open-addressing table, 32 bytes a slot (the
+// two Endpoints in a std::unordered_map and a deadline queue took 160 bytes a
+// flow); IPv6 flows by their Endpoints.
+
 // What UdpFlows does with a flow off the RDP port is count it, note its time
 // and retire it; if it ever does more (decode RDP-UDP on other ports by
 // content, say), this split must change with it: tests/test_udp_other.cpp
@@ -22,13 +29,45 @@
 
 #include <cstdint>
 #include <limits>
-#include <queue>
-#include <unordered_map>
 #include <vector>
 
+#include "analyze/flow_table.hpp"
 #include "analyze/udp_flows.hpp"
 
 namespace rdpscope {
+
+// Flows by key and time of their last datagram; a flow counts as gone once a
+// sweep finds it idle for longer than the timeout.
+template <class K, class Hash>
+class IdleFlowSet {
+public:
+    // A datagram of the flow at ts_ns: true when the flow is new (never seen, or gone).
+    bool datagram(const K& k, std::int64_t ts_ns, std::int64_t idle_ns) {
+        auto [last, fresh] = flows_.try_emplace(k);
+        const bool gone = !fresh && swept_ && sweep_ns_ - *last > idle_ns;
+        *last = ts_ns;
+        return fresh || gone;
+    }
+    // A sweep at now_ns (later than the one before): the flows idle for longer
+    // than idle_ns are gone from now on; free those in a sixteenth of the table.
+    void expire(std::int64_t now_ns, std::int64_t idle_ns) {
+        sweep_ns_ = now_ns;
+        swept_ = true;
+        flows_.erase_some(cursor_, flows_.capacity() / 16 + 1,
+                          [&](const K&, std::int64_t last) { return now_ns - last > idle_ns; });
+    }
+    void clear() {
+        flows_.clear();
+        swept_ = false;
+    }
+    std::size_t size() const { return flows_.size(); }
+
+private:
+    FlowTable<K, std::int64_t, Hash> flows_{256};  // last datagram's time
+    std::int64_t sweep_ns_ = 0;
+    bool swept_ = false;
+    std::size_t cursor_ = 0;
+};
 
 class UdpOtherFlows {
 public:
@@ -44,29 +83,26 @@ public:
     // A sweep at now_ns: forget the flows it finds idle for longer than idle_timeout.
     void expire(std::int64_t now_ns);
     void clear();
-    std::size_t size() const { return flows_.size(); }
+    std::size_t size() const { return v4_.size() + v6_.size(); }
 
-private:
-    struct Hash {
+    // An IPv4 flow's key: the addresses and ports of UdpFlows::Key, packed.
+    struct Key4 {
+        std::uint32_t lo_ip = 0, hi_ip = 0;
+        std::uint16_t lo_port = 0, hi_port = 0;
+        bool operator==(const Key4&) const = default;
+    };
+    struct Key4Hash {
+        std::size_t operator()(const Key4& k) const noexcept;
+    };
+    struct KeyHash {
         std::size_t operator()(const UdpFlows::Key& k) const noexcept;
     };
-    struct Equal {
-        bool operator()(const UdpFlows::Key& a, const UdpFlows::Key& b) const noexcept;
-    };
-    struct Flow {
-        std::int64_t last_ts;
-        std::int64_t queued;  // deadline of its live queue entry (any other is stale)
-    };
-    struct Deadline {
-        std::int64_t at;
-        UdpFlows::Key key;
-        bool operator>(const Deadline& o) const { return at > o.at; }
-    };
 
+private:
     std::int64_t idle_ns_;
     std::uint16_t rdp_port_;
-    std::unordered_map<UdpFlows::Key, Flow, Hash, Equal> flows_;
-    std::priority_queue<Deadline, std::vector<Deadline>, std::greater<Deadline>> queue_;
+    IdleFlowSet<Key4, Key4Hash> v4_;
+    IdleFlowSet<UdpFlows::Key, KeyHash> v6_;  // and any flow not IPv4 on both sides
 };
 
 }  // namespace rdpscope
