@@ -145,7 +145,9 @@ std::uint32_t TcpAnalysis::wireshark_flags(const TcpSegment& sg) {
     const bool syn = flags & tcp::SYN, has_ack = flags & tcp::ACK;
 
     // A SYN with another initial sequence number starts a new conversation in
-    // Wireshark (a new tcp.stream with fresh analysis state).
+    // Wireshark (a new tcp.stream with fresh analysis state).  The tracker
+    // starts a new connection there too (Tracker::StreamBases); this keeps the
+    // analysis right for a caller that feeds one TcpAnalysis regardless.
     if (syn && !has_ack && ws_[sg.side].base_set && seq != ws_[sg.side].base_seq) reset_wireshark();
 
     WsFlow& f = ws_[sg.side];

@@ -149,34 +149,9 @@ void Tracker::schedule(const Entry& e, const Key& key) {
 Tracker::Entry& Tracker::entry_for(const Key& key, const TcpIn& in) {
     if (Entry* found = table_.find(key)) {
         Entry& e = *found;
-        // Port reuse: a fresh SYN on a finished connection, or one with a new
-        // initial sequence number after the first SYN was answered, opens a new
-        // connection (as Wireshark starts a new tcp.stream).
-        const bool syn = in.tcp.has(tcp::SYN) && !in.tcp.has(tcp::ACK);
-        if (syn) {
-            bool mine_syn, peer_syn_ack, any_bytes;
-            std::uint32_t mine_syn_seq;
-            if (e.conn) {
-                const Connection& c = *e.conn;
-                const int s = same_endpoint(c.side[0], in.src) ? 0 : 1;
-                mine_syn = c.stats[s].syn;
-                mine_syn_seq = c.stats[s].syn_seq;
-                peer_syn_ack = c.stats[1 - s].syn_ack;
-                any_bytes = c.stats[s].bytes || c.stats[1 - s].bytes;
-            } else {
-                const int s = same_endpoint(e.side0_hi ? key.hi : key.lo, in.src) ? 0 : 1;
-                mine_syn = e.lite[s].syn;
-                mine_syn_seq = e.lite[s].syn_seq;
-                peer_syn_ack = e.lite[1 - s].syn_ack;
-                any_bytes = e.lite[0].bytes || e.lite[1].bytes;
-            }
-            const bool new_isn = mine_syn && mine_syn_seq != in.tcp.seq;
-            const bool progressed = peer_syn_ack || any_bytes;
-            if (closed(e) || (new_isn && progressed) || (!mine_syn && progressed)) retire(key);
-            else return e;
-        } else {
-            return e;
-        }
+        const int s = same_endpoint(e.side0_hi ? key.hi : key.lo, in.src) ? 0 : 1;
+        if (!e.bases.new_stream(s, in.tcp)) return e;
+        retire(key);
     }
     Entry& e = *table_.try_emplace(key).first;
     e.id = next_id_++;
@@ -309,7 +284,7 @@ void Tracker::demote(Entry& e, const Key& key) {
     e.side0_hi = c.side[0] == key.hi;
     for (int s = 0; s < 2; ++s) {
         const SideStats& st = c.stats[s];
-        e.lite[s] = {st.syn_seq, st.syn != 0, st.syn_ack != 0, st.fin != 0, st.rst != 0, st.bytes != 0};
+        e.lite[s] = {st.syn != 0, st.syn_ack != 0, st.fin != 0, st.rst != 0, st.bytes != 0};
     }
     e.last_ts = c.last_ts;
     e.dead = true;
@@ -326,7 +301,9 @@ void Tracker::tcp_packet(const CapturedPacket& pkt, const PacketInfo& p) {
         // retiring need and go.
         if (Entry* e = table_.find(key); e && e->dead) {
             const bool was_closed = closed(*e);
-            LiteSide& l = e->lite[same_endpoint(e->side0_hi ? key.hi : key.lo, src) ? 0 : 1];
+            const int side = same_endpoint(e->side0_hi ? key.hi : key.lo, src) ? 0 : 1;
+            e->bases.note(side, p.tcp);
+            LiteSide& l = e->lite[side];
             if (p.tcp.has(tcp::FIN)) l.fin = true;
             if (p.tcp.has(tcp::RST)) l.rst = true;
             if (!p.tcp.payload.empty() || p.ip.total_length > p.ip.header_length + p.tcp.header_length) l.bytes = true;
@@ -353,6 +330,7 @@ void Tracker::tcp_packet(const CapturedPacket& pkt, const PacketInfo& p) {
     in.dont_fragment = p.ip.dont_fragment;
     in.v6 = p.ip.version == 6;
     Entry& e = entry_for(key, in);
+    e.bases.note(same_endpoint(e.side0_hi ? key.hi : key.lo, in.src) ? 0 : 1, in.tcp);
     const std::int64_t was_ts = last_ts(e);
     const bool was_closed = closed(e);
 
@@ -362,11 +340,11 @@ void Tracker::tcp_packet(const CapturedPacket& pkt, const PacketInfo& p) {
         if (!e.dead && !hold(e, key, in, wire_payload)) {
             promote(e, key);
         } else {
-            // What full tracking would note of the packet for port reuse and closing.
+            // What full tracking would note of the packet for closing and retiring.
             LiteSide& l = e.lite[same_endpoint(e.side0_hi ? key.hi : key.lo, in.src) ? 0 : 1];
             if (in.tcp.has(tcp::SYN)) {
                 if (in.tcp.has(tcp::ACK)) l.syn_ack = true;
-                else if (!l.syn) { l.syn = true; l.syn_seq = in.tcp.seq; }
+                else l.syn = true;
             }
             if (in.tcp.has(tcp::FIN)) l.fin = true;
             if (in.tcp.has(tcp::RST)) l.rst = true;

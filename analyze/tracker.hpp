@@ -143,10 +143,32 @@ private:
         bool from_hi = false, fragment = false, dont_fragment = false, v6 = false;
         std::uint32_t held_at = 0, held_len = 0;
     };
-    // Of a side, what port reuse and closing need (SideStats, reduced).
+    // Of a side, what closing and retiring need (SideStats, reduced).
     struct LiteSide {
-        std::uint32_t syn_seq = 0;
         bool syn = false, syn_ack = false, fin = false, rst = false, bytes = false;
+    };
+    // Port reuse as Wireshark (4.0) starts a new tcp.stream on the same
+    // addresses and ports: at a SYN (without ACK) whose sequence number is not
+    // the base of its direction.  A direction's base is its first SYN's
+    // sequence number, or one less than its first packet's; before it sent
+    // anything, one less than the first acknowledgement number its peer sent.
+    // No other sign counts: not a close, not an answer, not the time between.
+    struct StreamBases {
+        std::array<std::uint32_t, 2> seq{};
+        std::array<bool, 2> set{};
+        bool new_stream(int side, const tcp::Header& t) const {
+            return t.has(tcp::SYN) && !t.has(tcp::ACK) && set[side] && t.seq != seq[side];
+        }
+        void note(int side, const tcp::Header& t) {
+            if (!set[side]) {
+                seq[side] = t.has(tcp::SYN) ? t.seq : t.seq - 1;
+                set[side] = true;
+            }
+            if (!set[1 - side] && t.has(tcp::ACK)) {
+                seq[1 - side] = t.ack - 1;
+                set[1 - side] = true;
+            }
+        }
     };
     // The packets of an unclassified light connection, and what they tell
     // about where each direction's stream starts and what its first bytes are.
@@ -180,6 +202,7 @@ private:
         std::unique_ptr<Connection> conn;
         std::unique_ptr<Held> held;
         std::int64_t last_ts = 0;  // light
+        StreamBases bases;         // light and full
         std::array<LiteSide, 2> lite{};
         bool side0_hi = false;  // light: side 0 (the first sender) is key.hi
         bool dead = false;

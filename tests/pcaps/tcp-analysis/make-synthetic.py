@@ -177,6 +177,28 @@ def cases():
         Pkt(0.1, 0, "PA", c1, s1, 502, 300), Pkt(0.1001, 1, "R", s1, 0, 0, 0, ipid=0, ttl=64),
         Pkt(0.12, 1, "A", s1, c1 + 300, 509, 0)]
     yield "refused", [Pkt(0.0, 0, "S", C, 0, 64240, 0, syn_opts()), Pkt(0.001, 1, "RA", 0, C + 1, 0, 0)]
+    # Port reuse: where tshark starts a new tcp.stream on the same ports -- at a
+    # SYN whose sequence number is not its direction's base (the first SYN's,
+    # one less than the first packet's, or one less than the peer's first ACK).
+    syn = lambda t, seq, side=0: Pkt(t, side, "S", seq, 0, 64240, 0, syn_opts())
+    refuse = lambda t, isn: Pkt(t, 1, "RA", 0, isn + 1, 0, 0)
+    yield "port-reuse-new-isn-unanswered", [syn(0.0, C), syn(1.0, C + 5000), syn(3.0, C + 5000)]
+    yield "port-reuse-refused-retries", [syn(0.0, C), refuse(0.001, C), syn(0.5, C), refuse(0.501, C),
+                                         syn(1.0, C), refuse(1.001, C)]  # Windows resends a refused SYN
+    yield "port-reuse-refused-new-isn", [syn(0.0, C), refuse(0.001, C), syn(1.0, C + 5000), refuse(1.001, C + 5000)]
+    yield "port-reuse-rst-same-isn", hs() + [Pkt(0.1, 0, "PA", c1, s1, 502, 100), Pkt(0.11, 1, "RA", s1, c1 + 100, 0, 0),
+                                             syn(1.0, C), Pkt(1.001, 1, "SA", S + 7, C + 1, 65160, 0, syn_opts())]
+    yield "port-reuse-fin-same-isn", hs() + [Pkt(0.1, 0, "FA", c1, s1, 502, 0), Pkt(0.11, 1, "FA", s1, c1 + 1, 509, 0),
+                                             Pkt(0.12, 0, "A", c1 + 1, s1 + 1, 502, 0), syn(1.0, C)]
+    yield "port-reuse-answered-new-isn", hs() + [syn(1.0, C + 5000), Pkt(1.001, 1, "SA", S + 9, C + 5001, 65160, 0,
+                                                                         syn_opts())]
+    yield "port-reuse-midstream-then-syn", [Pkt(0.0, 0, "PA", C, S, 502, 100), syn(1.0, C - 1), syn(2.0, C + 77)]
+    yield "port-reuse-ack-only-then-syn", [Pkt(0.0, 0, "A", C, S, 502, 0), syn(1.0, C - 1), syn(2.0, C + 77)]
+    yield "port-reuse-server-first", [Pkt(0.0, 1, "PA", S, C, 509, 100), syn(1.0, C - 1), syn(2.0, C + 77)]
+    yield "port-reuse-server-rst-first", [Pkt(0.0, 1, "R", S, C, 0, 0), syn(1.0, C + 77)]
+    yield "port-reuse-client-rst-first", [Pkt(0.0, 0, "RA", C, S, 0, 0), syn(1.0, C - 1), syn(2.0, C + 77)]
+    yield "port-reuse-server-syn", [Pkt(0.0, 1, "SA", S, C + 1, 65160, 0, syn_opts()), syn(1.0, S, side=1),
+                                    syn(2.0, S + 77, side=1)]
     dup = []
     for p in hs() + [Pkt(0.1, 0, "PA", c1, s1, 502, 100), Pkt(0.11, 1, "PA", s1, c1 + 100, 509, 200),
                      Pkt(0.12, 0, "A", c1 + 100, s1 + 200, 502, 0), Pkt(0.13, 0, "FA", c1 + 100, s1 + 200, 502, 0),
