@@ -10,11 +10,15 @@ void Reassembler::set_isn(std::uint32_t isn) {
     base_known_ = true;
 }
 
-// Unwrap: the offset nearest to the next expected one (RFC 1982 serial arithmetic).
-std::uint64_t Reassembler::offset_of(std::uint32_t seq) const {
+// Unwrap: the offset nearest to the next expected one (RFC 1982 serial
+// arithmetic); negative for bytes before the stream's start.
+std::int64_t Reassembler::unwrap(std::uint32_t seq) const {
     const std::uint32_t next_seq = base_seq_ + static_cast<std::uint32_t>(next_);
-    const std::int64_t delta = static_cast<std::int32_t>(seq - next_seq);
-    const std::int64_t off = static_cast<std::int64_t>(next_) + delta;
+    return static_cast<std::int64_t>(next_) + static_cast<std::int32_t>(seq - next_seq);
+}
+
+std::uint64_t Reassembler::offset_of(std::uint32_t seq) const {
+    const std::int64_t off = unwrap(seq);
     return off < 0 ? 0 : static_cast<std::uint64_t>(off);
 }
 
@@ -26,8 +30,7 @@ SegmentFate Reassembler::segment(std::uint32_t seq, Bytes payload, bool fin, std
         base_seq_ = seq;  // started mid-stream: this is where our stream begins
         base_known_ = true;
     }
-    const std::int64_t raw = static_cast<std::int64_t>(next_) +
-                             static_cast<std::int32_t>(seq - (base_seq_ + static_cast<std::uint32_t>(next_)));
+    const std::int64_t raw = unwrap(seq);
     if (fin) {
         const std::int64_t end = raw + static_cast<std::int64_t>(payload.size());
         if (end >= 0) { fin_known_ = true; fin_offset_ = static_cast<std::uint64_t>(end); }

@@ -61,6 +61,7 @@ public:
     bool fin_reached() const { return fin_known_ && next_ >= fin_offset_; }
 
 private:
+    std::int64_t unwrap(std::uint32_t seq) const;
     std::uint64_t offset_of(std::uint32_t seq) const;
     void deliver_pending(std::int64_t ts_ns, StreamSink& sink);
     void skip_to(std::uint64_t offset, std::uint64_t frame, StreamSink& sink);
