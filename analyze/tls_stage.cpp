@@ -18,7 +18,9 @@ bool TlsStage::failed(Dir dir) const { return session_.failed(to_tls(dir)); }
 
 void TlsStage::feed(Dir dir, Bytes data, std::uint64_t frame, std::int64_t ts_ns, std::vector<PduEvent>& out) {
     if (session_.failed(to_tls(dir))) return;
-    for (const auto& e : session_.feed(to_tls(dir), data)) on_event(e, frame, ts_ns, out);
+    events_.clear();  // kept between calls: no allocation per record
+    session_.feed(to_tls(dir), data, events_);
+    for (const auto& e : events_) on_event(e, frame, ts_ns, out);
     const auto& sum = session_.summary();
     facts_.established = sum.established;
     if (sum.version) facts_.version = sum.version;

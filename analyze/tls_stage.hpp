@@ -76,6 +76,7 @@ private:
     tls::Session session_;
     TlsFacts facts_;
     std::array<std::uint32_t, 2> app_events_{};
+    std::vector<tls::Event> events_;  // of the last feed(), reused
 };
 
 // The dissect events for application data stop after this many per direction:

@@ -831,6 +831,11 @@ void Session::note_history(Direction dir, char letter) {
 
 std::vector<Event> Session::feed(Direction dir, Bytes data) {
     std::vector<Event> out;
+    feed(dir, data, out);
+    return out;
+}
+
+void Session::feed(Direction dir, Bytes data, std::vector<Event>& out) {
     Side& s = side(dir);
     auto err = push_all(s.framer, data, [&](const FramedRecord& rec) { on_record(dir, rec, out); });
     if (err) {
@@ -841,7 +846,6 @@ std::vector<Event> Session::feed(Direction dir, Bytes data) {
         e.error = err;
         out.push_back(std::move(e));
     }
-    return out;
 }
 
 void Session::on_record(Direction dir, const FramedRecord& rec, std::vector<Event>& out) {

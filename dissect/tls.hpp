@@ -488,6 +488,9 @@ class Session {
 public:
     // The next bytes of one direction.  Returns what they completed, in order.
     std::vector<Event> feed(Direction dir, Bytes data);
+    // The same, appended to `out`: a caller that keeps one vector and clears
+    // it between calls allocates nothing per record once it has grown.
+    void feed(Direction dir, Bytes data, std::vector<Event>& out);
     const Summary& summary() const { return summary_; }
     bool failed(Direction dir) const { return side(dir).framer.failed(); }
 
