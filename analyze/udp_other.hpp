@@ -27,6 +27,7 @@
 // compares the tracker's UDP results with UdpFlows fed every datagram.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <vector>
@@ -45,7 +46,10 @@ public:
     bool datagram(const K& k, std::int64_t ts_ns, std::int64_t idle_ns) {
         auto [last, fresh] = flows_.try_emplace(k);
         const bool gone = !fresh && swept_ && sweep_ns_ - *last > idle_ns;
-        *last = ts_ns;
+        // A datagram stamped before the last sweep's horizon (files are not
+        // always in time order) must not make its flow look gone before the
+        // next sweep has looked at it: that one finds it idle all the same.
+        *last = swept_ ? std::max(ts_ns, sweep_ns_ - idle_ns) : ts_ns;
         return fresh || gone;
     }
     // A sweep at now_ns (later than the one before): the flows idle for longer

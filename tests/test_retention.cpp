@@ -163,6 +163,19 @@ TEST_CASE("UDP flows off the RDP port: gone once a sweep finds them idle", "[udp
     CHECK(set.size() == 0);
 }
 
+TEST_CASE("UDP flows off the RDP port: a datagram stamped long ago is gone only at the next sweep", "[udp][retention]") {
+    // Files are not always in time order.  A flow whose datagram is older than
+    // the last sweep's horizon was not there for that sweep: the next one decides.
+    constexpr std::int64_t idle = 600;
+    IdleFlowSet<UdpOtherFlows::Key4, UdpOtherFlows::Key4Hash> set;
+    const UdpOtherFlows::Key4 a{1, 2, 53, 5300};
+    set.expire(1000, idle);
+    CHECK(set.datagram(a, 100, idle));        // new, stamped 900 s before the sweep
+    CHECK_FALSE(set.datagram(a, 101, idle));  // the same flow: no sweep since
+    set.expire(1001, idle);
+    CHECK(set.datagram(a, 1002, idle));       // that sweep found it idle: a new one
+}
+
 TEST_CASE("a flow table swept a part at a time keeps exactly the keepers", "[flow_table]") {
     // Every key in one of 8 home slots: long runs, so erasing shifts entries back.
     struct BadHash {
