@@ -204,7 +204,7 @@ private:
         std::int64_t last_ts = 0;  // light
         StreamBases bases;         // light and full
         std::array<LiteSide, 2> lite{};
-        bool side0_hi = false;  // light: side 0 (the first sender) is key.hi
+        bool side0_hi = false;  // side 0 (the first sender) is key.hi, as in Connection::side
         bool dead = false;
     };
     using Table = FlowTable<Key, Entry, KeyHash>;
