@@ -12,12 +12,15 @@
 
 namespace rdpscope {
 
+// One step: fold a 64-bit word into the hash.
+inline std::uint64_t hash_mix(std::uint64_t h, std::uint64_t w) noexcept {
+    h ^= w;
+    h *= 0x9E3779B97F4A7C15ull;
+    return h ^ (h >> 29);
+}
+
 inline std::size_t hash_endpoints(const Endpoint& a, const Endpoint& b) noexcept {
-    auto mix = [](std::uint64_t h, std::uint64_t w) {
-        h ^= w;
-        h *= 0x9E3779B97F4A7C15ull;
-        return h ^ (h >> 29);
-    };
+    constexpr auto mix = hash_mix;
     std::uint64_t w[4];
     std::memcpy(&w[0], a.ip.b.data(), 8);
     std::memcpy(&w[1], a.ip.b.data() + 8, 8);

@@ -120,12 +120,11 @@ bool Tracker::closed(const Entry& e) {
 // Only SYNs so far, from one side or both: no SYN+ACK, no data, not closed.
 bool Tracker::attempt(const Entry& e) {
     if (closed(e)) return false;
-    if (e.conn) {
-        const SideStats* st = e.conn->stats.data();
-        return (st[0].syn || st[1].syn) && !st[0].syn_ack && !st[1].syn_ack && !st[0].bytes && !st[1].bytes;
-    }
-    const LiteSide* l = e.lite.data();
-    return (l[0].syn || l[1].syn) && !l[0].syn_ack && !l[1].syn_ack && !l[0].bytes && !l[1].bytes;
+    // Of both sides' figures (SideStats counts them, LiteSide notes them).
+    auto only_syns = [](const auto& s) {
+        return (s[0].syn || s[1].syn) && !s[0].syn_ack && !s[1].syn_ack && !s[0].bytes && !s[1].bytes;
+    };
+    return e.conn ? only_syns(e.conn->stats) : only_syns(e.lite);
 }
 
 std::int64_t Tracker::attempt_retention() const {
@@ -149,8 +148,7 @@ void Tracker::schedule(const Entry& e, const Key& key) {
 Tracker::Entry& Tracker::entry_for(const Key& key, const TcpIn& in) {
     if (Entry* found = table_.find(key)) {
         Entry& e = *found;
-        const int s = same_endpoint(e.side0_hi ? key.hi : key.lo, in.src) ? 0 : 1;
-        if (!e.bases.new_stream(s, in.tcp)) return e;
+        if (!e.bases.new_stream(side_of(e, key, in.src), in.tcp)) return e;
         retire(key);
     }
     Entry& e = *table_.try_emplace(key).first;
@@ -219,9 +217,8 @@ void Tracker::promote(Entry& e, const Key& key) {
 // the connection's classification as dead), false when the connection must be
 // promoted for it.  Mirrors what full_tcp would do with the stream starts:
 // set_isn() on a SYN, segment() on the sender's stream, acked() on the peer's.
-bool Tracker::hold(Entry& e, const Key& key, const TcpIn& in, std::size_t wire_payload) {
+bool Tracker::hold(Entry& e, int s, const TcpIn& in, std::size_t wire_payload) {
     Held& h = *e.held;
-    const int s = same_endpoint(e.side0_hi ? key.hi : key.lo, in.src) ? 0 : 1;
     const tcp::Header& t = in.tcp;
     Held::Side& me = h.side[s];
     if (t.has(tcp::SYN) && me.base == Held::Side::Base::unknown) {
@@ -266,7 +263,7 @@ bool Tracker::hold(Entry& e, const Key& key, const TcpIn& in, std::size_t wire_p
     kept.ip_total_length = in.ip_total_length;
     kept.ip_header_length = in.ip_header_length;
     kept.ttl = in.ttl;
-    kept.from_hi = same_endpoint(in.src, key.hi);
+    kept.from_hi = (s == 0) == e.side0_hi;
     kept.fragment = in.fragment;
     kept.dont_fragment = in.dont_fragment;
     kept.v6 = in.v6;
@@ -301,7 +298,7 @@ void Tracker::tcp_packet(const CapturedPacket& pkt, const PacketInfo& p) {
         // retiring need and go.
         if (Entry* e = table_.find(key); e && e->dead) {
             const bool was_closed = closed(*e);
-            const int side = same_endpoint(e->side0_hi ? key.hi : key.lo, src) ? 0 : 1;
+            const int side = side_of(*e, key, src);
             e->bases.note(side, p.tcp);
             LiteSide& l = e->lite[side];
             if (p.tcp.has(tcp::FIN)) l.fin = true;
@@ -330,18 +327,19 @@ void Tracker::tcp_packet(const CapturedPacket& pkt, const PacketInfo& p) {
     in.dont_fragment = p.ip.dont_fragment;
     in.v6 = p.ip.version == 6;
     Entry& e = entry_for(key, in);
-    e.bases.note(same_endpoint(e.side0_hi ? key.hi : key.lo, in.src) ? 0 : 1, in.tcp);
+    const int side = side_of(e, key, in.src);
+    e.bases.note(side, in.tcp);
     const std::int64_t was_ts = last_ts(e);
     const bool was_closed = closed(e);
 
     if (!e.conn) {
         const std::size_t wire_payload = in.ip_total_length > in.ip_header_length + in.tcp.header_length
                                              ? in.ip_total_length - in.ip_header_length - in.tcp.header_length : 0;
-        if (!e.dead && !hold(e, key, in, wire_payload)) {
+        if (!e.dead && !hold(e, side, in, wire_payload)) {
             promote(e, key);
         } else {
             // What full tracking would note of the packet for closing and retiring.
-            LiteSide& l = e.lite[same_endpoint(e.side0_hi ? key.hi : key.lo, in.src) ? 0 : 1];
+            LiteSide& l = e.lite[side];
             if (in.tcp.has(tcp::SYN)) {
                 if (in.tcp.has(tcp::ACK)) l.syn_ack = true;
                 else l.syn = true;

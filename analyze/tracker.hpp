@@ -224,7 +224,7 @@ private:
     void icmp_packet(const CapturedPacket& pkt, const PacketInfo& p);
     Entry& entry_for(const Key& key, const TcpIn& in);
     void promote(Entry& e, const Key& key);
-    bool hold(Entry& e, const Key& key, const TcpIn& in, std::size_t wire_payload);
+    bool hold(Entry& e, int side, const TcpIn& in, std::size_t wire_payload);
     void demote(Entry& e, const Key& key);
     void retire(const Key& key);
     void report(Connection& c, std::int64_t now_ns, bool input_ended);
@@ -233,6 +233,10 @@ private:
     bool reportable(const Connection& c) const;
     bool reportable_by_port(const Key& key) const;
     static std::int64_t last_ts(const Entry& e) { return e.conn ? e.conn->last_ts : e.last_ts; }
+    // The side (0: the first sender) a packet from `src` comes from.
+    static int side_of(const Entry& e, const Key& key, const Endpoint& src) {
+        return same_endpoint(e.side0_hi ? key.hi : key.lo, src) ? 0 : 1;
+    }
     static bool closed(const Entry& e);
     static bool attempt(const Entry& e);
     std::int64_t retention(const Entry& e) const;

@@ -11,11 +11,8 @@ std::size_t UdpOtherFlows::KeyHash::operator()(const UdpFlows::Key& k) const noe
 }
 
 std::size_t UdpOtherFlows::Key4Hash::operator()(const Key4& k) const noexcept {
-    std::uint64_t h = (std::uint64_t{k.lo_ip} << 32 | k.hi_ip) * 0x9E3779B97F4A7C15ull;
-    h ^= h >> 29;
-    h ^= (std::uint64_t{k.lo_port} << 16 | k.hi_port) + 0x5DEECE66Dull;
-    h *= 0xBF58476D1CE4E5B9ull;
-    return static_cast<std::size_t>(h ^ (h >> 31));
+    const std::uint64_t ports = std::uint64_t{k.lo_port} << 16 | k.hi_port;
+    return static_cast<std::size_t>(hash_mix(hash_mix(0x5DEECE66Dull, std::uint64_t{k.lo_ip} << 32 | k.hi_ip), ports));
 }
 
 bool UdpOtherFlows::datagram(const UdpFlows::Key& k, std::int64_t ts_ns) {

@@ -23,8 +23,9 @@
 
 // What UdpFlows does with a flow off the RDP port is count it, note its time
 // and retire it; if it ever does more (decode RDP-UDP on other ports by
-// content, say), this split must change with it: tests/test_udp_other.cpp
-// compares the tracker's UDP results with UdpFlows fed every datagram.
+// content, say), this split must change with it: tests/test_light_tracking.cpp
+// and fuzz/fuzz_tracker.cpp compare the tracker's UDP results with UdpFlows
+// fed every datagram.
 #pragma once
 
 #include <algorithm>
