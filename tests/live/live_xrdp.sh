@@ -58,7 +58,12 @@ cause=$(grep '"type":"connection"' "$out" | head -1 | python3 -c 'import json,sy
 if [[ "$cause" == none ]]; then echo "ok   xrdp handshake: cause none"; else echo "FAIL xrdp handshake: cause '$cause'"; fail=1; fi
 if [[ -n $got ]] && (( got - t0 < 12 )); then echo "ok   verdict printed $((got - t0)) s after the client started, while the session was up"
 else echo "FAIL verdict not printed while the session was up"; fail=1; fi
-if "$bin" analyze -F json "$SCN_WORK/live.pcap" 2>/dev/null | grep -q '"cause":"none"'; then echo "ok   the written pcap analyses to the same verdict"
-else echo "FAIL the written pcap does not analyse to cause none"; fail=1; fi
-if [[ $fail -ne 0 ]]; then cat "$out" "$SCN_WORK/capture.err"; tail -5 "$SCN_WORK"/*.log; fi
+# Into a file, not `| grep -q`: grep leaving at the first match would
+# SIGPIPE analyze's later lines and, under pipefail, fail a good run.
+"$bin" analyze -F json "$SCN_WORK/live.pcap" >"$SCN_WORK/reanalysed.json" 2>"$SCN_WORK/reanalyse.err"
+rc=$?
+if [[ $rc -eq 0 ]] && grep -q '"cause":"none"' "$SCN_WORK/reanalysed.json"; then echo "ok   the written pcap analyses to the same verdict"
+else echo "FAIL the written pcap does not analyse to cause none (analyze exit $rc)"; fail=1
+  cat "$SCN_WORK/reanalysed.json" "$SCN_WORK/reanalyse.err"; fi
+if [[ $fail -ne 0 ]]; then cat "$out" "$SCN_WORK/capture.err"; tail -n 5 "$SCN_WORK"/*.log; fi
 exit $fail
