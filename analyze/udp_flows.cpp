@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "analyze/connection.hpp"
+#include "analyze/flow_hash.hpp"
 #include "analyze/tracker.hpp"
 #include "dissect/icmp.hpp"
 #include "dissect/rdp_names.hpp"
@@ -53,17 +54,7 @@ struct UdpFlows::Flow {
     std::uint32_t error_events = 0;
 };
 
-std::size_t UdpFlows::KeyHash::operator()(const Key& k) const noexcept {
-    std::uint64_t h = 1469598103934665603ull;
-    auto mix = [&h](const Endpoint& e) {
-        for (std::uint8_t b : e.ip.b) h = (h ^ b) * 1099511628211ull;
-        h = (h ^ (e.port & 0xff)) * 1099511628211ull;
-        h = (h ^ (e.port >> 8)) * 1099511628211ull;
-    };
-    mix(k.lo);
-    mix(k.hi);
-    return static_cast<std::size_t>(h);
-}
+std::size_t UdpFlows::KeyHash::operator()(const Key& k) const noexcept { return hash_endpoints(k.lo, k.hi); }
 
 UdpFlows::UdpFlows(Observer& obs, UdpFlowOptions opt, TcpVisitor each_tcp)
     : obs_(obs), opt_(opt), each_tcp_(std::move(each_tcp)) {}
