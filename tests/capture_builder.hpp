@@ -5,8 +5,11 @@
 
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
 #include <cstdint>
 #include <cstdio>
+#include <filesystem>
 #include <string>
 #include <utility>
 #include <vector>
@@ -95,6 +98,30 @@ struct Capture {
         }
         std::fclose(f);
     }
+};
+
+// A file of its own in the temp directory, removed at the end of its scope.
+// ctest runs every test case as its own process, in parallel: a fixed name
+// let one case read the capture another was writing.
+class TempFile {
+public:
+    explicit TempFile(const std::string& stem) {
+        std::string tmpl = (std::filesystem::temp_directory_path() / (stem + "-XXXXXX.pcap")).string();
+        const int fd = ::mkstemps(tmpl.data(), 5);
+        REQUIRE(fd >= 0);
+        ::close(fd);
+        path_ = tmpl;
+    }
+    ~TempFile() {
+        std::error_code ec;
+        std::filesystem::remove(path_, ec);
+    }
+    TempFile(const TempFile&) = delete;
+    TempFile& operator=(const TempFile&) = delete;
+    const std::string& path() const { return path_; }
+
+private:
+    std::string path_;
 };
 
 }  // namespace rdpscope::test

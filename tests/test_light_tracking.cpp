@@ -214,7 +214,8 @@ TEST_CASE("light tracking changes nothing: the cases it has to get right", "[tra
     t = conversation(c, t, 40019, 3389, 22000, kCR, kCC);
     c.at(t, udp_dgram({kCli, 45002}, {kSrv, 3389}, kRdpUdpSyn));
 
-    const std::string path = (std::filesystem::temp_directory_path() / "rdpscope-light-cases.pcap").string();
+    const TempFile file("rdpscope-light-cases");
+    const std::string& path = file.path();
     c.write(path);
     same_both_ways(path);
     // And the RDP connections found by content are there.
@@ -222,5 +223,4 @@ TEST_CASE("light tracking changes nothing: the cases it has to get right", "[tra
     CHECK(out.find("\"server\":\"10.0.0.2:8443\"") != std::string::npos);
     CHECK(out.find("\"server\":\"10.0.0.2:6000\"") != std::string::npos);
     CHECK(out.find("\"server\":\"10.0.0.2:1080\"") != std::string::npos);
-    std::filesystem::remove(path);
 }

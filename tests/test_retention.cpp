@@ -31,7 +31,8 @@ constexpr std::int64_t kSec = 1'000'000;
 std::vector<nlohmann::json> connections(Capture c, const TrackerOptions& opt = {}) {
     std::stable_sort(c.packets.begin(), c.packets.end(),
                      [](const auto& a, const auto& b) { return a.first < b.first; });  // in time order
-    const std::string path = (std::filesystem::temp_directory_path() / "rdpscope-retention.pcap").string();
+    const TempFile file("rdpscope-retention");
+    const std::string& path = file.path();
     c.write(path);
     char* out = nullptr;
     std::size_t out_n = 0;
@@ -51,7 +52,6 @@ std::vector<nlohmann::json> connections(Capture c, const TrackerOptions& opt = {
         auto j = nlohmann::json::parse(line);
         if (j["type"] == "connection") conns.push_back(std::move(j));
     }
-    std::filesystem::remove(path);
     return conns;
 }
 
