@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "capture/platform.hpp"
+#include "platform/platform.hpp"
 
 namespace rdpscope {
 

@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "analyze/tracker.hpp"
-#include "analyze/writers.hpp"
+#include "report/writers.hpp"
 
 namespace {
 

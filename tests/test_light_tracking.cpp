@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <map>
 
-#include "analyze/writers.hpp"
+#include "report/writers.hpp"
 #include "capture_builder.hpp"
 #include "test_util.hpp"
 

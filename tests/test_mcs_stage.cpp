@@ -18,10 +18,10 @@
 #include <optional>
 #include <sstream>
 
-#include "analyze/render_security.hpp"
+#include "report/render_security.hpp"
 #include "analyze/run.hpp"
-#include "analyze/summary_security.hpp"
-#include "analyze/writers.hpp"
+#include "report/summary_security.hpp"
+#include "report/writers.hpp"
 #include "dissect/rdp_names.hpp"
 #include "dissect/rdp_neg.hpp"
 #include "dissect/tls.hpp"

@@ -14,7 +14,7 @@
 
 #include "analyze/flow_table.hpp"
 #include "analyze/udp_other.hpp"
-#include "analyze/writers.hpp"
+#include "report/writers.hpp"
 #include "capture_builder.hpp"
 #include "test_util.hpp"
 

@@ -27,7 +27,7 @@
 #include <sstream>
 
 #include "analyze/run.hpp"
-#include "analyze/summary.hpp"
+#include "report/summary.hpp"
 #include "test_util.hpp"
 
 using namespace rdpscope;

@@ -1,15 +1,15 @@
-#include "analyze/writers.hpp"
+#include "report/writers.hpp"
 
 #include <fmt/format.h>
 
-#include "capture/platform.hpp"
+#include "platform/platform.hpp"
 #include <fmt/ranges.h>
 
 #include <ctime>
 
-#include "analyze/render_security.hpp"
-#include "analyze/render_verdict.hpp"
-#include "analyze/summary.hpp"
+#include "report/render_security.hpp"
+#include "report/render_verdict.hpp"
+#include "report/summary.hpp"
 
 namespace rdpscope {
 

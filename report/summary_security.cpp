@@ -1,6 +1,6 @@
-#include "analyze/summary_security.hpp"
+#include "report/summary_security.hpp"
 
-#include "analyze/summary.hpp"
+#include "report/summary.hpp"
 #include "dissect/rdp_names.hpp"
 #include "dissect/tls.hpp"
 

@@ -1,4 +1,4 @@
-#include "analyze/check.hpp"
+#include "report/check.hpp"
 
 #include <fmt/format.h>
 

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "tools/rdpscope/commands.hpp"
+#include "cli/commands.hpp"
 
 namespace {
 

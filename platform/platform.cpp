@@ -1,4 +1,4 @@
-#include "capture/platform.hpp"
+#include "platform/platform.hpp"
 
 #ifdef _WIN32
 #include <io.h>

@@ -1,4 +1,4 @@
-#include "analyze/render_verdict.hpp"
+#include "report/render_verdict.hpp"
 
 #include <fmt/format.h>
 

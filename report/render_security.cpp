@@ -1,8 +1,8 @@
-#include "analyze/render_security.hpp"
+#include "report/render_security.hpp"
 
 #include <fmt/format.h>
 
-#include "capture/platform.hpp"
+#include "platform/platform.hpp"
 #include <fmt/ranges.h>
 
 #include <ctime>

@@ -1,8 +1,8 @@
-#include "analyze/summary.hpp"
+#include "report/summary.hpp"
 
 #include <cmath>
 
-#include "analyze/summary_security.hpp"
+#include "report/summary_security.hpp"
 #include "dissect/rdp_neg.hpp"
 
 namespace rdpscope {

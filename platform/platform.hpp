@@ -1,6 +1,6 @@
 // The few operating-system calls rdpscope needs beyond libpcap, in one place:
 // POSIX here, the Windows equivalents beside them, so every platform
-// difference stays in capture/.
+// difference stays in platform/ (used by capture, report and the CLI).
 #pragma once
 
 #include <csignal>

@@ -1,4 +1,4 @@
-#include "tools/rdpscope/commands.hpp"
+#include "cli/commands.hpp"
 
 #include <fmt/format.h>
 
@@ -7,13 +7,13 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "analyze/check.hpp"
+#include "report/check.hpp"
 #include "analyze/verdict.hpp"
-#include "analyze/writers.hpp"
+#include "report/writers.hpp"
 #include "capture/live.hpp"
 #include "capture/pcap_file.hpp"
 #include "capture/pcap_writer.hpp"
-#include "capture/platform.hpp"
+#include "platform/platform.hpp"
 #include "capture/privileges.hpp"
 #include "capture/replay.hpp"
 

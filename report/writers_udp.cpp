@@ -3,9 +3,9 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include "analyze/summary.hpp"
-#include "analyze/summary_security.hpp"
-#include "analyze/writers.hpp"
+#include "report/summary.hpp"
+#include "report/summary_security.hpp"
+#include "report/writers.hpp"
 
 namespace rdpscope {
 
