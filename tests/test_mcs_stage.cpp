@@ -428,7 +428,7 @@ const UdpFlowFacts* flow(const Collector& col, std::uint64_t id) {
 
 }  // namespace
 
-TEST_CASE("RDP-UDP: a handshake whose SYNs go unanswered (Zeek: rdpeudp_syn only; conn.log S0)", "[rdpudp][zeek]") {
+TEST_CASE("RDP-UDP: a handshake whose SYNs go unanswered (Zeek: rdpeudp_syn only - conn.log S0)", "[rdpudp][zeek]") {
     for (const char* pcap : {"tests/pcaps/public/zeek/rdpeudp-handshake-fail.pcap",
                              "tests/pcaps/public/zeek/rdp-rdpeudp-handshake-fail.untrimmed.pcap"}) {
         INFO("capture " << pcap);

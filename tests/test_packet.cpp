@@ -121,7 +121,7 @@ TEST_CASE("IPv6 text form follows RFC 5952", "[packet]") {
     CHECK(to_string(Endpoint{a, 3389}) == "[::ffff:10.0.0.1]:3389");
 }
 
-TEST_CASE("IPv4 fragments are flagged; later fragments carry no ports", "[packet]") {
+TEST_CASE("IPv4 fragments are flagged - later fragments carry no ports", "[packet]") {
     // The SYN of ndpi/rdp.pcap with MF set, then the same header as a second fragment at offset 8.
     auto f = read_frame("tests/pcaps/public/ndpi/rdp.pcap", 1);
     std::vector<std::uint8_t> first = f.bytes, later = f.bytes;

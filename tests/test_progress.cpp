@@ -9,7 +9,7 @@
 
 using namespace rdpscope;
 
-TEST_CASE("the progress line: bytes of the size, packets per second, connections; erased after", "[progress]") {
+TEST_CASE("the progress line: bytes of the size, packets per second, connections - erased after", "[progress]") {
     char* buf = nullptr;
     std::size_t n = 0;
     std::FILE* f = open_memstream(&buf, &n);

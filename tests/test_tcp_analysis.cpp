@@ -109,7 +109,7 @@ TEST_CASE("flag names", "[tcp]") {
     CHECK(tcp_flag_names(0).empty());
 }
 
-TEST_CASE("handshake: RTT, options, frames; vantage from the timing", "[tcp]") {
+TEST_CASE("handshake: RTT, options, frames - vantage from the timing", "[tcp]") {
     SECTION("near the client: the SYN-ACK takes the whole round trip") {
         Conv c;
         c.handshake(0, 20, 0.05, 7);
@@ -179,7 +179,7 @@ TEST_CASE("SYN retransmissions and their back-off", "[tcp]") {
     CHECK(j["rtt_ms"].is_null());
 }
 
-TEST_CASE("SYN-ACK retransmissions; the SYN-ACK answers the last SYN", "[tcp]") {
+TEST_CASE("SYN-ACK retransmissions - the SYN-ACK answers the last SYN", "[tcp]") {
     Conv c;
     c.send(0, 0, "S", C, 0, 64240, 0);
     c.send(0, 1000, "S", C, 0, 64240, 0);
@@ -303,7 +303,7 @@ TEST_CASE("gaps: out-of-order fill, loss before the capture point, bytes the cap
     }
 }
 
-TEST_CASE("windows: zero, probe, update, full; keep-alive", "[tcp]") {
+TEST_CASE("windows: zero, probe, update, full - keep-alive", "[tcp]") {
     SECTION("zero window, zero window probes and their ACKs, window update") {
         Conv c;
         c.handshake();
@@ -447,7 +447,7 @@ TEST_CASE("ICMP errors quoting the connection", "[tcp]") {
     CHECK(j["quotes_syn"] == true);
 }
 
-TEST_CASE("FIN order and half-close; segment sizes", "[tcp]") {
+TEST_CASE("FIN order and half-close - segment sizes", "[tcp]") {
     Conv c;
     c.handshake();
     c.send(0, 20, "PA", C + 1, S + 1, 502, 200);
@@ -646,7 +646,7 @@ TEST_CASE("lab: a dropped, a refused and an ICMP-prohibited SYN are three differ
     }
 }
 
-TEST_CASE("lab: a RST forged by a middlebox shows in its TTL; the server's own does not", "[tcp][lab]") {
+TEST_CASE("lab: a RST forged by a middlebox shows in its TTL - the server's own does not", "[tcp][lab]") {
     const auto forged = lab("fw-rst-clienthello-router");
     const auto own = lab("fw-port-closed");
     if (forged.empty() || own.empty()) {
