@@ -1,33 +1,88 @@
 #include "capture/pcap_file.hpp"
 
-#include <pcap/pcap.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
-#include <fstream>
+#include <limits>
 
 namespace rdpscope {
 
 namespace {
 
-// libpcap says "unknown file format" for anything that is not a capture;
-// tell the user what the first bytes look like instead.
-std::string describe_not_a_capture(const std::string& path) {
-    std::ifstream f(path, std::ios::binary);
-    unsigned char b[4] = {};
-    f.read(reinterpret_cast<char*>(b), 4);
-    const auto n = f.gcount();
-    if (n == 0) return "the file is empty";
-    if (n < 4) return "the file is too short to be a capture";
-    if (b[0] == 0x1f && b[1] == 0x8b) return "the file is gzip-compressed: gunzip it first";
-    return "not a pcap or pcapng capture (unrecognised magic number " +
-           [&] { char hex[16]; std::snprintf(hex, sizeof hex, "%02x%02x%02x%02x", b[0], b[1], b[2], b[3]); return std::string(hex); }() +
-           ")";
+// pcap-savefile(5): the magic numbers as a little-endian read of the first 4 bytes.
+constexpr std::uint32_t kPcapUsec = 0xa1b2c3d4, kPcapNsec = 0xa1b23c4d, kPcapModified = 0xa1b2cd34;
+constexpr std::uint32_t kPcapngShb = 0x0a0d0d0a;   // palindromic: the same in both byte orders
+constexpr std::uint32_t kPcapngByteOrder = 0x1a2b3c4d;
+constexpr std::size_t kPcapFileHeader = 24, kPcapRecordHeader = 16, kModifiedExtra = 8;
+
+// pcapng block types (draft-ietf-opsawg-pcapng §4, §10.1).
+enum : std::uint32_t {
+    kIdb = 1, kOpb = 2, kSpb = 3, kNrb = 4, kIsb = 5, kEpb = 6,
+    kJournal = 9,  // systemd Journal Export: Wireshark numbers it as a frame
+    kDsb = 10,
+    // Custom blocks (copyable, and not to be copied): Wireshark 4.0 numbers
+    // them as frames too (checked with tshark 4.0; NRB, ISB, DSB and unknown
+    // types it does not).
+    kCustom = 0x00000BAD, kCustomNoCopy = 0x40000BAD,
+};
+// A block's framing (type, length, trailing length) and the largest header of
+// a packet block (EPB: 20 bytes), on top of the record: anything larger is
+// not a block this reader will allocate for.
+constexpr std::uint32_t kMaxBlock = PcapFile::kMaxRecord + 64 * 1024;
+// Options (§3.5): code, length, value padded to 4.
+constexpr std::uint16_t kOptEnd = 0, kOptComment = 1;
+constexpr std::uint16_t kIfName = 2, kIfDescription = 3, kIfTsresol = 9, kIfTsoffset = 14;
+constexpr std::uint16_t kEpbFlags = 2;
+constexpr std::uint32_t kMaxNameBytes = 256;  // interface names and descriptions kept
+
+std::uint32_t pad4(std::uint32_t n) { return (n + 3u) & ~3u; }
+
+std::uint32_t bswap32(std::uint32_t v) {
+    return (v >> 24) | ((v >> 8) & 0xff00u) | ((v << 8) & 0xff0000u) | (v << 24);
+}
+
+std::uint32_t le32(const std::uint8_t* p) {
+    return std::uint32_t(p[0]) | std::uint32_t(p[1]) << 8 | std::uint32_t(p[2]) << 16 | std::uint32_t(p[3]) << 24;
+}
+
+std::string hex4(const std::uint8_t* b) {
+    char hex[16];
+    std::snprintf(hex, sizeof hex, "%02x%02x%02x%02x", b[0], b[1], b[2], b[3]);
+    return hex;
+}
+
+// Walks the options of a block body; `f(code, value, length)` per option.
+template <typename F>
+void for_each_option(const std::uint8_t* p, std::size_t n, bool swapped, F&& f) {
+    std::size_t at = 0;
+    while (at + 4 <= n) {
+        std::uint16_t code = static_cast<std::uint16_t>(p[at] | p[at + 1] << 8);
+        std::uint16_t len = static_cast<std::uint16_t>(p[at + 2] | p[at + 3] << 8);
+        if (swapped) {
+            code = static_cast<std::uint16_t>(code >> 8 | code << 8);
+            len = static_cast<std::uint16_t>(len >> 8 | len << 8);
+        }
+        at += 4;
+        if (code == kOptEnd) return;
+        if (len > n - at) return;  // an option running past its block: ignore the rest, keep the packet
+        f(code, p + at, len);
+        at += pad4(len);
+    }
 }
 
 }  // namespace
+
+std::uint16_t PcapFile::u16(const std::uint8_t* p) const {
+    const std::uint16_t v = static_cast<std::uint16_t>(p[0] | p[1] << 8);
+    return swapped_ ? static_cast<std::uint16_t>(v >> 8 | v << 8) : v;
+}
+
+std::uint32_t PcapFile::u32(const std::uint8_t* p) const {
+    const std::uint32_t v = le32(p);
+    return swapped_ ? bswap32(v) : v;
+}
 
 std::unique_ptr<PcapFile> PcapFile::open(const std::string& path, std::string& error) {
     struct stat st{};
@@ -39,95 +94,379 @@ std::unique_ptr<PcapFile> PcapFile::open(const std::string& path, std::string& e
         error = "is a directory";
         return nullptr;
     }
-    char errbuf[PCAP_ERRBUF_SIZE] = {};
-    std::unique_ptr<char[]> buffer;
-    // Nanosecond precision: libpcap scales microsecond files up, so every
-    // timestamp is in the same unit whatever the file holds.
-#ifdef _WIN32
-    // pcap_fopen_offline wants a FILE of libpcap's own C runtime: libpcap opens it.
-    pcap_t* h = pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_NANO, errbuf);
-#else
-    // libpcap reads the file with stdio, a 4 KiB buffer by default: a read()
-    // per few packets.  Open the stream ourselves to give it 1 MiB (setvbuf
-    // must come before the first read, which pcap_open_offline would do);
-    // libpcap owns and closes it from here.
-    FILE* fp = std::fopen(path.c_str(), "rb");
+    std::FILE* fp = std::fopen(path.c_str(), "rb");
     if (!fp) {
-        error = path + ": " + std::strerror(errno);  // as pcap_open_offline says it
+        error = std::strerror(errno);
         return nullptr;
     }
-    buffer.reset(new char[kReadBuffer]);
+    // stdio's default buffer is 4 KiB: a read() per few packets.  1 MiB;
+    // setvbuf must come before the first read.
+    std::unique_ptr<char[]> buffer(new char[kReadBuffer]);
     std::setvbuf(fp, buffer.get(), _IOFBF, kReadBuffer);
-    pcap_t* h = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, errbuf);
-    if (!h) std::fclose(fp);
-#endif
-    if (!h) {
-        const std::string msg = errbuf;
-        if (msg.find("unknown file format") != std::string::npos) error = describe_not_a_capture(path);
-        else if (msg.find("truncated") != std::string::npos || msg.find("cut short") != std::string::npos)
-            error = "the capture file header is cut short (" + msg + ")";
-        else error = msg;
+    return start(fp, std::move(buffer), path, static_cast<std::uint64_t>(st.st_size), error);
+}
+
+std::unique_ptr<PcapFile> PcapFile::open_stream(std::FILE* fp, const std::string& name, std::uint64_t size,
+                                                std::string& error) {
+    return start(fp, nullptr, name, size, error);
+}
+
+std::unique_ptr<PcapFile> PcapFile::start(std::FILE* fp, std::unique_ptr<char[]> buffer, const std::string& name,
+                                          std::uint64_t size, std::string& error) {
+    std::unique_ptr<PcapFile> f(new PcapFile());
+    f->fp_ = fp;
+    f->buffer_ = std::move(buffer);
+    f->path_ = name;
+    f->file_size_ = size;
+    std::uint8_t head[kPcapFileHeader];
+    std::size_t got = 0;
+    if (!f->read_exact(head, 4, got)) {
+        error = got == 0 ? "the capture file header is cut short (the file is empty)"
+                         : "the capture file header is cut short (the file holds " + std::to_string(got) + " bytes)";
         return nullptr;
     }
-    std::unique_ptr<PcapFile> f(new PcapFile());
-    f->handle_ = h;
-    f->buffer_ = std::move(buffer);
-    f->path_ = path;
-    f->linktype_ = pcap_datalink(h);
-    f->file_size_ = static_cast<std::uint64_t>(st.st_size);
-    // The file's own precision: pcap magic a1b23c4d, or pcapng if_tsresol 9.
-    // libpcap does not expose it directly; pcap_get_tstamp_precision gives the
-    // one we asked for, so read the magic ourselves for classic pcap.
-    {
-        std::ifstream in(path, std::ios::binary);
-        unsigned char m[4] = {};
-        in.read(reinterpret_cast<char*>(m), 4);
-        const bool nano_le = m[0] == 0x4d && m[1] == 0x3c && m[2] == 0xb2 && m[3] == 0xa1;
-        const bool nano_be = m[0] == 0xa1 && m[1] == 0xb2 && m[2] == 0x3c && m[3] == 0x4d;
-        f->nano_file_ = nano_le || nano_be;
+    const std::uint32_t magic = le32(head);
+    if (magic == kPcapngShb) {
+        f->pcapng_ = true;
+        // Read blocks up to the first interface, so that linktype() is known
+        // before the first packet; a packet block met first is left for
+        // next() (a journal block is read: it counts as a frame, no more) (the stream is a file: seek back over its header).
+        CapturedPacket none;
+        std::string why;
+        if (std::fseek(fp, 0, SEEK_SET) != 0) {
+            error = "cannot seek in the file";
+            return nullptr;
+        }
+        f->offset_ = 0;
+        while (f->interfaces_.empty()) {
+            std::uint8_t peek[8];
+            std::size_t n = 0;
+            const long at = std::ftell(fp);
+            if (!f->read_exact(peek, 8, n)) {
+                if (!f->have_section_) {
+                    error = "the capture file header is cut short (the file ends inside the pcapng section header)";
+                    return nullptr;
+                }
+                break;  // nothing after the section header: next() says end
+            }
+            const std::uint32_t t = f->u32(peek);
+            if (std::fseek(fp, at, SEEK_SET) != 0) {
+                error = "cannot seek in the file";
+                return nullptr;
+            }
+            f->offset_ -= 8;
+            if (f->have_section_ && (t == kEpb || t == kSpb || t == kOpb)) break;
+            const Block r = f->read_block(none, why);
+            if (r == Block::error || (r == Block::end && !f->have_section_)) {
+                error = f->have_section_ ? why : "the capture file header is cut short or damaged (" + why + ")";
+                return nullptr;
+            }
+            if (r == Block::end) break;
+        }
+        if (!f->interfaces_.empty()) {
+            f->linktype_ = f->interfaces_[0].linktype;
+            f->snaplen_ = f->interfaces_[0].snaplen;
+        }
+        return f;
     }
+    bool swapped;
+    switch (magic) {
+        case kPcapUsec: case kPcapNsec: case kPcapModified: swapped = false; break;
+        default:
+            switch (bswap32(magic)) {
+                case kPcapUsec: case kPcapNsec: case kPcapModified: swapped = true; break;
+                default:
+                    if (head[0] == 0x1f && head[1] == 0x8b) error = "the file is gzip-compressed: gunzip it first";
+                    else error = "not a pcap or pcapng capture (unrecognised magic number " + hex4(head) + ")";
+                    return nullptr;
+            }
+    }
+    f->swapped_ = swapped;
+    const std::uint32_t m = swapped ? bswap32(magic) : magic;
+    f->nano_file_ = m == kPcapNsec;
+    f->modified_pcap_ = m == kPcapModified;
+    if (!f->read_exact(head + 4, kPcapFileHeader - 4, got)) {
+        error = "the capture file header is cut short (the file holds " + std::to_string(4 + got) + " of the " +
+                std::to_string(kPcapFileHeader) + " bytes of a pcap file header)";
+        return nullptr;
+    }
+    const std::uint16_t major = f->u16(head + 4), minor = f->u16(head + 6);
+    if (major != 2) {
+        error = "unsupported pcap file version " + std::to_string(major) + "." + std::to_string(minor);
+        return nullptr;
+    }
+    f->snaplen_ = f->u32(head + 16);
+    // The upper bits of the link-type field carry the FCS length (pcap-savefile(5)).
+    f->linktype_ = static_cast<int>(f->u32(head + 20) & 0x03FFFFFFu);
+    CaptureInterface i;
+    i.linktype = f->linktype_;
+    i.snaplen = f->snaplen_;
+    i.exp10 = f->nano_file_ ? 9 : 6;
+    f->interfaces_.push_back(i);
     return f;
 }
 
 PcapFile::~PcapFile() {
-    if (handle_) pcap_close(handle_);
+    if (fp_) std::fclose(fp_);
 }
 
-const char* PcapFile::linktype_name() const {
-    const char* n = pcap_datalink_val_to_description(linktype_);
-    return n ? n : "unknown";
+bool PcapFile::read_exact(void* to, std::size_t n, std::size_t& got) {
+    got = std::fread(to, 1, n, fp_);
+    offset_ += got;
+    return got == n;
 }
 
-int PcapFile::snaplen() const { return pcap_snapshot(handle_); }
+std::string PcapFile::frame_error(const char* what) const {
+    return "frame " + std::to_string(frame_ + 1) + ": " + what;
+}
 
-std::uint64_t PcapFile::position() const {
-    FILE* fp = pcap_file(handle_);
-    if (!fp) return 0;
-    const long pos = std::ftell(fp);
-    return pos < 0 ? 0 : static_cast<std::uint64_t>(pos);
+std::int64_t PcapFile::to_ns(const CaptureInterface& i, std::uint64_t units) const {
+    __int128 ns;
+    if (i.exp2 >= 0) {
+        ns = (static_cast<__int128>(units) * 1'000'000'000) >> std::min(i.exp2, 127);
+    } else if (i.exp10 <= 9) {
+        __int128 mul = 1;
+        for (int k = i.exp10; k < 9; ++k) mul *= 10;
+        ns = static_cast<__int128>(units) * mul;
+    } else {
+        __int128 div = 1;
+        for (int k = 9; k < i.exp10 && k < 40; ++k) div *= 10;
+        ns = static_cast<__int128>(units) / div;
+    }
+    ns += static_cast<__int128>(i.offset_s) * 1'000'000'000;
+    constexpr auto kMax = std::numeric_limits<std::int64_t>::max(), kMin = std::numeric_limits<std::int64_t>::min();
+    return ns > kMax ? kMax : ns < kMin ? kMin : static_cast<std::int64_t>(ns);
 }
 
 PcapFile::Next PcapFile::next(CapturedPacket& out, std::string& error) {
-    pcap_pkthdr* hdr = nullptr;
-    const u_char* data = nullptr;
-    const int rc = pcap_next_ex(handle_, &hdr, &data);
-    if (rc == 1) {
-        out.frame = ++frame_;
-        out.ts_ns = static_cast<std::int64_t>(hdr->ts.tv_sec) * 1000000000 + hdr->ts.tv_usec;  // tv_usec holds ns here
-        out.caplen = hdr->caplen;
-        out.wirelen = hdr->len;
-        out.linktype = linktype_;
-        out.data = {data, hdr->caplen};
-        return Next::packet;
+    return pcapng_ ? next_pcapng(out, error) : next_pcap(out, error);
+}
+
+PcapFile::Next PcapFile::next_pcap(CapturedPacket& out, std::string& error) {
+    std::uint8_t h[kPcapRecordHeader + kModifiedExtra];
+    const std::size_t hlen = kPcapRecordHeader + (modified_pcap_ ? kModifiedExtra : 0);
+    std::size_t got = 0;
+    if (!read_exact(h, hlen, got)) {
+        if (got == 0) return Next::end;
+        error = "the file ends in the middle of frame " + std::to_string(frame_ + 1) + " (its record header has " +
+                std::to_string(got) + " of " + std::to_string(hlen) + " bytes)";
+        return Next::error;
     }
-    if (rc == PCAP_ERROR_BREAK) return Next::end;
-    // PCAP_ERROR: the record after the last good frame could not be read.
-    const std::string msg = pcap_geterr(handle_);
-    if (msg.find("truncated") != std::string::npos)
-        error = "the file ends in the middle of frame " + std::to_string(frame_ + 1) + " (" + msg + ")";
-    else
-        error = "cannot read frame " + std::to_string(frame_ + 1) + ": " + msg;
-    return Next::error;
+    const std::uint32_t sec = u32(h), frac = u32(h + 4), caplen = u32(h + 8), wirelen = u32(h + 12);
+    if (caplen > kMaxRecord) {
+        error = frame_error("") + "its record claims " + std::to_string(caplen) +
+                " bytes, more than the largest frame rdpscope reads (" + std::to_string(kMaxRecord) +
+                "): the file is damaged from here";
+        return Next::error;
+    }
+    if (record_.size() < caplen) record_.resize(caplen);
+    if (!read_exact(record_.data(), caplen, got)) {
+        error = "the file ends in the middle of frame " + std::to_string(frame_ + 1) + " (its record needs " +
+                std::to_string(caplen) + " bytes, the file holds " + std::to_string(got) + ")";
+        return Next::error;
+    }
+    out.frame = ++frame_;
+    out.ts_ns = static_cast<std::int64_t>(sec) * 1'000'000'000 + static_cast<std::int64_t>(frac) * (nano_file_ ? 1 : 1000);
+    out.caplen = caplen;
+    out.wirelen = wirelen;
+    out.linktype = linktype_;
+    out.interface = 0;
+    out.direction = 0;
+    out.comment = {};
+    out.data = {record_.data(), caplen};
+    return Next::packet;
+}
+
+PcapFile::Next PcapFile::next_pcapng(CapturedPacket& out, std::string& error) {
+    for (;;) {
+        const Block r = read_block(out, error);
+        if (r == Block::packet) return Next::packet;
+        if (r == Block::end) return Next::end;
+        if (r == Block::error) return Next::error;
+    }
+}
+
+PcapFile::Block PcapFile::read_block(CapturedPacket& out, std::string& error) {
+    {
+        const std::uint64_t block_at = offset_;
+        std::uint8_t h[12];
+        std::size_t got = 0;
+        if (!read_exact(h, 8, got)) {
+            if (got == 0) return Block::end;
+            error = "the file ends in the middle of a block header after frame " + std::to_string(frame_);
+            return Block::error;
+        }
+        std::uint32_t type = u32(h);
+        if (le32(h) == kPcapngShb) {
+            // A new section: its byte-order magic decides how to read everything after it.
+            if (!read_exact(h + 8, 4, got)) {
+                error = "the file ends in the middle of a section header after frame " + std::to_string(frame_);
+                return Block::error;
+            }
+            const std::uint32_t bom = le32(h + 8);
+            if (bom == kPcapngByteOrder) swapped_ = false;
+            else if (bswap32(bom) == kPcapngByteOrder) swapped_ = true;
+            else {
+                error = "a pcapng section header at byte " + std::to_string(block_at) +
+                        " has no valid byte-order magic (" + hex4(h + 8) + "): the file is damaged from here";
+                return Block::error;
+            }
+            type = kPcapngShb;
+        }
+        const std::uint32_t total = u32(h + 4);
+        const std::uint32_t framing = type == kPcapngShb ? 12 : 8;  // bytes of the block already read
+        if (total < 12 || total % 4 != 0 || total > kMaxBlock) {
+            error = "a pcapng block at byte " + std::to_string(block_at) + " (after frame " + std::to_string(frame_) +
+                    ") claims a length of " + std::to_string(total) + " bytes" +
+                    (total > kMaxBlock ? ", more than rdpscope reads in one block (" + std::to_string(kMaxBlock) + ")"
+                                       : ", which no block can have") +
+                    ": the file is damaged from here";
+            return Block::error;
+        }
+        if (total < framing + 4) {
+            error = "a pcapng section header at byte " + std::to_string(block_at) + " is shorter than its fields";
+            return Block::error;
+        }
+        const std::uint32_t rest = total - framing;  // body after what was read, and the trailing length
+        if (record_.size() < rest) record_.resize(rest);
+        if (!read_exact(record_.data(), rest, got)) {
+            const bool frame_block = type == kEpb || type == kSpb || type == kOpb || type == kJournal;
+            error = frame_block ? "the file ends in the middle of frame " + std::to_string(frame_ + 1) +
+                                      " (its block needs " + std::to_string(total) + " bytes, the file holds " +
+                                      std::to_string(framing + got) + ")"
+                                : "the file ends in the middle of a block after frame " + std::to_string(frame_);
+            return Block::error;
+        }
+        if (u32(record_.data() + rest - 4) != total) {
+            error = "a pcapng block at byte " + std::to_string(block_at) + " (after frame " + std::to_string(frame_) +
+                    ") does not end with its length: the file is damaged from here";
+            return Block::error;
+        }
+        const std::uint8_t* b = record_.data();
+        const std::size_t n = rest - 4;  // the body (after type/length, and for an SHB after the byte-order magic)
+        switch (type) {
+            case kPcapngShb:
+                return section_header(b, n, error) ? Block::other : Block::error;
+            case kIdb:
+                return interface_description(b, n, error) ? Block::other : Block::error;
+            case kDsb:
+                return decryption_secrets(b, n, error) ? Block::other : Block::error;
+            case kJournal: case kCustom: case kCustomNoCopy:
+                ++frame_;
+                ++non_packet_frames_;
+                return Block::other;
+            case kEpb: case kOpb: case kSpb: break;
+            default: return Block::other;  // NRB, ISB and unknown blocks: no frame
+        }
+        // A packet block.
+        std::uint32_t iface = 0, caplen = 0, wirelen = 0;
+        std::uint64_t units = 0;
+        std::size_t data_at = 0, opts_at = 0;
+        if (type == kSpb) {
+            if (n < 4) { error = frame_error("its simple packet block is shorter than its fields"); return Block::error; }
+            wirelen = u32(b);
+            data_at = 4;
+            caplen = static_cast<std::uint32_t>(std::min<std::size_t>(wirelen, n - 4));
+            if (!interfaces_.empty() && interfaces_[0].snaplen) caplen = std::min(caplen, interfaces_[0].snaplen);
+            opts_at = n;
+        } else {
+            // EPB: interface u32; OPB: interface u16, drops u16; then both
+            // timestamp high and low, captured and original length.
+            constexpr std::size_t fixed = 20;
+            if (n < fixed) { error = frame_error("its packet block is shorter than its fields"); return Block::error; }
+            if (type == kEpb) iface = u32(b);
+            else iface = u16(b);  // OPB: interface u16, drops u16
+            units = static_cast<std::uint64_t>(u32(b + 4)) << 32 | u32(b + 8);
+            caplen = u32(b + 12);
+            wirelen = u32(b + 16);
+            data_at = fixed;
+            if (caplen > n - fixed) {
+                error = frame_error("its packet block says ") + std::to_string(caplen) +
+                        " captured bytes but holds " + std::to_string(n - fixed) + ": the file is damaged";
+                return Block::error;
+            }
+            opts_at = data_at + pad4(caplen);
+        }
+        if (iface >= interfaces_.size()) {
+            error = frame_error("") + "it names interface " + std::to_string(iface) + ", but the section declares " +
+                    (interfaces_.empty() ? std::string("none before it") : "only " + std::to_string(interfaces_.size()));
+            return Block::error;
+        }
+        const CaptureInterface& i = interfaces_[iface];
+        out.frame = ++frame_;
+        out.ts_ns = type == kSpb ? 0 : to_ns(i, units);
+        out.caplen = caplen;
+        out.wirelen = wirelen;
+        out.linktype = i.linktype;
+        out.interface = iface;
+        out.direction = 0;
+        out.comment = {};
+        out.data = {b + data_at, caplen};
+        if (opts_at < n)
+            for_each_option(b + opts_at, n - opts_at, swapped_, [&](std::uint16_t code, const std::uint8_t* v, std::uint16_t len) {
+                if (code == kOptComment && out.comment.empty()) out.comment = {reinterpret_cast<const char*>(v), len};
+                else if (code == kEpbFlags && len == 4) out.direction = static_cast<std::uint8_t>(u32(v) & 3u);
+            });
+        return Block::packet;
+    }
+}
+
+bool PcapFile::section_header(const std::uint8_t* b, std::size_t n, std::string& error) {
+    // After the byte-order magic: major u16, minor u16, section length i64, options.
+    if (n < 12) {
+        error = "a pcapng section header is shorter than its fields";
+        return false;
+    }
+    const std::uint16_t major = u16(b);
+    if (major != 1) {
+        error = "unsupported pcapng version " + std::to_string(major) + "." + std::to_string(u16(b + 2));
+        return false;
+    }
+    have_section_ = true;
+    interfaces_.clear();  // interface ids restart with every section
+    return true;
+}
+
+bool PcapFile::interface_description(const std::uint8_t* b, std::size_t n, std::string& error) {
+    if (n < 8) {
+        error = "an interface description block after frame " + std::to_string(frame_) + " is shorter than its fields";
+        return false;
+    }
+    if (interfaces_.size() >= kMaxInterfaces) {
+        error = "the section declares more than " + std::to_string(kMaxInterfaces) +
+                " interfaces (at frame " + std::to_string(frame_) + "): the file is damaged or hostile";
+        return false;
+    }
+    CaptureInterface i;
+    i.linktype = u16(b);
+    i.snaplen = u32(b + 4);
+    for_each_option(b + 8, n - 8, swapped_, [&](std::uint16_t code, const std::uint8_t* v, std::uint16_t len) {
+        const auto text = [&] { return std::string(reinterpret_cast<const char*>(v), std::min<std::uint32_t>(len, kMaxNameBytes)); };
+        if (code == kIfName) i.name = text();
+        else if (code == kIfDescription) i.description = text();
+        else if (code == kIfTsresol && len >= 1) {
+            // MSB clear: 10^-v seconds; set: 2^-(v & 0x7f).
+            if (v[0] & 0x80) { i.exp2 = v[0] & 0x7f; }
+            else { i.exp10 = v[0]; i.exp2 = -1; }
+        } else if (code == kIfTsoffset && len == 8) {
+            const std::uint64_t hi = u32(v + (swapped_ ? 0 : 4)), lo = u32(v + (swapped_ ? 4 : 0));
+            i.offset_s = static_cast<std::int64_t>(hi << 32 | lo);
+        }
+    });
+    interfaces_.push_back(std::move(i));
+    return true;
+}
+
+bool PcapFile::decryption_secrets(const std::uint8_t* b, std::size_t n, std::string& error) {
+    (void)error;
+    // Secrets type u32, secrets length u32 (without padding), data, options.
+    if (n < 8) return true;  // too short to hold anything: skipped, as Wireshark does
+    const std::uint32_t type = u32(b), len = u32(b + 4);
+    if (len > n - 8) return true;
+    if (secret_bytes_ + len > kMaxSecretBytes) return true;  // beyond any real key log: ignored
+    secret_bytes_ += len;
+    secrets_.push_back({type, frame_, std::string(reinterpret_cast<const char*>(b + 8), len)});
+    return true;
 }
 
 }  // namespace rdpscope
