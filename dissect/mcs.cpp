@@ -9,18 +9,14 @@ namespace {
 
 constexpr std::string_view layer = "mcs";
 
-DecodeError error(ErrorKind kind, std::string_view field, std::size_t offset, std::size_t needed = 0) {
-    return DecodeError{layer, field, offset, kind, needed};
-}
-
 // `short_kind` is what running out of bytes means where the read happened:
 // need_more at the top level, malformed inside a complete length-bounded body.
 template <typename Status>
 DecodeError from_status(Status s, std::string_view field, std::size_t offset, ErrorKind short_kind) {
     switch (s) {
-        case Status::short_input: return error(short_kind, field, offset);
-        case Status::unsupported: return error(ErrorKind::unsupported, field, offset);
-        default: return error(ErrorKind::malformed, field, offset);
+        case Status::short_input: return DecodeError{layer, field, offset, short_kind, 0};
+        case Status::unsupported: return DecodeError::unsupported(layer, field, offset);
+        default: return DecodeError::malformed(layer, field, offset);
     }
 }
 
@@ -33,9 +29,9 @@ Decoded<Reader> read_connect_envelope(Reader& r, const ber::Identifier& want, st
     ber::Header h;
     if (auto s = ber::read_header(r, h); s != ber::Status::ok)
         return from_status(s, field, at, ErrorKind::need_more);
-    if (!(h.id == want)) return error(ErrorKind::malformed, field, at);
+    if (!(h.id == want)) return DecodeError::malformed(layer, field, at);
     auto body = r.sub(h.length);
-    if (!body) return error(ErrorKind::need_more, field, at, at + h.header_size + h.length);
+    if (!body) return DecodeError::need_more(layer, field, at, at + h.header_size + h.length);
     return *body;
 }
 
@@ -76,11 +72,11 @@ struct PerReader {
 
     // Every read in a domain PDU can hit the end of the TPDU given: need_more.
     std::optional<DecodeError> u8(std::uint8_t& v, std::string_view field) {
-        if (!r.u8(v)) return error(ErrorKind::need_more, field, r.offset());
+        if (!r.u8(v)) return DecodeError::need_more(layer, field, r.offset());
         return std::nullopt;
     }
     std::optional<DecodeError> u16(std::uint16_t& v, std::string_view field) {
-        if (!r.u16be(v)) return error(ErrorKind::need_more, field, r.offset());
+        if (!r.u16be(v)) return DecodeError::need_more(layer, field, r.offset());
         return std::nullopt;
     }
     std::optional<DecodeError> user_id(std::uint16_t& v, std::string_view field) {
@@ -167,7 +163,7 @@ Decoded<Pdu> read_send_data(PerReader p, std::string_view user_data_field) {
     if (auto s = per::read_length(p.r, len); s != per::Status::ok)
         return from_status(s, user_data_field, len_at, ErrorKind::need_more);
     auto data = p.r.bytes(len);
-    if (!data) return error(ErrorKind::need_more, user_data_field, len_at, p.r.offset() + len);
+    if (!data) return DecodeError::need_more(layer, user_data_field, len_at, p.r.offset() + len);
     d.user_data = *data;
     return Pdu{d};
 }
@@ -251,7 +247,7 @@ Decoded<Pdu> decode_domain_pdu(Bytes x224_user_data) {
     Reader r(x224_user_data);
     PerReader p{r};
     std::uint8_t b0 = 0;
-    if (!r.u8(b0)) return error(ErrorKind::need_more, "DomainMCSPDU.choice", 0);
+    if (!r.u8(b0)) return DecodeError::need_more(layer, "DomainMCSPDU.choice", 0);
     const std::uint8_t choice = b0 >> 2;
     switch (choice) {
         case erect_domain_request: return read_erect_domain(p);
@@ -264,16 +260,16 @@ Decoded<Pdu> decode_domain_pdu(Bytes x224_user_data) {
         case send_data_indication: return read_send_data<SendDataIndication>(p, "SendDataIndication.userData");
         default:
             // T.125 DomainMCSPDU has 43 alternatives (0..42).
-            if (choice > 42) return error(ErrorKind::malformed, "DomainMCSPDU.choice", 0);
+            if (choice > 42) return DecodeError::malformed(layer, "DomainMCSPDU.choice", 0);
             return Pdu{OtherDomainPdu{choice, r.rest()}};
     }
 }
 
 Decoded<Pdu> decode(Bytes x224_user_data) {
-    if (x224_user_data.empty()) return error(ErrorKind::need_more, "DomainMCSPDU.choice", 0);
+    if (x224_user_data.empty()) return DecodeError::need_more(layer, "DomainMCSPDU.choice", 0);
     if (x224_user_data[0] != 0x7f) return decode_domain_pdu(x224_user_data);
     // 0x7f: BER application class, constructed, high tag number follows.
-    if (x224_user_data.size() < 2) return error(ErrorKind::need_more, "ConnectPDU.tag", 0);
+    if (x224_user_data.size() < 2) return DecodeError::need_more(layer, "ConnectPDU.tag", 0);
     switch (x224_user_data[1]) {
         case 101: {
             auto ci = decode_connect_initial(x224_user_data);
@@ -291,7 +287,7 @@ Decoded<Pdu> decode(Bytes x224_user_data) {
             if (auto s = ber::read_header(r, h); s != ber::Status::ok)
                 return from_status(s, "ConnectPDU.tag", 0, ErrorKind::need_more);
             auto body = r.bytes(h.length);
-            if (!body) return error(ErrorKind::need_more, "ConnectPDU.length", 0, h.header_size + h.length);
+            if (!body) return DecodeError::need_more(layer, "ConnectPDU.length", 0, h.header_size + h.length);
             return Pdu{OtherConnectPdu{h.id.number, *body}};
         }
     }
@@ -300,16 +296,16 @@ Decoded<Pdu> decode(Bytes x224_user_data) {
 namespace {
 
 struct SenderOf {
-    std::optional<Direction> operator()(const ConnectInitial&) const { return Direction::client_to_server; }
-    std::optional<Direction> operator()(const ErectDomainRequest&) const { return Direction::client_to_server; }
-    std::optional<Direction> operator()(const AttachUserRequest&) const { return Direction::client_to_server; }
-    std::optional<Direction> operator()(const ChannelJoinRequest&) const { return Direction::client_to_server; }
-    std::optional<Direction> operator()(const SendDataRequest&) const { return Direction::client_to_server; }
-    std::optional<Direction> operator()(const ConnectResponse&) const { return Direction::server_to_client; }
-    std::optional<Direction> operator()(const AttachUserConfirm&) const { return Direction::server_to_client; }
-    std::optional<Direction> operator()(const ChannelJoinConfirm&) const { return Direction::server_to_client; }
-    std::optional<Direction> operator()(const SendDataIndication&) const { return Direction::server_to_client; }
-    std::optional<Direction> operator()(const auto&) const { return std::nullopt; }
+    std::optional<Dir> operator()(const ConnectInitial&) const { return Dir::c2s; }
+    std::optional<Dir> operator()(const ErectDomainRequest&) const { return Dir::c2s; }
+    std::optional<Dir> operator()(const AttachUserRequest&) const { return Dir::c2s; }
+    std::optional<Dir> operator()(const ChannelJoinRequest&) const { return Dir::c2s; }
+    std::optional<Dir> operator()(const SendDataRequest&) const { return Dir::c2s; }
+    std::optional<Dir> operator()(const ConnectResponse&) const { return Dir::s2c; }
+    std::optional<Dir> operator()(const AttachUserConfirm&) const { return Dir::s2c; }
+    std::optional<Dir> operator()(const ChannelJoinConfirm&) const { return Dir::s2c; }
+    std::optional<Dir> operator()(const SendDataIndication&) const { return Dir::s2c; }
+    std::optional<Dir> operator()(const auto&) const { return std::nullopt; }
 };
 
 struct NameOf {
@@ -329,7 +325,7 @@ struct NameOf {
 
 }  // namespace
 
-std::optional<Direction> sender(const Pdu& pdu) { return std::visit(SenderOf{}, pdu); }
+std::optional<Dir> sender(const Pdu& pdu) { return std::visit(SenderOf{}, pdu); }
 
 std::string pdu_name(const Pdu& pdu) { return std::visit(NameOf{}, pdu); }
 

@@ -24,6 +24,7 @@
 #include <string_view>
 #include <vector>
 
+#include "dissect/direction.hpp"
 #include "dissect/reader.hpp"
 #include "dissect/result.hpp"
 
@@ -424,8 +425,6 @@ bool is_grease(std::uint16_t value);
 // Session: both directions of one connection
 // ---------------------------------------------------------------------------
 
-enum class Direction : std::uint8_t { client_to_server = 0, server_to_client = 1 };
-
 struct Event {
     enum class Kind : std::uint8_t {
         handshake,            // plaintext handshake message in `message`
@@ -438,7 +437,7 @@ struct Event {
         error,                // `error`; a framing error stops that direction
     };
     Kind kind = Kind::error;
-    Direction dir = Direction::client_to_server;
+    Dir dir = Dir::c2s;
     std::uint64_t stream_offset = 0;  // of the record that produced the event
     std::uint16_t record_version = 0;
     std::size_t record_length = 0;
@@ -474,7 +473,7 @@ struct Summary {
     // then a protected record; TLS 1.3 both sent protected data after the ServerHello.
     bool established = false;
     std::optional<Alert> last_alert;  // plaintext alerts only
-    std::optional<Direction> last_alert_dir;
+    std::optional<Dir> last_alert_dir;
     std::size_t encrypted_alerts = 0;
     std::size_t application_data_records[2] = {0, 0};
     // Zeek's ssl_history letters: client upper case, server lower case (C client_hello,
@@ -487,12 +486,12 @@ struct Summary {
 class Session {
 public:
     // The next bytes of one direction.  Returns what they completed, in order.
-    std::vector<Event> feed(Direction dir, Bytes data);
+    std::vector<Event> feed(Dir dir, Bytes data);
     // The same, appended to `out`: a caller that keeps one vector and clears
     // it between calls allocates nothing per record once it has grown.
-    void feed(Direction dir, Bytes data, std::vector<Event>& out);
+    void feed(Dir dir, Bytes data, std::vector<Event>& out);
     const Summary& summary() const { return summary_; }
-    bool failed(Direction dir) const { return side(dir).framer.failed(); }
+    bool failed(Dir dir) const { return side(dir).framer.failed(); }
 
 private:
     struct Side {
@@ -501,11 +500,11 @@ private:
         bool sent_ccs = false;
         bool protected_ = false;  // its handshake records are ciphertext now
     };
-    Side& side(Direction d) { return sides_[static_cast<int>(d)]; }
-    const Side& side(Direction d) const { return sides_[static_cast<int>(d)]; }
-    void on_record(Direction dir, const FramedRecord& rec, std::vector<Event>& out);
-    void on_handshake(Direction dir, const FramedRecord& rec, HandshakeMessage&& msg, std::vector<Event>& out);
-    void note_history(Direction dir, char letter);
+    Side& side(Dir d) { return sides_[dir_index(d)]; }
+    const Side& side(Dir d) const { return sides_[dir_index(d)]; }
+    void on_record(Dir dir, const FramedRecord& rec, std::vector<Event>& out);
+    void on_handshake(Dir dir, const FramedRecord& rec, HandshakeMessage&& msg, std::vector<Event>& out);
+    void note_history(Dir dir, char letter);
 
     Side sides_[2];
     Summary summary_;
