@@ -14,6 +14,7 @@
 #include <optional>
 #include <span>
 #include <string_view>
+#include <vector>
 
 namespace rdpscope {
 
@@ -111,5 +112,8 @@ private:
 inline std::string_view as_text(Bytes b) {
     return {reinterpret_cast<const char*>(b.data()), b.size()};
 }
+
+// An owned copy of the bytes.
+inline std::vector<std::uint8_t> to_vector(Bytes b) { return {b.begin(), b.end()}; }
 
 }  // namespace rdpscope

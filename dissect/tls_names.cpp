@@ -6,7 +6,7 @@
 #include <cstdio>
 
 #include "dissect/name_table.hpp"
-#include "dissect/tls.hpp"
+#include "dissect/tls_names.hpp"
 
 namespace rdpscope::tls {
 
