@@ -75,8 +75,9 @@ Decoded<Frame> decode_null(Reader r, bool network_order) {
     auto fam_bytes = r.bytes(4);
     if (!fam_bytes) return DecodeError::truncated("link", "null.family", r.offset());
     const Bytes b = *fam_bytes;
-    std::uint32_t be = std::uint32_t(b[0]) << 24 | std::uint32_t(b[1]) << 16 | std::uint32_t(b[2]) << 8 | b[3];
-    std::uint32_t le = std::uint32_t(b[3]) << 24 | std::uint32_t(b[2]) << 16 | std::uint32_t(b[1]) << 8 | b[0];
+    std::uint32_t be = 0, le = 0;
+    Reader(b).u32be(be);
+    Reader(b).u32le(le);
     std::uint32_t family = network_order ? be : (le < 256 ? le : be);
     Frame f;
     f.payload = r.rest();

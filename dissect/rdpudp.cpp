@@ -149,11 +149,9 @@ Decoded<Datagram> decode_v2(Bytes wire) {
     if (p.flags & V2_ACK) {
         const std::size_t at = r.offset();
         V2Ack a;
-        std::uint8_t ts[3] = {}, delay = 0;
-        if (!r.u16le(a.seq_num) || !r.u8(ts[0]) || !r.u8(ts[1]) || !r.u8(ts[2]) || !r.u8(a.send_ack_time_gap) ||
-            !r.u8(delay))
+        std::uint8_t delay = 0;
+        if (!r.u16le(a.seq_num) || !r.u24le(a.received_ts) || !r.u8(a.send_ack_time_gap) || !r.u8(delay))
             return DecodeError::truncated(layer, "RDPUDP2.ACK", at);
-        a.received_ts = ts[0] | (std::uint32_t{ts[1]} << 8) | (std::uint32_t{ts[2]} << 16);
         a.num_delayed_acks = delay & 0x0f;
         a.delay_ack_time_scale = delay >> 4;
         if (!r.skip(a.num_delayed_acks)) return DecodeError::truncated(layer, "RDPUDP2.ACK.delayAckTimeAdditions", at);
@@ -188,10 +186,10 @@ Decoded<Datagram> decode_v2(Bytes wire) {
         if (!r.u16le(v.base_seq_num) || !r.u8(size_ts)) return DecodeError::truncated(layer, "RDPUDP2.ACKVEC", at);
         v.coded_ack_vec_size = size_ts & 0x7f;
         if (size_ts & 0x80) {  // TimeStampPresent
-            std::uint8_t ts[3] = {}, gap = 0;
-            if (!r.u8(ts[0]) || !r.u8(ts[1]) || !r.u8(ts[2]) || !r.u8(gap))
-                return DecodeError::truncated(layer, "RDPUDP2.ACKVEC.TimeStamp", at);
-            v.timestamp = ts[0] | (std::uint32_t{ts[1]} << 8) | (std::uint32_t{ts[2]} << 16);
+            std::uint32_t ts = 0;
+            std::uint8_t gap = 0;
+            if (!r.u24le(ts) || !r.u8(gap)) return DecodeError::truncated(layer, "RDPUDP2.ACKVEC.TimeStamp", at);
+            v.timestamp = ts;
             v.send_ack_time_gap_ms = gap;
         }
         if (!r.skip(v.coded_ack_vec_size)) return DecodeError::truncated(layer, "RDPUDP2.ACKVEC.codedAckVector", at);
