@@ -386,14 +386,33 @@ std::optional<DecodeError> keep(Settings& s, std::optional<T>& slot, Decoded<T> 
     return std::nullopt;
 }
 
-template <typename Settings>
-std::optional<DecodeError> keep_u32(Settings& s, std::optional<std::uint32_t>& slot, Reader body,
-                                    std::string_view field) {
-    std::uint32_t v = 0;
-    if (!body.u32le(v)) return DecodeError::malformed(layer, field, body.offset());
+// The same for a block that is one little-endian integer (uint16 or uint32).
+template <typename T, typename Settings>
+std::optional<DecodeError> keep_le(Settings& s, std::optional<T>& slot, Reader body, std::string_view field) {
+    T v = 0;
+    bool ok = false;
+    if constexpr (sizeof(T) == 2) ok = body.u16le(v);
+    else ok = body.u32le(v);
+    if (!ok) return DecodeError::malformed(layer, field, body.offset());
     if (slot) ++s.duplicates;
     else slot = v;
     return std::nullopt;
+}
+
+// The user-data blocks (TS_UD_HEADER + body, MS-RDPBCGR 2.2.1.3.1) one after the
+// other, their types in `order`; on_block(settings, header) decodes each.
+template <typename Settings, typename OnBlock>
+Decoded<Settings> decode_blocks(Bytes blocks, std::size_t base_offset, OnBlock on_block) {
+    Reader r(blocks, base_offset);
+    Settings s;
+    while (!r.empty()) {
+        auto h = read_block_header(r);
+        if (!h) return h.error();
+        const BlockHeader& b = h.value();
+        s.order.push_back(b.type);
+        if (std::optional<DecodeError> err = on_block(s, b)) return *err;
+    }
+    return s;
 }
 
 }  // namespace
@@ -446,63 +465,37 @@ Decoded<ServerCertificate> decode_server_certificate(Bytes cert, std::size_t bas
 }
 
 Decoded<ClientSettings> decode_client_blocks(Bytes blocks, std::size_t base_offset) {
-    Reader r(blocks, base_offset);
-    ClientSettings s;
-    while (!r.empty()) {
-        auto h = read_block_header(r);
-        if (!h) return h.error();
-        const BlockHeader& b = h.value();
-        s.order.push_back(b.type);
-        std::optional<DecodeError> err;
-        switch (b.type) {
-            case CS_CORE: err = keep(s, s.core, read_client_core(b.body)); break;
-            case CS_SECURITY: err = keep(s, s.security, read_client_security(b.body)); break;
-            case CS_NET: err = keep(s, s.network, read_client_network(b.body)); break;
-            case CS_CLUSTER: err = keep(s, s.cluster, read_client_cluster(b.body)); break;
-            case CS_MONITOR: err = keep(s, s.monitor, read_client_monitor(b.body)); break;
-            case CS_MCS_MSGCHANNEL:
-                err = keep_u32(s, s.message_channel_flags, b.body, "ClientMessageChannelData.flags");
-                break;
-            case CS_MULTITRANSPORT:
-                err = keep_u32(s, s.multitransport_flags, b.body, "MultitransportChannelData.flags");
-                break;
-            default: s.unknown.push_back({b.type, b.length, b.body.rest()}); break;
-        }
-        if (err) return *err;
-    }
-    return s;
+    return decode_blocks<ClientSettings>(
+        blocks, base_offset, [](ClientSettings& s, const BlockHeader& b) -> std::optional<DecodeError> {
+            switch (b.type) {
+                case CS_CORE: return keep(s, s.core, read_client_core(b.body));
+                case CS_SECURITY: return keep(s, s.security, read_client_security(b.body));
+                case CS_NET: return keep(s, s.network, read_client_network(b.body));
+                case CS_CLUSTER: return keep(s, s.cluster, read_client_cluster(b.body));
+                case CS_MONITOR: return keep(s, s.monitor, read_client_monitor(b.body));
+                case CS_MCS_MSGCHANNEL:
+                    return keep_le(s, s.message_channel_flags, b.body, "ClientMessageChannelData.flags");
+                case CS_MULTITRANSPORT:
+                    return keep_le(s, s.multitransport_flags, b.body, "MultitransportChannelData.flags");
+                default: s.unknown.push_back({b.type, b.length, b.body.rest()}); return std::nullopt;
+            }
+        });
 }
 
 Decoded<ServerSettings> decode_server_blocks(Bytes blocks, std::size_t base_offset) {
-    Reader r(blocks, base_offset);
-    ServerSettings s;
-    while (!r.empty()) {
-        auto h = read_block_header(r);
-        if (!h) return h.error();
-        const BlockHeader& b = h.value();
-        s.order.push_back(b.type);
-        std::optional<DecodeError> err;
-        switch (b.type) {
-            case SC_CORE: err = keep(s, s.core, read_server_core(b.body)); break;
-            case SC_SECURITY: err = keep(s, s.security, read_server_security(b.body)); break;
-            case SC_NET: err = keep(s, s.network, read_server_network(b.body)); break;
-            case SC_MCS_MSGCHANNEL: {
-                Reader body = b.body;
-                std::uint16_t id = 0;
-                if (!body.u16le(id))
-                    err = DecodeError::malformed(layer, "ServerMessageChannelData.MCSChannelID", body.offset());
-                else if (s.message_channel_id) ++s.duplicates;
-                else s.message_channel_id = id;
-                break;
+    return decode_blocks<ServerSettings>(
+        blocks, base_offset, [](ServerSettings& s, const BlockHeader& b) -> std::optional<DecodeError> {
+            switch (b.type) {
+                case SC_CORE: return keep(s, s.core, read_server_core(b.body));
+                case SC_SECURITY: return keep(s, s.security, read_server_security(b.body));
+                case SC_NET: return keep(s, s.network, read_server_network(b.body));
+                case SC_MCS_MSGCHANNEL:
+                    return keep_le(s, s.message_channel_id, b.body, "ServerMessageChannelData.MCSChannelID");
+                case SC_MULTITRANSPORT:
+                    return keep_le(s, s.multitransport_flags, b.body, "MultitransportChannelData.flags");
+                default: s.unknown.push_back({b.type, b.length, b.body.rest()}); return std::nullopt;
             }
-            case SC_MULTITRANSPORT:
-                err = keep_u32(s, s.multitransport_flags, b.body, "MultitransportChannelData.flags");
-                break;
-            default: s.unknown.push_back({b.type, b.length, b.body.rest()}); break;
-        }
-        if (err) return *err;
-    }
-    return s;
+        });
 }
 
 Decoded<ConferenceCreateRequest> decode_conference_create_request(Bytes connect_data,

@@ -20,7 +20,23 @@ DecodeError from_status(Status s, std::string_view field, std::size_t offset, Er
     }
 }
 
+#define RDPSCOPE_TRY(expr)                 \
+    if (auto e_ = (expr)) return *e_;
+
 // ---- BER connect PDUs (T.125 section 7 part 2) -------------------------------
+
+// Reads inside a connect PDU's complete, length-bounded body: a short read there
+// means a length lied, so it is malformed.
+struct BerBody {
+    Reader& r;
+
+    template <typename T>
+    std::optional<DecodeError> read(ber::Status (*read_field)(Reader&, T&), T& v, std::string_view field) {
+        const std::size_t at = r.offset();
+        if (auto s = read_field(r, v); s != ber::Status::ok) return from_status(s, field, at, ErrorKind::malformed);
+        return std::nullopt;
+    }
+};
 
 // The [APPLICATION n] wrapper: the only place where the end of the buffer
 // means "wait for more".  Returns the complete body.
@@ -46,11 +62,8 @@ Decoded<DomainParameters> read_domain_parameters(Reader& r, std::string_view fie
     std::uint64_t* fields[] = {&p.max_channel_ids, &p.max_user_ids,   &p.max_token_ids,
                                &p.num_priorities,  &p.min_throughput, &p.max_height,
                                &p.max_mcs_pdu_size, &p.protocol_version};
-    for (std::uint64_t* f : fields) {
-        const std::size_t field_at = seq.offset();
-        if (auto s = ber::read_integer(seq, *f); s != ber::Status::ok)
-            return from_status(s, field, field_at, ErrorKind::malformed);
-    }
+    BerBody b{seq};
+    for (std::uint64_t* f : fields) RDPSCOPE_TRY(b.read(ber::read_integer, *f, field));
     return p;  // trailing content in the SEQUENCE is ignored (extensions)
 }
 
@@ -92,9 +105,6 @@ struct PerReader {
         return std::nullopt;
     }
 };
-
-#define RDPSCOPE_TRY(expr)                 \
-    if (auto e_ = (expr)) return *e_;
 
 // ErectDomainRequest ::= SEQUENCE { subHeight INTEGER (0..MAX), subInterval INTEGER (0..MAX) }
 Decoded<Pdu> read_erect_domain(PerReader p) {
@@ -179,7 +189,15 @@ Decoded<Pdu> read_disconnect(PerReader p, std::uint8_t b0) {
     return Pdu{d};
 }
 
-#undef RDPSCOPE_TRY
+// The GCC PDU in a connect PDU's userData: decoded into `c.gcc`, or its error
+// kept in `c.gcc_error` (the MCS PDU itself stays good).
+template <typename Connect, typename DecodeGcc>
+void decode_gcc(Connect& c, Bytes x224_user_data, DecodeGcc decode) {
+    const std::size_t user_data_at = static_cast<std::size_t>(c.user_data.data() - x224_user_data.data());
+    auto g = decode(c.user_data, user_data_at);
+    if (g) c.gcc = std::move(g.value());
+    else c.gcc_error = g.error();
+}
 
 }  // namespace
 
@@ -188,17 +206,12 @@ Decoded<ConnectInitial> decode_connect_initial(Bytes x224_user_data) {
     auto env = read_connect_envelope(r, ber::connect_initial_id, "ConnectInitial");
     if (!env) return env.error();
     Reader body = env.value();
+    BerBody b{body};
     ConnectInitial ci;
     // Inside the envelope everything is bounded: short reads are malformed.
-    std::size_t at = body.offset();
-    if (auto s = ber::read_octet_string(body, ci.calling_domain_selector); s != ber::Status::ok)
-        return from_status(s, "ConnectInitial.callingDomainSelector", at, ErrorKind::malformed);
-    at = body.offset();
-    if (auto s = ber::read_octet_string(body, ci.called_domain_selector); s != ber::Status::ok)
-        return from_status(s, "ConnectInitial.calledDomainSelector", at, ErrorKind::malformed);
-    at = body.offset();
-    if (auto s = ber::read_boolean(body, ci.upward_flag); s != ber::Status::ok)
-        return from_status(s, "ConnectInitial.upwardFlag", at, ErrorKind::malformed);
+    RDPSCOPE_TRY(b.read(ber::read_octet_string, ci.calling_domain_selector, "ConnectInitial.callingDomainSelector"));
+    RDPSCOPE_TRY(b.read(ber::read_octet_string, ci.called_domain_selector, "ConnectInitial.calledDomainSelector"));
+    RDPSCOPE_TRY(b.read(ber::read_boolean, ci.upward_flag, "ConnectInitial.upwardFlag"));
     auto target = read_domain_parameters(body, "ConnectInitial.targetParameters");
     if (!target) return target.error();
     auto minimum = read_domain_parameters(body, "ConnectInitial.minimumParameters");
@@ -208,13 +221,8 @@ Decoded<ConnectInitial> decode_connect_initial(Bytes x224_user_data) {
     ci.target = target.value();
     ci.minimum = minimum.value();
     ci.maximum = maximum.value();
-    at = body.offset();
-    if (auto s = ber::read_octet_string(body, ci.user_data); s != ber::Status::ok)
-        return from_status(s, "ConnectInitial.userData", at, ErrorKind::malformed);
-    const std::size_t user_data_at = static_cast<std::size_t>(ci.user_data.data() - x224_user_data.data());
-    auto g = gcc::decode_conference_create_request(ci.user_data, user_data_at);
-    if (g) ci.gcc = std::move(g.value());
-    else ci.gcc_error = g.error();
+    RDPSCOPE_TRY(b.read(ber::read_octet_string, ci.user_data, "ConnectInitial.userData"));
+    decode_gcc(ci, x224_user_data, gcc::decode_conference_create_request);
     return ci;
 }
 
@@ -223,25 +231,19 @@ Decoded<ConnectResponse> decode_connect_response(Bytes x224_user_data) {
     auto env = read_connect_envelope(r, ber::connect_response_id, "ConnectResponse");
     if (!env) return env.error();
     Reader body = env.value();
+    BerBody b{body};
     ConnectResponse cr;
-    std::size_t at = body.offset();
-    if (auto s = ber::read_enumerated(body, cr.result); s != ber::Status::ok)
-        return from_status(s, "ConnectResponse.result", at, ErrorKind::malformed);
-    at = body.offset();
-    if (auto s = ber::read_integer(body, cr.called_connect_id); s != ber::Status::ok)
-        return from_status(s, "ConnectResponse.calledConnectId", at, ErrorKind::malformed);
+    RDPSCOPE_TRY(b.read(ber::read_enumerated, cr.result, "ConnectResponse.result"));
+    RDPSCOPE_TRY(b.read(ber::read_integer, cr.called_connect_id, "ConnectResponse.calledConnectId"));
     auto params = read_domain_parameters(body, "ConnectResponse.domainParameters");
     if (!params) return params.error();
     cr.domain_parameters = params.value();
-    at = body.offset();
-    if (auto s = ber::read_octet_string(body, cr.user_data); s != ber::Status::ok)
-        return from_status(s, "ConnectResponse.userData", at, ErrorKind::malformed);
-    const std::size_t user_data_at = static_cast<std::size_t>(cr.user_data.data() - x224_user_data.data());
-    auto g = gcc::decode_conference_create_response(cr.user_data, user_data_at);
-    if (g) cr.gcc = std::move(g.value());
-    else cr.gcc_error = g.error();
+    RDPSCOPE_TRY(b.read(ber::read_octet_string, cr.user_data, "ConnectResponse.userData"));
+    decode_gcc(cr, x224_user_data, gcc::decode_conference_create_response);
     return cr;
 }
+
+#undef RDPSCOPE_TRY
 
 Decoded<Pdu> decode_domain_pdu(Bytes x224_user_data) {
     Reader r(x224_user_data);
