@@ -36,6 +36,17 @@ char history_letter(HandshakeType t) {
 
 constexpr std::size_t kMaxHistory = 100;  // Zeek's SSL::max_ssl_history_length
 
+// An event of `kind` about the record `rec` of direction `dir`.
+Event record_event(Event::Kind kind, Dir dir, const FramedRecord& rec) {
+    Event e;
+    e.kind = kind;
+    e.dir = dir;
+    e.stream_offset = rec.stream_offset;
+    e.record_version = rec.header.version;
+    e.record_length = rec.header.length;
+    return e;
+}
+
 }  // namespace
 
 void Session::note_history(Dir dir, char letter) {
@@ -67,17 +78,8 @@ void Session::feed(Dir dir, Bytes data, std::vector<Event>& out) {
 void Session::on_record(Dir dir, const FramedRecord& rec, std::vector<Event>& out) {
     Side& s = side(dir);
     const bool tls13 = summary_.version == kTLSv13;
-    Event base;
-    base.dir = dir;
-    base.stream_offset = rec.stream_offset;
-    base.record_version = rec.header.version;
-    base.record_length = rec.header.length;
-    auto error_event = [&](const DecodeError& e) {
-        Event ev = base;
-        ev.kind = Event::Kind::error;
-        ev.error = e;
-        out.push_back(std::move(ev));
-    };
+    auto emit = [&](Event::Kind kind) -> Event& { return out.emplace_back(record_event(kind, dir, rec)); };
+    auto error_event = [&](const DecodeError& e) { emit(Event::Kind::error).error = e; };
 
     switch (rec.header.type) {
         case ContentType::change_cipher_spec: {
@@ -86,26 +88,21 @@ void Session::on_record(Dir dir, const FramedRecord& rec, std::vector<Event>& ou
                 error_event(ccs.error());
                 return;
             }
-            Event ev = base;
-            ev.kind = Event::Kind::change_cipher_spec;
-            out.push_back(std::move(ev));
+            emit(Event::Kind::change_cipher_spec);
             note_history(dir, 'I');
             s.sent_ccs = true;
             // TLS <= 1.2 (RFC 5246 7.1): what follows in this direction is protected.
             // TLS 1.3 (RFC 8446 D.4): a compatibility no-op; protected records travel as
             // application_data, and a second ClientHello after an HRR is still clear.
             if (!tls13) s.protected_ = true;
-            (dir == Dir::c2s ? summary_.client_change_cipher_spec
-                                                : summary_.server_change_cipher_spec) = true;
+            (dir == Dir::c2s ? summary_.client_change_cipher_spec : summary_.server_change_cipher_spec) = true;
             return;
         }
         case ContentType::alert: {
             // A protected alert, or one too long to be a clear one (the capture may have
             // missed the ChangeCipherSpec), is reported as encrypted.
             if (s.protected_ || rec.payload.size() > 2) {
-                Event ev = base;
-                ev.kind = Event::Kind::encrypted_alert;
-                out.push_back(std::move(ev));
+                emit(Event::Kind::encrypted_alert);
                 ++summary_.encrypted_alerts;
                 return;
             }
@@ -114,10 +111,7 @@ void Session::on_record(Dir dir, const FramedRecord& rec, std::vector<Event>& ou
                 error_event(a.error());
                 return;
             }
-            Event ev = base;
-            ev.kind = Event::Kind::alert;
-            ev.alert = *a;
-            out.push_back(std::move(ev));
+            emit(Event::Kind::alert).alert = *a;
             note_history(dir, 'L');
             summary_.last_alert = *a;
             summary_.last_alert_dir = dir;
@@ -130,18 +124,14 @@ void Session::on_record(Dir dir, const FramedRecord& rec, std::vector<Event>& ou
             return;
         }
         case ContentType::application_data: {
-            Event ev = base;
-            ev.kind = Event::Kind::application_data;
-            out.push_back(std::move(ev));
+            emit(Event::Kind::application_data);
             ++summary_.application_data_records[dir_index(dir)];
             if (tls13 && summary_.application_data_records[0] > 0 && summary_.application_data_records[1] > 0)
                 summary_.established = true;
             return;
         }
         case ContentType::heartbeat: {
-            Event ev = base;
-            ev.kind = Event::Kind::heartbeat;
-            out.push_back(std::move(ev));
+            emit(Event::Kind::heartbeat);
             note_history(dir, 'B');
             return;
         }
@@ -151,16 +141,10 @@ void Session::on_record(Dir dir, const FramedRecord& rec, std::vector<Event>& ou
 void Session::on_handshake(Dir dir, const FramedRecord& rec, HandshakeMessage&& msg,
                            std::vector<Event>& out) {
     const bool from_client = dir == Dir::c2s;
-    Event ev;
-    ev.dir = dir;
-    ev.stream_offset = rec.stream_offset;
-    ev.record_version = rec.header.version;
-    ev.record_length = rec.header.length;
 
     if (msg.encrypted) {
-        ev.kind = Event::Kind::encrypted_handshake;
-        ev.message = std::move(msg);
-        out.push_back(std::move(ev));
+        out.push_back(record_event(Event::Kind::encrypted_handshake, dir, rec));
+        out.back().message = std::move(msg);
         // The first protected handshake message after ChangeCipherSpec is Finished (7.4.9).
         (from_client ? summary_.client_finished : summary_.server_finished) = true;
         if (summary_.client_finished && summary_.server_finished) summary_.established = true;
@@ -233,18 +217,11 @@ void Session::on_handshake(Dir dir, const FramedRecord& rec, HandshakeMessage&& 
         case HandshakeType::certificate_request: summary_.certificate_requested = true; break;
         default: break;
     }
-    ev.kind = Event::Kind::handshake;
-    ev.message = std::move(msg);
-    out.push_back(std::move(ev));
+    out.push_back(record_event(Event::Kind::handshake, dir, rec));
+    out.back().message = std::move(msg);
     if (err) {
-        Event e;
-        e.kind = Event::Kind::error;
-        e.dir = dir;
-        e.stream_offset = rec.stream_offset;
-        e.record_version = rec.header.version;
-        e.record_length = rec.header.length;
-        e.error = err;
-        out.push_back(std::move(e));
+        out.push_back(record_event(Event::Kind::error, dir, rec));
+        out.back().error = err;
     }
 }
 
