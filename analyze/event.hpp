@@ -10,10 +10,9 @@
 #include <variant>
 #include <vector>
 
-namespace rdpscope {
+#include "dissect/direction.hpp"
 
-enum class Dir : std::uint8_t { c2s, s2c };
-inline const char* to_string(Dir d) { return d == Dir::c2s ? "c2s" : "s2c"; }
+namespace rdpscope {
 
 struct Field {
     std::string_view key;  // JSON field name: a contract, see README

@@ -35,7 +35,7 @@ std::int64_t i64(std::uint64_t v) { return static_cast<std::int64_t>(v); }
 bool wrong_direction(const mcs::Pdu& p, Dir dir) {
     const auto s = mcs::sender(p);
     if (!s) return false;
-    return (*s == mcs::Direction::client_to_server) != (dir == Dir::c2s);
+    return (*s == Dir::c2s) != (dir == Dir::c2s);
 }
 
 }  // namespace

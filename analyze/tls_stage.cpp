@@ -6,8 +6,8 @@ namespace rdpscope {
 
 namespace {
 
-tls::Direction to_tls(Dir d) { return d == Dir::c2s ? tls::Direction::client_to_server : tls::Direction::server_to_client; }
-Dir from_tls(tls::Direction d) { return d == tls::Direction::client_to_server ? Dir::c2s : Dir::s2c; }
+Dir to_tls(Dir d) { return d; }  // the TLS session takes the analysis' Dir (dissect/direction.hpp)
+Dir from_tls(Dir d) { return d; }
 int idx(Dir d) { return d == Dir::c2s ? 0 : 1; }
 
 std::string version_text(std::uint16_t v) { return tls::version_name_wireshark(v); }

@@ -42,13 +42,9 @@ Status read_length(Reader& r, std::size_t& length) {
     if (first == 0xff) return Status::invalid;      // 8.1.3.5 c): reserved
     const std::size_t n = first & 0x7f;
     if (n > max_length_octets) return Status::unsupported;
-    std::size_t acc = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-        std::uint8_t b = 0;
-        if (!t.u8(b)) return Status::short_input;
-        acc = (acc << 8) | b;
-    }
-    length = acc;
+    std::uint64_t acc = 0;
+    if (!t.uint_be(n, acc)) return Status::short_input;
+    length = static_cast<std::size_t>(acc);
     r = t;
     return Status::ok;
 }
@@ -85,11 +81,7 @@ Status read_unsigned_content(Reader& r, const Identifier& expected, std::uint64_
     Reader content;
     if (Status s = read_expected(t, expected, content); s != Status::ok) return s;
     if (content.empty()) return Status::invalid;  // 8.3.1: at least one octet
-    if (content.remaining() > 8) return Status::unsupported;
-    std::uint64_t acc = 0;
-    std::uint8_t b = 0;
-    while (content.u8(b)) acc = (acc << 8) | b;
-    value = acc;
+    if (!content.uint_be(content.remaining(), value)) return Status::unsupported;  // more than 8 octets
     r = t;
     return Status::ok;
 }

@@ -10,19 +10,12 @@ namespace {
 
 constexpr std::string_view layer = "gcc";
 
-DecodeError malformed(std::string_view field, std::size_t offset) {
-    return DecodeError{layer, field, offset, ErrorKind::malformed, 0};
-}
-
-DecodeError unsupported(std::string_view field, std::size_t offset) {
-    return DecodeError{layer, field, offset, ErrorKind::unsupported, 0};
-}
-
 // Everything GCC decodes sits inside a complete, length-bounded container
 // (the MCS userData OCTET STRING), so running out of bytes means a length
 // lied: malformed, never need_more.
 DecodeError from_per(per::Status s, std::string_view field, std::size_t offset) {
-    return s == per::Status::unsupported ? unsupported(field, offset) : malformed(field, offset);
+    return s == per::Status::unsupported ? DecodeError::unsupported(layer, field, offset)
+                                         : DecodeError::malformed(layer, field, offset);
 }
 
 // T.124 section 8.7: t124Identifier = { itu-t recommendation t 124 version(0) 1 }.
@@ -61,13 +54,13 @@ struct ConnectDataHead {
 
 Decoded<ConnectDataHead> read_connect_data_head(Reader& r) {
     std::uint8_t key_choice = 0;
-    if (!r.u8(key_choice)) return malformed("ConnectData.t124Identifier", r.offset());
-    if (key_choice & 0x80) return unsupported("ConnectData.t124Identifier", r.offset() - 1);
+    if (!r.u8(key_choice)) return DecodeError::malformed(layer, "ConnectData.t124Identifier", r.offset());
+    if (key_choice & 0x80) return DecodeError::unsupported(layer, "ConnectData.t124Identifier", r.offset() - 1);
     ConnectDataHead h;
     const std::size_t oid_at = r.offset();
     if (auto s = per::read_object_identifier(r, h.oid); s != per::Status::ok)
         return from_per(s, "ConnectData.t124Identifier", oid_at);
-    if (!equals(h.oid, t124_v1_oid)) return unsupported("ConnectData.t124Identifier", oid_at);
+    if (!equals(h.oid, t124_v1_oid)) return DecodeError::unsupported(layer, "ConnectData.t124Identifier", oid_at);
     h.length_offset = r.offset();
     if (auto s = per::read_length(r, h.connect_pdu_length); s != per::Status::ok)
         return from_per(s, "ConnectData.connectPDU.length", h.length_offset);
@@ -92,7 +85,7 @@ Decoded<UserDataSet> find_user_data(Reader& r, const std::array<std::uint8_t, N>
     std::optional<UserDataSet> found;
     for (std::size_t i = 0; i < count; ++i) {
         std::uint8_t head = 0;
-        if (!r.u8(head)) return malformed("UserData.count", count_at);  // fewer sets than counted
+        if (!r.u8(head)) return DecodeError::malformed(layer, "UserData.count", count_at);  // fewer sets than counted
         const bool value_present = head & 0x80;
         const bool h221 = head & 0x40;
         Bytes key;
@@ -106,7 +99,7 @@ Decoded<UserDataSet> find_user_data(Reader& r, const std::array<std::uint8_t, N>
             return from_per(vs, "UserData.value.length", value_at);
         if (!found && h221 && equals(key, want)) found = UserDataSet{key, value};
     }
-    if (!found) return unsupported("UserData.key", count_at);
+    if (!found) return DecodeError::unsupported(layer, "UserData.key", count_at);
     return *found;
 }
 
@@ -115,22 +108,23 @@ Decoded<UserDataSet> find_user_data(Reader& r, const std::array<std::uint8_t, N>
 Decoded<ClientCoreData> read_client_core(Reader r) {
     ClientCoreData c;
     // Fixed part (RDP 4.0 onward).
-    if (!r.u32le(c.version)) return malformed("ClientCoreData.version", r.offset());
-    if (!r.u16le(c.desktop_width)) return malformed("ClientCoreData.desktopWidth", r.offset());
-    if (!r.u16le(c.desktop_height)) return malformed("ClientCoreData.desktopHeight", r.offset());
-    if (!r.u16le(c.color_depth)) return malformed("ClientCoreData.colorDepth", r.offset());
-    if (!r.u16le(c.sas_sequence)) return malformed("ClientCoreData.SASSequence", r.offset());
-    if (!r.u32le(c.keyboard_layout)) return malformed("ClientCoreData.keyboardLayout", r.offset());
-    if (!r.u32le(c.client_build)) return malformed("ClientCoreData.clientBuild", r.offset());
+    if (!r.u32le(c.version)) return DecodeError::malformed(layer, "ClientCoreData.version", r.offset());
+    if (!r.u16le(c.desktop_width)) return DecodeError::malformed(layer, "ClientCoreData.desktopWidth", r.offset());
+    if (!r.u16le(c.desktop_height)) return DecodeError::malformed(layer, "ClientCoreData.desktopHeight", r.offset());
+    if (!r.u16le(c.color_depth)) return DecodeError::malformed(layer, "ClientCoreData.colorDepth", r.offset());
+    if (!r.u16le(c.sas_sequence)) return DecodeError::malformed(layer, "ClientCoreData.SASSequence", r.offset());
+    if (!r.u32le(c.keyboard_layout)) return DecodeError::malformed(layer, "ClientCoreData.keyboardLayout", r.offset());
+    if (!r.u32le(c.client_build)) return DecodeError::malformed(layer, "ClientCoreData.clientBuild", r.offset());
     auto name = r.bytes(32);
-    if (!name) return malformed("ClientCoreData.clientName", r.offset());
+    if (!name) return DecodeError::malformed(layer, "ClientCoreData.clientName", r.offset());
     c.client_name = utf16le_to_utf8(*name);
-    if (!r.u32le(c.keyboard_type)) return malformed("ClientCoreData.keyboardType", r.offset());
-    if (!r.u32le(c.keyboard_subtype)) return malformed("ClientCoreData.keyboardSubType", r.offset());
+    if (!r.u32le(c.keyboard_type)) return DecodeError::malformed(layer, "ClientCoreData.keyboardType", r.offset());
+    if (!r.u32le(c.keyboard_subtype))
+        return DecodeError::malformed(layer, "ClientCoreData.keyboardSubType", r.offset());
     if (!r.u32le(c.keyboard_function_keys))
-        return malformed("ClientCoreData.keyboardFunctionKey", r.offset());
+        return DecodeError::malformed(layer, "ClientCoreData.keyboardFunctionKey", r.offset());
     auto ime = r.bytes(64);
-    if (!ime) return malformed("ClientCoreData.imeFileName", r.offset());
+    if (!ime) return DecodeError::malformed(layer, "ClientCoreData.imeFileName", r.offset());
     c.ime_file_name = utf16le_to_utf8(*ime);
 
     // Optional tail: each field only if it and all before it are present.
@@ -161,19 +155,20 @@ Decoded<ClientCoreData> read_client_core(Reader r) {
 
 Decoded<ClientSecurityData> read_client_security(Reader r) {
     ClientSecurityData s;
-    if (!r.u32le(s.encryption_methods)) return malformed("ClientSecurityData.encryptionMethods", r.offset());
+    if (!r.u32le(s.encryption_methods))
+        return DecodeError::malformed(layer, "ClientSecurityData.encryptionMethods", r.offset());
     if (!r.u32le(s.ext_encryption_methods))
-        return malformed("ClientSecurityData.extEncryptionMethods", r.offset());
+        return DecodeError::malformed(layer, "ClientSecurityData.extEncryptionMethods", r.offset());
     return s;
 }
 
 Decoded<ClientNetworkData> read_client_network(Reader r) {
     ClientNetworkData n;
     const std::size_t count_at = r.offset();
-    if (!r.u32le(n.channel_count)) return malformed("ClientNetworkData.channelCount", count_at);
+    if (!r.u32le(n.channel_count)) return DecodeError::malformed(layer, "ClientNetworkData.channelCount", count_at);
     // The count is attacker-chosen: it must fit the block before we reserve.
     if (std::uint64_t{n.channel_count} * 12 > r.remaining())
-        return malformed("ClientNetworkData.channelCount", count_at);
+        return DecodeError::malformed(layer, "ClientNetworkData.channelCount", count_at);
     n.channels.reserve(n.channel_count);
     for (std::uint32_t i = 0; i < n.channel_count; ++i) {
         ChannelDef d;
@@ -188,18 +183,19 @@ Decoded<ClientNetworkData> read_client_network(Reader r) {
 
 Decoded<ClientClusterData> read_client_cluster(Reader r) {
     ClientClusterData c;
-    if (!r.u32le(c.flags)) return malformed("ClientClusterData.Flags", r.offset());
-    if (!r.u32le(c.redirected_session_id)) return malformed("ClientClusterData.RedirectedSessionID", r.offset());
+    if (!r.u32le(c.flags)) return DecodeError::malformed(layer, "ClientClusterData.Flags", r.offset());
+    if (!r.u32le(c.redirected_session_id))
+        return DecodeError::malformed(layer, "ClientClusterData.RedirectedSessionID", r.offset());
     return c;
 }
 
 Decoded<ClientMonitorData> read_client_monitor(Reader r) {
     ClientMonitorData m;
-    if (!r.u32le(m.flags)) return malformed("ClientMonitorData.flags", r.offset());
+    if (!r.u32le(m.flags)) return DecodeError::malformed(layer, "ClientMonitorData.flags", r.offset());
     const std::size_t count_at = r.offset();
-    if (!r.u32le(m.monitor_count)) return malformed("ClientMonitorData.monitorCount", count_at);
+    if (!r.u32le(m.monitor_count)) return DecodeError::malformed(layer, "ClientMonitorData.monitorCount", count_at);
     if (std::uint64_t{m.monitor_count} * 20 > r.remaining())
-        return malformed("ClientMonitorData.monitorCount", count_at);
+        return DecodeError::malformed(layer, "ClientMonitorData.monitorCount", count_at);
     m.monitors.reserve(m.monitor_count);
     for (std::uint32_t i = 0; i < m.monitor_count; ++i) {
         // TS_MONITOR_DEF: signed coordinates of the virtual desktop, then flags.
@@ -221,7 +217,7 @@ Decoded<ClientMonitorData> read_client_monitor(Reader r) {
 
 Decoded<ServerCoreData> read_server_core(Reader r) {
     ServerCoreData c;
-    if (!r.u32le(c.version)) return malformed("ServerCoreData.version", r.offset());
+    if (!r.u32le(c.version)) return DecodeError::malformed(layer, "ServerCoreData.version", r.offset());
     if (read_optional(r, c.client_requested_protocols)) read_optional(r, c.early_capability_flags);
     c.trailing_bytes = r.remaining();
     return c;
@@ -229,39 +225,43 @@ Decoded<ServerCoreData> read_server_core(Reader r) {
 
 Decoded<RsaPublicKey> read_rsa_public_key(Reader r) {
     RsaPublicKey k;
-    if (!r.u32le(k.magic)) return malformed("RSA_PUBLIC_KEY.magic", r.offset());
+    if (!r.u32le(k.magic)) return DecodeError::malformed(layer, "RSA_PUBLIC_KEY.magic", r.offset());
     const std::size_t keylen_at = r.offset();
-    if (!r.u32le(k.keylen)) return malformed("RSA_PUBLIC_KEY.keylen", keylen_at);
-    if (!r.u32le(k.bitlen)) return malformed("RSA_PUBLIC_KEY.bitlen", r.offset());
-    if (!r.u32le(k.datalen)) return malformed("RSA_PUBLIC_KEY.datalen", r.offset());
-    if (!r.u32le(k.public_exponent)) return malformed("RSA_PUBLIC_KEY.pubExp", r.offset());
+    if (!r.u32le(k.keylen)) return DecodeError::malformed(layer, "RSA_PUBLIC_KEY.keylen", keylen_at);
+    if (!r.u32le(k.bitlen)) return DecodeError::malformed(layer, "RSA_PUBLIC_KEY.bitlen", r.offset());
+    if (!r.u32le(k.datalen)) return DecodeError::malformed(layer, "RSA_PUBLIC_KEY.datalen", r.offset());
+    if (!r.u32le(k.public_exponent)) return DecodeError::malformed(layer, "RSA_PUBLIC_KEY.pubExp", r.offset());
     auto modulus = r.bytes(k.keylen);
-    if (!modulus) return malformed("RSA_PUBLIC_KEY.keylen", keylen_at);
+    if (!modulus) return DecodeError::malformed(layer, "RSA_PUBLIC_KEY.keylen", keylen_at);
     k.modulus = *modulus;
     return k;
 }
 
 Decoded<ProprietaryCertificate> read_proprietary(Reader& r) {
     ProprietaryCertificate p;
-    if (!r.u32le(p.sig_alg_id)) return malformed("PROPRIETARYSERVERCERTIFICATE.dwSigAlgId", r.offset());
-    if (!r.u32le(p.key_alg_id)) return malformed("PROPRIETARYSERVERCERTIFICATE.dwKeyAlgId", r.offset());
+    if (!r.u32le(p.sig_alg_id))
+        return DecodeError::malformed(layer, "PROPRIETARYSERVERCERTIFICATE.dwSigAlgId", r.offset());
+    if (!r.u32le(p.key_alg_id))
+        return DecodeError::malformed(layer, "PROPRIETARYSERVERCERTIFICATE.dwKeyAlgId", r.offset());
     if (!r.u16le(p.public_key_blob_type))
-        return malformed("PROPRIETARYSERVERCERTIFICATE.wPublicKeyBlobType", r.offset());
+        return DecodeError::malformed(layer, "PROPRIETARYSERVERCERTIFICATE.wPublicKeyBlobType", r.offset());
     const std::size_t key_len_at = r.offset();
     std::uint16_t key_len = 0;
-    if (!r.u16le(key_len)) return malformed("PROPRIETARYSERVERCERTIFICATE.wPublicKeyBlobLen", key_len_at);
+    if (!r.u16le(key_len))
+        return DecodeError::malformed(layer, "PROPRIETARYSERVERCERTIFICATE.wPublicKeyBlobLen", key_len_at);
     auto key = r.sub(key_len);
-    if (!key) return malformed("PROPRIETARYSERVERCERTIFICATE.wPublicKeyBlobLen", key_len_at);
+    if (!key) return DecodeError::malformed(layer, "PROPRIETARYSERVERCERTIFICATE.wPublicKeyBlobLen", key_len_at);
     auto rsa = read_rsa_public_key(*key);
     if (!rsa) return rsa.error();
     p.public_key = rsa.value();
     if (!r.u16le(p.signature_blob_type))
-        return malformed("PROPRIETARYSERVERCERTIFICATE.wSignatureBlobType", r.offset());
+        return DecodeError::malformed(layer, "PROPRIETARYSERVERCERTIFICATE.wSignatureBlobType", r.offset());
     const std::size_t sig_len_at = r.offset();
     std::uint16_t sig_len = 0;
-    if (!r.u16le(sig_len)) return malformed("PROPRIETARYSERVERCERTIFICATE.wSignatureBlobLen", sig_len_at);
+    if (!r.u16le(sig_len))
+        return DecodeError::malformed(layer, "PROPRIETARYSERVERCERTIFICATE.wSignatureBlobLen", sig_len_at);
     auto sig = r.bytes(sig_len);
-    if (!sig) return malformed("PROPRIETARYSERVERCERTIFICATE.wSignatureBlobLen", sig_len_at);
+    if (!sig) return DecodeError::malformed(layer, "PROPRIETARYSERVERCERTIFICATE.wSignatureBlobLen", sig_len_at);
     p.signature = *sig;
     return p;
 }
@@ -271,18 +271,19 @@ Decoded<ProprietaryCertificate> read_proprietary(Reader& r) {
 Decoded<std::vector<Bytes>> read_x509_chain(Reader& r) {
     const std::size_t count_at = r.offset();
     std::uint32_t count = 0;
-    if (!r.u32le(count)) return malformed("X509CertificateChain.NumCertBlobs", count_at);
+    if (!r.u32le(count)) return DecodeError::malformed(layer, "X509CertificateChain.NumCertBlobs", count_at);
     // Each certificate takes at least its 4-byte length: bound the count by
     // the bytes there before trusting it.
-    if (std::uint64_t{count} * 4 > r.remaining()) return malformed("X509CertificateChain.NumCertBlobs", count_at);
+    if (std::uint64_t{count} * 4 > r.remaining())
+        return DecodeError::malformed(layer, "X509CertificateChain.NumCertBlobs", count_at);
     std::vector<Bytes> chain;
     chain.reserve(count);
     for (std::uint32_t i = 0; i < count; ++i) {
         const std::size_t len_at = r.offset();
         std::uint32_t len = 0;
-        if (!r.u32le(len)) return malformed("X509CertificateChain.cbCert", len_at);
+        if (!r.u32le(len)) return DecodeError::malformed(layer, "X509CertificateChain.cbCert", len_at);
         auto der = r.bytes(len);
-        if (!der) return malformed("X509CertificateChain.cbCert", len_at);
+        if (!der) return DecodeError::malformed(layer, "X509CertificateChain.cbCert", len_at);
         chain.push_back(*der);
     }
     return chain;
@@ -290,7 +291,7 @@ Decoded<std::vector<Bytes>> read_x509_chain(Reader& r) {
 
 Decoded<ServerCertificate> read_server_certificate(Reader r) {
     ServerCertificate c;
-    if (!r.u32le(c.dw_version)) return malformed("SERVER_CERTIFICATE.dwVersion", r.offset());
+    if (!r.u32le(c.dw_version)) return DecodeError::malformed(layer, "SERVER_CERTIFICATE.dwVersion", r.offset());
     c.body = r.rest();
     switch (c.chain_version()) {
         case 1: {
@@ -313,22 +314,24 @@ Decoded<ServerCertificate> read_server_certificate(Reader r) {
 
 Decoded<ServerSecurityData> read_server_security(Reader r) {
     ServerSecurityData s;
-    if (!r.u32le(s.encryption_method)) return malformed("ServerSecurityData.encryptionMethod", r.offset());
-    if (!r.u32le(s.encryption_level)) return malformed("ServerSecurityData.encryptionLevel", r.offset());
+    if (!r.u32le(s.encryption_method))
+        return DecodeError::malformed(layer, "ServerSecurityData.encryptionMethod", r.offset());
+    if (!r.u32le(s.encryption_level))
+        return DecodeError::malformed(layer, "ServerSecurityData.encryptionLevel", r.offset());
     // 2.2.1.4.3: with method and level both 0 nothing more is sent.
     if (r.empty() && s.encryption_method == 0 && s.encryption_level == 0) return s;
     const std::size_t random_len_at = r.offset();
     std::uint32_t random_len = 0, cert_len = 0;
-    if (!r.u32le(random_len)) return malformed("ServerSecurityData.serverRandomLen", random_len_at);
+    if (!r.u32le(random_len)) return DecodeError::malformed(layer, "ServerSecurityData.serverRandomLen", random_len_at);
     const std::size_t cert_len_at = r.offset();
-    if (!r.u32le(cert_len)) return malformed("ServerSecurityData.serverCertLen", cert_len_at);
+    if (!r.u32le(cert_len)) return DecodeError::malformed(layer, "ServerSecurityData.serverCertLen", cert_len_at);
     s.server_random_len = random_len;
     s.server_cert_len = cert_len;
     auto random = r.bytes(random_len);
-    if (!random) return malformed("ServerSecurityData.serverRandomLen", random_len_at);
+    if (!random) return DecodeError::malformed(layer, "ServerSecurityData.serverRandomLen", random_len_at);
     s.server_random = *random;
     auto cert = r.sub(cert_len);
-    if (!cert) return malformed("ServerSecurityData.serverCertLen", cert_len_at);
+    if (!cert) return DecodeError::malformed(layer, "ServerSecurityData.serverCertLen", cert_len_at);
     if (cert_len > 0) {
         auto decoded = read_server_certificate(*cert);
         if (decoded) s.certificate = std::move(decoded.value());
@@ -339,10 +342,11 @@ Decoded<ServerSecurityData> read_server_security(Reader r) {
 
 Decoded<ServerNetworkData> read_server_network(Reader r) {
     ServerNetworkData n;
-    if (!r.u16le(n.mcs_channel_id)) return malformed("ServerNetworkData.MCSChannelId", r.offset());
+    if (!r.u16le(n.mcs_channel_id)) return DecodeError::malformed(layer, "ServerNetworkData.MCSChannelId", r.offset());
     const std::size_t count_at = r.offset();
-    if (!r.u16le(n.channel_count)) return malformed("ServerNetworkData.channelCount", count_at);
-    if (std::size_t{n.channel_count} * 2 > r.remaining()) return malformed("ServerNetworkData.channelCount", count_at);
+    if (!r.u16le(n.channel_count)) return DecodeError::malformed(layer, "ServerNetworkData.channelCount", count_at);
+    if (std::size_t{n.channel_count} * 2 > r.remaining())
+        return DecodeError::malformed(layer, "ServerNetworkData.channelCount", count_at);
     n.channel_ids.reserve(n.channel_count);
     for (std::uint16_t i = 0; i < n.channel_count; ++i) {
         std::uint16_t id = 0;
@@ -365,10 +369,10 @@ struct BlockHeader {
 Decoded<BlockHeader> read_block_header(Reader& r) {
     BlockHeader h;
     const std::size_t at = r.offset();
-    if (!r.u16le(h.type)) return malformed("TS_UD_HEADER.type", at);
-    if (!r.u16le(h.length) || h.length < 4) return malformed("TS_UD_HEADER.length", at + 2);
+    if (!r.u16le(h.type)) return DecodeError::malformed(layer, "TS_UD_HEADER.type", at);
+    if (!r.u16le(h.length) || h.length < 4) return DecodeError::malformed(layer, "TS_UD_HEADER.length", at + 2);
     auto body = r.sub(h.length - 4u);
-    if (!body) return malformed("TS_UD_HEADER.length", at + 2);
+    if (!body) return DecodeError::malformed(layer, "TS_UD_HEADER.length", at + 2);
     h.body = *body;
     return h;
 }
@@ -382,14 +386,33 @@ std::optional<DecodeError> keep(Settings& s, std::optional<T>& slot, Decoded<T> 
     return std::nullopt;
 }
 
-template <typename Settings>
-std::optional<DecodeError> keep_u32(Settings& s, std::optional<std::uint32_t>& slot, Reader body,
-                                    std::string_view field) {
-    std::uint32_t v = 0;
-    if (!body.u32le(v)) return malformed(field, body.offset());
+// The same for a block that is one little-endian integer (uint16 or uint32).
+template <typename T, typename Settings>
+std::optional<DecodeError> keep_le(Settings& s, std::optional<T>& slot, Reader body, std::string_view field) {
+    T v = 0;
+    bool ok = false;
+    if constexpr (sizeof(T) == 2) ok = body.u16le(v);
+    else ok = body.u32le(v);
+    if (!ok) return DecodeError::malformed(layer, field, body.offset());
     if (slot) ++s.duplicates;
     else slot = v;
     return std::nullopt;
+}
+
+// The user-data blocks (TS_UD_HEADER + body, MS-RDPBCGR 2.2.1.3.1) one after the
+// other, their types in `order`; on_block(settings, header) decodes each.
+template <typename Settings, typename OnBlock>
+Decoded<Settings> decode_blocks(Bytes blocks, std::size_t base_offset, OnBlock on_block) {
+    Reader r(blocks, base_offset);
+    Settings s;
+    while (!r.empty()) {
+        auto h = read_block_header(r);
+        if (!h) return h.error();
+        const BlockHeader& b = h.value();
+        s.order.push_back(b.type);
+        if (std::optional<DecodeError> err = on_block(s, b)) return *err;
+    }
+    return s;
 }
 
 }  // namespace
@@ -442,62 +465,37 @@ Decoded<ServerCertificate> decode_server_certificate(Bytes cert, std::size_t bas
 }
 
 Decoded<ClientSettings> decode_client_blocks(Bytes blocks, std::size_t base_offset) {
-    Reader r(blocks, base_offset);
-    ClientSettings s;
-    while (!r.empty()) {
-        auto h = read_block_header(r);
-        if (!h) return h.error();
-        const BlockHeader& b = h.value();
-        s.order.push_back(b.type);
-        std::optional<DecodeError> err;
-        switch (b.type) {
-            case CS_CORE: err = keep(s, s.core, read_client_core(b.body)); break;
-            case CS_SECURITY: err = keep(s, s.security, read_client_security(b.body)); break;
-            case CS_NET: err = keep(s, s.network, read_client_network(b.body)); break;
-            case CS_CLUSTER: err = keep(s, s.cluster, read_client_cluster(b.body)); break;
-            case CS_MONITOR: err = keep(s, s.monitor, read_client_monitor(b.body)); break;
-            case CS_MCS_MSGCHANNEL:
-                err = keep_u32(s, s.message_channel_flags, b.body, "ClientMessageChannelData.flags");
-                break;
-            case CS_MULTITRANSPORT:
-                err = keep_u32(s, s.multitransport_flags, b.body, "MultitransportChannelData.flags");
-                break;
-            default: s.unknown.push_back({b.type, b.length, b.body.rest()}); break;
-        }
-        if (err) return *err;
-    }
-    return s;
+    return decode_blocks<ClientSettings>(
+        blocks, base_offset, [](ClientSettings& s, const BlockHeader& b) -> std::optional<DecodeError> {
+            switch (b.type) {
+                case CS_CORE: return keep(s, s.core, read_client_core(b.body));
+                case CS_SECURITY: return keep(s, s.security, read_client_security(b.body));
+                case CS_NET: return keep(s, s.network, read_client_network(b.body));
+                case CS_CLUSTER: return keep(s, s.cluster, read_client_cluster(b.body));
+                case CS_MONITOR: return keep(s, s.monitor, read_client_monitor(b.body));
+                case CS_MCS_MSGCHANNEL:
+                    return keep_le(s, s.message_channel_flags, b.body, "ClientMessageChannelData.flags");
+                case CS_MULTITRANSPORT:
+                    return keep_le(s, s.multitransport_flags, b.body, "MultitransportChannelData.flags");
+                default: s.unknown.push_back({b.type, b.length, b.body.rest()}); return std::nullopt;
+            }
+        });
 }
 
 Decoded<ServerSettings> decode_server_blocks(Bytes blocks, std::size_t base_offset) {
-    Reader r(blocks, base_offset);
-    ServerSettings s;
-    while (!r.empty()) {
-        auto h = read_block_header(r);
-        if (!h) return h.error();
-        const BlockHeader& b = h.value();
-        s.order.push_back(b.type);
-        std::optional<DecodeError> err;
-        switch (b.type) {
-            case SC_CORE: err = keep(s, s.core, read_server_core(b.body)); break;
-            case SC_SECURITY: err = keep(s, s.security, read_server_security(b.body)); break;
-            case SC_NET: err = keep(s, s.network, read_server_network(b.body)); break;
-            case SC_MCS_MSGCHANNEL: {
-                Reader body = b.body;
-                std::uint16_t id = 0;
-                if (!body.u16le(id)) err = malformed("ServerMessageChannelData.MCSChannelID", body.offset());
-                else if (s.message_channel_id) ++s.duplicates;
-                else s.message_channel_id = id;
-                break;
+    return decode_blocks<ServerSettings>(
+        blocks, base_offset, [](ServerSettings& s, const BlockHeader& b) -> std::optional<DecodeError> {
+            switch (b.type) {
+                case SC_CORE: return keep(s, s.core, read_server_core(b.body));
+                case SC_SECURITY: return keep(s, s.security, read_server_security(b.body));
+                case SC_NET: return keep(s, s.network, read_server_network(b.body));
+                case SC_MCS_MSGCHANNEL:
+                    return keep_le(s, s.message_channel_id, b.body, "ServerMessageChannelData.MCSChannelID");
+                case SC_MULTITRANSPORT:
+                    return keep_le(s, s.multitransport_flags, b.body, "MultitransportChannelData.flags");
+                default: s.unknown.push_back({b.type, b.length, b.body.rest()}); return std::nullopt;
             }
-            case SC_MULTITRANSPORT:
-                err = keep_u32(s, s.multitransport_flags, b.body, "MultitransportChannelData.flags");
-                break;
-            default: s.unknown.push_back({b.type, b.length, b.body.rest()}); break;
-        }
-        if (err) return *err;
-    }
-    return s;
+        });
 }
 
 Decoded<ConferenceCreateRequest> decode_conference_create_request(Bytes connect_data,
@@ -509,7 +507,7 @@ Decoded<ConferenceCreateRequest> decode_conference_create_request(Bytes connect_
     req.t124_identifier = head->oid;
     req.connect_pdu_length = head->connect_pdu_length;
     auto pdu_or = r.sub(req.connect_pdu_length);
-    if (!pdu_or) return malformed("ConnectData.connectPDU.length", head->length_offset);
+    if (!pdu_or) return DecodeError::malformed(layer, "ConnectData.connectPDU.length", head->length_offset);
     Reader pdu = *pdu_or;
 
     // Octet 1: ConnectGCCPDU CHOICE (extension bit, 3-bit index 0 =
@@ -521,14 +519,16 @@ Decoded<ConferenceCreateRequest> decode_conference_create_request(Bytes connect_
     // text-present bit.
     std::uint8_t b0 = 0, b1 = 0;
     const std::size_t choice_at = pdu.offset();
-    if (!pdu.u8(b0)) return malformed("ConnectGCCPDU.choice", choice_at);
-    if ((b0 & 0x80) || ((b0 >> 4) & 0x07) != 0) return unsupported("ConnectGCCPDU.choice", choice_at);
-    if (!pdu.u8(b1)) return malformed("ConferenceCreateRequest.optional", pdu.offset());
+    if (!pdu.u8(b0)) return DecodeError::malformed(layer, "ConnectGCCPDU.choice", choice_at);
+    if ((b0 & 0x80) || ((b0 >> 4) & 0x07) != 0)
+        return DecodeError::unsupported(layer, "ConnectGCCPDU.choice", choice_at);
+    if (!pdu.u8(b1)) return DecodeError::malformed(layer, "ConferenceCreateRequest.optional", pdu.offset());
     const bool has_user_data = b1 & 0x08;
     const bool has_name_text = b1 & 0x02;
     // Passwords, privileges, description and caller id: no RDP client sends
     // them and their encodings are long; refuse rather than guess.
-    if ((b0 & 0x07) || (b1 & 0xf0)) return unsupported("ConferenceCreateRequest.optional", choice_at + 1);
+    if ((b0 & 0x07) || (b1 & 0xf0))
+        return DecodeError::unsupported(layer, "ConferenceCreateRequest.optional", choice_at + 1);
 
     const std::size_t name_at = pdu.offset();
     if (auto s = per::read_numeric_string(pdu, 1, req.conference_name); s != per::Status::ok)
@@ -537,12 +537,12 @@ Decoded<ConferenceCreateRequest> decode_conference_create_request(Bytes connect_
         // text TextString ::= BMPString (SIZE (0..255)): length octet, 2 bytes per char.
         std::uint8_t chars = 0;
         if (!pdu.u8(chars) || !pdu.skip(2u * chars))
-            return malformed("ConferenceCreateRequest.conferenceName.text", name_at);
+            return DecodeError::malformed(layer, "ConferenceCreateRequest.conferenceName.text", name_at);
     }
     // lockedConference, listedConference, conductibleConference, terminationMethod:
     // 5 bits, padded to the octet.
-    if (!pdu.skip(1)) return malformed("ConferenceCreateRequest.terminationMethod", pdu.offset());
-    if (!has_user_data) return malformed("ConferenceCreateRequest.userData", choice_at + 1);
+    if (!pdu.skip(1)) return DecodeError::malformed(layer, "ConferenceCreateRequest.terminationMethod", pdu.offset());
+    if (!has_user_data) return DecodeError::malformed(layer, "ConferenceCreateRequest.userData", choice_at + 1);
 
     auto set = find_user_data(pdu, client_h221_key);
     if (!set) return set.error();
@@ -571,8 +571,9 @@ Decoded<ConferenceCreateResponse> decode_conference_create_response(Bytes connec
     // OPTIONAL bit (userData), two bits of padding.
     std::uint8_t b0 = 0;
     const std::size_t choice_at = pdu.offset();
-    if (!pdu.u8(b0)) return malformed("ConnectGCCPDU.choice", choice_at);
-    if ((b0 & 0x80) || ((b0 >> 4) & 0x07) != 1) return unsupported("ConnectGCCPDU.choice", choice_at);
+    if (!pdu.u8(b0)) return DecodeError::malformed(layer, "ConnectGCCPDU.choice", choice_at);
+    if ((b0 & 0x80) || ((b0 >> 4) & 0x07) != 1)
+        return DecodeError::unsupported(layer, "ConnectGCCPDU.choice", choice_at);
     const bool has_user_data = b0 & 0x04;
 
     const std::size_t node_at = pdu.offset();
@@ -586,8 +587,8 @@ Decoded<ConferenceCreateResponse> decode_conference_create_response(Bytes connec
     // extension bit + 3 bits, padded.
     const std::size_t result_at = pdu.offset();
     std::uint8_t result = 0;
-    if (!pdu.u8(result)) return malformed("ConferenceCreateResponse.result", result_at);
-    if (result & 0x80) return unsupported("ConferenceCreateResponse.result", result_at);
+    if (!pdu.u8(result)) return DecodeError::malformed(layer, "ConferenceCreateResponse.result", result_at);
+    if (result & 0x80) return DecodeError::unsupported(layer, "ConferenceCreateResponse.result", result_at);
     rsp.result = (result >> 4) & 0x07;
     if (!has_user_data) return rsp;  // a refusal may carry no settings
 

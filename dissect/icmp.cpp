@@ -34,7 +34,7 @@ Decoded<Message> decode_v4(Bytes message) {
     Message m;
     std::uint16_t unused_hi, next_hop_mtu;
     if (!r.u8(m.type) || !r.u8(m.code) || !r.skip(2) || !r.u16be(unused_hi) || !r.u16be(next_hop_mtu))
-        return DecodeError{"icmp", "header", r.offset(), ErrorKind::truncated, 0};
+        return DecodeError::truncated("icmp", "header", r.offset());
     switch (m.type) {
         case 3:
             m.kind = m.code == 4 ? Kind::packet_too_big : Kind::unreachable;
@@ -57,7 +57,7 @@ Decoded<Message> decode_v6(Bytes message) {
     m.v6 = true;
     std::uint32_t word;
     if (!r.u8(m.type) || !r.u8(m.code) || !r.skip(2) || !r.u32be(word))
-        return DecodeError{"icmpv6", "header", r.offset(), ErrorKind::truncated, 0};
+        return DecodeError::truncated("icmpv6", "header", r.offset());
     switch (m.type) {
         case 1:
             m.kind = Kind::unreachable;

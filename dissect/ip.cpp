@@ -6,30 +6,23 @@ namespace rdpscope::ip {
 
 namespace {
 
-DecodeError cut(std::string_view layer, const Reader& r, std::string_view field) {
-    return {layer, field, r.offset(), ErrorKind::truncated, 0};
-}
-DecodeError bad(std::string_view layer, std::size_t off, std::string_view field) {
-    return {layer, field, off, ErrorKind::malformed, 0};
-}
-
 Decoded<Header> decode_v4(Bytes packet, bool quoted) {
     Reader r(packet);
     Header h;
     h.version = 4;
     std::uint8_t vihl, tos, ttl, proto;
     std::uint16_t total, id, frag;
-    if (!r.u8(vihl)) return cut("ipv4", r, "version");
+    if (!r.u8(vihl)) return DecodeError::truncated("ipv4", "version", r.offset());
     const std::size_t ihl = (vihl & 0x0F) * 4u;
-    if (ihl < 20) return bad("ipv4", 0, "ihl");
+    if (ihl < 20) return DecodeError::malformed("ipv4", "ihl", 0);
     if (!r.u8(tos) || !r.u16be(total) || !r.u16be(id) || !r.u16be(frag) || !r.u8(ttl) || !r.u8(proto))
-        return cut("ipv4", r, "header");
-    if (!r.skip(2)) return cut("ipv4", r, "checksum");
+        return DecodeError::truncated("ipv4", "header", r.offset());
+    if (!r.skip(2)) return DecodeError::truncated("ipv4", "checksum", r.offset());
     auto src = r.bytes(4);
     auto dst = r.bytes(4);
-    if (!src || !dst) return cut("ipv4", r, "addresses");
-    if (!r.skip(ihl - 20)) return cut("ipv4", r, "options");
-    if (total < ihl && !quoted) return bad("ipv4", 2, "total_length");
+    if (!src || !dst) return DecodeError::truncated("ipv4", "addresses", r.offset());
+    if (!r.skip(ihl - 20)) return DecodeError::truncated("ipv4", "options", r.offset());
+    if (total < ihl && !quoted) return DecodeError::malformed("ipv4", "total_length", 2);
     std::copy(src->begin(), src->end(), h.src.b.begin());
     std::copy(dst->begin(), dst->end(), h.dst.b.begin());
     h.src.version = h.dst.version = 4;
@@ -75,10 +68,11 @@ Decoded<Header> decode_v6(Bytes packet, bool quoted) {
     std::uint32_t vtcfl;
     std::uint16_t payload_len;
     std::uint8_t next, hop;
-    if (!r.u32be(vtcfl) || !r.u16be(payload_len) || !r.u8(next) || !r.u8(hop)) return cut("ipv6", r, "header");
+    if (!r.u32be(vtcfl) || !r.u16be(payload_len) || !r.u8(next) || !r.u8(hop))
+        return DecodeError::truncated("ipv6", "header", r.offset());
     auto src = r.bytes(16);
     auto dst = r.bytes(16);
-    if (!src || !dst) return cut("ipv6", r, "addresses");
+    if (!src || !dst) return DecodeError::truncated("ipv6", "addresses", r.offset());
     std::copy(src->begin(), src->end(), h.src.b.begin());
     std::copy(dst->begin(), dst->end(), h.dst.b.begin());
     h.src.version = h.dst.version = 6;
@@ -88,20 +82,20 @@ Decoded<Header> decode_v6(Bytes packet, bool quoted) {
     // headers in a hostile packet cannot spin.
     for (int hops = 0; is_extension_header(next) && hops < 16; ++hops) {
         std::uint8_t nh, len8;
-        if (!r.u8(nh) || !r.u8(len8)) return cut("ipv6", r, "extension_header");
+        if (!r.u8(nh) || !r.u8(len8)) return DecodeError::truncated("ipv6", "extension_header", r.offset());
         std::size_t len = next == 51 ? (len8 + 2u) * 4u : (len8 + 1u) * 8u;
         if (next == 44) {
             // Fragment header: fixed 8 bytes; offset and M flag, then identification.
             std::uint16_t off_m;
             std::uint32_t ident;
-            if (!r.u16be(off_m) || !r.u32be(ident)) return cut("ipv6", r, "fragment");
+            if (!r.u16be(off_m) || !r.u32be(ident)) return DecodeError::truncated("ipv6", "fragment", r.offset());
             h.fragment = true;
             h.first_fragment = (off_m & 0xFFF8) == 0;
             h.ip_id = ident;
             next = nh;
             continue;
         }
-        if (!r.skip(len - 2)) return cut("ipv6", r, "extension_header");
+        if (!r.skip(len - 2)) return DecodeError::truncated("ipv6", "extension_header", r.offset());
         next = nh;
     }
     h.protocol = next;
@@ -116,11 +110,11 @@ Decoded<Header> decode_v6(Bytes packet, bool quoted) {
 }  // namespace
 
 Decoded<Header> decode(Bytes packet, bool quoted) {
-    if (packet.empty()) return DecodeError{"ip", "version", 0, ErrorKind::truncated, 0};
+    if (packet.empty()) return DecodeError::truncated("ip", "version", 0);
     switch (packet[0] >> 4) {
         case 4: return decode_v4(packet, quoted);
         case 6: return decode_v6(packet, quoted);
-        default: return DecodeError{"ip", "version", 0, ErrorKind::malformed, 0};
+        default: return DecodeError::malformed("ip", "version", 0);
     }
 }
 

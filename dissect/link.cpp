@@ -27,20 +27,16 @@ Network from_version_nibble(Bytes b) {
     }
 }
 
-DecodeError cut(const Reader& r, std::string_view field) {
-    return {"link", field, r.offset(), ErrorKind::truncated, 0};
-}
-
 Decoded<Frame> decode_ethernet(Reader r) {
     Frame f;
-    if (!r.skip(12)) return cut(r, "eth.addresses");
+    if (!r.skip(12)) return DecodeError::truncated("link", "eth.addresses", r.offset());
     std::uint16_t type;
-    if (!r.u16be(type)) return cut(r, "eth.type");
+    if (!r.u16be(type)) return DecodeError::truncated("link", "eth.type", r.offset());
     // 802.1Q and QinQ: each tag is TCI (2 bytes) + the next EtherType.
     while (type == kEtherVlan || type == kEtherQinQ || type == kEtherQinQOld) {
-        if (++f.vlan_tags > kMaxVlanTags) return DecodeError{"link", "vlan.depth", r.offset(), ErrorKind::malformed, 0};
-        if (!r.skip(2)) return cut(r, "vlan.tci");
-        if (!r.u16be(type)) return cut(r, "vlan.type");
+        if (++f.vlan_tags > kMaxVlanTags) return DecodeError::malformed("link", "vlan.depth", r.offset());
+        if (!r.skip(2)) return DecodeError::truncated("link", "vlan.tci", r.offset());
+        if (!r.u16be(type)) return DecodeError::truncated("link", "vlan.type", r.offset());
     }
     f.ethertype = type;
     f.network = from_ethertype(type);
@@ -50,9 +46,9 @@ Decoded<Frame> decode_ethernet(Reader r) {
 
 // Linux cooked v1 (SLL): packet type, ARPHRD, address length, 8-byte address, protocol.
 Decoded<Frame> decode_sll(Reader r) {
-    if (!r.skip(14)) return cut(r, "sll.header");
+    if (!r.skip(14)) return DecodeError::truncated("link", "sll.header", r.offset());
     std::uint16_t proto;
-    if (!r.u16be(proto)) return cut(r, "sll.protocol");
+    if (!r.u16be(proto)) return DecodeError::truncated("link", "sll.protocol", r.offset());
     Frame f;
     f.ethertype = proto;
     f.network = from_ethertype(proto);
@@ -63,8 +59,8 @@ Decoded<Frame> decode_sll(Reader r) {
 // Linux cooked v2 (SLL2): protocol first, then reserved, ifindex, ARPHRD, type, addr.
 Decoded<Frame> decode_sll2(Reader r) {
     std::uint16_t proto;
-    if (!r.u16be(proto)) return cut(r, "sll2.protocol");
-    if (!r.skip(18)) return cut(r, "sll2.header");
+    if (!r.u16be(proto)) return DecodeError::truncated("link", "sll2.protocol", r.offset());
+    if (!r.skip(18)) return DecodeError::truncated("link", "sll2.header", r.offset());
     Frame f;
     f.ethertype = proto;
     f.network = from_ethertype(proto);
@@ -77,10 +73,11 @@ Decoded<Frame> decode_sll2(Reader r) {
 // AF_INET6 is 24 (NetBSD/OpenBSD), 28 (FreeBSD), 30 (macOS) or 10 (Linux).
 Decoded<Frame> decode_null(Reader r, bool network_order) {
     auto fam_bytes = r.bytes(4);
-    if (!fam_bytes) return cut(r, "null.family");
+    if (!fam_bytes) return DecodeError::truncated("link", "null.family", r.offset());
     const Bytes b = *fam_bytes;
-    std::uint32_t be = std::uint32_t(b[0]) << 24 | std::uint32_t(b[1]) << 16 | std::uint32_t(b[2]) << 8 | b[3];
-    std::uint32_t le = std::uint32_t(b[3]) << 24 | std::uint32_t(b[2]) << 16 | std::uint32_t(b[1]) << 8 | b[0];
+    std::uint32_t be = 0, le = 0;
+    Reader(b).u32be(be);
+    Reader(b).u32le(le);
     std::uint32_t family = network_order ? be : (le < 256 ? le : be);
     Frame f;
     f.payload = r.rest();
@@ -133,7 +130,7 @@ Decoded<Frame> decode(int linktype, Bytes frame) {
             return f;
         }
         default:
-            return DecodeError{"link", "linktype", 0, ErrorKind::unsupported, 0};
+            return DecodeError::unsupported("link", "linktype", 0);
     }
 }
 

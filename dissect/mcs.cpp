@@ -9,22 +9,34 @@ namespace {
 
 constexpr std::string_view layer = "mcs";
 
-DecodeError error(ErrorKind kind, std::string_view field, std::size_t offset, std::size_t needed = 0) {
-    return DecodeError{layer, field, offset, kind, needed};
-}
-
 // `short_kind` is what running out of bytes means where the read happened:
 // need_more at the top level, malformed inside a complete length-bounded body.
 template <typename Status>
 DecodeError from_status(Status s, std::string_view field, std::size_t offset, ErrorKind short_kind) {
     switch (s) {
-        case Status::short_input: return error(short_kind, field, offset);
-        case Status::unsupported: return error(ErrorKind::unsupported, field, offset);
-        default: return error(ErrorKind::malformed, field, offset);
+        case Status::short_input: return DecodeError{layer, field, offset, short_kind, 0};
+        case Status::unsupported: return DecodeError::unsupported(layer, field, offset);
+        default: return DecodeError::malformed(layer, field, offset);
     }
 }
 
+#define RDPSCOPE_TRY(expr)                 \
+    if (auto e_ = (expr)) return *e_;
+
 // ---- BER connect PDUs (T.125 section 7 part 2) -------------------------------
+
+// Reads inside a connect PDU's complete, length-bounded body: a short read there
+// means a length lied, so it is malformed.
+struct BerBody {
+    Reader& r;
+
+    template <typename T>
+    std::optional<DecodeError> read(ber::Status (*read_field)(Reader&, T&), T& v, std::string_view field) {
+        const std::size_t at = r.offset();
+        if (auto s = read_field(r, v); s != ber::Status::ok) return from_status(s, field, at, ErrorKind::malformed);
+        return std::nullopt;
+    }
+};
 
 // The [APPLICATION n] wrapper: the only place where the end of the buffer
 // means "wait for more".  Returns the complete body.
@@ -33,9 +45,9 @@ Decoded<Reader> read_connect_envelope(Reader& r, const ber::Identifier& want, st
     ber::Header h;
     if (auto s = ber::read_header(r, h); s != ber::Status::ok)
         return from_status(s, field, at, ErrorKind::need_more);
-    if (!(h.id == want)) return error(ErrorKind::malformed, field, at);
+    if (!(h.id == want)) return DecodeError::malformed(layer, field, at);
     auto body = r.sub(h.length);
-    if (!body) return error(ErrorKind::need_more, field, at, at + h.header_size + h.length);
+    if (!body) return DecodeError::need_more(layer, field, at, at + h.header_size + h.length);
     return *body;
 }
 
@@ -50,11 +62,8 @@ Decoded<DomainParameters> read_domain_parameters(Reader& r, std::string_view fie
     std::uint64_t* fields[] = {&p.max_channel_ids, &p.max_user_ids,   &p.max_token_ids,
                                &p.num_priorities,  &p.min_throughput, &p.max_height,
                                &p.max_mcs_pdu_size, &p.protocol_version};
-    for (std::uint64_t* f : fields) {
-        const std::size_t field_at = seq.offset();
-        if (auto s = ber::read_integer(seq, *f); s != ber::Status::ok)
-            return from_status(s, field, field_at, ErrorKind::malformed);
-    }
+    BerBody b{seq};
+    for (std::uint64_t* f : fields) RDPSCOPE_TRY(b.read(ber::read_integer, *f, field));
     return p;  // trailing content in the SEQUENCE is ignored (extensions)
 }
 
@@ -76,11 +85,11 @@ struct PerReader {
 
     // Every read in a domain PDU can hit the end of the TPDU given: need_more.
     std::optional<DecodeError> u8(std::uint8_t& v, std::string_view field) {
-        if (!r.u8(v)) return error(ErrorKind::need_more, field, r.offset());
+        if (!r.u8(v)) return DecodeError::need_more(layer, field, r.offset());
         return std::nullopt;
     }
     std::optional<DecodeError> u16(std::uint16_t& v, std::string_view field) {
-        if (!r.u16be(v)) return error(ErrorKind::need_more, field, r.offset());
+        if (!r.u16be(v)) return DecodeError::need_more(layer, field, r.offset());
         return std::nullopt;
     }
     std::optional<DecodeError> user_id(std::uint16_t& v, std::string_view field) {
@@ -96,9 +105,6 @@ struct PerReader {
         return std::nullopt;
     }
 };
-
-#define RDPSCOPE_TRY(expr)                 \
-    if (auto e_ = (expr)) return *e_;
 
 // ErectDomainRequest ::= SEQUENCE { subHeight INTEGER (0..MAX), subInterval INTEGER (0..MAX) }
 Decoded<Pdu> read_erect_domain(PerReader p) {
@@ -167,7 +173,7 @@ Decoded<Pdu> read_send_data(PerReader p, std::string_view user_data_field) {
     if (auto s = per::read_length(p.r, len); s != per::Status::ok)
         return from_status(s, user_data_field, len_at, ErrorKind::need_more);
     auto data = p.r.bytes(len);
-    if (!data) return error(ErrorKind::need_more, user_data_field, len_at, p.r.offset() + len);
+    if (!data) return DecodeError::need_more(layer, user_data_field, len_at, p.r.offset() + len);
     d.user_data = *data;
     return Pdu{d};
 }
@@ -183,7 +189,15 @@ Decoded<Pdu> read_disconnect(PerReader p, std::uint8_t b0) {
     return Pdu{d};
 }
 
-#undef RDPSCOPE_TRY
+// The GCC PDU in a connect PDU's userData: decoded into `c.gcc`, or its error
+// kept in `c.gcc_error` (the MCS PDU itself stays good).
+template <typename Connect, typename DecodeGcc>
+void decode_gcc(Connect& c, Bytes x224_user_data, DecodeGcc decode) {
+    const std::size_t user_data_at = static_cast<std::size_t>(c.user_data.data() - x224_user_data.data());
+    auto g = decode(c.user_data, user_data_at);
+    if (g) c.gcc = std::move(g.value());
+    else c.gcc_error = g.error();
+}
 
 }  // namespace
 
@@ -192,17 +206,12 @@ Decoded<ConnectInitial> decode_connect_initial(Bytes x224_user_data) {
     auto env = read_connect_envelope(r, ber::connect_initial_id, "ConnectInitial");
     if (!env) return env.error();
     Reader body = env.value();
+    BerBody b{body};
     ConnectInitial ci;
     // Inside the envelope everything is bounded: short reads are malformed.
-    std::size_t at = body.offset();
-    if (auto s = ber::read_octet_string(body, ci.calling_domain_selector); s != ber::Status::ok)
-        return from_status(s, "ConnectInitial.callingDomainSelector", at, ErrorKind::malformed);
-    at = body.offset();
-    if (auto s = ber::read_octet_string(body, ci.called_domain_selector); s != ber::Status::ok)
-        return from_status(s, "ConnectInitial.calledDomainSelector", at, ErrorKind::malformed);
-    at = body.offset();
-    if (auto s = ber::read_boolean(body, ci.upward_flag); s != ber::Status::ok)
-        return from_status(s, "ConnectInitial.upwardFlag", at, ErrorKind::malformed);
+    RDPSCOPE_TRY(b.read(ber::read_octet_string, ci.calling_domain_selector, "ConnectInitial.callingDomainSelector"));
+    RDPSCOPE_TRY(b.read(ber::read_octet_string, ci.called_domain_selector, "ConnectInitial.calledDomainSelector"));
+    RDPSCOPE_TRY(b.read(ber::read_boolean, ci.upward_flag, "ConnectInitial.upwardFlag"));
     auto target = read_domain_parameters(body, "ConnectInitial.targetParameters");
     if (!target) return target.error();
     auto minimum = read_domain_parameters(body, "ConnectInitial.minimumParameters");
@@ -212,13 +221,8 @@ Decoded<ConnectInitial> decode_connect_initial(Bytes x224_user_data) {
     ci.target = target.value();
     ci.minimum = minimum.value();
     ci.maximum = maximum.value();
-    at = body.offset();
-    if (auto s = ber::read_octet_string(body, ci.user_data); s != ber::Status::ok)
-        return from_status(s, "ConnectInitial.userData", at, ErrorKind::malformed);
-    const std::size_t user_data_at = static_cast<std::size_t>(ci.user_data.data() - x224_user_data.data());
-    auto g = gcc::decode_conference_create_request(ci.user_data, user_data_at);
-    if (g) ci.gcc = std::move(g.value());
-    else ci.gcc_error = g.error();
+    RDPSCOPE_TRY(b.read(ber::read_octet_string, ci.user_data, "ConnectInitial.userData"));
+    decode_gcc(ci, x224_user_data, gcc::decode_conference_create_request);
     return ci;
 }
 
@@ -227,31 +231,25 @@ Decoded<ConnectResponse> decode_connect_response(Bytes x224_user_data) {
     auto env = read_connect_envelope(r, ber::connect_response_id, "ConnectResponse");
     if (!env) return env.error();
     Reader body = env.value();
+    BerBody b{body};
     ConnectResponse cr;
-    std::size_t at = body.offset();
-    if (auto s = ber::read_enumerated(body, cr.result); s != ber::Status::ok)
-        return from_status(s, "ConnectResponse.result", at, ErrorKind::malformed);
-    at = body.offset();
-    if (auto s = ber::read_integer(body, cr.called_connect_id); s != ber::Status::ok)
-        return from_status(s, "ConnectResponse.calledConnectId", at, ErrorKind::malformed);
+    RDPSCOPE_TRY(b.read(ber::read_enumerated, cr.result, "ConnectResponse.result"));
+    RDPSCOPE_TRY(b.read(ber::read_integer, cr.called_connect_id, "ConnectResponse.calledConnectId"));
     auto params = read_domain_parameters(body, "ConnectResponse.domainParameters");
     if (!params) return params.error();
     cr.domain_parameters = params.value();
-    at = body.offset();
-    if (auto s = ber::read_octet_string(body, cr.user_data); s != ber::Status::ok)
-        return from_status(s, "ConnectResponse.userData", at, ErrorKind::malformed);
-    const std::size_t user_data_at = static_cast<std::size_t>(cr.user_data.data() - x224_user_data.data());
-    auto g = gcc::decode_conference_create_response(cr.user_data, user_data_at);
-    if (g) cr.gcc = std::move(g.value());
-    else cr.gcc_error = g.error();
+    RDPSCOPE_TRY(b.read(ber::read_octet_string, cr.user_data, "ConnectResponse.userData"));
+    decode_gcc(cr, x224_user_data, gcc::decode_conference_create_response);
     return cr;
 }
+
+#undef RDPSCOPE_TRY
 
 Decoded<Pdu> decode_domain_pdu(Bytes x224_user_data) {
     Reader r(x224_user_data);
     PerReader p{r};
     std::uint8_t b0 = 0;
-    if (!r.u8(b0)) return error(ErrorKind::need_more, "DomainMCSPDU.choice", 0);
+    if (!r.u8(b0)) return DecodeError::need_more(layer, "DomainMCSPDU.choice", 0);
     const std::uint8_t choice = b0 >> 2;
     switch (choice) {
         case erect_domain_request: return read_erect_domain(p);
@@ -264,16 +262,16 @@ Decoded<Pdu> decode_domain_pdu(Bytes x224_user_data) {
         case send_data_indication: return read_send_data<SendDataIndication>(p, "SendDataIndication.userData");
         default:
             // T.125 DomainMCSPDU has 43 alternatives (0..42).
-            if (choice > 42) return error(ErrorKind::malformed, "DomainMCSPDU.choice", 0);
+            if (choice > 42) return DecodeError::malformed(layer, "DomainMCSPDU.choice", 0);
             return Pdu{OtherDomainPdu{choice, r.rest()}};
     }
 }
 
 Decoded<Pdu> decode(Bytes x224_user_data) {
-    if (x224_user_data.empty()) return error(ErrorKind::need_more, "DomainMCSPDU.choice", 0);
+    if (x224_user_data.empty()) return DecodeError::need_more(layer, "DomainMCSPDU.choice", 0);
     if (x224_user_data[0] != 0x7f) return decode_domain_pdu(x224_user_data);
     // 0x7f: BER application class, constructed, high tag number follows.
-    if (x224_user_data.size() < 2) return error(ErrorKind::need_more, "ConnectPDU.tag", 0);
+    if (x224_user_data.size() < 2) return DecodeError::need_more(layer, "ConnectPDU.tag", 0);
     switch (x224_user_data[1]) {
         case 101: {
             auto ci = decode_connect_initial(x224_user_data);
@@ -291,7 +289,7 @@ Decoded<Pdu> decode(Bytes x224_user_data) {
             if (auto s = ber::read_header(r, h); s != ber::Status::ok)
                 return from_status(s, "ConnectPDU.tag", 0, ErrorKind::need_more);
             auto body = r.bytes(h.length);
-            if (!body) return error(ErrorKind::need_more, "ConnectPDU.length", 0, h.header_size + h.length);
+            if (!body) return DecodeError::need_more(layer, "ConnectPDU.length", 0, h.header_size + h.length);
             return Pdu{OtherConnectPdu{h.id.number, *body}};
         }
     }
@@ -300,16 +298,16 @@ Decoded<Pdu> decode(Bytes x224_user_data) {
 namespace {
 
 struct SenderOf {
-    std::optional<Direction> operator()(const ConnectInitial&) const { return Direction::client_to_server; }
-    std::optional<Direction> operator()(const ErectDomainRequest&) const { return Direction::client_to_server; }
-    std::optional<Direction> operator()(const AttachUserRequest&) const { return Direction::client_to_server; }
-    std::optional<Direction> operator()(const ChannelJoinRequest&) const { return Direction::client_to_server; }
-    std::optional<Direction> operator()(const SendDataRequest&) const { return Direction::client_to_server; }
-    std::optional<Direction> operator()(const ConnectResponse&) const { return Direction::server_to_client; }
-    std::optional<Direction> operator()(const AttachUserConfirm&) const { return Direction::server_to_client; }
-    std::optional<Direction> operator()(const ChannelJoinConfirm&) const { return Direction::server_to_client; }
-    std::optional<Direction> operator()(const SendDataIndication&) const { return Direction::server_to_client; }
-    std::optional<Direction> operator()(const auto&) const { return std::nullopt; }
+    std::optional<Dir> operator()(const ConnectInitial&) const { return Dir::c2s; }
+    std::optional<Dir> operator()(const ErectDomainRequest&) const { return Dir::c2s; }
+    std::optional<Dir> operator()(const AttachUserRequest&) const { return Dir::c2s; }
+    std::optional<Dir> operator()(const ChannelJoinRequest&) const { return Dir::c2s; }
+    std::optional<Dir> operator()(const SendDataRequest&) const { return Dir::c2s; }
+    std::optional<Dir> operator()(const ConnectResponse&) const { return Dir::s2c; }
+    std::optional<Dir> operator()(const AttachUserConfirm&) const { return Dir::s2c; }
+    std::optional<Dir> operator()(const ChannelJoinConfirm&) const { return Dir::s2c; }
+    std::optional<Dir> operator()(const SendDataIndication&) const { return Dir::s2c; }
+    std::optional<Dir> operator()(const auto&) const { return std::nullopt; }
 };
 
 struct NameOf {
@@ -329,7 +327,7 @@ struct NameOf {
 
 }  // namespace
 
-std::optional<Direction> sender(const Pdu& pdu) { return std::visit(SenderOf{}, pdu); }
+std::optional<Dir> sender(const Pdu& pdu) { return std::visit(SenderOf{}, pdu); }
 
 std::string pdu_name(const Pdu& pdu) { return std::visit(NameOf{}, pdu); }
 

@@ -22,13 +22,12 @@
 #include <string>
 #include <variant>
 
+#include "dissect/direction.hpp"
 #include "dissect/gcc.hpp"
 #include "dissect/reader.hpp"
 #include "dissect/result.hpp"
 
 namespace rdpscope::mcs {
-
-enum class Direction { client_to_server, server_to_client };
 
 // T.125 7 part 1: user and channel ids are 1001-based on the wire for UserId.
 inline constexpr std::uint16_t user_id_base = 1001;
@@ -156,7 +155,7 @@ Decoded<Pdu> decode_domain_pdu(Bytes x224_user_data);
 // Which side sends this PDU in RDP (MS-RDPBCGR 1.3.1.1); nullopt for PDUs
 // either side may send (Disconnect Provider Ultimatum, others).  Lets a
 // caller flag a PDU arriving from the wrong side.
-std::optional<Direction> sender(const Pdu& pdu);
+std::optional<Dir> sender(const Pdu& pdu);
 
 // A short name for logs: "ConnectInitial", "SendDataRequest", ... or
 // "DomainMCSPDU#<n>" for OtherDomainPdu.

@@ -36,11 +36,7 @@ Status read_integer(Reader& r, std::uint64_t& value) {
     if (Status s = read_length(t, n); s != Status::ok) return s;
     if (n == 0) return Status::invalid;  // X.691 12.2.6: at least one octet
     if (n > 8) return Status::unsupported;
-    auto content = t.bytes(n);
-    if (!content) return Status::short_input;
-    std::uint64_t acc = 0;
-    for (std::uint8_t b : *content) acc = (acc << 8) | b;
-    value = acc;
+    if (!t.uint_be(n, value)) return Status::short_input;
     r = t;
     return Status::ok;
 }

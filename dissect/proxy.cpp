@@ -8,36 +8,29 @@ namespace {
 
 constexpr std::size_t kMaxHttpHeader = 8192;  // a CONNECT header longer than this is not a proxy
 
-DecodeError more(std::string_view layer, const Reader& r, std::string_view field) {
-    return {layer, field, r.offset(), ErrorKind::need_more, 0};
-}
-DecodeError bad(std::string_view layer, const Reader& r, std::string_view field) {
-    return {layer, field, r.offset(), ErrorKind::malformed, 0};
-}
-
 // SOCKS5 address: ATYP 1 = IPv4, 3 = domain (length-prefixed), 4 = IPv6; then port.
 std::optional<DecodeError> socks5_address(Reader& r, Preamble& p) {
     std::uint8_t atyp;
-    if (!r.u8(atyp)) return more("socks5", r, "atyp");
+    if (!r.u8(atyp)) return DecodeError::need_more("socks5", "atyp", r.offset());
     std::size_t n = 0;
     if (atyp == 1) n = 4;
     else if (atyp == 4) n = 16;
     else if (atyp == 3) {
         std::uint8_t len;
-        if (!r.u8(len)) return more("socks5", r, "domain_length");
+        if (!r.u8(len)) return DecodeError::need_more("socks5", "domain_length", r.offset());
         auto host = r.bytes(len);
-        if (!host) return more("socks5", r, "domain");
+        if (!host) return DecodeError::need_more("socks5", "domain", r.offset());
         p.target_host = as_text(*host);
     } else {
-        return bad("socks5", r, "atyp");
+        return DecodeError::malformed("socks5", "atyp", r.offset());
     }
     if (n) {
         auto addr = r.bytes(n);
-        if (!addr) return more("socks5", r, "address");
+        if (!addr) return DecodeError::need_more("socks5", "address", r.offset());
         std::copy(addr->begin(), addr->end(), p.target_ip);
         p.target_ip_version = n == 4 ? 4 : 6;
     }
-    if (!r.u16be(p.target_port)) return more("socks5", r, "port");
+    if (!r.u16be(p.target_port)) return DecodeError::need_more("socks5", "port", r.offset());
     return std::nullopt;
 }
 
@@ -46,26 +39,26 @@ Decoded<Preamble> socks5_client(Bytes stream) {
     Preamble p;
     std::uint8_t ver, nmethods;
     // Greeting: VER NMETHODS METHODS...
-    if (!r.u8(ver)) return more("socks5", r, "version");
-    if (ver != 5) return bad("socks5", r, "version");
-    if (!r.u8(nmethods)) return more("socks5", r, "nmethods");
-    if (nmethods == 0) return bad("socks5", r, "nmethods");
-    if (!r.skip(nmethods)) return more("socks5", r, "methods");
+    if (!r.u8(ver)) return DecodeError::need_more("socks5", "version", r.offset());
+    if (ver != 5) return DecodeError::malformed("socks5", "version", r.offset());
+    if (!r.u8(nmethods)) return DecodeError::need_more("socks5", "nmethods", r.offset());
+    if (nmethods == 0) return DecodeError::malformed("socks5", "nmethods", r.offset());
+    if (!r.skip(nmethods)) return DecodeError::need_more("socks5", "methods", r.offset());
     // RFC 1929 user/password sub-negotiation, if the client goes on with it.
     auto next = r.peek_u8();
-    if (!next) return more("socks5", r, "request");
+    if (!next) return DecodeError::need_more("socks5", "request", r.offset());
     if (*next == 1) {
         std::uint8_t v, ulen, plen;
         r.u8(v);
-        if (!r.u8(ulen) || !r.skip(ulen)) return more("socks5", r, "username");
-        if (!r.u8(plen) || !r.skip(plen)) return more("socks5", r, "password");
+        if (!r.u8(ulen) || !r.skip(ulen)) return DecodeError::need_more("socks5", "username", r.offset());
+        if (!r.u8(plen) || !r.skip(plen)) return DecodeError::need_more("socks5", "password", r.offset());
     }
     // Request: VER CMD RSV ATYP DST.ADDR DST.PORT
     std::uint8_t cmd, rsv;
-    if (!r.u8(ver)) return more("socks5", r, "request.version");
-    if (ver != 5) return bad("socks5", r, "request.version");
-    if (!r.u8(cmd) || !r.u8(rsv)) return more("socks5", r, "request.cmd");
-    if (cmd != 1) return bad("socks5", r, "request.cmd");  // only CONNECT can carry RDP
+    if (!r.u8(ver)) return DecodeError::need_more("socks5", "request.version", r.offset());
+    if (ver != 5) return DecodeError::malformed("socks5", "request.version", r.offset());
+    if (!r.u8(cmd) || !r.u8(rsv)) return DecodeError::need_more("socks5", "request.cmd", r.offset());
+    if (cmd != 1) return DecodeError::malformed("socks5", "request.cmd", r.offset());  // only CONNECT can carry RDP
     if (auto e = socks5_address(r, p)) return *e;
     p.length = r.consumed();
     return p;
@@ -75,19 +68,19 @@ Decoded<Preamble> socks5_server(Bytes stream) {
     Reader r(stream);
     Preamble p;
     std::uint8_t ver, method;
-    if (!r.u8(ver)) return more("socks5", r, "version");
-    if (ver != 5) return bad("socks5", r, "version");
-    if (!r.u8(method)) return more("socks5", r, "method");
+    if (!r.u8(ver)) return DecodeError::need_more("socks5", "version", r.offset());
+    if (ver != 5) return DecodeError::malformed("socks5", "version", r.offset());
+    if (!r.u8(method)) return DecodeError::need_more("socks5", "method", r.offset());
     if (method == 0xFF) { p.length = r.consumed(); p.status = 0xFF; return p; }  // no acceptable method: ends here
     if (method == 2) {  // user/password status
         std::uint8_t v, status;
-        if (!r.u8(v) || !r.u8(status)) return more("socks5", r, "auth_status");
+        if (!r.u8(v) || !r.u8(status)) return DecodeError::need_more("socks5", "auth_status", r.offset());
         if (status != 0) { p.length = r.consumed(); p.status = status; return p; }
     }
     std::uint8_t rep, rsv;
-    if (!r.u8(ver)) return more("socks5", r, "reply.version");
-    if (ver != 5) return bad("socks5", r, "reply.version");
-    if (!r.u8(rep) || !r.u8(rsv)) return more("socks5", r, "reply.rep");
+    if (!r.u8(ver)) return DecodeError::need_more("socks5", "reply.version", r.offset());
+    if (ver != 5) return DecodeError::malformed("socks5", "reply.version", r.offset());
+    if (!r.u8(rep) || !r.u8(rsv)) return DecodeError::need_more("socks5", "reply.rep", r.offset());
     if (auto e = socks5_address(r, p)) return *e;
     p.status = rep;
     p.length = r.consumed();
@@ -99,11 +92,11 @@ Decoded<Preamble> socks4_client(Bytes stream) {
     Reader r(stream);
     Preamble p;
     std::uint8_t vn, cd;
-    if (!r.u8(vn) || !r.u8(cd)) return more("socks4", r, "command");
-    if (vn != 4 || cd != 1) return bad("socks4", r, "command");
-    if (!r.u16be(p.target_port)) return more("socks4", r, "port");
+    if (!r.u8(vn) || !r.u8(cd)) return DecodeError::need_more("socks4", "command", r.offset());
+    if (vn != 4 || cd != 1) return DecodeError::malformed("socks4", "command", r.offset());
+    if (!r.u16be(p.target_port)) return DecodeError::need_more("socks4", "port", r.offset());
     auto ip = r.bytes(4);
-    if (!ip) return more("socks4", r, "address");
+    if (!ip) return DecodeError::need_more("socks4", "address", r.offset());
     std::copy(ip->begin(), ip->end(), p.target_ip);
     p.target_ip_version = 4;
     auto skip_cstring = [&r](std::size_t cap) {
@@ -114,9 +107,9 @@ Decoded<Preamble> socks4_client(Bytes stream) {
         }
         return false;
     };
-    if (!skip_cstring(256)) return more("socks4", r, "userid");
+    if (!skip_cstring(256)) return DecodeError::need_more("socks4", "userid", r.offset());
     const bool socks4a = (*ip)[0] == 0 && (*ip)[1] == 0 && (*ip)[2] == 0 && (*ip)[3] != 0;
-    if (socks4a && !skip_cstring(256)) return more("socks4", r, "host");
+    if (socks4a && !skip_cstring(256)) return DecodeError::need_more("socks4", "host", r.offset());
     p.length = r.consumed();
     return p;
 }
@@ -125,7 +118,7 @@ Decoded<Preamble> socks4_server(Bytes stream) {
     Reader r(stream);
     Preamble p;
     std::uint8_t vn, cd;
-    if (!r.u8(vn) || !r.u8(cd) || !r.skip(6)) return more("socks4", r, "reply");
+    if (!r.u8(vn) || !r.u8(cd) || !r.skip(6)) return DecodeError::need_more("socks4", "reply", r.offset());
     p.status = cd;
     p.length = r.consumed();
     return p;
@@ -136,18 +129,18 @@ Decoded<Preamble> http_header(Bytes stream, bool server) {
     const std::string_view text = as_text(stream);
     const auto end = text.find("\r\n\r\n");
     if (end == std::string_view::npos) {
-        if (text.size() > kMaxHttpHeader) return DecodeError{"http", "header", 0, ErrorKind::malformed, 0};
-        return DecodeError{"http", "header", text.size(), ErrorKind::need_more, 0};
+        if (text.size() > kMaxHttpHeader) return DecodeError::malformed("http", "header", 0);
+        return DecodeError::need_more("http", "header", text.size());
     }
     Preamble p;
     p.length = end + 4;
     if (server) {
         // "HTTP/1.1 200 Connection established"
         const auto sp = text.find(' ');
-        if (sp == std::string_view::npos || sp + 4 > end) return DecodeError{"http", "status", 0, ErrorKind::malformed, 0};
+        if (sp == std::string_view::npos || sp + 4 > end) return DecodeError::malformed("http", "status", 0);
         int code = 0;
         for (std::size_t i = sp + 1; i < sp + 4; ++i) {
-            if (text[i] < '0' || text[i] > '9') return DecodeError{"http", "status", i, ErrorKind::malformed, 0};
+            if (text[i] < '0' || text[i] > '9') return DecodeError::malformed("http", "status", i);
             code = code * 10 + (text[i] - '0');
         }
         p.status = static_cast<std::uint8_t>(code / 100);  // the class is what matters

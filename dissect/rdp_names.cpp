@@ -5,33 +5,11 @@
 #include <cstdio>
 #include <iterator>
 
+#include "dissect/name_table.hpp"
+
 namespace rdpscope::names {
 
 namespace {
-
-template <typename T>
-struct Code {
-    T code;
-    std::string_view name;
-};
-
-template <typename T, std::size_t N>
-std::string_view lookup(const std::array<Code<T>, N>& table, T code) {
-    for (const auto& e : table)
-        if (e.code == code) return e.name;
-    return {};
-}
-
-// Names of the bits of `value` that `table` knows, in table order.  Bits the
-// table does not know are left out: callers that print flags print the raw
-// value beside the names.
-template <typename T, std::size_t N>
-std::vector<std::string_view> bit_names(const std::array<Code<T>, N>& table, T value) {
-    std::vector<std::string_view> out;
-    for (const auto& e : table)
-        if ((value & e.code) == e.code) out.push_back(e.name);
-    return out;
-}
 
 std::string with_number(std::string_view prefix, unsigned long long n) {
     return std::string(prefix) + std::to_string(n);
@@ -43,7 +21,7 @@ std::string with_number(std::string_view prefix, unsigned long long n) {
 // goglobal KLID list).  Zeek lists 0x00010408 twice ("Greek (220)" and a
 // stray "Uyghur", which is really 0x00010480); we keep Greek (220).  Sorted by
 // KLID for binary search.
-constexpr Code<std::uint32_t> keyboard_layouts[] = {
+constexpr Named<std::uint32_t> keyboard_layouts[] = {
     {0x00000401, "Arabic - Saudi Arabia"},
     {0x00000402, "Bulgarian"},
     {0x00000403, "Catalan"},
@@ -391,7 +369,7 @@ constexpr Code<std::uint32_t> keyboard_layouts[] = {
     {0x00120c00, "Futhark"},
 };
 
-constexpr std::array<Code<std::uint32_t>, 14> client_builds{{
+constexpr std::array<Named<std::uint32_t>, 14> client_builds{{
     // mstsc.exe builds as Zeek's RDP::builds names them (c-amie.co.uk list).
     {419, "RDP 4.0"},   {2195, "RDP 5.0"},  {2221, "RDP 5.0"},  {2600, "RDP 5.1"},
     {3790, "RDP 5.2"},  {6000, "RDP 6.0"},  {6001, "RDP 6.1"},  {6002, "RDP 6.2"},
@@ -403,7 +381,7 @@ constexpr std::array<Code<std::uint32_t>, 14> client_builds{{
 
 std::string encryption_method(std::uint32_t method) {
     // MS-RDPBCGR 2.2.1.4.3: ENCRYPTION_METHOD_NONE/40BIT/128BIT/56BIT/FIPS.
-    static constexpr std::array<Code<std::uint32_t>, 5> t{{
+    static constexpr std::array<Named<std::uint32_t>, 5> t{{
         {0x00, "None"}, {0x01, "40bit"}, {0x02, "128bit"}, {0x08, "56bit"}, {0x10, "FIPS"},
     }};
     auto n = lookup(t, method);
@@ -411,7 +389,7 @@ std::string encryption_method(std::uint32_t method) {
 }
 
 std::vector<std::string> encryption_method_flags(std::uint32_t methods) {
-    static constexpr std::array<Code<std::uint32_t>, 4> t{{
+    static constexpr std::array<Named<std::uint32_t>, 4> t{{
         {0x01, "40bit"}, {0x02, "128bit"}, {0x08, "56bit"}, {0x10, "FIPS"},
     }};
     std::vector<std::string> out;
@@ -430,7 +408,7 @@ std::vector<std::string> encryption_method_flags(std::uint32_t methods) {
 
 std::string encryption_level(std::uint32_t level) {
     // MS-RDPBCGR 2.2.1.4.3: ENCRYPTION_LEVEL_NONE/LOW/CLIENT_COMPATIBLE/HIGH/FIPS.
-    static constexpr std::array<Code<std::uint32_t>, 5> t{{
+    static constexpr std::array<Named<std::uint32_t>, 5> t{{
         {0, "None"}, {1, "Low"}, {2, "Client compatible"}, {3, "High"}, {4, "FIPS"},
     }};
     auto n = lookup(t, level);
@@ -452,7 +430,7 @@ std::string client_build(std::uint32_t build) {
 std::string_view rdp_version(std::uint32_t version) {
     // MS-RDPBCGR 2.2.1.3.2 version: RDP_VERSION_4, RDP_VERSION_5_PLUS, then one
     // value per RDP 10.x release.
-    static constexpr std::array<Code<std::uint32_t>, 15> t{{
+    static constexpr std::array<Named<std::uint32_t>, 15> t{{
         {0x00080001, "RDP 4.0"},   {0x00080004, "RDP 5.0+"},  {0x00080005, "RDP 10.0"},
         {0x00080006, "RDP 10.1"},  {0x00080007, "RDP 10.2"},  {0x00080008, "RDP 10.3"},
         {0x00080009, "RDP 10.4"},  {0x0008000a, "RDP 10.5"},  {0x0008000b, "RDP 10.6"},
@@ -464,7 +442,7 @@ std::string_view rdp_version(std::uint32_t version) {
 
 std::string_view keyboard_layout_exact(std::uint32_t klid) {
     auto it = std::lower_bound(std::begin(keyboard_layouts), std::end(keyboard_layouts), klid,
-                               [](const Code<std::uint32_t>& e, std::uint32_t k) { return e.code < k; });
+                               [](const Named<std::uint32_t>& e, std::uint32_t k) { return e.code < k; });
     if (it != std::end(keyboard_layouts) && it->code == klid) return it->name;
     return {};
 }
@@ -492,7 +470,7 @@ std::string high_color_depth(std::uint16_t value) {
 
 std::vector<std::string_view> early_capability_flags(std::uint16_t flags) {
     // MS-RDPBCGR 2.2.1.3.2 earlyCapabilityFlags.
-    static constexpr std::array<Code<std::uint16_t>, 12> t{{
+    static constexpr std::array<Named<std::uint16_t>, 12> t{{
         {0x0001, "RNS_UD_CS_SUPPORT_ERRINFO_PDU"},
         {0x0002, "RNS_UD_CS_WANT_32BPP_SESSION"},
         {0x0004, "RNS_UD_CS_SUPPORT_STATUSINFO_PDU"},
@@ -510,7 +488,7 @@ std::vector<std::string_view> early_capability_flags(std::uint16_t flags) {
 }
 
 std::string_view connection_type(std::uint8_t type) {
-    static constexpr std::array<Code<std::uint8_t>, 7> t{{
+    static constexpr std::array<Named<std::uint8_t>, 7> t{{
         {0x01, "CONNECTION_TYPE_MODEM"},          {0x02, "CONNECTION_TYPE_BROADBAND_LOW"},
         {0x03, "CONNECTION_TYPE_SATELLITE"},      {0x04, "CONNECTION_TYPE_BROADBAND_HIGH"},
         {0x05, "CONNECTION_TYPE_WAN"},            {0x06, "CONNECTION_TYPE_LAN"},
@@ -521,7 +499,7 @@ std::string_view connection_type(std::uint8_t type) {
 
 std::vector<std::string_view> channel_options(std::uint32_t options) {
     // MS-RDPBCGR 2.2.1.3.4.1 CHANNEL_DEF options.
-    static constexpr std::array<Code<std::uint32_t>, 11> t{{
+    static constexpr std::array<Named<std::uint32_t>, 11> t{{
         {0x80000000, "CHANNEL_OPTION_INITIALIZED"},   {0x40000000, "CHANNEL_OPTION_ENCRYPT_RDP"},
         {0x20000000, "CHANNEL_OPTION_ENCRYPT_SC"},    {0x10000000, "CHANNEL_OPTION_ENCRYPT_CS"},
         {0x08000000, "CHANNEL_OPTION_PRI_HIGH"},      {0x04000000, "CHANNEL_OPTION_PRI_MED"},
@@ -572,7 +550,7 @@ std::vector<std::string_view> security_flags(std::uint16_t flags) {
     // MS-RDPBCGR 2.2.8.1.1.2.1 TS_SECURITY_HEADER flags.  0x0200 is
     // SEC_LICENSE_ENCRYPT_CS from the client and SEC_LICENSE_ENCRYPT_SC from
     // the server: one bit, one name here.
-    static constexpr std::array<Code<std::uint16_t>, 15> t{{
+    static constexpr std::array<Named<std::uint16_t>, 15> t{{
         {0x0001, "SEC_EXCHANGE_PKT"},     {0x0002, "SEC_TRANSPORT_REQ"},
         {0x0004, "RDP_SEC_TRANSPORT_RSP"}, {0x0008, "SEC_ENCRYPT"},
         {0x0010, "SEC_RESET_SEQNO"},      {0x0020, "SEC_IGNORE_SEQNO"},
@@ -587,7 +565,7 @@ std::vector<std::string_view> security_flags(std::uint16_t flags) {
 
 std::string_view license_msg_type(std::uint8_t type) {
     // MS-RDPBCGR 2.2.1.12.1.1 LICENSE_PREAMBLE bMsgType.
-    static constexpr std::array<Code<std::uint8_t>, 8> t{{
+    static constexpr std::array<Named<std::uint8_t>, 8> t{{
         {0x01, "LICENSE_REQUEST"},      {0x02, "PLATFORM_CHALLENGE"},
         {0x03, "NEW_LICENSE"},          {0x04, "UPGRADE_LICENSE"},
         {0x12, "LICENSE_INFO"},         {0x13, "NEW_LICENSE_REQUEST"},
@@ -598,7 +576,7 @@ std::string_view license_msg_type(std::uint8_t type) {
 
 std::string_view license_error_code(std::uint32_t code) {
     // MS-RDPBCGR 2.2.1.12.1.3 LICENSE_ERROR_MESSAGE dwErrorCode.
-    static constexpr std::array<Code<std::uint32_t>, 9> t{{
+    static constexpr std::array<Named<std::uint32_t>, 9> t{{
         {0x01, "ERR_INVALID_SERVER_CERTIFICATE"}, {0x02, "ERR_NO_LICENSE"},
         {0x03, "ERR_INVALID_MAC"},                {0x04, "ERR_INVALID_SCOPE"},
         {0x06, "ERR_NO_LICENSE_SERVER"},          {0x07, "STATUS_VALID_CLIENT"},
@@ -610,7 +588,7 @@ std::string_view license_error_code(std::uint32_t code) {
 
 std::vector<std::string_view> rdpudp_flags(std::uint16_t flags) {
     // MS-RDPEUDP 2.2.2.1 RDPUDP_FEC_HEADER uFlags.
-    static constexpr std::array<Code<std::uint16_t>, 13> t{{
+    static constexpr std::array<Named<std::uint16_t>, 13> t{{
         {0x0001, "RDPUDP_FLAG_SYN"},         {0x0002, "RDPUDP_FLAG_FIN"},
         {0x0004, "RDPUDP_FLAG_ACK"},         {0x0008, "RDPUDP_FLAG_DATA"},
         {0x0010, "RDPUDP_FLAG_FEC"},         {0x0020, "RDPUDP_FLAG_CN"},
@@ -624,7 +602,7 @@ std::vector<std::string_view> rdpudp_flags(std::uint16_t flags) {
 
 std::string_view rdpudp_version(std::uint16_t version) {
     // MS-RDPEUDP 2.2.2.9 RDPUDP_SYNDATAEX_PAYLOAD uUdpVer.
-    static constexpr std::array<Code<std::uint16_t>, 3> t{{
+    static constexpr std::array<Named<std::uint16_t>, 3> t{{
         {0x0001, "RDPUDP_PROTOCOL_VERSION_1"},
         {0x0002, "RDPUDP_PROTOCOL_VERSION_2"},
         {0x0101, "RDPUDP_PROTOCOL_VERSION_3"},
@@ -634,7 +612,7 @@ std::string_view rdpudp_version(std::uint16_t version) {
 
 std::vector<std::string_view> rdpudp2_flags(std::uint16_t flags) {
     // MS-RDPEUDP2 2.2.1.1 Header Flags (values as corrected by the 2021 errata).
-    static constexpr std::array<Code<std::uint16_t>, 6> t{{
+    static constexpr std::array<Named<std::uint16_t>, 6> t{{
         {0x001, "ACK"}, {0x004, "DATA"}, {0x008, "ACKVEC"},
         {0x010, "AOA"}, {0x040, "OVERHEADSIZE"}, {0x100, "DELAYACKINFO"},
     }};

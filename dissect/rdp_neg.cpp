@@ -6,10 +6,6 @@ namespace rdpscope::rdpneg {
 
 namespace {
 
-DecodeError bad(std::size_t off, std::string_view field, ErrorKind k = ErrorKind::malformed) {
-    return {"rdp", field, off, k, 0};
-}
-
 bool starts_with(Bytes b, std::string_view prefix) {
     return as_text(b).substr(0, prefix.size()) == prefix;
 }
@@ -23,9 +19,9 @@ struct NegHeader {
 
 std::optional<DecodeError> read_neg(Reader& r, NegHeader& h) {
     const std::size_t at = r.offset();
-    if (!r.u8(h.type) || !r.u8(h.flags) || !r.u16le(h.length)) return bad(at, "neg.header", ErrorKind::truncated);
-    if (h.length != 8) return bad(at + 2, "neg.length");
-    if (!r.u32le(h.value)) return bad(r.offset(), "neg.value", ErrorKind::truncated);
+    if (!r.u8(h.type) || !r.u8(h.flags) || !r.u16le(h.length)) return DecodeError::truncated("rdp", "neg.header", at);
+    if (h.length != 8) return DecodeError::malformed("rdp", "neg.length", at + 2);
+    if (!r.u32le(h.value)) return DecodeError::truncated("rdp", "neg.value", r.offset());
     return std::nullopt;
 }
 
@@ -39,7 +35,7 @@ Decoded<Request> decode_request(Bytes variable) {
     // (typically "Cookie: msts=...").
     if (!r.empty() && r.peek_u8() != TYPE_RDP_NEG_REQ) {
         auto line = r.until('\r', '\n');
-        if (!line) return bad(r.offset(), "cookie", ErrorKind::malformed);
+        if (!line) return DecodeError::malformed("rdp", "cookie", r.offset());
         if (starts_with(*line, kCookiePrefix)) req.cookie = as_text(*line).substr(kCookiePrefix.size());
         else req.routing_token = as_text(*line);
     }
@@ -55,7 +51,7 @@ Decoded<Request> decode_request(Bytes variable) {
         std::uint8_t type = 0, flags = 0;
         std::uint16_t length = 0;
         r.u8(type); r.u8(flags); r.u16le(length);
-        if (length != 36) return bad(at + 2, "correlation.length");
+        if (length != 36) return DecodeError::malformed("rdp", "correlation.length", at + 2);
         CorrelationInfo c;
         c.flags = flags;
         auto id = r.bytes(16);
@@ -72,7 +68,8 @@ Decoded<Confirm> decode_confirm(Bytes variable) {
     Confirm c;
     if (r.empty()) return c;  // a legacy server: no negotiation response at all
     const auto type = *r.peek_u8();
-    if (type != TYPE_RDP_NEG_RSP && type != TYPE_RDP_NEG_FAILURE) return bad(r.offset(), "neg.type");
+    if (type != TYPE_RDP_NEG_RSP && type != TYPE_RDP_NEG_FAILURE)
+        return DecodeError::malformed("rdp", "neg.type", r.offset());
     NegHeader h;
     if (auto e = read_neg(r, h)) return *e;
     if (type == TYPE_RDP_NEG_RSP) c.neg_rsp = NegRsp{h.flags, h.length, h.value};

@@ -8,25 +8,21 @@ namespace {
 
 constexpr std::string_view layer = "rdpsec";
 
-DecodeError malformed(std::string_view field, std::size_t offset) {
-    return DecodeError{layer, field, offset, ErrorKind::malformed, 0};
-}
-
 // TS_SECURITY_HEADER, then HEADER1 or HEADER2 when SEC_ENCRYPT is set.
 Decoded<SecurityHeader> read_header(Reader& r, const Options& options) {
     SecurityHeader h;
-    if (!r.u16le(h.flags)) return malformed("TS_SECURITY_HEADER.flags", r.offset());
-    if (!r.u16le(h.flags_hi)) return malformed("TS_SECURITY_HEADER.flagsHi", r.offset());
+    if (!r.u16le(h.flags)) return DecodeError::malformed(layer, "TS_SECURITY_HEADER.flags", r.offset());
+    if (!r.u16le(h.flags_hi)) return DecodeError::malformed(layer, "TS_SECURITY_HEADER.flagsHi", r.offset());
     if (!h.encrypted()) return h;
     if (options.fips) {
         std::uint16_t len = 0;
-        if (!r.u16le(len)) return malformed("TS_SECURITY_HEADER2.length", r.offset());
+        if (!r.u16le(len)) return DecodeError::malformed(layer, "TS_SECURITY_HEADER2.length", r.offset());
         h.fips_length = len;
-        if (!r.u8(h.fips_version)) return malformed("TS_SECURITY_HEADER2.version", r.offset());
-        if (!r.u8(h.fips_padlen)) return malformed("TS_SECURITY_HEADER2.padlen", r.offset());
+        if (!r.u8(h.fips_version)) return DecodeError::malformed(layer, "TS_SECURITY_HEADER2.version", r.offset());
+        if (!r.u8(h.fips_padlen)) return DecodeError::malformed(layer, "TS_SECURITY_HEADER2.padlen", r.offset());
     }
     auto sig = r.bytes(8);
-    if (!sig) return malformed("TS_SECURITY_HEADER1.dataSignature", r.offset());
+    if (!sig) return DecodeError::malformed(layer, "TS_SECURITY_HEADER1.dataSignature", r.offset());
     h.data_signature = *sig;
     return h;
 }
@@ -34,9 +30,9 @@ Decoded<SecurityHeader> read_header(Reader& r, const Options& options) {
 Decoded<SecurityExchange> read_security_exchange(Reader& r) {
     SecurityExchange x;
     const std::size_t at = r.offset();
-    if (!r.u32le(x.length)) return malformed("TS_SECURITY_PACKET.length", at);
+    if (!r.u32le(x.length)) return DecodeError::malformed(layer, "TS_SECURITY_PACKET.length", at);
     auto random = r.bytes(x.length);
-    if (!random) return malformed("TS_SECURITY_PACKET.length", at);
+    if (!random) return DecodeError::malformed(layer, "TS_SECURITY_PACKET.length", at);
     x.encrypted_client_random = *random;
     return x;
 }
@@ -77,8 +73,8 @@ std::optional<std::string> read_info_string(Reader& r, std::uint16_t cb, bool un
 Decoded<ClientInfoClear> decode_client_info(Bytes info_packet, std::size_t base_offset) {
     Reader r(info_packet, base_offset);
     ClientInfoClear c;
-    if (!r.u32le(c.code_page)) return malformed("TS_INFO_PACKET.CodePage", r.offset());
-    if (!r.u32le(c.flags)) return malformed("TS_INFO_PACKET.flags", r.offset());
+    if (!r.u32le(c.code_page)) return DecodeError::malformed(layer, "TS_INFO_PACKET.CodePage", r.offset());
+    if (!r.u32le(c.flags)) return DecodeError::malformed(layer, "TS_INFO_PACKET.flags", r.offset());
     const bool unicode = c.flags & 0x00000010;  // INFO_UNICODE
     // Five lengths, then the five strings in the same order.
     static constexpr std::string_view names[5] = {"TS_INFO_PACKET.cbDomain", "TS_INFO_PACKET.cbUserName",
@@ -88,18 +84,18 @@ Decoded<ClientInfoClear> decode_client_info(Bytes info_packet, std::size_t base_
     std::size_t cb_at[5] = {};
     for (int i = 0; i < 5; ++i) {
         cb_at[i] = r.offset();
-        if (!r.u16le(cb[i])) return malformed(names[i], cb_at[i]);
+        if (!r.u16le(cb[i])) return DecodeError::malformed(layer, names[i], cb_at[i]);
     }
     std::string* out[5] = {&c.domain, &c.user_name, nullptr, &c.alternate_shell, &c.working_dir};
     for (int i = 0; i < 5; ++i) {
         if (i == 2) {
             // The password: skip it, keep only its length.
             c.password_length = cb[i];
-            if (!r.skip(cb[i]) || !r.skip(unicode ? 2 : 1)) return malformed(names[i], cb_at[i]);
+            if (!r.skip(cb[i]) || !r.skip(unicode ? 2 : 1)) return DecodeError::malformed(layer, names[i], cb_at[i]);
             continue;
         }
         auto s = read_info_string(r, cb[i], unicode);
-        if (!s) return malformed(names[i], cb_at[i]);
+        if (!s) return DecodeError::malformed(layer, names[i], cb_at[i]);
         *out[i] = std::move(*s);
     }
     c.extra_info = r.rest();

@@ -8,14 +8,6 @@ namespace {
 
 constexpr std::string_view layer = "rdpudp";
 
-DecodeError truncated(std::string_view field, std::size_t offset) {
-    return DecodeError{layer, field, offset, ErrorKind::truncated, 0};
-}
-
-DecodeError malformed(std::string_view field, std::size_t offset) {
-    return DecodeError{layer, field, offset, ErrorKind::malformed, 0};
-}
-
 // MS-RDPEUDP 2.2.2.7: "The maximum size of the ACK Vector is 2048 bytes."
 constexpr std::uint16_t max_ack_vector_size = 2048;
 
@@ -26,21 +18,23 @@ std::optional<DecodeError> read_syn_payloads(Reader& r, V1Packet& p) {
     SynData s;
     const std::size_t syn_at = r.offset();
     if (!r.u32be(s.initial_sequence_number) || !r.u16be(s.upstream_mtu) || !r.u16be(s.downstream_mtu))
-        return truncated("RDPUDP_SYNDATA_PAYLOAD", syn_at);
+        return DecodeError::truncated(layer, "RDPUDP_SYNDATA_PAYLOAD", syn_at);
     p.syn = s;
     if (flags & RDPUDP_FLAG_CORRELATION_ID) {
         const std::size_t at = r.offset();
         auto id = r.bytes(16);
-        if (!id || !r.skip(16)) return truncated("RDPUDP_CORRELATION_ID_PAYLOAD", at);  // + 16 reserved
+        if (!id || !r.skip(16))
+            return DecodeError::truncated(layer, "RDPUDP_CORRELATION_ID_PAYLOAD", at);  // + 16 reserved
         p.correlation_id = *id;
     }
     if (flags & RDPUDP_FLAG_SYNEX) {
         const std::size_t at = r.offset();
         SynEx x;
-        if (!r.u16be(x.flags) || !r.u16be(x.version)) return truncated("RDPUDP_SYNDATAEX_PAYLOAD", at);
+        if (!r.u16be(x.flags) || !r.u16be(x.version))
+            return DecodeError::truncated(layer, "RDPUDP_SYNDATAEX_PAYLOAD", at);
         if (x.version == RDPUDP_PROTOCOL_VERSION_3) {
             auto hash = r.bytes(32);
-            if (!hash) return truncated("RDPUDP_SYNDATAEX_PAYLOAD.cookieHash", at + 4);
+            if (!hash) return DecodeError::truncated(layer, "RDPUDP_SYNDATAEX_PAYLOAD.cookieHash", at + 4);
             x.cookie_hash = *hash;
         }
         p.synex = x;
@@ -54,18 +48,19 @@ std::optional<DecodeError> read_ack_payloads(Reader& r, V1Packet& p) {
     if (flags & RDPUDP_FLAG_ACK) {
         const std::size_t at = r.offset();
         AckVector v;
-        if (!r.u16be(v.size)) return truncated("RDPUDP_ACK_VECTOR_HEADER.uAckVectorSize", at);
-        if (v.size > max_ack_vector_size) return malformed("RDPUDP_ACK_VECTOR_HEADER.uAckVectorSize", at);
+        if (!r.u16be(v.size)) return DecodeError::truncated(layer, "RDPUDP_ACK_VECTOR_HEADER.uAckVectorSize", at);
+        if (v.size > max_ack_vector_size)
+            return DecodeError::malformed(layer, "RDPUDP_ACK_VECTOR_HEADER.uAckVectorSize", at);
         auto elems = r.bytes(v.size);
         // Padding to the next 4-byte boundary of the structure.
         const std::size_t pad = (4 - (2 + std::size_t{v.size}) % 4) % 4;
-        if (!elems || !r.skip(pad)) return truncated("RDPUDP_ACK_VECTOR_HEADER.AckVector", at + 2);
+        if (!elems || !r.skip(pad)) return DecodeError::truncated(layer, "RDPUDP_ACK_VECTOR_HEADER.AckVector", at + 2);
         v.elements = *elems;
         p.ack_vector = v;
     }
     if (flags & RDPUDP_FLAG_ACK_OF_ACKS) {
         std::uint32_t sn = 0;
-        if (!r.u32be(sn)) return truncated("RDPUDP_ACK_OF_ACKVECTOR_HEADER", r.offset());
+        if (!r.u32be(sn)) return DecodeError::truncated(layer, "RDPUDP_ACK_OF_ACKVECTOR_HEADER", r.offset());
         p.ack_of_acks = sn;
     }
     if (flags & RDPUDP_FLAG_FEC) {
@@ -73,14 +68,15 @@ std::optional<DecodeError> read_ack_payloads(Reader& r, V1Packet& p) {
         FecPayload f;
         if (!r.u32be(f.sn_coded) || !r.u32be(f.sn_source_start) || !r.u8(f.range) || !r.u8(f.fec_index) ||
             !r.skip(2))
-            return truncated("RDPUDP_FEC_PAYLOAD_HEADER", at);
-        if (!r.u16be(f.payload_size)) return truncated("RDPUDP_PAYLOAD_PREFIX", r.offset());
+            return DecodeError::truncated(layer, "RDPUDP_FEC_PAYLOAD_HEADER", at);
+        if (!r.u16be(f.payload_size)) return DecodeError::truncated(layer, "RDPUDP_PAYLOAD_PREFIX", r.offset());
         p.fec = f;
         p.data = r.rest();
     } else if (flags & RDPUDP_FLAG_DATA) {
         const std::size_t at = r.offset();
         SourcePayload s;
-        if (!r.u32be(s.sn_coded) || !r.u32be(s.sn_source_start)) return truncated("RDPUDP_SOURCE_PAYLOAD_HEADER", at);
+        if (!r.u32be(s.sn_coded) || !r.u32be(s.sn_source_start))
+            return DecodeError::truncated(layer, "RDPUDP_SOURCE_PAYLOAD_HEADER", at);
         p.source = s;
         p.data = r.rest();
     }
@@ -91,7 +87,7 @@ Decoded<Datagram> decode_v1(Bytes payload) {
     Reader r(payload);
     V1Packet p;
     if (!r.u32be(p.header.sn_source_ack) || !r.u16be(p.header.receive_window_size) || !r.u16be(p.header.flags))
-        return truncated("RDPUDP_FEC_HEADER", 0);
+        return DecodeError::truncated(layer, "RDPUDP_FEC_HEADER", 0);
     const std::uint16_t flags = p.header.flags;
     Datagram d;
     d.version = 1;
@@ -126,12 +122,12 @@ bool plausible_v2_prefix(std::uint8_t prefix) {
 Decoded<Datagram> decode_v2(Bytes wire) {
     // 3.1.1.1.5: a sender pads packets shorter than 7 bytes, so every datagram
     // holds at least prefix + 7 bytes.
-    if (wire.size() < 8) return truncated("RDPUDP2.PacketPrefixByte", 0);
+    if (wire.size() < 8) return DecodeError::truncated(layer, "RDPUDP2.PacketPrefixByte", 0);
     V2Packet p;
     p.prefix = wire[7];
     p.packet_type_index = (p.prefix >> 1) & 0x0f;
     p.short_packet_length = p.prefix >> 5;
-    if (!plausible_v2_prefix(p.prefix)) return malformed("RDPUDP2.PacketPrefixByte", 7);
+    if (!plausible_v2_prefix(p.prefix)) return DecodeError::malformed(layer, "RDPUDP2.PacketPrefixByte", 7);
 
     // Undo the swap: packet byte i is wire[i + 1], except packet byte 6,
     // which the swap moved to wire[0].
@@ -145,7 +141,7 @@ Decoded<Datagram> decode_v2(Bytes wire) {
     Reader r(Bytes(head.data(), copied), 1);
 
     std::uint16_t header = 0;
-    if (!r.u16le(header)) return truncated("RDPUDP2.Header", 1);
+    if (!r.u16le(header)) return DecodeError::truncated(layer, "RDPUDP2.Header", 1);
     p.flags = header & 0x0fff;
     p.log_window_size = static_cast<std::uint8_t>(header >> 12);
 
@@ -153,57 +149,57 @@ Decoded<Datagram> decode_v2(Bytes wire) {
     if (p.flags & V2_ACK) {
         const std::size_t at = r.offset();
         V2Ack a;
-        std::uint8_t ts[3] = {}, delay = 0;
-        if (!r.u16le(a.seq_num) || !r.u8(ts[0]) || !r.u8(ts[1]) || !r.u8(ts[2]) || !r.u8(a.send_ack_time_gap) ||
-            !r.u8(delay))
-            return truncated("RDPUDP2.ACK", at);
-        a.received_ts = ts[0] | (std::uint32_t{ts[1]} << 8) | (std::uint32_t{ts[2]} << 16);
+        std::uint8_t delay = 0;
+        if (!r.u16le(a.seq_num) || !r.u24le(a.received_ts) || !r.u8(a.send_ack_time_gap) || !r.u8(delay))
+            return DecodeError::truncated(layer, "RDPUDP2.ACK", at);
         a.num_delayed_acks = delay & 0x0f;
         a.delay_ack_time_scale = delay >> 4;
-        if (!r.skip(a.num_delayed_acks)) return truncated("RDPUDP2.ACK.delayAckTimeAdditions", at);
+        if (!r.skip(a.num_delayed_acks)) return DecodeError::truncated(layer, "RDPUDP2.ACK.delayAckTimeAdditions", at);
         p.ack = a;
     }
     if (p.flags & V2_OVERHEADSIZE) {
         std::uint8_t v = 0;
-        if (!r.u8(v)) return truncated("RDPUDP2.OverheadSize", r.offset());
+        if (!r.u8(v)) return DecodeError::truncated(layer, "RDPUDP2.OverheadSize", r.offset());
         p.overhead_size = v;
     }
     if (p.flags & V2_DELAYACKINFO) {
         const std::size_t at = r.offset();
         V2DelayAckInfo i;
-        if (!r.u8(i.max_delayed_acks) || !r.u16le(i.delayed_ack_timeout_ms)) return truncated("RDPUDP2.DelayAckInfo", at);
+        if (!r.u8(i.max_delayed_acks) || !r.u16le(i.delayed_ack_timeout_ms))
+            return DecodeError::truncated(layer, "RDPUDP2.DelayAckInfo", at);
         p.delay_ack_info = i;
     }
     if (p.flags & V2_AOA) {
         std::uint16_t v = 0;
-        if (!r.u16le(v)) return truncated("RDPUDP2.AckOfAcks", r.offset());
+        if (!r.u16le(v)) return DecodeError::truncated(layer, "RDPUDP2.AckOfAcks", r.offset());
         p.ack_of_acks_seq_num = v;
     }
     if (p.flags & V2_DATA) {
         std::uint16_t v = 0;
-        if (!r.u16le(v)) return truncated("RDPUDP2.DataHeader", r.offset());
+        if (!r.u16le(v)) return DecodeError::truncated(layer, "RDPUDP2.DataHeader", r.offset());
         p.data_seq_num = v;
     }
     if (p.flags & V2_ACKVEC) {
         const std::size_t at = r.offset();
         V2AckVec v;
         std::uint8_t size_ts = 0;
-        if (!r.u16le(v.base_seq_num) || !r.u8(size_ts)) return truncated("RDPUDP2.ACKVEC", at);
+        if (!r.u16le(v.base_seq_num) || !r.u8(size_ts)) return DecodeError::truncated(layer, "RDPUDP2.ACKVEC", at);
         v.coded_ack_vec_size = size_ts & 0x7f;
         if (size_ts & 0x80) {  // TimeStampPresent
-            std::uint8_t ts[3] = {}, gap = 0;
-            if (!r.u8(ts[0]) || !r.u8(ts[1]) || !r.u8(ts[2]) || !r.u8(gap)) return truncated("RDPUDP2.ACKVEC.TimeStamp", at);
-            v.timestamp = ts[0] | (std::uint32_t{ts[1]} << 8) | (std::uint32_t{ts[2]} << 16);
+            std::uint32_t ts = 0;
+            std::uint8_t gap = 0;
+            if (!r.u24le(ts) || !r.u8(gap)) return DecodeError::truncated(layer, "RDPUDP2.ACKVEC.TimeStamp", at);
+            v.timestamp = ts;
             v.send_ack_time_gap_ms = gap;
         }
-        if (!r.skip(v.coded_ack_vec_size)) return truncated("RDPUDP2.ACKVEC.codedAckVector", at);
+        if (!r.skip(v.coded_ack_vec_size)) return DecodeError::truncated(layer, "RDPUDP2.ACKVEC.codedAckVector", at);
         p.ack_vec = v;
     }
     Datagram d;
     d.version = 2;
     if (p.flags & V2_DATA) {
         std::uint16_t v = 0;
-        if (!r.u16le(v)) return truncated("RDPUDP2.DataBody.ChannelSeqNum", r.offset());
+        if (!r.u16le(v)) return DecodeError::truncated(layer, "RDPUDP2.DataBody.ChannelSeqNum", r.offset());
         p.channel_seq_num = v;
         const std::size_t k = r.consumed();  // packet offset of the data
         if (k <= 6 && packet_len > 6) p.data_head = head[6];
@@ -235,7 +231,7 @@ bool Datagram::switches_to_v2() const {
 Decoded<Datagram> decode(Bytes udp_payload, Framing framing) {
     if (framing == Framing::v1) return decode_v1(udp_payload);
     if (framing == Framing::v2) return decode_v2(udp_payload);
-    if (udp_payload.size() < 8) return truncated("RDPUDP_FEC_HEADER", 0);
+    if (udp_payload.size() < 8) return DecodeError::truncated(layer, "RDPUDP_FEC_HEADER", 0);
     const std::uint8_t b7 = udp_payload[7];
     // SYN (bit 0) or ACK (bit 2) in v1 uFlags cannot be a v2 prefix byte.
     if ((b7 & (RDPUDP_FLAG_SYN | RDPUDP_FLAG_ACK)) == 0 && plausible_v2_prefix(b7)) return decode_v2(udp_payload);

@@ -14,6 +14,7 @@
 #include <optional>
 #include <span>
 #include <string_view>
+#include <vector>
 
 namespace rdpscope {
 
@@ -66,7 +67,10 @@ public:
     bool u16be(std::uint16_t& v) { return read_be(v, 2); }
     bool u24be(std::uint32_t& v) { return read_be(v, 3); }
     bool u32be(std::uint32_t& v) { return read_be(v, 4); }
+    // A big-endian unsigned integer of n bytes, n <= 8 (BER / PER contents and lengths).
+    bool uint_be(std::size_t n, std::uint64_t& v) { return n <= 8 && read_be(v, n); }
     bool u16le(std::uint16_t& v) { return read_le(v, 2); }
+    bool u24le(std::uint32_t& v) { return read_le(v, 3); }
     bool u32le(std::uint32_t& v) { return read_le(v, 4); }
     bool u64le(std::uint64_t& v) { return read_le(v, 8); }
 
@@ -111,5 +115,8 @@ private:
 inline std::string_view as_text(Bytes b) {
     return {reinterpret_cast<const char*>(b.data()), b.size()};
 }
+
+// An owned copy of the bytes.
+inline std::vector<std::uint8_t> to_vector(Bytes b) { return {b.begin(), b.end()}; }
 
 }  // namespace rdpscope

@@ -22,6 +22,22 @@ struct DecodeError {
     std::size_t offset = 0;  // byte offset of that field in the buffer given
     ErrorKind kind = ErrorKind::malformed;
     std::size_t needed = 0;  // for need_more: total bytes the structure needs, if known
+
+    // The one set of factories every decoder uses, one argument order:
+    // layer, field, offset (then, for need_more, the bytes needed).
+    static DecodeError malformed(std::string_view layer, std::string_view field, std::size_t offset) {
+        return {layer, field, offset, ErrorKind::malformed, 0};
+    }
+    static DecodeError truncated(std::string_view layer, std::string_view field, std::size_t offset) {
+        return {layer, field, offset, ErrorKind::truncated, 0};
+    }
+    static DecodeError unsupported(std::string_view layer, std::string_view field, std::size_t offset) {
+        return {layer, field, offset, ErrorKind::unsupported, 0};
+    }
+    static DecodeError need_more(std::string_view layer, std::string_view field, std::size_t offset,
+                                 std::size_t needed = 0) {
+        return {layer, field, offset, ErrorKind::need_more, needed};
+    }
 };
 
 std::string_view to_string(ErrorKind k);

@@ -4,8 +4,6 @@ namespace rdpscope::tcp {
 
 namespace {
 
-DecodeError cut(const Reader& r, std::string_view field) { return {"tcp", field, r.offset(), ErrorKind::truncated, 0}; }
-
 // Options are advisory for us: a malformed option ends option parsing but not
 // the segment (as a receiving stack would still process the segment's data).
 void decode_options(Reader r, Options& o) {
@@ -37,15 +35,15 @@ Decoded<Header> decode(Bytes segment) {
     Reader r(segment);
     Header h;
     std::uint8_t off_res, flags;
-    if (!r.u16be(h.src_port) || !r.u16be(h.dst_port)) return cut(r, "ports");
-    if (!r.u32be(h.seq) || !r.u32be(h.ack)) return cut(r, "seq");
-    if (!r.u8(off_res) || !r.u8(flags) || !r.u16be(h.window)) return cut(r, "flags");
-    if (!r.skip(4)) return cut(r, "checksum");
+    if (!r.u16be(h.src_port) || !r.u16be(h.dst_port)) return DecodeError::truncated("tcp", "ports", r.offset());
+    if (!r.u32be(h.seq) || !r.u32be(h.ack)) return DecodeError::truncated("tcp", "seq", r.offset());
+    if (!r.u8(off_res) || !r.u8(flags) || !r.u16be(h.window)) return DecodeError::truncated("tcp", "flags", r.offset());
+    if (!r.skip(4)) return DecodeError::truncated("tcp", "checksum", r.offset());
     h.header_length = static_cast<std::uint8_t>((off_res >> 4) * 4);
-    if (h.header_length < 20) return DecodeError{"tcp", "data_offset", 12, ErrorKind::malformed, 0};
+    if (h.header_length < 20) return DecodeError::malformed("tcp", "data_offset", 12);
     h.flags = flags;
     auto opts = r.sub(h.header_length - 20u);
-    if (!opts) return cut(r, "options");
+    if (!opts) return DecodeError::truncated("tcp", "options", r.offset());
     decode_options(*opts, h.options);
     h.payload = r.rest();
     return h;
@@ -54,7 +52,7 @@ Decoded<Header> decode(Bytes segment) {
 Decoded<Quoted> decode_quoted(Bytes first_bytes) {
     Reader r(first_bytes);
     Quoted q;
-    if (!r.u16be(q.src_port) || !r.u16be(q.dst_port)) return cut(r, "quoted.ports");
+    if (!r.u16be(q.src_port) || !r.u16be(q.dst_port)) return DecodeError::truncated("tcp", "quoted.ports", r.offset());
     if (!r.u32be(q.seq)) q.seq = 0;  // RFC 792 guarantees 8 bytes, but be lenient
     return q;
 }

@@ -5,7 +5,8 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "dissect/tls.hpp"
+#include "dissect/name_table.hpp"
+#include "dissect/tls_names.hpp"
 
 namespace rdpscope::tls {
 
@@ -17,17 +18,9 @@ std::string hex4(std::uint16_t v) {
     return buf;
 }
 
-template <typename T>
-struct Named {
-    T value;
-    std::string_view name;
-};
-
-template <typename T, std::size_t N>
-std::string_view lookup(const Named<T> (&table)[N], T value) {
-    for (const auto& e : table)
-        if (e.value == value) return e.name;
-    return {};
+// A 16-bit code point no table names: "GREASE (0x0a0a)" or "unknown (0xNNNN)".
+std::string unnamed_code(std::uint16_t v) {
+    return (is_grease(v) ? "GREASE (0x" : "unknown (0x") + hex4(v) + ")";
 }
 
 // IANA TLS Cipher Suites, sorted by code point (binary-searched).  Besides the
@@ -569,8 +562,7 @@ const CipherSuiteInfo* find_cipher_suite(std::uint16_t id) {
 
 std::string cipher_suite_name(std::uint16_t id) {
     if (const auto* info = find_cipher_suite(id)) return std::string(info->name);
-    if (is_grease(id)) return "GREASE (0x" + hex4(id) + ")";
-    return "unknown (0x" + hex4(id) + ")";
+    return unnamed_code(id);
 }
 
 std::string alert_level_name(std::uint8_t level) {
@@ -587,15 +579,13 @@ std::string alert_description_name(std::uint8_t desc) {
 std::string named_group_name(std::uint16_t group) {
     auto n = lookup(kGroups, group);
     if (!n.empty()) return std::string(n);
-    if (is_grease(group)) return "GREASE (0x" + hex4(group) + ")";
-    return "unknown (0x" + hex4(group) + ")";
+    return unnamed_code(group);
 }
 
 std::string signature_scheme_name(std::uint16_t scheme) {
     auto n = lookup(kSignatureSchemes, scheme);
     if (!n.empty()) return std::string(n);
-    if (is_grease(scheme)) return "GREASE (0x" + hex4(scheme) + ")";
-    return "unknown (0x" + hex4(scheme) + ")";
+    return unnamed_code(scheme);
 }
 
 std::string extension_name(std::uint16_t type) {

@@ -4,10 +4,6 @@ namespace rdpscope::x224 {
 
 namespace {
 
-DecodeError fail(const Reader& r, std::string_view field, ErrorKind k = ErrorKind::malformed) {
-    return {"x224", field, r.offset(), k, 0};
-}
-
 Type type_of(std::uint8_t code) {
     switch (code & 0xF0) {
         case kCodeCR: return Type::cr;
@@ -24,38 +20,40 @@ Type type_of(std::uint8_t code) {
 Decoded<Tpdu> decode(Bytes tpkt_payload) {
     Reader r(tpkt_payload);
     Tpdu t;
-    if (!r.u8(t.length_indicator)) return fail(r, "length_indicator", ErrorKind::truncated);
-    if (t.length_indicator == 0 || t.length_indicator == 0xFF) return fail(r, "length_indicator");
+    if (!r.u8(t.length_indicator)) return DecodeError::truncated("x224", "length_indicator", r.offset());
+    if (t.length_indicator == 0 || t.length_indicator == 0xFF)
+        return DecodeError::malformed("x224", "length_indicator", r.offset());
     auto header = r.sub(t.length_indicator);
-    if (!header) return fail(r, "length_indicator");
-    if (!header->u8(t.code)) return fail(*header, "code");
+    if (!header) return DecodeError::malformed("x224", "length_indicator", r.offset());
+    if (!header->u8(t.code)) return DecodeError::malformed("x224", "code", header->offset());
     t.type = type_of(t.code);
     switch (t.type) {
         case Type::cr:
         case Type::cc:
             // 13.3 / 13.4: DST-REF, SRC-REF, class option, then variable part.
             if (!header->u16be(t.dst_ref) || !header->u16be(t.src_ref) || !header->u8(t.class_option))
-                return fail(*header, "fixed_part");
+                return DecodeError::malformed("x224", "fixed_part", header->offset());
             t.variable = header->rest();
             t.user_data = r.rest();
             break;
         case Type::dr:
             // 13.5: DST-REF, SRC-REF, reason.
             if (!header->u16be(t.dst_ref) || !header->u16be(t.src_ref) || !header->u8(t.reason))
-                return fail(*header, "fixed_part");
+                return DecodeError::malformed("x224", "fixed_part", header->offset());
             t.variable = header->rest();
             break;
         case Type::dt: {
             // 13.7 (class 0): one byte, the EOT flag and the TPDU-NR.
             std::uint8_t nr;
-            if (!header->u8(nr)) return fail(*header, "eot");
+            if (!header->u8(nr)) return DecodeError::malformed("x224", "eot", header->offset());
             t.eot = (nr & 0x80) != 0;
             t.user_data = r.rest();
             break;
         }
         case Type::er:
             // 13.12: DST-REF, reject cause.
-            if (!header->u16be(t.dst_ref) || !header->u8(t.reason)) return fail(*header, "fixed_part");
+            if (!header->u16be(t.dst_ref) || !header->u8(t.reason))
+                return DecodeError::malformed("x224", "fixed_part", header->offset());
             t.variable = header->rest();
             break;
         case Type::unknown:

@@ -233,12 +233,12 @@ std::string digest_hex(Bytes der, const EVP_MD* md) {
 Decoded<Certificate> describe(Bytes der, std::int64_t capture_time_seconds) {
     ErrorQueueGuard guard;
     if (der.size() > kMaxCertificateSize)
-        return DecodeError{kLayer, "certificate.length", 0, ErrorKind::unsupported, 0};
+        return DecodeError::unsupported(kLayer, "certificate.length", 0);
     const unsigned char* end = nullptr;
     X509Ptr x = parse(der, &end);
-    if (!x) return DecodeError{kLayer, "certificate", 0, ErrorKind::malformed, 0};
+    if (!x) return DecodeError::malformed(kLayer, "certificate", 0);
     const std::size_t used = static_cast<std::size_t>(end - der.data());
-    if (used != der.size()) return DecodeError{kLayer, "certificate.trailing", used, ErrorKind::malformed, 0};
+    if (used != der.size()) return DecodeError::malformed(kLayer, "certificate.trailing", used);
 
     Certificate c;
     c.version = static_cast<int>(X509_get_version(x.get())) + 1;
@@ -301,10 +301,10 @@ bool Certificate::matches_name(std::string_view host) const { return x509::match
 Decoded<std::string> describe_name(Bytes der_name) {
     ErrorQueueGuard guard;
     if (der_name.empty() || der_name.size() > kMaxCertificateSize)
-        return DecodeError{kLayer, "name", 0, ErrorKind::malformed, 0};
+        return DecodeError::malformed(kLayer, "name", 0);
     const unsigned char* p = der_name.data();
     std::unique_ptr<X509_NAME, NameFree> name(d2i_X509_NAME(nullptr, &p, static_cast<long>(der_name.size())));
-    if (!name) return DecodeError{kLayer, "name", 0, ErrorKind::malformed, 0};
+    if (!name) return DecodeError::malformed(kLayer, "name", 0);
     return name_line(name.get(), kNameFlags);
 }
 

@@ -66,7 +66,7 @@ void session(Bytes in, std::size_t piece) {
     Session s;
     int dir = 0;
     for (std::size_t at = 0; at < in.size(); at += piece, dir ^= 1) {
-        auto events = s.feed(static_cast<Direction>(dir), in.subspan(at, std::min(piece, in.size() - at)));
+        auto events = s.feed(static_cast<Dir>(dir), in.subspan(at, std::min(piece, in.size() - at)));
         for (const auto& e : events) {
             if (e.kind == Event::Kind::handshake) check(e.message && e.message->body.size() == e.message->length);
             check(e.record_length <= kMaxRecordLength);

@@ -106,7 +106,7 @@ TEST_CASE("MS-RDPBCGR 4.1.5 Erect Domain Request", "[mcs]") {
     const auto e = as<mcs::ErectDomainRequest>(d);
     CHECK(e.sub_height == 0);
     CHECK(e.sub_interval == 0);
-    CHECK(mcs::sender(d.value()) == mcs::Direction::client_to_server);
+    CHECK(mcs::sender(d.value()) == Dir::c2s);
     CHECK(mcs::pdu_name(d.value()) == "ErectDomainRequest");
     check_prefixes_need_more(data);
 }
@@ -127,7 +127,7 @@ TEST_CASE("MS-RDPBCGR 4.1.7 Attach User Confirm", "[mcs]") {
     CHECK(names::mcs_result(c.result) == "rt-successful");
     REQUIRE(c.initiator);
     CHECK(*c.initiator == 1007);  // 6 + 1001: the user channel
-    CHECK(mcs::sender(d.value()) == mcs::Direction::server_to_client);
+    CHECK(mcs::sender(d.value()) == Dir::s2c);
     check_prefixes_need_more(data);
 }
 

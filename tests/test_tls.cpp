@@ -332,7 +332,7 @@ std::vector<std::uint16_t> extension_types(const std::vector<Extension>& exts) {
 
 // Feeds a list of (direction, bytes) to a fresh session, in `chunk`-byte pieces.
 struct Flight {
-    Direction dir;
+    Dir dir;
     const std::vector<std::uint8_t>* bytes;
 };
 std::vector<Event> run_session(Session& s, const std::vector<Flight>& flights, std::size_t chunk = 0) {
@@ -348,8 +348,8 @@ std::vector<Event> run_session(Session& s, const std::vector<Flight>& flights, s
     return all;
 }
 
-constexpr auto C = Direction::client_to_server;
-constexpr auto S = Direction::server_to_client;
+constexpr auto C = Dir::c2s;
+constexpr auto S = Dir::s2c;
 using K = Event::Kind;
 
 }  // namespace
@@ -1299,7 +1299,7 @@ TEST_CASE("tls: session ending in a clear alert (lab version_alert, unknown_ca)"
     CHECK(events[1].kind == K::alert);
     CHECK(events[1].dir == S);
     CHECK(alert_description_name(events[1].alert->description) == "protocol_version");
-    CHECK(s.summary().last_alert_dir == std::optional<Direction>(S));
+    CHECK(s.summary().last_alert_dir == std::optional<Dir>(S));
     CHECK_FALSE(s.summary().version);
     CHECK_FALSE(s.summary().established);
     CHECK(s.summary().history == "Cl");
@@ -1308,7 +1308,7 @@ TEST_CASE("tls: session ending in a clear alert (lab version_alert, unknown_ca)"
     run_session(u, {{C, &kUnknownCaClientHello}, {C, &kUnknownCaAlert}});
     REQUIRE(u.summary().last_alert);
     CHECK(alert_description_name(u.summary().last_alert->description) == "unknown_ca");
-    CHECK(u.summary().last_alert_dir == std::optional<Direction>(C));
+    CHECK(u.summary().last_alert_dir == std::optional<Dir>(C));
 }
 
 TEST_CASE("tls: session stops a direction that is not TLS", "[tls]") {

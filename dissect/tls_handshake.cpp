@@ -1,20 +1,14 @@
-// TLS record layer, handshake reassembly and handshake message decoders.
+// TLS handshake reassembly and handshake message decoders.
 // Section numbers: RFC 5246 (TLS 1.2) unless marked 8446 (TLS 1.3).
-#include "dissect/tls.hpp"
+#include "dissect/tls_handshake.hpp"
 
 #include <algorithm>
-#include <cstring>
+
+#include "dissect/tls_names.hpp"
 
 namespace rdpscope::tls {
 
 namespace {
-
-constexpr std::string_view kLayer = "tls";
-
-DecodeError fail(std::string_view field, std::size_t offset, ErrorKind kind = ErrorKind::malformed,
-                 std::size_t needed = 0) {
-    return DecodeError{kLayer, field, offset, kind, needed};
-}
 
 // A variable-length vector <floor..2^(8*width)-1> (RFC 5246 4.3): reads the length
 // prefix and returns a reader over exactly that many bytes.  Whether the prefix or
@@ -35,9 +29,9 @@ Decoded<Reader> read_vector(Reader& r, int width, std::string_view field) {
     } else {
         ok = r.u24be(n);
     }
-    if (!ok) return fail(field, at);
+    if (!ok) return DecodeError::malformed(kLayer, field, at);
     auto child = r.sub(n);
-    if (!child) return fail(field, at);
+    if (!child) return DecodeError::malformed(kLayer, field, at);
     return *child;
 }
 
@@ -48,7 +42,7 @@ Decoded<std::vector<std::uint16_t>> read_u16_list(Reader& r, int width, std::str
     auto v = read_vector(r, width, field);
     if (!v) return v.error();
     Reader list = *v;
-    if (list.remaining() % 2 != 0 || list.remaining() < min_bytes) return fail(field, at);
+    if (list.remaining() % 2 != 0 || list.remaining() < min_bytes) return DecodeError::malformed(kLayer, field, at);
     std::vector<std::uint16_t> out;
     out.reserve(list.remaining() / 2);
     std::uint16_t x = 0;
@@ -56,7 +50,6 @@ Decoded<std::vector<std::uint16_t>> read_u16_list(Reader& r, int width, std::str
     return out;
 }
 
-std::vector<std::uint8_t> to_vector(Bytes b) { return {b.begin(), b.end()}; }
 std::string to_string_bytes(Bytes b) { return std::string(as_text(b)); }
 
 // The extensions block (RFC 5246 7.4.1.4, 8446 4.2): type, length, data, repeated.
@@ -70,11 +63,11 @@ std::optional<DecodeError> read_extensions(Reader& r, std::string_view block_fie
     while (!b.empty()) {
         Extension e;
         e.offset = b.offset();
-        if (!b.u16be(e.type)) return fail(type_field, b.offset());
+        if (!b.u16be(e.type)) return DecodeError::malformed(kLayer, type_field, b.offset());
         const std::size_t len_at = b.offset();
-        if (!b.u16be(e.length)) return fail(length_field, len_at);
+        if (!b.u16be(e.length)) return DecodeError::malformed(kLayer, length_field, len_at);
         auto data = b.bytes(e.length);
-        if (!data) return fail(length_field, len_at);
+        if (!data) return DecodeError::malformed(kLayer, length_field, len_at);
         e.data = *data;
         out.push_back(e);
     }
@@ -91,15 +84,15 @@ std::optional<DecodeError> read_server_names(const Extension& e, std::vector<std
     if (r.empty()) return std::nullopt;
     auto list = read_vector(r, 2, "server_name.list");
     if (!list) return list.error();
-    if (!r.empty()) return fail("server_name.list", e.offset + 4);
+    if (!r.empty()) return DecodeError::malformed(kLayer, "server_name.list", e.offset + 4);
     Reader l = *list;
     while (!l.empty()) {
         std::uint8_t type = 0;
-        if (!l.u8(type)) return fail("server_name.name_type", l.offset());
+        if (!l.u8(type)) return DecodeError::malformed(kLayer, "server_name.name_type", l.offset());
         const std::size_t at = l.offset();
         auto name = read_vector(l, 2, "server_name.host_name");
         if (!name) return name.error();
-        if (name->empty()) return fail("server_name.host_name", at);
+        if (name->empty()) return DecodeError::malformed(kLayer, "server_name.host_name", at);
         if (type == 0) out.push_back(to_string_bytes(name->whole()));
     }
     return std::nullopt;
@@ -111,13 +104,13 @@ std::optional<DecodeError> read_alpn(const Extension& e, std::vector<std::string
     Reader r = ext_reader(e);
     auto list = read_vector(r, 2, "alpn.protocol_name_list");
     if (!list) return list.error();
-    if (!r.empty()) return fail("alpn.protocol_name_list", e.offset + 4);
+    if (!r.empty()) return DecodeError::malformed(kLayer, "alpn.protocol_name_list", e.offset + 4);
     Reader l = *list;
     while (!l.empty()) {
         const std::size_t at = l.offset();
         auto name = read_vector(l, 1, "alpn.protocol_name");
         if (!name) return name.error();
-        if (name->empty()) return fail("alpn.protocol_name", at);
+        if (name->empty()) return DecodeError::malformed(kLayer, "alpn.protocol_name", at);
         out.push_back(to_string_bytes(name->whole()));
     }
     return std::nullopt;
@@ -129,7 +122,7 @@ std::optional<DecodeError> read_u16_extension(const Extension& e, int width, std
     Reader r = ext_reader(e);
     auto list = read_u16_list(r, width, field, 0);
     if (!list) return list.error();
-    if (!r.empty()) return fail(field, e.offset + 4);
+    if (!r.empty()) return DecodeError::malformed(kLayer, field, e.offset + 4);
     out = std::move(list.value());
     return std::nullopt;
 }
@@ -140,15 +133,15 @@ std::optional<DecodeError> read_client_key_shares(const Extension& e, std::vecto
     Reader r = ext_reader(e);
     auto shares = read_vector(r, 2, "key_share.client_shares");
     if (!shares) return shares.error();
-    if (!r.empty()) return fail("key_share.client_shares", e.offset + 4);
+    if (!r.empty()) return DecodeError::malformed(kLayer, "key_share.client_shares", e.offset + 4);
     Reader s = *shares;
     while (!s.empty()) {
         std::uint16_t group = 0;
-        if (!s.u16be(group)) return fail("key_share.group", s.offset());
+        if (!s.u16be(group)) return DecodeError::malformed(kLayer, "key_share.group", s.offset());
         const std::size_t at = s.offset();
         auto key = read_vector(s, 2, "key_share.key_exchange");
         if (!key) return key.error();
-        if (key->empty()) return fail("key_share.key_exchange", at);
+        if (key->empty()) return DecodeError::malformed(kLayer, "key_share.key_exchange", at);
         out.push_back(group);
     }
     return std::nullopt;
@@ -159,7 +152,7 @@ std::optional<DecodeError> read_point_formats(const Extension& e, std::vector<st
     Reader r = ext_reader(e);
     auto list = read_vector(r, 1, "ec_point_formats.list");
     if (!list) return list.error();
-    if (!r.empty()) return fail("ec_point_formats.list", e.offset + 4);
+    if (!r.empty()) return DecodeError::malformed(kLayer, "ec_point_formats.list", e.offset + 4);
     out = to_vector(list->whole());
     return std::nullopt;
 }
@@ -190,105 +183,6 @@ bool is_dh_family(KeyExchange k) {
 }  // namespace
 
 // ---------------------------------------------------------------------------
-// Record layer
-// ---------------------------------------------------------------------------
-
-Decoded<RecordHeader> decode_record_header(Bytes data) {
-    // Check what is there in field order, so a stream that is plainly not TLS
-    // (a TPKT 0x03, say) is rejected on its first byte instead of waiting for five.
-    if (data.empty()) return fail("record.header", 0, ErrorKind::need_more, kRecordHeaderLength);
-    const std::uint8_t type = data[0];
-    if (type & 0x80) {
-        // SSLv2-compatible CLIENT-HELLO (RFC 5246 E.2): 2-byte length, msg type 1.
-        if (data.size() < 3) return fail("record.content_type", 0, ErrorKind::need_more, 3);
-        if (data[2] == 1) return fail("record.sslv2", 0, ErrorKind::unsupported);
-        return fail("record.content_type", 0);
-    }
-    if (type < 20 || type > 24) return fail("record.content_type", 0);
-    if (data.size() >= 2 && data[1] != 3) return fail("record.version", 1);
-    Reader r(data);
-    RecordHeader h;
-    std::uint8_t t = 0;
-    if (!r.u8(t) || !r.u16be(h.version) || !r.u16be(h.length))
-        return fail("record.header", data.size(), ErrorKind::need_more, kRecordHeaderLength);
-    h.type = static_cast<ContentType>(t);
-    if (h.length > kMaxRecordLength) return fail("record.length", 3);
-    return h;
-}
-
-Decoded<Record> decode_record(Bytes data) {
-    auto h = decode_record_header(data);
-    if (!h) return h.error();
-    const std::size_t total = kRecordHeaderLength + h->length;
-    if (data.size() < total) return fail("record.fragment", kRecordHeaderLength, ErrorKind::need_more, total);
-    return Record{*h, data.subspan(kRecordHeaderLength, h->length)};
-}
-
-FrameStep RecordFramer::fail(DecodeError e, std::uint64_t header_offset, std::size_t consumed) {
-    e.offset = static_cast<std::size_t>(header_offset) + e.offset;
-    failure_ = e;
-    offset_ += consumed;
-    FrameStep step;
-    step.consumed = consumed;
-    step.error = e;
-    return step;
-}
-
-FrameStep RecordFramer::push(Bytes data) {
-    FrameStep step;
-    if (failure_) {
-        step.error = failure_;
-        return step;
-    }
-    if (delivered_) {
-        buffer_.clear();
-        delivered_ = false;
-    }
-
-    if (buffer_.empty()) {
-        // Fast path: a record lying whole in the input is handed out as a view.
-        auto h = decode_record_header(data);
-        if (!h && h.error().kind != ErrorKind::need_more) return fail(h.error(), offset_, 0);
-        if (h && data.size() >= kRecordHeaderLength + h->length) {
-            const std::size_t total = kRecordHeaderLength + h->length;
-            step.record = FramedRecord{*h, data.subspan(kRecordHeaderLength, h->length), offset_};
-            step.consumed = total;
-            offset_ += total;
-            return step;
-        }
-        record_start_ = offset_;
-    }
-
-    // Slow path: the record straddles inputs; gather it in buffer_, header first.
-    std::size_t used = 0;
-    if (buffer_.size() < kRecordHeaderLength) {
-        const std::size_t take = std::min(kRecordHeaderLength - buffer_.size(), data.size());
-        buffer_.insert(buffer_.end(), data.begin(), data.begin() + static_cast<std::ptrdiff_t>(take));
-        used += take;
-        auto h = decode_record_header(buffer_);
-        if (!h && h.error().kind != ErrorKind::need_more) return fail(h.error(), record_start_, used);
-        if (!h) {
-            step.consumed = used;
-            offset_ += used;
-            return step;
-        }
-    }
-    const RecordHeader h = decode_record_header(buffer_).value();  // validated above
-    const std::size_t total = kRecordHeaderLength + h.length;
-    const std::size_t take = std::min(total - buffer_.size(), data.size() - used);
-    buffer_.insert(buffer_.end(), data.begin() + static_cast<std::ptrdiff_t>(used),
-                   data.begin() + static_cast<std::ptrdiff_t>(used + take));
-    used += take;
-    step.consumed = used;
-    offset_ += used;
-    if (buffer_.size() == total) {
-        step.record = FramedRecord{h, Bytes(buffer_).subspan(kRecordHeaderLength), record_start_};
-        delivered_ = true;  // cleared on the next push, so the view stays valid until then
-    }
-    return step;
-}
-
-// ---------------------------------------------------------------------------
 // Handshake reassembly (RFC 5246 7.4, RFC 8446 4 and 5.1)
 // ---------------------------------------------------------------------------
 
@@ -296,8 +190,8 @@ Decoded<HandshakeHeader> decode_handshake_header(Bytes data) {
     Reader r(data);
     std::uint8_t type = 0;
     HandshakeHeader h;
-    if (!r.u8(type)) return fail("handshake.msg_type", 0, ErrorKind::need_more, kHandshakeHeaderLength);
-    if (!r.u24be(h.length)) return fail("handshake.length", 1, ErrorKind::need_more, kHandshakeHeaderLength);
+    if (!r.u8(type)) return DecodeError::need_more(kLayer, "handshake.msg_type", 0, kHandshakeHeaderLength);
+    if (!r.u24be(h.length)) return DecodeError::need_more(kLayer, "handshake.length", 1, kHandshakeHeaderLength);
     h.type = static_cast<HandshakeType>(type);
     return h;
 }
@@ -306,7 +200,7 @@ Decoded<HandshakeView> decode_handshake(Bytes data) {
     auto h = decode_handshake_header(data);
     if (!h) return h.error();
     const std::size_t total = kHandshakeHeaderLength + std::size_t{h->length};
-    if (data.size() < total) return fail("handshake.body", kHandshakeHeaderLength, ErrorKind::need_more, total);
+    if (data.size() < total) return DecodeError::need_more(kLayer, "handshake.body", kHandshakeHeaderLength, total);
     return HandshakeView{*h, data.subspan(kHandshakeHeaderLength, h->length)};
 }
 
@@ -318,7 +212,7 @@ AssembleResult HandshakeAssembler::push(Bytes payload, bool encrypted) {
     if (encrypted) {
         // RFC 8446 5.1: handshake messages MUST NOT span a key change.
         if (pending()) {
-            note(fail("handshake.key_change", 0));
+            note(DecodeError::malformed(kLayer, "handshake.key_change", 0));
             buffer_.clear();
             skip_ = 0;
         }
@@ -363,8 +257,8 @@ AssembleResult HandshakeAssembler::push(Bytes payload, bool encrypted) {
             const HandshakeHeader h = decode_handshake_header(buffer_).value();
             if (h.length > max_) {
                 // Report once, then walk past the body without keeping it.
-                note(fail("handshake.length", header_at, ErrorKind::unsupported,
-                          kHandshakeHeaderLength + std::size_t{h.length}));
+                note(DecodeError{kLayer, "handshake.length", header_at, ErrorKind::unsupported,
+                                 kHandshakeHeaderLength + std::size_t{h.length}});
                 buffer_.clear();
                 skip_ = h.length;
                 continue;
@@ -418,15 +312,15 @@ const Extension* ServerHello::find_extension(std::uint16_t type) const {
 Decoded<ClientHello> decode_client_hello(Bytes body) {
     Reader r(body);
     ClientHello ch;
-    if (!r.u16be(ch.legacy_version)) return fail("client_hello.legacy_version", r.offset());
+    if (!r.u16be(ch.legacy_version)) return DecodeError::malformed(kLayer, "client_hello.legacy_version", r.offset());
     auto random = r.bytes(32);
-    if (!random) return fail("client_hello.random", r.offset());
+    if (!random) return DecodeError::malformed(kLayer, "client_hello.random", r.offset());
     std::copy(random->begin(), random->end(), ch.random.begin());
 
     const std::size_t sid_at = r.offset();
     auto sid = read_vector(r, 1, "client_hello.session_id");
     if (!sid) return sid.error();
-    if (sid->remaining() > 32) return fail("client_hello.session_id", sid_at);
+    if (sid->remaining() > 32) return DecodeError::malformed(kLayer, "client_hello.session_id", sid_at);
     ch.session_id = sid->whole();
 
     auto suites = read_u16_list(r, 2, "client_hello.cipher_suites", 2);
@@ -436,7 +330,7 @@ Decoded<ClientHello> decode_client_hello(Bytes body) {
     const std::size_t comp_at = r.offset();
     auto comp = read_vector(r, 1, "client_hello.compression_methods");
     if (!comp) return comp.error();
-    if (comp->empty()) return fail("client_hello.compression_methods", comp_at);
+    if (comp->empty()) return DecodeError::malformed(kLayer, "client_hello.compression_methods", comp_at);
     ch.compression_methods = to_vector(comp->whole());
 
     if (r.empty()) return ch;  // RFC 5246 7.4.1.2: extensions may be absent
@@ -444,7 +338,7 @@ Decoded<ClientHello> decode_client_hello(Bytes body) {
     if (auto e = read_extensions(r, "client_hello.extensions", "client_hello.extension.type",
                                  "client_hello.extension.length", ch.extensions))
         return *e;
-    if (!r.empty()) return fail("client_hello.trailing", r.offset());
+    if (!r.empty()) return DecodeError::malformed(kLayer, "client_hello.trailing", r.offset());
 
     for (const Extension& e : ch.extensions) {
         std::optional<DecodeError> err;
@@ -480,9 +374,9 @@ Decoded<ClientHello> decode_client_hello(Bytes body) {
 Decoded<ServerHello> decode_server_hello(Bytes body) {
     Reader r(body);
     ServerHello sh;
-    if (!r.u16be(sh.legacy_version)) return fail("server_hello.legacy_version", r.offset());
+    if (!r.u16be(sh.legacy_version)) return DecodeError::malformed(kLayer, "server_hello.legacy_version", r.offset());
     auto random = r.bytes(32);
-    if (!random) return fail("server_hello.random", r.offset());
+    if (!random) return DecodeError::malformed(kLayer, "server_hello.random", r.offset());
     std::copy(random->begin(), random->end(), sh.random.begin());
     sh.hello_retry_request = sh.random == kHelloRetryRandom;
     if (std::equal(kDowngrade.begin(), kDowngrade.end(), sh.random.begin() + 24)) {
@@ -493,17 +387,18 @@ Decoded<ServerHello> decode_server_hello(Bytes body) {
     const std::size_t sid_at = r.offset();
     auto sid = read_vector(r, 1, "server_hello.session_id");
     if (!sid) return sid.error();
-    if (sid->remaining() > 32) return fail("server_hello.session_id", sid_at);
+    if (sid->remaining() > 32) return DecodeError::malformed(kLayer, "server_hello.session_id", sid_at);
     sh.session_id = sid->whole();
-    if (!r.u16be(sh.cipher_suite)) return fail("server_hello.cipher_suite", r.offset());
-    if (!r.u8(sh.compression_method)) return fail("server_hello.compression_method", r.offset());
+    if (!r.u16be(sh.cipher_suite)) return DecodeError::malformed(kLayer, "server_hello.cipher_suite", r.offset());
+    if (!r.u8(sh.compression_method))
+        return DecodeError::malformed(kLayer, "server_hello.compression_method", r.offset());
 
     if (r.empty()) return sh;  // SSLv3 / TLS without extensions
     sh.has_extensions = true;
     if (auto e = read_extensions(r, "server_hello.extensions", "server_hello.extension.type",
                                  "server_hello.extension.length", sh.extensions))
         return *e;
-    if (!r.empty()) return fail("server_hello.trailing", r.offset());
+    if (!r.empty()) return DecodeError::malformed(kLayer, "server_hello.trailing", r.offset());
 
     for (const Extension& e : sh.extensions) {
         Reader x = ext_reader(e);
@@ -511,19 +406,20 @@ Decoded<ServerHello> decode_server_hello(Bytes body) {
             case ext::supported_versions: {
                 // RFC 8446 4.2.1: the ServerHello carries one selected_version.
                 std::uint16_t v = 0;
-                if (!x.u16be(v) || !x.empty()) return fail("supported_versions.selected_version", e.offset + 4);
+                if (!x.u16be(v) || !x.empty())
+                    return DecodeError::malformed(kLayer, "supported_versions.selected_version", e.offset + 4);
                 sh.selected_version = v;
                 break;
             }
             case ext::key_share: {
                 // RFC 8446 4.2.8: KeyShareEntry server_share, or in an HRR only the group.
                 std::uint16_t g = 0;
-                if (!x.u16be(g)) return fail("key_share.group", e.offset + 4);
+                if (!x.u16be(g)) return DecodeError::malformed(kLayer, "key_share.group", e.offset + 4);
                 if (!x.empty()) {
                     const std::size_t at = x.offset();
                     auto key = read_vector(x, 2, "key_share.key_exchange");
                     if (!key) return key.error();
-                    if (key->empty() || !x.empty()) return fail("key_share.key_exchange", at);
+                    if (key->empty() || !x.empty()) return DecodeError::malformed(kLayer, "key_share.key_exchange", at);
                 }
                 sh.key_share_group = g;
                 break;
@@ -532,7 +428,7 @@ Decoded<ServerHello> decode_server_hello(Bytes body) {
                 // RFC 7301 3.1: the server's list holds exactly one name.
                 std::vector<std::string> names;
                 if (auto err = read_alpn(e, names)) return *err;
-                if (names.size() != 1) return fail("alpn.protocol_name_list", e.offset + 4);
+                if (names.size() != 1) return DecodeError::malformed(kLayer, "alpn.protocol_name_list", e.offset + 4);
                 sh.alpn = names.front();
                 break;
             }
@@ -561,13 +457,13 @@ Decoded<CertificateMessage> decode_certificate(Bytes body, bool tls13) {
     }
     auto list = read_vector(r, 3, "certificate.certificate_list");
     if (!list) return list.error();
-    if (!r.empty()) return fail("certificate.trailing", r.offset());
+    if (!r.empty()) return DecodeError::malformed(kLayer, "certificate.trailing", r.offset());
     Reader l = *list;
     while (!l.empty()) {
         const std::size_t at = l.offset();
         auto cert = read_vector(l, 3, "certificate.cert");
         if (!cert) return cert.error();
-        if (cert->empty()) return fail("certificate.cert", at);
+        if (cert->empty()) return DecodeError::malformed(kLayer, "certificate.cert", at);
         m.certs.push_back(cert->whole());
         if (tls13) {
             auto exts = read_vector(l, 2, "certificate.extensions");
@@ -582,13 +478,13 @@ Decoded<CertificateMessage> decode_certificate(Bytes body, bool tls13) {
 //   DistinguishedName certificate_authorities<0..2^16-1>, DistinguishedName = opaque<1..2^16-1>
 Decoded<CertificateRequest> decode_certificate_request(Bytes body, std::uint16_t version) {
     if (version >= kTLSv13 && version < 0x7f00)
-        return fail("certificate_request", 0, ErrorKind::unsupported);  // encrypted in TLS 1.3
+        return DecodeError::unsupported(kLayer, "certificate_request", 0);  // encrypted in TLS 1.3
     Reader r(body);
     CertificateRequest m;
     const std::size_t types_at = r.offset();
     auto types = read_vector(r, 1, "certificate_request.certificate_types");
     if (!types) return types.error();
-    if (types->empty()) return fail("certificate_request.certificate_types", types_at);
+    if (types->empty()) return DecodeError::malformed(kLayer, "certificate_request.certificate_types", types_at);
     m.certificate_types = to_vector(types->whole());
     if (version >= kTLSv12) {
         auto algs = read_u16_list(r, 2, "certificate_request.signature_algorithms", 2);
@@ -597,13 +493,13 @@ Decoded<CertificateRequest> decode_certificate_request(Bytes body, std::uint16_t
     }
     auto cas = read_vector(r, 2, "certificate_request.certificate_authorities");
     if (!cas) return cas.error();
-    if (!r.empty()) return fail("certificate_request.trailing", r.offset());
+    if (!r.empty()) return DecodeError::malformed(kLayer, "certificate_request.trailing", r.offset());
     Reader c = *cas;
     while (!c.empty()) {
         const std::size_t at = c.offset();
         auto dn = read_vector(c, 2, "certificate_request.distinguished_name");
         if (!dn) return dn.error();
-        if (dn->empty()) return fail("certificate_request.distinguished_name", at);
+        if (dn->empty()) return DecodeError::malformed(kLayer, "certificate_request.distinguished_name", at);
         m.certificate_authorities.push_back(dn->whole());
     }
     return m;
@@ -668,16 +564,16 @@ Decoded<ServerKeyExchange> decode_server_key_exchange(Bytes body, std::uint16_t 
     m.kex = key_exchange_of(cipher_suite);
     Reader r(body);
     if (is_ecdh_family(m.kex)) {
-        if (!r.u8(m.curve_type)) return fail("server_key_exchange.curve_type", r.offset());
+        if (!r.u8(m.curve_type)) return DecodeError::malformed(kLayer, "server_key_exchange.curve_type", r.offset());
         // Only named_curve (3) is used in practice; explicit curves (1, 2) were deprecated by RFC 8422.
-        if (m.curve_type != 3) return fail("server_key_exchange.curve_type", 0, ErrorKind::unsupported);
+        if (m.curve_type != 3) return DecodeError::unsupported(kLayer, "server_key_exchange.curve_type", 0);
         std::uint16_t group = 0;
-        if (!r.u16be(group)) return fail("server_key_exchange.named_curve", r.offset());
+        if (!r.u16be(group)) return DecodeError::malformed(kLayer, "server_key_exchange.named_curve", r.offset());
         m.named_group = group;
         const std::size_t at = r.offset();
         auto point = read_vector(r, 1, "server_key_exchange.public");
         if (!point) return point.error();
-        if (point->empty()) return fail("server_key_exchange.public", at);
+        if (point->empty()) return DecodeError::malformed(kLayer, "server_key_exchange.public", at);
         m.public_key_length = point->remaining();
     } else if (is_dh_family(m.kex)) {
         auto p = read_vector(r, 2, "server_key_exchange.dh_p");
@@ -689,26 +585,28 @@ Decoded<ServerKeyExchange> decode_server_key_exchange(Bytes body, std::uint16_t 
         if (!ys) return ys.error();
         m.public_key_length = ys->remaining();
     } else {
-        return fail("server_key_exchange", 0, ErrorKind::unsupported);
+        return DecodeError::unsupported(kLayer, "server_key_exchange", 0);
     }
     if (m.kex == KeyExchange::ecdh_anon || m.kex == KeyExchange::dh_anon) {
-        if (!r.empty()) return fail("server_key_exchange.trailing", r.offset());
+        if (!r.empty()) return DecodeError::malformed(kLayer, "server_key_exchange.trailing", r.offset());
         return m;
     }
     if (version >= kTLSv12) {
         std::uint16_t scheme = 0;
-        if (!r.u16be(scheme)) return fail("server_key_exchange.signature_algorithm", r.offset());
+        if (!r.u16be(scheme))
+            return DecodeError::malformed(kLayer, "server_key_exchange.signature_algorithm", r.offset());
         m.signature_scheme = scheme;
     }
     auto sig = read_vector(r, 2, "server_key_exchange.signature");
     if (!sig) return sig.error();
     m.signature_length = sig->remaining();
-    if (!r.empty()) return fail("server_key_exchange.trailing", r.offset());
+    if (!r.empty()) return DecodeError::malformed(kLayer, "server_key_exchange.trailing", r.offset());
     return m;
 }
 
 Decoded<ServerHelloDone> decode_server_hello_done(Bytes body) {
-    if (!body.empty()) return fail("server_hello_done.length", 0);  // RFC 5246 7.4.5: struct {}
+    if (!body.empty())
+        return DecodeError::malformed(kLayer, "server_hello_done.length", 0);  // RFC 5246 7.4.5: struct {}
     return ServerHelloDone{};
 }
 
@@ -742,7 +640,7 @@ Decoded<ClientKeyExchange> decode_client_key_exchange(Bytes body, std::uint16_t 
     } else {
         return m;  // PSK/SRP/unknown: the length is all we report
     }
-    if (!r.empty()) return fail("client_key_exchange.trailing", r.offset());
+    if (!r.empty()) return DecodeError::malformed(kLayer, "client_key_exchange.trailing", r.offset());
     return m;
 }
 
@@ -750,10 +648,10 @@ Decoded<NewSessionTicket> decode_new_session_ticket(Bytes body) {
     // RFC 5077 3.3: uint32 ticket_lifetime_hint; opaque ticket<0..2^16-1>.
     Reader r(body);
     NewSessionTicket m;
-    if (!r.u32be(m.lifetime_hint)) return fail("new_session_ticket.lifetime_hint", 0);
+    if (!r.u32be(m.lifetime_hint)) return DecodeError::malformed(kLayer, "new_session_ticket.lifetime_hint", 0);
     auto t = read_vector(r, 2, "new_session_ticket.ticket");
     if (!t) return t.error();
-    if (!r.empty()) return fail("new_session_ticket.trailing", r.offset());
+    if (!r.empty()) return DecodeError::malformed(kLayer, "new_session_ticket.trailing", r.offset());
     m.ticket_length = t->remaining();
     return m;
 }
@@ -761,275 +659,8 @@ Decoded<NewSessionTicket> decode_new_session_ticket(Bytes body) {
 Decoded<Finished> decode_finished(Bytes body) {
     // RFC 5246 7.4.9: verify_data[verify_data_length], 12 unless the suite says otherwise
     // (SSLv3: 36).  Nothing else to check without the keys.
-    if (body.empty()) return fail("finished.verify_data", 0);
+    if (body.empty()) return DecodeError::malformed(kLayer, "finished.verify_data", 0);
     return Finished{body.size()};
-}
-
-// ---------------------------------------------------------------------------
-// Alert, ChangeCipherSpec
-// ---------------------------------------------------------------------------
-
-Decoded<Alert> decode_alert(Bytes payload) {
-    // RFC 5246 7.2: struct { AlertLevel level; AlertDescription description; }.
-    // Anything but two bytes here is a fragment (need_more) or ciphertext, which the
-    // caller knows from the ChangeCipherSpec state (malformed if it asks anyway).
-    if (payload.size() < 2) return fail("alert", payload.size(), ErrorKind::need_more, 2);
-    if (payload.size() > 2) return fail("alert.length", 2);
-    return Alert{payload[0], payload[1]};
-}
-
-Decoded<ChangeCipherSpec> decode_change_cipher_spec(Bytes payload) {
-    // RFC 5246 7.1: struct { enum { change_cipher_spec(1), (255) } type; }.
-    if (payload.empty()) return fail("change_cipher_spec.type", 0, ErrorKind::need_more, 1);
-    if (payload.size() != 1 || payload[0] != 1) return fail("change_cipher_spec.type", 0);
-    return ChangeCipherSpec{};
-}
-
-// ---------------------------------------------------------------------------
-// Session
-// ---------------------------------------------------------------------------
-
-namespace {
-
-// Zeek's ssl_history letters (base/protocols/ssl/main.zeek); upper case here.
-char history_letter(HandshakeType t) {
-    switch (t) {
-        case HandshakeType::hello_request: return 'H';
-        case HandshakeType::client_hello: return 'C';
-        case HandshakeType::server_hello: return 'S';
-        case HandshakeType::hello_verify_request: return 'V';
-        case HandshakeType::new_session_ticket: return 'T';
-        case HandshakeType::end_of_early_data: return 'E';
-        case HandshakeType::hello_retry_request: return 'J';
-        case HandshakeType::encrypted_extensions: return 'O';
-        case HandshakeType::certificate: return 'X';
-        case HandshakeType::server_key_exchange: return 'K';
-        case HandshakeType::certificate_request: return 'R';
-        case HandshakeType::server_hello_done: return 'N';
-        case HandshakeType::certificate_verify: return 'Y';
-        case HandshakeType::client_key_exchange: return 'G';
-        case HandshakeType::finished: return 'F';
-        case HandshakeType::certificate_url: return 'W';
-        case HandshakeType::certificate_status: return 'U';
-        case HandshakeType::supplemental_data: return 'A';
-        case HandshakeType::key_update: return 'P';
-        case HandshakeType::message_hash: return 'M';
-        default: return 'Z';
-    }
-}
-
-constexpr std::size_t kMaxHistory = 100;  // Zeek's SSL::max_ssl_history_length
-
-}  // namespace
-
-void Session::note_history(Direction dir, char letter) {
-    if (summary_.history.size() >= kMaxHistory) return;
-    if (dir == Direction::server_to_client && letter >= 'A' && letter <= 'Z')
-        letter = static_cast<char>(letter - 'A' + 'a');
-    summary_.history.push_back(letter);
-}
-
-std::vector<Event> Session::feed(Direction dir, Bytes data) {
-    std::vector<Event> out;
-    feed(dir, data, out);
-    return out;
-}
-
-void Session::feed(Direction dir, Bytes data, std::vector<Event>& out) {
-    Side& s = side(dir);
-    auto err = push_all(s.framer, data, [&](const FramedRecord& rec) { on_record(dir, rec, out); });
-    if (err) {
-        Event e;
-        e.kind = Event::Kind::error;
-        e.dir = dir;
-        e.stream_offset = err->offset;
-        e.error = err;
-        out.push_back(std::move(e));
-    }
-}
-
-void Session::on_record(Direction dir, const FramedRecord& rec, std::vector<Event>& out) {
-    Side& s = side(dir);
-    const bool tls13 = summary_.version == kTLSv13;
-    Event base;
-    base.dir = dir;
-    base.stream_offset = rec.stream_offset;
-    base.record_version = rec.header.version;
-    base.record_length = rec.header.length;
-    auto error_event = [&](const DecodeError& e) {
-        Event ev = base;
-        ev.kind = Event::Kind::error;
-        ev.error = e;
-        out.push_back(std::move(ev));
-    };
-
-    switch (rec.header.type) {
-        case ContentType::change_cipher_spec: {
-            auto ccs = decode_change_cipher_spec(rec.payload);
-            if (!ccs) {
-                error_event(ccs.error());
-                return;
-            }
-            Event ev = base;
-            ev.kind = Event::Kind::change_cipher_spec;
-            out.push_back(std::move(ev));
-            note_history(dir, 'I');
-            s.sent_ccs = true;
-            // TLS <= 1.2 (RFC 5246 7.1): what follows in this direction is protected.
-            // TLS 1.3 (RFC 8446 D.4): a compatibility no-op; protected records travel as
-            // application_data, and a second ClientHello after an HRR is still clear.
-            if (!tls13) s.protected_ = true;
-            (dir == Direction::client_to_server ? summary_.client_change_cipher_spec
-                                                : summary_.server_change_cipher_spec) = true;
-            return;
-        }
-        case ContentType::alert: {
-            // A protected alert, or one too long to be a clear one (the capture may have
-            // missed the ChangeCipherSpec), is reported as encrypted.
-            if (s.protected_ || rec.payload.size() > 2) {
-                Event ev = base;
-                ev.kind = Event::Kind::encrypted_alert;
-                out.push_back(std::move(ev));
-                ++summary_.encrypted_alerts;
-                return;
-            }
-            auto a = decode_alert(rec.payload);
-            if (!a) {
-                error_event(a.error());
-                return;
-            }
-            Event ev = base;
-            ev.kind = Event::Kind::alert;
-            ev.alert = *a;
-            out.push_back(std::move(ev));
-            note_history(dir, 'L');
-            summary_.last_alert = *a;
-            summary_.last_alert_dir = dir;
-            return;
-        }
-        case ContentType::handshake: {
-            AssembleResult res = s.assembler.push(rec.payload, s.protected_);
-            for (auto& m : res.messages) on_handshake(dir, rec, std::move(m), out);
-            if (res.error) error_event(*res.error);
-            return;
-        }
-        case ContentType::application_data: {
-            Event ev = base;
-            ev.kind = Event::Kind::application_data;
-            out.push_back(std::move(ev));
-            ++summary_.application_data_records[static_cast<int>(dir)];
-            if (tls13 && summary_.application_data_records[0] > 0 && summary_.application_data_records[1] > 0)
-                summary_.established = true;
-            return;
-        }
-        case ContentType::heartbeat: {
-            Event ev = base;
-            ev.kind = Event::Kind::heartbeat;
-            out.push_back(std::move(ev));
-            note_history(dir, 'B');
-            return;
-        }
-    }
-}
-
-void Session::on_handshake(Direction dir, const FramedRecord& rec, HandshakeMessage&& msg,
-                           std::vector<Event>& out) {
-    const bool from_client = dir == Direction::client_to_server;
-    Event ev;
-    ev.dir = dir;
-    ev.stream_offset = rec.stream_offset;
-    ev.record_version = rec.header.version;
-    ev.record_length = rec.header.length;
-
-    if (msg.encrypted) {
-        ev.kind = Event::Kind::encrypted_handshake;
-        ev.message = std::move(msg);
-        out.push_back(std::move(ev));
-        // The first protected handshake message after ChangeCipherSpec is Finished (7.4.9).
-        (from_client ? summary_.client_finished : summary_.server_finished) = true;
-        if (summary_.client_finished && summary_.server_finished) summary_.established = true;
-        return;
-    }
-
-    note_history(dir, history_letter(msg.type));
-    std::optional<DecodeError> err;
-    const Bytes body(msg.body);
-    switch (msg.type) {
-        case HandshakeType::client_hello: {
-            if (!from_client || !summary_.client_hello.empty()) break;
-            auto ch = decode_client_hello(body);
-            if (!ch) {
-                err = ch.error();
-                break;
-            }
-            summary_.client_hello = msg.body;
-            summary_.client_version = ch->legacy_version;
-            summary_.client_max_version = ch->max_version();
-            summary_.server_name = ch->server_name();
-            summary_.alpn_offered = ch->alpn;
-            break;
-        }
-        case HandshakeType::server_hello: {
-            if (from_client) break;
-            auto sh = decode_server_hello(body);
-            if (!sh) {
-                err = sh.error();
-                break;
-            }
-            summary_.server_hello = msg.body;
-            summary_.version = sh->version();
-            summary_.cipher_suite = sh->cipher_suite;
-            summary_.hello_retry_request = summary_.hello_retry_request || sh->hello_retry_request;
-            if (sh->key_share_group) summary_.named_group = sh->key_share_group;
-            if (sh->alpn) summary_.alpn_selected = sh->alpn;
-            if (sh->version() == kTLSv13) {
-                // RFC 8446 D.4: any ChangeCipherSpec seen so far was the compatibility no-op.
-                for (Side& s : sides_) s.protected_ = false;
-            } else if (!sh->session_id.empty() && !summary_.client_hello.empty()) {
-                // RFC 5246 7.4.1.3: echoing the client's session id means resumption.
-                auto ch = decode_client_hello(summary_.client_hello);
-                summary_.resumed = ch && std::equal(ch->session_id.begin(), ch->session_id.end(),
-                                                    sh->session_id.begin(), sh->session_id.end());
-            }
-            break;
-        }
-        case HandshakeType::certificate: {
-            auto cm = decode_certificate(body, false);
-            if (!cm) {
-                err = cm.error();
-                break;
-            }
-            auto& dest = from_client ? summary_.client_certificates : summary_.server_certificates;
-            dest.clear();
-            for (Bytes c : cm->certs) dest.push_back(to_vector(c));
-            break;
-        }
-        case HandshakeType::server_key_exchange: {
-            if (!summary_.cipher_suite) break;
-            auto ske = decode_server_key_exchange(body, *summary_.cipher_suite, summary_.version.value_or(0));
-            if (!ske) {
-                if (ske.error().kind != ErrorKind::unsupported) err = ske.error();
-                break;
-            }
-            if (ske->named_group) summary_.named_group = ske->named_group;
-            break;
-        }
-        case HandshakeType::certificate_request: summary_.certificate_requested = true; break;
-        default: break;
-    }
-    ev.kind = Event::Kind::handshake;
-    ev.message = std::move(msg);
-    out.push_back(std::move(ev));
-    if (err) {
-        Event e;
-        e.kind = Event::Kind::error;
-        e.dir = dir;
-        e.stream_offset = rec.stream_offset;
-        e.record_version = rec.header.version;
-        e.record_length = rec.header.length;
-        e.error = err;
-        out.push_back(std::move(e));
-    }
 }
 
 }  // namespace rdpscope::tls
