@@ -8,19 +8,13 @@
 #include <cstdio>
 #include <string>
 
+#include "analyze/observer.hpp"
 #include "analyze/tracker.hpp"
 #include "capture/source.hpp"
 
 namespace rdpscope {
 
 class PcapWriter;
-
-// An Observer that also hears about inputs starting and ending.
-class FileObserver : public Observer {
-public:
-    virtual void begin_file(const std::string& path, bool nano_precision, const FileStats* live_stats) = 0;
-    virtual void end_file(const FileStats& stats) = 0;
-};
 
 enum class FileStatus { ok, warnings, unusable };
 
