@@ -2,21 +2,13 @@
 
 #include <cmath>
 
+#include "report/json_util.hpp"
 #include "report/summary_security.hpp"
 #include "dissect/rdp_neg.hpp"
 
 namespace rdpscope {
 
 using json = nlohmann::ordered_json;
-
-json epoch_seconds(std::int64_t ts_ns, bool nano) {
-    // A double holds epoch seconds to about a quarter of a microsecond, so JSON
-    // times are rounded to the microsecond whatever the file's precision
-    // (frame numbers, not times, are what identifies a packet).
-    (void)nano;
-    const std::int64_t us = (ts_ns + (ts_ns >= 0 ? 500 : -500)) / 1000;
-    return static_cast<double>(us) / 1e6;
-}
 
 const char* furthest_step(const Connection& c) {
     const int cs = c.client_side(), ss = 1 - cs;

@@ -10,9 +10,6 @@
 
 namespace rdpscope {
 
-// Seconds since the epoch as a JSON number, to the microsecond.
-nlohmann::ordered_json epoch_seconds(std::int64_t ts_ns, bool nano);
-
 // The furthest handshake step the connection reached (README: "furthest_step").
 const char* furthest_step(const Connection& c);
 

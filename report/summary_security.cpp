@@ -1,41 +1,12 @@
 #include "report/summary_security.hpp"
 
-#include "report/summary.hpp"
+#include "report/json_util.hpp"
 #include "dissect/rdp_names.hpp"
 #include "dissect/tls.hpp"
 
 namespace rdpscope {
 
 using json = nlohmann::ordered_json;
-
-std::string valid_utf8(std::string_view s) {
-    std::string out;
-    out.reserve(s.size());
-    std::size_t i = 0;
-    while (i < s.size()) {
-        const auto c = static_cast<unsigned char>(s[i]);
-        std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
-        bool ok = n != 0 && i + n <= s.size();
-        for (std::size_t k = 1; ok && k < n; ++k) ok = (static_cast<unsigned char>(s[i + k]) & 0xc0) == 0x80;
-        if (ok && n == 2) ok = c >= 0xc2;  // no overlong forms
-        if (ok && n == 3) {
-            const auto c1 = static_cast<unsigned char>(s[i + 1]);
-            ok = !(c == 0xe0 && c1 < 0xa0) && !(c == 0xed && c1 >= 0xa0);  // overlong, surrogates
-        }
-        if (ok && n == 4) {
-            const auto c1 = static_cast<unsigned char>(s[i + 1]);
-            ok = c <= 0xf4 && !(c == 0xf0 && c1 < 0x90) && !(c == 0xf4 && c1 >= 0x90);
-        }
-        if (ok) {
-            out.append(s.substr(i, n));
-            i += n;
-        } else {
-            out += "\xef\xbf\xbd";
-            ++i;
-        }
-    }
-    return out;
-}
 
 namespace {
 

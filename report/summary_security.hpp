@@ -32,7 +32,4 @@ nlohmann::ordered_json udp_flow_json(const UdpFlowFacts& f, bool nano);
 // only when it has content (the one call summarize() makes).
 void add_security_objects(nlohmann::ordered_json& conn, const Connection& c, bool nano);
 
-// A string made safe for JSON output: invalid UTF-8 becomes U+FFFD.
-std::string valid_utf8(std::string_view s);
-
 }  // namespace rdpscope

@@ -1,12 +1,9 @@
 #include "report/writers.hpp"
 
 #include <fmt/format.h>
-
-#include "platform/platform.hpp"
 #include <fmt/ranges.h>
 
-#include <ctime>
-
+#include "report/json_util.hpp"
 #include "report/render_security.hpp"
 #include "report/render_verdict.hpp"
 #include "report/summary.hpp"
@@ -16,14 +13,6 @@ namespace rdpscope {
 using json = nlohmann::ordered_json;
 
 namespace {
-
-std::string utc_time(double epoch) {
-    const std::time_t t = static_cast<std::time_t>(epoch);
-    const std::tm tm = platform::utc(t);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
-    return fmt::format("{}.{:06d} UTC", buf, static_cast<int>((epoch - static_cast<double>(t)) * 1e6 + 0.5) % 1000000);
-}
 
 std::string human_bytes(std::uint64_t b) {
     if (b < 10'000) return fmt::format("{} B", b);

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "report/json_util.hpp"
 #include "report/summary.hpp"
 #include "report/summary_security.hpp"
 #include "report/writers.hpp"
