@@ -5,6 +5,7 @@
 
 #include <csignal>
 #include <functional>
+#include <cstdint>
 #include <cstdio>
 #include <string>
 
@@ -18,6 +19,21 @@ class PcapWriter;
 
 enum class FileStatus { ok, warnings, unusable };
 
+// Watches a run from outside, taking no part in it (the command line's
+// progress line, report/progress.hpp): hears where in the input the run is,
+// and is told before run_source prints to `err` itself.  Whatever the
+// observer prints is the observer's business.
+class RunWatcher {
+public:
+    virtual ~RunWatcher() = default;
+    // The input is open: what messages call it, and its size in bytes (0: unknown, a live interface).
+    virtual void started(const std::string& name, std::uint64_t size) = 0;
+    // A packet went through the tracker.
+    virtual void packet(const PacketSource& src, const FileStats& stats) = 0;
+    // run_source is about to print a line to `err`, or the packets ended.
+    virtual void interrupt() = 0;
+};
+
 struct RunOptions {
     TrackerOptions tracker;
     int tick_ms = 200;                              // idle wake-up of live and replay sources
@@ -25,10 +41,12 @@ struct RunOptions {
     const volatile std::sig_atomic_t* stop = nullptr;  // set by a signal handler: flush and end
     std::function<void(Tracker&)> on_tick;            // live: called about once a second (drops, duration)
     std::string name;                                  // what to call the input in messages (default: the source's)
+    RunWatcher* watcher = nullptr;                     // e.g. a progress line
 };
 
 // Problems go to `err` as "rdpscope: INPUT: ...": one line each.
 FileStatus run_source(PacketSource& src, bool nano, FileObserver& obs, const RunOptions& opt, std::FILE* err);
-FileStatus run_file(const std::string& path, FileObserver& obs, const TrackerOptions& opt, std::FILE* err);
+FileStatus run_file(const std::string& path, FileObserver& obs, const TrackerOptions& opt, std::FILE* err,
+                    RunWatcher* watcher = nullptr);
 
 }  // namespace rdpscope
