@@ -14,6 +14,7 @@ namespace rdpscope {
 
 enum class Dir : std::uint8_t { c2s, s2c };
 inline const char* to_string(Dir d) { return d == Dir::c2s ? "c2s" : "s2c"; }
+inline int idx(Dir d) { return d == Dir::c2s ? 0 : 1; }  // an index into per-direction arrays
 
 struct Field {
     std::string_view key;  // JSON field name: a contract, see README

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "analyze/text.hpp"
 #include "dissect/gcc.hpp"
 #include "dissect/rdp_names.hpp"
 #include "dissect/rdp_security.hpp"
@@ -11,21 +12,8 @@ namespace rdpscope {
 
 namespace {
 
-int idx(Dir d) { return d == Dir::c2s ? 0 : 1; }
-
 std::string describe(const DecodeError& e) {
     return fmt::format("{} {} {} at byte {}", e.layer, e.field, to_string(e.kind), e.offset);
-}
-
-// Channel names are 8 raw bytes on the wire: keep printable ASCII, escape the
-// rest, so the text and JSON writers always get valid UTF-8.
-std::string printable(std::string_view s) {
-    std::string out;
-    for (char c : s) {
-        if (c >= 0x20 && c < 0x7f) out += c;
-        else out += fmt::format("\\x{:02x}", static_cast<unsigned char>(c));
-    }
-    return out;
 }
 
 std::vector<std::string> to_strings(const std::vector<std::string_view>& v) { return {v.begin(), v.end()}; }

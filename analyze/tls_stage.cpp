@@ -8,7 +8,6 @@ namespace {
 
 tls::Direction to_tls(Dir d) { return d == Dir::c2s ? tls::Direction::client_to_server : tls::Direction::server_to_client; }
 Dir from_tls(tls::Direction d) { return d == tls::Direction::client_to_server ? Dir::c2s : Dir::s2c; }
-int idx(Dir d) { return d == Dir::c2s ? 0 : 1; }
 
 std::string version_text(std::uint16_t v) { return tls::version_name_wireshark(v); }
 

@@ -8,6 +8,7 @@
 #include "analyze/connection.hpp"
 #include "analyze/flow_hash.hpp"
 #include "analyze/observer.hpp"
+#include "analyze/text.hpp"
 #include "dissect/icmp.hpp"
 #include "dissect/rdp_names.hpp"
 #include "dissect/rdpudp.hpp"
@@ -15,19 +16,6 @@
 namespace rdpscope {
 
 namespace {
-
-int idx(Dir d) { return d == Dir::c2s ? 0 : 1; }
-
-// The correlation id as RdpSession writes the X.224 one: the 16 bytes in wire
-// order, dashed like a GUID, so the two compare as text.
-std::string guid_text(Bytes g) {
-    std::string s;
-    for (std::size_t i = 0; i < g.size(); ++i) {
-        if (i == 4 || i == 6 || i == 8 || i == 10) s += '-';
-        s += fmt::format("{:02x}", g[i]);
-    }
-    return s;
-}
 
 std::vector<std::string> to_strings(const std::vector<std::string_view>& v) { return {v.begin(), v.end()}; }
 
