@@ -36,7 +36,9 @@ public:
 // An Observer that also hears about inputs starting and ending.
 class FileObserver : public Observer {
 public:
-    virtual void begin_file(const std::string& path, bool nano_precision, const FileStats* live_stats) = 0;
+    // `live_stats`: the input's figures, growing as it is read (first_ts for
+    // times relative to its first packet).
+    virtual void begin_file(const std::string& path, const FileStats* live_stats) = 0;
     virtual void end_file(const FileStats& stats) = 0;
 };
 

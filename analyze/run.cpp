@@ -11,7 +11,7 @@
 
 namespace rdpscope {
 
-FileStatus run_source(PacketSource& src, bool nano, FileObserver& obs, const RunOptions& opt, std::FILE* err) {
+FileStatus run_source(PacketSource& src, FileObserver& obs, const RunOptions& opt, std::FILE* err) {
     const std::string name = opt.name.empty() ? src.describe() : opt.name;
     if (!link::supported(src.linktype())) {
         fmt::print(err,
@@ -23,7 +23,7 @@ FileStatus run_source(PacketSource& src, bool nano, FileObserver& obs, const Run
     RunWatcher* const watcher = opt.watcher;
     if (watcher) watcher->started(name, src.size());
     Tracker tracker(obs, opt.tracker);
-    obs.begin_file(name, nano, &tracker.stats());
+    obs.begin_file(name, &tracker.stats());
     FileStatus status = FileStatus::ok;
     CapturedPacket pkt;
     std::string why;
@@ -74,12 +74,11 @@ FileStatus run_file(const std::string& path, FileObserver& obs, const TrackerOpt
         fmt::print(err, "rdpscope: {}: {}\n", path, why);
         return FileStatus::unusable;
     }
-    const bool nano = file->nanosecond_file();
     FileSource src(std::move(file));
     RunOptions ro;
     ro.tracker = opt;
     ro.watcher = watcher;
-    return run_source(src, nano, obs, ro, err);
+    return run_source(src, obs, ro, err);
 }
 
 }  // namespace rdpscope

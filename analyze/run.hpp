@@ -45,7 +45,7 @@ struct RunOptions {
 };
 
 // Problems go to `err` as "rdpscope: INPUT: ...": one line each.
-FileStatus run_source(PacketSource& src, bool nano, FileObserver& obs, const RunOptions& opt, std::FILE* err);
+FileStatus run_source(PacketSource& src, FileObserver& obs, const RunOptions& opt, std::FILE* err);
 FileStatus run_file(const std::string& path, FileObserver& obs, const TrackerOptions& opt, std::FILE* err,
                     RunWatcher* watcher = nullptr);
 

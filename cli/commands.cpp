@@ -49,12 +49,12 @@ FileStatus run_shown(const std::string& file, FileObserver& w, const TrackerOpti
     return run_file(file, shown, opt, stderr, &bar);
 }
 
-FileStatus run_shown(PacketSource& src, bool nano, FileObserver& w, RunOptions ro) {
+FileStatus run_shown(PacketSource& src, FileObserver& w, RunOptions ro) {
     Progress bar(stderr);
     ProgressObserver shown(w, bar);
-    if (!bar.may_draw()) return run_source(src, nano, w, ro, stderr);
+    if (!bar.may_draw()) return run_source(src, w, ro, stderr);
     ro.watcher = &bar;
-    return run_source(src, nano, shown, ro, stderr);
+    return run_source(src, shown, ro, stderr);
 }
 
 int exit_status(int input_status, const ReportWriter& w) {
@@ -115,7 +115,6 @@ int run_replay(const Replay& r) {
             return 2;
         }
     }
-    const bool nano = file->nanosecond_file();
     ReplaySource src(std::move(file), speed);
     ReportWriter w(stdout, stderr, format_of(r.out));
     w.set_color(color_for(r.out));
@@ -124,7 +123,7 @@ int run_replay(const Replay& r) {
     RunOptions ro;
     ro.tracker = tracker_options(r.out);
     ro.stop = &g_stop;
-    const auto s = run_shown(src, nano, w, ro);
+    const auto s = run_shown(src, w, ro);
     w.finish();
     return exit_status(s == FileStatus::unusable ? 2 : 0, w);
 }
@@ -209,7 +208,7 @@ int run_capture(const Capture& c) {
             std::chrono::steady_clock::now() - started >= std::chrono::duration<double>(c.duration_s))
             g_stop = 1;
     };
-    const auto s = run_source(*src, true, w, ro, stderr);
+    const auto s = run_source(*src, w, ro, stderr);
     w.finish();
     const auto d = src->drops();
     fmt::print(stderr, "rdpscope: {}: {} packets received, {} dropped by the kernel, {} by the interface\n",

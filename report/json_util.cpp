@@ -10,11 +10,10 @@ namespace rdpscope {
 
 using json = nlohmann::ordered_json;
 
-json epoch_seconds(std::int64_t ts_ns, bool nano) {
+json epoch_seconds(std::int64_t ts_ns) {
     // A double holds epoch seconds to about a quarter of a microsecond, so JSON
     // times are rounded to the microsecond whatever the file's precision
     // (frame numbers, not times, are what identifies a packet).
-    (void)nano;
     const std::int64_t us = (ts_ns + (ts_ns >= 0 ? 500 : -500)) / 1000;
     return static_cast<double>(us) / 1e6;
 }

@@ -11,8 +11,9 @@
 
 namespace rdpscope {
 
-// Seconds since the epoch as a JSON number, to the microsecond.
-nlohmann::ordered_json epoch_seconds(std::int64_t ts_ns, bool nano);
+// Seconds since the epoch as a JSON number, to the microsecond (a double
+// holds no more), whether the capture's timestamps are in micro- or nanoseconds.
+nlohmann::ordered_json epoch_seconds(std::int64_t ts_ns);
 
 // Such a number as text: "2024-01-31 12:34:56.789012 UTC".
 std::string utc_time(double epoch);

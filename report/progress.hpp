@@ -61,9 +61,9 @@ private:
 class ProgressObserver : public FileObserver {
 public:
     ProgressObserver(FileObserver& inner, Progress& bar) : inner_(inner), bar_(bar) {}
-    void begin_file(const std::string& path, bool nano, const FileStats* live) override {
+    void begin_file(const std::string& path, const FileStats* live) override {
         bar_.clear();
-        inner_.begin_file(path, nano, live);
+        inner_.begin_file(path, live);
     }
     void end_file(const FileStats& stats) override {
         bar_.clear();

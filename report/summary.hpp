@@ -13,7 +13,7 @@ namespace rdpscope {
 // The furthest handshake step the connection reached (README: "furthest_step").
 const char* furthest_step(const Connection& c);
 
-nlohmann::ordered_json summarize(const Connection& c, const Verdict& v, bool nano_precision);
-nlohmann::ordered_json summarize_file(const std::string& path, const FileStats& s, bool nano_precision);
+nlohmann::ordered_json summarize(const Connection& c, const Verdict& v);
+nlohmann::ordered_json summarize_file(const std::string& path, const FileStats& s);
 
 }  // namespace rdpscope

@@ -36,10 +36,9 @@ std::string text_value(const Field& f) {
 
 }  // namespace
 
-void WriterBase::begin_file(const std::string& path, bool nano, const FileStats* live) {
+void WriterBase::begin_file(const std::string& path, const FileStats* stats) {
     path_ = path;
-    nano_ = nano;
-    live_ = live;
+    file_stats_ = stats;
 }
 
 void WriterBase::problem(std::uint64_t frame, const Connection* conn, const std::string& what) {
@@ -58,7 +57,7 @@ void DissectWriter::pdu(const Connection& c, Dir d, const PduEvent& e) {
         json j;
         j["file"] = path_;
         j["frame"] = e.frame;
-        j["time"] = epoch_seconds(e.ts_ns, nano_);
+        j["time"] = epoch_seconds(e.ts_ns);
         j["conn"] = c.id;
         j["dir"] = to_string(d);
         j["src"] = to_string(src);
@@ -68,7 +67,7 @@ void DissectWriter::pdu(const Connection& c, Dir d, const PduEvent& e) {
         fmt::print(out_, "{}\n", j.dump());
         return;
     }
-    const double rel = live_ ? static_cast<double>(e.ts_ns - live_->first_ts) / 1e9 : 0.0;
+    const double rel = file_stats_ ? static_cast<double>(e.ts_ns - file_stats_->first_ts) / 1e9 : 0.0;
     std::string line = fmt::format("{:>7} {:>11.6f}  #{:<3} {} {} -> {}  {}", e.frame, rel, c.id, to_string(d),
                                    to_string(src), to_string(dst), e.pdu);
     for (const auto& f : e.fields) line += fmt::format(" {}={}", f.key, text_value(f));
@@ -84,7 +83,7 @@ void ReportWriter::connection_verdict(const Connection& c, const Verdict& v) {
 }
 
 void ReportWriter::print_connection(const Connection& c, const Verdict& v) {
-    json j = summarize(c, v, nano_);
+    json j = summarize(c, v);
     ++by_cause_[to_string(v.cause)];
     ++connections_total_;
     if (v.cause != Cause::none) ++incomplete_;
@@ -196,7 +195,7 @@ std::string render_connection_text(const json& j, bool color) {
 }
 
 void ReportWriter::end_file(const FileStats& stats) {
-    json sum = summarize_file(path_, stats, nano_);
+    json sum = summarize_file(path_, stats);
     if (format_ == Format::json) {
         fmt::print(out_, "{}\n", sum.dump());
         return;

@@ -57,7 +57,7 @@ public:
     std::vector<UdpFlowFacts> flows;
     std::vector<std::string> problems;
 
-    void begin_file(const std::string&, bool, const FileStats*) override {}
+    void begin_file(const std::string&, const FileStats*) override {}
     void end_file(const FileStats&) override {}
     void pdu(const Connection& c, Dir, const PduEvent& e) override { events.push_back(event(c.id, false, e)); }
     void udp_pdu(const UdpFlowFacts& f, Dir, const PduEvent& e) override { events.push_back(event(f.id, true, e)); }
@@ -71,7 +71,7 @@ public:
         s.tls = c.rdp.tls.facts();
         s.udp = c.udp;
         s.report = json::object();
-        add_security_objects(s.report, c, false);
+        add_security_objects(s.report, c);
         conns.push_back(std::move(s));
     }
     void udp_flow_done(const UdpFlowFacts& f) override { flows.push_back(f); }
@@ -453,7 +453,7 @@ TEST_CASE("RDP-UDP: a handshake whose SYNs go unanswered (Zeek: rdpeudp_syn only
         std::size_t syn_events = 0;
         for (const auto& e : col.events) syn_events += e.udp && e.pdu == "rdpudp.syn";
         CHECK(syn_events == 3);
-        const json j = udp_flow_json(f, false);
+        const json j = udp_flow_json(f);
         CHECK(j["type"] == "udp_flow");
         CHECK(j["transport"] == "udp");
         CHECK(j["state"] == "syn_unanswered");
