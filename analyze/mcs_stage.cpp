@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "analyze/text.hpp"
 #include "dissect/gcc.hpp"
 #include "dissect/rdp_names.hpp"
 #include "dissect/rdp_security.hpp"
@@ -11,21 +12,8 @@ namespace rdpscope {
 
 namespace {
 
-int idx(Dir d) { return d == Dir::c2s ? 0 : 1; }
-
 std::string describe(const DecodeError& e) {
     return fmt::format("{} {} {} at byte {}", e.layer, e.field, to_string(e.kind), e.offset);
-}
-
-// Channel names are 8 raw bytes on the wire: keep printable ASCII, escape the
-// rest, so the text and JSON writers always get valid UTF-8.
-std::string printable(std::string_view s) {
-    std::string out;
-    for (char c : s) {
-        if (c >= 0x20 && c < 0x7f) out += c;
-        else out += fmt::format("\\x{:02x}", static_cast<unsigned char>(c));
-    }
-    return out;
 }
 
 std::vector<std::string> to_strings(const std::vector<std::string_view>& v) { return {v.begin(), v.end()}; }
@@ -337,7 +325,7 @@ void McsStage::on_connect_response(const mcs::ConnectResponse& cr, std::uint64_t
 
 void McsStage::on_send_data(Dir dir, const mcs::SendData& sd, std::uint64_t frame, std::int64_t ts_ns,
                             std::vector<PduEvent>& out) {
-    const int d = idx(dir);
+    const int d = dir_index(dir);
     ++facts_.send_data[d];
     facts_.send_data_bytes[d] += sd.user_data.size();
     const bool after_info = facts_.client_info_frame != 0;

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "analyze/text.hpp"
 #include "dissect/rdp_neg.hpp"
 #include "dissect/tpkt.hpp"
 #include "dissect/x224.hpp"
@@ -39,25 +40,6 @@ std::string hex_prefix(Bytes b, std::size_t n = 8) {
         if (i) s += ' ';
         s += kHex[b[i] >> 4];
         s += kHex[b[i] & 0x0F];
-    }
-    return s;
-}
-
-std::string printable(std::string_view s) {
-    std::string out;
-    for (char c : s) {
-        if (c >= 0x20 && c < 0x7f) out += c;
-        else out += fmt::format("\\x{:02x}", static_cast<unsigned char>(c));
-    }
-    return out;
-}
-
-std::string guid_text(const std::array<std::uint8_t, 16>& g) {
-    // RDP_CORRELATION_INFO carries the id as 16 raw bytes; print them in order.
-    std::string s;
-    for (std::size_t i = 0; i < g.size(); ++i) {
-        if (i == 4 || i == 6 || i == 8 || i == 10) s += '-';
-        s += fmt::format("{:02x}", g[i]);
     }
     return s;
 }

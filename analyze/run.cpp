@@ -4,7 +4,6 @@
 
 #include <chrono>
 
-#include "analyze/progress.hpp"
 #include "capture/pcap_file.hpp"
 #include "capture/pcap_writer.hpp"
 #include "capture/replay.hpp"
@@ -12,7 +11,7 @@
 
 namespace rdpscope {
 
-FileStatus run_source(PacketSource& src, bool nano, FileObserver& obs, const RunOptions& opt, std::FILE* err) {
+FileStatus run_source(PacketSource& src, FileObserver& obs, const RunOptions& opt, std::FILE* err) {
     const std::string name = opt.name.empty() ? src.describe() : opt.name;
     if (!link::supported(src.linktype())) {
         fmt::print(err,
@@ -21,13 +20,10 @@ FileStatus run_source(PacketSource& src, bool nano, FileObserver& obs, const Run
                    name, src.linktype());
         return FileStatus::unusable;
     }
-    // A progress line on a terminal for a file (see progress.hpp); the
-    // observer is wrapped only then, so that it erases the line before output.
-    Progress progress(err, name, src.size());
-    ProgressObserver with_progress(obs, progress);
-    FileObserver& out = progress.enabled() ? with_progress : obs;
-    Tracker tracker(out, opt.tracker);
-    out.begin_file(name, nano, &tracker.stats());
+    RunWatcher* const watcher = opt.watcher;
+    if (watcher) watcher->started(name, src.size());
+    Tracker tracker(obs, opt.tracker);
+    obs.begin_file(name, &tracker.stats());
     FileStatus status = FileStatus::ok;
     CapturedPacket pkt;
     std::string why;
@@ -44,7 +40,7 @@ FileStatus run_source(PacketSource& src, bool nano, FileObserver& obs, const Run
             continue;
         }
         if (r == PacketSource::Status::error) {
-            progress.clear();
+            if (watcher) watcher->interrupt();
             fmt::print(err, "rdpscope: {}: {}; the frames before it were analysed\n", name, why);
             status = FileStatus::warnings;
             break;
@@ -53,32 +49,36 @@ FileStatus run_source(PacketSource& src, bool nano, FileObserver& obs, const Run
             // Frame numbers are those of the written file, so evidence opens in Wireshark.
             const std::uint64_t written = opt.writer->write(pkt, why);
             if (written) pkt.frame = written;
-            else { progress.clear(); fmt::print(err, "rdpscope: {}\n", why); }
+            else {
+                if (watcher) watcher->interrupt();
+                fmt::print(err, "rdpscope: {}\n", why);
+            }
         }
         tracker.advance(pkt.ts_ns);
         tracker.packet(pkt);
-        progress.tick(src, tracker.stats());
+        if (watcher) watcher->packet(src, tracker.stats());
     }
-    progress.clear();
+    if (watcher) watcher->interrupt();
     tracker.finish();
     if (tracker.stats().packets == 0 && status == FileStatus::ok && !opt.writer)
         fmt::print(err, "rdpscope: {}: the capture holds no packets\n", name);
-    out.end_file(tracker.stats());
+    obs.end_file(tracker.stats());
     return status;
 }
 
-FileStatus run_file(const std::string& path, FileObserver& obs, const TrackerOptions& opt, std::FILE* err) {
+FileStatus run_file(const std::string& path, FileObserver& obs, const TrackerOptions& opt, std::FILE* err,
+                    RunWatcher* watcher) {
     std::string why;
     auto file = PcapFile::open(path, why);
     if (!file) {
         fmt::print(err, "rdpscope: {}: {}\n", path, why);
         return FileStatus::unusable;
     }
-    const bool nano = file->nanosecond_file();
     FileSource src(std::move(file));
     RunOptions ro;
     ro.tracker = opt;
-    return run_source(src, nano, obs, ro, err);
+    ro.watcher = watcher;
+    return run_source(src, obs, ro, err);
 }
 
 }  // namespace rdpscope

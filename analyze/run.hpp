@@ -5,9 +5,11 @@
 
 #include <csignal>
 #include <functional>
+#include <cstdint>
 #include <cstdio>
 #include <string>
 
+#include "analyze/observer.hpp"
 #include "analyze/tracker.hpp"
 #include "capture/source.hpp"
 
@@ -15,14 +17,22 @@ namespace rdpscope {
 
 class PcapWriter;
 
-// An Observer that also hears about inputs starting and ending.
-class FileObserver : public Observer {
-public:
-    virtual void begin_file(const std::string& path, bool nano_precision, const FileStats* live_stats) = 0;
-    virtual void end_file(const FileStats& stats) = 0;
-};
-
 enum class FileStatus { ok, warnings, unusable };
+
+// Watches a run from outside, taking no part in it (the command line's
+// progress line, report/progress.hpp): hears where in the input the run is,
+// and is told before run_source prints to `err` itself.  Whatever the
+// observer prints is the observer's business.
+class RunWatcher {
+public:
+    virtual ~RunWatcher() = default;
+    // The input is open: what messages call it, and its size in bytes (0: unknown, a live interface).
+    virtual void started(const std::string& name, std::uint64_t size) = 0;
+    // A packet went through the tracker.
+    virtual void packet(const PacketSource& src, const FileStats& stats) = 0;
+    // run_source is about to print a line to `err`, or the packets ended.
+    virtual void interrupt() = 0;
+};
 
 struct RunOptions {
     TrackerOptions tracker;
@@ -31,10 +41,12 @@ struct RunOptions {
     const volatile std::sig_atomic_t* stop = nullptr;  // set by a signal handler: flush and end
     std::function<void(Tracker&)> on_tick;            // live: called about once a second (drops, duration)
     std::string name;                                  // what to call the input in messages (default: the source's)
+    RunWatcher* watcher = nullptr;                     // e.g. a progress line
 };
 
 // Problems go to `err` as "rdpscope: INPUT: ...": one line each.
-FileStatus run_source(PacketSource& src, bool nano, FileObserver& obs, const RunOptions& opt, std::FILE* err);
-FileStatus run_file(const std::string& path, FileObserver& obs, const TrackerOptions& opt, std::FILE* err);
+FileStatus run_source(PacketSource& src, FileObserver& obs, const RunOptions& opt, std::FILE* err);
+FileStatus run_file(const std::string& path, FileObserver& obs, const TrackerOptions& opt, std::FILE* err,
+                    RunWatcher* watcher = nullptr);
 
 }  // namespace rdpscope

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "analyze/ttl.hpp"
+
 namespace rdpscope {
 
 namespace {
@@ -24,8 +26,6 @@ constexpr std::uint32_t kDupAckMarker = 0xffffffffu;
 
 double ms(std::int64_t ns) { return static_cast<double>(ns) / 1e6; }
 double round3(double v) { return std::round(v * 1000.0) / 1000.0; }
-
-bool initial_ttl(std::uint8_t t) { return t == 32 || t == 64 || t == 128 || t == 255; }
 
 TcpIcmpKind classify(bool v6, std::uint8_t type, std::uint8_t code) {
     if (!v6) {
@@ -606,8 +606,7 @@ void TcpAnalysis::track(const TcpSegment& sg, std::uint32_t flags) {
     if (ack && !rst) track_ack(p, t.ack, sg.frame);
 }
 
-const TcpIcmpError& TcpAnalysis::on_icmp(const TcpIcmpInput& in) {
-    static thread_local TcpIcmpError overflow;
+TcpIcmpError TcpAnalysis::on_icmp(const TcpIcmpInput& in) {
     TcpIcmpError e;
     e.frame = in.frame;
     e.ts_ns = in.ts_ns;
@@ -628,12 +627,8 @@ const TcpIcmpError& TcpAnalysis::on_icmp(const TcpIcmpInput& in) {
             if (o.seq == in.quoted_seq) e.quoted_frame = o.frame;
         if (!e.quoted_frame && d.last.valid && d.last.seq == in.quoted_seq) e.quoted_frame = d.last_frame;
     }
-    if (icmp_.size() >= kMaxIcmp) {
-        overflow = e;
-        return overflow;
-    }
-    icmp_.push_back(e);
-    return icmp_.back();
+    if (icmp_.size() < kMaxIcmp) icmp_.push_back(e);
+    return e;
 }
 
 // ---------------------------------------------------------------------------
@@ -700,12 +695,12 @@ TcpVantageFinding TcpAnalysis::vantage(int client_side) const {
     if (!c || !s) {
         // One side only (a SYN nobody answered but with a RST or an ICMP error):
         // its packets arriving with an initial TTL put the capture next to it.
-        if (!initial_ttl(c ? c : s)) return v;
+        if (!is_initial_ttl(c ? c : s)) return v;
         v.basis = "ttl";
         v.where = c ? TcpVantage::client : TcpVantage::server;
         return v;
     }
-    const bool ci = initial_ttl(c), si = initial_ttl(s);
+    const bool ci = is_initial_ttl(c), si = is_initial_ttl(s);
     if (ci == si && ci) return v;  // both next to the capture point (or TTLs say nothing)
     v.basis = "ttl";
     v.where = ci ? TcpVantage::client : si ? TcpVantage::server : TcpVantage::middle;

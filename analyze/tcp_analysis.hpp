@@ -232,8 +232,9 @@ public:
 
     // Returns the TcpFlag bits for this frame.
     std::uint32_t on_segment(const TcpSegment& s);
-    // An ICMP error quoting this connection; returns what it was classified as.
-    const TcpIcmpError& on_icmp(const TcpIcmpInput& in);
+    // An ICMP error quoting this connection: what it was classified as (also
+    // kept in icmp_errors(), the first kMaxIcmp).
+    TcpIcmpError on_icmp(const TcpIcmpInput& in);
 
     // ---- Figures for the report and the verdict engine ----
     const TcpSideFigures& side(int s) const { return side_[s]; }

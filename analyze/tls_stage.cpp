@@ -6,20 +6,17 @@ namespace rdpscope {
 
 namespace {
 
-Dir to_tls(Dir d) { return d; }  // the TLS session takes the analysis' Dir (dissect/direction.hpp)
-Dir from_tls(Dir d) { return d; }
-int idx(Dir d) { return d == Dir::c2s ? 0 : 1; }
 
 std::string version_text(std::uint16_t v) { return tls::version_name_wireshark(v); }
 
 }  // namespace
 
-bool TlsStage::failed(Dir dir) const { return session_.failed(to_tls(dir)); }
+bool TlsStage::failed(Dir dir) const { return session_.failed(dir); }
 
 void TlsStage::feed(Dir dir, Bytes data, std::uint64_t frame, std::int64_t ts_ns, std::vector<PduEvent>& out) {
-    if (session_.failed(to_tls(dir))) return;
+    if (session_.failed(dir)) return;
     events_.clear();  // kept between calls: no allocation per record
-    session_.feed(to_tls(dir), data, events_);
+    session_.feed(dir, data, events_);
     for (const auto& e : events_) on_event(e, frame, ts_ns, out);
     const auto& sum = session_.summary();
     facts_.established = sum.established;
@@ -28,8 +25,8 @@ void TlsStage::feed(Dir dir, Bytes data, std::uint64_t frame, std::int64_t ts_ns
 }
 
 void TlsStage::on_event(const tls::Event& ev, std::uint64_t frame, std::int64_t ts_ns, std::vector<PduEvent>& out) {
-    const Dir dir = from_tls(ev.dir);
-    const int d = idx(dir);
+    const Dir dir = (ev.dir);
+    const int d = dir_index(dir);
     PduEvent e{frame, ts_ns, "", {}};
     switch (ev.kind) {
         case tls::Event::Kind::handshake:

@@ -50,8 +50,7 @@ Tracker::Tracker(Observer& obs, TrackerOptions opt)
     : obs_(obs), opt_(opt),
       // UdpFlows ties a flow to an RDP connection (is_rdp()), which is always
       // a full one: light entries need not be visited.
-      udp_(std::make_unique<UdpFlows>(obs, UdpFlowOptions{opt.rdp_port, opt.idle_timeout_ns},
-                                      [this](const auto& visit) { for (auto& kc : full_) visit(*kc.second); })),
+      udp_(std::make_unique<UdpFlows>(obs, UdpFlowOptions{opt.rdp_port, opt.idle_timeout_ns}, full_)),
       udp_other_(opt.idle_timeout_ns, opt.rdp_port) {
 }
 Tracker::~Tracker() = default;
@@ -82,11 +81,9 @@ void Tracker::packet(const CapturedPacket& pkt) {
                 if (!opt_.light || udp_other_.on_rdp_port(k)) {
                     udp_->packet(pkt, p);
                 } else if (udp_other_.datagram(k, pkt.ts_ns)) {
-                    // A new flow off the RDP port: UdpFlows counts it, and
-                    // forgets it at its next sweep (see udp_other.hpp).
-                    CapturedPacket first = pkt;
-                    first.ts_ns = UdpOtherFlows::kLongAgo;
-                    udp_->packet(first, p);
+                    // A new flow off the RDP port: UdpFlows gives it its
+                    // number, udp_other_ keeps it (see udp_other.hpp).
+                    udp_->count_flow();
                 }
             }
             break;

@@ -15,7 +15,6 @@
 
 #include <array>
 #include <cstdint>
-#include <functional>
 #include <map>
 #include <memory>
 #include <queue>
@@ -27,29 +26,13 @@
 #include "analyze/event.hpp"
 #include "analyze/flow_hash.hpp"
 #include "analyze/flow_table.hpp"
+#include "analyze/observer.hpp"
 #include "analyze/udp_other.hpp"
 #include "analyze/verdict.hpp"
 #include "capture/packet.hpp"
 #include "dissect/packet.hpp"
 
 namespace rdpscope {
-
-class Observer {
-public:
-    virtual ~Observer() = default;
-    virtual void pdu(const Connection&, Dir, const PduEvent&) {}
-    // The connection is finished (closed and quiet, or the input ended); it is
-    // freed right after this call.  Only RDP connections (by port or content).
-    virtual void connection_done(const Connection&, const Verdict&) {}
-    // The verdict is decided (closed, stalled, completed): live output prints it
-    // now; the connection may go on and is reported again, whole, by connection_done.
-    virtual void connection_verdict(const Connection&, const Verdict&) {}
-    // RDP-UDP (flows on the RDP port): a PDU, and the flow finished (idle or end of input).
-    virtual void udp_pdu(const UdpFlowFacts&, Dir, const PduEvent&) {}
-    virtual void udp_flow_done(const UdpFlowFacts&) {}
-    // A problem with the input worth a line on stderr; `conn` may be null.
-    virtual void problem(std::uint64_t frame, const Connection* conn, const std::string& what) = 0;
-};
 
 struct TrackerOptions {
     std::uint16_t rdp_port = 3389;
@@ -247,7 +230,7 @@ private:
     TrackerOptions opt_;
     FileStats stats_;
     Table table_{4096};
-    std::map<std::uint64_t, Connection*> full_;  // the full entries of table_, by id
+    TcpConnections full_;  // the full entries of table_, by id (UdpFlows reads it)
     std::priority_queue<Expiry, std::vector<Expiry>, std::greater<Expiry>> expiry_;
     std::unique_ptr<UdpFlows> udp_;  // UDP flows: numbered like udp.stream, RDP-UDP decoded
     UdpOtherFlows udp_other_;        // the UDP flows off the RDP port (see udp_other.hpp)

@@ -7,7 +7,8 @@
 
 #include "analyze/connection.hpp"
 #include "analyze/flow_hash.hpp"
-#include "analyze/tracker.hpp"
+#include "analyze/observer.hpp"
+#include "analyze/text.hpp"
 #include "dissect/icmp.hpp"
 #include "dissect/rdp_names.hpp"
 #include "dissect/rdpudp.hpp"
@@ -15,19 +16,6 @@
 namespace rdpscope {
 
 namespace {
-
-int idx(Dir d) { return d == Dir::c2s ? 0 : 1; }
-
-// The correlation id as RdpSession writes the X.224 one: the 16 bytes in wire
-// order, dashed like a GUID, so the two compare as text.
-std::string guid_text(Bytes g) {
-    std::string s;
-    for (std::size_t i = 0; i < g.size(); ++i) {
-        if (i == 4 || i == 6 || i == 8 || i == 10) s += '-';
-        s += fmt::format("{:02x}", g[i]);
-    }
-    return s;
-}
 
 std::vector<std::string> to_strings(const std::vector<std::string_view>& v) { return {v.begin(), v.end()}; }
 
@@ -56,8 +44,8 @@ struct UdpFlows::Flow {
 
 std::size_t UdpFlows::KeyHash::operator()(const Key& k) const noexcept { return hash_endpoints(k.lo, k.hi); }
 
-UdpFlows::UdpFlows(Observer& obs, UdpFlowOptions opt, TcpVisitor each_tcp)
-    : obs_(obs), opt_(opt), each_tcp_(std::move(each_tcp)) {}
+UdpFlows::UdpFlows(Observer& obs, UdpFlowOptions opt, const TcpConnections& tcp)
+    : obs_(obs), opt_(opt), tcp_(tcp) {}
 UdpFlows::~UdpFlows() = default;
 
 void UdpFlows::packet(const CapturedPacket& pkt, const PacketInfo& p) {
@@ -110,7 +98,7 @@ void UdpFlows::datagram(Flow& fl, int s, const CapturedPacket& pkt, const Packet
         }
     }
     const Dir dir = f.dir_from(s);
-    const int di = idx(dir);
+    const int di = dir_index(dir);
     ++f.datagrams[di];
     f.bytes[di] += std::max(wire, payload.size());
 
@@ -244,16 +232,17 @@ void UdpFlows::tie(Flow& fl) {
     UdpFlowFacts& f = fl.f;
     const Connection* best = nullptr;
     bool by_corr = false;
-    each_tcp_([&](const Connection& c) {
-        if (!c.rdp.is_rdp()) return;
+    for (const auto& [id, conn] : tcp_) {
+        const Connection& c = *conn;
+        if (!c.rdp.is_rdp()) continue;
         if (!f.correlation_id.empty() && c.rdp.neg.correlation_id && *c.rdp.neg.correlation_id == f.correlation_id) {
             if (!by_corr || c.id > best->id) best = &c;
             by_corr = true;
-            return;
+            continue;
         }
-        if (by_corr) return;
+        if (by_corr) continue;
         if (c.client().ip == f.client().ip && c.server().ip == f.server().ip && (!best || c.id > best->id)) best = &c;
-    });
+    }
     if (!best) return;
     f.tcp_conn = best->id;
     f.tie = by_corr ? "correlation_id" : "address_pair";
@@ -263,9 +252,7 @@ void UdpFlows::retire(Flow& fl) {
     obs_.udp_flow_done(fl.f);
     if (!fl.f.tcp_conn) return;
     // Kept for the TCP connection's report only while that connection is open.
-    bool live = false;
-    each_tcp_([&](const Connection& c) { live = live || c.id == *fl.f.tcp_conn; });
-    if (live) retired_tied_[*fl.f.tcp_conn].push_back(std::move(fl.f));
+    if (tcp_.contains(*fl.f.tcp_conn)) retired_tied_[*fl.f.tcp_conn].push_back(std::move(fl.f));
 }
 
 void UdpFlows::sweep(std::int64_t now_ns) {

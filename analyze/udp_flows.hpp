@@ -10,7 +10,7 @@
 
 #include <array>
 #include <cstdint>
-#include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -87,14 +87,22 @@ struct UdpFlowOptions {
     std::uint32_t error_events = 4;                  // rdpudp.error events per flow
 };
 
+// The TCP connections the tracker analyses in full, by id: the ones a UDP
+// flow can be tied to (an RDP connection is always a full one).
+using TcpConnections = std::map<std::uint64_t, Connection*>;
+
 class UdpFlows {
 public:
-    // `each_tcp` visits every TCP connection the tracker holds (to tie a flow to one).
-    using TcpVisitor = std::function<void(const std::function<void(const Connection&)>&)>;
-    UdpFlows(Observer& obs, UdpFlowOptions opt, TcpVisitor each_tcp);
+    // `tcp` is the tracker's table of full connections, read when a flow is
+    // tied to one and when a tied flow is retired; it outlives this.
+    UdpFlows(Observer& obs, UdpFlowOptions opt, const TcpConnections& tcp);
     ~UdpFlows();
 
     void packet(const CapturedPacket& pkt, const PacketInfo& p);
+    // A new flow the caller keeps to itself (the tracker's flows off the RDP
+    // port, udp_other.hpp): it takes the next flow number, as udp.stream
+    // counts it, and nothing of it is kept here.
+    void count_flow() { ++next_id_; }
     // An ICMP / ICMPv6 error quoting a UDP datagram; false if no flow matches.
     bool icmp(const CapturedPacket& pkt, const PacketInfo& p);
     void sweep(std::int64_t now_ns);  // retire flows idle for longer than the timeout
@@ -129,7 +137,7 @@ private:
 
     Observer& obs_;
     UdpFlowOptions opt_;
-    TcpVisitor each_tcp_;
+    const TcpConnections& tcp_;
     std::unordered_map<Key, Entry, KeyHash> table_;
     std::unordered_map<std::uint64_t, Flow*> rdp_live_;  // the flows of table_ on the RDP port, by id
     std::unordered_map<std::uint64_t, std::vector<UdpFlowFacts>> retired_tied_;  // by TCP connection id

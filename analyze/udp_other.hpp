@@ -6,12 +6,12 @@
 // every sweep (once a second of packet time).  On a busy capture that table
 // holds every DNS query of the last ten minutes, and those scans were a
 // tenth of the analysis time.  So the tracker gives UdpFlows every datagram
-// of a flow on the RDP port as before, but of the other flows only the first
-// (the one that makes UdpFlows count a new flow), stamped long ago so that
-// UdpFlows forgets the flow at its next sweep.  This table answers, for each
-// datagram of the other flows, whether UdpFlows would have started a new
-// flow with it: not when the flow is still held, that is, when no sweep found
-// it idle for longer than idle_timeout.  Sweeps only move on, so that is: the
+// of a flow on the RDP port as before, but of the other flows it only says
+// when one starts (UdpFlows::count_flow: the flow takes the next number, and
+// UdpFlows keeps nothing of it).  This table answers, for each datagram of
+// the other flows, whether UdpFlows would have started a new flow with it:
+// not when the flow is still held, that is, when no sweep found it idle for
+// longer than idle_timeout.  Sweeps only move on, so that is: the
 // latest sweep found it idle, and a flow needs no queue of deadlines, only its
 // last time; the sweeps free such flows a part of the table at a time.
 //
@@ -30,7 +30,6 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <limits>
 #include <vector>
 
 #include "analyze/flow_table.hpp"
@@ -76,9 +75,6 @@ private:
 
 class UdpOtherFlows {
 public:
-    // The time to give UdpFlows with a flow's first datagram: any sweep retires it.
-    static constexpr std::int64_t kLongAgo = std::numeric_limits<std::int64_t>::min() / 4;
-
     UdpOtherFlows(std::int64_t idle_timeout_ns, std::uint16_t rdp_port)
         : idle_ns_(idle_timeout_ns), rdp_port_(rdp_port) {}
     // A flow on the RDP port: for UdpFlows alone.

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "analyze/ttl.hpp"
 #include "dissect/rdp_neg.hpp"
 #include "dissect/tls.hpp"
 
@@ -129,12 +130,6 @@ std::string lower(std::string s) {
     return s;
 }
 
-int initial_ttl(std::uint8_t ttl) {
-    for (int v : {32, 64, 128, 255})
-        if (ttl <= v) return v;
-    return 255;
-}
-
 // ---------------------------------------------------------------------------
 // The rules.  Each returns true when it decided; it fills cause, verdict,
 // confidence, waiting_on, summary and evidence.  stalled_at defaults to the
@@ -218,7 +213,7 @@ bool rule_rst_answering_syn(const Facts& f, Verdict& v) {
     // A RST with an unchanged initial TTL came from the device next to the
     // capture point; when the capture is on the client, that is a router or
     // firewall on the path, not the server further away.
-    const bool first_hop = r->ttl == initial_ttl(r->ttl) && !r->ipv6 && f.ct.first_ttl == initial_ttl(f.ct.first_ttl);
+    const bool first_hop = is_initial_ttl(r->ttl) && !r->ipv6 && is_initial_ttl(f.ct.first_ttl);
     v.waiting_on = first_hop ? "network" : "server";
     v.confidence = first_hop ? Confidence::medium : Confidence::high;
     v.summary = first_hop

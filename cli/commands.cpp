@@ -8,6 +8,7 @@
 #include <cstdlib>
 
 #include "report/check.hpp"
+#include "report/progress.hpp"
 #include "analyze/verdict.hpp"
 #include "report/writers.hpp"
 #include "capture/live.hpp"
@@ -38,6 +39,24 @@ bool color_for(const Output& o) {
     return o.format == "text" && platform::is_terminal(stdout) && !std::getenv("NO_COLOR");
 }
 
+// A file or a replay with a progress line on stderr when that is a terminal
+// (report/progress.hpp); the observer is wrapped only then, so that it erases
+// the line before output.
+FileStatus run_shown(const std::string& file, FileObserver& w, const TrackerOptions& opt) {
+    Progress bar(stderr);
+    ProgressObserver shown(w, bar);
+    if (!bar.may_draw()) return run_file(file, w, opt, stderr);
+    return run_file(file, shown, opt, stderr, &bar);
+}
+
+FileStatus run_shown(PacketSource& src, FileObserver& w, RunOptions ro) {
+    Progress bar(stderr);
+    ProgressObserver shown(w, bar);
+    if (!bar.may_draw()) return run_source(src, w, ro, stderr);
+    ro.watcher = &bar;
+    return run_source(src, shown, ro, stderr);
+}
+
 int exit_status(int input_status, const ReportWriter& w) {
     if (input_status) return input_status;  // 2: an input could not be used
     return w.incomplete() ? 1 : 0;          // 1: at least one handshake did not complete
@@ -50,7 +69,7 @@ int run_analyze(const Files& f) {
     w.set_color(color_for(f.out));
     int status = 0;
     for (const auto& file : f.files)
-        if (run_file(file, w, tracker_options(f.out), stderr) == FileStatus::unusable) status = 2;
+        if (run_shown(file, w, tracker_options(f.out)) == FileStatus::unusable) status = 2;
     w.finish();
     return exit_status(status, w);
 }
@@ -59,7 +78,7 @@ int run_dissect(const Files& f) {
     DissectWriter w(stdout, stderr, format_of(f.out));
     int status = 0;
     for (const auto& file : f.files)
-        if (run_file(file, w, tracker_options(f.out), stderr) == FileStatus::unusable) status = 2;
+        if (run_shown(file, w, tracker_options(f.out)) == FileStatus::unusable) status = 2;
     return status;
 }
 
@@ -96,7 +115,6 @@ int run_replay(const Replay& r) {
             return 2;
         }
     }
-    const bool nano = file->nanosecond_file();
     ReplaySource src(std::move(file), speed);
     ReportWriter w(stdout, stderr, format_of(r.out));
     w.set_color(color_for(r.out));
@@ -105,7 +123,7 @@ int run_replay(const Replay& r) {
     RunOptions ro;
     ro.tracker = tracker_options(r.out);
     ro.stop = &g_stop;
-    const auto s = run_source(src, nano, w, ro, stderr);
+    const auto s = run_shown(src, w, ro);
     w.finish();
     return exit_status(s == FileStatus::unusable ? 2 : 0, w);
 }
@@ -190,7 +208,7 @@ int run_capture(const Capture& c) {
             std::chrono::steady_clock::now() - started >= std::chrono::duration<double>(c.duration_s))
             g_stop = 1;
     };
-    const auto s = run_source(*src, true, w, ro, stderr);
+    const auto s = run_source(*src, w, ro, stderr);
     w.finish();
     const auto d = src->drops();
     fmt::print(stderr, "rdpscope: {}: {} packets received, {} dropped by the kernel, {} by the interface\n",

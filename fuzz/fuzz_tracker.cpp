@@ -48,8 +48,8 @@ public:
         opt.light = light;
         report_tracker_ = std::make_unique<Tracker>(*report_, opt);
         dissect_tracker_ = std::make_unique<Tracker>(*dissect_, opt);
-        report_->begin_file("fuzz", false, &report_tracker_->stats());
-        dissect_->begin_file("fuzz", false, &dissect_tracker_->stats());
+        report_->begin_file("fuzz", &report_tracker_->stats());
+        dissect_->begin_file("fuzz", &dissect_tracker_->stats());
     }
     ~Run() {
         std::fclose(out_);

@@ -26,7 +26,7 @@ struct Actual {
 class Collect : public FileObserver {
 public:
     std::vector<Actual> conns;
-    void begin_file(const std::string&, bool, const FileStats*) override {}
+    void begin_file(const std::string&, const FileStats*) override {}
     void end_file(const FileStats&) override {}
     void problem(std::uint64_t, const Connection*, const std::string&) override {}
     void connection_done(const Connection& c, const Verdict& v) override {

@@ -7,6 +7,8 @@
 
 #include <ctime>
 
+#include "report/json_util.hpp"
+
 namespace rdpscope {
 
 using json = nlohmann::ordered_json;
@@ -30,14 +32,6 @@ std::string date(std::int64_t epoch) {
     char buf[32];
     std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
     return buf;
-}
-
-std::string utc_time(double epoch) {
-    const std::time_t t = static_cast<std::time_t>(epoch);
-    const std::tm tm = platform::utc(t);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
-    return fmt::format("{}.{:06d} UTC", buf, static_cast<int>((epoch - static_cast<double>(t)) * 1e6 + 0.5) % 1000000);
 }
 
 std::string frame_col(std::uint64_t frame) { return fmt::format("frame {:<6} ", frame); }

@@ -2,21 +2,13 @@
 
 #include <cmath>
 
+#include "report/json_util.hpp"
 #include "report/summary_security.hpp"
 #include "dissect/rdp_neg.hpp"
 
 namespace rdpscope {
 
 using json = nlohmann::ordered_json;
-
-json epoch_seconds(std::int64_t ts_ns, bool nano) {
-    // A double holds epoch seconds to about a quarter of a microsecond, so JSON
-    // times are rounded to the microsecond whatever the file's precision
-    // (frame numbers, not times, are what identifies a packet).
-    (void)nano;
-    const std::int64_t us = (ts_ns + (ts_ns >= 0 ? 500 : -500)) / 1000;
-    return static_cast<double>(us) / 1e6;
-}
 
 const char* furthest_step(const Connection& c) {
     const int cs = c.client_side(), ss = 1 - cs;
@@ -91,8 +83,8 @@ void verdict_fields(const Verdict& v, json& j) {
         if (s.inferred) st["inferred"] = true;
         if (s.start_frame) st["start_frame"] = s.start_frame;
         if (s.end_frame) st["end_frame"] = s.end_frame;
-        if (s.start_ts) st["start"] = epoch_seconds(s.start_ts, false);
-        if (s.end_ts) st["end"] = epoch_seconds(s.end_ts, false);
+        if (s.start_ts) st["start"] = epoch_seconds(s.start_ts);
+        if (s.end_ts) st["end"] = epoch_seconds(s.end_ts);
         if (!s.note.empty()) st["note"] = s.note;
         ladder.push_back(st);
     }
@@ -102,7 +94,7 @@ void verdict_fields(const Verdict& v, json& j) {
 
 }  // namespace
 
-json summarize(const Connection& c, const Verdict& v, bool nano) {
+json summarize(const Connection& c, const Verdict& v) {
     const int cs = c.client_side(), ss = 1 - cs;
     json j;
     j["type"] = "connection";
@@ -112,7 +104,7 @@ json summarize(const Connection& c, const Verdict& v, bool nano) {
     j["server"] = to_string(c.server());
     j["first_frame"] = c.first_frame;
     j["last_frame"] = c.last_frame;
-    j["start"] = epoch_seconds(c.first_ts, nano);
+    j["start"] = epoch_seconds(c.first_ts);
     j["duration"] = static_cast<double>(c.last_ts - c.first_ts) / 1e9;
     verdict_fields(v, j);
     j["furthest_step"] = furthest_step(c);
@@ -134,7 +126,7 @@ json summarize(const Connection& c, const Verdict& v, bool nano) {
         if (f.fastpath_pdus) sec[name]["fastpath_pdus"] = f.fastpath_pdus;
     }
     if (!sec.empty()) j["after_negotiation"] = sec;
-    add_security_objects(j, c, nano);
+    add_security_objects(j, c);
     j["tcp"] = c.tcp.to_json(cs);
     json gaps = json::object();
     for (auto [name, s] : {std::pair{"c2s", cs}, std::pair{"s2c", ss}}) {
@@ -159,15 +151,15 @@ json summarize(const Connection& c, const Verdict& v, bool nano) {
     return j;
 }
 
-json summarize_file(const std::string& path, const FileStats& s, bool nano) {
+json summarize_file(const std::string& path, const FileStats& s) {
     json j = {{"type", "file_summary"},       {"file", path},
               {"packets", s.packets},         {"bytes", s.bytes},
               {"tcp_connections", s.connections}, {"rdp_connections", s.rdp_connections},
               {"ip_fragments", s.ip_fragments}, {"decode_errors", s.decode_errors},
               {"cut_by_snaplen", s.cut_by_snaplen}};
     if (s.packets) {
-        j["first_time"] = epoch_seconds(s.first_ts, nano);
-        j["last_time"] = epoch_seconds(s.last_ts, nano);
+        j["first_time"] = epoch_seconds(s.first_ts);
+        j["last_time"] = epoch_seconds(s.last_ts);
     }
     return j;
 }

@@ -10,13 +10,10 @@
 
 namespace rdpscope {
 
-// Seconds since the epoch as a JSON number, to the microsecond.
-nlohmann::ordered_json epoch_seconds(std::int64_t ts_ns, bool nano);
-
 // The furthest handshake step the connection reached (README: "furthest_step").
 const char* furthest_step(const Connection& c);
 
-nlohmann::ordered_json summarize(const Connection& c, const Verdict& v, bool nano_precision);
-nlohmann::ordered_json summarize_file(const std::string& path, const FileStats& s, bool nano_precision);
+nlohmann::ordered_json summarize(const Connection& c, const Verdict& v);
+nlohmann::ordered_json summarize_file(const std::string& path, const FileStats& s);
 
 }  // namespace rdpscope

@@ -1,41 +1,12 @@
 #include "report/summary_security.hpp"
 
-#include "report/summary.hpp"
+#include "report/json_util.hpp"
 #include "dissect/rdp_names.hpp"
 #include "dissect/tls.hpp"
 
 namespace rdpscope {
 
 using json = nlohmann::ordered_json;
-
-std::string valid_utf8(std::string_view s) {
-    std::string out;
-    out.reserve(s.size());
-    std::size_t i = 0;
-    while (i < s.size()) {
-        const auto c = static_cast<unsigned char>(s[i]);
-        std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
-        bool ok = n != 0 && i + n <= s.size();
-        for (std::size_t k = 1; ok && k < n; ++k) ok = (static_cast<unsigned char>(s[i + k]) & 0xc0) == 0x80;
-        if (ok && n == 2) ok = c >= 0xc2;  // no overlong forms
-        if (ok && n == 3) {
-            const auto c1 = static_cast<unsigned char>(s[i + 1]);
-            ok = !(c == 0xe0 && c1 < 0xa0) && !(c == 0xed && c1 >= 0xa0);  // overlong, surrogates
-        }
-        if (ok && n == 4) {
-            const auto c1 = static_cast<unsigned char>(s[i + 1]);
-            ok = c <= 0xf4 && !(c == 0xf0 && c1 < 0x90) && !(c == 0xf4 && c1 >= 0x90);
-        }
-        if (ok) {
-            out.append(s.substr(i, n));
-            i += n;
-        } else {
-            out += "\xef\xbf\xbd";
-            ++i;
-        }
-    }
-    return out;
-}
 
 namespace {
 
@@ -277,11 +248,11 @@ json security_json(const McsFacts& m) {
 namespace {
 
 // The parts of a UDP flow both report forms share.
-void udp_common(const UdpFlowFacts& f, bool nano, json& j) {
+void udp_common(const UdpFlowFacts& f, json& j) {
     j["state"] = f.state();
     j["up"] = f.up();
     if (f.syns) {
-        json syn = {{"count", f.syns}, {"frames", f.syn_frames}, {"first", epoch_seconds(f.first_syn_ts, nano)}};
+        json syn = {{"count", f.syns}, {"frames", f.syn_frames}, {"first", epoch_seconds(f.first_syn_ts)}};
         if (f.syns > 1) syn["span"] = static_cast<double>(f.last_syn_ts - f.first_syn_ts) / 1e9;
         j["syn"] = syn;
     }
@@ -313,11 +284,11 @@ void udp_common(const UdpFlowFacts& f, bool nano, json& j) {
 
 }  // namespace
 
-json udp_json(const std::vector<UdpFlowFacts>& flows, bool nano) {
+json udp_json(const std::vector<UdpFlowFacts>& flows) {
     // Each flow as its own report object says it, less what the connection already says.
     json a = json::array();
     for (const auto& f : flows) {
-        json j = udp_flow_json(f, nano);
+        json j = udp_flow_json(f);
         j.erase("type");
         j.erase("transport");
         j.erase("tcp_conn");
@@ -326,7 +297,7 @@ json udp_json(const std::vector<UdpFlowFacts>& flows, bool nano) {
     return a;
 }
 
-json udp_flow_json(const UdpFlowFacts& f, bool nano) {
+json udp_flow_json(const UdpFlowFacts& f) {
     json j;
     j["type"] = "udp_flow";
     j["conn"] = f.id;
@@ -335,9 +306,9 @@ json udp_flow_json(const UdpFlowFacts& f, bool nano) {
     j["server"] = to_string(f.server());
     j["first_frame"] = f.first_frame;
     j["last_frame"] = f.last_frame;
-    j["start"] = epoch_seconds(f.first_ts, nano);
+    j["start"] = epoch_seconds(f.first_ts);
     j["duration"] = static_cast<double>(f.last_ts - f.first_ts) / 1e9;
-    udp_common(f, nano, j);
+    udp_common(f, j);
     for (auto [name, d] : {std::pair{"c2s", 0}, std::pair{"s2c", 1}}) {
         json s = {{"datagrams", f.datagrams[d]}, {"bytes", f.bytes[d]}, {"data", f.data_datagrams[d]}};
         if (f.first_data_frame[d]) s["first_data_frame"] = f.first_data_frame[d];
@@ -355,11 +326,11 @@ json udp_flow_json(const UdpFlowFacts& f, bool nano) {
     return j;
 }
 
-void add_security_objects(json& conn, const Connection& c, bool nano) {
+void add_security_objects(json& conn, const Connection& c) {
     if (json m = mcs_json(c.rdp.mcs.facts()); !m.empty()) conn["mcs"] = std::move(m);
     if (json s = security_json(c.rdp.mcs.facts()); !s.empty()) conn["security"] = std::move(s);
     if (json t = tls_json(c.rdp.tls.facts()); !t.empty()) conn["tls"] = std::move(t);
-    if (!c.udp.empty()) conn["udp"] = udp_json(c.udp, nano);
+    if (!c.udp.empty()) conn["udp"] = udp_json(c.udp);
 }
 
 }  // namespace rdpscope

@@ -24,15 +24,12 @@ nlohmann::ordered_json tls_json(const TlsFacts& t);
 nlohmann::ordered_json mcs_json(const McsFacts& m);
 nlohmann::ordered_json security_json(const McsFacts& m);
 // The flows tied to a TCP connection: an array (empty when none).
-nlohmann::ordered_json udp_json(const std::vector<UdpFlowFacts>& flows, bool nano);
+nlohmann::ordered_json udp_json(const std::vector<UdpFlowFacts>& flows);
 // One UDP flow as its own report object.
-nlohmann::ordered_json udp_flow_json(const UdpFlowFacts& f, bool nano);
+nlohmann::ordered_json udp_flow_json(const UdpFlowFacts& f);
 
 // Adds `mcs`, `security`, `tls` and `udp` to a connection's summary, each
 // only when it has content (the one call summarize() makes).
-void add_security_objects(nlohmann::ordered_json& conn, const Connection& c, bool nano);
-
-// A string made safe for JSON output: invalid UTF-8 becomes U+FFFD.
-std::string valid_utf8(std::string_view s);
+void add_security_objects(nlohmann::ordered_json& conn, const Connection& c);
 
 }  // namespace rdpscope

@@ -1,12 +1,9 @@
 #include "report/writers.hpp"
 
 #include <fmt/format.h>
-
-#include "platform/platform.hpp"
 #include <fmt/ranges.h>
 
-#include <ctime>
-
+#include "report/json_util.hpp"
 #include "report/render_security.hpp"
 #include "report/render_verdict.hpp"
 #include "report/summary.hpp"
@@ -16,14 +13,6 @@ namespace rdpscope {
 using json = nlohmann::ordered_json;
 
 namespace {
-
-std::string utc_time(double epoch) {
-    const std::time_t t = static_cast<std::time_t>(epoch);
-    const std::tm tm = platform::utc(t);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
-    return fmt::format("{}.{:06d} UTC", buf, static_cast<int>((epoch - static_cast<double>(t)) * 1e6 + 0.5) % 1000000);
-}
 
 std::string human_bytes(std::uint64_t b) {
     if (b < 10'000) return fmt::format("{} B", b);
@@ -47,10 +36,9 @@ std::string text_value(const Field& f) {
 
 }  // namespace
 
-void WriterBase::begin_file(const std::string& path, bool nano, const FileStats* live) {
+void WriterBase::begin_file(const std::string& path, const FileStats* stats) {
     path_ = path;
-    nano_ = nano;
-    live_ = live;
+    file_stats_ = stats;
 }
 
 void WriterBase::problem(std::uint64_t frame, const Connection* conn, const std::string& what) {
@@ -69,7 +57,7 @@ void DissectWriter::pdu(const Connection& c, Dir d, const PduEvent& e) {
         json j;
         j["file"] = path_;
         j["frame"] = e.frame;
-        j["time"] = epoch_seconds(e.ts_ns, nano_);
+        j["time"] = epoch_seconds(e.ts_ns);
         j["conn"] = c.id;
         j["dir"] = to_string(d);
         j["src"] = to_string(src);
@@ -79,7 +67,7 @@ void DissectWriter::pdu(const Connection& c, Dir d, const PduEvent& e) {
         fmt::print(out_, "{}\n", j.dump());
         return;
     }
-    const double rel = live_ ? static_cast<double>(e.ts_ns - live_->first_ts) / 1e9 : 0.0;
+    const double rel = file_stats_ ? static_cast<double>(e.ts_ns - file_stats_->first_ts) / 1e9 : 0.0;
     std::string line = fmt::format("{:>7} {:>11.6f}  #{:<3} {} {} -> {}  {}", e.frame, rel, c.id, to_string(d),
                                    to_string(src), to_string(dst), e.pdu);
     for (const auto& f : e.fields) line += fmt::format(" {}={}", f.key, text_value(f));
@@ -95,7 +83,7 @@ void ReportWriter::connection_verdict(const Connection& c, const Verdict& v) {
 }
 
 void ReportWriter::print_connection(const Connection& c, const Verdict& v) {
-    json j = summarize(c, v, nano_);
+    json j = summarize(c, v);
     ++by_cause_[to_string(v.cause)];
     ++connections_total_;
     if (v.cause != Cause::none) ++incomplete_;
@@ -207,7 +195,7 @@ std::string render_connection_text(const json& j, bool color) {
 }
 
 void ReportWriter::end_file(const FileStats& stats) {
-    json sum = summarize_file(path_, stats, nano_);
+    json sum = summarize_file(path_, stats);
     if (format_ == Format::json) {
         fmt::print(out_, "{}\n", sum.dump());
         return;

@@ -18,7 +18,7 @@ enum class Format { text, json };
 class WriterBase : public FileObserver {
 public:
     WriterBase(std::FILE* out, std::FILE* err, Format f) : out_(out), err_(err), format_(f) {}
-    void begin_file(const std::string& path, bool nano, const FileStats* live) override;
+    void begin_file(const std::string& path, const FileStats* stats) override;
     void problem(std::uint64_t frame, const Connection* conn, const std::string& what) override;
     std::uint64_t problems() const { return problems_; }
 
@@ -27,8 +27,7 @@ protected:
     std::FILE* err_;
     Format format_;
     std::string path_;
-    bool nano_ = false;
-    const FileStats* live_ = nullptr;
+    const FileStats* file_stats_ = nullptr;  // the input's, as it is read
     std::uint64_t problems_ = 0;
 };
 

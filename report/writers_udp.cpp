@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "report/json_util.hpp"
 #include "report/summary.hpp"
 #include "report/summary_security.hpp"
 #include "report/writers.hpp"
@@ -31,7 +32,7 @@ void DissectWriter::udp_pdu(const UdpFlowFacts& f, Dir d, const PduEvent& e) {
         json j;
         j["file"] = path_;
         j["frame"] = e.frame;
-        j["time"] = epoch_seconds(e.ts_ns, nano_);
+        j["time"] = epoch_seconds(e.ts_ns);
         j["conn"] = f.id;
         j["transport"] = "udp";
         j["dir"] = to_string(d);
@@ -46,7 +47,7 @@ void DissectWriter::udp_pdu(const UdpFlowFacts& f, Dir d, const PduEvent& e) {
         fmt::print(out_, "{}\n", j.dump());
         return;
     }
-    const double rel = live_ ? static_cast<double>(e.ts_ns - live_->first_ts) / 1e9 : 0.0;
+    const double rel = file_stats_ ? static_cast<double>(e.ts_ns - file_stats_->first_ts) / 1e9 : 0.0;
     // UDP flows are numbered apart from TCP connections: "#u0" is udp.stream 0.
     std::string line = fmt::format("{:>7} {:>11.6f}  #{:<3} {} {} -> {}  {}", e.frame, rel, fmt::format("u{}", f.id),
                                    to_string(d), to_string(src), to_string(dst), e.pdu);
@@ -57,7 +58,7 @@ void DissectWriter::udp_pdu(const UdpFlowFacts& f, Dir d, const PduEvent& e) {
 void ReportWriter::udp_flow_done(const UdpFlowFacts& f) {
     // A flow tied to a TCP connection is reported in that connection's `udp`.
     if (f.tcp_conn) return;
-    json j = udp_flow_json(f, nano_);
+    json j = udp_flow_json(f);
     if (format_ == Format::json) {
         j["file"] = path_;
         fmt::print(out_, "{}\n", j.dump());

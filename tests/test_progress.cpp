@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <thread>
 
-#include "analyze/progress.hpp"
+#include "report/progress.hpp"
 
 using namespace rdpscope;
 
@@ -14,9 +14,15 @@ TEST_CASE("the progress line: bytes of the size, packets per second, connections
     std::size_t n = 0;
     std::FILE* f = open_memstream(&buf, &n);
     {
-        CHECK_FALSE(Progress(f, "x.pcap", 1000).enabled());      // not a terminal
-        CHECK_FALSE(Progress(f, "x.pcap", 0, true).enabled());   // no size (a live interface)
-        Progress p(f, "/captures/jump-box.pcap", 2'000'000, true);
+        Progress not_terminal(f);
+        CHECK_FALSE(not_terminal.may_draw());
+        not_terminal.started("x.pcap", 1000);
+        CHECK_FALSE(not_terminal.enabled());
+        Progress p(f, true);
+        REQUIRE(p.may_draw());
+        p.started("interface eth0", 0);  // no size (a live interface)
+        CHECK_FALSE(p.enabled());
+        p.started("/captures/jump-box.pcap", 2'000'000);
         REQUIRE(p.enabled());
         FileStats st;
         st.packets = 5000;

@@ -29,7 +29,7 @@ class Collector : public FileObserver {
 public:
     std::vector<Seen> events;
     std::vector<std::string> problems;
-    void begin_file(const std::string&, bool, const FileStats*) override {}
+    void begin_file(const std::string&, const FileStats*) override {}
     void end_file(const FileStats&) override {}
     void pdu(const Connection& c, Dir, const PduEvent& e) override {
         Seen s{e.frame, c.id, std::string(e.pdu), {}};

@@ -573,7 +573,7 @@ struct LabConn {
 class LabCollector : public FileObserver {
 public:
     std::vector<LabConn> conns;
-    void begin_file(const std::string&, bool, const FileStats*) override {}
+    void begin_file(const std::string&, const FileStats*) override {}
     void end_file(const FileStats&) override {}
     void connection_done(const Connection& c, const Verdict&) override {
         LabConn l;

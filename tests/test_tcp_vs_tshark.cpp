@@ -68,8 +68,7 @@ public:
     std::map<std::uint64_t, Ours> frames;
     std::map<std::uint64_t, ConnFigures> conns;
     std::vector<nlohmann::ordered_json> summaries;
-    bool nano = false;
-    void begin_file(const std::string&, bool n, const FileStats*) override { nano = n; }
+    void begin_file(const std::string&, const FileStats*) override {}
     void end_file(const FileStats&) override {}
     void pdu(const Connection& c, Dir, const PduEvent& e) override {
         if (e.pdu != "tcp.analysis") return;
@@ -89,7 +88,7 @@ public:
         f.client_side = c.client_side();
         f.side = {c.tcp.side(c.client_side()), c.tcp.side(c.server_side())};
         conns[c.id] = f;
-        summaries.push_back(summarize(c, v, nano));
+        summaries.push_back(summarize(c, v));
     }
     void problem(std::uint64_t, const Connection*, const std::string&) override {}
 };

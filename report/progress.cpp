@@ -1,4 +1,4 @@
-#include "analyze/progress.hpp"
+#include "report/progress.hpp"
 
 #include <fmt/format.h>
 
@@ -29,14 +29,20 @@ std::string rate(double per_s) {
 
 }  // namespace
 
-Progress::Progress(std::FILE* err, std::string name, std::uint64_t size, bool force)
-    : err_(err), name_(std::move(name)), size_(size),
-      enabled_(size > 0 && (force || platform::is_terminal(err))) {
-    start_ = last_ = std::chrono::steady_clock::now();
-    if (enabled_ && !force) {
+Progress::Progress(std::FILE* err, bool force) : err_(err), may_draw_(force || platform::is_terminal(err)) {
+    if (may_draw_ && !force) {
         const int w = platform::terminal_width(err);
         if (w > 20) width_ = w;
     }
+}
+
+void Progress::started(const std::string& name, std::uint64_t size) {
+    clear();
+    name_ = name;
+    size_ = size;
+    enabled_ = may_draw_ && size > 0;
+    calls_ = 0;
+    start_ = last_ = std::chrono::steady_clock::now();
 }
 
 void Progress::update(std::uint64_t position, const FileStats& stats) {

@@ -14,20 +14,29 @@
 
 namespace rdpscope {
 
-class Progress {
+// The line itself, told where the run is by run_source / run_file (as their
+// RunWatcher).  The caller also wraps its observer in a ProgressObserver, so
+// that the line is erased before the observer prints.
+class Progress : public RunWatcher {
 public:
-    // Enabled when `err` is a terminal and size > 0; `force` for tests.
-    Progress(std::FILE* err, std::string name, std::uint64_t size, bool force = false);
-    ~Progress() { clear(); }
+    // May draw when `err` is a terminal; `force` for tests.
+    explicit Progress(std::FILE* err, bool force = false);
+    ~Progress() override { clear(); }
     Progress(const Progress&) = delete;
     Progress& operator=(const Progress&) = delete;
 
+    // `err` is a terminal (or forced): worth installing at all.
+    bool may_draw() const { return may_draw_; }
+    // Drawing for the input started last: it has a size (a file, not a live interface).
     bool enabled() const { return enabled_; }
+
+    void started(const std::string& name, std::uint64_t size) override;
     // Cheap enough per packet: looks at the clock (and asks the source where
     // it is, an lseek) every kEvery calls.
-    void tick(const PacketSource& src, const FileStats& stats) {
+    void packet(const PacketSource& src, const FileStats& stats) override {
         if (enabled_ && ++calls_ % kEvery == 0) update(src.position(), stats);
     }
+    void interrupt() override { clear(); }
     // Redraw if 100 ms passed since the last time.
     void update(std::uint64_t position, const FileStats& stats);
     // Erase the line (before other output, and at the end).
@@ -37,9 +46,10 @@ public:
 
 private:
     std::FILE* err_;
+    bool may_draw_;
     std::string name_;
-    std::uint64_t size_;
-    bool enabled_;
+    std::uint64_t size_ = 0;
+    bool enabled_ = false;
     bool shown_ = false;
     std::uint64_t calls_ = 0;
     std::chrono::steady_clock::time_point start_, last_;
@@ -51,9 +61,9 @@ private:
 class ProgressObserver : public FileObserver {
 public:
     ProgressObserver(FileObserver& inner, Progress& bar) : inner_(inner), bar_(bar) {}
-    void begin_file(const std::string& path, bool nano, const FileStats* live) override {
+    void begin_file(const std::string& path, const FileStats* live) override {
         bar_.clear();
-        inner_.begin_file(path, nano, live);
+        inner_.begin_file(path, live);
     }
     void end_file(const FileStats& stats) override {
         bar_.clear();
