@@ -18,19 +18,7 @@ json epoch_seconds(std::int64_t ts_ns, bool nano) {
     return static_cast<double>(us) / 1e6;
 }
 
-const char* furthest_step(const Connection& c) {
-    const int cs = c.client_side(), ss = 1 - cs;
-    const auto& r = c.rdp;
-    if (r.sides[cs].secured_first_frame || r.sides[ss].secured_first_frame)
-        return r.neg.effective_protocol().value_or(0) != 0 ? "tls_started" : "mcs_started";
-    if (r.neg.cc_frame) return "x224_confirm";
-    if (r.neg.cr_frame) return "x224_request";
-    if (!r.not_rdp_reason.empty()) return "not_rdp";
-    const bool answered = c.stats[ss].syn_ack || c.stats[ss].bytes || c.stats[cs].bytes;
-    if (answered && !c.stats[ss].rst) return "tcp_connect";
-    if (c.stats[cs].syn || c.stats[ss].rst) return "tcp_syn";
-    return "tcp_connect";  // captured mid-stream: the connection existed
-}
+const char* furthest_step(const Connection& c) { return to_string(furthest_rung(c)); }
 
 namespace {
 

@@ -13,7 +13,8 @@ namespace rdpscope {
 // Seconds since the epoch as a JSON number, to the microsecond.
 nlohmann::ordered_json epoch_seconds(std::int64_t ts_ns, bool nano);
 
-// The furthest handshake step the connection reached (README: "furthest_step").
+// The furthest handshake step the connection reached (README: "furthest_step"):
+// the name of analyze's furthest_rung(), read from the connection as reported.
 const char* furthest_step(const Connection& c);
 
 nlohmann::ordered_json summarize(const Connection& c, const Verdict& v, bool nano_precision);
