@@ -65,7 +65,7 @@ void verdict_fields(const Verdict& v, json& j) {
     auto opt_phase = [](const std::optional<Phase>& p) { return p ? json(to_string(*p)) : json(nullptr); };
     j["phase"] = opt_phase(v.phase);
     j["stalled_at"] = opt_phase(v.stalled_at);
-    j["waiting_on"] = v.waiting_on ? json(*v.waiting_on) : json(nullptr);
+    j["waiting_on"] = v.waiting_on ? json(to_string(*v.waiting_on)) : json(nullptr);
     j["cause"] = to_string(v.cause);
     j["verdict"] = v.verdict;
     j["confidence"] = to_string(v.confidence);
