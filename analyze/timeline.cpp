@@ -89,6 +89,33 @@ void tls_step(const TlsFacts& t, Step& s) {
 
 }  // namespace
 
+const char* to_string(Rung r) {
+    switch (r) {
+        case Rung::tcp_syn: return "tcp_syn";
+        case Rung::tcp_connect: return "tcp_connect";
+        case Rung::not_rdp: return "not_rdp";
+        case Rung::x224_request: return "x224_request";
+        case Rung::x224_confirm: return "x224_confirm";
+        case Rung::tls_started: return "tls_started";
+        case Rung::mcs_started: return "mcs_started";
+    }
+    return "?";
+}
+
+Rung furthest_rung(const Connection& c) {
+    const int cs = c.client_side(), ss = 1 - cs;
+    const auto& r = c.rdp;
+    if (r.sides[cs].secured_first_frame || r.sides[ss].secured_first_frame)
+        return r.neg.effective_protocol().value_or(0) != 0 ? Rung::tls_started : Rung::mcs_started;
+    if (r.neg.cc_frame) return Rung::x224_confirm;
+    if (r.neg.cr_frame) return Rung::x224_request;
+    if (!r.not_rdp_reason.empty()) return Rung::not_rdp;
+    const bool answered = c.stats[ss].syn_ack || c.stats[ss].bytes || c.stats[cs].bytes;
+    if (answered && !c.stats[ss].rst) return Rung::tcp_connect;
+    if (c.stats[cs].syn || c.stats[ss].rst) return Rung::tcp_syn;
+    return Rung::tcp_connect;  // captured mid-stream: the connection existed
+}
+
 const Step* Timeline::step(Phase p) const {
     for (const auto& s : steps)
         if (s.phase == p) return &s;
@@ -198,7 +225,8 @@ Timeline build_timeline(const Connection& c) {
         tls_step(t, tls);
         tl.steps.push_back(tls);
         const bool nla = is_nla(*protocol);
-        const RecordPhases rp = infer_record_phases(t, nla, *protocol == rdpneg::PROTOCOL_HYBRID_EX);
+        tl.records = infer_record_phases(t, nla, *protocol == rdpneg::PROTOCOL_HYBRID_EX);
+        const RecordPhases& rp = *tl.records;
         auto at = [&](std::size_t i) { return t.records[i]; };
         Step cred = make(Phase::credssp), mcs = make(Phase::mcs_connect), join = make(Phase::channel_join),
              settings = make(Phase::secure_settings), est = make(Phase::established);

@@ -23,16 +23,6 @@ struct Step {
     std::string note;                      // what marked it, in words
 };
 
-struct Timeline {
-    std::vector<Step> steps;               // the applicable phases, in order
-    std::optional<Phase> reached;          // the furthest phase completed
-    std::optional<Phase> next;             // the first phase not completed (nullopt: complete)
-    bool complete() const { return !next.has_value(); }
-    const Step* step(Phase p) const;
-};
-
-Timeline build_timeline(const Connection& c);
-
 // Encrypted records after the TLS handshake, as the inference reads them.
 struct RecordPhases {
     int credssp_c2s = 0, credssp_s2c = 0;   // CredSSP records each way (NLA)
@@ -45,6 +35,37 @@ struct RecordPhases {
     std::uint64_t s2c_bytes_after_settings = 0;
     int s2c_records_after_settings = 0;
 };
+
+// The furthest rung of the handshake the capture shows, read from what each
+// side sent (not from which phases completed): the coarse progress that
+// `furthest_step` reports, also for connections the ladder cannot place.
+enum class Rung : std::uint8_t {
+    tcp_syn,       // a SYN (or a reset) and no answer
+    tcp_connect,   // the TCP connection is up (or was captured mid-stream)
+    not_rdp,       // one side's first bytes are not RDP
+    x224_request,  // the X.224 Connection Request
+    x224_confirm,  // the Connection Confirm (or a failure)
+    tls_started,   // bytes after the negotiation, TLS or CredSSP selected
+    mcs_started,   // bytes after the negotiation, standard RDP security
+};
+const char* to_string(Rung r);
+// The furthest rung of the connection as it is now.  It is not part of the
+// Timeline: a connection goes on after its verdict (its timeline is the one
+// of that moment), and the report gives the rung of the whole connection, as
+// it gives its TCP figures, from the connection it reports.
+Rung furthest_rung(const Connection& c);
+
+struct Timeline {
+    std::vector<Step> steps;               // the applicable phases, in order
+    std::optional<Phase> reached;          // the furthest phase completed
+    std::optional<Phase> next;             // the first phase not completed (nullopt: complete)
+    std::optional<RecordPhases> records;   // the inference over encrypted records (TLS/NLA only)
+    bool complete() const { return !next.has_value(); }
+    const Step* step(Phase p) const;
+};
+
+Timeline build_timeline(const Connection& c);
+
 RecordPhases infer_record_phases(const TlsFacts& t, bool nla, bool hybrid_ex);
 
 }  // namespace rdpscope

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cassert>
 #include <cctype>
 
 #include "analyze/ttl.hpp"
@@ -115,12 +116,13 @@ struct Facts {
     }
     // Who owed the next packet: the peer of whoever sent the newest bytes,
     // when those bytes were acknowledged; the network when they were not.
-    std::string owed_by() const {
-        if (c.last_data_side < 0) return st.syn_ack ? "client" : "network";
+    WaitingOn owed_by() const {
+        if (c.last_data_side < 0) return st.syn_ack ? WaitingOn::client : WaitingOn::network;
         const int peer = 1 - c.last_data_side;
-        if (unacked_resent(c.last_data_side, 1)) return "network";
-        return side_name(peer);
+        if (unacked_resent(c.last_data_side, 1)) return WaitingOn::network;
+        return waiting_on(peer);
     }
+    WaitingOn waiting_on(int side) const { return side == cs ? WaitingOn::client : WaitingOn::server; }
     // What the client had sent when the server went quiet, for summaries.
     Phase stalled_phase() const { return tl.next.value_or(Phase::established); }
 };
@@ -131,17 +133,15 @@ std::string lower(std::string s) {
 }
 
 // ---------------------------------------------------------------------------
-// The rules.  Each returns true when it decided; it fills cause, verdict,
-// confidence, waiting_on, summary and evidence.  stalled_at defaults to the
+// The rules.  Each returns true when it decided; it fills cause, code,
+// confidence, waiting_on, summary and evidence (judge() spells the code).  stalled_at defaults to the
 // first phase that did not complete.
 // ---------------------------------------------------------------------------
 
 using RuleFn = bool (*)(const Facts&, Verdict&);
 
 struct Rule {
-    const char* id;
-    Cause cause;  // the usual cause (a rule may refine it)
-    const char* when;
+    RuleInfo info;  // id, the causes and codes it may give, its evidence in words
     RuleFn apply;
 };
 
@@ -160,7 +160,7 @@ void add_resends(Verdict& v, const TcpRetransmit& r, const char* note) {
 bool rule_complete(const Facts& f, Verdict& v) {
     if (!f.tl.complete() || !f.tl.reached) return false;
     v.cause = Cause::none;
-    v.verdict = "handshake_complete";
+    v.code = {VerdictCode::handshake_complete};
     bool inferred = false;
     for (const auto& s : f.tl.steps) inferred |= s.inferred;
     v.confidence = inferred ? Confidence::medium : Confidence::high;
@@ -178,10 +178,10 @@ bool rule_complete(const Facts& f, Verdict& v) {
 bool rule_not_rdp_listener(const Facts& f, Verdict& v) {
     if (f.c.rdp.not_rdp_reason.empty() || f.c.rdp.not_rdp_side != f.ss) return false;
     v.cause = Cause::server_unresponsive;
-    v.verdict = "not_rdp_listener";
+    v.code = {VerdictCode::not_rdp_listener};
     v.confidence = Confidence::high;
     v.stalled_at = Phase::x224_negotiation;
-    v.waiting_on = "server";
+    v.waiting_on = WaitingOn::server;
     v.summary = fmt::format("The service on {} is not RDP: {} (frame {}). Check that the port is Remote Desktop's "
                             "and that no other program holds it.",
                             f.server(), f.c.rdp.not_rdp_reason, f.c.rdp.not_rdp_frame);
@@ -192,10 +192,10 @@ bool rule_not_rdp_listener(const Facts& f, Verdict& v) {
 bool rule_not_rdp_client(const Facts& f, Verdict& v) {
     if (f.c.rdp.not_rdp_reason.empty() || f.c.rdp.not_rdp_side != f.cs) return false;
     v.cause = Cause::protocol_mismatch;
-    v.verdict = "not_an_rdp_client";
+    v.code = {VerdictCode::not_an_rdp_client};
     v.confidence = Confidence::medium;
     v.stalled_at = Phase::x224_negotiation;
-    v.waiting_on = "client";
+    v.waiting_on = WaitingOn::client;
     v.summary = fmt::format("The client {} did not speak RDP to {}: {} (frame {}). A scanner or another "
                             "protocol on the RDP port.",
                             f.client(), f.server(), f.c.rdp.not_rdp_reason, f.c.rdp.not_rdp_frame);
@@ -208,13 +208,13 @@ bool rule_rst_answering_syn(const Facts& f, Verdict& v) {
     const TcpReset* r = f.reset_from(f.ss);
     if (!r || !(r->answers_syn || r->after == TcpState::syn || r->with_ack)) return false;
     v.cause = Cause::connection_refused;
-    v.verdict = "rst_answering_syn";
+    v.code = {VerdictCode::rst_answering_syn};
     v.stalled_at = Phase::tcp_connect;
     // A RST with an unchanged initial TTL came from the device next to the
     // capture point; when the capture is on the client, that is a router or
     // firewall on the path, not the server further away.
     const bool first_hop = is_initial_ttl(r->ttl) && !r->ipv6 && is_initial_ttl(f.ct.first_ttl);
-    v.waiting_on = first_hop ? "network" : "server";
+    v.waiting_on = first_hop ? WaitingOn::network : WaitingOn::server;
     v.confidence = first_hop ? Confidence::medium : Confidence::high;
     v.summary = first_hop
                     ? fmt::format("The connection to {} was refused with a TCP reset (frame {}) that arrived with TTL "
@@ -230,11 +230,14 @@ bool rule_rst_answering_syn(const Facts& f, Verdict& v) {
     return true;
 }
 
+// The ICMP errors that reject a connection.
+constexpr TcpIcmpKind kRejectKinds[] = {TcpIcmpKind::admin_prohibited, TcpIcmpKind::port_unreachable,
+                                        TcpIcmpKind::host_unreachable, TcpIcmpKind::net_unreachable,
+                                        TcpIcmpKind::other_unreachable};
+
 bool rule_icmp_reject(const Facts& f, Verdict& v) {
     for (const auto& e : f.tcp.icmp_errors()) {
-        const bool reject = e.kind == TcpIcmpKind::admin_prohibited || e.kind == TcpIcmpKind::port_unreachable ||
-                            e.kind == TcpIcmpKind::host_unreachable || e.kind == TcpIcmpKind::net_unreachable ||
-                            e.kind == TcpIcmpKind::other_unreachable;
+        const bool reject = std::find(std::begin(kRejectKinds), std::end(kRejectKinds), e.kind) != std::end(kRejectKinds);
         if (!reject || e.quoted_side != f.cs) continue;
         if (f.tl.complete()) return false;
         std::string from;
@@ -242,9 +245,9 @@ bool rule_icmp_reject(const Facts& f, Verdict& v) {
             if (n.frame == e.frame) from = n.from;
         const bool from_server = from == to_string(f.c.server().ip);
         v.cause = Cause::firewall_reject;
-        v.verdict = std::string("icmp_") + to_string(e.kind);
+        v.code = {VerdictCode::icmp_, static_cast<std::uint32_t>(e.kind)};
         v.confidence = Confidence::high;
-        v.waiting_on = from_server ? "server" : "network";
+        v.waiting_on = from_server ? WaitingOn::server : WaitingOn::network;
         v.summary = fmt::format(
             "{} rejected the connection with an ICMP {} error (type {} code {}, frame {}) quoting the client's {}. "
             "{}",
@@ -268,9 +271,9 @@ bool rule_syn_unanswered(const Facts& f, Verdict& v) {
     const bool gave_up = syns == 1 && f.ctx.now_ns - f.c.first_ts >= kSynGiveUpNs;
     if (syns < 2 && !f.stalled_by_time && !gave_up) return false;
     v.cause = Cause::firewall_drop;
-    v.verdict = "syn_unanswered";
+    v.code = {VerdictCode::syn_unanswered};
     v.stalled_at = Phase::tcp_connect;
-    v.waiting_on = "network";
+    v.waiting_on = WaitingOn::network;
     v.confidence = syns >= 3 ? Confidence::high : syns == 2 ? Confidence::medium : Confidence::low;
     std::string intervals;
     for (double ms : f.tcp.syn_intervals_ms(f.cs)) intervals += fmt::format("{}{:.1f} s", intervals.empty() ? "" : ", ", ms / 1000);
@@ -290,13 +293,10 @@ bool rule_neg_failure(const Facts& f, Verdict& v) {
     if (!f.neg.failure_code) return false;
     const std::string name = rdpneg::failure_name(*f.neg.failure_code);
     v.cause = Cause::protocol_mismatch;
-    // neg_failure_hybrid_required, neg_failure_ssl_not_allowed ...: the name without "_BY_SERVER".
-    std::string code = lower(name);
-    if (const auto at = code.find("_by_server"); at != std::string::npos) code.erase(at);
-    v.verdict = "neg_failure_" + code;
+    v.code = {VerdictCode::neg_failure_, *f.neg.failure_code};
     v.confidence = Confidence::high;
     v.stalled_at = Phase::x224_negotiation;
-    v.waiting_on = "server";
+    v.waiting_on = WaitingOn::server;
     std::string advice;
     switch (*f.neg.failure_code) {
         case 1: advice = "The server requires TLS (or NLA): allow the client to use it."; break;
@@ -325,10 +325,10 @@ bool rule_unrequested_protocol(const Facts& f, Verdict& v) {
     const bool offered = sel == 0 ? req == 0 : (sel & req) != 0;
     if (offered) return false;
     v.cause = Cause::protocol_mismatch;
-    v.verdict = "server_selected_unrequested_protocol";
+    v.code = {VerdictCode::server_selected_unrequested_protocol};
     v.confidence = Confidence::high;
     v.stalled_at = Phase::x224_negotiation;
-    v.waiting_on = "client";
+    v.waiting_on = WaitingOn::client;
     v.summary = fmt::format("The client offered {} but the server selected {} (frame {}), which the client did not "
                             "offer; the client gave up. Align the security layer settings of client and server.",
                             rdpneg::protocol_flags(req), rdpneg::protocol_name(sel), f.neg.cc_frame);
@@ -342,10 +342,10 @@ bool rule_client_refused_protocol(const Facts& f, Verdict& v) {
     if (!client_silent_after_cc(f) || !f.client_closed_first() || f.neg.failure_code) return false;
     const auto sel = f.protocol.value_or(0);
     v.cause = Cause::protocol_mismatch;
-    v.verdict = "client_refused_selected_protocol";
+    v.code = {VerdictCode::client_refused_selected_protocol};
     v.confidence = Confidence::medium;
     v.stalled_at = Phase::x224_negotiation;
-    v.waiting_on = "client";
+    v.waiting_on = WaitingOn::client;
     v.summary = fmt::format("The server selected {} (frame {}) and the client closed the connection without "
                             "starting it (frame {}): the client will not use that security layer (for example it "
                             "insists on NLA). Align the security layer settings.",
@@ -377,10 +377,10 @@ bool rule_tls_mismatch(const Facts& f, Verdict& v) {
     if (!a || !is_version_or_cipher_alert(a->description)) return false;
     const std::string name = tls::alert_description_name(a->description);
     v.cause = Cause::tls_mismatch;
-    v.verdict = "alert_" + name;
+    v.code = {VerdictCode::alert_, a->description};
     v.confidence = Confidence::high;
     v.stalled_at = Phase::tls_handshake;
-    v.waiting_on = a->from == Dir::c2s ? "client" : "server";
+    v.waiting_on = a->from == Dir::c2s ? WaitingOn::client : WaitingOn::server;
     v.summary = fmt::format(
         "The {} ended the TLS handshake with a fatal {} alert (frame {}): client and server share no TLS {}. "
         "The client offered up to {}. Enable a common TLS version and cipher suite on both sides "
@@ -398,10 +398,10 @@ bool rule_client_certificate_alert(const Facts& f, Verdict& v) {
         if (a.encrypted || a.from != Dir::c2s || !is_certificate_alert(a.description)) continue;
         const std::string name = tls::alert_description_name(a.description);
         v.cause = Cause::certificate_rejection;
-        v.verdict = "client_alert_" + name;
+        v.code = {VerdictCode::client_alert_, a.description};
         v.confidence = Confidence::high;
         v.stalled_at = Phase::tls_handshake;
-        v.waiting_on = "client";
+        v.waiting_on = WaitingOn::client;
         v.summary = fmt::format("The client rejected the server's certificate with a {} alert (frame {}). Check the "
                                 "Remote Desktop certificate on the server (certlm.msc, Remote Desktop store): issuer "
                                 "trusted by the client, name matching the address used, not expired.",
@@ -421,9 +421,10 @@ bool rule_middlebox_reset(const Facts& f, Verdict& v) {
         if (!r.ttl_mismatch) continue;
         v.cause = Cause::middlebox_reset;
         const bool after_hello = f.tls.client_hello_frame && r.frame > f.tls.client_hello_frame && !f.tls.server_hello_frame;
-        v.verdict = after_hello ? "rst_after_client_hello" : std::string("rst_during_") + to_string(f.stalled_phase());
+        v.code = after_hello ? VerdictId{VerdictCode::rst_after_client_hello}
+                             : VerdictId{VerdictCode::rst_during_, static_cast<std::uint32_t>(f.stalled_phase())};
         v.confidence = Confidence::high;
-        v.waiting_on = "network";
+        v.waiting_on = WaitingOn::network;
         v.summary = fmt::format(
             "A TCP reset claiming to come from the {} (frame {}) was not sent by it: its TTL is {} where the {}'s "
             "own packets have {} (frame {}){}. A firewall, IPS or proxy on the path injected it{}. Check the "
@@ -446,12 +447,13 @@ bool rule_server_tls_failure(const Facts& f, Verdict& v) {
     const bool garbage = f.tls.error_frame && f.c.rdp.sides[f.ss].secured_first_frame;
     if (!server_alert && !garbage && !f.server_closed_first()) return false;
     v.cause = Cause::server_tls_failure;
-    v.verdict = server_alert ? "alert_" + tls::alert_description_name(alert->description)
-                : garbage    ? "server_tls_setup_failed"
-                : f.closing.rst ? "reset_after_client_hello" : "closed_after_client_hello";
+    v.code = server_alert    ? VerdictId{VerdictCode::alert_, alert->description}
+             : garbage       ? VerdictId{VerdictCode::server_tls_setup_failed}
+             : f.closing.rst ? VerdictId{VerdictCode::reset_after_client_hello}
+                             : VerdictId{VerdictCode::closed_after_client_hello};
     v.confidence = Confidence::high;
     v.stalled_at = Phase::tls_handshake;
-    v.waiting_on = "server";
+    v.waiting_on = WaitingOn::server;
     const std::uint64_t at = server_alert ? alert->frame : garbage ? f.tls.error_frame : f.closing.frame;
     v.summary = fmt::format(
         "The server could not start TLS: it answered the ClientHello (frame {}) {} (frame {}) instead of a "
@@ -471,8 +473,8 @@ bool rule_certificate_refused_by_closing(const Facts& f, Verdict& v) {
     if (!f.protocol || *f.protocol == 0 || !f.tls.server_hello_frame || !f.client_closed_first()) return false;
     // The client closed before sending any data of the RDP protocol after the
     // TLS handshake (TLS 1.3: beyond its Finished).
-    const RecordPhases rp = infer_record_phases(f.tls, false, false);
-    if (rp.first_client) return false;
+    // (The first client record does not depend on NLA: the timeline's inference.)
+    if (!f.tl.records || f.tl.records->first_client) return false;
     const std::int64_t flight_ts = f.tls.certificate_ts ? f.tls.certificate_ts : f.tls.server_hello_ts;
     if (f.closing.ts - flight_ts > kAutomaticRejectionNs) return false;
     // A ClientHello that needed RTO back-off to get through, answered only by
@@ -484,23 +486,23 @@ bool rule_certificate_refused_by_closing(const Facts& f, Verdict& v) {
             return false;
     v.cause = Cause::certificate_rejection;
     v.stalled_at = Phase::tls_handshake;
-    v.waiting_on = "client";
+    v.waiting_on = WaitingOn::client;
     const auto& leaf = f.tls.leaf;
     std::string why;
     if (leaf && leaf->expired_at_capture) {
-        v.verdict = "cert_expired";
+        v.code = {VerdictCode::cert_expired};
         v.confidence = Confidence::high;
         why = fmt::format("the certificate ({}) expired before the capture", leaf->subject);
     } else if (leaf && leaf->not_yet_valid_at_capture) {
-        v.verdict = "cert_not_yet_valid";
+        v.code = {VerdictCode::cert_not_yet_valid};
         v.confidence = Confidence::high;
         why = fmt::format("the certificate ({}) was not yet valid at the capture's time", leaf->subject);
     } else if (leaf && f.tls.sni_matches && !*f.tls.sni_matches) {
-        v.verdict = "cert_name_mismatch";
+        v.code = {VerdictCode::cert_name_mismatch};
         v.confidence = Confidence::high;
         why = fmt::format("the certificate is for {} but the client asked for {}", leaf->subject, f.tls.sni);
     } else {
-        v.verdict = "cert_untrusted";
+        v.code = {VerdictCode::cert_untrusted};
         v.confidence = leaf ? Confidence::medium : Confidence::low;
         why = leaf ? fmt::format("the certificate ({}, issued by {}{}) is not trusted by the client", leaf->subject,
                                  leaf->issuer, leaf->self_signed ? ", self-signed" : "")
@@ -532,9 +534,9 @@ bool rule_path_mtu(const Facts& f, Verdict& v) {
             if (!r.syn && !r.acked_frame && r.len >= f.min_mtu_payload() && r.resends >= 2) big = &r;
         if (big && fig.max_acked_segment < big->len) {
             v.cause = Cause::path_mtu;
-            v.verdict = "large_segments_dropped";
+            v.code = {VerdictCode::large_segments_dropped};
             v.confidence = Confidence::high;
-            v.waiting_on = "network";
+            v.waiting_on = WaitingOn::network;
             v.summary = fmt::format(
                 "The {}'s {}-byte segment (frame {}) was sent {} more times and never acknowledged, while its "
                 "smaller segments (up to {} bytes) got through: a path-MTU black hole. A link on the path has a "
@@ -550,9 +552,9 @@ bool rule_path_mtu(const Facts& f, Verdict& v) {
         if (side == f.ss && fig.lost_segments && fig.gap_bytes >= f.min_mtu_payload() &&
             fig.max_segment < fig.gap_bytes && fig.max_segment < f.min_mtu_payload()) {
             v.cause = Cause::path_mtu;
-            v.verdict = "large_segments_dropped";
+            v.code = {VerdictCode::large_segments_dropped};
             v.confidence = Confidence::medium;
-            v.waiting_on = "network";
+            v.waiting_on = WaitingOn::network;
             v.summary = fmt::format(
                 "{} bytes the server sent never arrived at the capture point while its small segments (at most {} "
                 "bytes) did: large packets vanish on the way, a path-MTU black hole (or a filter dropping the "
@@ -566,9 +568,9 @@ bool rule_path_mtu(const Facts& f, Verdict& v) {
     for (const auto& e : f.tcp.icmp_errors()) {
         if (e.kind != TcpIcmpKind::frag_needed && e.kind != TcpIcmpKind::packet_too_big) continue;
         v.cause = Cause::path_mtu;
-        v.verdict = "icmp_fragmentation_needed";
+        v.code = {VerdictCode::icmp_fragmentation_needed};
         v.confidence = Confidence::medium;
-        v.waiting_on = "network";
+        v.waiting_on = WaitingOn::network;
         v.summary = fmt::format("A router reported a smaller MTU ({} bytes, frame {}) and the handshake still did "
                                 "not complete. Check the MTU/MSS along the path.", e.mtu, e.frame);
         add(v, e.frame, fmt::format("ICMP {} mtu {}", to_string(e.kind), e.mtu));
@@ -592,12 +594,12 @@ bool rule_data_blackholed(const Facts& f, Verdict& v) {
     v.cause = Cause::firewall_drop;
     const bool is_hello = f.tls.client_hello_frame && r->first_frame == f.tls.client_hello_frame;
     const bool is_cr = f.neg.cr_frame && r->first_frame == f.neg.cr_frame;
-    v.verdict = server_repeats ? "client_data_blackholed"
-                : is_hello     ? "client_hello_blackholed"
-                : is_cr        ? "x224_request_blackholed"
-                               : "client_data_blackholed";
+    v.code = {server_repeats ? VerdictCode::client_data_blackholed
+              : is_hello     ? VerdictCode::client_hello_blackholed
+              : is_cr        ? VerdictCode::x224_request_blackholed
+                             : VerdictCode::client_data_blackholed};
     v.confidence = Confidence::high;
-    v.waiting_on = "network";
+    v.waiting_on = WaitingOn::network;
     const char* what = is_hello ? "ClientHello" : is_cr ? "X.224 Connection Request" : "data";
     v.summary = fmt::format(
         "The client's {} ({} bytes, frame {}) was sent {} more times and never acknowledged, while the TCP "
@@ -626,10 +628,10 @@ bool rule_authentication_failure(const Facts& f, Verdict& v) {
         if (p != rdpneg::PROTOCOL_HYBRID_EX || !mcs || mcs->started) return false;
     }
     v.cause = Cause::authentication_failure;
-    v.verdict = cred && cred->done ? "early_user_authorization_denied" : "ntlm_rejected";
+    v.code = {cred && cred->done ? VerdictCode::early_user_authorization_denied : VerdictCode::ntlm_rejected};
     v.confidence = Confidence::medium;
     v.stalled_at = Phase::credssp;
-    v.waiting_on = "server";
+    v.waiting_on = WaitingOn::server;
     v.summary = fmt::format(
         "Network Level Authentication failed: after the client's credentials (CredSSP, encrypted, from frame {}) the "
         "server closed the connection (frame {}). Wrong user name or password, a locked or disabled account, or the "
@@ -646,11 +648,11 @@ bool rule_standard_security_refused(const Facts& f, Verdict& v) {
     if (!f.server_closed_first() && !f.mcs.disconnect_frame) return false;
     const std::uint64_t at = f.mcs.disconnect_frame ? f.mcs.disconnect_frame : f.closing.frame;
     v.cause = Cause::protocol_mismatch;
-    v.waiting_on = "server";
+    v.waiting_on = WaitingOn::server;
     v.confidence = Confidence::medium;
     if (!f.mcs.connect_response_frame || f.mcs.connect_result.value_or(0) != 0) {
         v.stalled_at = Phase::mcs_connect;
-        v.verdict = f.neg.requested_protocols ? "connect_initial_refused" : "legacy_request_to_tls_only";
+        v.code = {f.neg.requested_protocols ? VerdictCode::connect_initial_refused : VerdictCode::legacy_request_to_tls_only};
         v.summary = fmt::format(
             "The server accepted the {} but dropped the connection at the MCS Connect Initial (frame {}, closed at "
             "frame {}): it does not accept standard RDP security{}. Let the client use TLS/NLA, or allow the RDP "
@@ -665,7 +667,7 @@ bool rule_standard_security_refused(const Facts& f, Verdict& v) {
     }
     if (f.mcs.client_info_frame) {
         v.stalled_at = Phase::secure_settings;
-        v.verdict = "standard_security_incompatible";
+        v.code = {VerdictCode::standard_security_incompatible};
         v.summary = fmt::format(
             "Standard RDP security was negotiated ({} encryption) but the server dropped the connection after the "
             "client's encrypted Client Info (frame {}, closed at frame {}): the two sides do not agree on the "
@@ -685,9 +687,9 @@ bool rule_packet_loss(const Facts& f, Verdict& v) {
         f.resent_segments(f.cs, true) + f.resent_segments(f.ss, true) + f.ct.syn_retransmissions;
     if (resent < 2 || (!f.closed() && !f.stalled_by_time && !f.backing_off)) return false;
     v.cause = Cause::packet_loss;
-    v.verdict = "handshake_timeout";
+    v.code = {VerdictCode::handshake_timeout};
     v.confidence = Confidence::medium;
-    v.waiting_on = "network";
+    v.waiting_on = WaitingOn::network;
     const auto lc = f.tcp.loss_estimate_pct(f.cs), ls = f.tcp.loss_estimate_pct(f.ss);
     v.summary = fmt::format(
         "The path loses packets: {} segments had to be resent ({} retransmissions from the client, {} from the "
@@ -709,9 +711,9 @@ bool rule_no_confirm(const Facts& f, Verdict& v) {
         // The server chose to end it: no fault is visible, only its decision.
         v.cause = Cause::closed_by_server;
         v.stalled_at = Phase::x224_negotiation;
-        v.waiting_on = "server";
+        v.waiting_on = WaitingOn::server;
         v.confidence = Confidence::medium;
-        v.verdict = f.closing.rst ? "rst_after_request" : "fin_after_request";
+        v.code = {f.closing.rst ? VerdictCode::rst_after_request : VerdictCode::fin_after_request};
         v.summary = fmt::format(
             "The server accepted the TCP connection and {} it (frame {}) right after the client's X.224 request "
             "(frame {}) without answering. The Remote Desktop service refuses new connections: MaxOutstandingConnections "
@@ -721,18 +723,13 @@ bool rule_no_confirm(const Facts& f, Verdict& v) {
         add(v, f.closing.frame, fmt::format("the server {}", f.closing.rst ? "resets" : "closes"));
         return true;
     }
+    // The server did not close first (that was decided above).
     v.cause = Cause::server_unresponsive;
     v.stalled_at = Phase::x224_negotiation;
-    v.waiting_on = "server";
-    v.confidence = f.server_closed_first() ? Confidence::medium : Confidence::high;
-    v.verdict = f.server_closed_first() ? "closed_after_request" : "no_connection_confirm";
-    v.summary = f.server_closed_first()
-                    ? fmt::format("The server accepted the TCP connection and closed it (frame {}) right after the "
-                                  "client's X.224 request (frame {}) without answering. The Remote Desktop service "
-                                  "refuses new connections (MaxOutstandingConnections reached, the service is "
-                                  "stopping, or a licensing/connection limit).",
-                                  f.closing.frame, f.neg.cr_frame)
-                    : fmt::format("The server acknowledged the client's X.224 request (frame {}) at TCP level but never "
+    v.waiting_on = WaitingOn::server;
+    v.confidence = Confidence::high;
+    v.code = {VerdictCode::no_connection_confirm};
+    v.summary = fmt::format("The server acknowledged the client's X.224 request (frame {}) at TCP level but never "
                                   "answered it{}. The Remote Desktop service is hung or overloaded, or what listens on "
                                   "{} is not RDP: restart the TermService, check MaxOutstandingConnections.",
                                   f.neg.cr_frame,
@@ -751,7 +748,7 @@ bool rule_incomplete_capture(const Facts& f, Verdict& v) {
     const bool gap = (gc.gap_frame || gs.gap_frame) && !f.tl.complete();
     if (!mid_stream && !gap) return false;
     v.cause = Cause::incomplete_capture;
-    v.verdict = mid_stream ? "started_mid_stream" : "capture_gap";
+    v.code = {mid_stream ? VerdictCode::started_mid_stream : VerdictCode::capture_gap};
     v.confidence = Confidence::low;
     v.waiting_on.reset();
     const std::uint64_t gf = gc.gap_frame && gs.gap_frame ? std::min(gc.gap_frame, gs.gap_frame)
@@ -770,7 +767,7 @@ bool rule_incomplete_capture(const Facts& f, Verdict& v) {
 bool rule_in_progress(const Facts& f, Verdict& v) {
     if (f.closed() || f.stalled_by_time || f.backing_off) return false;
     v.cause = Cause::in_progress;
-    v.verdict = f.ctx.input_ended ? "capture_ended" : "handshake_moving";
+    v.code = {f.ctx.input_ended ? VerdictCode::capture_ended : VerdictCode::handshake_moving};
     v.confidence = Confidence::low;
     v.waiting_on = f.owed_by();
     v.summary = fmt::format("The capture ended {} s after the last progress of the handshake (at {}), less than the "
@@ -786,15 +783,16 @@ bool rule_closed(const Facts& f, Verdict& v) {
     v.cause = by_client ? Cause::closed_by_client : Cause::closed_by_server;
     const Phase at = f.stalled_phase();
     const Step* cred = f.tl.step(Phase::credssp);
-    v.verdict = by_client && cred && cred->done && at == Phase::mcs_connect ? "auth_only"
-                : std::string("closed_during_") + to_string(at);
+    const bool auth_only = by_client && cred && cred->done && at == Phase::mcs_connect;
+    v.code = auth_only ? VerdictId{VerdictCode::auth_only}
+                       : VerdictId{VerdictCode::closed_during_, static_cast<std::uint32_t>(at)};
     v.confidence = Confidence::medium;
-    v.waiting_on = by_client ? "client" : "server";
+    v.waiting_on = by_client ? WaitingOn::client : WaitingOn::server;
     v.summary = fmt::format("The {} closed the connection ({}, frame {}) during {} with no sign of a fault in the "
                             "capture{}.",
                             by_client ? "client" : "server", f.closing.rst ? "reset" : "FIN", f.closing.frame,
                             to_string(at),
-                            v.verdict == "auth_only" ? ": it only checked the credentials (NLA) and disconnected, as "
+                            auth_only ? ": it only checked the credentials (NLA) and disconnected, as "
                                                        "an 'authenticate only' client or a credential pre-check does"
                                                      : by_client ? " (the user or the client software cancelled)" : "");
     add(v, f.closing.frame, fmt::format("{} closes", by_client ? "client" : "server"));
@@ -802,23 +800,23 @@ bool rule_closed(const Facts& f, Verdict& v) {
 }
 
 bool rule_stalled(const Facts& f, Verdict& v) {
-    const std::string owes = f.owed_by();
+    const WaitingOn owes = f.owed_by();
     v.waiting_on = owes;
     v.confidence = Confidence::low;
-    if (owes == "server") {
+    if (owes == WaitingOn::server) {
         v.cause = Cause::server_unresponsive;
-        v.verdict = std::string("no_answer_during_") + to_string(f.stalled_phase());
+        v.code = {VerdictCode::no_answer_during_, static_cast<std::uint32_t>(f.stalled_phase())};
         v.summary = fmt::format("The server stopped answering during {} (nothing new for {} s after frame {}). The "
                                 "Remote Desktop service may be hung or overloaded.",
                                 to_string(f.stalled_phase()), f.since_progress_ns / kSecond, f.c.progress_frame);
-    } else if (owes == "network") {
+    } else if (owes == WaitingOn::network) {
         v.cause = Cause::packet_loss;
-        v.verdict = "stalled_unacknowledged";
+        v.code = {VerdictCode::stalled_unacknowledged};
         v.summary = fmt::format("The handshake stopped during {}: the last data sent was never acknowledged.",
                                 to_string(f.stalled_phase()));
     } else {
         v.cause = Cause::in_progress;
-        v.verdict = "waiting_for_client";
+        v.code = {VerdictCode::waiting_for_client};
         v.summary = fmt::format("The client has sent nothing new for {} s during {} (a prompt may be waiting for "
                                 "the user, e.g. to accept a certificate or enter credentials).",
                                 f.since_progress_ns / kSecond, to_string(f.stalled_phase()));
@@ -829,62 +827,236 @@ bool rule_stalled(const Facts& f, Verdict& v) {
 
 // The policy, in order.  Read top to bottom: the first row whose evidence is
 // present decides.
+using C = Cause;
+using V = VerdictCode;
+
 const Rule kRules[] = {
-    {"complete", Cause::none, "every applicable phase completed, up to sustained server data", rule_complete},
-    {"not_rdp_listener", Cause::server_unresponsive, "the server's first bytes are not an X.224 Connection Confirm", rule_not_rdp_listener},
-    {"not_rdp_client", Cause::protocol_mismatch, "the client's first bytes are not an X.224 Connection Request", rule_not_rdp_client},
-    {"rst_answering_syn", Cause::connection_refused, "no SYN-ACK; a RST/ACK from the server's address answers the SYN", rule_rst_answering_syn},
-    {"icmp_reject", Cause::firewall_reject, "an ICMP unreachable / administratively prohibited quoting the client's packet", rule_icmp_reject},
-    {"syn_unanswered", Cause::firewall_drop, "SYNs retransmitted (or one SYN and the stall timeout) with no SYN-ACK, RST or ICMP", rule_syn_unanswered},
-    {"neg_failure", Cause::protocol_mismatch, "the Connection Confirm carries RDP_NEG_FAILURE", rule_neg_failure},
-    {"unrequested_protocol", Cause::protocol_mismatch, "the server selected a protocol the client did not request; the client sent nothing more", rule_unrequested_protocol},
-    {"client_refused_protocol", Cause::protocol_mismatch, "after the Connection Confirm the client closes without sending anything", rule_client_refused_protocol},
-    {"tls_mismatch", Cause::tls_mismatch, "a TLS alert protocol_version / handshake_failure / insufficient_security during the handshake", rule_tls_mismatch},
-    {"client_certificate_alert", Cause::certificate_rejection, "the client sends a certificate alert (bad_certificate, unknown_ca, certificate_expired...)", rule_client_certificate_alert},
-    {"middlebox_reset", Cause::middlebox_reset, "a RST whose TTL differs from its claimed sender's own packets (SYN-ACK)", rule_middlebox_reset},
-    {"server_tls_failure", Cause::server_tls_failure, "after the ClientHello the server sends an alert, non-TLS bytes, a RST or a FIN instead of a ServerHello", rule_server_tls_failure},
-    {"certificate_refused_by_closing", Cause::certificate_rejection, "within 5 s of the server's certificate flight the client closes without sending RDP data", rule_certificate_refused_by_closing},
-    {"path_mtu", Cause::path_mtu, "large segments resent and never acknowledged (or missing at the receiver) while small ones pass; or ICMP fragmentation needed", rule_path_mtu},
-    {"data_blackholed", Cause::firewall_drop, "TCP up; one client segment resent at least twice and never acknowledged", rule_data_blackholed},
-    {"authentication_failure", Cause::authentication_failure, "NLA: TLS up, CredSSP under way, the server closes first", rule_authentication_failure},
-    {"standard_security_refused", Cause::protocol_mismatch, "standard RDP security: the server disconnects at the MCS Connect Initial or after the Client Info", rule_standard_security_refused},
-    {"incomplete_capture", Cause::incomplete_capture, "the capture starts mid-connection, or handshake bytes are missing from it", rule_incomplete_capture},
-    {"packet_loss", Cause::packet_loss, "two or more segments resent, the handshake closed or stalled before completing", rule_packet_loss},
-    {"no_confirm", Cause::server_unresponsive, "the X.224 request was acknowledged, never answered; closed or stalled", rule_no_confirm},
-    {"in_progress", Cause::in_progress, "not closed, last progress less than the stall timeout before the capture's end", rule_in_progress},
-    {"closed", Cause::closed_by_client, "closed by one side with no fault evidence", rule_closed},
-    {"stalled", Cause::server_unresponsive, "stalled: whoever owed the next packet never sent it", rule_stalled},
+    {{"complete", {C::none}, {V::handshake_complete},
+      "every applicable phase completed, up to sustained server data"}, rule_complete},
+    {{"not_rdp_listener", {C::server_unresponsive}, {V::not_rdp_listener},
+      "the server's first bytes are not an X.224 Connection Confirm"}, rule_not_rdp_listener},
+    {{"not_rdp_client", {C::protocol_mismatch}, {V::not_an_rdp_client},
+      "the client's first bytes are not an X.224 Connection Request"}, rule_not_rdp_client},
+    {{"rst_answering_syn", {C::connection_refused}, {V::rst_answering_syn},
+      "no SYN-ACK; a RST/ACK from the server's address answers the SYN"}, rule_rst_answering_syn},
+    {{"icmp_reject", {C::firewall_reject}, {V::icmp_},
+      "an ICMP unreachable / administratively prohibited quoting the client's packet"}, rule_icmp_reject},
+    {{"syn_unanswered", {C::firewall_drop}, {V::syn_unanswered},
+      "SYNs retransmitted (or one SYN and the stall timeout) with no SYN-ACK, RST or ICMP"}, rule_syn_unanswered},
+    {{"neg_failure", {C::protocol_mismatch}, {V::neg_failure_},
+      "the Connection Confirm carries RDP_NEG_FAILURE"}, rule_neg_failure},
+    {{"unrequested_protocol", {C::protocol_mismatch}, {V::server_selected_unrequested_protocol},
+      "the server selected a protocol the client did not request; the client sent nothing more"}, rule_unrequested_protocol},
+    {{"client_refused_protocol", {C::protocol_mismatch}, {V::client_refused_selected_protocol},
+      "after the Connection Confirm the client closes without sending anything"}, rule_client_refused_protocol},
+    {{"tls_mismatch", {C::tls_mismatch}, {V::alert_},
+      "a TLS alert protocol_version / handshake_failure / insufficient_security during the handshake"}, rule_tls_mismatch},
+    {{"client_certificate_alert", {C::certificate_rejection}, {V::client_alert_},
+      "the client sends a certificate alert (bad_certificate, unknown_ca, certificate_expired...)"}, rule_client_certificate_alert},
+    {{"middlebox_reset", {C::middlebox_reset}, {V::rst_after_client_hello, V::rst_during_},
+      "a RST whose TTL differs from its claimed sender's own packets (SYN-ACK)"}, rule_middlebox_reset},
+    {{"server_tls_failure", {C::server_tls_failure},
+      {V::alert_, V::server_tls_setup_failed, V::reset_after_client_hello, V::closed_after_client_hello},
+      "after the ClientHello the server sends an alert, non-TLS bytes, a RST or a FIN instead of a ServerHello"}, rule_server_tls_failure},
+    {{"certificate_refused_by_closing", {C::certificate_rejection},
+      {V::cert_expired, V::cert_not_yet_valid, V::cert_name_mismatch, V::cert_untrusted},
+      "within 5 s of the server's certificate flight the client closes without sending RDP data"}, rule_certificate_refused_by_closing},
+    {{"path_mtu", {C::path_mtu}, {V::large_segments_dropped, V::icmp_fragmentation_needed},
+      "large segments resent and never acknowledged (or missing at the receiver) while small ones pass; or ICMP fragmentation needed"}, rule_path_mtu},
+    {{"data_blackholed", {C::firewall_drop},
+      {V::client_hello_blackholed, V::x224_request_blackholed, V::client_data_blackholed},
+      "TCP up; one client segment resent at least twice and never acknowledged"}, rule_data_blackholed},
+    {{"authentication_failure", {C::authentication_failure}, {V::ntlm_rejected, V::early_user_authorization_denied},
+      "NLA: TLS up, CredSSP under way, the server closes first"}, rule_authentication_failure},
+    {{"standard_security_refused", {C::protocol_mismatch},
+      {V::connect_initial_refused, V::legacy_request_to_tls_only, V::standard_security_incompatible},
+      "standard RDP security: the server disconnects at the MCS Connect Initial or after the Client Info"}, rule_standard_security_refused},
+    {{"incomplete_capture", {C::incomplete_capture}, {V::started_mid_stream, V::capture_gap},
+      "the capture starts mid-connection, or handshake bytes are missing from it"}, rule_incomplete_capture},
+    {{"packet_loss", {C::packet_loss}, {V::handshake_timeout},
+      "two or more segments resent, the handshake closed or stalled before completing"}, rule_packet_loss},
+    {{"no_confirm", {C::closed_by_server, C::server_unresponsive},
+      {V::rst_after_request, V::fin_after_request, V::no_connection_confirm},
+      "the X.224 request was acknowledged, never answered; closed or stalled"}, rule_no_confirm},
+    {{"in_progress", {C::in_progress}, {V::capture_ended, V::handshake_moving},
+      "not closed, last progress less than the stall timeout before the capture's end"}, rule_in_progress},
+    {{"closed", {C::closed_by_client, C::closed_by_server}, {V::auth_only, V::closed_during_},
+      "closed by one side with no fault evidence"}, rule_closed},
+    {{"stalled", {C::server_unresponsive, C::packet_loss, C::in_progress},
+      {V::no_answer_during_, V::stalled_unacknowledged, V::waiting_for_client},
+      "stalled: whoever owed the next packet never sent it"}, rule_stalled},
 };
 
 }  // namespace
 
 const char* to_string(Cause c) {
     switch (c) {
-        case Cause::none: return "none";
-        case Cause::packet_loss: return "packet_loss";
-        case Cause::firewall_drop: return "firewall_drop";
-        case Cause::connection_refused: return "connection_refused";
-        case Cause::firewall_reject: return "firewall_reject";
-        case Cause::path_mtu: return "path_mtu";
-        case Cause::certificate_rejection: return "certificate_rejection";
-        case Cause::server_tls_failure: return "server_tls_failure";
-        case Cause::tls_mismatch: return "tls_mismatch";
-        case Cause::protocol_mismatch: return "protocol_mismatch";
-        case Cause::authentication_failure: return "authentication_failure";
-        case Cause::server_unresponsive: return "server_unresponsive";
-        case Cause::middlebox_reset: return "middlebox_reset";
-        case Cause::closed_by_client: return "closed_by_client";
-        case Cause::closed_by_server: return "closed_by_server";
-        case Cause::incomplete_capture: return "incomplete_capture";
-        case Cause::in_progress: return "in_progress";
+#define RDPSCOPE_X(name) \
+    case Cause::name: return #name;
+        RDPSCOPE_CAUSES(RDPSCOPE_X)
+#undef RDPSCOPE_X
     }
     return "?";
 }
 
+const std::vector<Cause>& all_causes() {
+    static const std::vector<Cause> all = {
+#define RDPSCOPE_X(name) Cause::name,
+        RDPSCOPE_CAUSES(RDPSCOPE_X)
+#undef RDPSCOPE_X
+    };
+    return all;
+}
+
 std::optional<Cause> cause_from_string(std::string_view s) {
-    for (int i = 0; i <= static_cast<int>(Cause::in_progress); ++i)
-        if (s == to_string(static_cast<Cause>(i))) return static_cast<Cause>(i);
+    for (Cause c : all_causes())
+        if (s == to_string(c)) return c;
     return std::nullopt;
+}
+
+const char* to_string(WaitingOn w) {
+    switch (w) {
+#define RDPSCOPE_X(name) \
+    case WaitingOn::name: return #name;
+        RDPSCOPE_WAITING_ON(RDPSCOPE_X)
+#undef RDPSCOPE_X
+    }
+    return "?";
+}
+
+const std::vector<WaitingOn>& all_waiting_on() {
+    static const std::vector<WaitingOn> all = {
+#define RDPSCOPE_X(name) WaitingOn::name,
+        RDPSCOPE_WAITING_ON(RDPSCOPE_X)
+#undef RDPSCOPE_X
+    };
+    return all;
+}
+
+const char* to_string(VerdictCode c) {
+    switch (c) {
+#define RDPSCOPE_X(name, param) \
+    case VerdictCode::name: return #name;
+        RDPSCOPE_VERDICT_CODES(RDPSCOPE_X)
+#undef RDPSCOPE_X
+    }
+    return "?";
+}
+
+CodeParam param_of(VerdictCode c) {
+    switch (c) {
+#define RDPSCOPE_X(name, param) \
+    case VerdictCode::name: return CodeParam::param;
+        RDPSCOPE_VERDICT_CODES(RDPSCOPE_X)
+#undef RDPSCOPE_X
+    }
+    return CodeParam::none;
+}
+
+const std::vector<VerdictCode>& all_verdict_codes() {
+    static const std::vector<VerdictCode> all = {
+#define RDPSCOPE_X(name, param) VerdictCode::name,
+        RDPSCOPE_VERDICT_CODES(RDPSCOPE_X)
+#undef RDPSCOPE_X
+    };
+    return all;
+}
+
+namespace {
+
+// The values a family's parameter can take.
+std::vector<std::uint32_t> param_values(CodeParam p) {
+    std::vector<std::uint32_t> out;
+    switch (p) {
+        case CodeParam::none: out.push_back(0); break;
+        case CodeParam::phase:
+            for (int i = 0; i <= static_cast<int>(Phase::established); ++i) out.push_back(static_cast<std::uint32_t>(i));
+            break;
+        case CodeParam::tls_alert:
+            for (std::uint32_t d = 0; d < 256; ++d) out.push_back(d);
+            break;
+        case CodeParam::tls_certificate_alert:
+            for (std::uint32_t d = 0; d < 256; ++d)
+                if (is_certificate_alert(static_cast<std::uint8_t>(d))) out.push_back(d);
+            break;
+        case CodeParam::neg_failure:
+            // 1-6 (MS-RDPBCGR 2.2.1.2.2), and any other value (0 here), named UNKNOWN.
+            for (std::uint32_t code = 1; code <= 6; ++code) out.push_back(code);
+            out.push_back(0);
+            break;
+        case CodeParam::icmp_reject:
+            for (TcpIcmpKind k : kRejectKinds) out.push_back(static_cast<std::uint32_t>(k));
+            break;
+    }
+    return out;
+}
+
+}  // namespace
+
+std::string to_string(const VerdictId& id) {
+    std::string s = to_string(id.code);
+    switch (param_of(id.code)) {
+        case CodeParam::none: break;
+        case CodeParam::phase: s += to_string(static_cast<Phase>(id.param)); break;
+        case CodeParam::tls_alert:
+        case CodeParam::tls_certificate_alert: s += tls::alert_description_name(static_cast<std::uint8_t>(id.param)); break;
+        case CodeParam::neg_failure: {
+            // neg_failure_hybrid_required, neg_failure_ssl_not_allowed ...: the name without "_BY_SERVER".
+            std::string code = lower(rdpneg::failure_name(id.param));
+            if (const auto at = code.find("_by_server"); at != std::string::npos) code.erase(at);
+            s += code;
+            break;
+        }
+        case CodeParam::icmp_reject: s += to_string(static_cast<TcpIcmpKind>(id.param)); break;
+    }
+    return s;
+}
+
+std::vector<std::string> expand(VerdictCode c) {
+    std::vector<std::string> out;
+    for (std::uint32_t p : param_values(param_of(c))) {
+        std::string s = to_string(VerdictId{c, p});
+        if (std::find(out.begin(), out.end(), s) == out.end()) out.push_back(std::move(s));
+    }
+    return out;
+}
+
+const char* param_placeholder(CodeParam p) {
+    switch (p) {
+        case CodeParam::none: return "";
+        case CodeParam::phase: return "<phase>";
+        case CodeParam::tls_alert: return "<tls alert>";
+        case CodeParam::tls_certificate_alert: return "<tls certificate alert>";
+        case CodeParam::neg_failure: return "<neg failure>";
+        case CodeParam::icmp_reject: return "<icmp kind>";
+    }
+    return "";
+}
+
+std::vector<std::string> param_names(CodeParam p) {
+    std::vector<std::string> out;
+    if (p == CodeParam::none) return out;
+    // The names the family's code gives its values (the first family with this parameter).
+    for (VerdictCode c : all_verdict_codes()) {
+        if (param_of(c) != p) continue;
+        const std::size_t prefix = std::string_view(to_string(c)).size();
+        for (const auto& s : expand(c))
+            if (s.compare(prefix, 8, "unknown-") != 0) out.push_back(s.substr(prefix));
+        break;
+    }
+    return out;
+}
+
+const char* param_note(CodeParam p) {
+    switch (p) {
+        case CodeParam::none: return "";
+        case CodeParam::phase: return "a phase";
+        case CodeParam::tls_alert: return "a TLS alert description (RFC 8446 6.2), `unknown-N` for a number without a name";
+        case CodeParam::tls_certificate_alert: return "a TLS alert about the certificate";
+        case CodeParam::neg_failure: return "an RDP_NEG_FAILURE failureCode (MS-RDPBCGR 2.2.1.2.2) in lower case, without `_by_server`";
+        case CodeParam::icmp_reject: return "an ICMP error that rejects the connection";
+    }
+    return "";
 }
 
 const char* to_string(Confidence c) {
@@ -896,10 +1068,22 @@ const char* to_string(Confidence c) {
     return "?";
 }
 
-std::vector<RuleInfo> rule_table() {
-    std::vector<RuleInfo> out;
-    for (const auto& r : kRules) out.push_back({r.id, to_string(r.cause), r.when});
-    return out;
+const std::vector<RuleInfo>& rule_table() {
+    static const std::vector<RuleInfo> table = [] {
+        std::vector<RuleInfo> out;
+        for (const auto& r : kRules) out.push_back(r.info);
+        return out;
+    }();
+    return table;
+}
+
+bool rule_allows(std::string_view rule, Cause cause, VerdictCode code) {
+    for (const auto& r : kRules) {
+        if (rule != r.info.id) continue;
+        return std::find(r.info.causes.begin(), r.info.causes.end(), cause) != r.info.causes.end() &&
+               std::find(r.info.codes.begin(), r.info.codes.end(), code) != r.info.codes.end();
+    }
+    return false;
 }
 
 Verdict judge(const Connection& c, const JudgeContext& ctx) {
@@ -910,9 +1094,12 @@ Verdict judge(const Connection& c, const JudgeContext& ctx) {
     v.stalled_at = f.tl.next;
     for (const auto& r : kRules) {
         if (!r.apply(f, v)) continue;
-        v.rule = r.id;
+        v.rule = r.info.id;
         break;
     }
+    v.verdict = to_string(v.code);
+    // The table declares what each rule may decide.
+    assert(rule_allows(v.rule, v.cause, v.code.code));
     if (v.cause == Cause::none) {
         v.stalled_at.reset();
         v.waiting_on.reset();

@@ -48,6 +48,6 @@ int run_dissect(const Files& f);
 int run_check(const Check& c);
 int run_capture(const Capture& c);
 int run_replay(const Replay& r);
-int run_rules();
+int run_rules(const std::string& format);  // "text" or "markdown" (the README section)
 
 }  // namespace rdpscope::cli

@@ -99,7 +99,11 @@ int main(int argc, char** argv) {
     add_output(replay, rep.out);
 
     // rules
-    auto* rules = app.add_subcommand("rules", "print the verdict rule table (evidence -> cause), in order");
+    auto* rules = app.add_subcommand("rules", "print the verdict rule table (evidence -> causes, verdicts), in order");
+    std::string rules_format = "text";
+    rules->add_option("--format", rules_format, "text, or markdown (the README's vocabulary and rule section)")
+        ->check(CLI::IsMember({"text", "markdown"}))
+        ->capture_default_str();
 
     CLI11_PARSE(app, argc, argv);
 
@@ -108,6 +112,6 @@ int main(int argc, char** argv) {
     if (check->parsed()) return run_check(chk);
     if (capture->parsed()) return run_capture(cap);
     if (replay->parsed()) return run_replay(rep);
-    if (rules->parsed()) return run_rules();
+    if (rules->parsed()) return run_rules(rules_format);
     return 2;
 }

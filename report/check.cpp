@@ -36,7 +36,7 @@ public:
         a.server = to_string(c.server());
         a.cause = to_string(v.cause);
         a.stalled_at = v.stalled_at ? to_string(*v.stalled_at) : "null";
-        a.waiting_on = v.waiting_on.value_or("null");
+        a.waiting_on = v.waiting_on ? to_string(*v.waiting_on) : "null";
         a.verdict = v.verdict;
         a.confidence = to_string(v.confidence);
         a.summary = v.summary;

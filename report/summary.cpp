@@ -10,19 +10,7 @@ namespace rdpscope {
 
 using json = nlohmann::ordered_json;
 
-const char* furthest_step(const Connection& c) {
-    const int cs = c.client_side(), ss = 1 - cs;
-    const auto& r = c.rdp;
-    if (r.sides[cs].secured_first_frame || r.sides[ss].secured_first_frame)
-        return r.neg.effective_protocol().value_or(0) != 0 ? "tls_started" : "mcs_started";
-    if (r.neg.cc_frame) return "x224_confirm";
-    if (r.neg.cr_frame) return "x224_request";
-    if (!r.not_rdp_reason.empty()) return "not_rdp";
-    const bool answered = c.stats[ss].syn_ack || c.stats[ss].bytes || c.stats[cs].bytes;
-    if (answered && !c.stats[ss].rst) return "tcp_connect";
-    if (c.stats[cs].syn || c.stats[ss].rst) return "tcp_syn";
-    return "tcp_connect";  // captured mid-stream: the connection existed
-}
+const char* furthest_step(const Connection& c) { return to_string(furthest_rung(c)); }
 
 namespace {
 
@@ -69,7 +57,7 @@ void verdict_fields(const Verdict& v, json& j) {
     auto opt_phase = [](const std::optional<Phase>& p) { return p ? json(to_string(*p)) : json(nullptr); };
     j["phase"] = opt_phase(v.phase);
     j["stalled_at"] = opt_phase(v.stalled_at);
-    j["waiting_on"] = v.waiting_on ? json(*v.waiting_on) : json(nullptr);
+    j["waiting_on"] = v.waiting_on ? json(to_string(*v.waiting_on)) : json(nullptr);
     j["cause"] = to_string(v.cause);
     j["verdict"] = v.verdict;
     j["confidence"] = to_string(v.confidence);

@@ -10,7 +10,8 @@
 
 namespace rdpscope {
 
-// The furthest handshake step the connection reached (README: "furthest_step").
+// The furthest handshake step the connection reached (README: "furthest_step"):
+// the name of analyze's furthest_rung(), read from the connection as reported.
 const char* furthest_step(const Connection& c);
 
 nlohmann::ordered_json summarize(const Connection& c, const Verdict& v);

@@ -1,0 +1,832 @@
+// The verdict rules one at a time.  For every rule of the table (analyze/
+// verdict.cpp) a synthetic capture whose packets hold the rule's evidence, so
+// it fires, and a near miss -- the same conversation with the one telling
+// detail changed -- that a different rule then decides.  The expectations are
+// what the packets say (who sent what, when, with which TTL or alert), written
+// from how each capture is built.  Every verdict is also checked against its
+// rule's row: the cause and code it gave must be among those the row declares.
+// And the vocabulary: declared once, every code reachable from a rule, no two
+// codes spelling the same string, the README's section equal to what
+// `rdpscope rules --format markdown` prints.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "analyze/run.hpp"
+#include "analyze/verdict.hpp"
+#include "dissect/rdp_neg.hpp"
+#include "capture_builder.hpp"
+#include "rdp_builder.hpp"
+#include "test_util.hpp"
+
+using namespace rdpscope;
+using namespace rdpscope::test;
+using namespace rdpscope::test::rdp;
+
+namespace {
+
+struct Judged {
+    std::string rule;
+    Cause cause = Cause::none;
+    VerdictId code;
+    std::string verdict;
+    std::optional<WaitingOn> waiting_on;
+    std::optional<Phase> stalled_at;
+    Confidence confidence = Confidence::low;
+};
+
+class Collect : public FileObserver {
+public:
+    std::vector<Judged> verdicts;
+    void begin_file(const std::string&, const FileStats*) override {}
+    void end_file(const FileStats&) override {}
+    void problem(std::uint64_t, const Connection*, const std::string&) override {}
+    void connection_done(const Connection&, const Verdict& v) override {
+        verdicts.push_back({v.rule, v.cause, v.code, v.verdict, v.waiting_on, v.stalled_at, v.confidence});
+    }
+};
+
+// The one connection's verdict, after checking it against its rule's row.
+Judged judge_one(Capture c) {
+    std::stable_sort(c.packets.begin(), c.packets.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    const TempFile file("rdpscope-verdict");
+    c.write(file.path());
+    Collect col;
+    std::FILE* err = std::fopen("/dev/null", "w");
+    run_file(file.path(), col, TrackerOptions{}, err);
+    std::fclose(err);
+    REQUIRE(col.verdicts.size() == 1);
+    const Judged& j = col.verdicts[0];
+    INFO("rule " << j.rule << " gave " << to_string(j.cause) << " / " << j.verdict);
+    CHECK(rule_allows(j.rule, j.cause, j.code.code));
+    CHECK(j.verdict == to_string(j.code));
+    return j;
+}
+
+constexpr std::uint32_t kRdp = rdpneg::PROTOCOL_RDP, kSsl = rdpneg::PROTOCOL_SSL, kHybrid = rdpneg::PROTOCOL_HYBRID,
+                        kHybridEx = rdpneg::PROTOCOL_HYBRID_EX;
+
+void expect(const Judged& j, const char* rule, Cause cause, const std::string& code, std::optional<WaitingOn> waiting) {
+    CHECK(j.rule == rule);
+    CHECK(to_string(j.cause) == std::string(to_string(cause)));
+    CHECK(j.verdict == code);
+    CHECK(j.waiting_on == waiting);
+}
+
+const Bytes_ kHttp = {'H', 'T', 'T', 'P', '/', '1', '.', '1', ' ', '4', '0', '0', ' ', 'B', 'a', 'd', '\r', '\n', '\r', '\n'};
+const Bytes_ kSsh = {'S', 'S', 'H', '-', '2', '.', '0', '-', 'O', 'p', 'e', 'n', 'S', 'S', 'H', '\r', '\n'};
+
+// The connection sequence inside TLS (SSL selected), as record sizes: the MCS
+// Connect Initial and Response, the channel joins (small records), the Client
+// Info; `settings`: then the server's licensing and capabilities (large records).
+void rdp_in_tls(Conv& cv, int settings) {
+    cv.client(app_data(400));  // Connect Initial
+    cv.server(app_data(300));  // Connect Response
+    for (int i = 0; i < 2; ++i) {
+        cv.client(app_data(40));  // Erect Domain / Attach User / Channel Join
+        cv.server(app_data(40));
+    }
+    cv.client(app_data(400));  // Client Info
+    for (int i = 0; i < settings; ++i) cv.server(app_data(400));
+}
+
+}  // namespace
+
+// ---- the vocabulary ---------------------------------------------------------
+
+TEST_CASE("verdict vocabulary: declared once, every code used by a rule, no string twice", "[verdict]") {
+    std::set<VerdictCode> used;
+    std::set<Cause> causes;
+    for (const auto& r : rule_table()) {
+        CHECK(!r.causes.empty());
+        CHECK(!r.codes.empty());
+        used.insert(r.codes.begin(), r.codes.end());
+        causes.insert(r.causes.begin(), r.causes.end());
+    }
+    for (VerdictCode c : all_verdict_codes()) {
+        INFO(to_string(c));
+        CHECK(used.count(c) == 1);
+    }
+    for (Cause c : all_causes()) {
+        INFO(to_string(c));
+        CHECK(causes.count(c) == 1);
+        CHECK(cause_from_string(to_string(c)) == c);
+    }
+    std::set<std::string> strings;
+    std::size_t n = 0;
+    for (VerdictCode c : all_verdict_codes())
+        for (const auto& s : expand(c)) {
+            ++n;
+            strings.insert(s);
+        }
+    CHECK(strings.size() == n);  // no two codes spell the same output
+    // The families spell the strings the rules used to build by hand.
+    CHECK(to_string(VerdictId{VerdictCode::neg_failure_, 5}) == "neg_failure_hybrid_required");
+    CHECK(to_string(VerdictId{VerdictCode::neg_failure_, 6}) == "neg_failure_ssl_with_user_auth_required");
+    CHECK(to_string(VerdictId{VerdictCode::neg_failure_, 3}) == "neg_failure_ssl_cert_not_on_server");
+    CHECK(to_string(VerdictId{VerdictCode::neg_failure_, 99}) == "neg_failure_unknown");
+    CHECK(to_string(VerdictId{VerdictCode::alert_, 70}) == "alert_protocol_version");
+    CHECK(to_string(VerdictId{VerdictCode::client_alert_, 48}) == "client_alert_unknown_ca");
+    CHECK(to_string(VerdictId{VerdictCode::icmp_, static_cast<std::uint32_t>(TcpIcmpKind::other_unreachable)}) ==
+          "icmp_unreachable");
+    CHECK(to_string(VerdictId{VerdictCode::closed_during_, static_cast<std::uint32_t>(Phase::tls_handshake)}) ==
+          "closed_during_tls_handshake");
+    CHECK(strings.count("closed_during_established") == 1);
+    CHECK(strings.count("client_alert_certificate_required") == 1);
+    CHECK(strings.count("client_alert_handshake_failure") == 0);  // not a certificate alert
+    CHECK(to_string(WaitingOn::network) == std::string("network"));
+}
+
+TEST_CASE("verdict vocabulary: the README's section is `rdpscope rules --format markdown`", "[verdict]") {
+    std::ifstream in(source_path("README.md"));
+    REQUIRE(in);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    const std::string readme = ss.str();
+    const auto begin = readme.find("<!-- rules:begin");
+    const auto end_marker = readme.find("<!-- rules:end -->");
+    REQUIRE(begin != std::string::npos);
+    REQUIRE(end_marker != std::string::npos);
+    const std::string section = readme.substr(begin, end_marker + std::string("<!-- rules:end -->\n").size() - begin);
+
+    std::FILE* p = ::popen((std::string(RDPSCOPE_BINARY) + " rules --format markdown").c_str(), "r");
+    REQUIRE(p);
+    std::string out;
+    char buf[4096];
+    for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
+    CHECK(::pclose(p) == 0);
+    // On a mismatch: regenerate the section with `rdpscope rules --format markdown`.
+    CHECK(section == out);
+}
+
+TEST_CASE("verdict vocabulary: every verdict on the bundled captures is one its rule declares", "[verdict]") {
+    namespace fs = std::filesystem;
+    std::size_t files = 0, verdicts = 0;
+    for (const auto& e : fs::recursive_directory_iterator(source_path("tests/pcaps"))) {
+        const auto ext = e.path().extension();
+        if (!e.is_regular_file() || (ext != ".pcap" && ext != ".pcapng" && ext != ".cap")) continue;
+        Collect col;
+        std::FILE* err = std::fopen("/dev/null", "w");
+        run_file(e.path().string(), col, TrackerOptions{}, err);
+        std::fclose(err);
+        ++files;
+        for (const auto& j : col.verdicts) {
+            INFO(e.path().string() << ": rule " << j.rule << " gave " << to_string(j.cause) << " / " << j.verdict);
+            CHECK(rule_allows(j.rule, j.cause, j.code.code));
+            CHECK(j.verdict == to_string(j.code));
+            ++verdicts;
+        }
+    }
+    CHECK(files > 100);
+    CHECK(verdicts > 100);
+}
+
+// ---- the rules, in the table's order -----------------------------------------
+
+TEST_CASE("rule complete: every phase up to sustained server data", "[verdict]") {
+    Capture cap;
+    Conv cv(cap);
+    cv.up_to_tls(kSsl, kSsl);
+    SECTION("fires: the server keeps sending after the Client Info") {
+        rdp_in_tls(cv, 5);
+        const auto j = judge_one(cap);
+        expect(j, "complete", Cause::none, "handshake_complete", std::nullopt);
+        CHECK(!j.stalled_at);
+        CHECK(j.confidence == Confidence::medium);  // the phases inside TLS are inferred
+    }
+    SECTION("near miss: the client closes after its Client Info, unanswered") {
+        rdp_in_tls(cv, 0);
+        cv.client_fin();
+        const auto j = judge_one(cap);
+        expect(j, "closed", Cause::closed_by_client, "closed_during_secure_settings", WaitingOn::client);
+    }
+}
+
+TEST_CASE("rule not_rdp_listener: the server answers the X.224 request in another protocol", "[verdict]") {
+    Capture cap;
+    Conv cv(cap);
+    cv.handshake();
+    cv.client(connection_request(kSsl | kHybrid));
+    SECTION("fires: an HTTP answer") {
+        cv.server(kHttp);
+        cv.server_fin();
+        const auto j = judge_one(cap);
+        expect(j, "not_rdp_listener", Cause::server_unresponsive, "not_rdp_listener", WaitingOn::server);
+        CHECK(j.stalled_at == Phase::x224_negotiation);
+    }
+    SECTION("near miss: a Connection Confirm, then the client leaves") {
+        cv.server(connection_confirm(kHybrid));
+        cv.client_fin();
+        expect(judge_one(cap), "client_refused_protocol", Cause::protocol_mismatch, "client_refused_selected_protocol",
+               WaitingOn::client);
+    }
+}
+
+TEST_CASE("rule not_rdp_client: the client speaks another protocol on the RDP port", "[verdict]") {
+    Capture cap;
+    Conv cv(cap);
+    cv.handshake();
+    SECTION("fires: an SSH banner") {
+        cv.client(kSsh);
+        cv.server_fin();
+        const auto j = judge_one(cap);
+        expect(j, "not_rdp_client", Cause::protocol_mismatch, "not_an_rdp_client", WaitingOn::client);
+    }
+    SECTION("near miss: an X.224 request the server never answers; the client gives up") {
+        cv.client(connection_request(kSsl));
+        cv.client_fin(2 * kSec);
+        expect(judge_one(cap), "no_confirm", Cause::server_unresponsive, "no_connection_confirm", WaitingOn::server);
+    }
+}
+
+TEST_CASE("rule rst_answering_syn: a reset answers the SYN", "[verdict]") {
+    Capture cap;
+    Conv cv(cap);
+    SECTION("fires: from the server, hops away (TTL 57)") {
+        cv.syn();
+        cv.server_rst(10 * kMs, 57);
+        const auto j = judge_one(cap);
+        expect(j, "rst_answering_syn", Cause::connection_refused, "rst_answering_syn", WaitingOn::server);
+        CHECK(j.stalled_at == Phase::tcp_connect);
+        CHECK(j.confidence == Confidence::high);
+    }
+    SECTION("fires: with an unchanged initial TTL, from a device next to the capture point") {
+        cv.syn();
+        cv.server_rst(10 * kMs, 64);
+        const auto j = judge_one(cap);
+        expect(j, "rst_answering_syn", Cause::connection_refused, "rst_answering_syn", WaitingOn::network);
+        CHECK(j.confidence == Confidence::medium);
+    }
+    SECTION("near miss: the server accepted the connection, then resets it") {
+        cv.handshake();
+        cv.server_rst();
+        expect(judge_one(cap), "closed", Cause::closed_by_server, "closed_during_x224_negotiation", WaitingOn::server);
+    }
+}
+
+TEST_CASE("rule icmp_reject: an ICMP unreachable quoting the client's SYN", "[verdict]") {
+    Capture cap;
+    Conv cv(cap);
+    cv.syn();
+    const Bytes_ syn = cap.packets.back().second;
+    SECTION("fires: administratively prohibited, from a router") {
+        cap.at(cv.t + 5 * kMs, icmp_error(3, 13, kRouterIp, syn));
+        const auto j = judge_one(cap);
+        expect(j, "icmp_reject", Cause::firewall_reject, "icmp_admin_prohibited", WaitingOn::network);
+    }
+    SECTION("fires: port unreachable, from the server itself") {
+        cap.at(cv.t + 5 * kMs, icmp_error(3, 3, kServerIp, syn));
+        const auto j = judge_one(cap);
+        expect(j, "icmp_reject", Cause::firewall_reject, "icmp_port_unreachable", WaitingOn::server);
+    }
+    SECTION("near miss: time exceeded is no rejection; the capture ends a second later") {
+        cap.at(cv.t + 5 * kMs, icmp_error(11, 0, kRouterIp, syn));
+        cap.at(cv.t + kSec, unrelated());
+        expect(judge_one(cap), "in_progress", Cause::in_progress, "capture_ended", WaitingOn::network);
+    }
+}
+
+TEST_CASE("rule syn_unanswered: SYNs retried, nothing comes back", "[verdict]") {
+    Capture cap;
+    Conv cv(cap);
+    cv.syn();
+    SECTION("fires: three SYNs") {
+        cv.syn(kSec);
+        cv.syn(2 * kSec);
+        cap.at(cv.t + 500 * kMs, unrelated());
+        const auto j = judge_one(cap);
+        expect(j, "syn_unanswered", Cause::firewall_drop, "syn_unanswered", WaitingOn::network);
+        CHECK(j.stalled_at == Phase::tcp_connect);
+        CHECK(j.confidence == Confidence::high);
+    }
+    SECTION("near miss: one SYN and the capture ends a second later (before any retry was due)") {
+        cap.at(cv.t + kSec, unrelated());
+        expect(judge_one(cap), "in_progress", Cause::in_progress, "capture_ended", WaitingOn::network);
+    }
+}
+
+TEST_CASE("rule neg_failure: the Connection Confirm carries RDP_NEG_FAILURE", "[verdict]") {
+    Capture cap;
+    Conv cv(cap);
+    cv.handshake();
+    SECTION("fires: HYBRID_REQUIRED_BY_SERVER to a client that offered TLS only") {
+        cv.client(connection_request(kSsl));
+        cv.server(negotiation_failure(5));
+        cv.server_fin();
+        const auto j = judge_one(cap);
+        expect(j, "neg_failure", Cause::protocol_mismatch, "neg_failure_hybrid_required", WaitingOn::server);
+        CHECK(j.stalled_at == Phase::x224_negotiation);
+        CHECK(j.confidence == Confidence::high);
+    }
+    SECTION("fires: SSL_NOT_ALLOWED_BY_SERVER") {
+        cv.client(connection_request(kSsl));
+        cv.server(negotiation_failure(2));
+        cv.server_fin();
+        expect(judge_one(cap), "neg_failure", Cause::protocol_mismatch, "neg_failure_ssl_not_allowed", WaitingOn::server);
+    }
+    SECTION("near miss: an RDP_NEG_RSP selecting HYBRID, then the client leaves") {
+        cv.client(connection_request(kSsl | kHybrid));
+        cv.server(connection_confirm(kHybrid));
+        cv.client_fin();
+        expect(judge_one(cap), "client_refused_protocol", Cause::protocol_mismatch, "client_refused_selected_protocol",
+               WaitingOn::client);
+    }
+}
+
+TEST_CASE("rule unrequested_protocol: the server selects what the client did not offer", "[verdict]") {
+    Capture cap;
+    Conv cv(cap);
+    cv.handshake();
+    SECTION("fires: TLS offered, HYBRID selected") {
+        cv.client(connection_request(kSsl));
+        cv.server(connection_confirm(kHybrid));
+        cv.client_fin();
+        const auto j = judge_one(cap);
+        expect(j, "unrequested_protocol", Cause::protocol_mismatch, "server_selected_unrequested_protocol",
+               WaitingOn::client);
+        CHECK(j.confidence == Confidence::high);
+    }
+    SECTION("near miss: TLS and HYBRID offered, HYBRID selected") {
+        cv.client(connection_request(kSsl | kHybrid));
+        cv.server(connection_confirm(kHybrid));
+        cv.client_fin();
+        expect(judge_one(cap), "client_refused_protocol", Cause::protocol_mismatch, "client_refused_selected_protocol",
+               WaitingOn::client);
+    }
+}
+
+TEST_CASE("rule client_refused_protocol: after the Connection Confirm the client closes", "[verdict]") {
+    Capture cap;
+    Conv cv(cap);
+    cv.handshake();
+    cv.client(connection_request(kSsl));
+    cv.server(connection_confirm(kSsl));
+    SECTION("fires: the client closes without a byte more") {
+        cv.client_fin();
+        const auto j = judge_one(cap);
+        expect(j, "client_refused_protocol", Cause::protocol_mismatch, "client_refused_selected_protocol",
+               WaitingOn::client);
+        CHECK(j.stalled_at == Phase::x224_negotiation);
+    }
+    SECTION("near miss: the client starts TLS, then closes") {
+        cv.client(client_hello());
+        cv.client_fin();
+        expect(judge_one(cap), "closed", Cause::closed_by_client, "closed_during_tls_handshake", WaitingOn::client);
+    }
+}
+
+TEST_CASE("rule tls_mismatch: a version or cipher alert ends the TLS handshake", "[verdict]") {
+    Capture cap;
+    Conv cv(cap);
+    cv.handshake();
+    cv.client(connection_request(kSsl));
+    cv.server(connection_confirm(kSsl));
+    cv.client(client_hello());
+    SECTION("fires: the server's protocol_version alert") {
+        cv.server(alert(kProtocolVersion));
+        cv.server_fin();
+        const auto j = judge_one(cap);
+        expect(j, "tls_mismatch", Cause::tls_mismatch, "alert_protocol_version", WaitingOn::server);
+        CHECK(j.stalled_at == Phase::tls_handshake);
+    }
+    SECTION("fires: the client's handshake_failure alert") {
+        cv.server(server_hello_done());
+        cv.client(alert(kHandshakeFailure));
+        cv.client_fin();
+        expect(judge_one(cap), "tls_mismatch", Cause::tls_mismatch, "alert_handshake_failure", WaitingOn::client);
+    }
+    SECTION("near miss: the server's internal_error alert (no mismatch: the server cannot start TLS)") {
+        cv.server(alert(kInternalError));
+        cv.server_fin();
+        expect(judge_one(cap), "server_tls_failure", Cause::server_tls_failure, "alert_internal_error",
+               WaitingOn::server);
+    }
+}
+
+TEST_CASE("rule client_certificate_alert: the client rejects the certificate with an alert", "[verdict]") {
+    Capture cap;
+    Conv cv(cap);
+    cv.handshake();
+    cv.client(connection_request(kSsl));
+    cv.server(connection_confirm(kSsl));
+    cv.client(client_hello());
+    cv.server(server_hello_done());
+    SECTION("fires: unknown_ca") {
+        cv.client(alert(kUnknownCa));
+        cv.client_fin();
+        const auto j = judge_one(cap);
+        expect(j, "client_certificate_alert", Cause::certificate_rejection, "client_alert_unknown_ca", WaitingOn::client);
+        CHECK(j.stalled_at == Phase::tls_handshake);
+        CHECK(j.confidence == Confidence::high);
+    }
+    SECTION("fires: bad_certificate") {
+        cv.client(alert(kBadCertificate));
+        cv.client_fin();
+        expect(judge_one(cap), "client_certificate_alert", Cause::certificate_rejection, "client_alert_bad_certificate",
+               WaitingOn::client);
+    }
+    SECTION("near miss: an unexpected_message alert (no certificate alert), the client leaves at once") {
+        cv.client(alert(kUnexpectedMessage));
+        cv.client_fin();
+        expect(judge_one(cap), "certificate_refused_by_closing", Cause::certificate_rejection, "cert_untrusted",
+               WaitingOn::client);
+    }
+}
+
+TEST_CASE("rule middlebox_reset: a reset whose TTL is not its claimed sender's", "[verdict]") {
+    Capture cap;
+    Conv cv(cap);
+    cv.handshake();  // the server's packets have TTL 64
+    SECTION("fires: during the X.224 negotiation, TTL 120") {
+        cv.client(connection_request(kSsl));
+        cv.server_rst(10 * kMs, 120);
+        const auto j = judge_one(cap);
+        expect(j, "middlebox_reset", Cause::middlebox_reset, "rst_during_x224_negotiation", WaitingOn::network);
+        CHECK(j.confidence == Confidence::high);
+    }
+    SECTION("fires: right after the ClientHello") {
+        cv.client(connection_request(kSsl));
+        cv.server(connection_confirm(kSsl));
+        cv.client(client_hello());
+        cv.server_rst(10 * kMs, 120);
+        expect(judge_one(cap), "middlebox_reset", Cause::middlebox_reset, "rst_after_client_hello", WaitingOn::network);
+    }
+    SECTION("near miss: the server's own TTL: the server refuses after the request") {
+        cv.client(connection_request(kSsl));
+        cv.server_rst(10 * kMs, 64);
+        expect(judge_one(cap), "no_confirm", Cause::closed_by_server, "rst_after_request", WaitingOn::server);
+    }
+}
+
+TEST_CASE("rule server_tls_failure: the server answers the ClientHello with no ServerHello", "[verdict]") {
+    Capture cap;
+    Conv cv(cap);
+    cv.handshake();
+    cv.client(connection_request(kSsl));
+    cv.server(connection_confirm(kSsl));
+    cv.client(client_hello());
+    SECTION("fires: the server closes") {
+        cv.server_fin();
+        const auto j = judge_one(cap);
+        expect(j, "server_tls_failure", Cause::server_tls_failure, "closed_after_client_hello", WaitingOn::server);
+        CHECK(j.stalled_at == Phase::tls_handshake);
+    }
+    SECTION("fires: the server resets") {
+        cv.server_rst();
+        expect(judge_one(cap), "server_tls_failure", Cause::server_tls_failure, "reset_after_client_hello",
+               WaitingOn::server);
+    }
+    SECTION("fires: the server sends bytes that are not TLS") {
+        cv.server(kHttp);
+        cv.server_fin();
+        expect(judge_one(cap), "server_tls_failure", Cause::server_tls_failure, "server_tls_setup_failed",
+               WaitingOn::server);
+    }
+    SECTION("near miss: the client closes") {
+        cv.client_fin();
+        expect(judge_one(cap), "closed", Cause::closed_by_client, "closed_during_tls_handshake", WaitingOn::client);
+    }
+}
+
+TEST_CASE("rule certificate_refused_by_closing: the client leaves right after the certificate flight", "[verdict]") {
+    Capture cap;
+    Conv cv(cap);
+    cv.handshake();
+    cv.client(connection_request(kSsl));
+    cv.server(connection_confirm(kSsl));
+    cv.client(client_hello());
+    cv.server(server_hello_done());
+    SECTION("fires: a FIN one second later") {
+        cv.client_fin(kSec);
+        const auto j = judge_one(cap);
+        expect(j, "certificate_refused_by_closing", Cause::certificate_rejection, "cert_untrusted", WaitingOn::client);
+        CHECK(j.confidence == Confidence::low);  // no certificate in the capture to say which check failed
+    }
+    SECTION("near miss: a FIN ten seconds later (a person, not a certificate check)") {
+        cv.client_fin(10 * kSec);
+        expect(judge_one(cap), "closed", Cause::closed_by_client, "closed_during_tls_handshake", WaitingOn::client);
+    }
+}
+
+TEST_CASE("rule certificate_refused_by_closing: what the certificate in the capture says", "[verdict]") {
+    // The capture's clock: 2023-11-14 plus `years` (the certificate is valid 2011-02-12 to 2021-02-12).
+    constexpr std::int64_t kYear = 365LL * 86400 * kSec;
+    auto refused = [&](std::int64_t years, const std::string& sni) {
+        Capture cap;
+        Conv cv(cap, years * kYear);
+        cv.handshake();
+        cv.client(connection_request(kSsl));
+        cv.server(connection_confirm(kSsl));
+        cv.client(client_hello(0, sni));
+        cv.server(server_hello_done(win2k8r2_certificate()));
+        cv.client_fin(500 * kMs);
+        return judge_one(cap);
+    };
+    SECTION("expired: a capture of 2023") {
+        const auto j = refused(0, kWin2k8r2Name);
+        expect(j, "certificate_refused_by_closing", Cause::certificate_rejection, "cert_expired", WaitingOn::client);
+        CHECK(j.confidence == Confidence::high);
+    }
+    SECTION("not yet valid: a capture of 2008") {
+        expect(refused(-15, kWin2k8r2Name), "certificate_refused_by_closing", Cause::certificate_rejection,
+               "cert_not_yet_valid", WaitingOn::client);
+    }
+    SECTION("name mismatch: a capture of 2013, the client asked for another name") {
+        expect(refused(-10, "rdp.example.org"), "certificate_refused_by_closing", Cause::certificate_rejection,
+               "cert_name_mismatch", WaitingOn::client);
+    }
+    SECTION("untrusted: a capture of 2013, the name matches (a self-signed certificate)") {
+        const auto j = refused(-10, kWin2k8r2Name);
+        expect(j, "certificate_refused_by_closing", Cause::certificate_rejection, "cert_untrusted", WaitingOn::client);
+        CHECK(j.confidence == Confidence::medium);
+    }
+}
+
+TEST_CASE("rule path_mtu: large segments vanish while small ones pass", "[verdict]") {
+    Capture cap;
+    Conv cv(cap);
+    cv.handshake();
+    cv.client(connection_request(kSsl));
+    cv.server(connection_confirm(kSsl));
+    SECTION("fires: a 1400-byte ClientHello resent three times, never acknowledged") {
+        const Bytes_ hello = client_hello(1300);
+        REQUIRE(hello.size() > 1300);
+        cv.client(hello, false);
+        for (int i = 1; i <= 3; ++i) cv.client_resend(hello, 200 * kMs * i);
+        const auto j = judge_one(cap);
+        expect(j, "path_mtu", Cause::path_mtu, "large_segments_dropped", WaitingOn::network);
+        CHECK(j.confidence == Confidence::high);
+    }
+    SECTION("fires: a router reports a smaller MTU (ICMP fragmentation needed) for the ClientHello") {
+        cv.client(client_hello(), false);
+        cap.at(cv.t + 5 * kMs, icmp_error(3, 4, kRouterIp, cap.packets.back().second, 1200));
+        const auto j = judge_one(cap);
+        expect(j, "path_mtu", Cause::path_mtu, "icmp_fragmentation_needed", WaitingOn::network);
+        CHECK(j.confidence == Confidence::medium);
+    }
+    SECTION("near miss: the ClientHello is small: one segment singled out") {
+        const Bytes_ hello = client_hello();
+        cv.client(hello, false);
+        for (int i = 1; i <= 3; ++i) cv.client_resend(hello, 200 * kMs * i);
+        expect(judge_one(cap), "data_blackholed", Cause::firewall_drop, "client_hello_blackholed", WaitingOn::network);
+    }
+}
+
+TEST_CASE("rule data_blackholed: one client segment resent, never acknowledged, the rest passes", "[verdict]") {
+    Capture cap;
+    Conv cv(cap);
+    cv.handshake();
+    SECTION("fires: the X.224 request") {
+        const Bytes_ cr = connection_request(kSsl);
+        cv.client(cr, false);
+        for (int i = 1; i <= 3; ++i) cv.client_resend(cr, 200 * kMs * i);
+        const auto j = judge_one(cap);
+        expect(j, "data_blackholed", Cause::firewall_drop, "x224_request_blackholed", WaitingOn::network);
+        CHECK(j.confidence == Confidence::high);
+    }
+    SECTION("fires: the client's key exchange and Finished") {
+        cv.client(connection_request(kSsl));
+        cv.server(connection_confirm(kSsl));
+        cv.client(client_hello());
+        cv.server(server_hello_done());
+        const Bytes_ flight = client_finish();
+        cv.client(flight, false);
+        for (int i = 1; i <= 3; ++i) cv.client_resend(flight, 200 * kMs * i);
+        expect(judge_one(cap), "data_blackholed", Cause::firewall_drop, "client_data_blackholed", WaitingOn::network);
+    }
+    SECTION("near miss: the server's Connection Confirm was resent too (loss both ways); the client gives up") {
+        cv.client(connection_request(kSsl));
+        const Bytes_ cc = connection_confirm(kSsl);
+        cv.server(cc, false);
+        cv.server_resend(cc, 300 * kMs);
+        cv.ack_from_client();
+        const Bytes_ hello = client_hello();
+        cv.client(hello, false);
+        for (int i = 1; i <= 2; ++i) cv.client_resend(hello, 200 * kMs * i);
+        cv.client_fin(kSec);
+        expect(judge_one(cap), "packet_loss", Cause::packet_loss, "handshake_timeout", WaitingOn::network);
+    }
+}
+
+TEST_CASE("rule authentication_failure: NLA, the server closes during or right after CredSSP", "[verdict]") {
+    Capture cap;
+    Conv cv(cap);
+    SECTION("fires: HYBRID, the server closes after the client's authenticate message") {
+        cv.up_to_tls(kSsl | kHybrid, kHybrid);
+        cv.client(app_data(300));  // negotiate
+        cv.server(app_data(300));  // challenge
+        cv.client(app_data(500));  // authenticate
+        cv.server_fin();
+        const auto j = judge_one(cap);
+        expect(j, "authentication_failure", Cause::authentication_failure, "ntlm_rejected", WaitingOn::server);
+        CHECK(j.stalled_at == Phase::credssp);
+    }
+    SECTION("fires: HYBRID_EX, the server closes after the Early User Authorization Result") {
+        cv.up_to_tls(kSsl | kHybrid | kHybridEx, kHybridEx);
+        cv.client(app_data(300));
+        cv.server(app_data(300));
+        cv.client(app_data(500));
+        cv.server(app_data(100));  // pubKeyAuth
+        cv.client(app_data(200));  // authInfo
+        cv.server(app_data(30));   // Early User Authorization Result
+        cv.server_fin();
+        expect(judge_one(cap), "authentication_failure", Cause::authentication_failure,
+               "early_user_authorization_denied", WaitingOn::server);
+    }
+    SECTION("near miss: CredSSP completes and the client leaves (an authenticate-only client)") {
+        cv.up_to_tls(kSsl | kHybrid, kHybrid);
+        cv.client(app_data(300));
+        cv.server(app_data(300));
+        cv.client(app_data(500));
+        cv.server(app_data(100));
+        cv.client(app_data(200));
+        cv.client_fin();
+        expect(judge_one(cap), "closed", Cause::closed_by_client, "auth_only", WaitingOn::client);
+    }
+}
+
+TEST_CASE("rule standard_security_refused: standard RDP security, the server drops the Connect Initial", "[verdict]") {
+    Capture cap;
+    Conv cv(cap);
+    cv.handshake();
+    SECTION("fires: RDP_NEG_REQ for standard security, the server closes at the Connect Initial") {
+        cv.client(connection_request(kRdp));
+        cv.server(connection_confirm(kRdp));
+        cv.client(mcs_connect_initial());
+        cv.server_fin();
+        const auto j = judge_one(cap);
+        expect(j, "standard_security_refused", Cause::protocol_mismatch, "connect_initial_refused", WaitingOn::server);
+        CHECK(j.stalled_at == Phase::mcs_connect);
+    }
+    SECTION("fires: a legacy request (no RDP_NEG_REQ)") {
+        cv.client(tpkt({6, 0xE0, 0, 0, 0, 0, 0}));
+        cv.server(tpkt({6, 0xD0, 0, 0, 0x12, 0x34, 0}));
+        cv.client(mcs_connect_initial());
+        cv.server_fin();
+        expect(judge_one(cap), "standard_security_refused", Cause::protocol_mismatch, "legacy_request_to_tls_only",
+               WaitingOn::server);
+    }
+    SECTION("near miss: the client is the one that closes") {
+        cv.client(connection_request(kRdp));
+        cv.server(connection_confirm(kRdp));
+        cv.client(mcs_connect_initial());
+        cv.client_fin();
+        expect(judge_one(cap), "closed", Cause::closed_by_client, "closed_during_mcs_connect", WaitingOn::client);
+    }
+}
+
+TEST_CASE("rule incomplete_capture: the capture starts after the connection", "[verdict]") {
+    Capture cap;
+    Conv cv(cap);
+    SECTION("fires: the capture begins with bare ACKs, then the client closes") {
+        cv.ack_from_server();
+        cv.ack_from_client();
+        cv.client_fin();
+        const auto j = judge_one(cap);
+        expect(j, "incomplete_capture", Cause::incomplete_capture, "started_mid_stream", std::nullopt);
+        CHECK(j.confidence == Confidence::low);
+    }
+    SECTION("fires: the start of the ClientHello is missing; the server acknowledged it") {
+        cv.handshake();
+        cv.client(connection_request(kSsl));
+        cv.server(connection_confirm(kSsl));
+        const Bytes_ hello = client_hello();
+        cv.step(10 * kMs);
+        cv.from_client(P | A, cv.cseq + 20, Bytes_(hello.begin() + 20, hello.end()));
+        cv.cseq += static_cast<std::uint32_t>(hello.size());
+        cv.ack_from_server();
+        cv.server_fin();
+        const auto j = judge_one(cap);
+        expect(j, "incomplete_capture", Cause::incomplete_capture, "capture_gap", std::nullopt);
+    }
+    SECTION("near miss: the capture starts at the X.224 request, which goes unanswered") {
+        cv.client(connection_request(kSsl));
+        cv.client_fin(2 * kSec);
+        expect(judge_one(cap), "no_confirm", Cause::server_unresponsive, "no_connection_confirm", WaitingOn::server);
+    }
+}
+
+TEST_CASE("rule packet_loss: segments resent both ways, the handshake gives up", "[verdict]") {
+    Capture cap;
+    Conv cv(cap);
+    cv.handshake();
+    cv.client(connection_request(kSsl));
+    const Bytes_ cc = connection_confirm(kSsl), hello = client_hello();
+    SECTION("fires: the Connection Confirm and the ClientHello each resent; the client closes") {
+        cv.server(cc, false);
+        cv.server_resend(cc, 300 * kMs);
+        cv.ack_from_client();
+        cv.client(hello, false);
+        cv.client_resend(hello, 300 * kMs);
+        cv.client_fin(kSec);
+        const auto j = judge_one(cap);
+        expect(j, "packet_loss", Cause::packet_loss, "handshake_timeout", WaitingOn::network);
+        CHECK(j.confidence == Confidence::medium);
+    }
+    SECTION("near miss: only the ClientHello resent once, then acknowledged; the client closes") {
+        cv.server(cc);
+        cv.client(hello, false);
+        cv.client_resend(hello, 300 * kMs);
+        cv.ack_from_server();
+        cv.client_fin(kSec);
+        expect(judge_one(cap), "closed", Cause::closed_by_client, "closed_during_tls_handshake", WaitingOn::client);
+    }
+}
+
+TEST_CASE("rule no_confirm: the X.224 request acknowledged, never answered", "[verdict]") {
+    Capture cap;
+    Conv cv(cap);
+    cv.handshake();
+    cv.client(connection_request(kSsl | kHybrid));
+    SECTION("fires: the server closes") {
+        cv.server_fin(50 * kMs);
+        const auto j = judge_one(cap);
+        expect(j, "no_confirm", Cause::closed_by_server, "fin_after_request", WaitingOn::server);
+        CHECK(j.stalled_at == Phase::x224_negotiation);
+    }
+    SECTION("fires: nothing for the stall timeout") {
+        cap.at(cv.t + 40 * kSec, unrelated());
+        const auto j = judge_one(cap);
+        expect(j, "no_confirm", Cause::server_unresponsive, "no_connection_confirm", WaitingOn::server);
+        CHECK(j.confidence == Confidence::high);
+    }
+    SECTION("near miss: the capture ends two seconds after the request") {
+        cap.at(cv.t + 2 * kSec, unrelated());
+        expect(judge_one(cap), "in_progress", Cause::in_progress, "capture_ended", WaitingOn::server);
+    }
+}
+
+TEST_CASE("rule in_progress: the capture ends before the stall timeout", "[verdict]") {
+    Capture cap;
+    Conv cv(cap);
+    cv.up_to_tls(kSsl, kSsl);
+    cv.client(app_data(400));  // Connect Initial, acknowledged
+    SECTION("fires: five seconds of quiet") {
+        cap.at(cv.t + 5 * kSec, unrelated());
+        const auto j = judge_one(cap);
+        expect(j, "in_progress", Cause::in_progress, "capture_ended", WaitingOn::server);
+        CHECK(j.stalled_at == Phase::mcs_connect);
+        CHECK(j.confidence == Confidence::low);
+    }
+    SECTION("near miss: forty seconds of quiet") {
+        cap.at(cv.t + 40 * kSec, unrelated());
+        expect(judge_one(cap), "stalled", Cause::server_unresponsive, "no_answer_during_mcs_connect", WaitingOn::server);
+    }
+}
+
+TEST_CASE("rule closed: one side closes with no fault in sight", "[verdict]") {
+    Capture cap;
+    Conv cv(cap);
+    cv.up_to_tls(kSsl, kSsl);
+    cv.client(app_data(400));
+    cv.server(app_data(300));
+    SECTION("fires: the server closes during the channel joins") {
+        cv.client(app_data(40));
+        cv.server_fin();
+        const auto j = judge_one(cap);
+        expect(j, "closed", Cause::closed_by_server, "closed_during_channel_join", WaitingOn::server);
+        CHECK(j.confidence == Confidence::medium);
+    }
+    SECTION("near miss: nobody closes; the client owes the next packet for the stall timeout") {
+        cap.at(cv.t + 40 * kSec, unrelated());
+        expect(judge_one(cap), "stalled", Cause::in_progress, "waiting_for_client", WaitingOn::client);
+    }
+}
+
+TEST_CASE("rule stalled: whoever owed the next packet never sent it", "[verdict]") {
+    Capture cap;
+    Conv cv(cap);
+    cv.handshake();
+    cv.client(connection_request(kSsl));
+    cv.server(connection_confirm(kSsl));
+    const Bytes_ hello = client_hello();
+    SECTION("fires: the server never answers the ClientHello it acknowledged") {
+        cv.client(hello);
+        cap.at(cv.t + 40 * kSec, unrelated());
+        const auto j = judge_one(cap);
+        expect(j, "stalled", Cause::server_unresponsive, "no_answer_during_tls_handshake", WaitingOn::server);
+        CHECK(j.confidence == Confidence::low);
+    }
+    SECTION("fires: the ClientHello resent once and never acknowledged") {
+        cv.client(hello, false);
+        cv.client_resend(hello, kSec);
+        cap.at(cv.t + 40 * kSec, unrelated());
+        expect(judge_one(cap), "stalled", Cause::packet_loss, "stalled_unacknowledged", WaitingOn::network);
+    }
+    SECTION("fires: the client never answers the server's flight") {
+        cv.client(hello);
+        cv.server(server_hello_done());
+        cap.at(cv.t + 40 * kSec, unrelated());
+        expect(judge_one(cap), "stalled", Cause::in_progress, "waiting_for_client", WaitingOn::client);
+    }
+    SECTION("near miss: the capture ends five seconds after the ClientHello") {
+        cv.client(hello);
+        cap.at(cv.t + 5 * kSec, unrelated());
+        expect(judge_one(cap), "in_progress", Cause::in_progress, "capture_ended", WaitingOn::server);
+    }
+}
