@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "report/summary_security.hpp"
+#include "report/tcp_json.hpp"
 #include "dissect/rdp_neg.hpp"
 
 namespace rdpscope {
@@ -135,7 +136,7 @@ json summarize(const Connection& c, const Verdict& v, bool nano) {
     }
     if (!sec.empty()) j["after_negotiation"] = sec;
     add_security_objects(j, c, nano);
-    j["tcp"] = c.tcp.to_json(cs);
+    j["tcp"] = tcp_json(c.tcp, cs);
     json gaps = json::object();
     for (auto [name, s] : {std::pair{"c2s", cs}, std::pair{"s2c", ss}}) {
         const auto& f = c.rdp.sides[s];
@@ -150,7 +151,7 @@ json summarize(const Connection& c, const Verdict& v, bool nano) {
                   {"from", n.from}};
         if (n.mtu) e["mtu"] = n.mtu;
         for (const auto& te : c.tcp.icmp_errors())
-            if (te.frame == n.frame) TcpAnalysis::icmp_json(te, e);
+            if (te.frame == n.frame) tcp_icmp_json(te, e);
         icmp.push_back(e);
     }
     j["icmp"] = icmp;

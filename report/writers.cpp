@@ -10,6 +10,7 @@
 #include "report/render_security.hpp"
 #include "report/render_verdict.hpp"
 #include "report/summary.hpp"
+#include "report/tcp_json.hpp"
 
 namespace rdpscope {
 
@@ -190,7 +191,7 @@ std::string render_connection_text(const json& j, bool color) {
         return x;
     };
     s += fmt::format("  tcp          {}; {}\n", side(t["c2s"], "client"), side(t["s2c"], "server"));
-    s += TcpAnalysis::describe(t);
+    s += describe_tcp(t);
     for (const auto& i : j["icmp"])
         s += fmt::format("  icmp         frame {}: {} from {}{}\n", i["frame"].get<std::uint64_t>(),
                          i["description"].get<std::string>(), i["from"].get<std::string>(),
