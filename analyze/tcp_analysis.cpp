@@ -51,28 +51,6 @@ TcpIcmpKind classify(bool v6, std::uint8_t type, std::uint8_t code) {
 
 }  // namespace
 
-std::vector<std::string> tcp_flag_names(std::uint32_t bits) {
-    static const std::pair<TcpFlag, const char*> kNames[] = {
-        {TCP_RETRANSMISSION, "tcp.retransmission"},
-        {TCP_FAST_RETRANSMISSION, "tcp.fast_retransmission"},
-        {TCP_SPURIOUS_RETRANSMISSION, "tcp.spurious_retransmission"},
-        {TCP_OUT_OF_ORDER, "tcp.out_of_order"},
-        {TCP_DUP_ACK, "tcp.dup_ack"},
-        {TCP_ZERO_WINDOW, "tcp.zero_window"},
-        {TCP_LOST_SEGMENT, "tcp.lost_segment"},
-        {TCP_ACKED_UNSEEN, "tcp.acked_unseen"},
-        {TCP_DUPLICATE_FRAME, "tcp.duplicate_frame"},
-        {TCP_KEEP_ALIVE, "tcp.keep_alive"},
-        {TCP_WINDOW_UPDATE, "tcp.window_update"},
-        {TCP_WINDOW_FULL, "tcp.window_full"},
-        {TCP_ZERO_WINDOW_PROBE, "tcp.zero_window_probe"},
-    };
-    std::vector<std::string> out;
-    for (auto [bit, name] : kNames)
-        if (bits & bit) out.emplace_back(name);
-    return out;
-}
-
 const char* to_string(TcpIcmpKind k) {
     switch (k) {
         case TcpIcmpKind::admin_prohibited: return "admin_prohibited";

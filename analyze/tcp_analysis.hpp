@@ -65,9 +65,6 @@ enum TcpFlag : std::uint32_t {
     TCP_ZERO_WINDOW_PROBE_ACK_ = 1u << 21,
 };
 
-// "tcp.retransmission", ... for the flags set in `bits`.
-std::vector<std::string> tcp_flag_names(std::uint32_t bits);
-
 // What the analysis needs of one captured TCP segment.
 struct TcpSegment {
     std::uint64_t frame = 0;

@@ -71,7 +71,7 @@ public:
 
 private:
     void on_event(const tls::Event& e, std::uint64_t frame, std::int64_t ts_ns, std::vector<PduEvent>& out);
-    void on_handshake(Dir dir, const tls::HandshakeMessage& m, std::uint64_t frame, std::int64_t ts_ns, PduEvent& e);
+    Pdu on_handshake(Dir dir, const tls::HandshakeMessage& m, std::uint64_t frame, std::int64_t ts_ns);
 
     tls::Session session_;
     TlsFacts facts_;

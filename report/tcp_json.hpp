@@ -2,13 +2,18 @@
 // objects and text lines.  The analysis keeps the figures; this names them.
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "analyze/tcp_analysis.hpp"
 
 namespace rdpscope {
+
+// "tcp.retransmission", ... for the TcpFlag bits set in `bits` (the `tcp_flags` of a tcp.analysis event).
+std::vector<std::string> tcp_flag_names(std::uint32_t bits);
 
 // The `tcp` object of `rdpscope analyze --format json`, c2s/s2c by `client_side`:
 //   rtt_ms (number|null), vantage ("client"|"server"|"middle"|"unknown"), vantage_basis,

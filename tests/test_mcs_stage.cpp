@@ -18,6 +18,7 @@
 #include <optional>
 #include <sstream>
 
+#include "report/pdu_fields.hpp"
 #include "report/render_security.hpp"
 #include "analyze/run.hpp"
 #include "report/summary_security.hpp"
@@ -95,8 +96,9 @@ public:
 
 private:
     static Event event(std::uint64_t id, bool udp, const PduEvent& e) {
-        Event s{e.frame, id, udp, std::string(e.pdu), {}};
-        for (const auto& f : e.fields)
+        const PduFields pf = pdu_fields(e);
+        Event s{e.frame, id, udp, std::string(pf.pdu), {}};
+        for (const auto& f : pf.fields)
             std::visit([&](const auto& v) {
                 std::ostringstream o;
                 if constexpr (std::is_same_v<std::decay_t<decltype(v)>, std::vector<std::string>>) {
@@ -831,8 +833,8 @@ TEST_CASE("MCS stage: garbage and cut PDUs give error events naming layer and fi
     const auto ci = test::hex("7f 65 82 01 94 04 01 01");
     st.on_data_tpdu(Dir::c2s, ci, 5, 0, out);
     REQUIRE(out.size() == 1);
-    CHECK(out[0].pdu == "mcs.error");
-    const auto& err = std::get<std::string>(out[0].fields[0].value);
+    CHECK(pdu_name(out[0]) == "mcs.error");
+    const std::string err = std::get<std::string>(pdu_fields(out[0]).fields[0].value);
     CHECK(err.rfind("mcs ", 0) == 0);
     CHECK(st.facts().error == err);
     CHECK(st.facts().error_frame == 5);
@@ -841,14 +843,14 @@ TEST_CASE("MCS stage: garbage and cut PDUs give error events naming layer and fi
     const auto bad = test::hex("fc 00");
     st.on_data_tpdu(Dir::s2c, bad, 6, 0, out);
     REQUIRE(out.size() == 1);
-    CHECK(out[0].pdu == "mcs.error");
-    CHECK(std::get<std::string>(out[0].fields[0].value).find("DomainMCSPDU.choice") != std::string::npos);
+    CHECK(pdu_name(out[0]) == "mcs.error");
+    CHECK(std::get<std::string>(pdu_fields(out[0]).fields[0].value).find("DomainMCSPDU.choice") != std::string::npos);
     // Send Data whose security header is cut short.
     out.clear();
     const auto sd = test::hex("64 00 06 03 eb 70 02 01 00");
     st.on_data_tpdu(Dir::c2s, sd, 7, 0, out);
     REQUIRE(out.size() == 1);
-    CHECK(out[0].pdu == "rdp.error");
+    CHECK(pdu_name(out[0]) == "rdp.error");
     // Pseudo-random bytes never crash and always produce an event.
     std::uint32_t x = 12345;
     for (int round = 0; round < 2000; ++round) {
