@@ -14,10 +14,6 @@ namespace {
 
 int idx(Dir d) { return d == Dir::c2s ? 0 : 1; }
 
-std::string describe(const DecodeError& e) {
-    return fmt::format("{} {} {} at byte {}", e.layer, e.field, to_string(e.kind), e.offset);
-}
-
 // Channel names are 8 raw bytes on the wire: McsFacts keeps them as printable
 // ASCII, the rest escaped, so the report always gets valid UTF-8.
 std::string printable(std::string_view s) {
@@ -37,9 +33,9 @@ bool wrong_direction(const mcs::Pdu& p, Dir dir) {
 
 }  // namespace
 
-void McsStage::note_error(const std::string& what, std::uint64_t frame) {
-    if (facts_.error.empty()) {
-        facts_.error = what;
+void McsStage::note_error(const DecodeError& e, std::uint64_t frame) {
+    if (!facts_.error) {
+        facts_.error = e;
         facts_.error_frame = frame;
     }
 }
@@ -56,8 +52,7 @@ void McsStage::on_data_tpdu(Dir dir, Bytes user_data, std::uint64_t frame, std::
     auto decoded = mcs::decode(user_data);
     if (!decoded) {
         // The TPDU is complete (TPKT framed): running out of bytes is malformed too.
-        const std::string what = describe(decoded.error());
-        note_error(what, frame);
+        note_error(decoded.error(), frame);
         ev::McsError e;
         e.error = decoded.error();
         e.length = user_data.size();
@@ -166,7 +161,7 @@ void McsStage::on_connect_initial(const mcs::ConnectInitial& ci, std::uint64_t f
     e.max_channel_ids = ci.target.max_channel_ids;
     e.max_mcs_pdu_size = ci.target.max_mcs_pdu_size;
     if (ci.gcc_error) {
-        note_error(describe(*ci.gcc_error), frame);
+        note_error(*ci.gcc_error, frame);
         e.gcc_error = ci.gcc_error;
     }
     out.push_back(PduEvent{frame, ts_ns, e});
@@ -242,7 +237,7 @@ void McsStage::on_connect_response(const mcs::ConnectResponse& cr, std::uint64_t
     e.max_mcs_pdu_size = cr.domain_parameters.max_mcs_pdu_size;
     if (cr.gcc) e.gcc_result = cr.gcc->result;
     if (cr.gcc_error) {
-        note_error(describe(*cr.gcc_error), frame);
+        note_error(*cr.gcc_error, frame);
         e.gcc_error = cr.gcc_error;
     }
     out.push_back(PduEvent{frame, ts_ns, e});
@@ -273,7 +268,7 @@ void McsStage::on_connect_response(const mcs::ConnectResponse& cr, std::uint64_t
         }
         if (sec.certificate_error) {
             g.certificate_error = sec.certificate_error;
-            if (first) facts_.server_security_error = describe(*sec.certificate_error);
+            if (first) facts_.server_security_error = sec.certificate_error;
         }
         if (first) {
             facts_.server_encryption_method = sec.encryption_method;
@@ -287,8 +282,8 @@ void McsStage::on_connect_response(const mcs::ConnectResponse& cr, std::uint64_t
                 for (Bytes der : sec.certificate->x509_chain) {
                     auto c = x509::describe(der, now_s);
                     if (c) facts_.server_x509_chain.push_back(std::move(c.value()));
-                    else if (facts_.server_security_error.empty())
-                        facts_.server_security_error = describe(c.error());
+                    else if (!facts_.server_security_error)
+                        facts_.server_security_error = c.error();
                 }
             }
         }
@@ -360,8 +355,7 @@ void McsStage::on_send_data(Dir dir, const mcs::SendData& sd, std::uint64_t fram
     }
     auto sec = rdpsec::decode(sd.user_data, rdpsec::Options{fips_});
     if (!sec) {
-        const std::string what = describe(sec.error());
-        note_error(what, frame);
+        note_error(sec.error(), frame);
         ev::RdpSecurityError e;
         e.channel_id = sd.channel_id;
         e.length = sd.user_data.size();

@@ -1,7 +1,5 @@
 #include "analyze/tls_stage.hpp"
 
-#include <fmt/format.h>
-
 #include <type_traits>
 
 namespace rdpscope {
@@ -74,10 +72,9 @@ void TlsStage::on_event(const tls::Event& ev, std::uint64_t frame, std::int64_t 
         case tls::Event::Kind::error: {
             ev::TlsError te;
             if (ev.error) {
-                facts_.error = fmt::format("{} {} {} at stream byte {}", ev.error->layer, ev.error->field,
-                                           to_string(ev.error->kind), ev.stream_offset + ev.error->offset);
                 te.error = *ev.error;
                 te.error->offset = ev.stream_offset + ev.error->offset;
+                facts_.error = te.error;
             }
             e = std::move(te);
             if (!facts_.error_frame) facts_.error_frame = frame;
@@ -128,7 +125,7 @@ Pdu TlsStage::on_handshake(Dir dir, const tls::HandshakeMessage& m, std::uint64_
             facts_.certificate_frame = frame;
             facts_.certificate_ts = ts_ns;
             auto cm = tls::decode_certificate(m.body, facts_.version == tls::kTLSv13);
-            if (!cm) { facts_.certificate_error = std::string(cm.error().field); e.error = cm.error(); return e; }
+            if (!cm) { facts_.certificate_error = TlsFacts::CertificateError{cm.error(), false}; e.error = cm.error(); return e; }
             facts_.chain_length = cm->certs.size();
             e.certificates = cm->certs.size();
             if (!cm->certs.empty()) {
@@ -144,7 +141,7 @@ Pdu TlsStage::on_handshake(Dir dir, const tls::HandshakeMessage& m, std::uint64_
                         facts_.sni_matches = x509::matches_name(cm->certs[0], facts_.sni);
                     }
                 } else {
-                    facts_.certificate_error = fmt::format("{} {}", leaf.error().layer, leaf.error().field);
+                    facts_.certificate_error = TlsFacts::CertificateError{leaf.error(), true};
                     e.leaf_error = leaf.error();
                 }
             }

@@ -7,6 +7,7 @@
 #include "dissect/mcs.hpp"
 #include "dissect/rdp_names.hpp"
 #include "dissect/rdp_neg.hpp"
+#include "report/error_text.hpp"
 #include "report/tcp_json.hpp"
 
 namespace rdpscope {
@@ -35,10 +36,6 @@ private:
 };
 
 std::int64_t i64(std::uint64_t v) { return static_cast<std::int64_t>(v); }
-
-std::string describe_error(const DecodeError& e) {
-    return fmt::format("{} {} {} at byte {}", e.layer, e.field, to_string(e.kind), e.offset);
-}
 
 // Raw names and cookies: keep printable ASCII, escape the rest, so the text
 // and JSON writers always get valid UTF-8.
@@ -98,7 +95,7 @@ void fill(const ev::ProxyReply& p, PduFields& f) {
 
 void fill(const ev::X224Malformed& p, PduFields& f) {
     f.pdu = "x224.malformed";
-    Out(f).add("error", describe_error(p.error));
+    Out(f).add("error", error_text(p.error));
 }
 
 void fill(const ev::X224Tpdu& p, PduFields& f) {
@@ -106,12 +103,12 @@ void fill(const ev::X224Tpdu& p, PduFields& f) {
     Out o(f);
     switch (p.type) {
         case x224::Type::cr:
-            if (p.error) { o.add("error", describe_error(*p.error)); break; }
+            if (p.error) { o.add("error", error_text(*p.error)); break; }
             if (p.cookie) o.add("cookie", printable(*p.cookie));
             if (p.routing_token) o.add("routing_token", printable(*p.routing_token));
             break;
         case x224::Type::cc:
-            if (p.error) o.add("error", describe_error(*p.error));
+            if (p.error) o.add("error", error_text(*p.error));
             break;
         case x224::Type::dr: o.add("reason", p.reason); break;
         case x224::Type::er: o.add("cause", p.reason); break;
@@ -245,8 +242,7 @@ void fill(const ev::TlsHeartbeat& p, PduFields& f) {
 void fill(const ev::TlsError& p, PduFields& f) {
     f.pdu = "tls.error";
     if (p.error)
-        Out(f).add("error", fmt::format("{} {} {} at stream byte {}", p.error->layer, p.error->field,
-                                        to_string(p.error->kind), p.error->offset));
+        Out(f).add("error", stream_error_text(*p.error));
     record_version(p, f);
 }
 
@@ -254,7 +250,7 @@ void fill(const ev::TlsError& p, PduFields& f) {
 
 void fill(const ev::McsError& p, PduFields& f) {
     f.pdu = "mcs.error";
-    Out(f).add("error", describe_error(p.error)).add("length", i64(p.length));
+    Out(f).add("error", error_text(p.error)).add("length", i64(p.length));
 }
 
 void fill(const ev::McsConnectInitial& p, PduFields& f) {
@@ -262,7 +258,7 @@ void fill(const ev::McsConnectInitial& p, PduFields& f) {
     Out o(f);
     o.add("max_channel_ids", i64(p.max_channel_ids));
     o.add("max_mcs_pdu_size", i64(p.max_mcs_pdu_size));
-    if (p.gcc_error) o.add("error", describe_error(*p.gcc_error));
+    if (p.gcc_error) o.add("error", error_text(*p.gcc_error));
 }
 
 void fill(const ev::McsConnectResponse& p, PduFields& f) {
@@ -271,7 +267,7 @@ void fill(const ev::McsConnectResponse& p, PduFields& f) {
     o.add("result", i64(p.result)).add("result_name", std::string(names::mcs_result(p.result)));
     o.add("max_mcs_pdu_size", i64(p.max_mcs_pdu_size));
     if (p.gcc_result) o.add("gcc_result", *p.gcc_result).add("gcc_result_name", names::gcc_result(*p.gcc_result));
-    if (p.gcc_error) o.add("error", describe_error(*p.gcc_error));
+    if (p.gcc_error) o.add("error", error_text(*p.gcc_error));
 }
 
 void fill(const ev::McsErectDomain& p, PduFields& f) {
@@ -403,7 +399,7 @@ void fill(const ev::GccServerSecurity& p, PduFields& f) {
         g.add("cert_count", i64(p.cert_count));
         g.add_bool("permanent", p.cert_permanent);
     }
-    if (p.certificate_error) g.add("error", describe_error(*p.certificate_error));
+    if (p.certificate_error) g.add("error", error_text(*p.certificate_error));
 }
 
 void fill(const ev::GccServerNetwork& p, PduFields& f) {
@@ -423,7 +419,7 @@ void fill(const ev::GccServerMultitransport& p, PduFields& f) {
 
 void fill(const ev::RdpSecurityError& p, PduFields& f) {
     f.pdu = "rdp.error";
-    Out(f).add("channel_id", p.channel_id).add("length", i64(p.length)).add("error", describe_error(p.error));
+    Out(f).add("channel_id", p.channel_id).add("length", i64(p.length)).add("error", error_text(p.error));
 }
 
 void fill(const ev::RdpSecurityExchange& p, PduFields& f) {
@@ -441,7 +437,7 @@ void fill(const ev::RdpClientInfo& p, PduFields& f) {
         if (!p.domain.empty()) o.add("domain", p.domain);
         if (!p.user_name.empty()) o.add("user_name", p.user_name);
     } else if (p.clear_error) {
-        o.add("error", describe_error(*p.clear_error));
+        o.add("error", error_text(*p.clear_error));
     }
 }
 
@@ -464,7 +460,7 @@ void fill(const ev::RdpLicense& p, PduFields& f) {
 
 void fill(const ev::RdpUdpError& p, PduFields& f) {
     f.pdu = "rdpudp.error";
-    Out(f).add("error", describe_error(p.error)).add("length", i64(p.length));
+    Out(f).add("error", error_text(p.error)).add("length", i64(p.length));
 }
 
 void fill(const ev::RdpUdpSyn& p, PduFields& f) {

@@ -18,6 +18,7 @@
 #include <optional>
 #include <sstream>
 
+#include "report/error_text.hpp"
 #include "report/pdu_fields.hpp"
 #include "report/render_security.hpp"
 #include "analyze/run.hpp"
@@ -287,7 +288,7 @@ TEST_CASE("rdp-proprietary-encryption: the whole MCS connection sequence, frame 
     CHECK(m.disconnect_frame == 538);
     CHECK(m.disconnect_reason == 3u);
     CHECK(m.disconnect_from == Dir::s2c);
-    CHECK(m.error.empty());
+    CHECK_FALSE(m.error);
     // Zeek's rdp-client-security-data and rdp-client-cluster-data outputs for this capture.
     CHECK(m.client_encryption_methods == 27u);
     CHECK(m.cluster_flags == 0x0du);
@@ -811,7 +812,7 @@ TEST_CASE("ok-rdp-fips-xrdp: FIPS security headers decode (TS_SECURITY_HEADER2)"
     CHECK(m.license_msg_type == 1u);  // LICENSE_REQUEST, in clear after a basic security header
     CHECK(m.pdus_after_client_info[0] > 0);
     CHECK(m.pdus_after_client_info[1] > 0);
-    CHECK(m.error.empty());
+    CHECK_FALSE(m.error);
     bool valid_client = false;
     for (const auto& e : col.events) {
         CHECK(e.pdu != "rdp.error");
@@ -836,7 +837,8 @@ TEST_CASE("MCS stage: garbage and cut PDUs give error events naming layer and fi
     CHECK(pdu_name(out[0]) == "mcs.error");
     const std::string err = std::get<std::string>(pdu_fields(out[0]).fields[0].value);
     CHECK(err.rfind("mcs ", 0) == 0);
-    CHECK(st.facts().error == err);
+    REQUIRE(st.facts().error);
+    CHECK(error_text(*st.facts().error) == err);
     CHECK(st.facts().error_frame == 5);
     // An invalid DomainMCSPDU choice (63 > 42).
     out.clear();

@@ -2,13 +2,15 @@
 // ordered fields `rdpscope dissect` prints.  Covers kinds and details the
 // bundled captures do not reach (wrong_direction, unused MCS PDUs, the
 // generic TLS handshake event, raw bytes in a cookie, RDP_CORRELATION_INFO).
-// Expected names and values come from the specs the decoders follow.
+// Expected names and values come from the specs the decoders follow.  Also
+// the decode errors the MCS and TLS facts keep typed, as the summary words them.
 #include <catch2/catch.hpp>
 
 #include <map>
 #include <sstream>
 
 #include "report/pdu_fields.hpp"
+#include "report/summary_security.hpp"
 
 using namespace rdpscope;
 
@@ -138,4 +140,28 @@ TEST_CASE("pdu_fields: ICMPv6 packet too big carries the MTU", "[pdu_fields]") {
     CHECK(f.v.at("description") == "packet too big");
     CHECK(f.v.at("from") == "::1");
     CHECK(f.v.at("mtu") == "1280");
+}
+
+TEST_CASE("summary: decode errors kept as typed facts are worded by the report", "[pdu_fields]") {
+    McsFacts m;
+    m.error = DecodeError{"mcs", "DomainMCSPDU.choice", 0, ErrorKind::malformed, 0};
+    m.error_frame = 3;
+    {
+        const auto j = mcs_json(m);
+        CHECK(j["error"] == "mcs DomainMCSPDU.choice malformed at byte 0");
+        CHECK(j["error_frame"] == 3);
+    }
+    m.server_encryption_method = 2;  // 128-bit
+    m.server_encryption_level = 2;   // client compatible
+    m.server_security_error = DecodeError{"gcc", "X509CertificateChain.cbCert", 40, ErrorKind::malformed, 0};
+    CHECK(security_json(m)["error"] == "gcc X509CertificateChain.cbCert malformed at byte 40");
+
+    TlsFacts t;
+    t.server_hello_frame = 4;
+    t.certificate_error = TlsFacts::CertificateError{DecodeError{"tls", "certificate_list.length", 3, ErrorKind::malformed, 0}, false};
+    CHECK(tls_json(t)["certificate_error"] == "certificate_list.length");
+    t.certificate_error = TlsFacts::CertificateError{DecodeError{"x509", "certificate", 0, ErrorKind::malformed, 0}, true};
+    CHECK(tls_json(t)["certificate_error"] == "x509 certificate");
+    t.error = DecodeError{"tls", "record.content_type", 14, ErrorKind::malformed, 0};
+    CHECK(tls_json(t)["error"] == "tls record.content_type malformed at stream byte 14");
 }
