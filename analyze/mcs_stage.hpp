@@ -39,7 +39,7 @@ struct McsFacts {
     std::array<std::uint64_t, 2> pdus_after_client_info{};  // by Dir: sustained data = established
     std::uint64_t last_server_pdu_frame = 0;
     std::int64_t last_server_pdu_ts = 0;
-    std::string error;  // an MCS PDU that did not decode, described
+    std::optional<DecodeError> error;  // the first MCS, GCC or security layer structure that did not decode
 
     // Settings from the GCC user data (what the report and Zeek's rdp.log show).
     std::optional<std::uint32_t> client_build, keyboard_layout, desktop_width, desktop_height, color_depth;
@@ -81,7 +81,7 @@ struct McsFacts {
     std::optional<std::uint16_t> io_channel;
     std::vector<std::uint16_t> channel_ids;  // the server's ids for the requested static channels, in order
     std::optional<std::uint16_t> message_channel;
-    std::string server_security_error;       // the Server Security Data's certificate did not decode
+    std::optional<DecodeError> server_security_error;  // the Server Security Data's certificate did not decode
     std::vector<x509::Certificate> server_x509_chain;  // certificate chain version 2, in wire order
     // Client Info and licensing.
     bool client_info_encrypted = false;
@@ -109,7 +109,7 @@ private:
                              std::vector<PduEvent>& out);
     void on_send_data(Dir dir, const mcs::SendData& sd, std::uint64_t frame, std::int64_t ts_ns,
                       std::vector<PduEvent>& out);
-    void note_error(const std::string& what, std::uint64_t frame);
+    void note_error(const DecodeError& e, std::uint64_t frame);
 
     McsFacts facts_;
     bool fips_ = false;

@@ -199,21 +199,18 @@ bool RdpSession::run_preamble(int side, std::uint64_t frame, std::int64_t ts_ns,
                 fmt::format("{} preamble broken: {}", proxy::name(proxy.kind), describe_error(p.error())), ev);
         return false;
     }
-    PduEvent e{frame, ts_ns, client ? "proxy.request" : "proxy.reply", {}};
-    e.add("proxy", std::string(proxy::name(proxy.kind)));
     if (client) {
         std::string host(p->target_host);
         if (host.empty() && p->target_ip_version == 4)
             host = fmt::format("{}.{}.{}.{}", p->target_ip[0], p->target_ip[1], p->target_ip[2], p->target_ip[3]);
         proxy.target = fmt::format("{}:{}", host, p->target_port);
         proxy.request_frame = frame;
-        e.add("target", proxy.target);
+        ev.pdu(side, PduEvent{frame, ts_ns, ev::ProxyRequest{proxy.kind, proxy.target}});
     } else {
         proxy.status = p->status;
         proxy.reply_frame = frame;
-        e.add("status", static_cast<std::int64_t>(p->status));
+        ev.pdu(side, PduEvent{frame, ts_ns, ev::ProxyReply{proxy.kind, p->status}});
     }
-    ev.pdu(side, std::move(e));
     buf.erase(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(p->length));
     sides[side].mode = Mode::x224;
     return true;
@@ -256,12 +253,12 @@ void RdpSession::on_x224_pdu(int side, Bytes pdu, std::uint64_t frame, std::int6
     auto payload = tpkt::payload(pdu);
     auto t = payload ? x224::decode(*payload) : Decoded<x224::Tpdu>(payload.error());
     if (!t) {
-        PduEvent e{frame, ts_ns, "x224.malformed", {}};
-        e.add("error", describe_error(t.error()));
-        ev.pdu(side, std::move(e));
+        ev.pdu(side, PduEvent{frame, ts_ns, ev::X224Malformed{t.error()}});
         return;
     }
-    PduEvent e{frame, ts_ns, x224::name(t->type), {}};
+    ev::X224Tpdu x;
+    x.type = t->type;
+    auto emit = [&] { ev.pdu(side, PduEvent{frame, ts_ns, std::move(x)}); };
     switch (t->type) {
         case x224::Type::cr: {
             neg.cr_frame = frame;
@@ -269,30 +266,24 @@ void RdpSession::on_x224_pdu(int side, Bytes pdu, std::uint64_t frame, std::int6
             auto req = rdpneg::decode_request(t->variable);
             if (!req) {
                 neg.error = describe_error(req.error());
-                e.add("error", neg.error);
-                ev.pdu(side, std::move(e));
+                x.error = req.error();
+                emit();
                 return;
             }
-            if (req->cookie) { neg.cookie = std::string(*req->cookie); e.add("cookie", printable(*req->cookie)); }
+            if (req->cookie) { neg.cookie = std::string(*req->cookie); x.cookie = neg.cookie; }
             if (req->routing_token) {
                 neg.routing_token = std::string(*req->routing_token);
-                e.add("routing_token", printable(*req->routing_token));
+                x.routing_token = neg.routing_token;
             }
-            ev.pdu(side, std::move(e));
+            emit();
             if (req->neg_req) {
                 neg.requested_protocols = req->neg_req->requested_protocols;
                 neg.request_flags = req->neg_req->flags;
-                PduEvent n{frame, ts_ns, "rdp.neg_req", {}};
-                n.add("flags", req->neg_req->flags);
-                n.add("requested_protocols", req->neg_req->requested_protocols);
-                n.add("requested_protocols_names", rdpneg::protocol_flags(req->neg_req->requested_protocols));
-                ev.pdu(side, std::move(n));
+                ev.pdu(side, PduEvent{frame, ts_ns, ev::NegRequest{req->neg_req->flags, req->neg_req->requested_protocols}});
             }
             if (req->correlation) {
                 neg.correlation_id = guid_text(req->correlation->id);
-                PduEvent c{frame, ts_ns, "rdp.correlation_info", {}};
-                c.add("correlation_id", *neg.correlation_id);
-                ev.pdu(side, std::move(c));
+                ev.pdu(side, PduEvent{frame, ts_ns, ev::CorrelationInfo{req->correlation->id}});
             }
             return;
         }
@@ -302,25 +293,18 @@ void RdpSession::on_x224_pdu(int side, Bytes pdu, std::uint64_t frame, std::int6
             auto conf = rdpneg::decode_confirm(t->variable);
             if (!conf) {
                 neg.error = describe_error(conf.error());
-                e.add("error", neg.error);
-                ev.pdu(side, std::move(e));
+                x.error = conf.error();
+                emit();
                 return;
             }
-            ev.pdu(side, std::move(e));
+            emit();
             if (conf->neg_rsp) {
                 neg.selected_protocol = conf->neg_rsp->selected_protocol;
                 neg.response_flags = conf->neg_rsp->flags;
-                PduEvent n{frame, ts_ns, "rdp.neg_rsp", {}};
-                n.add("flags", conf->neg_rsp->flags);
-                n.add("selected_protocol", conf->neg_rsp->selected_protocol);
-                n.add("selected_protocol_name", std::string(rdpneg::protocol_name(conf->neg_rsp->selected_protocol)));
-                ev.pdu(side, std::move(n));
+                ev.pdu(side, PduEvent{frame, ts_ns, ev::NegResponse{conf->neg_rsp->flags, conf->neg_rsp->selected_protocol}});
             } else if (conf->neg_failure) {
                 neg.failure_code = conf->neg_failure->failure_code;
-                PduEvent n{frame, ts_ns, "rdp.neg_failure", {}};
-                n.add("failure_code", conf->neg_failure->failure_code);
-                n.add("failure_name", std::string(rdpneg::failure_name(conf->neg_failure->failure_code)));
-                ev.pdu(side, std::move(n));
+                ev.pdu(side, PduEvent{frame, ts_ns, ev::NegFailure{conf->neg_failure->failure_code}});
             }
             // The X.224 exchange is over: both directions move to the security
             // layer the server chose (a failure is followed only by a close).
@@ -332,16 +316,16 @@ void RdpSession::on_x224_pdu(int side, Bytes pdu, std::uint64_t frame, std::int6
         }
         case x224::Type::dr:
             neg.dr_frame = frame;
-            e.add("reason", t->reason);
-            ev.pdu(side, std::move(e));
+            x.reason = t->reason;
+            emit();
             return;
         case x224::Type::er:
-            e.add("cause", t->reason);
-            ev.pdu(side, std::move(e));
+            x.reason = t->reason;
+            emit();
             return;
         case x224::Type::dt: {
-            e.add("length", static_cast<std::int64_t>(t->user_data.size()));
-            ev.pdu(side, std::move(e));
+            x.length = t->user_data.size();
+            emit();
             // Under standard RDP security the Data TPDUs carry MCS in clear.
             std::vector<PduEvent> out;
             mcs.on_data_tpdu(side == client_side_ ? Dir::c2s : Dir::s2c, t->user_data, frame, ts_ns, out);
@@ -349,8 +333,8 @@ void RdpSession::on_x224_pdu(int side, Bytes pdu, std::uint64_t frame, std::int6
             return;
         }
         case x224::Type::unknown:
-            e.add("code", t->code);
-            ev.pdu(side, std::move(e));
+            x.code = t->code;
+            emit();
             return;
     }
 }

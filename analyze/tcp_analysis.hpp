@@ -41,8 +41,6 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "dissect/tcp.hpp"
 
 namespace rdpscope {
@@ -66,9 +64,6 @@ enum TcpFlag : std::uint32_t {
     TCP_KEEP_ALIVE_ACK_ = 1u << 20,
     TCP_ZERO_WINDOW_PROBE_ACK_ = 1u << 21,
 };
-
-// "tcp.retransmission", ... for the flags set in `bits`.
-std::vector<std::string> tcp_flag_names(std::uint32_t bits);
 
 // What the analysis needs of one captured TCP segment.
 struct TcpSegment {
@@ -265,29 +260,7 @@ public:
     TcpVantageFinding vantage(int client_side) const;
     // Loss estimate for side s in percent of its data segments (resends of lost segments); nullopt without data.
     std::optional<double> loss_estimate_pct(int s) const;
-
-    // The `tcp` object of `rdpscope analyze --format json`, c2s/s2c by `client_side`:
-    //   rtt_ms (number|null), vantage ("client"|"server"|"middle"|"unknown"), vantage_basis,
-    //   handshake {syn_frame, syn_ack_frame, ack_frame, syn_to_syn_ack_ms, syn_ack_to_ack_ms} (when a SYN or SYN-ACK was seen),
-    //   closed_first ("client"|"server"|null), half_closed,
-    //   resets [{frame, by, with_ack, ttl, ref_ttl, ref_frame, ttl_mismatch, ip_id, prev_ip_id,
-    //            ip_id_out_of_sequence, after_frame, after_by, after, answers_syn}], rst_ttl_mismatch,
-    //   c2s / s2c {packets, bytes, syn, syn_ack, fin, rst, syn_retransmissions, syn_ack_retransmissions,
-    //            syn_intervals_ms, syn_new_isn, retransmissions, fast_retransmissions, spurious_retransmissions,
-    //            out_of_order, dup_acks, zero_windows, zero_window_probes, window_full, window_updates,
-    //            keep_alives, lost_segments, acked_unseen, duplicate_frames,
-    //            loss {before_capture, after_capture, unseen_bytes, gap_bytes, estimate_pct},
-    //            mss, window_scale, sack_permitted, ttl, df, max_segment, max_acked_segment, max_acked_frame,
-    //            max_unacked_segment {len, frame}, fin_frame,
-    //            retransmitted [{seq, len, syn, fin, first_frame, resend_frames, resends, intervals_ms,
-    //                            spurious, acked, acked_frame}]}
-    // Counts of Wireshark flags are frames of that direction (acked_unseen too: the
-    // frames ACKing the other side's uncaptured bytes), duplicates left out.
-    nlohmann::ordered_json to_json(int client_side) const;
-    // Extra fields of one `icmp` list entry (kind, quoted segment).
-    static void icmp_json(const TcpIcmpError& e, nlohmann::ordered_json& into);
-    // The report's `tcp` lines in words (after the first), from to_json's object; each line ends in '\n'.
-    static std::string describe(const nlohmann::ordered_json& tcp_json);
+    // The report (report/tcp_json.hpp) turns these figures into JSON and words.
 
 private:
     // Wireshark's per-direction analysis state (tcp_flow_t / tcp_analyze_seq_flow_info_t).

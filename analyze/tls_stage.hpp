@@ -46,7 +46,13 @@ struct TlsFacts {
     std::optional<std::uint16_t> client_max_version, version, cipher_suite;
     std::string sni;
     std::optional<x509::Certificate> leaf;
-    std::string certificate_error;  // the server sent a Certificate that does not decode
+    // The server sent a Certificate message that does not decode, or (leaf)
+    // whose first certificate does not parse; the last one seen.
+    struct CertificateError {
+        DecodeError error;
+        bool leaf = false;
+    };
+    std::optional<CertificateError> certificate_error;
     std::size_t chain_length = 0;
     std::optional<bool> sni_matches;
     std::vector<TlsAlertNote> alerts;
@@ -55,7 +61,7 @@ struct TlsFacts {
     std::array<std::uint64_t, 2> last_app_frame{};
     std::array<std::int64_t, 2> last_app_ts{};
     bool established = false;
-    std::string error;  // the TLS stream broke (framing): decoding stopped
+    std::optional<DecodeError> error;  // the TLS stream broke (framing): decoding stopped; offset in the direction's stream
     std::uint64_t error_frame = 0;
 
     static constexpr std::size_t kMaxRecordNotes = 64;
@@ -71,7 +77,7 @@ public:
 
 private:
     void on_event(const tls::Event& e, std::uint64_t frame, std::int64_t ts_ns, std::vector<PduEvent>& out);
-    void on_handshake(Dir dir, const tls::HandshakeMessage& m, std::uint64_t frame, std::int64_t ts_ns, PduEvent& e);
+    Pdu on_handshake(Dir dir, const tls::HandshakeMessage& m, std::uint64_t frame, std::int64_t ts_ns);
 
     tls::Session session_;
     TlsFacts facts_;

@@ -408,9 +408,7 @@ void Tracker::full_tcp(Connection& c, const TcpIn& in) {
     seg.ipv6 = in.v6;
     seg.ip_total_length = in.ip_total_length;
     if (const std::uint32_t flags = c.tcp.on_segment(seg); flags && reportable(c)) {
-        PduEvent e{in.frame, in.ts_ns, "tcp.analysis", {}};
-        e.add_list("tcp_flags", tcp_flag_names(flags));
-        obs_.pdu(c, c.dir_from(s), e);
+        obs_.pdu(c, c.dir_from(s), PduEvent{in.frame, in.ts_ns, ev::TcpAnalysisFlags{flags}});
     }
 
     Events ev(*this, c);
@@ -477,10 +475,8 @@ void Tracker::icmp_packet(const CapturedPacket& pkt, const PacketInfo& p) {
     ti.quoted_seq = m.quote->tcp_seq;
     ti.ttl = p.ip.ttl;
     c.tcp.on_icmp(ti);
-    PduEvent e{pkt.frame, pkt.ts_ns, m.v6 ? "icmpv6.error" : "icmp.error", {}};
-    e.add("type", m.type).add("code", m.code).add("description", n.description).add("from", n.from);
-    if (m.kind == icmp::Kind::packet_too_big) e.add("mtu", static_cast<std::int64_t>(m.mtu));
-    if (reportable(c)) obs_.pdu(c, c.dir_from(1 - sender), e);
+    if (reportable(c))
+        obs_.pdu(c, c.dir_from(1 - sender), PduEvent{pkt.frame, pkt.ts_ns, ev::IcmpError{m.v6, m.type, m.code, m.kind, m.mtu, p.ip.src}});
 }
 
 void Tracker::retire(const Key& key) {

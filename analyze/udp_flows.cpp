@@ -17,7 +17,6 @@ namespace rdpscope {
 
 namespace {
 
-std::vector<std::string> to_strings(const std::vector<std::string_view>& v) { return {v.begin(), v.end()}; }
 
 }  // namespace
 
@@ -111,9 +110,7 @@ void UdpFlows::datagram(Flow& fl, int s, const CapturedPacket& pkt, const Packet
             f.first_error_frame = pkt.frame;
         }
         if (fl.error_events++ < opt_.error_events) {
-            PduEvent ev{pkt.frame, pkt.ts_ns, "rdpudp.error", {}};
-            ev.add("error", std::move(what)).add("length", static_cast<std::int64_t>(payload.size()));
-            emit(fl, s, std::move(ev));
+            emit(fl, s, PduEvent{pkt.frame, pkt.ts_ns, ev::RdpUdpError{e, payload.size()}});
         }
         return;
     }
@@ -139,16 +136,16 @@ void UdpFlows::datagram(Flow& fl, int s, const CapturedPacket& pkt, const Packet
             const bool new_corr = !v1.correlation_id.empty() && f.correlation_id.empty();
             if (new_corr) f.correlation_id = guid_text(v1.correlation_id);
             if (new_corr && f.tie != "correlation_id") tie(fl);
-            PduEvent e{pkt.frame, pkt.ts_ns, "rdpudp.syn", {}};
-            e.add_list("flags", to_strings(names::rdpudp_flags(v1.header.flags)));
-            if (!v1.correlation_id.empty()) e.add("correlation_id", guid_text(v1.correlation_id));
-            if (v1.synex) {
-                e.add("version", v1.synex->version);
-                if (auto n = names::rdpudp_version(v1.synex->version); !n.empty()) e.add("version_name", std::string(n));
+            ev::RdpUdpSyn e;
+            e.flags = v1.header.flags;
+            e.correlation_id.assign(v1.correlation_id.begin(), v1.correlation_id.end());
+            if (v1.synex) e.version = v1.synex->version;
+            if (v1.syn) {
+                e.upstream_mtu = v1.syn->upstream_mtu;
+                e.downstream_mtu = v1.syn->downstream_mtu;
             }
-            if (v1.syn) e.add("upstream_mtu", v1.syn->upstream_mtu).add("downstream_mtu", v1.syn->downstream_mtu);
-            if (f.syns > 1) e.add("retransmission", static_cast<std::int64_t>(f.syns - 1));
-            emit(fl, s, std::move(e));
+            e.retransmission = f.syns - 1;
+            emit(fl, s, PduEvent{pkt.frame, pkt.ts_ns, std::move(e)});
             break;
         }
         case Kind::syn_ack: {
@@ -160,38 +157,40 @@ void UdpFlows::datagram(Flow& fl, int s, const CapturedPacket& pkt, const Packet
                 if (v1.syn) f.server_mtu = v1.syn->upstream_mtu;
                 f.rdpudp2 = g.switches_to_v2();
             }
-            PduEvent e{pkt.frame, pkt.ts_ns, "rdpudp.syn_ack", {}};
-            e.add_list("flags", to_strings(names::rdpudp_flags(v1.header.flags)));
-            if (v1.synex) {
-                e.add("version", v1.synex->version);
-                if (auto n = names::rdpudp_version(v1.synex->version); !n.empty()) e.add("version_name", std::string(n));
+            ev::RdpUdpSynAck e;
+            e.flags = v1.header.flags;
+            if (v1.synex) e.version = v1.synex->version;
+            if (v1.syn) {
+                e.upstream_mtu = v1.syn->upstream_mtu;
+                e.downstream_mtu = v1.syn->downstream_mtu;
             }
-            if (v1.syn) e.add("upstream_mtu", v1.syn->upstream_mtu).add("downstream_mtu", v1.syn->downstream_mtu);
-            if (g.switches_to_v2()) e.add_bool("rdpudp2", true);
-            if (f.syns == 0) e.add_bool("syn_not_captured", true);
-            emit(fl, s, std::move(e));
+            e.rdpudp2 = g.switches_to_v2();
+            e.syn_not_captured = f.syns == 0;
+            emit(fl, s, PduEvent{pkt.frame, pkt.ts_ns, e});
             break;
         }
         case Kind::data: {
             ++f.data_datagrams[di];
             if (!f.first_data_frame[di]) f.first_data_frame[di] = pkt.frame;
             if (fl.data_events[di]++ >= opt_.data_events) break;
-            PduEvent e{pkt.frame, pkt.ts_ns, "rdpudp.data", {}};
-            e.add("framing", static_cast<std::int64_t>(g.version));
+            ev::RdpUdpData e;
+            e.framing = g.version;
             if (g.v1) {
-                e.add_list("flags", to_strings(names::rdpudp_flags(g.v1->header.flags)));
-                e.add("length", static_cast<std::int64_t>(g.v1->data.size()));
+                e.v1 = true;
+                e.flags = g.v1->header.flags;
+                e.length = g.v1->data.size();
             } else if (g.v2) {
-                e.add_list("flags", to_strings(names::rdpudp2_flags(g.v2->flags)));
-                e.add("length", static_cast<std::int64_t>(g.v2->data_size()));
-                if (g.v2->dummy()) e.add_bool("dummy", true);
+                e.v2 = true;
+                e.flags = g.v2->flags;
+                e.length = g.v2->data_size();
+                e.dummy = g.v2->dummy();
             }
-            emit(fl, s, std::move(e));
+            emit(fl, s, PduEvent{pkt.frame, pkt.ts_ns, e});
             break;
         }
         case Kind::fin:
             if (!f.fin_frame) f.fin_frame = pkt.frame;
-            emit(fl, s, PduEvent{pkt.frame, pkt.ts_ns, "rdpudp.fin", {}});
+            emit(fl, s, PduEvent{pkt.frame, pkt.ts_ns, ev::RdpUdpFin{}});
             break;
         case Kind::ack:
         case Kind::other:
@@ -220,11 +219,8 @@ bool UdpFlows::icmp(const CapturedPacket& pkt, const PacketInfo& p) {
     f.last_frame = pkt.frame;
     f.last_ts = pkt.ts_ns;
     it->second.last_ts = pkt.ts_ns;
-    PduEvent e{pkt.frame, pkt.ts_ns, m.v6 ? "icmpv6.error" : "icmp.error", {}};
-    e.add("type", m.type).add("code", m.code).add("description", n.description).add("from", n.from);
-    if (m.kind == icmp::Kind::packet_too_big) e.add("mtu", static_cast<std::int64_t>(m.mtu));
     // The error travels back to the sender of the quoted datagram.
-    emit(fl, 1 - sender, std::move(e));
+    emit(fl, 1 - sender, PduEvent{pkt.frame, pkt.ts_ns, ev::IcmpError{m.v6, m.type, m.code, m.kind, m.mtu, p.ip.src}});
     return true;
 }
 

@@ -1,13 +1,15 @@
 // The per-connection RDP decoder (proxy preamble, X.224, after-negotiation
-// framing) fed arbitrary byte streams in arbitrary chunks from both sides.
+// framing) fed arbitrary byte streams in arbitrary chunks from both sides;
+// each event it emits is turned into its report fields (report/pdu_fields).
 #include <cstddef>
 #include <cstdint>
 
 #include "analyze/rdp_stream.hpp"
+#include "report/pdu_fields.hpp"
 
 namespace {
 struct Null : rdpscope::RdpEvents {
-    void pdu(int, rdpscope::PduEvent&&) override {}
+    void pdu(int, rdpscope::PduEvent&& e) override { (void)rdpscope::pdu_fields(e); }
     void problem(int, std::uint64_t, const std::string&) override {}
 };
 }  // namespace

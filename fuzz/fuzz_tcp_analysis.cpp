@@ -7,6 +7,7 @@
 #include <deque>
 
 #include "analyze/tcp_analysis.hpp"
+#include "report/tcp_json.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     using namespace rdpscope;
@@ -64,7 +65,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         a.syn_intervals_ms(s);
     }
     if (a.resets().size() > TcpAnalysis::kMaxResets || a.icmp_errors().size() > TcpAnalysis::kMaxIcmp) __builtin_trap();
-    const auto j = a.to_json(data && size ? data[0] & 1 : 0);
-    TcpAnalysis::describe(j);
+    const auto j = tcp_json(a, data && size ? data[0] & 1 : 0);
+    describe_tcp(j);
     return 0;
 }

@@ -4,6 +4,7 @@
 
 #include "report/json_util.hpp"
 #include "report/summary_security.hpp"
+#include "report/tcp_json.hpp"
 #include "dissect/rdp_neg.hpp"
 
 namespace rdpscope {
@@ -115,7 +116,7 @@ json summarize(const Connection& c, const Verdict& v) {
     }
     if (!sec.empty()) j["after_negotiation"] = sec;
     add_security_objects(j, c);
-    j["tcp"] = c.tcp.to_json(cs);
+    j["tcp"] = tcp_json(c.tcp, cs);
     json gaps = json::object();
     for (auto [name, s] : {std::pair{"c2s", cs}, std::pair{"s2c", ss}}) {
         const auto& f = c.rdp.sides[s];
@@ -130,7 +131,7 @@ json summarize(const Connection& c, const Verdict& v) {
                   {"from", n.from}};
         if (n.mtu) e["mtu"] = n.mtu;
         for (const auto& te : c.tcp.icmp_errors())
-            if (te.frame == n.frame) TcpAnalysis::icmp_json(te, e);
+            if (te.frame == n.frame) tcp_icmp_json(te, e);
         icmp.push_back(e);
     }
     j["icmp"] = icmp;

@@ -1,5 +1,8 @@
 #include "report/summary_security.hpp"
 
+#include <fmt/format.h>
+
+#include "report/error_text.hpp"
 #include "report/json_util.hpp"
 #include "dissect/rdp_names.hpp"
 #include "dissect/tls.hpp"
@@ -43,7 +46,7 @@ json certificate_json(const x509::Certificate& c) {
 
 json tls_json(const TlsFacts& t) {
     json j = json::object();
-    if (!t.started() && !t.server_hello_frame && t.alerts.empty() && t.error.empty()) return j;
+    if (!t.started() && !t.server_hello_frame && t.alerts.empty() && !t.error) return j;
     if (t.client_hello_frame) j["client_hello_frame"] = t.client_hello_frame;
     if (t.server_hello_frame) j["server_hello_frame"] = t.server_hello_frame;
     if (t.client_hello_frame && t.server_hello_frame)
@@ -90,13 +93,15 @@ json tls_json(const TlsFacts& t) {
     } else if (t.certificate_frame && t.chain_length) {
         j["certificate"] = {{"chain_length", t.chain_length}};
     }
-    if (!t.certificate_error.empty()) j["certificate_error"] = valid_utf8(t.certificate_error);
+    if (const auto& ce = t.certificate_error)
+        j["certificate_error"] = valid_utf8(ce->leaf ? fmt::format("{} {}", ce->error.layer, ce->error.field)
+                                                     : std::string(ce->error.field));
     if (t.app_records[0] || t.app_records[1]) {
         j["application_data"] = {{"c2s", {{"records", t.app_records[0]}, {"bytes", t.app_bytes[0]}}},
                                  {"s2c", {{"records", t.app_records[1]}, {"bytes", t.app_bytes[1]}}}};
     }
-    if (!t.error.empty()) {
-        j["error"] = valid_utf8(t.error);
+    if (t.error) {
+        j["error"] = valid_utf8(stream_error_text(*t.error));
         j["error_frame"] = t.error_frame;
     }
     return j;
@@ -105,7 +110,7 @@ json tls_json(const TlsFacts& t) {
 json mcs_json(const McsFacts& m) {
     json j = json::object();
     if (!m.started() && !m.erect_domain_frame && !m.attach_user_request_frame && !m.security_exchange_frame &&
-        !m.client_info_frame && !m.disconnect_frame && m.error.empty())
+        !m.client_info_frame && !m.disconnect_frame && !m.error)
         return j;
     if (m.connect_initial_frame) j["connect_initial_frame"] = m.connect_initial_frame;
     if (m.client_build || m.desktop_width || !m.client_name.empty()) {
@@ -211,8 +216,8 @@ json mcs_json(const McsFacts& m) {
         j["disconnect"] = d;
     }
     if (m.last_server_pdu_frame) j["last_server_pdu_frame"] = m.last_server_pdu_frame;
-    if (!m.error.empty()) {
-        j["error"] = valid_utf8(m.error);
+    if (m.error) {
+        j["error"] = valid_utf8(error_text(*m.error));
         j["error_frame"] = m.error_frame;
     }
     return j;
@@ -241,7 +246,7 @@ json security_json(const McsFacts& m) {
         for (const auto& c : m.server_x509_chain) list.push_back(certificate_json(c));
         j["certificates"] = list;
     }
-    if (!m.server_security_error.empty()) j["error"] = valid_utf8(m.server_security_error);
+    if (m.server_security_error) j["error"] = valid_utf8(error_text(*m.server_security_error));
     return j;
 }
 

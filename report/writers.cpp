@@ -4,9 +4,11 @@
 #include <fmt/ranges.h>
 
 #include "report/json_util.hpp"
+#include "report/pdu_fields.hpp"
 #include "report/render_security.hpp"
 #include "report/render_verdict.hpp"
 #include "report/summary.hpp"
+#include "report/tcp_json.hpp"
 
 namespace rdpscope {
 
@@ -51,6 +53,7 @@ void WriterBase::problem(std::uint64_t frame, const Connection* conn, const std:
 }
 
 void DissectWriter::pdu(const Connection& c, Dir d, const PduEvent& e) {
+    const PduFields pf = pdu_fields(e);
     const Endpoint& src = d == Dir::c2s ? c.client() : c.server();
     const Endpoint& dst = d == Dir::c2s ? c.server() : c.client();
     if (format_ == Format::json) {
@@ -62,15 +65,15 @@ void DissectWriter::pdu(const Connection& c, Dir d, const PduEvent& e) {
         j["dir"] = to_string(d);
         j["src"] = to_string(src);
         j["dst"] = to_string(dst);
-        j["pdu"] = e.pdu;
-        for (const auto& f : e.fields) std::visit([&](const auto& v) { j[std::string(f.key)] = v; }, f.value);
+        j["pdu"] = pf.pdu;
+        for (const auto& f : pf.fields) std::visit([&](const auto& v) { j[std::string(f.key)] = v; }, f.value);
         fmt::print(out_, "{}\n", j.dump());
         return;
     }
     const double rel = file_stats_ ? static_cast<double>(e.ts_ns - file_stats_->first_ts) / 1e9 : 0.0;
     std::string line = fmt::format("{:>7} {:>11.6f}  #{:<3} {} {} -> {}  {}", e.frame, rel, c.id, to_string(d),
-                                   to_string(src), to_string(dst), e.pdu);
-    for (const auto& f : e.fields) line += fmt::format(" {}={}", f.key, text_value(f));
+                                   to_string(src), to_string(dst), pf.pdu);
+    for (const auto& f : pf.fields) line += fmt::format(" {}={}", f.key, text_value(f));
     fmt::print(out_, "{}\n", line);
 }
 
@@ -178,7 +181,7 @@ std::string render_connection_text(const json& j, bool color) {
         return x;
     };
     s += fmt::format("  tcp          {}; {}\n", side(t["c2s"], "client"), side(t["s2c"], "server"));
-    s += TcpAnalysis::describe(t);
+    s += describe_tcp(t);
     for (const auto& i : j["icmp"])
         s += fmt::format("  icmp         frame {}: {} from {}{}\n", i["frame"].get<std::uint64_t>(),
                          i["description"].get<std::string>(), i["from"].get<std::string>(),

@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 
 #include "report/json_util.hpp"
+#include "report/pdu_fields.hpp"
 #include "report/summary.hpp"
 #include "report/summary_security.hpp"
 #include "report/writers.hpp"
@@ -26,6 +27,7 @@ std::string field_text(const Field& f) {
 }  // namespace
 
 void DissectWriter::udp_pdu(const UdpFlowFacts& f, Dir d, const PduEvent& e) {
+    const PduFields pf = pdu_fields(e);
     const Endpoint& src = d == Dir::c2s ? f.client() : f.server();
     const Endpoint& dst = d == Dir::c2s ? f.server() : f.client();
     if (format_ == Format::json) {
@@ -38,8 +40,8 @@ void DissectWriter::udp_pdu(const UdpFlowFacts& f, Dir d, const PduEvent& e) {
         j["dir"] = to_string(d);
         j["src"] = to_string(src);
         j["dst"] = to_string(dst);
-        j["pdu"] = e.pdu;
-        for (const auto& x : e.fields)
+        j["pdu"] = pf.pdu;
+        for (const auto& x : pf.fields)
             std::visit([&](const auto& v) {
                 if constexpr (std::is_same_v<std::decay_t<decltype(v)>, std::string>) j[std::string(x.key)] = valid_utf8(v);
                 else j[std::string(x.key)] = v;
@@ -50,8 +52,8 @@ void DissectWriter::udp_pdu(const UdpFlowFacts& f, Dir d, const PduEvent& e) {
     const double rel = file_stats_ ? static_cast<double>(e.ts_ns - file_stats_->first_ts) / 1e9 : 0.0;
     // UDP flows are numbered apart from TCP connections: "#u0" is udp.stream 0.
     std::string line = fmt::format("{:>7} {:>11.6f}  #{:<3} {} {} -> {}  {}", e.frame, rel, fmt::format("u{}", f.id),
-                                   to_string(d), to_string(src), to_string(dst), e.pdu);
-    for (const auto& x : e.fields) line += fmt::format(" {}={}", x.key, field_text(x));
+                                   to_string(d), to_string(src), to_string(dst), pf.pdu);
+    for (const auto& x : pf.fields) line += fmt::format(" {}={}", x.key, field_text(x));
     fmt::print(out_, "{}\n", line);
 }
 

@@ -14,6 +14,8 @@
 #include <nlohmann/json.hpp>
 
 #include "analyze/run.hpp"
+#include "report/error_text.hpp"
+#include "report/pdu_fields.hpp"
 #include "report/summary_security.hpp"
 #include "test_util.hpp"
 
@@ -83,8 +85,9 @@ public:
 
 private:
     static Event event(std::uint64_t id, bool udp, const PduEvent& e) {
-        Event s{e.frame, id, udp, std::string(e.pdu), {}};
-        for (const auto& f : e.fields)
+        const PduFields pf = pdu_fields(e);
+        Event s{e.frame, id, udp, std::string(pf.pdu), {}};
+        for (const auto& f : pf.fields)
             std::visit([&](const auto& v) {
                 std::ostringstream o;
                 if constexpr (std::is_same_v<std::decay_t<decltype(v)>, std::vector<std::string>>) {

@@ -4,6 +4,8 @@
 // the lab captures: test_lab_vs_tshark.cpp.
 #include <catch2/catch.hpp>
 
+#include "report/error_text.hpp"
+#include "report/pdu_fields.hpp"
 #include "report/render_security.hpp"
 #include "stage_collector.hpp"
 
@@ -54,7 +56,7 @@ TEST_CASE("rdp-proprietary-encryption: the whole MCS connection sequence, frame 
     CHECK(m.disconnect_frame == 538);
     CHECK(m.disconnect_reason == 3u);
     CHECK(m.disconnect_from == Dir::s2c);
-    CHECK(m.error.empty());
+    CHECK_FALSE(m.error);
     // Zeek's rdp-client-security-data and rdp-client-cluster-data outputs for this capture.
     CHECK(m.client_encryption_methods == 27u);
     CHECK(m.cluster_flags == 0x0du);
@@ -140,7 +142,7 @@ TEST_CASE("ok-rdp-fips-xrdp: FIPS security headers decode (TS_SECURITY_HEADER2)"
     CHECK(m.license_msg_type == 1u);  // LICENSE_REQUEST, in clear after a basic security header
     CHECK(m.pdus_after_client_info[0] > 0);
     CHECK(m.pdus_after_client_info[1] > 0);
-    CHECK(m.error.empty());
+    CHECK_FALSE(m.error);
     bool valid_client = false;
     for (const auto& e : col.events) {
         CHECK(e.pdu != "rdp.error");
@@ -162,24 +164,25 @@ TEST_CASE("MCS stage: garbage and cut PDUs give error events naming layer and fi
     const auto ci = test::hex("7f 65 82 01 94 04 01 01");
     st.on_data_tpdu(Dir::c2s, ci, 5, 0, out);
     REQUIRE(out.size() == 1);
-    CHECK(out[0].pdu == "mcs.error");
-    const auto& err = std::get<std::string>(out[0].fields[0].value);
+    CHECK(pdu_name(out[0]) == "mcs.error");
+    const std::string err = std::get<std::string>(pdu_fields(out[0]).fields[0].value);
     CHECK(err.rfind("mcs ", 0) == 0);
-    CHECK(st.facts().error == err);
+    REQUIRE(st.facts().error);
+    CHECK(error_text(*st.facts().error) == err);
     CHECK(st.facts().error_frame == 5);
     // An invalid DomainMCSPDU choice (63 > 42).
     out.clear();
     const auto bad = test::hex("fc 00");
     st.on_data_tpdu(Dir::s2c, bad, 6, 0, out);
     REQUIRE(out.size() == 1);
-    CHECK(out[0].pdu == "mcs.error");
-    CHECK(std::get<std::string>(out[0].fields[0].value).find("DomainMCSPDU.choice") != std::string::npos);
+    CHECK(pdu_name(out[0]) == "mcs.error");
+    CHECK(std::get<std::string>(pdu_fields(out[0]).fields[0].value).find("DomainMCSPDU.choice") != std::string::npos);
     // Send Data whose security header is cut short.
     out.clear();
     const auto sd = test::hex("64 00 06 03 eb 70 02 01 00");
     st.on_data_tpdu(Dir::c2s, sd, 7, 0, out);
     REQUIRE(out.size() == 1);
-    CHECK(out[0].pdu == "rdp.error");
+    CHECK(pdu_name(out[0]) == "rdp.error");
     // Pseudo-random bytes never crash and always produce an event.
     std::uint32_t x = 12345;
     for (int round = 0; round < 2000; ++round) {

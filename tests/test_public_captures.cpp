@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "analyze/run.hpp"
+#include "report/pdu_fields.hpp"
 #include "test_util.hpp"
 
 using namespace rdpscope;
@@ -32,8 +33,9 @@ public:
     void begin_file(const std::string&, const FileStats*) override {}
     void end_file(const FileStats&) override {}
     void pdu(const Connection& c, Dir, const PduEvent& e) override {
-        Seen s{e.frame, c.id, std::string(e.pdu), {}};
-        for (const auto& f : e.fields)
+        const PduFields pf = pdu_fields(e);
+        Seen s{e.frame, c.id, std::string(pf.pdu), {}};
+        for (const auto& f : pf.fields)
             std::visit([&](const auto& v) {
                 std::ostringstream o;
                 if constexpr (std::is_same_v<std::decay_t<decltype(v)>, std::vector<std::string>>) {

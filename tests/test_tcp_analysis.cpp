@@ -12,6 +12,7 @@
 
 #include "analyze/run.hpp"
 #include "analyze/tcp_analysis.hpp"
+#include "report/tcp_json.hpp"
 #include "test_util.hpp"
 
 using namespace rdpscope;
@@ -172,7 +173,7 @@ TEST_CASE("SYN retransmissions and their back-off", "[tcp]") {
     CHECK(TcpAnalysis::resend_intervals_ms(r) == std::vector<double>{1000, 1000, 2000});
     CHECK(c.a.side(0).lost_after_capture == 1);
     CHECK(*c.a.loss_estimate_pct(0) == Approx(75));
-    const json j = c.a.to_json(0);
+    const json j = tcp_json(c.a, 0);
     CHECK(j["c2s"]["syn_retransmissions"] == 3);
     CHECK(j["c2s"]["syn_intervals_ms"] == json::array({1000.0, 1000.0, 2000.0}));
     CHECK(j["s2c"]["packets"] == 0);
@@ -399,11 +400,11 @@ TEST_CASE("RST: who, after what, and whether its TTL fits its sender", "[tcp]") 
         CHECK(r.prev_ip_id == 0x902);
         CHECK(r.ip_id_out_of_sequence);
         CHECK(c.a.rst_ttl_mismatch());
-        const json j = c.a.to_json(0);
+        const json j = tcp_json(c.a, 0);
         CHECK(j["rst_ttl_mismatch"] == true);
         CHECK(j["resets"][0]["by"] == "server");
         CHECK(j["resets"][0]["ref_ttl"] == 61);
-        CHECK(TcpAnalysis::describe(j).find("likely injected by a middlebox") != std::string::npos);
+        CHECK(describe_tcp(j).find("likely injected by a middlebox") != std::string::npos);
     }
 }
 
@@ -442,7 +443,7 @@ TEST_CASE("ICMP errors quoting the connection", "[tcp]") {
     in.code = 0;
     CHECK(c.a.on_icmp(in).kind == TcpIcmpKind::net_unreachable);
     json j = json::object();
-    TcpAnalysis::icmp_json(c.a.icmp_errors()[0], j);
+    tcp_icmp_json(c.a.icmp_errors()[0], j);
     CHECK(j["kind"] == "admin_prohibited");
     CHECK(j["quotes_syn"] == true);
 }
@@ -462,7 +463,7 @@ TEST_CASE("FIN order and half-close - segment sizes", "[tcp]") {
     CHECK(c.a.side(1).max_segment == 1300);
     CHECK(c.a.side(1).max_acked_segment == 1200);
     CHECK(c.a.max_unacked_segment(1) == std::pair<std::uint32_t, std::uint64_t>{1300, 8});
-    const json j = c.a.to_json(0);
+    const json j = tcp_json(c.a, 0);
     CHECK(j["closed_first"] == "client");
     CHECK(j["half_closed"] == true);
     CHECK(j["s2c"]["max_unacked_segment"]["len"] == 1300);
@@ -472,7 +473,7 @@ TEST_CASE("FIN order and half-close - segment sizes", "[tcp]") {
 TEST_CASE("the tcp JSON object has every documented key", "[tcp]") {
     Conv c;
     c.handshake();
-    const json j = c.a.to_json(0);
+    const json j = tcp_json(c.a, 0);
     for (const char* k : {"rtt_ms", "vantage", "vantage_basis", "handshake", "closed_first", "half_closed", "resets",
                           "rst_ttl_mismatch", "c2s", "s2c"})
         CHECK(j.contains(k));
@@ -578,10 +579,10 @@ public:
     void connection_done(const Connection& c, const Verdict&) override {
         LabConn l;
         l.client_side = c.client_side();
-        l.tcp = c.tcp.to_json(c.client_side());
+        l.tcp = tcp_json(c.tcp, c.client_side());
         for (const auto& e : c.tcp.icmp_errors()) {
             json x{{"frame", e.frame}, {"type", e.type}, {"code", e.code}};
-            TcpAnalysis::icmp_json(e, x);
+            tcp_icmp_json(e, x);
             l.icmp.push_back(x);
         }
         conns.push_back(std::move(l));

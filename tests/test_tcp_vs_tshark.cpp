@@ -28,6 +28,7 @@
 
 #include "analyze/run.hpp"
 #include "report/summary.hpp"
+#include "report/tcp_json.hpp"
 #include "test_util.hpp"
 
 using namespace rdpscope;
@@ -71,15 +72,14 @@ public:
     void begin_file(const std::string&, const FileStats*) override {}
     void end_file(const FileStats&) override {}
     void pdu(const Connection& c, Dir, const PduEvent& e) override {
-        if (e.pdu != "tcp.analysis") return;
+        const auto* t = std::get_if<ev::TcpAnalysisFlags>(&e.pdu);
+        if (!t) return;
         Ours& o = frames[e.frame];
         o.conn = c.id;
-        for (const auto& f : e.fields)
-            if (f.key == "tcp_flags")
-                for (const auto& n : std::get<std::vector<std::string>>(f.value)) {
-                    if (n == "tcp.duplicate_frame") o.flags.insert("duplicate_frame");
-                    else o.flags.insert(kToTshark.at(n));
-                }
+        for (const auto& n : tcp_flag_names(t->flags)) {
+            if (n == "tcp.duplicate_frame") o.flags.insert("duplicate_frame");
+            else o.flags.insert(kToTshark.at(n));
+        }
     }
     void connection_done(const Connection& c, const Verdict& v) override {
         ConnFigures f;

@@ -1,0 +1,523 @@
+#include "report/pdu_fields.hpp"
+
+#include <fmt/format.h>
+
+#include <type_traits>
+
+#include "dissect/mcs.hpp"
+#include "dissect/rdp_names.hpp"
+#include "dissect/rdp_neg.hpp"
+#include "report/error_text.hpp"
+#include "report/tcp_json.hpp"
+
+namespace rdpscope {
+
+namespace {
+
+// Builds one event's field list in order.
+class Out {
+public:
+    explicit Out(PduFields& f) : f_(f) {}
+    Out& add(std::string_view k, std::int64_t v) { return put<std::int64_t>(k, v); }
+    Out& add(std::string_view k, std::string v) { return put<std::string>(k, std::move(v)); }
+    Out& add_bool(std::string_view k, bool v) { return put<bool>(k, v); }
+    Out& add_list(std::string_view k, std::vector<std::string> v) { return put<std::vector<std::string>>(k, std::move(v)); }
+
+private:
+    // Built in place: GCC 12 warns (falsely) about copying a braced temporary variant.
+    template <typename T, typename V>
+    Out& put(std::string_view k, V&& v) {
+        Field& f = f_.fields.emplace_back();
+        f.key = k;
+        f.value.template emplace<T>(std::forward<V>(v));
+        return *this;
+    }
+    PduFields& f_;
+};
+
+std::int64_t i64(std::uint64_t v) { return static_cast<std::int64_t>(v); }
+
+// Raw names and cookies: keep printable ASCII, escape the rest, so the text
+// and JSON writers always get valid UTF-8.
+std::string printable(std::string_view s) {
+    std::string out;
+    for (char c : s) {
+        if (c >= 0x20 && c < 0x7f) out += c;
+        else out += fmt::format("\\x{:02x}", static_cast<unsigned char>(c));
+    }
+    return out;
+}
+
+// A correlation id: the 16 bytes in wire order, dashed like a GUID (as the
+// X.224 RDP_CORRELATION_INFO and the RDP-UDP SYN both carry it).
+template <typename Bytes16>
+std::string guid_text(const Bytes16& g) {
+    std::string s;
+    for (std::size_t i = 0; i < g.size(); ++i) {
+        if (i == 4 || i == 6 || i == 8 || i == 10) s += '-';
+        s += fmt::format("{:02x}", g[i]);
+    }
+    return s;
+}
+
+std::vector<std::string> to_strings(const std::vector<std::string_view>& v) { return {v.begin(), v.end()}; }
+
+std::string version_text(std::uint16_t v) { return tls::version_name_wireshark(v); }
+
+// ---- one function per kind: the name, then the fields ----------------------
+
+void fill(const ev::TcpAnalysisFlags& p, PduFields& f) {
+    f.pdu = "tcp.analysis";
+    Out(f).add_list("tcp_flags", tcp_flag_names(p.flags));
+}
+
+void fill(const ev::IcmpError& p, PduFields& f) {
+    f.pdu = p.v6 ? "icmpv6.error" : "icmp.error";
+    icmp::Message m;
+    m.v6 = p.v6;
+    m.type = p.type;
+    m.code = p.code;
+    m.kind = p.kind;
+    Out o(f);
+    o.add("type", p.type).add("code", p.code).add("description", icmp::describe(m)).add("from", to_string(p.from));
+    if (p.kind == icmp::Kind::packet_too_big) o.add("mtu", static_cast<std::int64_t>(p.mtu));
+}
+
+void fill(const ev::ProxyRequest& p, PduFields& f) {
+    f.pdu = "proxy.request";
+    Out(f).add("proxy", std::string(proxy::name(p.kind))).add("target", p.target);
+}
+
+void fill(const ev::ProxyReply& p, PduFields& f) {
+    f.pdu = "proxy.reply";
+    Out(f).add("proxy", std::string(proxy::name(p.kind))).add("status", static_cast<std::int64_t>(p.status));
+}
+
+void fill(const ev::X224Malformed& p, PduFields& f) {
+    f.pdu = "x224.malformed";
+    Out(f).add("error", error_text(p.error));
+}
+
+void fill(const ev::X224Tpdu& p, PduFields& f) {
+    f.pdu = x224::name(p.type);
+    Out o(f);
+    switch (p.type) {
+        case x224::Type::cr:
+            if (p.error) { o.add("error", error_text(*p.error)); break; }
+            if (p.cookie) o.add("cookie", printable(*p.cookie));
+            if (p.routing_token) o.add("routing_token", printable(*p.routing_token));
+            break;
+        case x224::Type::cc:
+            if (p.error) o.add("error", error_text(*p.error));
+            break;
+        case x224::Type::dr: o.add("reason", p.reason); break;
+        case x224::Type::er: o.add("cause", p.reason); break;
+        case x224::Type::dt: o.add("length", i64(p.length)); break;
+        case x224::Type::unknown: o.add("code", p.code); break;
+    }
+}
+
+void fill(const ev::NegRequest& p, PduFields& f) {
+    f.pdu = "rdp.neg_req";
+    Out(f).add("flags", p.flags).add("requested_protocols", p.requested_protocols)
+        .add("requested_protocols_names", rdpneg::protocol_flags(p.requested_protocols));
+}
+
+void fill(const ev::CorrelationInfo& p, PduFields& f) {
+    f.pdu = "rdp.correlation_info";
+    Out(f).add("correlation_id", guid_text(p.id));
+}
+
+void fill(const ev::NegResponse& p, PduFields& f) {
+    f.pdu = "rdp.neg_rsp";
+    Out(f).add("flags", p.flags).add("selected_protocol", p.selected_protocol)
+        .add("selected_protocol_name", std::string(rdpneg::protocol_name(p.selected_protocol)));
+}
+
+void fill(const ev::NegFailure& p, PduFields& f) {
+    f.pdu = "rdp.neg_failure";
+    Out(f).add("failure_code", p.failure_code).add("failure_name", std::string(rdpneg::failure_name(p.failure_code)));
+}
+
+// ---- TLS: each record's version comes last ---------------------------------
+
+void record_version(const ev::TlsRecord& p, PduFields& f) { Out(f).add("record_version", version_text(p.record_version)); }
+
+void fill(const ev::TlsClientHello& p, PduFields& f) {
+    f.pdu = "tls.client_hello";
+    Out o(f);
+    if (p.error) {
+        o.add("error", std::string(p.error->field));
+    } else {
+        o.add("version", version_text(p.version));
+        o.add("max_version", version_text(p.max_version));
+        o.add("cipher_suites", i64(p.cipher_suites));
+        if (p.sni) o.add("sni", *p.sni);
+        if (!p.alpn.empty()) o.add_list("alpn", p.alpn);
+        std::vector<std::string> groups;
+        for (auto g : p.groups) if (!tls::is_grease(g)) groups.push_back(tls::named_group_name(g));
+        if (!groups.empty()) o.add_list("groups", groups);
+    }
+    record_version(p, f);
+}
+
+void fill(const ev::TlsServerHello& p, PduFields& f) {
+    f.pdu = "tls.server_hello";
+    Out o(f);
+    if (p.error) {
+        o.add("error", std::string(p.error->field));
+    } else {
+        o.add("version", version_text(p.version));
+        o.add("cipher_suite", p.cipher_suite).add("cipher_suite_name", tls::cipher_suite_name(p.cipher_suite));
+        if (p.hello_retry_request) o.add_bool("hello_retry_request", true);
+    }
+    record_version(p, f);
+}
+
+void fill(const ev::TlsCertificate& p, PduFields& f) {
+    f.pdu = "tls.certificate";
+    Out o(f);
+    if (p.error) {
+        o.add("error", std::string(p.error->field));
+    } else {
+        o.add("certificates", i64(p.certificates));
+        if (p.has_leaf && p.leaf_error) {
+            o.add("error", fmt::format("{} {}", p.leaf_error->layer, p.leaf_error->field));
+        } else if (p.has_leaf) {
+            o.add("subject", p.subject).add("issuer", p.issuer);
+            if (p.expired) o.add_bool("expired", true);
+            if (p.self_signed) o.add_bool("self_signed", true);
+        }
+    }
+    record_version(p, f);
+}
+
+void fill(const ev::TlsHandshake& p, PduFields& f) {
+    using HT = tls::HandshakeType;
+    switch (p.type) {
+        case HT::server_key_exchange: f.pdu = "tls.server_key_exchange"; break;
+        case HT::certificate_request: f.pdu = "tls.certificate_request"; break;
+        case HT::server_hello_done: f.pdu = "tls.server_hello_done"; break;
+        case HT::client_key_exchange: f.pdu = "tls.client_key_exchange"; break;
+        case HT::new_session_ticket: f.pdu = "tls.new_session_ticket"; break;
+        default:
+            f.pdu = "tls.handshake";
+            Out(f).add("type", static_cast<std::int64_t>(p.type)).add("type_name", tls::handshake_type_name(p.type));
+            break;
+    }
+    record_version(p, f);
+}
+
+void fill(const ev::TlsEncryptedHandshake& p, PduFields& f) {
+    f.pdu = "tls.encrypted_handshake";
+    Out(f).add("length", i64(p.length));
+    record_version(p, f);
+}
+
+void fill(const ev::TlsChangeCipherSpec& p, PduFields& f) {
+    f.pdu = "tls.change_cipher_spec";
+    record_version(p, f);
+}
+
+void fill(const ev::TlsAlert& p, PduFields& f) {
+    f.pdu = p.encrypted ? "tls.encrypted_alert" : "tls.alert";
+    if (p.decoded) {
+        Out(f).add("level", p.level).add("level_name", tls::alert_level_name(p.level))
+            .add("description", p.description).add("description_name", tls::alert_description_name(p.description));
+    }
+    record_version(p, f);
+}
+
+void fill(const ev::TlsApplicationData& p, PduFields& f) {
+    f.pdu = "tls.application_data";
+    Out(f).add("length", i64(p.length));
+    record_version(p, f);
+}
+
+void fill(const ev::TlsHeartbeat& p, PduFields& f) {
+    f.pdu = "tls.heartbeat";
+    record_version(p, f);
+}
+
+void fill(const ev::TlsError& p, PduFields& f) {
+    f.pdu = "tls.error";
+    if (p.error)
+        Out(f).add("error", stream_error_text(*p.error));
+    record_version(p, f);
+}
+
+// ---- MCS, GCC, RDP security ------------------------------------------------
+
+void fill(const ev::McsError& p, PduFields& f) {
+    f.pdu = "mcs.error";
+    Out(f).add("error", error_text(p.error)).add("length", i64(p.length));
+}
+
+void fill(const ev::McsConnectInitial& p, PduFields& f) {
+    f.pdu = "mcs.connect_initial";
+    Out o(f);
+    o.add("max_channel_ids", i64(p.max_channel_ids));
+    o.add("max_mcs_pdu_size", i64(p.max_mcs_pdu_size));
+    if (p.gcc_error) o.add("error", error_text(*p.gcc_error));
+}
+
+void fill(const ev::McsConnectResponse& p, PduFields& f) {
+    f.pdu = "mcs.connect_response";
+    Out o(f);
+    o.add("result", i64(p.result)).add("result_name", std::string(names::mcs_result(p.result)));
+    o.add("max_mcs_pdu_size", i64(p.max_mcs_pdu_size));
+    if (p.gcc_result) o.add("gcc_result", *p.gcc_result).add("gcc_result_name", names::gcc_result(*p.gcc_result));
+    if (p.gcc_error) o.add("error", error_text(*p.gcc_error));
+}
+
+void fill(const ev::McsErectDomain& p, PduFields& f) {
+    f.pdu = "mcs.erect_domain";
+    Out(f).add("sub_height", i64(p.sub_height)).add("sub_interval", i64(p.sub_interval));
+}
+
+void fill(const ev::McsAttachUserRequest&, PduFields& f) { f.pdu = "mcs.attach_user_request"; }
+
+void fill(const ev::McsAttachUserConfirm& p, PduFields& f) {
+    f.pdu = "mcs.attach_user_confirm";
+    Out o(f);
+    o.add("result", i64(p.result)).add("result_name", std::string(names::mcs_result(p.result)));
+    if (p.initiator) o.add("initiator", *p.initiator);
+}
+
+void fill(const ev::McsChannelJoinRequest& p, PduFields& f) {
+    f.pdu = "mcs.channel_join_request";
+    Out(f).add("initiator", p.initiator).add("channel_id", p.channel_id);
+}
+
+void fill(const ev::McsChannelJoinConfirm& p, PduFields& f) {
+    f.pdu = "mcs.channel_join_confirm";
+    Out o(f);
+    o.add("result", i64(p.result)).add("result_name", std::string(names::mcs_result(p.result)));
+    o.add("initiator", p.initiator).add("requested", p.requested);
+    if (p.channel_id) o.add("channel_id", *p.channel_id);
+}
+
+void fill(const ev::McsDisconnectProviderUltimatum& p, PduFields& f) {
+    f.pdu = "mcs.disconnect_provider_ultimatum";
+    Out(f).add("reason", p.reason).add("reason_name", std::string(names::mcs_reason(p.reason)));
+}
+
+void fill(const ev::McsOther& p, PduFields& f) {
+    f.pdu = "mcs.other";
+    const mcs::Pdu named = p.connect_pdu ? mcs::Pdu(mcs::OtherConnectPdu{p.number, {}})
+                                         : mcs::Pdu(mcs::OtherDomainPdu{static_cast<std::uint8_t>(p.number), {}});
+    Out(f).add("name", mcs::pdu_name(named));
+}
+
+void fill(const ev::McsSendData& p, PduFields& f) {
+    f.pdu = "mcs.send_data";
+    Out o(f);
+    o.add("channel_id", p.channel_id).add("length", i64(p.length));
+    if (p.security_flags) {
+        o.add_bool("encrypted", p.encrypted);
+        if (auto n = names::security_flags(*p.security_flags); !n.empty()) o.add_list("security_flags", to_strings(n));
+    }
+}
+
+void fill(const ev::GccClientCore& p, PduFields& f) {
+    f.pdu = "gcc.client_core";
+    const gcc::ClientCoreData& c = p.core;
+    Out g(f);
+    g.add("version", c.version);
+    if (auto v = names::rdp_version(c.version); !v.empty()) g.add("version_name", std::string(v));
+    g.add("client_build", c.client_build).add("client_build_name", names::client_build(c.client_build));
+    g.add("client_name", c.client_name);
+    g.add("keyboard_layout", c.keyboard_layout).add("keyboard_layout_name", names::keyboard_layout(c.keyboard_layout));
+    g.add("desktop_width", c.desktop_width).add("desktop_height", c.desktop_height);
+    if (auto bits = c.effective_color_depth()) g.add("color_depth", static_cast<std::int64_t>(*bits));
+    if (auto z = c.zeek_requested_color_depth(); !z.empty()) g.add("requested_color_depth", z);
+    if (c.client_dig_product_id && !c.client_dig_product_id->empty())
+        g.add("client_dig_product_id", *c.client_dig_product_id);
+    if (c.early_capability_flags)
+        g.add_list("early_capability_flags", to_strings(names::early_capability_flags(*c.early_capability_flags)));
+    if (c.connection_type) {
+        auto n = names::connection_type(*c.connection_type);
+        g.add("connection_type", *c.connection_type);
+        if (!n.empty()) g.add("connection_type_name", std::string(n));
+    }
+    if (c.server_selected_protocol) g.add("server_selected_protocol", *c.server_selected_protocol);
+}
+
+void fill(const ev::GccClientSecurity& p, PduFields& f) {
+    f.pdu = "gcc.client_security";
+    Out g(f);
+    g.add("encryption_methods", p.security.encryption_methods);
+    g.add_list("encryption_methods_names", names::encryption_method_flags(p.security.encryption_methods));
+    if (p.security.ext_encryption_methods) g.add("ext_encryption_methods", p.security.ext_encryption_methods);
+}
+
+void fill(const ev::GccClientNetwork& p, PduFields& f) {
+    f.pdu = "gcc.client_network";
+    std::vector<std::string> channels;
+    for (const auto& ch : p.channels) channels.push_back(printable(ch));
+    Out(f).add("channel_count", p.channel_count).add_list("channels", std::move(channels));
+}
+
+void fill(const ev::GccClientCluster& p, PduFields& f) {
+    f.pdu = "gcc.client_cluster";
+    const gcc::ClientClusterData& c = p.cluster;
+    Out g(f);
+    g.add("flags", c.flags);
+    g.add_bool("redirection_supported", c.redirection_supported());
+    g.add("redirection_version", c.redirection_version() + 1);
+    if (c.session_id_valid()) g.add("redirected_session_id", c.redirected_session_id);
+}
+
+void fill(const ev::GccClientMonitor& p, PduFields& f) {
+    f.pdu = "gcc.client_monitor";
+    Out(f).add("flags", p.flags).add("monitor_count", p.monitor_count);
+}
+
+void fill(const ev::GccClientMultitransport& p, PduFields& f) {
+    f.pdu = "gcc.client_multitransport";
+    Out(f).add("flags", p.flags);
+}
+
+void fill(const ev::GccServerCore& p, PduFields& f) {
+    f.pdu = "gcc.server_core";
+    const gcc::ServerCoreData& c = p.core;
+    Out g(f);
+    g.add("version", c.version);
+    if (auto v = names::rdp_version(c.version); !v.empty()) g.add("version_name", std::string(v));
+    if (c.client_requested_protocols) g.add("client_requested_protocols", *c.client_requested_protocols);
+    if (c.early_capability_flags) g.add("early_capability_flags", *c.early_capability_flags);
+}
+
+void fill(const ev::GccServerSecurity& p, PduFields& f) {
+    f.pdu = "gcc.server_security";
+    Out g(f);
+    g.add("encryption_method", p.encryption_method).add("encryption_method_name", names::encryption_method(p.encryption_method));
+    g.add("encryption_level", p.encryption_level).add("encryption_level_name", names::encryption_level(p.encryption_level));
+    if (p.server_random_length) g.add("server_random_length", *p.server_random_length);
+    if (p.has_certificate) {
+        g.add("server_cert_type", p.cert_chain_version).add("server_cert_type_name", names::cert_type(p.cert_chain_version));
+        g.add("cert_count", i64(p.cert_count));
+        g.add_bool("permanent", p.cert_permanent);
+    }
+    if (p.certificate_error) g.add("error", error_text(*p.certificate_error));
+}
+
+void fill(const ev::GccServerNetwork& p, PduFields& f) {
+    f.pdu = "gcc.server_network";
+    Out(f).add("io_channel", p.io_channel).add("channel_count", p.channel_count);
+}
+
+void fill(const ev::GccServerMessageChannel& p, PduFields& f) {
+    f.pdu = "gcc.server_message_channel";
+    Out(f).add("channel_id", p.channel_id);
+}
+
+void fill(const ev::GccServerMultitransport& p, PduFields& f) {
+    f.pdu = "gcc.server_multitransport";
+    Out(f).add("flags", p.flags);
+}
+
+void fill(const ev::RdpSecurityError& p, PduFields& f) {
+    f.pdu = "rdp.error";
+    Out(f).add("channel_id", p.channel_id).add("length", i64(p.length)).add("error", error_text(p.error));
+}
+
+void fill(const ev::RdpSecurityExchange& p, PduFields& f) {
+    f.pdu = "rdp.security_exchange";
+    Out(f).add("length", p.length);
+}
+
+void fill(const ev::RdpClientInfo& p, PduFields& f) {
+    f.pdu = "rdp.client_info";
+    Out o(f);
+    o.add_bool("encrypted", p.encrypted);
+    o.add("length", i64(p.length));
+    if (p.clear) {
+        o.add("code_page", p.code_page).add("flags", p.flags);
+        if (!p.domain.empty()) o.add("domain", p.domain);
+        if (!p.user_name.empty()) o.add("user_name", p.user_name);
+    } else if (p.clear_error) {
+        o.add("error", error_text(*p.clear_error));
+    }
+}
+
+void fill(const ev::RdpLicense& p, PduFields& f) {
+    f.pdu = "rdp.license";
+    Out o(f);
+    o.add_bool("encrypted", p.encrypted);
+    if (p.msg_type) {
+        o.add("msg_type", *p.msg_type);
+        if (auto n = names::license_msg_type(*p.msg_type); !n.empty()) o.add("msg_type_name", std::string(n));
+    }
+    if (p.error_code) {
+        o.add("error_code", *p.error_code);
+        if (auto n = names::license_error_code(*p.error_code); !n.empty()) o.add("error_code_name", std::string(n));
+    }
+    if (p.state_transition) o.add("state_transition", *p.state_transition);
+}
+
+// ---- RDP-UDP ---------------------------------------------------------------
+
+void fill(const ev::RdpUdpError& p, PduFields& f) {
+    f.pdu = "rdpudp.error";
+    Out(f).add("error", error_text(p.error)).add("length", i64(p.length));
+}
+
+void fill(const ev::RdpUdpSyn& p, PduFields& f) {
+    f.pdu = "rdpudp.syn";
+    Out e(f);
+    e.add_list("flags", to_strings(names::rdpudp_flags(p.flags)));
+    if (!p.correlation_id.empty()) e.add("correlation_id", guid_text(p.correlation_id));
+    if (p.version) {
+        e.add("version", *p.version);
+        if (auto n = names::rdpudp_version(*p.version); !n.empty()) e.add("version_name", std::string(n));
+    }
+    if (p.upstream_mtu) e.add("upstream_mtu", *p.upstream_mtu).add("downstream_mtu", p.downstream_mtu.value_or(0));
+    if (p.retransmission) e.add("retransmission", i64(p.retransmission));
+}
+
+void fill(const ev::RdpUdpSynAck& p, PduFields& f) {
+    f.pdu = "rdpudp.syn_ack";
+    Out e(f);
+    e.add_list("flags", to_strings(names::rdpudp_flags(p.flags)));
+    if (p.version) {
+        e.add("version", *p.version);
+        if (auto n = names::rdpudp_version(*p.version); !n.empty()) e.add("version_name", std::string(n));
+    }
+    if (p.upstream_mtu) e.add("upstream_mtu", *p.upstream_mtu).add("downstream_mtu", p.downstream_mtu.value_or(0));
+    if (p.rdpudp2) e.add_bool("rdpudp2", true);
+    if (p.syn_not_captured) e.add_bool("syn_not_captured", true);
+}
+
+void fill(const ev::RdpUdpData& p, PduFields& f) {
+    f.pdu = "rdpudp.data";
+    Out e(f);
+    e.add("framing", static_cast<std::int64_t>(p.framing));
+    if (p.v1) {
+        e.add_list("flags", to_strings(names::rdpudp_flags(p.flags)));
+        e.add("length", i64(p.length));
+    } else if (p.v2) {
+        e.add_list("flags", to_strings(names::rdpudp2_flags(p.flags)));
+        e.add("length", i64(p.length));
+        if (p.dummy) e.add_bool("dummy", true);
+    }
+}
+
+void fill(const ev::RdpUdpFin&, PduFields& f) { f.pdu = "rdpudp.fin"; }
+
+}  // namespace
+
+PduFields pdu_fields(const Pdu& pdu) {
+    PduFields f;
+    std::visit([&f](const auto& p) {
+        fill(p, f);
+        // Said last, on the first event of an MCS PDU that came from the wrong side.
+        if constexpr (std::is_base_of_v<ev::McsPdu, std::decay_t<decltype(p)>>)
+            if (p.wrong_direction) Out(f).add_bool("wrong_direction", true);
+    }, pdu);
+    return f;
+}
+
+std::string_view pdu_name(const Pdu& pdu) { return pdu_fields(pdu).pdu; }
+
+}  // namespace rdpscope

@@ -1,0 +1,262 @@
+// The TCP analysis in the report's words: the `tcp` object of
+// `rdpscope analyze --format json`, the extra fields of an `icmp` entry, and
+// the `tcp` lines of the text report.  Only reads TcpAnalysis's figures.
+#include "report/tcp_json.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace rdpscope {
+
+using json = nlohmann::ordered_json;
+
+namespace {
+
+double round3(double v) { return std::round(v * 1000.0) / 1000.0; }
+
+}  // namespace
+
+std::vector<std::string> tcp_flag_names(std::uint32_t bits) {
+    static const std::pair<TcpFlag, const char*> kNames[] = {
+        {TCP_RETRANSMISSION, "tcp.retransmission"},
+        {TCP_FAST_RETRANSMISSION, "tcp.fast_retransmission"},
+        {TCP_SPURIOUS_RETRANSMISSION, "tcp.spurious_retransmission"},
+        {TCP_OUT_OF_ORDER, "tcp.out_of_order"},
+        {TCP_DUP_ACK, "tcp.dup_ack"},
+        {TCP_ZERO_WINDOW, "tcp.zero_window"},
+        {TCP_LOST_SEGMENT, "tcp.lost_segment"},
+        {TCP_ACKED_UNSEEN, "tcp.acked_unseen"},
+        {TCP_DUPLICATE_FRAME, "tcp.duplicate_frame"},
+        {TCP_KEEP_ALIVE, "tcp.keep_alive"},
+        {TCP_WINDOW_UPDATE, "tcp.window_update"},
+        {TCP_WINDOW_FULL, "tcp.window_full"},
+        {TCP_ZERO_WINDOW_PROBE, "tcp.zero_window_probe"},
+    };
+    std::vector<std::string> out;
+    for (auto [bit, name] : kNames)
+        if (bits & bit) out.emplace_back(name);
+    return out;
+}
+
+json tcp_json(const TcpAnalysis& a, int client_side) {
+    auto side_json = [&a](int s) {
+        const TcpSideFigures& f = a.side(s);
+        json j{{"packets", f.packets}, {"bytes", f.bytes}, {"syn", f.syn}, {"syn_ack", f.syn_ack},
+               {"fin", f.fin}, {"rst", f.rst}};
+        j["syn_retransmissions"] = f.syn_retransmissions;
+        j["syn_ack_retransmissions"] = f.syn_ack_retransmissions;
+        if (f.syn_count > 1) j["syn_intervals_ms"] = a.syn_intervals_ms(s);
+        if (f.syn_new_isn) j["syn_new_isn"] = f.syn_new_isn;
+        j["retransmissions"] = f.retransmissions;
+        j["fast_retransmissions"] = f.fast_retransmissions;
+        j["spurious_retransmissions"] = f.spurious_retransmissions;
+        j["out_of_order"] = f.out_of_order;
+        j["dup_acks"] = f.dup_acks;
+        j["zero_windows"] = f.zero_windows;
+        j["zero_window_probes"] = f.zero_window_probes;
+        j["window_full"] = f.window_full;
+        j["window_updates"] = f.window_updates;
+        j["keep_alives"] = f.keep_alives;
+        j["lost_segments"] = f.lost_segments;
+        j["acked_unseen"] = f.acked_unseen;
+        j["duplicate_frames"] = f.duplicate_frames;
+        json loss{{"before_capture", f.lost_before_capture}, {"after_capture", f.lost_after_capture},
+                  {"unseen_bytes", f.unseen_bytes}, {"gap_bytes", f.gap_bytes}};
+        if (auto pct = a.loss_estimate_pct(s)) loss["estimate_pct"] = *pct;
+        j["loss"] = loss;
+        if (f.mss) j["mss"] = f.mss;
+        if (f.syn_ttl_frame) {
+            j["window_scale"] = f.window_scale;
+            j["sack_permitted"] = f.sack_permitted;
+        }
+        if (f.first_ttl) j["ttl"] = f.syn_ttl_frame ? f.syn_ttl : f.first_ttl;
+        if (f.packets && !f.ipv6) j["df"] = f.df_packets == f.packets - f.duplicate_frames;
+        j["max_segment"] = f.max_segment;
+        j["max_acked_segment"] = f.max_acked_segment;
+        if (f.max_acked_frame) j["max_acked_frame"] = f.max_acked_frame;
+        if (auto [len, frame] = a.max_unacked_segment(s); len) j["max_unacked_segment"] = {{"len", len}, {"frame", frame}};
+        if (f.first_fin_frame) j["fin_frame"] = f.first_fin_frame;
+        json rtx = json::array();
+        for (const auto& r : a.retransmits(s)) {
+            json e{{"seq", r.seq}, {"len", r.len}};
+            if (r.syn) e["syn"] = true;
+            if (r.fin) e["fin"] = true;
+            e["first_frame"] = r.first_frame;
+            json frames = json::array();
+            for (std::size_t i = 0; i < std::min<std::size_t>(r.resends, TcpRetransmit::kMaxResends); ++i)
+                frames.push_back(r.resend_frames[i]);
+            e["resend_frames"] = frames;
+            e["resends"] = r.resends;
+            e["intervals_ms"] = TcpAnalysis::resend_intervals_ms(r);
+            if (r.spurious) e["spurious"] = r.spurious;
+            e["acked"] = r.acked_frame != 0;
+            if (r.acked_frame) e["acked_frame"] = r.acked_frame;
+            rtx.push_back(e);
+        }
+        if (!rtx.empty()) j["retransmitted"] = rtx;
+        return j;
+    };
+    const int cs = client_side, ss = 1 - client_side;
+    json j;
+    if (auto r = a.rtt_ms()) j["rtt_ms"] = round3(*r);
+    else j["rtt_ms"] = nullptr;
+    const auto v = a.vantage(cs);
+    const TcpHandshake& hs = a.handshake();
+    j["vantage"] = to_string(v.where);
+    j["vantage_basis"] = v.basis;
+    if (hs.syn_frame || hs.syn_ack_frame) {
+        json h = json::object();
+        if (hs.syn_frame) h["syn_frame"] = hs.syn_frame;
+        if (hs.syn_ack_frame) h["syn_ack_frame"] = hs.syn_ack_frame;
+        if (hs.ack_frame) h["ack_frame"] = hs.ack_frame;
+        if (hs.syn_to_syn_ack_ms) h["syn_to_syn_ack_ms"] = round3(*hs.syn_to_syn_ack_ms);
+        if (hs.syn_ack_to_ack_ms) h["syn_ack_to_ack_ms"] = round3(*hs.syn_ack_to_ack_ms);
+        j["handshake"] = h;
+    }
+    j["closed_first"] = a.first_fin_side() < 0 ? json(nullptr) : json(a.first_fin_side() == cs ? "client" : "server");
+    j["half_closed"] = a.half_closed();
+    json rs = json::array();
+    for (const auto& r : a.resets()) {
+        json e{{"frame", r.frame}, {"by", r.side == cs ? "client" : "server"}, {"with_ack", r.with_ack}, {"ttl", r.ttl}};
+        if (r.ref_frame) {
+            e["ref_ttl"] = r.ref_ttl;
+            e["ref_frame"] = r.ref_frame;
+        }
+        e["ttl_mismatch"] = r.ttl_mismatch;
+        if (!r.ipv6) {
+            e["ip_id"] = r.ip_id;
+            if (r.prev_ip_id_known) e["prev_ip_id"] = r.prev_ip_id;
+            e["ip_id_out_of_sequence"] = r.ip_id_out_of_sequence;
+        }
+        e["after_frame"] = r.after_frame;
+        if (r.after_side >= 0) e["after_by"] = r.after_side == cs ? "client" : "server";
+        e["after"] = to_string(r.after);
+        e["answers_syn"] = r.answers_syn;
+        rs.push_back(e);
+    }
+    j["resets"] = rs;
+    j["rst_ttl_mismatch"] = a.rst_ttl_mismatch();
+    j["c2s"] = side_json(cs);
+    j["s2c"] = side_json(ss);
+    return j;
+}
+
+void tcp_icmp_json(const TcpIcmpError& e, json& into) {
+    into["kind"] = to_string(e.kind);
+    into["quotes_syn"] = e.quotes_syn;
+    if (e.quoted_frame) into["quoted_frame"] = e.quoted_frame;
+    into["ttl"] = e.ttl;
+}
+
+std::string describe_tcp(const json& t) {
+    std::string s;
+    auto u = [](const json& j, const char* k) -> std::uint64_t {
+        return j.contains(k) && j[k].is_number() ? j[k].get<std::uint64_t>() : 0;
+    };
+    auto line = [&s](const std::string& text) { s += "               " + text + "\n"; };
+    auto join_ms = [](const json& a) {
+        std::string x;
+        for (const auto& v : a) {
+            if (!x.empty()) x += ", ";
+            const double d = v.get<double>();
+            x += d >= 1000 ? fmt::format("{:.1f} s", d / 1000) : fmt::format("{:.1f} ms", d);
+        }
+        return x;
+    };
+    // Handshake and vantage.
+    std::string h;
+    if (t.contains("handshake")) {
+        const auto& hs = t["handshake"];
+        if (!t["rtt_ms"].is_null()) h = fmt::format("handshake round trip {:.3f} ms", t["rtt_ms"].get<double>());
+        else h = "handshake incomplete";
+        std::string frames;
+        if (hs.contains("syn_frame")) frames += fmt::format("SYN frame {}", u(hs, "syn_frame"));
+        if (hs.contains("syn_ack_frame")) frames += fmt::format("{}SYN-ACK frame {}", frames.empty() ? "" : ", ", u(hs, "syn_ack_frame"));
+        if (hs.contains("ack_frame")) frames += fmt::format(", ACK frame {}", u(hs, "ack_frame"));
+        if (!frames.empty()) h += " (" + frames + ")";
+    }
+    const std::string vant = t["vantage"].get<std::string>();
+    if (vant != "unknown") {
+        const std::string where = vant == "middle" ? "between client and server" : "near the " + vant;
+        const std::string basis = t["vantage_basis"].get<std::string>() == "ttl" ? "TTLs" : "handshake timing";
+        h += fmt::format("{}captured {} (by {})", h.empty() ? "" : "; ", where, basis);
+    }
+    if (!h.empty()) line(h);
+    for (const char* dir : {"c2s", "s2c"}) {
+        const auto& d = t[dir];
+        const char* who = std::string(dir) == "c2s" ? "client" : "server";
+        std::vector<std::string> parts;
+        if (u(d, "syn_retransmissions"))
+            parts.push_back(fmt::format("SYN sent {} times{}", u(d, "syn_retransmissions") + 1,
+                                        d.contains("syn_intervals_ms") ? " (retries after " + join_ms(d["syn_intervals_ms"]) + ")" : ""));
+        if (u(d, "syn_ack_retransmissions"))
+            parts.push_back(fmt::format("SYN-ACK sent {} times{}", u(d, "syn_ack_retransmissions") + 1,
+                                        d.contains("syn_intervals_ms") ? " (retries after " + join_ms(d["syn_intervals_ms"]) + ")" : ""));
+        // Retransmissions other than the SYN's / SYN-ACK's (those are said above).
+        const std::uint64_t other_rtx = u(d, "retransmissions") - std::min(u(d, "retransmissions"),
+                                        u(d, "syn_retransmissions") + u(d, "syn_ack_retransmissions"));
+        if (other_rtx) {
+            std::string x = fmt::format("{} retransmission{}", other_rtx, other_rtx == 1 ? "" : "s");
+            std::vector<std::string> sub;
+            if (u(d, "fast_retransmissions")) sub.push_back(fmt::format("{} fast", u(d, "fast_retransmissions")));
+            if (u(d, "spurious_retransmissions")) sub.push_back(fmt::format("{} spurious", u(d, "spurious_retransmissions")));
+            if (!sub.empty()) x += " (" + fmt::format("{}", fmt::join(sub, ", ")) + ")";
+            parts.push_back(x);
+        }
+        auto count = [&](const char* key, const char* one, const char* many) {
+            if (const auto n = u(d, key)) parts.push_back(fmt::format("{} {}", n, n == 1 ? one : many));
+        };
+        count("out_of_order", "out-of-order segment", "out-of-order segments");
+        count("dup_acks", "duplicate ACK", "duplicate ACKs");
+        count("zero_windows", "zero window", "zero windows");
+        count("window_full", "window full", "windows full");
+        count("keep_alives", "keep-alive", "keep-alives");
+        if (const auto n = u(d, "lost_segments"))
+            parts.push_back(fmt::format("{} gap{} in the capture ({} B never seen)", n, n == 1 ? "" : "s", u(d["loss"], "gap_bytes")));
+        count("acked_unseen", "ACK of bytes the capture missed", "ACKs of bytes the capture missed");
+        count("duplicate_frames", "frame captured twice", "frames captured twice");
+        const auto& loss = d["loss"];
+        if (u(loss, "before_capture") || (u(loss, "after_capture") && other_rtx))
+            parts.push_back(fmt::format("segments lost: {} between it and the capture point, {} beyond{}", u(loss, "before_capture"),
+                                        u(loss, "after_capture"),
+                                        loss.contains("estimate_pct") ? fmt::format(" (~{:.1f}% of transmissions)", loss["estimate_pct"].get<double>()) : ""));
+        if (u(loss, "unseen_bytes"))
+            parts.push_back(fmt::format("{} B ACKed by the peer but not in the capture (capture drops)", u(loss, "unseen_bytes")));
+        if (d.contains("max_unacked_segment") && u(d, "max_acked_segment") < u(d["max_unacked_segment"], "len"))
+            parts.push_back(fmt::format("largest segment ACKed {} B, {} B at frame {} never ACKed", u(d, "max_acked_segment"),
+                                        u(d["max_unacked_segment"], "len"), u(d["max_unacked_segment"], "frame")));
+        if (!parts.empty()) line(fmt::format("{}: {}", who, fmt::join(parts, ", ")));
+        if (d.contains("retransmitted"))
+            for (const auto& r : d["retransmitted"]) {
+                if (r.contains("syn")) continue;  // said with the SYN count
+                if (u(r, "resends") < 2 && r["acked"].get<bool>()) continue;  // the ordinary single resend
+                const std::string what = r.contains("fin") ? "FIN" : fmt::format("seq {} ({} B)", u(r, "seq"), u(r, "len"));
+                const std::string from = u(r, "first_frame") ? fmt::format(" from frame {}", u(r, "first_frame")) : " (original not captured)";
+                const std::string times = u(r, "resends") == 1 ? "once" : fmt::format("{} times", u(r, "resends"));
+                line(fmt::format("{}: {}{} resent {}{}{}", who, what, from, times,
+                                 r["intervals_ms"].empty() ? "" : " after " + join_ms(r["intervals_ms"]),
+                                 r["acked"].get<bool>() ? fmt::format(", ACKed at frame {}", u(r, "acked_frame")) : ", never ACKed"));
+            }
+    }
+    for (const auto& r : t["resets"]) {
+        std::string x = fmt::format("RST from the {} at frame {} after frame {} ({})", r["by"].get<std::string>(), u(r, "frame"),
+                                    u(r, "after_frame"), r["after"].get<std::string>());
+        if (r["answers_syn"].get<bool>()) x += ", refusing the SYN";
+        if (r["ttl_mismatch"].get<bool>())
+            x += fmt::format(", TTL {} where frame {} had {}: likely injected by a middlebox", u(r, "ttl"), u(r, "ref_frame"), u(r, "ref_ttl"));
+        else
+            x += fmt::format(", TTL {}", u(r, "ttl"));
+        if (r.contains("ip_id_out_of_sequence") && r["ip_id_out_of_sequence"].get<bool>())
+            x += fmt::format(", IP ID {:#06x} out of its sender's sequence ({:#06x} before)", u(r, "ip_id"), u(r, "prev_ip_id"));
+        line(x);
+    }
+    if (!t["closed_first"].is_null())
+        line(fmt::format("{} closed first (FIN){}", t["closed_first"].get<std::string>() == "client" ? "the client" : "the server",
+                         t["half_closed"].get<bool>() ? "; the other side kept sending (half-close)" : ""));
+    return s;
+}
+
+}  // namespace rdpscope
