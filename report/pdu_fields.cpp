@@ -4,6 +4,7 @@
 
 #include <type_traits>
 
+#include "analyze/text.hpp"
 #include "dissect/mcs.hpp"
 #include "dissect/rdp_names.hpp"
 #include "dissect/rdp_neg.hpp"
@@ -37,28 +38,6 @@ private:
 
 std::int64_t i64(std::uint64_t v) { return static_cast<std::int64_t>(v); }
 
-// Raw names and cookies: keep printable ASCII, escape the rest, so the text
-// and JSON writers always get valid UTF-8.
-std::string printable(std::string_view s) {
-    std::string out;
-    for (char c : s) {
-        if (c >= 0x20 && c < 0x7f) out += c;
-        else out += fmt::format("\\x{:02x}", static_cast<unsigned char>(c));
-    }
-    return out;
-}
-
-// A correlation id: the 16 bytes in wire order, dashed like a GUID (as the
-// X.224 RDP_CORRELATION_INFO and the RDP-UDP SYN both carry it).
-template <typename Bytes16>
-std::string guid_text(const Bytes16& g) {
-    std::string s;
-    for (std::size_t i = 0; i < g.size(); ++i) {
-        if (i == 4 || i == 6 || i == 8 || i == 10) s += '-';
-        s += fmt::format("{:02x}", g[i]);
-    }
-    return s;
-}
 
 std::vector<std::string> to_strings(const std::vector<std::string_view>& v) { return {v.begin(), v.end()}; }
 

@@ -11,6 +11,7 @@
 
 #include "report/writers.hpp"
 #include "capture_builder.hpp"
+#include "run_writer.hpp"
 #include "test_util.hpp"
 
 using namespace rdpscope;
@@ -20,26 +21,10 @@ namespace {
 
 // What a writer prints for a capture, stdout and stderr.
 std::string run(const std::string& path, bool analyze, bool light) {
-    char *out = nullptr, *err = nullptr;
-    std::size_t out_n = 0, err_n = 0;
-    std::FILE* o = open_memstream(&out, &out_n);
-    std::FILE* e = open_memstream(&err, &err_n);
     TrackerOptions opt;
     opt.light = light;
-    if (analyze) {
-        ReportWriter w(o, e, Format::json);
-        run_file(path, w, opt, e);
-        w.finish();
-    } else {
-        DissectWriter w(o, e, Format::json);
-        run_file(path, w, opt, e);
-    }
-    std::fclose(o);
-    std::fclose(e);
-    std::string s = std::string(out, out_n) + "\n--- stderr ---\n" + std::string(err, err_n);
-    std::free(out);
-    std::free(err);
-    return s;
+    const WriterOutput w = run_writer(path, analyze, opt);
+    return w.out + "\n--- stderr ---\n" + w.err;
 }
 
 void same_both_ways(const std::string& path) {

@@ -17,6 +17,7 @@
 #include "report/writers.hpp"
 #include "capture_builder.hpp"
 #include "pcapng_builder.hpp"
+#include "run_writer.hpp"
 #include "test_util.hpp"
 
 using namespace rdpscope;
@@ -75,27 +76,9 @@ Read read_all(const Pcapng& file) {
 std::vector<nlohmann::json> analyze_json(const Pcapng& file, std::string* err_text = nullptr) {
     const TempFile tmp("rdpscope-pcapng-run");
     file.write(tmp.path());
-    char *out = nullptr, *err = nullptr;
-    std::size_t out_n = 0, err_n = 0;
-    std::FILE* o = open_memstream(&out, &out_n);
-    std::FILE* e = open_memstream(&err, &err_n);
-    {
-        ReportWriter w(o, e, Format::json);
-        run_file(tmp.path(), w, TrackerOptions{}, e);
-        w.finish();
-    }
-    std::fclose(o);
-    std::fclose(e);
-    if (err_text) *err_text = std::string(err, err_n);
-    std::free(err);
-    std::vector<nlohmann::json> conns;
-    std::istringstream lines(std::string(out, out_n));
-    std::free(out);
-    for (std::string line; std::getline(lines, line);) {
-        auto j = nlohmann::json::parse(line);
-        if (j["type"] == "connection") conns.push_back(std::move(j));
-    }
-    return conns;
+    const WriterOutput w = run_writer(tmp.path(), true);
+    if (err_text) *err_text = w.err;
+    return connections_in(w.out);
 }
 
 }  // namespace

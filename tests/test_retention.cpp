@@ -16,6 +16,7 @@
 #include "analyze/udp_other.hpp"
 #include "report/writers.hpp"
 #include "capture_builder.hpp"
+#include "run_writer.hpp"
 #include "test_util.hpp"
 
 using namespace rdpscope;
@@ -33,25 +34,7 @@ std::vector<nlohmann::json> connections(Capture c, const TrackerOptions& opt = {
     const TempFile file("rdpscope-retention");
     const std::string& path = file.path();
     c.write(path);
-    char* out = nullptr;
-    std::size_t out_n = 0;
-    std::FILE* o = open_memstream(&out, &out_n);
-    std::FILE* e = std::fopen("/dev/null", "w");
-    {
-        ReportWriter w(o, e, Format::json);
-        run_file(path, w, opt, e);
-        w.finish();
-    }
-    std::fclose(o);
-    std::fclose(e);
-    std::vector<nlohmann::json> conns;
-    std::istringstream lines(std::string(out, out_n));
-    std::free(out);
-    for (std::string line; std::getline(lines, line);) {
-        auto j = nlohmann::json::parse(line);
-        if (j["type"] == "connection") conns.push_back(std::move(j));
-    }
-    return conns;
+    return connections_in(run_writer(path, true, opt).out);
 }
 
 const nlohmann::json* by_conn(const std::vector<nlohmann::json>& conns, int id) {
