@@ -22,6 +22,11 @@ Decoded<Header> decode_v4(Bytes packet, bool quoted) {
     auto dst = r.bytes(4);
     if (!src || !dst) return DecodeError::truncated("ipv4", "addresses", r.offset());
     if (!r.skip(ihl - 20)) return DecodeError::truncated("ipv4", "options", r.offset());
+    if (total == 0 && !quoted) {
+        // TSO/LSO or BIG TCP: the length is the frame's (see Header::length_from_frame).
+        h.length_from_frame = true;
+        total = static_cast<std::uint16_t>(std::min<std::size_t>(packet.size(), 0xFFFF));
+    }
     if (total < ihl && !quoted) return DecodeError::malformed("ipv4", "total_length", 2);
     std::copy(src->begin(), src->end(), h.src.b.begin());
     std::copy(dst->begin(), dst->end(), h.dst.b.begin());
@@ -35,9 +40,9 @@ Decoded<Header> decode_v4(Bytes packet, bool quoted) {
     h.fragment = more || offset != 0;
     h.first_fragment = offset == 0;
     h.header_length = static_cast<std::uint16_t>(ihl);
-    h.total_length = total;
+    h.total_length = h.length_from_frame ? static_cast<std::uint32_t>(packet.size()) : total;
     // Trailing Ethernet padding lies beyond total_length: never hand it up.
-    const std::size_t declared = total > ihl ? total - ihl : 0;
+    const std::size_t declared = h.total_length > ihl ? h.total_length - ihl : 0;
     const std::size_t present = r.remaining();
     h.payload_cut = present < declared;
     h.payload = r.rest().first(std::min(present, declared));
@@ -78,6 +83,13 @@ Decoded<Header> decode_v6(Bytes packet, bool quoted) {
     h.src.version = h.dst.version = 6;
     h.ttl = hop;
     h.total_length = 40u + payload_len;
+    if (payload_len == 0 && !quoted) {
+        // LSOv2 on IPv6 and BIG TCP / jumbograms (RFC 2675): the length is the
+        // frame's (see Header::length_from_frame).  With nothing after the
+        // header, there is nothing to take either way.
+        h.length_from_frame = true;
+        h.total_length = static_cast<std::uint32_t>(packet.size());
+    }
     // Walk the extension-header chain (RFC 8200 4.1), bounded so a loop of
     // headers in a hostile packet cannot spin.
     for (int hops = 0; is_extension_header(next) && hops < 16; ++hops) {

@@ -26,6 +26,11 @@ struct Header {
     std::uint16_t header_length = 0;  // IP header plus extension headers
     std::uint32_t total_length = 0;   // on-wire length the header declares
     bool payload_cut = false;         // the capture holds fewer bytes than declared
+    // The length field is 0 (IPv4 total length, IPv6 payload length): the
+    // packet was captured before the NIC segmented it (TSO/LSO; Npcap on a
+    // Windows sender) or is a Linux BIG TCP / jumbo packet.  Its length is the
+    // frame's, as Wireshark presumes (packet-ip.c, ip.tso_support, on by default).
+    bool length_from_frame = false;
     Bytes payload;                    // transport bytes present in the capture
 };
 
