@@ -75,7 +75,6 @@ public:
     std::uint64_t file_size() const { return file_size_; }
     std::uint64_t position() const { return offset_; }  // bytes read so far (for progress)
     const std::string& path() const { return path_; }
-    bool nanosecond_file() const { return nano_file_; }
     bool pcapng() const { return pcapng_; }
     // The interfaces of the current section (pcapng), or the file's one.
     const std::vector<CaptureInterface>& interfaces() const { return interfaces_; }
