@@ -4,6 +4,7 @@
 
 #include "analyze/text.hpp"
 #include "dissect/rdp_neg.hpp"
+#include "dissect/tls.hpp"
 #include "dissect/tpkt.hpp"
 #include "dissect/x224.hpp"
 
@@ -27,6 +28,39 @@ bool plausible_x224(Bytes b, std::size_t tpkt_length) {
     const bool known = code == x224::kCodeCR || code == x224::kCodeCC || code == x224::kCodeDR ||
                        code == x224::kCodeDT || code == x224::kCodeER;
     return li >= 1 && li + 5u <= tpkt_length && known;
+}
+
+// The first bytes of a side in a capture that missed the SYN: TLS records
+// (RFC 5246 6.2.1) or RDP fast-path PDUs (MS-RDPBCGR 2.2.9.1.2, 2.2.8.1.2)
+// back to back from the first byte.  Every unit wholly present must decode and
+// the next must start where it ends; fast-path, whose header is two bytes with
+// little to check, must also end exactly at the end of what is buffered, or
+// show two PDUs, before it counts.
+RdpSession::MidSession mid_session_shape(Bytes b, std::uint16_t& tls_version) {
+    std::size_t at = 0;
+    int records = 0;
+    while (at < b.size()) {
+        auto h = tls::decode_record_header(b.subspan(at));
+        if (!h) {
+            if (h.error().kind != ErrorKind::need_more) records = 0;
+            break;
+        }
+        if (records == 0) tls_version = h->version;
+        ++records;
+        at += tls::kRecordHeaderLength + h->length;
+    }
+    if (records > 0) return RdpSession::MidSession::tls;
+    at = 0;
+    int pdus = 0;
+    while (at < b.size()) {
+        auto f = tpkt::frame(b.subspan(at), true);
+        if (!f || f->framing != tpkt::Framing::fast_path || f->length <= f->header_length) return RdpSession::MidSession::none;
+        if (at + f->length > b.size()) break;  // cut by the end of the buffer
+        ++pdus;
+        at += f->length;
+    }
+    const bool exact = at == b.size();
+    return pdus >= 2 || (pdus == 1 && exact) ? RdpSession::MidSession::fast_path : RdpSession::MidSession::none;
 }
 
 // "03 00 00 13": the first bytes, in messages.  By hand rather than with a
@@ -162,6 +196,25 @@ void RdpSession::start(int side, std::uint64_t frame, int syn_client, RdpEvents&
             proxy.kind = k;
             sides[side].mode = Mode::preamble;
             return;
+        }
+        if (syn_client < 0) {
+            // No SYN was captured: a session already up when the capture began?
+            std::uint16_t version = 0;
+            const MidSession m = mid_session_shape(b, version);
+            if (m != MidSession::none || mid_session != MidSession::none) {
+                if (mid_session == MidSession::none) {
+                    mid_session = m;
+                    mid_session_frame = frame;
+                    mid_session_side = side;
+                    mid_session_tls_version = version;
+                }
+                // Nothing to decode without the negotiation: stop quietly (a
+                // fact of the capture, reported with the connection).
+                sides[side].mode = Mode::lost;
+                buf_[side].clear();
+                buf_[side].shrink_to_fit();
+                return;
+            }
         }
         const bool from_server = syn_client >= 0 && syn_client != side;
         give_up(side, Mode::not_rdp, frame,

@@ -100,6 +100,15 @@ public:
     std::string not_rdp_reason;  // why the connection's bytes are not RDP
     std::uint64_t not_rdp_frame = 0;
     int not_rdp_side = -1;
+    // The capture began inside a session that was already up: no SYN, and a
+    // side's first bytes are TLS records or RDP fast-path PDUs back to back,
+    // which only a connection past its X.224 negotiation sends.  Not "not RDP":
+    // an RDP session whose handshake the capture missed.
+    enum class MidSession : std::uint8_t { none, tls, fast_path };
+    MidSession mid_session = MidSession::none;
+    std::uint64_t mid_session_frame = 0;
+    int mid_session_side = -1;
+    std::uint16_t mid_session_tls_version = 0;  // the first record's version (TLS 1.3 writes 0x0303 too, RFC 8446 5.1)
 
 private:
     void start(int side, std::uint64_t frame, int syn_client, RdpEvents& ev);

@@ -204,7 +204,9 @@ bool rule_not_rdp_client(const Facts& f, Verdict& v) {
 }
 
 bool rule_rst_answering_syn(const Facts& f, Verdict& v) {
-    if (f.st.syn_ack) return false;
+    // A refusal answers a SYN: without one in the capture (it began mid-session)
+    // a server's RST/ACK ends a connection that was up.
+    if (f.st.syn_ack || !f.ct.syn) return false;
     const TcpReset* r = f.reset_from(f.ss);
     if (!r || !(r->answers_syn || r->after == TcpState::syn || r->with_ack)) return false;
     v.cause = Cause::connection_refused;
@@ -748,9 +750,30 @@ bool rule_incomplete_capture(const Facts& f, Verdict& v) {
     const bool gap = (gc.gap_frame || gs.gap_frame) && !f.tl.complete();
     if (!mid_stream && !gap) return false;
     v.cause = Cause::incomplete_capture;
-    v.code = {mid_stream ? VerdictCode::started_mid_stream : VerdictCode::capture_gap};
     v.confidence = Confidence::low;
     v.waiting_on.reset();
+    const auto& r = f.c.rdp;
+    if (mid_stream && r.mid_session != RdpSession::MidSession::none) {
+        // An RDP session already up when the capture began: say what is still
+        // visible of it, never "not RDP".
+        v.code = {VerdictCode::started_mid_session};
+        const bool tls = r.mid_session == RdpSession::MidSession::tls;
+        const std::uint16_t ver = r.mid_session_tls_version;
+        const std::string what =
+            tls ? fmt::format("TLS records ({}) on {}: an RDP session secured with TLS or NLA",
+                              ver == tls::kTLSv12 ? std::string("record version 0x0303: TLS 1.2 or later, as TLS 1.3 "
+                                                                 "writes 0x0303 too")
+                                                  : fmt::format("record version 0x{:04x}", ver),
+                              f.server())
+                : fmt::format("RDP fast-path PDUs in clear on {}: a session under standard RDP security", f.server());
+        v.summary = fmt::format("The capture started inside a session that was already up (no SYN, no X.224 "
+                                "negotiation; the first bytes are {}). Its handshake is not in the capture, so how it "
+                                "went cannot be judged. Capture from before the client connects.",
+                                what);
+        add(v, r.mid_session_frame, tls ? "first bytes: TLS records" : "first bytes: fast-path PDUs");
+        return true;
+    }
+    v.code = {mid_stream ? VerdictCode::started_mid_stream : VerdictCode::capture_gap};
     const std::uint64_t gf = gc.gap_frame && gs.gap_frame ? std::min(gc.gap_frame, gs.gap_frame)
                                                             : std::max(gc.gap_frame, gs.gap_frame);
     v.summary = mid_stream ? std::string("The capture started after the connection had begun: the handshake is not "
@@ -871,8 +894,8 @@ const Rule kRules[] = {
     {{"standard_security_refused", {C::protocol_mismatch},
       {V::connect_initial_refused, V::legacy_request_to_tls_only, V::standard_security_incompatible},
       "standard RDP security: the server disconnects at the MCS Connect Initial or after the Client Info"}, rule_standard_security_refused},
-    {{"incomplete_capture", {C::incomplete_capture}, {V::started_mid_stream, V::capture_gap},
-      "the capture starts mid-connection, or handshake bytes are missing from it"}, rule_incomplete_capture},
+    {{"incomplete_capture", {C::incomplete_capture}, {V::started_mid_stream, V::started_mid_session, V::capture_gap},
+      "the capture starts mid-connection (inside a TLS or fast-path session: mid-session), or handshake bytes are missing from it"}, rule_incomplete_capture},
     {{"packet_loss", {C::packet_loss}, {V::handshake_timeout},
       "two or more segments resent, the handshake closed or stalled before completing"}, rule_packet_loss},
     {{"no_confirm", {C::closed_by_server, C::server_unresponsive},

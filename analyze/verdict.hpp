@@ -109,6 +109,7 @@ enum class CodeParam : std::uint8_t {
     X(legacy_request_to_tls_only, none)                           \
     X(standard_security_incompatible, none)                       \
     X(started_mid_stream, none)                                   \
+    X(started_mid_session, none)                                  \
     X(capture_gap, none)                                          \
     X(handshake_timeout, none)                                    \
     X(rst_after_request, none)                                    \

@@ -704,6 +704,31 @@ TEST_CASE("rule incomplete_capture: the capture starts after the connection", "[
         const auto j = judge_one(cap);
         expect(j, "incomplete_capture", Cause::incomplete_capture, "capture_gap", std::nullopt);
     }
+    SECTION("fires: the capture starts inside a TLS session (records both ways), then the server resets") {
+        cv.server(app_data(300));
+        cv.client(app_data(60));
+        cv.server(app_data(1200));
+        cv.server_rst();
+        const auto j = judge_one(cap);
+        // Not a refusal (no SYN was answered) and not "not RDP".
+        expect(j, "incomplete_capture", Cause::incomplete_capture, "started_mid_session", std::nullopt);
+        CHECK(j.confidence == Confidence::low);
+    }
+    SECTION("fires: the capture starts inside a standard-security session (fast-path PDUs in clear)") {
+        // MS-RDPBCGR 2.2.9.1.2 fpOutputHeader (action 0) + length1, then the
+        // update; 2.2.8.1.2 fpInputHeader the same way for the client's input.
+        cv.server(Bytes_{0x00, 0x0C, 0x00, 0x06, 0x00, 0x00, 0, 0, 0, 0, 0, 0});
+        cv.client(Bytes_{0x04, 0x06, 0x01, 0x00, 0x00, 0x1E});
+        cv.client_fin();
+        const auto j = judge_one(cap);
+        expect(j, "incomplete_capture", Cause::incomplete_capture, "started_mid_session", std::nullopt);
+    }
+    SECTION("near miss: with its SYN in the capture, a client that starts with TLS records is no RDP client") {
+        cv.handshake();
+        cv.client(app_data(60));
+        cv.client_fin();
+        expect(judge_one(cap), "not_rdp_client", Cause::protocol_mismatch, "not_an_rdp_client", WaitingOn::client);
+    }
     SECTION("near miss: the capture starts at the X.224 request, which goes unanswered") {
         cv.client(connection_request(kSsl));
         cv.client_fin(2 * kSec);
