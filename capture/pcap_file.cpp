@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <limits>
@@ -70,6 +71,28 @@ void for_each_option(const std::uint8_t* p, std::size_t n, bool swapped, F&& f) 
         f(code, p + at, len);
         at += pad4(len);
     }
+}
+
+bool ends_with_ci(const std::string& s, std::string_view suffix) {
+    if (s.size() < suffix.size()) return false;
+    for (std::size_t i = 0; i < suffix.size(); ++i)
+        if (std::tolower(static_cast<unsigned char>(s[s.size() - suffix.size() + i])) != suffix[i]) return false;
+    return true;
+}
+
+// What a file that is no capture is, when Windows tools wrote it: their
+// traces must be converted first, and the message says with which command.
+std::string not_a_capture(const std::string& name, const std::uint8_t* head) {
+    if (head[0] == 0x1f && head[1] == 0x8b) return "the file is gzip-compressed: gunzip it first";
+    if (head[0] == 'M' && head[1] == 'S' && head[2] == 'C' && head[3] == 'F')
+        return "a Windows cabinet (.cab), not a capture: `netsh trace` puts its diagnostics there and the packets "
+               "in the .etl beside it; convert that with `etl2pcapng NetTrace.etl NetTrace.pcapng` "
+               "(github.com/microsoft/etl2pcapng)";
+    if (ends_with_ci(name, ".etl"))
+        return "an ETW trace (.etl), not a capture: convert it first, with `pktmon etl2pcap FILE.etl --out "
+               "FILE.pcapng` if pktmon wrote it, or `etl2pcapng FILE.etl FILE.pcapng` for `netsh trace` "
+               "(github.com/microsoft/etl2pcapng)";
+    return "not a pcap or pcapng capture (unrecognised magic number " + hex4(head) + ")";
 }
 
 }  // namespace
@@ -176,8 +199,7 @@ std::unique_ptr<PcapFile> PcapFile::start(std::FILE* fp, std::unique_ptr<char[]>
             switch (bswap32(magic)) {
                 case kPcapUsec: case kPcapNsec: case kPcapModified: swapped = true; break;
                 default:
-                    if (head[0] == 0x1f && head[1] == 0x8b) error = "the file is gzip-compressed: gunzip it first";
-                    else error = "not a pcap or pcapng capture (unrecognised magic number " + hex4(head) + ")";
+                    error = not_a_capture(name, head);
                     return nullptr;
             }
     }

@@ -31,6 +31,11 @@ for cmd in analyze dissect; do
   expect "$cmd cut file header" 2 "cut-file-header.pcap: the capture file header is cut short" -- $cmd "$bad/cut-file-header.pcap"
   expect "$cmd unknown link type" 2 "unknown-linktype.pcap: unsupported link type 147" -- $cmd "$bad/unknown-linktype.pcap"
   expect "$cmd directory" 2 "is a directory" -- $cmd "$bad"
+  # Windows traces that are not captures yet: the message names the command that converts them.
+  printf '\x00\x00\x00\x00\x01\x00\x00\x00not a capture' >"$tmp/PktMon.etl"
+  printf 'MSCF\x00\x00\x00\x00' >"$tmp/NetTrace.cab"
+  expect "$cmd pktmon .etl" 2 "PktMon.etl: an ETW trace \\(.etl\\), not a capture: convert it first, with .pktmon etl2pcap" -- $cmd "$tmp/PktMon.etl"
+  expect "$cmd netsh .cab" 2 "NetTrace.cab: a Windows cabinet \\(.cab\\), not a capture: .*etl2pcapng" -- $cmd "$tmp/NetTrace.cab"
   # A file cut mid-packet is still usable: the frames before are analysed.
   expect "$cmd cut mid-packet" $usable "cut-mid-packet.pcap: the file ends in the middle of frame 10" -- $cmd "$bad/cut-mid-packet.pcap"
   expect "$cmd snaplen" $usable "snaplen-64.pcap: frame 4: connection 0 .*cut to 64 of 101 bytes by the capture's snaplen" -- $cmd "$bad/snaplen-64.pcap"
