@@ -51,7 +51,8 @@ inline Bytes_ ipv4(Host src, Host dst, std::uint8_t proto, const Bytes_& l4, std
 
 enum : std::uint8_t { F = 0x01, S = 0x02, R = 0x04, P = 0x08, A = 0x10 };
 
-inline Bytes_ tcp_seg(Host src, Host dst, std::uint8_t flags, std::uint32_t seq, std::uint32_t ack, const Bytes_& data = {}) {
+inline Bytes_ tcp_seg(Host src, Host dst, std::uint8_t flags, std::uint32_t seq, std::uint32_t ack, const Bytes_& data = {},
+                      std::uint8_t ttl = 64) {
     Bytes_ t(20);
     put16(t, 0, src.port);
     put16(t, 2, dst.port);
@@ -61,7 +62,7 @@ inline Bytes_ tcp_seg(Host src, Host dst, std::uint8_t flags, std::uint32_t seq,
     t[13] = flags;
     put16(t, 14, 64240);
     t.insert(t.end(), data.begin(), data.end());
-    return ipv4(src, dst, 6, t);
+    return ipv4(src, dst, 6, t, ttl);
 }
 
 inline Bytes_ udp_dgram(Host src, Host dst, const Bytes_& data) {

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "capture_builder.hpp"
+#include "certificates.hpp"
 #include "test_util.hpp"
 
 namespace rdpscope::test::rdp {
@@ -165,29 +166,6 @@ inline Bytes_ server_hello_done(const Bytes_& cert = {}) {
     return tls_record(22, msgs);
 }
 
-// A self-signed server certificate from zeek's rdp-to-ssl.pcap (frame 9; also
-// in test_x509.cpp): CN=WIN2K8R2.awakecoding.ath.cx, valid from 2011-02-12
-// 21:37:35 to 2021-02-12 00:00:00 UTC.
-inline Bytes_ win2k8r2_certificate() {
-    return hex(R"(
-308202fa308201e2a003020102021016ed2aa0495f259d4f5d99edada570d1300d06092a864886f70d01010505003026
-312430220603550403131b57494e324b3852322e6177616b65636f64696e672e6174682e6378301e170d313130323132
-3231333733355a170d3231303231323030303030305a3026312430220603550403131b57494e324b3852322e6177616b
-65636f64696e672e6174682e637830820122300d06092a864886f70d01010105000382010f003082010a0282010100fb
-55c684d0ee3a06ddbbbe86b33ffa8494d047fe4e794e576e5f8a29819bf7b2f47bcd14d33818bd54ac62c9ad3ec9cde2
-3d2838dd8d4062032597e04f15d3351901498fbd67ae1e23d019734ac54c29a85f889ce11b33f0dfb197cf497532b21c
-ee9d85d81ee8d1eef5d444c78442506b7310704c33db5287fcc9f0d7f0fcb8bedf9e5542228092e876665d331f353c6e
-4e3abb5dd8d6aa59d23d7bdb06ba10ff4d6e575d9adbb3776ff5e0e1df4ec24fde665f88bee40e731a39a02036d607d1
-27bdae1181aa5b7b99715bfdbbf55f4149da451d57e3a205311c75b673dd04e77bedc63a00bdb7837344f2fd3b2ae58d
-b51963e02aa715aa42e3a3d5def1970203010001a3243022300b0603551d0f04040302043030130603551d25040c300a
-06082b06010505070301300d06092a864886f70d010105050003820101007c430c5abb0c7218c2bb3820a68af5995b58
-8a445160ed4082238382ed517c69b9cadc358dc9d07921cdbdf34b3f8057c83523ff952ad201a8b6305065c46a5526d6
-d7a41834768d9d5c7399f4bc3fdfe31dbd1b7f1c7db02f50b448384b0ae83583aae53051cbc2616587ae857747f5d1cc
-ec8983850e8beb252f25fa3535509fbd3672a3f6eee6b3e89936cc884485782fdcfdb9dd6b8e40e7586423de429ebaf5
-008da53755e6593b0fad9b0213fc8e49aee922b09c768e354de12a14a07e429e019ab8acd092a7c7858f43d88cd1308a
-a6f41a06348423e19289a536e1697557433fedc07576192259d1cd2875daf50238d25ac323742c40c7f1f1addf6c)");
-}
-constexpr const char* kWin2k8r2Name = "WIN2K8R2.awakecoding.ath.cx";
 
 // ClientKeyExchange (an opaque ECDH point), ChangeCipherSpec and the encrypted Finished.
 inline Bytes_ client_finish() {
@@ -228,16 +206,7 @@ constexpr std::int64_t kMs = 1000, kSec = 1'000'000;
 
 inline Bytes_ segment(Host src, Host dst, std::uint8_t flags, std::uint32_t seq, std::uint32_t ack, const Bytes_& data,
                      std::uint8_t ttl) {
-    Bytes_ t(20);
-    put16(t, 0, src.port);
-    put16(t, 2, dst.port);
-    put32(t, 4, seq);
-    put32(t, 8, ack);
-    t[12] = 0x50;
-    t[13] = flags;
-    put16(t, 14, 64240);
-    t.insert(t.end(), data.begin(), data.end());
-    return ipv4(src, dst, 6, t, ttl);
+    return tcp_seg(src, dst, flags, seq, ack, data, ttl);
 }
 
 // One TCP connection from kClientIp to kServerIp:3389.  Times are
