@@ -170,7 +170,14 @@ std::unique_ptr<PcapFile> PcapFile::start(std::FILE* fp, std::unique_ptr<char[]>
                     error = "the capture file header is cut short (the file ends inside the pcapng section header)";
                     return nullptr;
                 }
-                break;  // nothing after the section header: next() says end
+                // Nothing whole after the last block: next() reads it again
+                // and says how the file ends.
+                if (std::fseek(fp, at, SEEK_SET) != 0) {
+                    error = "cannot seek in the file";
+                    return nullptr;
+                }
+                f->offset_ -= n;
+                break;
             }
             const std::uint32_t t = f->u32(peek);
             if (std::fseek(fp, at, SEEK_SET) != 0) {
@@ -485,7 +492,8 @@ bool PcapFile::decryption_secrets(const std::uint8_t* b, std::size_t n, std::str
     if (n < 8) return true;  // too short to hold anything: skipped, as Wireshark does
     const std::uint32_t type = u32(b), len = u32(b + 4);
     if (len > n - 8) return true;
-    if (secret_bytes_ + len > kMaxSecretBytes) return true;  // beyond any real key log: ignored
+    // Beyond any real key log (bytes, or blocks): ignored, so memory stays bounded.
+    if (secret_bytes_ + len > kMaxSecretBytes || secrets_.size() >= kMaxSecretBlocks) return true;
     secret_bytes_ += len;
     secrets_.push_back({type, frame_, std::string(reinterpret_cast<const char*>(b + 8), len)});
     return true;

@@ -53,6 +53,7 @@ public:
     static constexpr std::uint32_t kMaxRecord = 1u << 20;  // 1 MiB
     static constexpr std::size_t kMaxInterfaces = 4096;     // per section
     static constexpr std::size_t kMaxSecretBytes = 64u << 20;  // all DSBs together
+    static constexpr std::size_t kMaxSecretBlocks = 1024;
 
     // Opens `path`; on failure returns nullptr and sets `error` to a sentence
     // that says what is wrong (missing, not a capture, header cut short...).

@@ -320,6 +320,32 @@ TEST_CASE("pcapng: broken and hostile files end with a message, never an allocat
         CHECK(r.packets.size() == 1);
         CHECK(r.comments[0].size() == 60'000);
     }
+    SECTION("a file that ends inside the block header after the last packet") {
+        Pcapng f;
+        f.shb().idb(1).epb(0, 1, ethernet(syn(1)));
+        f.raw({6, 0, 0});
+        const Read r = read_all(f);
+        CHECK(r.packets.size() == 1);
+        CHECK_THAT(r.error, Catch::Contains("the file ends in the middle of a block header after frame 1"));
+    }
+    SECTION("a file that ends inside a block header before any packet") {
+        Pcapng f;
+        f.shb().idb(1);
+        f.raw({6, 0, 0});
+        const Read r = read_all(f);
+        REQUIRE(r.opened);
+        CHECK(r.packets.empty());
+        CHECK_THAT(r.error, Catch::Contains("the file ends in the middle of a block header after frame 0"));
+    }
+    SECTION("a flood of secrets blocks keeps at most 1024") {
+        Pcapng f;
+        f.shb().idb(1);
+        for (int i = 0; i < 3000; ++i) f.dsb(0x544c534b, "x");
+        f.epb(0, 1, ethernet(syn(1)));
+        const Read r = read_all(f);
+        CHECK(r.secrets.size() == 1024);
+        CHECK(r.packets.size() == 1);
+    }
     SECTION("a section header with a bad byte-order magic") {
         Pcapng f;
         f.raw32(0x0a0d0d0a).raw32(28).raw32(0x01020304).raw(Bytes_(12, 0)).raw32(28);
