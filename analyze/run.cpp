@@ -1,6 +1,7 @@
 #include "analyze/run.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <chrono>
 
@@ -13,11 +14,17 @@ namespace rdpscope {
 
 FileStatus run_source(PacketSource& src, FileObserver& obs, const RunOptions& opt, std::FILE* err) {
     const std::string name = opt.name.empty() ? src.describe() : opt.name;
-    if (!link::supported(src.linktype())) {
+    // Unusable only when no interface has a link type rdpscope reads: a
+    // pcapng may mix them (etl2pcapng: Ethernet, 802.11 and raw IP), and the
+    // frames of the others count as decode errors.
+    const std::vector<int> types = src.linktypes();
+    bool any = false;
+    for (int t : types) any |= link::supported(t);
+    if (!any) {
         fmt::print(err,
                    "rdpscope: {}: unsupported link type {}; rdpscope reads Ethernet (with VLAN tags), "
                    "Linux cooked v1/v2, raw IPv4/IPv6 and BSD loopback captures\n",
-                   name, src.linktype());
+                   name, fmt::join(types, ", "));
         return FileStatus::unusable;
     }
     RunWatcher* const watcher = opt.watcher;

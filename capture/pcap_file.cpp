@@ -151,9 +151,11 @@ std::unique_ptr<PcapFile> PcapFile::start(std::FILE* fp, std::unique_ptr<char[]>
     const std::uint32_t magic = le32(head);
     if (magic == kPcapngShb) {
         f->pcapng_ = true;
-        // Read blocks up to the first interface, so that linktype() is known
-        // before the first packet; a packet block met first is left for
-        // next() (a journal block is read: it counts as a frame, no more) (the stream is a file: seek back over its header).
+        // Read the blocks before the first packet, so that linktype() and
+        // every interface (their link types may differ) are known before it.
+        // A journal block is read on the way (it counts as a frame, no more);
+        // the first packet block is left for next(): the stream is a file,
+        // so seek back over its header.
         CapturedPacket none;
         std::string why;
         if (std::fseek(fp, 0, SEEK_SET) != 0) {
@@ -161,7 +163,7 @@ std::unique_ptr<PcapFile> PcapFile::start(std::FILE* fp, std::unique_ptr<char[]>
             return nullptr;
         }
         f->offset_ = 0;
-        while (f->interfaces_.empty()) {
+        for (;;) {  // every block before the first packet: all interfaces declared up front
             std::uint8_t peek[8];
             std::size_t n = 0;
             const long at = std::ftell(fp);

@@ -17,6 +17,11 @@ public:
     Status next(CapturedPacket& out, std::string& error, int wait_ms) override;
     std::int64_t now_ns() const override { return last_ts_; }
     int linktype() const override { return file_->linktype(); }
+    std::vector<int> linktypes() const override {
+        std::vector<int> out;
+        for (const auto& i : file_->interfaces()) out.push_back(i.linktype);
+        return out.empty() ? std::vector<int>{file_->linktype()} : out;
+    }
     std::string describe() const override { return file_->path(); }
     std::uint64_t position() const override { return file_->position(); }
     std::uint64_t size() const override { return file_->file_size(); }

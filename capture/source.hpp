@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "capture/packet.hpp"
 
@@ -20,6 +21,9 @@ public:
     // The current time on the packets' clock (epoch ns), 0 before any is known.
     virtual std::int64_t now_ns() const = 0;
     virtual int linktype() const = 0;
+    // Every link type the input declares so far (a pcapng file: one per
+    // interface, which may differ); one for a pcap file or an interface.
+    virtual std::vector<int> linktypes() const { return {linktype()}; }
     virtual std::string describe() const = 0;
     // Bytes read of the input and its size, for a progress bar (0 if unknown).
     virtual std::uint64_t position() const { return 0; }

@@ -128,6 +128,26 @@ TEST_CASE("pcapng: the SYNs on both interfaces are judged, with their frame numb
     CHECK(conns[1]["evidence"][0]["frame"] == 2);
 }
 
+TEST_CASE("pcapng: a first interface of a link type rdpscope does not read (802.11) does not make the file unusable", "[pcapng]") {
+    // etl2pcapng writes one interface per adapter: native 802.11 (105) may come first.
+    Pcapng f;
+    f.shb().idb(105).idb(1);
+    const std::int64_t t0 = 1'700'000'000'000'000;
+    f.epb(0, t0, Bytes_(40, 0x88));
+    for (int i = 0; i < 3; ++i) f.epb(1, t0 + i * 1'000'000 + 10, ethernet(syn(50001)));
+    std::string err;
+    const auto conns = analyze_json(f, &err);
+    CHECK(err.find("unsupported link type") == std::string::npos);
+    REQUIRE(conns.size() == 1);
+    CHECK(conns[0]["verdict"] == "syn_unanswered");
+    // A file whose every interface is unreadable is unusable, naming the types.
+    Pcapng g;
+    g.shb().idb(105).idb(290).epb(0, t0, Bytes_(40, 0x88));
+    const auto none = analyze_json(g, &err);
+    CHECK(none.empty());
+    CHECK_THAT(err, Catch::Contains("unsupported link type 105, 290"));
+}
+
 // tshark 4.0 on such a file numbers journal and custom blocks as frames, and
 // NRB, ISB, DSB and blocks of unknown type not.
 TEST_CASE("pcapng: journal and custom blocks are frames, as Wireshark numbers them - NRB, ISB, DSB are not", "[pcapng]") {
