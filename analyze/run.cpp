@@ -69,6 +69,13 @@ FileStatus run_source(PacketSource& src, FileObserver& obs, const RunOptions& op
     tracker.finish();
     if (tracker.stats().packets == 0 && status == FileStatus::ok && !opt.writer)
         fmt::print(err, "rdpscope: {}: the capture holds no packets\n", name);
+    // pktmon keeps 128 bytes of each packet unless told otherwise, which cuts
+    // every handshake packet: say once per file how to capture whole ones.
+    if (tracker.stats().cut_by_snaplen && src.application().rfind("Packet Monitor", 0) == 0)
+        fmt::print(err,
+                   "rdpscope: {}: pktmon cut {} packets short (its --pkt-size is 128 bytes by default): capture "
+                   "again with `pktmon start --capture --pkt-size 0`\n",
+                   name, tracker.stats().cut_by_snaplen);
     obs.end_file(tracker.stats());
     return status;
 }

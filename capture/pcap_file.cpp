@@ -36,6 +36,7 @@ constexpr std::uint32_t kMaxBlock = PcapFile::kMaxRecord + 64 * 1024;
 constexpr std::uint16_t kOptEnd = 0, kOptComment = 1;
 constexpr std::uint16_t kIfName = 2, kIfDescription = 3, kIfTsresol = 9, kIfTsoffset = 14;
 constexpr std::uint16_t kEpbFlags = 2;
+constexpr std::uint16_t kShbUserAppl = 4;
 constexpr std::uint32_t kMaxNameBytes = 256;  // interface names and descriptions kept
 
 std::uint32_t pad4(std::uint32_t n) { return (n + 3u) & ~3u; }
@@ -455,6 +456,11 @@ bool PcapFile::section_header(const std::uint8_t* b, std::size_t n, std::string&
     }
     have_section_ = true;
     interfaces_.clear();  // interface ids restart with every section
+    application_.clear();
+    for_each_option(b + 12, n - 12, swapped_, [&](std::uint16_t code, const std::uint8_t* v, std::uint16_t len) {
+        if (code == kShbUserAppl)
+            application_.assign(reinterpret_cast<const char*>(v), std::min<std::uint32_t>(len, kMaxNameBytes));
+    });
     return true;
 }
 

@@ -80,6 +80,9 @@ public:
     // The interfaces of the current section (pcapng), or the file's one.
     const std::vector<CaptureInterface>& interfaces() const { return interfaces_; }
     const std::vector<CaptureSecrets>& secrets() const { return secrets_; }
+    // The application that wrote the current section (pcapng shb_userappl; pktmon
+    // writes "Packet Monitor"), "" when not given.
+    const std::string& application() const { return application_; }
     // Frames Wireshark numbers that carry no packet (journal entries, custom blocks).
     std::uint64_t non_packet_frames() const { return non_packet_frames_; }
 
@@ -117,6 +120,7 @@ private:
     bool have_section_ = false;
     std::vector<CaptureInterface> interfaces_;
     std::vector<CaptureSecrets> secrets_;
+    std::string application_;
     std::size_t secret_bytes_ = 0;
 };
 

@@ -23,6 +23,7 @@ public:
         return out.empty() ? std::vector<int>{file_->linktype()} : out;
     }
     std::string describe() const override { return file_->path(); }
+    std::string application() const override { return file_->application(); }
     std::uint64_t position() const override { return file_->position(); }
     std::uint64_t size() const override { return file_->file_size(); }
     PcapFile& file() { return *file_; }

@@ -24,6 +24,8 @@ public:
     // Every link type the input declares so far (a pcapng file: one per
     // interface, which may differ); one for a pcap file or an interface.
     virtual std::vector<int> linktypes() const { return {linktype()}; }
+    // The program that wrote the input, when it says (pcapng shb_userappl).
+    virtual std::string application() const { return {}; }
     virtual std::string describe() const = 0;
     // Bytes read of the input and its size, for a progress bar (0 if unknown).
     virtual std::uint64_t position() const { return 0; }

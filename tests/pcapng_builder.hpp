@@ -36,13 +36,14 @@ public:
         return {code, b};
     }
 
-    Pcapng& shb() {
+    Pcapng& shb(const std::vector<Opt>& opts = {}) {
         std::vector<std::uint8_t> b;
         put32(b, 0x1a2b3c4d);
         put16(b, 1);
         put16(b, 0);
         put32(b, 0xffffffff);
         put32(b, 0xffffffff);  // section length -1: not given
+        options(b, opts);
         return block(0x0a0d0d0a, b);
     }
     Pcapng& idb(std::uint16_t linktype, std::uint32_t snaplen = 0, const std::vector<Opt>& opts = {}) {

@@ -148,6 +148,27 @@ TEST_CASE("pcapng: a first interface of a link type rdpscope does not read (802.
     CHECK_THAT(err, Catch::Contains("unsupported link type 105, 290"));
 }
 
+TEST_CASE("pcapng: pktmon's truncated packets are reported once, with the flag that keeps them whole", "[pcapng]") {
+    // pktmon's own pcapng: shb_userappl "Packet Monitor", one Ethernet
+    // interface, packets cut to --pkt-size (128 bytes by default).
+    const Bytes_ full = ethernet(tcp_seg({kCli, 50000}, {kSrv, 3389}, 0x18, 1, 1, Bytes_(300, 0x41)));
+    const Bytes_ cut(full.begin(), full.begin() + 128);
+    Pcapng f;
+    f.shb({Pcapng::text(4, "Packet Monitor")}).idb(1);
+    f.epb(0, 1'700'000'000'000'000, cut, {}, static_cast<std::uint32_t>(full.size()));
+    f.epb(0, 1'700'000'000'000'100, cut, {}, static_cast<std::uint32_t>(full.size()));
+    std::string err;
+    analyze_json(f, &err);
+    CHECK_THAT(err, Catch::Contains("pktmon cut 2 packets short"));
+    CHECK_THAT(err, Catch::Contains("pktmon start --capture --pkt-size 0"));
+    // Another writer's truncated file gets no pktmon advice.
+    Pcapng g;
+    g.shb({Pcapng::text(4, "Dumpcap (Wireshark) 4.0.17")}).idb(1);
+    g.epb(0, 1'700'000'000'000'000, cut, {}, static_cast<std::uint32_t>(full.size()));
+    analyze_json(g, &err);
+    CHECK(err.find("pktmon") == std::string::npos);
+}
+
 // tshark 4.0 on such a file numbers journal and custom blocks as frames, and
 // NRB, ISB, DSB and blocks of unknown type not.
 TEST_CASE("pcapng: journal and custom blocks are frames, as Wireshark numbers them - NRB, ISB, DSB are not", "[pcapng]") {
