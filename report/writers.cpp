@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <type_traits>
+
 #include "report/json_util.hpp"
 #include "report/pdu_fields.hpp"
 #include "report/render_security.hpp"
@@ -53,25 +55,35 @@ void WriterBase::problem(std::uint64_t frame, const Connection* conn, const std:
 }
 
 void DissectWriter::pdu(const Connection& c, Dir d, const PduEvent& e) {
+    print_pdu(e, c.id, false, d, d == Dir::c2s ? c.client() : c.server(), d == Dir::c2s ? c.server() : c.client());
+}
+
+void DissectWriter::print_pdu(const PduEvent& e, std::uint64_t conn, bool udp, Dir d, const Endpoint& src,
+                              const Endpoint& dst) {
     const PduFields pf = pdu_fields(e);
-    const Endpoint& src = d == Dir::c2s ? c.client() : c.server();
-    const Endpoint& dst = d == Dir::c2s ? c.server() : c.client();
     if (format_ == Format::json) {
         json j;
         j["file"] = path_;
         j["frame"] = e.frame;
         j["time"] = epoch_seconds(e.ts_ns);
-        j["conn"] = c.id;
+        j["conn"] = conn;
+        if (udp) j["transport"] = "udp";
         j["dir"] = to_string(d);
         j["src"] = to_string(src);
         j["dst"] = to_string(dst);
         j["pdu"] = pf.pdu;
-        for (const auto& f : pf.fields) std::visit([&](const auto& v) { j[std::string(f.key)] = v; }, f.value);
+        for (const auto& f : pf.fields)
+            std::visit([&](const auto& v) {
+                if constexpr (std::is_same_v<std::decay_t<decltype(v)>, std::string>) j[std::string(f.key)] = valid_utf8(v);
+                else j[std::string(f.key)] = v;
+            }, f.value);
         fmt::print(out_, "{}\n", j.dump());
         return;
     }
     const double rel = file_stats_ ? static_cast<double>(e.ts_ns - file_stats_->first_ts) / 1e9 : 0.0;
-    std::string line = fmt::format("{:>7} {:>11.6f}  #{:<3} {} {} -> {}  {}", e.frame, rel, c.id, to_string(d),
+    // UDP flows are numbered apart from TCP connections: "#u0" is udp.stream 0.
+    std::string line = fmt::format("{:>7} {:>11.6f}  #{:<3} {} {} -> {}  {}", e.frame, rel,
+                                   udp ? fmt::format("u{}", conn) : std::to_string(conn), to_string(d),
                                    to_string(src), to_string(dst), pf.pdu);
     for (const auto& f : pf.fields) line += fmt::format(" {}={}", f.key, text_value(f));
     fmt::print(out_, "{}\n", line);

@@ -38,6 +38,10 @@ public:
     void pdu(const Connection& c, Dir d, const PduEvent& e) override;
     void udp_pdu(const UdpFlowFacts& f, Dir d, const PduEvent& e) override;  // writers_udp.cpp
     void end_file(const FileStats&) override {}
+
+private:
+    // One PDU's line or JSON object, for a TCP connection or (`udp`) a UDP flow.
+    void print_pdu(const PduEvent& e, std::uint64_t conn, bool udp, Dir d, const Endpoint& src, const Endpoint& dst);
 };
 
 // `rdpscope analyze`: one entry per RDP connection, then a file summary.
