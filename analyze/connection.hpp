@@ -29,6 +29,7 @@ struct SideStats {
     std::uint8_t first_ttl = 0;
     std::uint64_t cut_by_snaplen = 0;
     std::uint64_t ip_fragments = 0;
+    std::uint64_t duplicate_copies = 0;  // copies of its packets collapsed before analysis (analyze/copies.hpp)
 };
 
 struct IcmpNote {

@@ -282,10 +282,11 @@ std::uint32_t TcpAnalysis::on_segment(const TcpSegment& s) {
     now.ttl = s.ttl;
     const LastPacket& L = d.last;
     const bool weak_id = s.ipv6 ? now.ts_val == 0 : (now.ip_id == 0 && now.ts_val == 0);
-    if (L.valid && s.ts_ns >= L.ts && s.ts_ns - L.ts <= (weak_id ? kDuplicateWindowNs / 5 : kDuplicateWindowNs) &&
-        dir_[1 - s.side].last_frame < d.last_frame && L.seq == now.seq && L.ack == now.ack &&
-        L.payload == now.payload && L.ts_val == now.ts_val && L.ip_len == now.ip_len && L.window == now.window &&
-        L.flags == now.flags && L.ttl == now.ttl && (s.ipv6 || L.ip_id == now.ip_id)) {
+    if (s.copy ||
+        (L.valid && s.ts_ns >= L.ts && s.ts_ns - L.ts <= (weak_id ? kDuplicateWindowNs / 5 : kDuplicateWindowNs) &&
+         dir_[1 - s.side].last_frame < d.last_frame && L.seq == now.seq && L.ack == now.ack &&
+         L.payload == now.payload && L.ts_val == now.ts_val && L.ip_len == now.ip_len && L.window == now.window &&
+         L.flags == now.flags && L.ttl == now.ttl && (s.ipv6 || L.ip_id == now.ip_id))) {
         ++f.duplicate_frames;
         wireshark_flags(s);
         return TCP_DUPLICATE_FRAME;

@@ -206,6 +206,9 @@ std::string render_connection_text(const json& j, bool color) {
                                  j["capture_gaps"][d]["first_frame"].get<std::uint64_t>());
     if (j.contains("cut_by_snaplen"))
         s += fmt::format("  snaplen      {} packets cut by the capture's snaplen\n", j["cut_by_snaplen"].get<std::uint64_t>());
+    if (j.contains("duplicate_copies"))
+        s += fmt::format("  copies       {} copies of its packets (the same packet logged again within 1 ms) left out\n",
+                         j["duplicate_copies"].get<std::uint64_t>());
     return s;
 }
 
@@ -221,7 +224,20 @@ void ReportWriter::end_file(const FileStats& stats) {
                stats.rdp_connections == 1 ? "" : "s", stats.packets, stats.connections);
     if (stats.ip_fragments) fmt::print(out_, "; {} IP fragments", stats.ip_fragments);
     if (stats.cut_by_snaplen) fmt::print(out_, "; {} packets cut by the snaplen", stats.cut_by_snaplen);
-    fmt::print(out_, "\n\n");
+    if (stats.duplicate_copies)
+        fmt::print(out_, "; {} copies of packets left out ({} on another interface than the first)", stats.duplicate_copies,
+                   stats.copies_across_interfaces);
+    if (stats.wifi_as_ethernet)
+        fmt::print(out_, "; {} 802.11 frames labelled Ethernet, read as 802.11", stats.wifi_as_ethernet);
+    if (stats.unread_link_type) fmt::print(out_, "; {} frames of a link type not read", stats.unread_link_type);
+    fmt::print(out_, "\n");
+    if (sum.contains("interfaces"))
+        for (const auto& i : sum["interfaces"])
+            fmt::print(out_, "  interface {} {}: {}{} frames, {} copies\n", i["id"].get<std::size_t>(),
+                       i.value("name", std::string("(unnamed)")),
+                       i.contains("vantage_text") ? i["vantage_text"].get<std::string>() + "; " : std::string(),
+                       i["frames"].get<std::uint64_t>(), i["duplicate_copies"].get<std::uint64_t>());
+    fmt::print(out_, "\n");
 }
 
 }  // namespace rdpscope
