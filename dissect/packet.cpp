@@ -123,7 +123,7 @@ struct Fold {
             h = mix(h, w);
         }
         std::uint64_t w = 0;
-        std::memcpy(&w, b, n);
+        if (n) std::memcpy(&w, b, n);  // b may be null when n is 0
         h = mix(h, w ^ (std::uint64_t{n} << 56));
     }
 };
