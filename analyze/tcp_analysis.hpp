@@ -78,8 +78,8 @@ struct TcpSegment {
     bool ipv6 = false;
     std::uint32_t ip_total_length = 0;
     // A copy of a packet already given (the same packet logged again: pktmon,
-    // etl2pcapng, SPAN; analyze/copies.hpp): a duplicate frame whatever the
-    // twin rule below would say.
+    // etl2pcapng, SPAN; analyze/copies.hpp): counted as a frame and a
+    // duplicate frame, and nothing else (not even Wireshark's rules).
     bool copy = false;
 };
 
