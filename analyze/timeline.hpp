@@ -26,7 +26,14 @@ struct Step {
 // Encrypted records after the TLS handshake, as the inference reads them.
 struct RecordPhases {
     int credssp_c2s = 0, credssp_s2c = 0;   // CredSSP records each way (NLA)
+    bool size_known = false;                  // the cipher suite tells plaintext sizes (tls::record_protection)
     std::optional<std::size_t> first_client;  // the first record of the client after the TLS handshake
+    // CredSSP's end (indexes into TlsFacts::records): the client's authInfo,
+    // the server's Early User Authorization Result (HYBRID_EX), or the
+    // server's TSRequest carrying only an errorCode (the credentials refused).
+    std::optional<std::size_t> auth_info, euar, credssp_error;
+    bool euar_may_be_error = false;           // a CBC suite gives the Result and the error TSRequest one size
+    bool euar_by_count = false;               // placed by NTLM's message count, not by its size
     std::optional<std::size_t> mcs_request;   // index into TlsFacts::records of the inferred Connect Initial
     std::optional<std::size_t> mcs_response;
     std::optional<std::size_t> join_end;      // last small record of the channel joins
@@ -34,6 +41,11 @@ struct RecordPhases {
     std::optional<std::size_t> settings_reply;  // first large server record after the Client Info
     std::uint64_t s2c_bytes_after_settings = 0;
     int s2c_records_after_settings = 0;
+    // The server's output after the Connect Response (all of it, also beyond
+    // the noted records), and from the Response to its last record.
+    std::uint64_t s2c_bytes_after_response = 0;
+    int s2c_records_after_response = 0;
+    std::int64_t s2c_span_after_response_ns = 0;
 };
 
 // The furthest rung of the handshake the capture shows, read from what each

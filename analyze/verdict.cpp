@@ -616,12 +616,70 @@ bool rule_data_blackholed(const Facts& f, Verdict& v) {
     return true;
 }
 
+bool is_nla_protocol(std::uint32_t p) {
+    return p == rdpneg::PROTOCOL_HYBRID || p == rdpneg::PROTOCOL_HYBRID_EX || p == rdpneg::PROTOCOL_RDSAAD ||
+           p == rdpneg::PROTOCOL_RDSTLS;
+}
+
+// How sure a plaintext size read from a ciphertext length is, by the suite's
+// record protection: exact with TLS 1.2 AEAD (GCM, CCM, ChaCha20) and stream
+// ciphers; TLS 1.3 allows padding (RFC 8446 5.4) and CBC pads to the block.
+Confidence size_confidence(const TlsFacts& t) {
+    using K = tls::RecordProtection::Kind;
+    switch (tls::record_protection(t.cipher_suite.value_or(0), t.version.value_or(0)).kind) {
+        case K::aead:
+        case K::stream: return Confidence::high;
+        case K::tls13:
+        case K::block: return Confidence::medium;
+        case K::unknown: return Confidence::low;
+    }
+    return Confidence::low;
+}
+
+bool rule_credssp_error(const Facts& f, Verdict& v) {
+    if (!f.protocol || !is_nla_protocol(*f.protocol) || !f.tl.records || f.tl.complete()) return false;
+    const RecordPhases& rp = *f.tl.records;
+    const bool either = rp.euar && rp.euar_may_be_error;
+    const std::optional<std::size_t> at = rp.credssp_error ? rp.credssp_error : either ? rp.euar : std::nullopt;
+    if (!at) return false;
+    // Nothing more from the client after it: it did not take it for a token.
+    const auto& rec = f.tls.records;
+    for (std::size_t i = *at + 1; i < rec.size(); ++i)
+        if (rec[i].dir == Dir::c2s && rec[i].length > kTls13AlertRecord) return false;
+    std::optional<std::size_t> before;
+    for (std::size_t i = 0; i < *at; ++i)
+        if (rec[i].dir == Dir::c2s) before = i;
+    const auto& r = rec[*at];
+    const auto suite = f.tls.cipher_suite ? tls::cipher_suite_name(*f.tls.cipher_suite) : std::string("an unknown suite");
+    v.cause = Cause::authentication_failure;
+    v.code = {VerdictCode::credssp_error};
+    v.confidence = either ? Confidence::medium : size_confidence(f.tls);
+    if (!f.closed() && v.confidence == Confidence::high) v.confidence = Confidence::medium;
+    v.stalled_at = Phase::credssp;
+    v.waiting_on = WaitingOn::server;
+    v.summary = fmt::format(
+        "Network Level Authentication failed: the server answered the client's CredSSP message{} with a {}-byte "
+        "record (frame {}), the size of a TSRequest holding only an errorCode (MS-CSSP 2.2.1: 15 bytes of "
+        "plaintext, here with {}){}, and {}. The error code is encrypted; Windows sends it for a wrong password "
+        "(STATUS_LOGON_FAILURE), a locked, expired or disabled account, a Protected Users member refused NTLM, or "
+        "NTLM refused by policy (SEC_E_UNSUPPORTED_FUNCTION, often after connecting by IP address instead of the "
+        "name Kerberos needs). The server's Security event log (event 4625) and the KDC's answers on port 88 name "
+        "the reason.",
+        before ? fmt::format(" (frame {})", rec[*before].frame) : "", r.length, r.frame, suite,
+        either ? " -- or, as this suite gives both one size, the Early User Authorization Result denying access"
+               : "",
+        f.closed() ? fmt::format("the {} closed the connection (frame {})", f.side_name(f.closing.side), f.closing.frame)
+                   : std::string("nothing followed"));
+    if (before) add(v, rec[*before].frame, "the client's last CredSSP record (encrypted)");
+    add(v, r.frame, fmt::format("{}-byte server record: a TSRequest errorCode by its size", r.length));
+    add(v, f.closing.frame, fmt::format("the {} closes", f.closed() ? f.side_name(f.closing.side) : "?"));
+    return true;
+}
+
 bool rule_authentication_failure(const Facts& f, Verdict& v) {
     if (!f.protocol || !f.tls.established || !f.server_closed_first()) return false;
     const auto p = *f.protocol;
-    if (p != rdpneg::PROTOCOL_HYBRID && p != rdpneg::PROTOCOL_HYBRID_EX && p != rdpneg::PROTOCOL_RDSAAD &&
-        p != rdpneg::PROTOCOL_RDSTLS)
-        return false;
+    if (!is_nla_protocol(p)) return false;
     const Step* cred = f.tl.step(Phase::credssp);
     if (!cred || cred->done) {
         // With HYBRID_EX a denial can come after CredSSP: the Early User
@@ -889,6 +947,10 @@ const Rule kRules[] = {
     {{"data_blackholed", {C::firewall_drop},
       {V::client_hello_blackholed, V::x224_request_blackholed, V::client_data_blackholed},
       "TCP up; one client segment resent at least twice and never acknowledged"}, rule_data_blackholed},
+    {{"credssp_error", {C::authentication_failure}, {V::credssp_error},
+      "NLA: the server answers the client's CredSSP message with a record the size of a TSRequest holding only an "
+      "errorCode (12-16 bytes of plaintext: a 39-byte TLS 1.2 GCM record, 32 with TLS 1.3), and the client sends "
+      "nothing more"}, rule_credssp_error},
     {{"authentication_failure", {C::authentication_failure}, {V::ntlm_rejected, V::early_user_authorization_denied},
       "NLA: TLS up, CredSSP under way, the server closes first"}, rule_authentication_failure},
     {{"standard_security_refused", {C::protocol_mismatch},

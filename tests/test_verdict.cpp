@@ -650,6 +650,190 @@ TEST_CASE("rule authentication_failure: NLA, the server closes during or right a
     }
 }
 
+// CredSSP as Windows runs it (MS-CSSP 3.1.5), as record sizes under a
+// given suite: `p(n)` is the record that carries n bytes of plaintext.
+struct Suite {
+    std::uint16_t id;
+    bool tls13;
+};
+std::uint32_t rec_len(const Suite& s, std::uint32_t plaintext) {
+    return tls::protected_length(tls::record_protection(s.id, s.tls13 ? tls::kTLSv13 : tls::kTLSv12), plaintext);
+}
+void up_to(Conv& cv, const Suite& s, std::uint32_t requested, std::uint32_t selected) {
+    if (s.tls13) cv.up_to_tls13(requested, selected, s.id);
+    else cv.up_to_tls(requested, selected, s.id);
+}
+// mstsc with Kerberos (SPNEGO), smartcard or Remote Credential Guard: four
+// client and three server CredSSP messages before authInfo (plaintext sizes
+// of that order: 175, 1350, 1890, 230, 190, 100; authInfo 180).
+void windows_kerberos(Conv& cv, const Suite& s) {
+    cv.client(app_data(rec_len(s, 175)));
+    cv.server(app_data(rec_len(s, 1350)));
+    cv.client(app_data(rec_len(s, 1890)));
+    cv.server(app_data(rec_len(s, 230)));
+    cv.client(app_data(rec_len(s, 190)));  // pubKeyAuth
+    cv.server(app_data(rec_len(s, 100)));  // pubKeyAuth
+    cv.client(app_data(rec_len(s, 180)));  // authInfo
+}
+// The connection sequence of a Windows server that runs the session: Connect
+// Initial and Response, Erect Domain, Attach User, seven channel joins,
+// Client Info, licensing, Demand Active; then `output` server records of
+// graphics, 10 ms apart.
+void windows_session(Conv& cv, const Suite& s, int output, bool joins = true) {
+    cv.client(app_data(rec_len(s, 462)));  // Connect Initial
+    cv.server(app_data(rec_len(s, 126)));  // Connect Response
+    if (joins) {
+        cv.client(app_data(rec_len(s, 12)));  // Erect Domain
+        cv.client(app_data(rec_len(s, 8)));   // Attach User
+        cv.server(app_data(rec_len(s, 11)));  // Attach User Confirm
+        for (int i = 0; i < 7; ++i) {
+            cv.client(app_data(rec_len(s, 12)));
+            cv.server(app_data(rec_len(s, 15)));
+        }
+    }
+    cv.client(app_data(rec_len(s, 433)));  // Client Info
+    cv.server(app_data(rec_len(s, 34)));   // licensing: STATUS_VALID_CLIENT
+    cv.server(app_data(rec_len(s, 472)));  // Demand Active
+    for (int i = 0; i < output; ++i) cv.server(app_data(rec_len(s, 1400)));
+}
+const Suite kGcm{0xC030, false}, kChaCha{0xCCA8, false}, kCbc{0xC014, false}, kCbc256{0xC027, false},
+    kTls13{0x1302, true};
+
+TEST_CASE("credssp: Windows Kerberos, smartcard, Credential Guard logons (4 + 3 records, then the Result)", "[verdict]") {
+    for (const Suite& s : {kGcm, kChaCha, kCbc, kTls13}) {
+        INFO("suite 0x" << std::hex << s.id);
+        Capture cap;
+        Conv cv(cap);
+        up_to(cv, s, kSsl | kHybrid | kHybridEx, kHybridEx);
+        windows_kerberos(cv, s);
+        cv.server(app_data(rec_len(s, 4)));  // Early User Authorization Result: SUCCESS
+        windows_session(cv, s, 30);
+        cv.client_rst();
+        const auto j = judge_one(cap);
+        expect(j, "complete", Cause::none, "handshake_complete", std::nullopt);
+    }
+}
+
+TEST_CASE("credssp: HYBRID, the Connect Initial right after authInfo ends CredSSP", "[verdict]") {
+    Capture cap;
+    Conv cv(cap);
+    up_to(cv, kGcm, kSsl | kHybrid, kHybrid);
+    windows_kerberos(cv, kGcm);
+    SECTION("the session runs") {
+        windows_session(cv, kGcm, 30);
+        cv.client_rst();
+        expect(judge_one(cap), "complete", Cause::none, "handshake_complete", std::nullopt);
+    }
+    SECTION("near miss: the client closes after the Connect Response") {
+        cv.client(app_data(rec_len(kGcm, 462)));
+        cv.server(app_data(rec_len(kGcm, 126)));
+        cv.client_fin();
+        const auto j = judge_one(cap);
+        expect(j, "closed", Cause::closed_by_client, "closed_during_channel_join", WaitingOn::client);
+    }
+}
+
+TEST_CASE("credssp: the channel joins skipped, or not readable: the session's output decides", "[verdict]") {
+    Capture cap;
+    Conv cv(cap);
+    up_to(cv, kGcm, kSsl | kHybrid | kHybridEx, kHybridEx);
+    windows_kerberos(cv, kGcm);
+    cv.server(app_data(rec_len(kGcm, 4)));
+    SECTION("joins skipped: the Client Info follows the Connect Response") {
+        windows_session(cv, kGcm, 30, false);
+        cv.client_rst();
+        expect(judge_one(cap), "complete", Cause::none, "handshake_complete", std::nullopt);
+    }
+    SECTION("a large server record among the joins: the ladder stops, the output goes on for seconds") {
+        cv.client(app_data(rec_len(kGcm, 462)));
+        cv.server(app_data(rec_len(kGcm, 126)));
+        cv.client(app_data(rec_len(kGcm, 12)));
+        cv.server(app_data(rec_len(kGcm, 300)));  // not a join confirm
+        for (int i = 0; i < 60; ++i) cv.server(app_data(rec_len(kGcm, 1400)), true, 20 * kMs);
+        cv.client_rst();
+        expect(judge_one(cap), "complete", Cause::none, "handshake_complete", std::nullopt);
+    }
+    SECTION("near miss: the same with a short burst (5 records): not a session") {
+        cv.client(app_data(rec_len(kGcm, 462)));
+        cv.server(app_data(rec_len(kGcm, 126)));
+        cv.client(app_data(rec_len(kGcm, 12)));
+        cv.server(app_data(rec_len(kGcm, 300)));
+        for (int i = 0; i < 5; ++i) cv.server(app_data(rec_len(kGcm, 1400)));
+        cv.client_rst();
+        const auto j = judge_one(cap);
+        CHECK(j.cause == Cause::closed_by_client);
+        CHECK(j.stalled_at == Phase::channel_join);
+    }
+}
+
+TEST_CASE("rule credssp_error: the server answers the credentials with an error TSRequest", "[verdict]") {
+    // NTLM: NEGOTIATE, CHALLENGE, AUTHENTICATE; the server's TSRequest
+    // {version 6, errorCode 0x80090302} is 15 bytes; mstsc then resets.
+    auto ntlm = [](Conv& cv, const Suite& s) {
+        cv.client(app_data(rec_len(s, 57)));
+        cv.server(app_data(rec_len(s, 295)));
+        cv.client(app_data(rec_len(s, 677)));
+    };
+    for (const Suite& s : {kGcm, kChaCha, kCbc, kTls13}) {
+        INFO("suite 0x" << std::hex << s.id);
+        Capture cap;
+        Conv cv(cap);
+        up_to(cv, s, kSsl | kHybrid | kHybridEx, kHybridEx);
+        ntlm(cv, s);
+        cv.server(app_data(rec_len(s, 15)));
+        cv.client_rst();
+        const auto j = judge_one(cap);
+        expect(j, "credssp_error", Cause::authentication_failure, "credssp_error", WaitingOn::server);
+        CHECK(j.stalled_at == Phase::credssp);
+        // Exact sizes with TLS 1.2 AEAD; CBC pads, TLS 1.3 may pad.
+        CHECK(j.confidence == (s.id == kGcm.id || s.id == kChaCha.id ? Confidence::high : Confidence::medium));
+    }
+    SECTION("Kerberos: the error after the AP-REQ") {
+        Capture cap;
+        Conv cv(cap);
+        up_to(cv, kGcm, kSsl | kHybrid | kHybridEx, kHybridEx);
+        cv.client(app_data(rec_len(kGcm, 175)));
+        cv.server(app_data(rec_len(kGcm, 1350)));
+        cv.client(app_data(rec_len(kGcm, 1890)));
+        cv.server(app_data(rec_len(kGcm, 15)));
+        cv.client_rst();
+        expect(judge_one(cap), "credssp_error", Cause::authentication_failure, "credssp_error", WaitingOn::server);
+    }
+    SECTION("CBC with SHA-256: the error and the Result share one size: authentication failed either way") {
+        Capture cap;
+        Conv cv(cap);
+        up_to(cv, kCbc256, kSsl | kHybrid | kHybridEx, kHybridEx);
+        ntlm(cv, kCbc256);
+        cv.server(app_data(rec_len(kCbc256, 50)));  // pubKeyAuth
+        cv.client(app_data(rec_len(kCbc256, 180)));  // authInfo
+        CHECK(rec_len(kCbc256, 4) == rec_len(kCbc256, 15));
+        cv.server(app_data(rec_len(kCbc256, 4)));
+        cv.client_rst();
+        const auto j = judge_one(cap);
+        expect(j, "credssp_error", Cause::authentication_failure, "credssp_error", WaitingOn::server);
+        CHECK(j.confidence == Confidence::medium);
+    }
+    SECTION("near miss: an 18-byte answer is no error TSRequest; the client leaves") {
+        Capture cap;
+        Conv cv(cap);
+        up_to(cv, kGcm, kSsl | kHybrid | kHybridEx, kHybridEx);
+        ntlm(cv, kGcm);
+        cv.server(app_data(rec_len(kGcm, 18)));
+        cv.client_rst();
+        const auto j = judge_one(cap);
+        expect(j, "closed", Cause::closed_by_client, "closed_during_credssp", WaitingOn::client);
+    }
+    SECTION("near miss: a CredSSP 2 or 5 server sends no errorCode, it just closes") {
+        Capture cap;
+        Conv cv(cap);
+        up_to(cv, kGcm, kSsl | kHybrid, kHybrid);
+        ntlm(cv, kGcm);
+        cv.server_fin();
+        expect(judge_one(cap), "authentication_failure", Cause::authentication_failure, "ntlm_rejected",
+               WaitingOn::server);
+    }
+}
+
 TEST_CASE("rule standard_security_refused: standard RDP security, the server drops the Connect Initial", "[verdict]") {
     Capture cap;
     Conv cv(cap);
