@@ -351,6 +351,13 @@ TEST_CASE("rule unrequested_protocol: the server selects what the client did not
                WaitingOn::client);
         CHECK(j.confidence == Confidence::high);
     }
+    SECTION("near miss: TLS offered, standard security selected, the client goes on with MCS: no mismatch") {
+        cv.client(connection_request(kSsl));
+        cv.server(connection_confirm(kRdp));
+        cv.client(mcs_connect_initial());
+        cv.client_fin();
+        expect(judge_one(cap), "closed", Cause::closed_by_client, "closed_during_mcs_connect", WaitingOn::client);
+    }
     SECTION("near miss: TLS and HYBRID offered, HYBRID selected") {
         cv.client(connection_request(kSsl | kHybrid));
         cv.server(connection_confirm(kHybrid));
@@ -372,6 +379,11 @@ TEST_CASE("rule client_refused_protocol: after the Connection Confirm the client
         expect(j, "client_refused_protocol", Cause::protocol_mismatch, "client_refused_selected_protocol",
                WaitingOn::client);
         CHECK(j.stalled_at == Phase::x224_negotiation);
+    }
+    SECTION("near miss: the client stays silent for 20 s, then closes: it refused nothing, it left") {
+        cv.client_fin(20 * kSec);
+        const auto j = judge_one(cap);
+        expect(j, "closed", Cause::closed_by_client, "closed_during_tls_handshake", WaitingOn::client);
     }
     SECTION("near miss: the client starts TLS, then closes") {
         cv.client(client_hello());
@@ -568,6 +580,13 @@ TEST_CASE("rule path_mtu: large segments vanish while small ones pass", "[verdic
         const auto j = judge_one(cap);
         expect(j, "path_mtu", Cause::path_mtu, "icmp_fragmentation_needed", WaitingOn::network);
         CHECK(j.confidence == Confidence::medium);
+    }
+    SECTION("near miss: a 661-byte ClientHello vanishes while only small segments passed: no plausible MTU") {
+        const Bytes_ hello = client_hello(661 - client_hello().size() - 6);  // 6: the padding extension's header
+        REQUIRE(hello.size() == 661);
+        cv.client(hello, false);
+        for (int i = 1; i <= 3; ++i) cv.client_resend(hello, 200 * kMs * i);
+        expect(judge_one(cap), "data_blackholed", Cause::firewall_drop, "client_hello_blackholed", WaitingOn::network);
     }
     SECTION("near miss: the ClientHello is small: one segment singled out") {
         const Bytes_ hello = client_hello();
