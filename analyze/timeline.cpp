@@ -246,6 +246,45 @@ Rung furthest_rung(const Connection& c) {
     return Rung::tcp_connect;  // captured mid-stream: the connection existed
 }
 
+const char* to_string(SessionEnd::How h) {
+    switch (h) {
+        case SessionEnd::How::fin: return "fin";
+        case SessionEnd::How::reset: return "reset";
+        case SessionEnd::How::tls_alert: return "tls_alert";
+    }
+    return "?";
+}
+
+std::optional<SessionEnd> session_end(const Connection& c) {
+    const int cs = c.client_side(), ss = 1 - cs;
+    std::optional<SessionEnd> e;
+    auto consider = [&](int side, std::uint64_t frame, std::int64_t ts, SessionEnd::How how) {
+        if (!frame || (e && e->frame <= frame)) return;
+        if (!e) e.emplace();
+        e->by_client = side == cs;
+        e->how = how;
+        e->frame = frame;
+        e->ts_ns = ts;
+    };
+    const auto& ct = c.tcp.side(cs);
+    const auto& st = c.tcp.side(ss);
+    consider(cs, ct.first_fin_frame, ct.first_fin_ts_ns, SessionEnd::How::fin);
+    consider(ss, st.first_fin_frame, st.first_fin_ts_ns, SessionEnd::How::fin);
+    for (const auto& r : c.tcp.resets()) consider(r.side, r.frame, r.ts_ns, SessionEnd::How::reset);
+    const TlsFacts& t = c.rdp.tls.facts();
+    for (const auto& a : t.alerts)
+        consider(a.from == Dir::c2s ? cs : ss, a.frame, a.ts_ns, SessionEnd::How::tls_alert);
+    if (!e) return e;
+    if (t.last_app_frame[1] && t.last_app_frame[1] <= e->frame) {
+        e->last_server_record_frame = t.last_app_frame[1];
+        e->last_server_record_length = t.last_app_length[1];
+        const auto prot = tls::record_protection(t.cipher_suite.value_or(0), t.version.value_or(0));
+        if (const auto p = tls::plaintext_length(prot, t.last_app_length[1])) e->ultimatum_sized = p->contains(9);
+    }
+    e->ultimatum_frame = c.rdp.mcs.facts().disconnect_frame;
+    return e;
+}
+
 const Step* Timeline::step(Phase p) const {
     for (const auto& s : steps)
         if (s.phase == p) return &s;

@@ -67,6 +67,29 @@ const char* to_string(Rung r);
 // it gives its TCP figures, from the connection it reports.
 Rung furthest_rung(const Connection& c);
 
+// How a connection ended after its handshake: who closed it first, how, and
+// what the server sent last.  The handshake verdict stays about the
+// handshake; this is what happened to the session after it.
+struct SessionEnd {
+    enum class How : std::uint8_t { fin, reset, tls_alert };
+    bool by_client = false;
+    How how = How::fin;
+    std::uint64_t frame = 0;
+    std::int64_t ts_ns = 0;
+    // The server's last encrypted record before the end, and whether its
+    // plaintext has the 9 bytes of an MCS Disconnect Provider Ultimatum
+    // (TPKT 4 + X.224 data 3 + the PER-encoded PDU 2, MS-RDPBCGR 2.2.2.3),
+    // which Windows servers send at the end of every session (the user's
+    // close or the server's own, after a Set Error Info: inside TLS).
+    std::uint64_t last_server_record_frame = 0;
+    std::uint32_t last_server_record_length = 0;
+    bool ultimatum_sized = false;
+    std::uint64_t ultimatum_frame = 0;  // standard RDP security: the ultimatum, in clear
+};
+const char* to_string(SessionEnd::How h);
+// Null while the connection is open.
+std::optional<SessionEnd> session_end(const Connection& c);
+
 struct Timeline {
     std::vector<Step> steps;               // the applicable phases, in order
     std::optional<Phase> reached;          // the furthest phase completed

@@ -1058,3 +1058,55 @@ TEST_CASE("rule stalled: whoever owed the next packet never sent it", "[verdict]
         expect(judge_one(cap), "in_progress", Cause::in_progress, "capture_ended", WaitingOn::server);
     }
 }
+
+// ---- after the handshake ------------------------------------------------------
+
+namespace {
+class CollectEnds : public FileObserver {
+public:
+    std::vector<std::optional<SessionEnd>> ends;
+    std::vector<Cause> causes;
+    void begin_file(const std::string&, const FileStats*) override {}
+    void end_file(const FileStats&) override {}
+    void problem(std::uint64_t, const Connection*, const std::string&) override {}
+    void connection_done(const Connection& c, const Verdict& v) override {
+        ends.push_back(session_end(c));
+        causes.push_back(v.cause);
+    }
+};
+}  // namespace
+
+TEST_CASE("session_end: how a session ended after a completed handshake", "[verdict]") {
+    Capture cap;
+    Conv cv(cap);
+    up_to(cv, kGcm, kSsl | kHybrid | kHybridEx, kHybridEx);
+    windows_kerberos(cv, kGcm);
+    cv.server(app_data(rec_len(kGcm, 4)));
+    windows_session(cv, kGcm, 30);
+    bool ultimatum = false;
+    SECTION("the server's ultimatum-sized record, then the client's reset (mstsc)") {
+        cv.server(app_data(rec_len(kGcm, 9)));  // Disconnect Provider Ultimatum: 9 bytes
+        cv.client_rst();
+        ultimatum = true;
+    }
+    SECTION("near miss: the client resets after ordinary graphics") {
+        cv.client_rst();
+    }
+    std::stable_sort(cap.packets.begin(), cap.packets.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    const TempFile file("rdpscope-session-end");
+    cap.write(file.path());
+    CollectEnds col;
+    std::FILE* err = std::fopen("/dev/null", "w");
+    run_file(file.path(), col, TrackerOptions{}, err);
+    std::fclose(err);
+    REQUIRE(col.ends.size() == 1);
+    CHECK(col.causes[0] == Cause::none);  // the handshake verdict stays about the handshake
+    REQUIRE(col.ends[0]);
+    const SessionEnd& e = *col.ends[0];
+    CHECK(e.by_client);
+    CHECK(e.how == SessionEnd::How::reset);
+    CHECK(e.last_server_record_frame > 0);
+    CHECK(e.last_server_record_frame < e.frame);
+    CHECK(e.ultimatum_sized == ultimatum);
+    CHECK(e.last_server_record_length == (ultimatum ? 33u : rec_len(kGcm, 1400)));
+}
