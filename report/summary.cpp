@@ -81,6 +81,21 @@ void verdict_fields(const Verdict& v, json& j) {
     j["rule"] = v.rule;
 }
 
+// After a completed handshake: how the session ended (null otherwise, or while open).
+json session_end_json(const Connection& c, const Verdict& v) {
+    if (v.cause != Cause::none) return nullptr;
+    const auto e = session_end(c);
+    if (!e) return nullptr;
+    json j = {{"by", e->by_client ? "client" : "server"}, {"how", to_string(e->how)}, {"frame", e->frame},
+              {"time", epoch_seconds(e->ts_ns)}};
+    if (e->last_server_record_frame)
+        j["last_server_record"] = {{"frame", e->last_server_record_frame},
+                                   {"length", e->last_server_record_length},
+                                   {"ultimatum_sized", e->ultimatum_sized}};
+    if (e->ultimatum_frame) j["ultimatum_frame"] = e->ultimatum_frame;
+    return j;
+}
+
 }  // namespace
 
 json summarize(const Connection& c, const Verdict& v) {
@@ -97,6 +112,7 @@ json summarize(const Connection& c, const Verdict& v) {
     j["duration"] = static_cast<double>(c.last_ts - c.first_ts) / 1e9;
     verdict_fields(v, j);
     j["furthest_step"] = furthest_step(c);
+    j["session_end"] = session_end_json(c, v);
     j["rdp"] = c.rdp.is_rdp();
     j["negotiation"] = negotiation_json(c.rdp.neg);
     if (c.rdp.proxy.kind != proxy::Kind::none) {
