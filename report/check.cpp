@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "analyze/groups.hpp"
 #include "analyze/run.hpp"
 
 namespace rdpscope {
@@ -26,10 +27,22 @@ struct Actual {
 class Collect : public FileObserver {
 public:
     std::vector<Actual> conns;
+    ConnectionGroups groups;  // the cross-connection rule amends verdicts as `analyze` prints them
     void begin_file(const std::string&, const FileStats*) override {}
-    void end_file(const FileStats&) override {}
+    void end_file(const FileStats&) override {
+        groups.find_blocks();
+        for (Actual& a : conns)
+            if (const Amendment* m = groups.amendment_of(a.id)) {
+                a.cause = to_string(m->cause);
+                a.verdict = to_string(m->code);
+                a.waiting_on = to_string(WaitingOn::network);
+                a.confidence = to_string(m->confidence);
+                a.summary = m->summary;
+            }
+    }
     void problem(std::uint64_t, const Connection*, const std::string&) override {}
     void connection_done(const Connection& c, const Verdict& v) override {
+        groups.add(brief_of(c, v));
         Actual a;
         a.id = c.id;
         a.client = to_string(c.client());
