@@ -37,7 +37,7 @@ std::string conn_list(const std::vector<std::uint64_t>& ids, std::size_t max = 1
     return s;
 }
 
-double seconds(std::int64_t ns) { return static_cast<double>(ns) / 1e9; }
+double seconds(std::int64_t ns) { return static_cast<double>(ns) / 1e9; }  // durations in words
 
 }  // namespace
 
@@ -263,14 +263,14 @@ void ConnectionGroups::block_rule(const IpAddr& ip, Client& cl, std::vector<Amen
             for (auto id : ids)
                 if (id != b->id) others_ids.push_back(id);
             a.summary = fmt::format(
-                "Client {} was blocked from about {:.3f} s (epoch) on: nothing from {} reached it after frame {}, "
-                "and its {} connection{} in flight then were cut at the same moment ({} cut mid-handshake, {} later "
-                "SYN-only attempt{} unanswered). Judged alone this connection looked like {} / {}; together with "
+                "Client {} was blocked: nothing from {} reached it after frame {}, and {} of its connections "
+                "stopped there together ({} cut mid-handshake while the client went on sending, {} later SYN-only "
+                "attempt{} never answered). Judged alone this connection looked like {} / {}; together with "
                 "connection{} {} it is a firewall or IPS dropping the client's packets (a rate limit or a reaction "
                 "to many attempts), not loss or a path-MTU black hole.{}",
-                client, seconds(heard), servers.size() == 1 ? to_string(*servers.begin()) : "its servers", heard_frame,
-                ids.size(), ids.size() == 1 ? "" : "s", cut.size(), later.size(), later.size() == 1 ? "" : "s",
-                to_string(b->cause), to_string(b->code), others_ids.size() == 1 ? "" : "s", conn_list(others_ids),
+                client, servers.size() == 1 ? to_string(*servers.begin()) : "its servers", heard_frame, ids.size(),
+                cut.size(), later.size(), later.size() == 1 ? "" : "s", to_string(b->cause), to_string(b->code),
+                others_ids.size() == 1 ? "" : "s", conn_list(others_ids),
                 others ? " Another client still got answers from the same server afterwards."
                        : " No other client of these servers is in the capture after that moment, so a server that "
                          "stopped answering everyone cannot be ruled out.");

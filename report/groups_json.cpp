@@ -134,12 +134,13 @@ std::string render_group_text(const json& g) {
     for (const auto& [k, n] : g["by_verdict"].items()) codes += fmt::format("{}{} {}", codes.empty() ? "" : ", ", n.get<std::uint64_t>(), k);
     s += fmt::format("  verdicts     {}\n", codes);
     std::string ids;
-    std::size_t shown = 0;
+    std::uint64_t shown = 0;
     for (const auto& id : g["conns"]) {
-        if (shown++ == 12) break;
+        if (shown == 12) break;
         ids += fmt::format("{}#{}", ids.empty() ? "" : " ", id.get<std::uint64_t>());
+        ++shown;
     }
-    const std::uint64_t rest = g["connections"].get<std::uint64_t>() - std::min<std::uint64_t>(shown, g["conns"].size());
+    const std::uint64_t rest = g["connections"].get<std::uint64_t>() - shown;
     if (rest) ids += fmt::format(" and {} more", rest);
     s += fmt::format("  conns        {}\n", ids);
     if (g.contains("amends")) {

@@ -155,7 +155,7 @@ TEST_CASE("groups: 9 NLA failures are no brute force", "[groups]") {
 
 // ---- spray ---------------------------------------------------------------------
 
-TEST_CASE("groups: one client failing NLA on 5 servers is a spray; on 4 it is not", "[groups]") {
+TEST_CASE("groups: one client failing NLA on 5 servers is a spray, on 4 it is not", "[groups]") {
     for (int servers : {5, 4}) {
         Capture cap;
         for (int i = 0; i < servers; ++i) nla_failure(cap, i * 2 * kSec, kAttacker, kServer + i);
@@ -173,7 +173,7 @@ TEST_CASE("groups: one client failing NLA on 5 servers is a spray; on 4 it is no
 
 // ---- scan ----------------------------------------------------------------------
 
-TEST_CASE("groups: SYNs to 5 hosts are a scan; to 4 they are not", "[groups]") {
+TEST_CASE("groups: SYNs to 5 hosts are a scan, to 4 they are not", "[groups]") {
     for (int hosts : {5, 4}) {
         Capture cap;
         for (int i = 0; i < hosts; ++i) syn_probe(cap, i * 100 * kMs, kAttacker, 0x0A000100 + i);
@@ -382,7 +382,7 @@ TEST_CASE("groups: the cross-connection rule is in the rule table", "[groups][bl
 
 // ---- the text report of a long brute force ------------------------------------
 
-TEST_CASE("groups: a 60-connection brute force prints in at most 40 lines; --all prints every connection", "[groups][text]") {
+TEST_CASE("groups: a 60-connection brute force prints in at most 40 lines, with --all every connection", "[groups][text]") {
     Capture cap;
     for (int i = 0; i < 60; ++i) nla_failure(cap, i * 1 * kSec, kAttacker, kServer);
     pad(cap, 61 * kSec, 64 * kSec);
@@ -392,6 +392,7 @@ TEST_CASE("groups: a 60-connection brute force prints in at most 40 lines; --all
     CHECK(lines <= 40);
     CHECK(brief.out.find("brute_force 198.51.100.1 -> 10.0.0.2:3389") != std::string::npos);
     CHECK(brief.out.find("--all") != std::string::npos);
+    CHECK(brief.out.find("#11 and 48 more") != std::string::npos);  // 12 of the 60 listed
     const Report all = analyze(cap, "text", true);
     std::size_t headers = 0;
     for (std::size_t at = 0; (at = all.out.find(" TCP 198.51.100.1:", at)) != std::string::npos; ++at) ++headers;
