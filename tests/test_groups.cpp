@@ -74,7 +74,7 @@ struct Report {
     std::string out;
 };
 
-Report analyze(Capture cap, const std::string& format = "json", bool all = false) {
+Report analyze(Capture cap, const std::string& format = "json", bool all = false, bool live = false) {
     std::stable_sort(cap.packets.begin(), cap.packets.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
     const TempFile file("rdpscope-groups");
     cap.write(file.path());
@@ -85,6 +85,7 @@ Report analyze(Capture cap, const std::string& format = "json", bool all = false
     {
         ReportWriter w(o, e, format == "json" ? Format::json : Format::text);
         w.set_all(all);
+        w.set_live(live);
         run_file(file.path(), w, TrackerOptions{}, e);
         w.finish();
     }
@@ -355,6 +356,29 @@ TEST_CASE("groups: connections of one client cut at the same moment are a block 
     REQUIRE(g);
     REQUIRE(g->contains("amends"));
     CHECK((*g)["amends"].size() == 5);
+}
+
+TEST_CASE("groups: live, connections print their own verdicts and the client's group amends them by conn", "[groups][block]") {
+    const std::int64_t t = 2 * kSec;
+    const Report r = analyze(cut_connections({t, t + 100 * kMs, t + 200 * kMs}, 2, true), "json", false, true);
+    REQUIRE(r.conns.size() == 6);
+    std::set<std::uint64_t> printed;
+    for (const auto& c : r.conns) {
+        CHECK(c["verdict"] != "client_blocked");  // printed before the block was known
+        if (c["client"].get<std::string>().rfind("198.51.100.1:", 0) == 0) printed.insert(c["conn"].get<std::uint64_t>());
+    }
+    const json* g = nullptr;
+    for (const auto& x : r.groups)
+        if (x["scope"] == "client" && x["client"] == "198.51.100.1" && x["final"] == true) g = &x;
+    REQUIRE(g);
+    REQUIRE(g->contains("amends"));
+    std::set<std::uint64_t> amended;
+    for (const auto& a : (*g)["amends"]) {
+        CHECK(a["verdict"] == "client_blocked");
+        CHECK(a["cause"] == "firewall_drop");
+        amended.insert(a["conn"].get<std::uint64_t>());
+    }
+    CHECK(amended == printed);
 }
 
 TEST_CASE("groups: one client's connections stalling at different times stay per-connection", "[groups][block]") {
