@@ -90,8 +90,23 @@ void DissectWriter::print_pdu(const PduEvent& e, std::uint64_t conn, bool udp, D
     fmt::print(out_, "{}\n", line);
 }
 
+// The groups hear every connection when it ends, with all its figures, in
+// both modes, so live and offline find the same groups and blocks.
 void ReportWriter::connection_done(const Connection& c, const Verdict& v) {
-    if (!live_) print_connection(c, v);
+    groups_.add(brief_of(c, v));
+    if (!live_) {
+        print_connection(c, v);
+        return;
+    }
+    // Live: what later connections tell comes in the group objects, once a
+    // minute of packet time (README: "Groups, attempts and blocks").
+    if (c.last_ts - last_groups_ts_ >= 60'000'000'000) {
+        if (last_groups_ts_) {
+            groups_.find_blocks();
+            emit_groups(false);
+        }
+        last_groups_ts_ = c.last_ts;
+    }
 }
 
 void ReportWriter::connection_verdict(const Connection& c, const Verdict& v) {
@@ -108,19 +123,9 @@ void ReportWriter::begin_file(const std::string& path, const FileStats* stats) {
 }
 
 void ReportWriter::print_connection(const Connection& c, const Verdict& v) {
-    groups_.add(brief_of(c, v));
     Held h{c.client().ip, summarize(c, v)};
     if (live_) {
-        // Live: printed now; what later connections tell comes in the group
-        // objects, once a minute of packet time (README: "Groups").
-        release(h);
-        if (c.last_ts - last_groups_ts_ >= 60'000'000'000) {
-            if (last_groups_ts_) {
-                groups_.find_blocks();
-                emit_groups(false);
-            }
-            last_groups_ts_ = c.last_ts;
-        }
+        release(h);  // printed now, with the figures so far
         return;
     }
     held_.push_back(std::move(h));
