@@ -423,6 +423,10 @@ void Tracker::full_tcp(Connection& c, const TcpIn& in) {
     c.last_frame = in.frame;
     c.last_ts = in.ts_ns;
     ++st.packets;
+    st.last_ts = in.ts_ns;
+    st.last_frame = in.frame;
+    ++st.since_peer;
+    c.stats[1 - s].since_peer = 0;  // this side answered the other (analyze/groups.cpp: the block rule)
     if (!st.first_ttl) st.first_ttl = in.ttl;
     if (in.fragment) ++st.ip_fragments;
     // The payload's on-wire length: what the IP header declares, whatever the snaplen kept.

@@ -1,5 +1,7 @@
 #include "analyze/verdict.hpp"
 
+#include "analyze/groups.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -1175,16 +1177,17 @@ const std::vector<RuleInfo>& rule_table() {
     static const std::vector<RuleInfo> table = [] {
         std::vector<RuleInfo> out;
         for (const auto& r : kRules) out.push_back(r.info);
+        for (const auto& r : cross_connection_rules()) out.push_back(r);
         return out;
     }();
     return table;
 }
 
 bool rule_allows(std::string_view rule, Cause cause, VerdictCode code) {
-    for (const auto& r : kRules) {
-        if (rule != r.info.id) continue;
-        return std::find(r.info.causes.begin(), r.info.causes.end(), cause) != r.info.causes.end() &&
-               std::find(r.info.codes.begin(), r.info.codes.end(), code) != r.info.codes.end();
+    for (const auto& r : rule_table()) {
+        if (rule != r.id) continue;
+        return std::find(r.causes.begin(), r.causes.end(), cause) != r.causes.end() &&
+               std::find(r.codes.begin(), r.codes.end(), code) != r.codes.end();
     }
     return false;
 }

@@ -122,7 +122,8 @@ enum class CodeParam : std::uint8_t {
     X(closed_during_, phase)                                      \
     X(no_answer_during_, phase)                                   \
     X(stalled_unacknowledged, none)                               \
-    X(waiting_for_client, none)
+    X(waiting_for_client, none)                                   \
+    X(client_blocked, none)
 
 enum class VerdictCode : std::uint8_t {
 #define RDPSCOPE_X(name, param) name,
@@ -191,6 +192,8 @@ struct RuleInfo {
     std::vector<VerdictCode> codes;
     const char* when;
 };
+// The per-connection rules (kRules), then the cross-connection rules
+// (analyze/groups.hpp, cross_connection_rules()).
 const std::vector<RuleInfo>& rule_table();
 // The rule `rule` may decide `cause` with `code`.
 bool rule_allows(std::string_view rule, Cause cause, VerdictCode code);
