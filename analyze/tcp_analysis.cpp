@@ -250,6 +250,17 @@ std::uint32_t TcpAnalysis::wireshark_flags(const TcpSegment& sg) {
 // ---------------------------------------------------------------------------
 // rdpscope's own reading.
 
+void TcpAnalysis::add_copies(int side, const CopyCounts& n) {
+    TcpSideFigures& f = side_[side];
+    f.packets += n.packets;
+    f.bytes += n.bytes;
+    f.syn += n.syn;
+    f.syn_ack += n.syn_ack;
+    f.fin += n.fin;
+    f.rst += n.rst;
+    f.duplicate_frames += n.packets;
+}
+
 std::uint32_t TcpAnalysis::on_segment(const TcpSegment& s) {
     const tcp::Header& t = *s.tcp;
     TcpSideFigures& f = side_[s.side];

@@ -231,6 +231,13 @@ public:
 
     // Returns the TcpFlag bits for this frame.
     std::uint32_t on_segment(const TcpSegment& s);
+    // Copies of a side's packets that were counted elsewhere while the
+    // connection was light (Tracker): what on_segment counts for a copy.
+    struct CopyCounts {
+        std::uint64_t packets = 0, bytes = 0;
+        std::uint32_t syn = 0, syn_ack = 0, fin = 0, rst = 0;
+    };
+    void add_copies(int side, const CopyCounts& n);
     // An ICMP error quoting this connection: what it was classified as (also
     // kept in icmp_errors(), the first kMaxIcmp).
     TcpIcmpError on_icmp(const TcpIcmpInput& in);

@@ -113,10 +113,26 @@ bool Tracker::collapse_copy(const CapturedPacket& pkt, const PacketInfo& p) {
         if (Entry* e = table_.find(key)) {
             const int side = e->conn ? (same_endpoint(e->conn->side[0], src) ? 0 : 1) : side_of(*e, key, src);
             if (e->conn) copy_tcp(*e->conn, side, pkt, p);
-            else ++e->copies[side];
+            else if (e->held) count_light_copy(*e->held, side, pkt, p);
         }
     }
     return true;
+}
+
+// A copy of an unclassified light connection's packet: not held (the held
+// packets are replayed without copies), but counted as copy_tcp would count
+// it, so that a promotion gives the figures full tracking gives.
+void Tracker::count_light_copy(Held& h, int side, const CapturedPacket& pkt, const PacketInfo& p) {
+    TcpAnalysis::CopyCounts& n = h.copies[side];
+    const tcp::Header& t = p.tcp;
+    const std::size_t hl = p.ip.header_length + t.header_length;
+    ++n.packets;
+    n.bytes += std::max<std::size_t>(p.ip.total_length > hl ? p.ip.total_length - hl : 0, t.payload.size());
+    if (t.has(tcp::SYN)) ++(t.has(tcp::ACK) ? n.syn_ack : n.syn);
+    if (t.has(tcp::FIN)) ++n.fin;
+    if (t.has(tcp::RST)) ++n.rst;
+    h.copy_last_frame = pkt.frame;
+    h.copy_last_ts = pkt.ts_ns;
 }
 
 // A copy of one of a full connection's packets: counted, and shown to the
@@ -238,7 +254,7 @@ void Tracker::promote(Entry& e, const Key& key) {
     c->progress_frame = h->first_frame;
     c->drops_at_start = h->drops_at_start;
     for (auto& s : c->stream) s = tcp::Reassembler(opt_.max_pending_per_direction);
-    for (int s = 0; s < 2; ++s) c->stats[s].duplicate_copies = e.copies[s];
+    for (int s = 0; s < 2; ++s) c->stats[s].duplicate_copies = h->copies[s].packets;
     Connection& conn = *c;
     e.conn = std::move(c);
     full_.emplace(e.id, &conn);
@@ -265,6 +281,12 @@ void Tracker::promote(Entry& e, const Key& key) {
         in.dont_fragment = hp.dont_fragment;
         in.v6 = hp.v6;
         full_tcp(conn, in);
+    }
+    // The copies seen while it was light, counted as full tracking counts them.
+    for (int s = 0; s < 2; ++s) conn.tcp.add_copies(s, h->copies[s]);
+    if (h->copy_last_frame > conn.last_frame) {
+        conn.last_frame = h->copy_last_frame;
+        conn.last_ts = h->copy_last_ts;
     }
 }
 

@@ -187,6 +187,12 @@ private:
             std::uint32_t first_seq = 0;  // Base::syn: the SYN's sequence number + 1
         };
         std::array<Side, 2> side;
+        // Copies (CopyFilter) of its packets, by side: not held, but counted
+        // as full tracking counts them (TcpAnalysis::on_segment with copy set:
+        // packets, bytes, flags, duplicate_frames), handed over when promoted.
+        std::array<TcpAnalysis::CopyCounts, 2> copies{};
+        std::uint64_t copy_last_frame = 0;
+        std::int64_t copy_last_ts = 0;
     };
     // One TCP connection in the table.  Full: a Connection with the TCP
     // analysis, reassembly and RDP decoding.  Light (conn null), for
@@ -207,7 +213,6 @@ private:
         std::array<LiteSide, 2> lite{};
         bool side0_hi = false;  // side 0 (the first sender) is key.hi, as in Connection::side
         bool dead = false;
-        std::array<std::uint32_t, 2> copies{};  // light: duplicate copies by side, handed to the Connection when promoted
     };
     using Table = FlowTable<Key, Entry, KeyHash>;
     // When to look at an entry again for retiring (lazy: re-checked, re-queued).
@@ -224,6 +229,7 @@ private:
     void tcp_packet(const CapturedPacket& pkt, const PacketInfo& p);
     bool collapse_copy(const CapturedPacket& pkt, const PacketInfo& p);
     void copy_tcp(Connection& c, int side, const CapturedPacket& pkt, const PacketInfo& p);
+    static void count_light_copy(Held& h, int side, const CapturedPacket& pkt, const PacketInfo& p);
     void full_tcp(Connection& c, const TcpIn& in);
     void icmp_packet(const CapturedPacket& pkt, const PacketInfo& p);
     Entry& entry_for(const Key& key, const TcpIn& in);

@@ -131,7 +131,7 @@ TEST_CASE("copy fingerprint: TTL and checksums do not count, the IPv4 ID and the
     CHECK(fp(syn(0)) == 0);
 }
 
-TEST_CASE("pktmon: each packet logged 6 times is one packet; a SYN sent again is a retransmission", "[copies][pcapng]") {
+TEST_CASE("pktmon: each packet logged 6 times is one packet, and a SYN sent again is a retransmission", "[copies][pcapng]") {
     // pktmon etl2pcap: shb_userappl "Packet Monitor", one Ethernet interface
     // without options, no packet options.  The client sends its SYN three
     // times (IPv4 IDs 0x100, 0x101, 0x102, one and two seconds apart), each
@@ -222,7 +222,7 @@ TEST_CASE("etl2pcapng: the same frame on the adapter and a filter layer, with th
     CHECK(ifs[2]["duplicate_copies"] == 2);
 }
 
-TEST_CASE("SPAN: a routed second copy (TTL, checksum) is a copy; the same bytes with a new IPv4 ID are not", "[copies][pcapng]") {
+TEST_CASE("SPAN: a routed second copy (TTL, checksum) is a copy, and the same bytes with a new IPv4 ID are not", "[copies][pcapng]") {
     Pcapng f;
     f.shb().idb(1);
     f.epb(0, kT0, syn(0x400, 128));
