@@ -150,6 +150,9 @@ json no_rdp_json(const std::string& path, const FileStats& s) {
                                 d.syn_acks ? ", answered" : d.resets ? ", refused" : ", unanswered");
         }
         why.push_back("connections were attempted to other ports: " + list);
+    } else if (s.connections) {
+        why.push_back(fmt::format("the capture holds {} TCP connection{} on other ports, all begun before it (no SYN)",
+                                  s.connections, s.connections == 1 ? "" : "s"));
     }
     for (const auto& sv : o.kerberos.services)
         if (sv.size() > 8 && (sv.rfind("TERMSRV/", 0) == 0 || sv.rfind("termsrv/", 0) == 0)) {

@@ -28,6 +28,7 @@ using namespace rdpscope;
 using namespace rdpscope::test;
 using namespace rdpscope::test::rdp;
 using namespace rdpscope::test::krbvec;
+using rdpscope::test::source_path;
 
 namespace {
 
@@ -333,4 +334,31 @@ TEST_CASE("a capture with RDP has no no_rdp object", "[kerberos][report]") {
     std::stringstream ss;
     ss << f.rdbuf();
     CHECK(ss.str().find("\"no_rdp\"") == std::string::npos);
+}
+
+TEST_CASE("no RDP at all: a bundled capture of one TCP segment between two other ports", "[kerberos][report]") {
+    // tests/pcaps/offload/gso-ipv4.pcap (tcpdump's test suite): one GSO segment
+    // 10.25.132.11:38407 -> 10.25.132.13:39701, flags PSH+ACK, no SYN, nothing on 3389.
+    const TempFile out("rdpscope-gso-out");
+    std::FILE* o = std::fopen(out.path().c_str(), "w");
+    std::FILE* err = std::fopen("/dev/null", "w");
+    ReportWriter w(o, err, Format::json);
+    run_file(source_path("tests/pcaps/offload/gso-ipv4.pcap"), w, TrackerOptions{}, err);
+    std::fclose(o);
+    std::fclose(err);
+    std::ifstream f(out.path());
+    nlohmann::json no_rdp;
+    for (std::string line; std::getline(f, line);) {
+        auto j = nlohmann::json::parse(line);
+        if (j.value("type", "") == "no_rdp") no_rdp = j;
+    }
+    REQUIRE(no_rdp.is_object());
+    CHECK(no_rdp["packets"] == 1);
+    CHECK(no_rdp["syns_to_rdp_port"] == 0);
+    CHECK(no_rdp["connection_attempts"].empty());
+    CHECK(no_rdp["dns_failures"].empty());
+    CHECK(no_rdp["kerberos"]["messages"] == 0);
+    REQUIRE(no_rdp["explanation"].size() == 2);
+    CHECK(no_rdp["explanation"][0].get<std::string>().find("no connection to port 3389") != std::string::npos);
+    CHECK(no_rdp["explanation"][1].get<std::string>().find("1 TCP connection on other ports") != std::string::npos);
 }
