@@ -650,14 +650,23 @@ bool rule_authentication_failure(const Facts& f, Verdict& v) {
 
 // A KRB-ERROR that refuses the user, not a step of a normal exchange:
 // PREAUTH_REQUIRED is the KDC's usual first answer, RESPONSE_TOO_BIG asks for
-// TCP, WRONG_REALM is a referral; S_PRINCIPAL_UNKNOWN refuses a service name,
-// not the user (the client falls back to NTLM: see kerberos_notes).
+// TCP, WRONG_REALM is a referral, BADOPTION answers the delegation options
+// Windows tries on its own, TKT_EXPIRED makes the client renew its TGT;
+// S_PRINCIPAL_UNKNOWN refuses a service name, not the user (the client falls
+// back to NTLM: see kerberos_notes).  And only the user's logon (a TGT:
+// krbtgt/REALM) or the RDP service's ticket (TERMSRV/host): a Windows host
+// asks for other tickets all the time, for itself (an account ending in '$')
+// and its services, and their errors say nothing about this connection.
 bool refuses_user(const KerberosNote& n) {
     if (n.type != static_cast<std::uint32_t>(krb::MsgType::krb_error) || !n.error_code) return false;
+    if (!n.cname.empty() && n.cname.back() == '$') return false;
+    if (n.sname.rfind("krbtgt/", 0) != 0 && !n.termsrv()) return false;
     switch (*n.error_code) {
         case krb::KDC_ERR_PREAUTH_REQUIRED:
         case krb::KRB_ERR_RESPONSE_TOO_BIG:
         case krb::KDC_ERR_WRONG_REALM:
+        case krb::KDC_ERR_BADOPTION:
+        case krb::KRB_AP_ERR_TKT_EXPIRED:
         case krb::KDC_ERR_S_PRINCIPAL_UNKNOWN: return false;
         default: return true;
     }
@@ -978,7 +987,7 @@ const Rule kRules[] = {
       {V::client_hello_blackholed, V::x224_request_blackholed, V::client_data_blackholed},
       "TCP up; one client segment resent at least twice and never acknowledged"}, rule_data_blackholed},
     {{"kerberos_error", {C::authentication_failure}, {V::kerberos_error},
-      "NLA did not complete and the client's KDC answered its Kerberos request on port 88 with an error refusing the user (not PREAUTH_REQUIRED)"}, rule_kerberos_error},
+      "NLA did not complete and the KDC answered the client's logon (krbtgt) or TERMSRV ticket request on port 88 with an error refusing the user (not PREAUTH_REQUIRED, BADOPTION, TKT_EXPIRED, S_PRINCIPAL_UNKNOWN...)"}, rule_kerberos_error},
     {{"authentication_failure", {C::authentication_failure}, {V::ntlm_rejected, V::early_user_authorization_denied},
       "NLA: TLS up, CredSSP under way, the server closes first"}, rule_authentication_failure},
     {{"standard_security_refused", {C::protocol_mismatch},

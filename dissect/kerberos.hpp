@@ -43,10 +43,12 @@ bool is_request(std::uint32_t tag);  // AS-REQ, TGS-REQ (client to KDC)
 inline constexpr std::int32_t KDC_ERR_C_PRINCIPAL_UNKNOWN = 6;
 inline constexpr std::int32_t KDC_ERR_S_PRINCIPAL_UNKNOWN = 7;
 inline constexpr std::int32_t KDC_ERR_POLICY = 12;
+inline constexpr std::int32_t KDC_ERR_BADOPTION = 13;
 inline constexpr std::int32_t KDC_ERR_CLIENT_REVOKED = 18;
 inline constexpr std::int32_t KDC_ERR_KEY_EXPIRED = 23;
 inline constexpr std::int32_t KDC_ERR_PREAUTH_FAILED = 24;
 inline constexpr std::int32_t KDC_ERR_PREAUTH_REQUIRED = 25;
+inline constexpr std::int32_t KRB_AP_ERR_TKT_EXPIRED = 32;
 inline constexpr std::int32_t KRB_AP_ERR_SKEW = 37;
 inline constexpr std::int32_t KRB_ERR_RESPONSE_TOO_BIG = 52;
 inline constexpr std::int32_t KDC_ERR_WRONG_REALM = 68;

@@ -218,6 +218,21 @@ TEST_CASE("Kerberos: a KRB-ERROR during a failing NLA is its cause", "[kerberos]
         CHECK(col.conns[0].verdict.rule != "kerberos_error");
         CHECK(find_error(col.conns[0].kerberos, 25));  // tied all the same
     }
+    SECTION("near miss: the error is for another service's ticket, not the logon or TERMSRV") {
+        Bytes_ other = krb_error(24);
+        const Bytes_ krbtgt = {'k', 'r', 'b', 't', 'g', 't'};
+        auto at = std::search(other.begin(), other.end(), krbtgt.begin(), krbtgt.end());
+        REQUIRE(at != other.end());
+        const Bytes_ cifs = {'c', 'i', 'f', 's', '0', '0'};  // same length: every DER length stays right
+        std::copy(cifs.begin(), cifs.end(), at);
+        kdc_tcp(cap, t_krb, kClientIp, 50001, kTgsReq, other);
+        const auto col = run(cap);
+        REQUIRE(col.conns.size() == 1);
+        CHECK(col.conns[0].verdict.rule != "kerberos_error");
+        const auto* e = find_error(col.conns[0].kerberos, 24);
+        REQUIRE(e);  // tied all the same
+        CHECK(e->sname == "cifs00/EXAMPLE.COM");
+    }
     SECTION("near miss: the error went to another client") {
         kdc_tcp(cap, t_krb, kOtherClientIp, 50001, kAsReq, krb_error(24));
         const auto col = run(cap);
