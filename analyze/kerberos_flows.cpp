@@ -105,7 +105,8 @@ void KerberosFlows::feed(Flow& f, int d, Bytes data, std::uint64_t frame, std::i
         if (*len > kMaxRecord) {
             // Too large to gather: read its type from what is here and pass over it.
             const std::size_t n = std::min<std::size_t>(*len, data.size());
-            message(f.stream, true, frame, ts_ns, f.client, f.kdc, d == 0, data.subspan(0, std::min<std::size_t>(n, 8)));
+            message(f.stream, true, frame, ts_ns, f.client, f.kdc, d == 0, data.subspan(0, std::min<std::size_t>(n, 8)),
+                    true);
             s.skip = *len;
             s.buf.clear();
             continue;
@@ -140,12 +141,12 @@ void KerberosFlows::udp(std::optional<std::uint64_t> stream, std::uint64_t frame
 }
 
 void KerberosFlows::message(std::uint64_t stream, bool tcp, std::uint64_t frame, std::int64_t ts_ns,
-                            const Endpoint& client, const Endpoint& kdc, bool from_client, Bytes msg) {
+                            const Endpoint& client, const Endpoint& kdc, bool from_client, Bytes msg, bool oversized) {
     ev::KerberosMessage e;
     e.tcp = tcp;
     auto m = krb::decode_message(msg);
-    if (!m) {
-        e.error = m.error();
+    if (!m || oversized) {
+        e.error = oversized ? DecodeError::unsupported("kerberos", "record length", 0) : m.error();
         // The type, when the first octet names one ([APPLICATION n], short form).
         if (!msg.empty() && (msg[0] & 0xe0) == 0x60 && !krb::msg_type_name(msg[0] & 0x1f).empty()) e.type = msg[0] & 0x1f;
     } else {

@@ -69,8 +69,12 @@ public:
     static constexpr std::int64_t kTieBeforeNs = 30'000'000'000;   // an exchange this long before a connection is its
     static constexpr std::int64_t kKeepNs = 120'000'000'000;       // messages kept this long for tying
     static constexpr std::size_t kMaxNotes = 4096;
-    static constexpr std::size_t kMaxFlows = 1024;
-    static constexpr std::size_t kMaxRecord = 64 * 1024;           // larger TCP records are skipped (type only)
+    // At most 256 flows x 2 directions x (record + out-of-order bytes) = 16 MiB
+    // under a flood.  The messages that matter (requests, KRB-ERROR) are a
+    // few hundred bytes; a reply with a large PAC may pass the cap and is then
+    // only named (kerberos.malformed, unsupported record length).
+    static constexpr std::size_t kMaxFlows = 256;
+    static constexpr std::size_t kMaxRecord = 16 * 1024;
     static constexpr std::int64_t kFlowIdleNs = 60'000'000'000;
 
     explicit KerberosFlows(Observer& obs) : obs_(obs) {}
@@ -116,7 +120,7 @@ private:
 
     void feed(Flow& f, int d, Bytes data, std::uint64_t frame, std::int64_t ts_ns);
     void message(std::uint64_t stream, bool tcp, std::uint64_t frame, std::int64_t ts_ns, const Endpoint& client,
-                 const Endpoint& kdc, bool from_client, Bytes msg);
+                 const Endpoint& kdc, bool from_client, Bytes msg, bool oversized = false);
     Flow* flow_for(const Key& key, std::uint64_t stream, const Endpoint& src, const Endpoint& dst, std::int64_t ts_ns);
 
     Observer& obs_;
