@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "analyze/kerberos_flows.hpp"
 #include "analyze/rdp_stream.hpp"
 #include "analyze/tcp_analysis.hpp"
 #include "analyze/udp_flows.hpp"
@@ -64,6 +65,7 @@ struct Connection {
 
     RdpSession rdp;     // the RDP decoding state and its facts
     std::vector<UdpFlowFacts> udp;  // RDP-UDP flows tied to it (filled when it is retired)
+    std::vector<KerberosNote> kerberos;  // the client's Kerberos messages tied to it (filled when it is judged)
     TcpAnalysis tcp;    // the TCP behaviour of both directions
 
     // Which side is the client: the SYN's sender; else the one that sent the

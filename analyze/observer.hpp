@@ -29,6 +29,9 @@ public:
     // RDP-UDP (flows on the RDP port): a PDU, and the flow finished (idle or end of input).
     virtual void udp_pdu(const UdpFlowFacts&, Dir, const PduEvent&) {}
     virtual void udp_flow_done(const UdpFlowFacts&) {}
+    // A PDU of a flow that is neither an RDP connection nor an RDP-UDP flow
+    // (Kerberos on port 88): `flow` is its tcp.stream or (`udp`) udp.stream.
+    virtual void flow_pdu(std::uint64_t, bool, Dir, const Endpoint&, const Endpoint&, const PduEvent&) {}
     // A problem with the input worth a line on stderr; `conn` may be null.
     virtual void problem(std::uint64_t frame, const Connection* conn, const std::string& what) = 0;
 };

@@ -51,7 +51,8 @@ Tracker::Tracker(Observer& obs, TrackerOptions opt)
       // UdpFlows ties a flow to an RDP connection (is_rdp()), which is always
       // a full one: light entries need not be visited.
       udp_(std::make_unique<UdpFlows>(obs, UdpFlowOptions{opt.rdp_port, opt.idle_timeout_ns}, full_)),
-      udp_other_(opt.idle_timeout_ns, opt.rdp_port) {
+      udp_other_(opt.idle_timeout_ns, opt.rdp_port), kerberos_(obs) {
+    stats_.other.rdp_port = opt.rdp_port;
 }
 Tracker::~Tracker() = default;
 
@@ -85,16 +86,19 @@ void Tracker::packet(const CapturedPacket& pkt) {
             if (!p.ip.fragment) {
                 const Endpoint src{p.ip.src, p.udp.src_port}, dst{p.ip.dst, p.udp.dst_port};
                 const UdpFlows::Key k = endpoint_less(src, dst) ? UdpFlows::Key{src, dst} : UdpFlows::Key{dst, src};
+                bool new_flow = false;
                 if (!opt_.light || udp_other_.on_rdp_port(k)) {
                     udp_->packet(pkt, p);
                 } else if (udp_other_.datagram(k, pkt.ts_ns)) {
                     // A new flow off the RDP port: UdpFlows gives it its
                     // number, udp_other_ keeps it (see udp_other.hpp).
                     udp_->count_flow();
+                    new_flow = true;
                 }
+                other_udp(pkt, p, src, dst, new_flow);
             }
             break;
-        case Transport::icmp: ++stats_.icmp; icmp_packet(pkt, p); break;
+        case Transport::icmp: ++stats_.icmp; other_icmp(pkt, p); icmp_packet(pkt, p); break;
         case Transport::none: break;
     }
 }
@@ -170,6 +174,7 @@ void Tracker::advance(std::int64_t now_ns) {
     if (now_ns - last_sweep_ns_ < 1'000'000'000) return;
     sweep(now_ns);
     udp_other_.expire(now_ns);
+    kerberos_.expire(now_ns);
     udp_->sweep(now_ns);
     last_sweep_ns_ = now_ns;
 }
@@ -374,6 +379,7 @@ void Tracker::tcp_packet(const CapturedPacket& pkt, const PacketInfo& p) {
         // RDP, no SYN (so no port reuse to look at).  Note what closing and
         // retiring need and go.
         if (Entry* e = table_.find(key); e && e->dead) {
+            other_tcp(pkt, p, src, dst, e->id);
             const bool was_closed = closed(*e);
             const int side = side_of(*e, key, src);
             e->bases.note(side, p.tcp);
@@ -404,6 +410,7 @@ void Tracker::tcp_packet(const CapturedPacket& pkt, const PacketInfo& p) {
     in.dont_fragment = p.ip.dont_fragment;
     in.v6 = p.ip.version == 6;
     Entry& e = entry_for(key, in);
+    other_tcp(pkt, p, src, dst, e.id);
     const int side = side_of(e, key, in.src);
     e.bases.note(side, in.tcp);
     const std::int64_t was_ts = last_ts(e);
@@ -593,6 +600,7 @@ void Tracker::report(Connection& c, std::int64_t now_ns, bool input_ended) {
     c.reported = true;
     ++stats_.rdp_connections;
     c.udp = udp_->take_tied(c.id);
+    c.kerberos = kerberos_.tie(c.client().ip, c.first_ts, now_ns);
     JudgeContext ctx;
     ctx.now_ns = now_ns;
     ctx.stall_timeout_ns = opt_.stall_timeout_ns;
@@ -654,6 +662,9 @@ void Tracker::finish() {
     expiry_ = {};
     udp_other_.clear();
     udp_->finish();
+    stats_.other.kerberos = kerberos_.counts();
+    stats_.other.rdp_udp_flows = udp_->rdp_flows();
+    kerberos_.clear();
 }
 
 }  // namespace rdpscope

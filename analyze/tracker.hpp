@@ -27,7 +27,9 @@
 #include "analyze/event.hpp"
 #include "analyze/flow_hash.hpp"
 #include "analyze/flow_table.hpp"
+#include "analyze/kerberos_flows.hpp"
 #include "analyze/observer.hpp"
+#include "analyze/other_traffic.hpp"
 #include "analyze/udp_other.hpp"
 #include "analyze/verdict.hpp"
 #include "capture/packet.hpp"
@@ -87,6 +89,7 @@ struct FileStats {
     std::uint64_t connections = 0;      // TCP connections seen
     std::uint64_t rdp_connections = 0;  // of which reported
     std::int64_t first_ts = 0, last_ts = 0;
+    OtherTraffic other;  // besides RDP: for a capture without any (analyze/other_traffic.hpp)
 };
 
 class Tracker {
@@ -232,6 +235,12 @@ private:
     static void count_light_copy(Held& h, int side, const CapturedPacket& pkt, const PacketInfo& p);
     void full_tcp(Connection& c, const TcpIn& in);
     void icmp_packet(const CapturedPacket& pkt, const PacketInfo& p);
+    // tracker_other.cpp: Kerberos on port 88 and what FileStats::other gathers.
+    void other_tcp(const CapturedPacket& pkt, const PacketInfo& p, const Endpoint& src, const Endpoint& dst,
+                   std::uint64_t stream);
+    void other_udp(const CapturedPacket& pkt, const PacketInfo& p, const Endpoint& src, const Endpoint& dst,
+                   bool new_flow);
+    void other_icmp(const CapturedPacket& pkt, const PacketInfo& p);
     Entry& entry_for(const Key& key, const TcpIn& in);
     void promote(Entry& e, const Key& key);
     bool hold(Entry& e, int side, const TcpIn& in, std::size_t wire_payload);
@@ -261,6 +270,7 @@ private:
     std::priority_queue<Expiry, std::vector<Expiry>, std::greater<Expiry>> expiry_;
     std::unique_ptr<UdpFlows> udp_;  // UDP flows: numbered like udp.stream, RDP-UDP decoded
     UdpOtherFlows udp_other_;        // the UDP flows off the RDP port (see udp_other.hpp)
+    KerberosFlows kerberos_;         // Kerberos on port 88, tied to the RDP connections at judgement
     std::uint64_t next_id_ = 0;
     std::int64_t last_sweep_ns_ = 0;
     std::unique_ptr<CopyFilter> copies_ = std::make_unique<CopyFilter>();  // 128 KiB: not on the stack

@@ -251,6 +251,12 @@ void UdpFlows::retire(Flow& fl) {
     if (tcp_.contains(*fl.f.tcp_conn)) retired_tied_[*fl.f.tcp_conn].push_back(std::move(fl.f));
 }
 
+std::optional<std::uint64_t> UdpFlows::id_of(const Endpoint& lo, const Endpoint& hi) const {
+    auto it = table_.find(Key{lo, hi});
+    if (it == table_.end()) return std::nullopt;
+    return it->second.id;
+}
+
 void UdpFlows::sweep(std::int64_t now_ns) {
     std::vector<std::pair<std::uint64_t, Key>> done;
     for (auto& [k, e] : table_)

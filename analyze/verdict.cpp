@@ -9,6 +9,7 @@
 #include <cctype>
 
 #include "analyze/ttl.hpp"
+#include "dissect/kerberos.hpp"
 #include "dissect/rdp_neg.hpp"
 #include "dissect/tls.hpp"
 
@@ -720,6 +721,102 @@ bool rule_authentication_failure(const Facts& f, Verdict& v) {
     return true;
 }
 
+// ---- Kerberos on port 88 (analyze/kerberos_flows.hpp) -----------------------
+
+// A KRB-ERROR that refuses the user, not a step of a normal exchange:
+// PREAUTH_REQUIRED is the KDC's usual first answer, RESPONSE_TOO_BIG asks for
+// TCP, WRONG_REALM is a referral, BADOPTION answers the delegation options
+// Windows tries on its own, TKT_EXPIRED makes the client renew its TGT;
+// S_PRINCIPAL_UNKNOWN refuses a service name, not the user (the client falls
+// back to NTLM: see kerberos_notes).  And only the user's logon (a TGT:
+// krbtgt/REALM) or the RDP service's ticket (TERMSRV/host): a Windows host
+// asks for other tickets all the time, for itself (an account ending in '$')
+// and its services, and their errors say nothing about this connection.
+bool refuses_user(const KerberosNote& n) {
+    if (n.type != static_cast<std::uint32_t>(krb::MsgType::krb_error) || !n.error_code) return false;
+    if (!n.cname.empty() && n.cname.back() == '$') return false;
+    if (n.sname.rfind("krbtgt/", 0) != 0 && !n.termsrv()) return false;
+    switch (*n.error_code) {
+        case krb::KDC_ERR_PREAUTH_REQUIRED:
+        case krb::KRB_ERR_RESPONSE_TOO_BIG:
+        case krb::KDC_ERR_WRONG_REALM:
+        case krb::KDC_ERR_BADOPTION:
+        case krb::KRB_AP_ERR_TKT_EXPIRED:
+        case krb::KDC_ERR_S_PRINCIPAL_UNKNOWN: return false;
+        default: return true;
+    }
+}
+
+std::string krb_error_name(const KerberosNote& n) {
+    const auto name = krb::error_name(*n.error_code);
+    return name.empty() ? fmt::format("Kerberos error {}", *n.error_code) : std::string(name);
+}
+
+// The user the KDC refused: the error's cname, else (a KRB-ERROR need not
+// carry one) the request it answers, on the same flow.
+std::string krb_user(const KerberosNote& n, const std::vector<KerberosNote>& all) {
+    const KerberosNote* who = n.cname.empty() ? nullptr : &n;
+    for (const auto& q : all)
+        if (!who && q.tcp == n.tcp && q.flow == n.flow && q.frame < n.frame && !q.cname.empty()) who = &q;
+    if (!who) return "the user";
+    return who->crealm.empty() ? who->cname : who->cname + "@" + who->crealm;
+}
+
+bool rule_kerberos_error(const Facts& f, Verdict& v) {
+    if (f.tl.complete() || (!f.closed() && !f.stalled_by_time)) return false;
+    const auto p = f.protocol.value_or(0);
+    if (p != rdpneg::PROTOCOL_HYBRID && p != rdpneg::PROTOCOL_HYBRID_EX) return false;
+    // NLA did not get through: CredSSP not done (or, with HYBRID_EX, no MCS after it).
+    const Step* cred = f.tl.step(Phase::credssp);
+    const Step* mcs = f.tl.step(Phase::mcs_connect);
+    if (cred && cred->done && (p != rdpneg::PROTOCOL_HYBRID_EX || !mcs || mcs->started)) return false;
+    const KerberosNote* err = nullptr;
+    for (const auto& n : f.c.kerberos)
+        if (refuses_user(n) && (!err || n.during >= err->during)) err = &n;  // the last, preferring those during
+    if (!err) return false;
+    v.cause = Cause::authentication_failure;
+    v.code = {VerdictCode::kerberos_error};
+    v.confidence = err->during && f.tls.established ? Confidence::high : Confidence::medium;
+    v.stalled_at = Phase::credssp;
+    v.waiting_on = WaitingOn::server;
+    const bool ntlm_after = cred && cred->started && cred->start_frame > err->frame;
+    const auto meaning = krb::error_meaning(*err->error_code);
+    v.summary = fmt::format(
+        "Network Level Authentication failed: the domain controller (KDC {}) refused the Kerberos {} for {} with "
+        "{} (frame {}{}){}.{} The connection ended at frame {}. The domain controller's Security event log (events "
+        "4771 / 4768) has the same code.",
+        to_string(err->kdc.ip), err->sname.rfind("krbtgt", 0) == 0 ? "logon" : "ticket request",
+        krb_user(*err, f.c.kerberos), krb_error_name(*err), err->frame,
+        err->during ? ", during this connection" : ", just before this connection",
+        meaning.empty() ? "" : fmt::format(": {}", meaning),
+        ntlm_after ? " The client then went on with CredSSP without a Kerberos ticket (an NTLM fallback), which did "
+                     "not get through either."
+                   : "",
+        f.closing.frame ? f.closing.frame : f.c.progress_frame);
+    add(v, err->frame, fmt::format("KRB-ERROR {} from the KDC {}", krb::error_name(*err->error_code), to_string(err->kdc.ip)));
+    if (cred && cred->started) add(v, cred->start_frame, "CredSSP starts (inferred from encrypted records)");
+    add(v, f.closing.frame, fmt::format("the {} closes", f.side_name(f.closing.side)));
+    return true;
+}
+
+// A verdict about NLA also names what Kerberos said that it did not decide
+// on: an unknown TERMSRV name explains why the client fell back to NTLM.
+void kerberos_notes(const Connection& c, Verdict& v) {
+    if (v.cause != Cause::authentication_failure && v.cause != Cause::none) return;
+    for (const auto& n : c.kerberos) {
+        if (n.type != static_cast<std::uint32_t>(krb::MsgType::krb_error) || n.error_code != krb::KDC_ERR_S_PRINCIPAL_UNKNOWN ||
+            !n.termsrv())
+            continue;
+        v.summary += fmt::format(
+            " The KDC knows no service principal {} (KDC_ERR_S_PRINCIPAL_UNKNOWN, frame {}): the client could not "
+            "use Kerberos for the name it connected to and fell back to NTLM{}. Connect by the server's registered "
+            "name (its FQDN), or register the SPN (setspn -S {} <server account>).",
+            n.sname, n.frame, v.cause == Cause::none ? "" : ", which the server may refuse", n.sname);
+        add(v, n.frame, "KRB-ERROR KDC_ERR_S_PRINCIPAL_UNKNOWN for " + n.sname);
+        return;
+    }
+}
+
 bool rule_standard_security_refused(const Facts& f, Verdict& v) {
     if (!f.protocol || *f.protocol != 0 || !f.mcs.connect_initial_frame) return false;
     if (!f.server_closed_first() && !f.mcs.disconnect_frame) return false;
@@ -967,6 +1064,8 @@ const Rule kRules[] = {
     {{"data_blackholed", {C::firewall_drop},
       {V::client_hello_blackholed, V::x224_request_blackholed, V::client_data_blackholed},
       "TCP up; one client segment resent at least twice and never acknowledged"}, rule_data_blackholed},
+    {{"kerberos_error", {C::authentication_failure}, {V::kerberos_error},
+      "NLA did not complete and the KDC answered the client's logon (krbtgt) or TERMSRV ticket request on port 88 with an error refusing the user (not PREAUTH_REQUIRED, BADOPTION, TKT_EXPIRED, S_PRINCIPAL_UNKNOWN...)"}, rule_kerberos_error},
     {{"credssp_error", {C::authentication_failure}, {V::credssp_error},
       "NLA: the server answers the client's CredSSP message with a record the size of a TSRequest holding only an "
       "errorCode (12-16 bytes of plaintext: a 39-byte TLS 1.2 GCM record, 32 with TLS 1.3), and the client sends "
@@ -1203,6 +1302,7 @@ Verdict judge(const Connection& c, const JudgeContext& ctx) {
         v.rule = r.info.id;
         break;
     }
+    kerberos_notes(c, v);
     v.verdict = to_string(v.code);
     // The table declares what each rule may decide.
     assert(rule_allows(v.rule, v.cause, v.code.code));

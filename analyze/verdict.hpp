@@ -106,6 +106,7 @@ enum class CodeParam : std::uint8_t {
     X(early_user_authorization_denied, none)                      \
     X(ntlm_rejected, none)                                        \
     X(credssp_error, none)                                        \
+    X(kerberos_error, none)                                       \
     X(connect_initial_refused, none)                              \
     X(legacy_request_to_tls_only, none)                           \
     X(standard_security_incompatible, none)                       \

@@ -22,6 +22,7 @@ struct Actual {
     std::uint64_t id;
     std::string client, server;
     std::string cause, stalled_at, waiting_on, verdict, confidence, summary;
+    std::vector<std::pair<std::uint64_t, std::int64_t>> krb_errors;  // tied KRB-ERRORs: frame, error code
 };
 
 class Collect : public FileObserver {
@@ -55,6 +56,9 @@ public:
         a.verdict = v.verdict;
         a.confidence = to_string(v.confidence);
         a.summary = v.summary;
+        for (const auto& k : c.kerberos)
+            if (k.error_code) a.krb_errors.emplace_back(k.frame, *k.error_code);
+        std::sort(a.krb_errors.begin(), a.krb_errors.end());
         conns.push_back(std::move(a));
     }
 };
@@ -122,6 +126,23 @@ void check_capture(const fs::path& pcap, const fs::path& expect_path, const Trac
             row.note = a->summary;
         }
         row.pass = a && row.actual == row.expected;
+        // "kerberos_errors": [{"frame": N, "error_code": C}, ...]: exactly the
+        // KRB-ERRORs on port 88 tied to this connection.
+        if (a && e.contains("kerberos_errors")) {
+            std::vector<std::pair<std::uint64_t, std::int64_t>> want;
+            for (const auto& k : e["kerberos_errors"])
+                want.emplace_back(k.value("frame", std::uint64_t{0}), k.value("error_code", std::int64_t{-1}));
+            std::sort(want.begin(), want.end());
+            if (want != a->krb_errors) {
+                auto list = [](const auto& v) {
+                    std::string s;
+                    for (const auto& [f, c] : v) s += fmt::format("{}{}@{}", s.empty() ? "" : ",", c, f);
+                    return "[" + s + "]";
+                };
+                row.pass = false;
+                row.actual += fmt::format(" kerberos_errors {} (expected {})", list(a->krb_errors), list(want));
+            }
+        }
         row.verdict_pass = row.expected_verdict.empty() || (a && a->verdict == row.expected_verdict);
         if (row.pass) ++out.passed;
         else if (!row.xfail.empty()) ++out.xfailed;

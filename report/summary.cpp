@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "report/json_util.hpp"
+#include "report/summary_other.hpp"
 #include "report/summary_security.hpp"
 #include "report/tcp_json.hpp"
 #include "dissect/rdp_neg.hpp"
@@ -153,6 +154,7 @@ json summarize(const Connection& c, const Verdict& v) {
         icmp.push_back(e);
     }
     j["icmp"] = icmp;
+    if (!c.kerberos.empty()) j["kerberos"] = kerberos_json(c.kerberos);
     if (!c.rdp.not_rdp_reason.empty())
         j["not_rdp"] = {{"frame", c.rdp.not_rdp_frame}, {"reason", c.rdp.not_rdp_reason}};
     return j;

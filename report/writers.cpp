@@ -11,6 +11,7 @@
 #include "report/render_security.hpp"
 #include "report/render_verdict.hpp"
 #include "report/summary.hpp"
+#include "report/summary_other.hpp"
 #include "report/tcp_json.hpp"
 
 namespace rdpscope {
@@ -269,6 +270,7 @@ std::string render_connection_text(const json& j, bool color) {
         s += fmt::format("  icmp         frame {}: {} from {}{}\n", i["frame"].get<std::uint64_t>(),
                          i["description"].get<std::string>(), i["from"].get<std::string>(),
                          i.contains("mtu") ? fmt::format(" (next-hop MTU {})", i["mtu"].get<std::uint32_t>()) : "");
+    s += render_kerberos_text(j);
     if (j.contains("capture_gaps"))
         for (const char* d : {"c2s", "s2c"})
             if (j["capture_gaps"].contains(d))
@@ -296,11 +298,14 @@ void ReportWriter::end_file(const FileStats& stats) {
                    not_printed_, not_printed_ == 1 ? "" : "s");
     groups_.clear();
     json sum = summarize_file(path_, stats);
+    const bool none = no_rdp(stats);
     if (format_ == Format::json) {
+        if (none) fmt::print(out_, "{}\n", no_rdp_json(path_, stats).dump());
         fmt::print(out_, "{}\n", sum.dump());
         return;
     }
     if (!header_printed_) fmt::print(out_, "== {} ==\n", path_);
+    if (none) fmt::print(out_, "{}", render_no_rdp_text(no_rdp_json(path_, stats)));
     header_printed_ = false;
     fmt::print(out_, "{} connection{} to RDP (by port or content) in {} packets ({} TCP connections in all)", stats.rdp_connections,
                stats.rdp_connections == 1 ? "" : "s", stats.packets, stats.connections);

@@ -39,6 +39,11 @@ public:
     using WriterBase::WriterBase;
     void pdu(const Connection& c, Dir d, const PduEvent& e) override;
     void udp_pdu(const UdpFlowFacts& f, Dir d, const PduEvent& e) override;  // writers_udp.cpp
+    // Kerberos on port 88: numbered as its tcp.stream or (`udp`) udp.stream.
+    void flow_pdu(std::uint64_t flow, bool udp, Dir d, const Endpoint& src, const Endpoint& dst,
+                  const PduEvent& e) override {
+        print_pdu(e, flow, udp, d, src, dst);
+    }
     void end_file(const FileStats&) override {}
 
 private:
