@@ -61,7 +61,10 @@ struct Connection {
     bool reported = false;    // its verdict has been decided (once per connection)
     std::uint64_t checked_progress_frame = 0;  // progress at the last completion check
     std::uint64_t drops_at_start = 0;          // capture drops counted when it began
+    // The first TcpAnalysis::kMaxIcmp ICMP errors quoting this connection
+    // (10^5 errors quoting one connection must not grow it); icmp_total counts all.
     std::vector<IcmpNote> icmp;
+    std::uint64_t icmp_total = 0;
 
     RdpSession rdp;     // the RDP decoding state and its facts
     std::vector<UdpFlowFacts> udp;  // RDP-UDP flows tied to it (filled when it is retired)

@@ -73,8 +73,12 @@ FileStatus run_source(PacketSource& src, FileObserver& obs, const RunOptions& op
         }
         if (r == PacketSource::Status::error) {
             if (watcher) watcher->interrupt();
-            fmt::print(err, "rdpscope: {}: {}; the frames before it were analysed\n", name, why);
-            status = FileStatus::warnings;
+            // Damaged before its first frame, the file gave nothing to analyse:
+            // that is an unusable input (exit 2), like a cut file header.
+            const bool nothing_read = tracker.stats().packets == 0;
+            fmt::print(err, "rdpscope: {}: {}; {}\n", name, why,
+                       nothing_read ? "no frame could be read before it" : "the frames before it were analysed");
+            status = nothing_read ? FileStatus::unusable : FileStatus::warnings;
             break;
         }
         if (opt.writer) {

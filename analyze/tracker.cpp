@@ -540,16 +540,18 @@ void Tracker::icmp_packet(const CapturedPacket& pkt, const PacketInfo& p) {
     }
     if (!en.conn) promote(en, key);  // an error for an unclassified one: the TCP analysis wants it
     Connection& c = *en.conn;
-    IcmpNote n;
-    n.frame = pkt.frame;
-    n.ts_ns = pkt.ts_ns;
-    n.type = m.type;
-    n.code = m.code;
-    n.mtu = m.mtu;
-    n.v6 = m.v6;
-    n.from = to_string(p.ip.src);
-    n.description = icmp::describe(m);
-    c.icmp.push_back(n);
+    ++c.icmp_total;
+    if (c.icmp.size() < TcpAnalysis::kMaxIcmp) {
+        IcmpNote& n = c.icmp.emplace_back();
+        n.frame = pkt.frame;
+        n.ts_ns = pkt.ts_ns;
+        n.type = m.type;
+        n.code = m.code;
+        n.mtu = m.mtu;
+        n.v6 = m.v6;
+        n.from = to_string(p.ip.src);
+        n.description = icmp::describe(m);
+    }
     c.last_frame = pkt.frame;
     c.last_ts = pkt.ts_ns;
     if (c.last_ts < was_ts) schedule(en, key);

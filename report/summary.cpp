@@ -154,6 +154,7 @@ json summarize(const Connection& c, const Verdict& v) {
         icmp.push_back(e);
     }
     j["icmp"] = icmp;
+    if (c.icmp_total > c.icmp.size()) j["icmp_total"] = c.icmp_total;  // more than the ones listed
     if (!c.kerberos.empty()) j["kerberos"] = kerberos_json(c.kerberos);
     if (!c.rdp.not_rdp_reason.empty())
         j["not_rdp"] = {{"frame", c.rdp.not_rdp_frame}, {"reason", c.rdp.not_rdp_reason}};
