@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "capture/pcap_version.hpp"
 
 #include <pcap/pcap.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The packet-capture library rdpscope runs with, as it names itself
 // (rdpscope --version).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // rdpscope: where and why an RDP connection handshake stalled, read from packets.
 #include <CLI/CLI.hpp>
 

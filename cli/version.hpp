@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // rdpscope --version: what was built from which commit, and the libraries it
 // runs with.
 #pragma once

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # What `rdpscope --version` says about the build: the project version (from
 # project() in CMakeLists.txt) and the git commit the binary was built from.
 #

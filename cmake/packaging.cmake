@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Installing rdpscope, and its packages (issue 20).
 #
 # Two install components:

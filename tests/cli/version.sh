@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # rdpscope --version: the project version (CMakeLists.txt), the git commit the
 # binary was built from, and the versions of the libpcap and OpenSSL it runs
 # with -- compared with the Debian packages that own the libraries the dynamic

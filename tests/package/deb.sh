@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The .deb as an admin gets it: cpack -G DEB from this build, its control data
 # (Depends derived by dpkg-shlibdeps) and files, then `apt-get install
 # ./rdpscope_*.deb`, /usr/bin/rdpscope on a bundled capture, `man -w rdpscope`,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The Windows zip's shape, checked on this build: cpack -G ZIP packs the `zip`
 # install component (cmake/packaging.cmake) -- the binary, README.md,
 # LICENSE.txt, THIRD-PARTY.md, CAPTURING.md and the third-party notices -- in
