@@ -30,6 +30,10 @@ struct SideStats {
     std::uint8_t first_ttl = 0;
     std::uint64_t cut_by_snaplen = 0;
     std::uint64_t ip_fragments = 0;
+    std::uint64_t duplicate_copies = 0;  // copies of its packets collapsed before analysis (analyze/copies.hpp)
+    std::int64_t last_ts = 0;        // this side's last packet
+    std::uint64_t last_frame = 0;
+    std::uint64_t since_peer = 0;    // packets this side sent since the other side's last one (unanswered)
 };
 
 struct IcmpNote {

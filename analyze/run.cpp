@@ -9,9 +9,34 @@
 #include "capture/pcap_file.hpp"
 #include "capture/pcap_writer.hpp"
 #include "capture/replay.hpp"
+#include "capture/vantage.hpp"
 #include "dissect/link.hpp"
 
 namespace rdpscope {
+
+namespace {
+
+// The file's figures with what it says of each interface (name, description,
+// the vantage point they tell: capture/vantage.hpp).
+FileStats with_interfaces(const FileStats& s, const PacketSource& src) {
+    FileStats out = s;
+    const std::vector<CaptureInterface>* ifs = src.interfaces();
+    if (!ifs) return out;
+    if (out.interfaces.size() < ifs->size()) out.interfaces.resize(ifs->size());
+    for (std::size_t i = 0; i < ifs->size(); ++i) {
+        const CaptureInterface& ci = (*ifs)[i];
+        InterfaceStats& is = out.interfaces[i];
+        is.linktype = ci.linktype;
+        is.name = ci.name;
+        is.description = ci.description;
+        const Vantage v = vantage_of(ci, src.application(), ifs->size());
+        is.vantage = v.kind;
+        is.vantage_text = v.text;
+    }
+    return out;
+}
+
+}  // namespace
 
 FileStatus run_source(PacketSource& src, FileObserver& obs, const RunOptions& opt, std::FILE* err) {
     const std::string name = opt.name.empty() ? src.describe() : opt.name;
@@ -77,7 +102,7 @@ FileStatus run_source(PacketSource& src, FileObserver& obs, const RunOptions& op
                    "rdpscope: {}: pktmon cut {} packets short (its --pkt-size is 128 bytes by default): capture "
                    "again with `pktmon start --capture --pkt-size 0`\n",
                    name, tracker.stats().cut_by_snaplen);
-    obs.end_file(tracker.stats());
+    obs.end_file(with_interfaces(tracker.stats(), src));
     return status;
 }
 

@@ -78,6 +78,10 @@ struct TcpSegment {
     bool dont_fragment = false;
     bool ipv6 = false;
     std::uint32_t ip_total_length = 0;
+    // A copy of a packet already given (the same packet logged again: pktmon,
+    // etl2pcapng, SPAN; analyze/copies.hpp): counted as a frame and a
+    // duplicate frame, and nothing else (not even Wireshark's rules).
+    bool copy = false;
 };
 
 // An ICMP / ICMPv6 error quoting one of the connection's segments.

@@ -60,6 +60,7 @@ struct TlsFacts {
     std::vector<TlsRecordNote> records;   // encrypted application data, the first kMaxRecordNotes
     std::array<std::uint64_t, 2> app_records{}, app_bytes{};
     std::array<std::uint64_t, 2> last_app_frame{};
+    std::array<std::uint32_t, 2> last_app_length{};  // the length of that last record
     std::array<std::int64_t, 2> last_app_ts{};
     bool established = false;
     std::optional<DecodeError> error;  // the TLS stream broke (framing): decoding stopped; offset in the direction's stream

@@ -68,8 +68,15 @@ void Tracker::packet(const CapturedPacket& pkt) {
     stats_.bytes += pkt.wirelen;
     if (!stats_.first_ts) stats_.first_ts = pkt.ts_ns;
     stats_.last_ts = pkt.ts_ns;
+    if (pkt.interface >= stats_.interfaces.size() && pkt.interface < 4096) stats_.interfaces.resize(pkt.interface + 1);
+    if (pkt.interface < stats_.interfaces.size()) ++stats_.interfaces[pkt.interface].frames;
+    // An interface of a type not read here (etl2pcapng's 802.11 beside
+    // Ethernet, ETW events): its frames are counted as such, not as errors.
+    if (!link::supported(pkt.linktype)) { ++stats_.unread_link_type; return; }
     const PacketInfo p = decode_packet(pkt.linktype, pkt.data);
+    if (p.link.wifi_as_ethernet) ++stats_.wifi_as_ethernet;
     if (p.link.network == link::Network::other && !p.error) { ++stats_.not_ip; return; }
+    if (!p.error && collapse_copy(pkt, p)) return;
     if (p.ip.fragment) ++stats_.ip_fragments;
     if (p.error) { ++stats_.decode_errors; return; }
     switch (p.transport) {
@@ -91,6 +98,56 @@ void Tracker::packet(const CapturedPacket& pkt) {
         case Transport::icmp: ++stats_.icmp; icmp_packet(pkt, p); break;
         case Transport::none: break;
     }
+}
+
+// A copy of a packet seen just before (pktmon, etl2pcapng, SPAN): counted
+// for the file, its interface and its TCP connection, and not analysed again.
+bool Tracker::collapse_copy(const CapturedPacket& pkt, const PacketInfo& p) {
+    CopyFilter::First first;
+    if (!copies_->copy(copy_fingerprint(p), pkt.ts_ns, pkt.frame, pkt.interface, first)) return false;
+    ++stats_.duplicate_copies;
+    if (first.interface != pkt.interface) ++stats_.copies_across_interfaces;
+    if (pkt.interface < stats_.interfaces.size()) ++stats_.interfaces[pkt.interface].duplicate_copies;
+    if (p.transport == Transport::tcp && !p.ip.fragment) {
+        const Endpoint src{p.ip.src, p.tcp.src_port}, dst{p.ip.dst, p.tcp.dst_port};
+        const Key key = endpoint_less(src, dst) ? Key{src, dst} : Key{dst, src};
+        if (Entry* e = table_.find(key)) {
+            const int side = e->conn ? (same_endpoint(e->conn->side[0], src) ? 0 : 1) : side_of(*e, key, src);
+            if (e->conn) copy_tcp(*e->conn, side, pkt, p);
+            else ++e->copies[side];
+        }
+    }
+    return true;
+}
+
+// A copy of one of a full connection's packets: counted, and shown to the
+// TCP analysis as a duplicate frame (so its per-frame flags follow
+// Wireshark's, which sees every copy); neither reassembled nor counted in
+// the connection's own figures, and its frame is never evidence.  A copy of
+// an unclassified light connection's packet is counted only (it is held
+// nowhere, so a promotion replays the packets without their copies).
+void Tracker::copy_tcp(Connection& c, int side, const CapturedPacket& pkt, const PacketInfo& p) {
+    ++c.stats[side].duplicate_copies;
+    // The connection's span ends at its last frame, copies included, as
+    // before copies were collapsed (the TCP analysis' own twin rule).
+    c.last_frame = pkt.frame;
+    c.last_ts = pkt.ts_ns;
+    const std::size_t hl = p.ip.header_length + p.tcp.header_length;
+    TcpSegment seg;
+    seg.frame = pkt.frame;
+    seg.ts_ns = pkt.ts_ns;
+    seg.side = side;
+    seg.tcp = &p.tcp;
+    seg.payload_len = static_cast<std::uint32_t>(std::max<std::size_t>(
+        p.ip.total_length > hl ? p.ip.total_length - hl : 0, p.tcp.payload.size()));
+    seg.ttl = p.ip.ttl;
+    seg.ip_id = p.ip.ip_id;
+    seg.dont_fragment = p.ip.dont_fragment;
+    seg.ipv6 = p.ip.version == 6;
+    seg.ip_total_length = p.ip.total_length;
+    seg.copy = true;
+    if (const std::uint32_t flags = c.tcp.on_segment(seg); flags && reportable(c))
+        obs_.pdu(c, c.dir_from(side), PduEvent{pkt.frame, pkt.ts_ns, ev::TcpAnalysisFlags{flags}});
 }
 
 void Tracker::advance(std::int64_t now_ns) {
@@ -182,6 +239,7 @@ void Tracker::promote(Entry& e, const Key& key) {
     c->progress_frame = h->first_frame;
     c->drops_at_start = h->drops_at_start;
     for (auto& s : c->stream) s = tcp::Reassembler(opt_.max_pending_per_direction);
+    for (int s = 0; s < 2; ++s) c->stats[s].duplicate_copies = e.copies[s];
     Connection& conn = *c;
     e.conn = std::move(c);
     full_.emplace(e.id, &conn);
@@ -366,6 +424,10 @@ void Tracker::full_tcp(Connection& c, const TcpIn& in) {
     c.last_frame = in.frame;
     c.last_ts = in.ts_ns;
     ++st.packets;
+    st.last_ts = in.ts_ns;
+    st.last_frame = in.frame;
+    ++st.since_peer;
+    c.stats[1 - s].since_peer = 0;  // this side answered the other (analyze/groups.cpp: the block rule)
     if (!st.first_ttl) st.first_ttl = in.ttl;
     if (in.fragment) ++st.ip_fragments;
     // The payload's on-wire length: what the IP header declares, whatever the snaplen kept.

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "analyze/connection.hpp"
+#include "analyze/copies.hpp"
 #include "analyze/event.hpp"
 #include "analyze/flow_hash.hpp"
 #include "analyze/flow_table.hpp"
@@ -57,12 +58,29 @@ struct TrackerOptions {
     bool light = true;
 };
 
+// What one interface of the input carried (pcapng; pcap and live: one).
+struct InterfaceStats {
+    std::uint64_t frames = 0;
+    std::uint64_t duplicate_copies = 0;  // of its frames, copies of a packet seen just before (CopyFilter)
+    // What the file says of the interface, filled in at the end of the input
+    // (analyze/run.cpp): its link type, name and description, and the
+    // vantage point they tell (capture/vantage.hpp); empty when it says nothing.
+    int linktype = 0;
+    std::string name, description, vantage, vantage_text;
+};
+
 struct FileStats {
     std::uint64_t packets = 0;
     std::uint64_t bytes = 0;
     std::uint64_t not_ip = 0;
     std::uint64_t ip_fragments = 0;
     std::uint64_t decode_errors = 0;
+    // Copies of a packet (analyze/copies.hpp), collapsed before analysis;
+    // of them, those whose first copy came on another interface.
+    std::uint64_t duplicate_copies = 0, copies_across_interfaces = 0;
+    std::uint64_t wifi_as_ethernet = 0;   // 802.11 frames labelled Ethernet (pktmon on Wi-Fi), decoded as 802.11
+    std::uint64_t unread_link_type = 0;   // frames of interfaces whose link type rdpscope does not read
+    std::vector<InterfaceStats> interfaces;  // by interface id, up to the highest seen (at most PcapFile::kMaxInterfaces)
     std::uint64_t cut_by_snaplen = 0;
     std::uint64_t first_cut_frame = 0;
     std::uint64_t tcp = 0, udp = 0, icmp = 0;
@@ -190,6 +208,7 @@ private:
         std::array<LiteSide, 2> lite{};
         bool side0_hi = false;  // side 0 (the first sender) is key.hi, as in Connection::side
         bool dead = false;
+        std::array<std::uint32_t, 2> copies{};  // light: duplicate copies by side, handed to the Connection when promoted
     };
     using Table = FlowTable<Key, Entry, KeyHash>;
     // When to look at an entry again for retiring (lazy: re-checked, re-queued).
@@ -204,6 +223,8 @@ private:
     static constexpr std::size_t kMaxHeldBytes = 16 * 1024;  // their payload bytes
 
     void tcp_packet(const CapturedPacket& pkt, const PacketInfo& p);
+    bool collapse_copy(const CapturedPacket& pkt, const PacketInfo& p);
+    void copy_tcp(Connection& c, int side, const CapturedPacket& pkt, const PacketInfo& p);
     void full_tcp(Connection& c, const TcpIn& in);
     void icmp_packet(const CapturedPacket& pkt, const PacketInfo& p);
     Entry& entry_for(const Key& key, const TcpIn& in);
@@ -237,6 +258,7 @@ private:
     UdpOtherFlows udp_other_;        // the UDP flows off the RDP port (see udp_other.hpp)
     std::uint64_t next_id_ = 0;
     std::int64_t last_sweep_ns_ = 0;
+    std::unique_ptr<CopyFilter> copies_ = std::make_unique<CopyFilter>();  // 128 KiB: not on the stack
     bool snaplen_reported_ = false;
     bool ended_ = false;
     std::unordered_map<std::uint64_t, Verdict> verdicts_;  // decided, by connection id, until retired

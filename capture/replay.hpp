@@ -25,6 +25,7 @@ public:
     }
     std::string describe() const override { return file_->path(); }
     std::string application() const override { return file_->application(); }
+    const std::vector<CaptureInterface>* interfaces() const override { return &file_->interfaces(); }
     std::uint64_t position() const override { return file_->position(); }
     std::uint64_t size() const override { return file_->file_size(); }
     PcapFile& file() { return *file_; }

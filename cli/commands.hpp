@@ -11,6 +11,7 @@ namespace rdpscope::cli {
 struct Output {
     std::string format = "text";
     double stall_timeout_s = 30;
+    bool all = false;  // analyze, capture, replay text: every connection in full, also in a brute force or scan
 };
 
 struct Files {

@@ -28,6 +28,14 @@ void add_output(CLI::App* cmd, rdpscope::cli::Output& o) {
         ->capture_default_str();
 }
 
+// The report's --all (analyze, capture, replay).
+void add_all(CLI::App* cmd, rdpscope::cli::Output& o) {
+    cmd->add_flag("--all", o.all,
+                  "text: print every connection in full; by default a client with a named pattern (brute force, "
+                  "spray, scan) gets its first 3 connections in full, the next a line each, and only its group "
+                  "when it has more than 20");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -47,9 +55,12 @@ int main(int argc, char** argv) {
         "analyze", "one verdict per RDP connection: phase reached, where it stalled, who waited, the cause");
     analyze->add_option("FILE", ana.files, "pcap or pcapng capture files")->required();
     add_output(analyze, ana.out);
+    add_all(analyze, ana.out);
     analyze->footer(
         "--format json prints one {\"type\":\"connection\"} object per RDP connection (phase, stalled_at,\n"
         "waiting_on, cause, verdict, confidence, summary, evidence, ladder, negotiation, tls, tcp...),\n"
+        "{\"type\":\"group\"} objects at the end of each file (client->server pairs and clients across\n"
+        "servers: counts, rate, pattern brute_force/spray/scan, blocks that amend verdicts),\n"
         "a {\"type\":\"file_summary\"} per file and a {\"type\":\"summary\"} with counts by cause.\n"
         "See README.md for the schema and the rule table (rdpscope rules prints it).");
 
@@ -89,6 +100,7 @@ int main(int argc, char** argv) {
     capture->add_option("--user", cap.user, "user to switch to once the interface is open (default nobody, when root)");
     capture->add_option("--duration", cap.duration_s, "stop after this many seconds");
     add_output(capture, cap.out);
+    add_all(capture, cap.out);
     capture->footer(
         "Needs root or CAP_NET_RAW to open the interface, then drops to --user. Ctrl-C or SIGTERM\n"
         "gives every open connection its verdict and prints the summary. Kernel and interface drops\n"
@@ -102,6 +114,7 @@ int main(int argc, char** argv) {
     replay->add_option("FILE", rep.file, "pcap or pcapng capture")->required();
     replay->add_option("--speed", rep.speed, "N times the recorded pace, or 'max'")->capture_default_str();
     add_output(replay, rep.out);
+    add_all(replay, rep.out);
 
     // rules
     auto* rules = app.add_subcommand("rules", "print the verdict rule table (evidence -> causes, verdicts), in order");

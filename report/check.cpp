@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "analyze/groups.hpp"
 #include "analyze/run.hpp"
 
 namespace rdpscope {
@@ -27,10 +28,24 @@ struct Actual {
 class Collect : public FileObserver {
 public:
     std::vector<Actual> conns;
+    ConnectionGroups groups;  // the cross-connection rule amends verdicts as `analyze` prints them
+    std::vector<GroupView> views;
     void begin_file(const std::string&, const FileStats*) override {}
-    void end_file(const FileStats&) override {}
+    void end_file(const FileStats&) override {
+        groups.find_blocks();
+        views = groups.groups();
+        for (Actual& a : conns)
+            if (const Amendment* m = groups.amendment_of(a.id)) {
+                a.cause = to_string(m->cause);
+                a.verdict = to_string(m->code);
+                a.waiting_on = to_string(WaitingOn::network);
+                a.confidence = to_string(m->confidence);
+                a.summary = m->summary;
+            }
+    }
     void problem(std::uint64_t, const Connection*, const std::string&) override {}
     void connection_done(const Connection& c, const Verdict& v) override {
+        groups.add(brief_of(c, v));
         Actual a;
         a.id = c.id;
         a.client = to_string(c.client());
@@ -113,6 +128,32 @@ void check_capture(const fs::path& pcap, const fs::path& expect_path, const Trac
         else if (!row.xfail.empty()) ++out.xfailed;
         else ++out.failed;
         if (row.pass && !row.verdict_pass) ++out.verdict_mismatches;
+        out.rows.push_back(std::move(row));
+    }
+    // The groups' patterns (README: "Groups, attempts and blocks").
+    for (const auto& e : expect.value("groups", json::array())) {
+        ++index;
+        CheckRow row;
+        row.capture = pcap.filename().string();
+        row.index = index;
+        const std::string scope = e.value("scope", std::string());
+        const std::string client = e.value("client", std::string());
+        const std::string server = e.value("server", std::string());
+        row.expected = fmt::format("group {} {}", scope, text_or_null(e, "pattern"));
+        row.xfail = e.value("xfail", xfail);
+        const GroupView* g = nullptr;
+        for (const auto& v : col.views)
+            if ((scope == "pair") == v.pair && to_string(v.client) == client && (!v.pair || to_string(v.server) == server))
+                g = &v;
+        if (!g) row.actual = "(no such group)";
+        else {
+            row.actual = fmt::format("group {} {}", scope, g->pattern == Pattern::none ? "null" : to_string(g->pattern));
+            row.note = g->pattern_why;
+        }
+        row.pass = g && row.actual == row.expected;
+        if (row.pass) ++out.passed;
+        else if (!row.xfail.empty()) ++out.xfailed;
+        else ++out.failed;
         out.rows.push_back(std::move(row));
     }
 }
