@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Everything the analysis knows about one TCP connection: who is who, what
 // each side sent, and the facts the RDP decoders found.  Facts, not bytes: the
 // only bytes kept are the reassembly and framing buffers of live connections.

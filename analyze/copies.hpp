@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Copies of one packet in one capture: pktmon logs a packet once per
 // networking component it passes (6 to 8 copies on one interface, microseconds
 // apart); netsh trace + etl2pcapng once per adapter and filter layer it passes

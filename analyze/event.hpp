@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // What the analysis reports as it goes: one event per decoded PDU, a typed
 // struct per PDU kind carrying the decoded values (numbers, flags, the raw
 // strings the PDU holds).  The analysis names no output field and builds no

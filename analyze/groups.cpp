@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "analyze/groups.hpp"
 
 #include <fmt/format.h>

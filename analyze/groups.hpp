@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Evidence across connections: what one connection cannot show by itself.
 //
 // Every connection keeps its own verdict (verdict.cpp); this module looks at

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // What the analysis tells whoever uses it: the Observer hears about PDUs,
 // verdicts, finished connections and UDP flows as the tracker finds them; a
 // FileObserver also hears about each input starting and ending (run_source,

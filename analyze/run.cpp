@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "analyze/run.hpp"
 
 #include <fmt/format.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "analyze/tcp_analysis.hpp"
 
 #include <algorithm>

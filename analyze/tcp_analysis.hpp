@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // TCP behaviour of one connection, per direction: what Wireshark calls TCP
 // analysis (retransmissions, duplicate ACKs, out-of-order, capture gaps, zero
 // windows...) plus the figures the verdict engine reasons with (SYN back-off,

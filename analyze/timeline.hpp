@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The handshake ladder of one connection: which phases apply to the protocol
 // the server selected, and for each whether it started and completed, in which
 // frames, and whether that is seen in clear or only inferred from the sizes

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "analyze/tls_stage.hpp"
 
 #include <type_traits>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The TLS part of an RDP connection (selectedProtocol SSL, HYBRID, HYBRID_EX...),
 // starting on the byte after the X.224 Connection Confirm: feeds both
 // directions to the TLS decoders, reports each record as a dissect event, and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "analyze/tracker.hpp"
 
 #include <fmt/format.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The connection table: places every packet in its TCP connection (by 5-tuple,
 // with port reuse), keeps per-side figures, reassembles each direction for the
 // RDP decoders, ties ICMP errors to the connection they quote, and retires

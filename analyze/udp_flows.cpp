@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "analyze/udp_flows.hpp"
 
 #include <fmt/format.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The UDP side of RDP: the RDP-UDP transport (MS-RDPEUDP / MS-RDPEUDP2) a
 // client opens beside its TCP connection once the server offers it.  A small
 // flow table keyed by 5-tuple: every UDP flow is numbered in order of its first

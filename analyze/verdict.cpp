@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "analyze/verdict.hpp"
 
 #include "analyze/groups.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Where and why a connection's handshake stalled.
 //
 // The decision is a table of rules (verdict.cpp, kRules): each row names the

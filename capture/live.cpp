@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "capture/live.hpp"
 
 #include <pcap/pcap.h>

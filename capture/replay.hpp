@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Sources over a capture file: as fast as it reads (offline analysis), or at
 // its recorded pace (replay), so the live pipeline's timers can be watched and
 // tested without a network.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Every packet source (file, live interface, timed replay) hands packets on
 // the same way, and says what time it is in packet time when no packet comes,
 // so timers (the stall timeout) run on packet timestamps everywhere.

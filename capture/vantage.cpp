@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "capture/vantage.hpp"
 
 #include <string_view>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Where in the sending or receiving host an interface of a capture file sat,
 // as far as the file tells: netsh trace + etl2pcapng names each interface
 // after the adapter or filter layer it logged (src: microsoft/etl2pcapng

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "cli/commands.hpp"
 
 #include <fmt/format.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The subcommands of the rdpscope command line.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // rdpscope: where and why an RDP connection handshake stalled, read from packets.
 #include <CLI/CLI.hpp>
 
@@ -6,6 +7,7 @@
 #include <vector>
 
 #include "cli/commands.hpp"
+#include "cli/version.hpp"
 
 namespace {
 
@@ -39,10 +41,13 @@ void add_all(CLI::App* cmd, rdpscope::cli::Output& o) {
 int main(int argc, char** argv) {
     using namespace rdpscope::cli;
     CLI::App app{"rdpscope: reads RDP connection handshakes from packets and tells, for every connection,\n"
-                 "which step it reached, where it stalled, who was waiting for whom, and why."};
+                 "which step it reached, where it stalled, who was waiting for whom, and why.",
+                 "rdpscope"};  // named, not argv[0]: the usage lines (and the man page) say "rdpscope"
     app.require_subcommand(1);
     app.footer(kExitCodes);
-    app.set_version_flag("--version", "rdpscope 0.1.0");
+    app.set_version_flag("--version", version_text,
+                         "print the version, the git commit it was built from, and the versions of the capture\n"
+                         "library (libpcap, Npcap) and OpenSSL it runs with, then exit");
 
     // analyze
     Files ana;
@@ -117,6 +122,8 @@ int main(int argc, char** argv) {
     rules->add_option("--format", rules_format, "text, or markdown (the README's vocabulary and rule section)")
         ->check(CLI::IsMember({"text", "markdown"}))
         ->capture_default_str();
+    rules->footer("The rules are tried in this order; the first whose evidence a connection shows gives its\n"
+                  "cause and verdict. The README's rule section is the markdown output.");
 
     CLI11_PARSE(app, argc, argv);
 

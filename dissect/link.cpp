@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "dissect/link.hpp"
 
 namespace rdpscope::link {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Link layers: from a captured frame to the network-layer packet inside it.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // One captured frame decoded through link, IP and transport: what the analyzer
 // needs to place the packet in a flow.  Pure; no allocation.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Name tables: protocol versions, cipher suites, alerts, named groups, signature
 // schemes, extensions.  Code points and names are the IANA TLS registries
 // (tls-parameters, tls-extensiontype-values); version spellings follow Zeek's ssl.log

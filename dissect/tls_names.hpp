@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // TLS code -> name tables (tls_names.cpp): versions, cipher suites, alerts,
 // groups, signature schemes, extensions.  Part of dissect/tls.hpp.
 #pragma once

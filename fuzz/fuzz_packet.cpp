@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Link -> IP -> TCP/UDP/ICMP on arbitrary bytes, for every supported link type.
 #include <cstddef>
 #include <cstdint>

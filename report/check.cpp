@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "report/check.hpp"
 
 #include <fmt/format.h>

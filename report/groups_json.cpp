@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "report/groups_json.hpp"
 
 #include <fmt/format.h>

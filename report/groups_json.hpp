@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The names and text of what analyze/groups.hpp finds across connections:
 // the `attempt` field and a cross-connection amendment of a connection's
 // JSON, the `{"type":"group"}` objects, and their text forms.  Formats only.

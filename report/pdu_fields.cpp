@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "report/pdu_fields.hpp"
 
 #include <fmt/format.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "report/writers.hpp"
 
 #include <fmt/format.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Report writers: they format what the analysis found and never analyse.
 #pragma once
 

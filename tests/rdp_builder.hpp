@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Bytes_ of the RDP connection sequence for synthetic captures, built per spec:
 // X.224 Connection Request / Confirm with RDP_NEG_REQ, RDP_NEG_RSP and
 // RDP_NEG_FAILURE (MS-RDPBCGR 2.2.1.1, 2.2.1.2), an MCS Connect Initial

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Copies of one packet in one capture (issue 13, part 3) and the link layers
 // pktmon and etl2pcapng write (part 4): pcapng files built here as pktmon
 // (one Ethernet interface, each packet 6 times microseconds apart, unfinished

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Evidence across connections (analyze/groups.cpp) on synthetic captures:
 // the patterns brute_force, spray and scan (and their near misses: 9
 // failures, 4 servers, 4 hosts), mstsc's retries linked into one attempt (and

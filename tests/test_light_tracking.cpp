@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The tracker's light tracking (connections off the RDP port kept small until
 // they could be RDP, the UDP flows off the RDP port kept out of UdpFlows) must
 // not change a thing: `rdpscope analyze` and `rdpscope dissect` print the same

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The capture-file reader (capture/pcap_file): pcapng files built here block
 // by block, with what Windows tools and Wireshark put in them -- interfaces of
 // different link types, direction flags and comments (etl2pcapng), journal

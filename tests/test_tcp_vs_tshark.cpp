@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Regression against tshark 4.0's TCP analysis: for every bundled capture
 // (tests/pcaps/public, tests/pcaps/lab, tests/pcaps/tcp-analysis/synthetic)
 // the per-frame tcp.* flags of `rdpscope dissect` must equal tshark's

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Tests for dissect/tls: record framing, handshake reassembly, message decoders,
 // names, and the two-direction Session, on bytes from real captures.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The verdict rules one at a time.  For every rule of the table (analyze/
 // verdict.cpp) a synthetic capture whose packets hold the rule's evidence, so
 // it fires, and a near miss -- the same conversation with the one telling

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # `rdpscope replay --speed max` runs the live pipeline (idle ticks, timers,
 # verdicts printed the moment they are decided) over a file: its verdicts must
 # equal `rdpscope analyze` on every capture.  analyze prints each connection

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Lab handshakes as pktmon and netsh trace + etl2pcapng would have logged them
 # (tools/make-windows-variants: each packet 6-8 times on one interface with
 # unfinished checksums on the sent ones; or once per adapter, filter layer,

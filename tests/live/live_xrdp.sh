@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Live capture of a real RDP handshake: xrdp (TLS) in a server namespace,
 # xfreerdp in a client namespace behind the lab's router, `rdpscope capture`
 # on the client's interface.  The verdict must be a completed handshake and

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The sanitizer pass (ctest label `sanitize`): rdpscope built with clang's
 # AddressSanitizer and UndefinedBehaviorSanitizer -- the RDPSCOPE_FUZZ build,
 # instrumented throughout, with -fno-sanitize-recover -- runs `analyze`,

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """Write and verify the lab's NAME.expect.json files.
 
     expect.py write WORK OUT_JSON   build the expectation from the scenario's

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # shellcheck shell=bash
 # Many connections from one client (issue 14, parts 7 and 8): a brute force
 # against the NLA server, and a client that a firewall blocks in the middle
