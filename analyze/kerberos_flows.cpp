@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "analyze/kerberos_flows.hpp"
 
 #include <algorithm>

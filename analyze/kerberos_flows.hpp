@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Kerberos on port 88 (TCP and UDP), for the RDP connections it explains.
 //
 // A Windows client asks its KDC for tickets before and during NLA: an AS

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // What a capture holds besides RDP, for a capture that holds no RDP at all:
 // the report then says what is there that explains it (no SYN to the RDP
 // port, the connections made to other ports, DNS lookups that failed, ICMP

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The tracker's look at what is not RDP: Kerberos on port 88 (decoded, kept
 // to tie to the RDP connections) and the few facts FileStats::other gathers
 // for a capture without RDP (analyze/other_traffic.hpp).  Cheap per packet:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "dissect/dns.hpp"
 
 #include "dissect/name_table.hpp"

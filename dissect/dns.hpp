@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // DNS (RFC 1035 4.1): just enough of a response to say that a name did not
 // resolve -- the header's RCODE and answer count, and the first question's
 // name and type.  For a capture without RDP, a failed lookup of the server's

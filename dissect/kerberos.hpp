@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Kerberos V5 messages in clear on port 88 (RFC 4120): the KDC exchanges a
 // Windows client makes before and during NLA -- AS-REQ/AS-REP for the user's
 // ticket-granting ticket, TGS-REQ/TGS-REP for the service ticket

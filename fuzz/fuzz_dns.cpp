@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // libFuzzer target for dissect/dns: the header and first question of arbitrary bytes.
 #include <cstddef>
 #include <cstdint>

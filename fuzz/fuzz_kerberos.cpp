@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // libFuzzer target for dissect/kerberos: one message from arbitrary bytes, and
 // the TCP framing (length prefix, then the message it bounds).
 #include <cstddef>

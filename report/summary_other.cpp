@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "report/summary_other.hpp"
 
 #include <fmt/format.h>

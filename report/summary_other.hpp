@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The report's JSON and text for what is not RDP: the Kerberos messages tied
 // to a connection (its `kerberos` array) and, for a capture without any RDP
 // connection, the `no_rdp` object that says what the capture holds instead.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Kerberos messages built byte for byte from RFC 4120 section 5's ASN.1
 // (EXPLICIT tags, DER) for the tests; tshark 4.0 decodes each without a
 // malformed field and reads the values their comments give.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Kerberos (RFC 4120): messages built byte for byte from the ASN.1 of RFC 4120
 // section 5 (EXPLICIT tags, DER), each checked against tshark 4.0's decoding
 // of the same bytes sent as UDP datagrams to port 88 (msg_type, error_code,

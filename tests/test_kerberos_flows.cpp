@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Kerberos on port 88 tied to the RDP connection it explains, and the report
 // of a capture without RDP.  Synthetic captures: a Windows-like client asks
 // its KDC (10.0.0.3) during the connection, after the X.224 exchange and

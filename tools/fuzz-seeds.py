@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Seed inputs for the fuzz targets, cut from the bundled captures.
 
 Usage: fuzz-seeds.py OUT_DIR CAPTURE...

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The hostile-input suite (ctest label `hostile`): tools/make-hostile writes
 # files built to hurt a reader (huge claimed lengths, 10^6 interfaces, a
 # comment bomb, garbage secrets, a 16 MB TLS message, 15,000 nested BER
