@@ -78,9 +78,13 @@ int run_analyze(const Files& f) {
 
 int run_dissect(const Files& f) {
     DissectWriter w(stdout, stderr, format_of(f.out));
+    // Every PDU in frame order: no SYN attempt held back (analyze/flood.hpp),
+    // so a retransmitted SYN's TCP analysis flags come at its frame.
+    TrackerOptions t = tracker_options(f.out);
+    t.max_pending_attempts = 0;
     int status = 0;
     for (const auto& file : f.files)
-        if (run_shown(file, w, tracker_options(f.out)) == FileStatus::unusable) status = 2;
+        if (run_shown(file, w, t) == FileStatus::unusable) status = 2;
     return status;
 }
 
