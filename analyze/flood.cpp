@@ -19,34 +19,57 @@ std::uint64_t address_hash(const IpAddr& a) {
 
 }  // namespace
 
+std::size_t FloodCounter::AddrHash::operator()(const IpAddr& a) const noexcept {
+    return static_cast<std::size_t>(address_hash(a));
+}
+
 // Open addressing over 64-bit hashes of the addresses: 8 bytes a source,
 // doubling from 4096 slots up to kMaxDistinct (load at most 1/2).  Two
 // addresses with the same 64-bit hash would count once: at a million
-// sources, a chance of about 3 in 10^8.
-bool FloodCounter::insert_distinct(std::uint64_t h) {
-    if (distinct_.empty()) distinct_.assign(4096, 0);
-    if ((distinct_n_ + 1) * 2 > distinct_.size()) {
-        if (distinct_.size() >= kMaxDistinct) return false;  // full: no longer exact
-        std::vector<std::uint64_t> old(distinct_.size() * 2, 0);
-        old.swap(distinct_);
-        const std::size_t mask = distinct_.size() - 1;
-        for (std::uint64_t x : old)
-            if (x) {
-                std::size_t i = x & mask;
-                while (distinct_[i]) i = (i + 1) & mask;
-                distinct_[i] = x;
-            }
+// sources, a chance of about 3 in 10^8.  False when full (no longer exact).
+bool FloodCounter::grow_distinct() {
+    if (distinct_.empty()) {
+        distinct_.assign(4096, 0);
+        return true;
+    }
+    if (distinct_.size() >= kMaxDistinct) return false;
+    std::vector<std::uint64_t> old(distinct_.size() * 2, 0);
+    old.swap(distinct_);
+    const std::size_t mask = distinct_.size() - 1;
+    for (std::uint64_t x : old)
+        if (x) {
+            std::size_t i = x & mask;
+            while (distinct_[i]) i = (i + 1) & mask;
+            distinct_[i] = x;
+        }
+    return true;
+}
+
+void FloodCounter::insert_batch() {
+    if (distinct_.empty()) grow_distinct();
+    while ((distinct_n_ + batch_n_) * 2 > distinct_.size() && grow_distinct()) {
     }
     const std::size_t mask = distinct_.size() - 1;
-    for (std::size_t i = h & mask;; i = (i + 1) & mask) {
-        if (distinct_[i] == h) return true;
-        if (!distinct_[i]) {
-            distinct_[i] = h;
-            ++distinct_n_;
-            ++st_.sources;
-            return true;
+    for (std::size_t k = 0; k < batch_n_; ++k) __builtin_prefetch(&distinct_[batch_[k] & mask]);
+    for (std::size_t k = 0; k < batch_n_; ++k) {
+        const std::uint64_t h = batch_[k];
+        if ((distinct_n_ + 1) * 2 > distinct_.size()) {  // at the most the table holds exactly
+            std::size_t i = h & mask;
+            while (distinct_[i] && distinct_[i] != h) i = (i + 1) & mask;
+            if (distinct_[i] != h) st_.sources_at_least = true;
+            continue;
+        }
+        for (std::size_t i = h & mask;; i = (i + 1) & mask) {
+            if (distinct_[i] == h) break;
+            if (!distinct_[i]) {
+                distinct_[i] = h;
+                ++distinct_n_;
+                ++st_.sources;
+                break;
+            }
         }
     }
+    batch_n_ = 0;
 }
 
 void FloodCounter::attempt(const IpAddr& client, const Endpoint& server, std::uint64_t syns,
@@ -62,7 +85,9 @@ void FloodCounter::attempt(const IpAddr& client, const Endpoint& server, std::ui
         st_.last_frame = last_frame;
         st_.last_ts = last_ts;
     }
-    if (!insert_distinct(address_hash(client))) st_.sources_at_least = true;
+    batch_[batch_n_++] = address_hash(client);
+    if (batch_n_ == kBatch) insert_batch();
+    if (top_.empty()) top_.reserve(2 * kMaxTopSources);  // no rehash on the way
     if (auto it = top_.find(client); it != top_.end()) ++it->second;
     else if (top_.size() < kMaxTopSources) top_.emplace(client, 1);
     else ++st_.sources_not_counted;
@@ -83,14 +108,15 @@ void FloodCounter::not_listed(Cause cause, std::uint64_t first_frame, std::uint6
     st_.not_listed_last_frame = std::max(st_.not_listed_last_frame, last_frame);
 }
 
-FloodStats FloodCounter::stats() const {
+FloodStats FloodCounter::stats() {
+    if (batch_n_) insert_batch();
     FloodStats s = st_;
     std::vector<SourceCount> all;
     all.reserve(top_.size());
     for (const auto& [a, n] : top_) all.push_back({a, n});
     // By attempts, then by address (a deterministic order among equals).
-    std::stable_sort(all.begin(), all.end(), [](const SourceCount& a, const SourceCount& b) {
-        return a.attempts > b.attempts;
+    std::sort(all.begin(), all.end(), [](const SourceCount& a, const SourceCount& b) {
+        return a.attempts != b.attempts ? a.attempts > b.attempts : a.address < b.address;
     });
     if (all.size() > 10) all.resize(10);
     s.top_sources = std::move(all);
@@ -104,6 +130,7 @@ void FloodCounter::clear() {
     distinct_.clear();
     distinct_.shrink_to_fit();
     distinct_n_ = 0;
+    batch_n_ = 0;
     top_.clear();
     servers_.clear();
 }

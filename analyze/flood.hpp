@@ -24,6 +24,7 @@
 
 #include <cstdint>
 #include <map>
+#include <unordered_map>
 #include <vector>
 
 #include "analyze/verdict.hpp"
@@ -77,7 +78,7 @@ public:
     void retired_early() { ++st_.retired_early; }
     void late_packet() { ++st_.late_packets; }
     // The figures, with the top sources, for the report.
-    FloodStats stats() const;
+    FloodStats stats();
     void set_bounds(std::uint64_t max_pending, std::uint64_t per_minute, std::uint64_t max_full) {
         st_.max_pending_attempts = max_pending;
         st_.listed_per_minute = per_minute;
@@ -86,11 +87,20 @@ public:
     void clear();
 
 private:
-    bool insert_distinct(std::uint64_t h);
+    struct AddrHash {
+        std::size_t operator()(const IpAddr& a) const noexcept;
+    };
+    // Distinct sources: hashes gathered kBatch at a time, then their slots
+    // prefetched together and inserted, so a flood's cache misses overlap.
+    static constexpr std::size_t kBatch = 32;
+    void insert_batch();
+    bool grow_distinct();
     FloodStats st_;
     std::vector<std::uint64_t> distinct_;  // open addressing of address hashes (0: empty)
     std::size_t distinct_n_ = 0;
-    std::map<IpAddr, std::uint64_t> top_;
+    std::uint64_t batch_[kBatch] = {};
+    std::size_t batch_n_ = 0;
+    std::unordered_map<IpAddr, std::uint64_t, AddrHash> top_;
     std::vector<Endpoint> servers_;
 };
 

@@ -508,7 +508,8 @@ void Tracker::tcp_packet(const CapturedPacket& pkt, const PacketInfo& p) {
     const std::int64_t was_ts = last_ts(e);
     const bool was_closed = closed(e);
 
-    if (e.pending && (side != 0 || !pure_syn(in))) promote(e, key);  // answered, or more than a SYN
+    // Answered, or more than a SYN (or, pending_single_syn, a second one).
+    if (e.pending && (side != 0 || !pure_syn(in) || opt_.pending_single_syn)) promote(e, key);
     if (!e.conn) {
         const std::size_t wire_payload = in.ip_total_length > in.ip_header_length + in.tcp.header_length
                                              ? in.ip_total_length - in.ip_header_length - in.tcp.header_length : 0;

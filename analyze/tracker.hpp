@@ -65,6 +65,10 @@ struct TrackerOptions {
     // (0: none held, every connection full from its first packet); the oldest
     // beyond is counted in FileStats::flood and forgotten.  Needs `light`.
     std::size_t max_pending_attempts = 16384;
+    // Hold only an attempt's first SYN; a second one promotes it first.  For
+    // `dissect`: replaying a lone first SYN emits no PDU event, so every event
+    // still comes in frame order (a retransmitted SYN's TCP analysis flags).
+    bool pending_single_syn = false;
     // Probe-like connections (only SYNs, nothing after the X.224 request, an
     // NLA failure) listed one by one per minute of packet time (a token
     // bucket); beyond, judged and grouped but counted in FileStats::flood.
