@@ -120,6 +120,9 @@ bool Tracker::collapse_copy(const CapturedPacket& pkt, const PacketInfo& p) {
         const Endpoint src{p.ip.src, p.tcp.src_port}, dst{p.ip.dst, p.tcp.dst_port};
         const Key key = endpoint_less(src, dst) ? Key{src, dst} : Key{dst, src};
         if (Entry* e = table_.find(key)) {
+            // A copy of a held SYN attempt's packet: full tracking shows it to
+            // the TCP analysis now (a duplicate_frame event at its frame).
+            if (e->pending) promote(*e, key);
             const int side = e->conn ? (same_endpoint(e->conn->side[0], src) ? 0 : 1) : side_of(*e, key, src);
             if (e->conn) copy_tcp(*e->conn, side, pkt, p);
             else if (e->held) count_light_copy(*e->held, side, pkt, p);

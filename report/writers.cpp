@@ -103,6 +103,7 @@ void ReportWriter::connection_done(const Connection& c, const Verdict& v) {
         ++by_cause_[to_string(v.cause)];
         ++connections_total_;
         if (v.cause != Cause::none) ++incomplete_;
+        if (!live_) return;
     } else if (!live_) {
         print_connection(c, v);
         return;

@@ -171,13 +171,15 @@ TEST_CASE("flood: probes beyond the listing budget are judged and grouped, not l
     // Judged all the same: the summary and the groups count all 30.
     CHECK(r.summary["connections"] == 30);
     CHECK(!r.summary.contains("syn_attempts_not_judged"));
+    // Offline, groups come once, at the end (final), whatever was listed.
+    for (const auto& g : r.groups) CHECK(g["final"] == true);
     const auto pair = std::find_if(r.groups.begin(), r.groups.end(), [](const json& g) { return g["scope"] == "pair"; });
     REQUIRE(pair != r.groups.end());
     CHECK((*pair)["connections"] == 30);
     CHECK((*pair)["probes"] == 30);
 }
 
-TEST_CASE("flood: over the bound of full connections, decided ones retire early; late packets are counted", "[flood]") {
+TEST_CASE("flood: over the bound of full connections, decided ones retire early, late packets are counted", "[flood]") {
     // 40 complete conversations one after another (handshake, X.224, TLS,
     // FIN both ways), then 2 s later an ACK of the first one's client: late.
     Capture cap;
