@@ -512,7 +512,8 @@ void Tracker::tcp_packet(const CapturedPacket& pkt, const PacketInfo& p) {
     const bool was_closed = closed(e);
 
     // Answered, or more than a SYN (or, pending_single_syn, a second one).
-    if (e.pending && (side != 0 || !pure_syn(in) || opt_.pending_single_syn)) promote(e, key);
+    if (e.pending && (side != 0 || !pure_syn(in) || (opt_.pending_single_syn && !e.held->packets.empty())))
+        promote(e, key);
     if (!e.conn) {
         const std::size_t wire_payload = in.ip_total_length > in.ip_header_length + in.tcp.header_length
                                              ? in.ip_total_length - in.ip_header_length - in.tcp.header_length : 0;
@@ -692,9 +693,9 @@ void Tracker::relieve() {
         }
     std::sort(out.begin(), out.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
     for (const auto& [id, k] : out) retire_early(k);
-    // Not down to the target (undecided connections): walk again only after
-    // another quarter of the bound, not at every new connection.
-    relieve_at_ = full_.size() > target ? full_.size() + opt_.max_full_connections / 4 : 0;
+    // Not down to the target (undecided connections): walk again only when
+    // a quarter more have come, so the walks cost O(1) per connection.
+    relieve_at_ = full_.size() > target ? full_.size() + std::max(opt_.max_full_connections, full_.size()) / 4 : 0;
 }
 
 // Reported and freed now, as retire() would later; its key is remembered
