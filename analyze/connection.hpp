@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Everything the analysis knows about one TCP connection: who is who, what
 // each side sent, and the facts the RDP decoders found.  Facts, not bytes: the
 // only bytes kept are the reassembly and framing buffers of live connections.
@@ -9,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "analyze/kerberos_flows.hpp"
 #include "analyze/rdp_stream.hpp"
 #include "analyze/tcp_analysis.hpp"
 #include "analyze/udp_flows.hpp"
@@ -29,6 +31,10 @@ struct SideStats {
     std::uint8_t first_ttl = 0;
     std::uint64_t cut_by_snaplen = 0;
     std::uint64_t ip_fragments = 0;
+    std::uint64_t duplicate_copies = 0;  // copies of its packets collapsed before analysis (analyze/copies.hpp)
+    std::int64_t last_ts = 0;        // this side's last packet
+    std::uint64_t last_frame = 0;
+    std::uint64_t since_peer = 0;    // packets this side sent since the other side's last one (unanswered)
 };
 
 struct IcmpNote {
@@ -56,10 +62,14 @@ struct Connection {
     bool reported = false;    // its verdict has been decided (once per connection)
     std::uint64_t checked_progress_frame = 0;  // progress at the last completion check
     std::uint64_t drops_at_start = 0;          // capture drops counted when it began
+    // The first TcpAnalysis::kMaxIcmp ICMP errors quoting this connection
+    // (10^5 errors quoting one connection must not grow it); icmp_total counts all.
     std::vector<IcmpNote> icmp;
+    std::uint64_t icmp_total = 0;
 
     RdpSession rdp;     // the RDP decoding state and its facts
     std::vector<UdpFlowFacts> udp;  // RDP-UDP flows tied to it (filled when it is retired)
+    std::vector<KerberosNote> kerberos;  // the client's Kerberos messages tied to it (filled when it is judged)
     TcpAnalysis tcp;    // the TCP behaviour of both directions
 
     // Which side is the client: the SYN's sender; else the one that sent the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // What the analysis reports as it goes: one event per decoded PDU, a typed
 // struct per PDU kind carrying the decoded values (numbers, flags, the raw
 // strings the PDU holds).  The analysis names no output field and builds no
@@ -323,6 +324,21 @@ struct RdpUdpData {
 
 struct RdpUdpFin {};
 
+// ---- Kerberos on port 88 (KerberosFlows) ------------------------------------
+
+// One Kerberos message (RFC 4120 5): what is in clear of it, or why it does
+// not decode (`error`; then only `type` may be set, from its first bytes).
+struct KerberosMessage {
+    std::optional<DecodeError> error;
+    std::uint32_t type = 0;                  // application tag: 10 AS-REQ ... 30 KRB-ERROR
+    std::optional<std::int32_t> error_code;  // KRB-ERROR
+    std::string cname, crealm, sname, srealm;  // principals joined with '/'; "" when absent
+    std::optional<std::string> e_text;
+    std::string stime, till;                 // KerberosTime text
+    std::vector<std::int32_t> padata_types;
+    bool tcp = false;
+};
+
 }  // namespace ev
 
 using Pdu = std::variant<
@@ -338,7 +354,8 @@ using Pdu = std::variant<
     ev::GccClientMultitransport, ev::GccServerCore, ev::GccServerSecurity, ev::GccServerNetwork,
     ev::GccServerMessageChannel, ev::GccServerMultitransport,
     ev::RdpSecurityError, ev::RdpSecurityExchange, ev::RdpClientInfo, ev::RdpLicense,
-    ev::RdpUdpError, ev::RdpUdpSyn, ev::RdpUdpSynAck, ev::RdpUdpData, ev::RdpUdpFin>;
+    ev::RdpUdpError, ev::RdpUdpSyn, ev::RdpUdpSynAck, ev::RdpUdpData, ev::RdpUdpFin,
+    ev::KerberosMessage>;
 
 struct PduEvent {
     std::uint64_t frame = 0;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // A hash of a flow's two endpoints for the flow tables: two 64-bit words per
 // address and the ports, mixed by multiply-xorshift.  A byte-at-a-time FNV
 // over the same 36 bytes showed in the profile of a jump-box capture; this is

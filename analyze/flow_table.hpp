@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // A flow table: open addressing with linear probing, keys and values stored
 // in the slots.  std::unordered_map took a bucket array read, a node read and
 // a key compare per packet (two or three cache misses, a modulo by a prime);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "analyze/mcs_stage.hpp"
 
 #include <fmt/format.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The standard-RDP-security part of an RDP connection (selectedProtocol 0, or a
 // legacy CC): the X.224 Data TPDUs after the negotiation carry MCS in clear
 // (Connect Initial/Response with the GCC user data, Erect Domain, Attach User,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // What the analysis tells whoever uses it: the Observer hears about PDUs,
 // verdicts, finished connections and UDP flows as the tracker finds them; a
 // FileObserver also hears about each input starting and ending (run_source,
@@ -29,6 +30,9 @@ public:
     // RDP-UDP (flows on the RDP port): a PDU, and the flow finished (idle or end of input).
     virtual void udp_pdu(const UdpFlowFacts&, Dir, const PduEvent&) {}
     virtual void udp_flow_done(const UdpFlowFacts&) {}
+    // A PDU of a flow that is neither an RDP connection nor an RDP-UDP flow
+    // (Kerberos on port 88): `flow` is its tcp.stream or (`udp`) udp.stream.
+    virtual void flow_pdu(std::uint64_t, bool, Dir, const Endpoint&, const Endpoint&, const PduEvent&) {}
     // A problem with the input worth a line on stderr; `conn` may be null.
     virtual void problem(std::uint64_t frame, const Connection* conn, const std::string& what) = 0;
 };

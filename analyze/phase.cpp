@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "analyze/phase.hpp"
 
 namespace rdpscope {

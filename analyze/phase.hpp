@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The steps of the RDP connection handshake (MS-RDPBCGR 1.3.1.1), as the
 // verdict engine names them.  Order matters: a later phase implies the earlier.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "analyze/rdp_stream.hpp"
 
 #include <fmt/format.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The RDP side of one TCP connection: takes each direction's reassembled bytes,
 // frames them (proxy preamble, then TPKT), picks the decoder the handshake
 // phase calls for, and keeps the facts the decoders return.

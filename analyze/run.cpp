@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "analyze/run.hpp"
 
 #include <fmt/format.h>
@@ -8,9 +9,34 @@
 #include "capture/pcap_file.hpp"
 #include "capture/pcap_writer.hpp"
 #include "capture/replay.hpp"
+#include "capture/vantage.hpp"
 #include "dissect/link.hpp"
 
 namespace rdpscope {
+
+namespace {
+
+// The file's figures with what it says of each interface (name, description,
+// the vantage point they tell: capture/vantage.hpp).
+FileStats with_interfaces(const FileStats& s, const PacketSource& src) {
+    FileStats out = s;
+    const std::vector<CaptureInterface>* ifs = src.interfaces();
+    if (!ifs) return out;
+    if (out.interfaces.size() < ifs->size()) out.interfaces.resize(ifs->size());
+    for (std::size_t i = 0; i < ifs->size(); ++i) {
+        const CaptureInterface& ci = (*ifs)[i];
+        InterfaceStats& is = out.interfaces[i];
+        is.linktype = ci.linktype;
+        is.name = ci.name;
+        is.description = ci.description;
+        const Vantage v = vantage_of(ci, src.application(), ifs->size());
+        is.vantage = v.kind;
+        is.vantage_text = v.text;
+    }
+    return out;
+}
+
+}  // namespace
 
 FileStatus run_source(PacketSource& src, FileObserver& obs, const RunOptions& opt, std::FILE* err) {
     const std::string name = opt.name.empty() ? src.describe() : opt.name;
@@ -48,8 +74,12 @@ FileStatus run_source(PacketSource& src, FileObserver& obs, const RunOptions& op
         }
         if (r == PacketSource::Status::error) {
             if (watcher) watcher->interrupt();
-            fmt::print(err, "rdpscope: {}: {}; the frames before it were analysed\n", name, why);
-            status = FileStatus::warnings;
+            // Damaged before its first frame, the file gave nothing to analyse:
+            // that is an unusable input (exit 2), like a cut file header.
+            const bool nothing_read = tracker.stats().packets == 0;
+            fmt::print(err, "rdpscope: {}: {}; {}\n", name, why,
+                       nothing_read ? "no frame could be read before it" : "the frames before it were analysed");
+            status = nothing_read ? FileStatus::unusable : FileStatus::warnings;
             break;
         }
         if (opt.writer) {
@@ -76,7 +106,7 @@ FileStatus run_source(PacketSource& src, FileObserver& obs, const RunOptions& op
                    "rdpscope: {}: pktmon cut {} packets short (its --pkt-size is 128 bytes by default): capture "
                    "again with `pktmon start --capture --pkt-size 0`\n",
                    name, tracker.stats().cut_by_snaplen);
-    obs.end_file(tracker.stats());
+    obs.end_file(with_interfaces(tracker.stats(), src));
     return status;
 }
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Running a packet source (a file, a live interface, a timed replay) through
 // the tracker: read every frame, move packet time on, report problems with the
 // input naming where they are.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "analyze/tcp_analysis.hpp"
 
 #include <algorithm>
@@ -250,6 +251,17 @@ std::uint32_t TcpAnalysis::wireshark_flags(const TcpSegment& sg) {
 // ---------------------------------------------------------------------------
 // rdpscope's own reading.
 
+void TcpAnalysis::add_copies(int side, const CopyCounts& n) {
+    TcpSideFigures& f = side_[side];
+    f.packets += n.packets;
+    f.bytes += n.bytes;
+    f.syn += n.syn;
+    f.syn_ack += n.syn_ack;
+    f.fin += n.fin;
+    f.rst += n.rst;
+    f.duplicate_frames += n.packets;
+}
+
 std::uint32_t TcpAnalysis::on_segment(const TcpSegment& s) {
     const tcp::Header& t = *s.tcp;
     TcpSideFigures& f = side_[s.side];
@@ -282,10 +294,19 @@ std::uint32_t TcpAnalysis::on_segment(const TcpSegment& s) {
     now.ttl = s.ttl;
     const LastPacket& L = d.last;
     const bool weak_id = s.ipv6 ? now.ts_val == 0 : (now.ip_id == 0 && now.ts_val == 0);
-    if (L.valid && s.ts_ns >= L.ts && s.ts_ns - L.ts <= (weak_id ? kDuplicateWindowNs / 5 : kDuplicateWindowNs) &&
-        dir_[1 - s.side].last_frame < d.last_frame && L.seq == now.seq && L.ack == now.ack &&
-        L.payload == now.payload && L.ts_val == now.ts_val && L.ip_len == now.ip_len && L.window == now.window &&
-        L.flags == now.flags && L.ttl == now.ttl && (s.ipv6 || L.ip_id == now.ip_id)) {
+    // A copy found by the Tracker (analyze/copies.hpp) is collapsed here:
+    // counted as a frame and a duplicate, and kept out of Wireshark's rules
+    // too -- tshark, which sees every copy, would call most of them
+    // retransmissions, and its state after them would count later segments
+    // differently from the packets' own (pktmon's 6 to 8 copies of each).
+    if (s.copy) {
+        ++f.duplicate_frames;
+        return TCP_DUPLICATE_FRAME;
+    }
+    if ((L.valid && s.ts_ns >= L.ts && s.ts_ns - L.ts <= (weak_id ? kDuplicateWindowNs / 5 : kDuplicateWindowNs) &&
+         dir_[1 - s.side].last_frame < d.last_frame && L.seq == now.seq && L.ack == now.ack &&
+         L.payload == now.payload && L.ts_val == now.ts_val && L.ip_len == now.ip_len && L.window == now.window &&
+         L.flags == now.flags && L.ttl == now.ttl && (s.ipv6 || L.ip_id == now.ip_id))) {
         ++f.duplicate_frames;
         wireshark_flags(s);
         return TCP_DUPLICATE_FRAME;

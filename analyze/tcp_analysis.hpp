@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // TCP behaviour of one connection, per direction: what Wireshark calls TCP
 // analysis (retransmissions, duplicate ACKs, out-of-order, capture gaps, zero
 // windows...) plus the figures the verdict engine reasons with (SYN back-off,
@@ -77,6 +78,10 @@ struct TcpSegment {
     bool dont_fragment = false;
     bool ipv6 = false;
     std::uint32_t ip_total_length = 0;
+    // A copy of a packet already given (the same packet logged again: pktmon,
+    // etl2pcapng, SPAN; analyze/copies.hpp): counted as a frame and a
+    // duplicate frame, and nothing else (not even Wireshark's rules).
+    bool copy = false;
 };
 
 // An ICMP / ICMPv6 error quoting one of the connection's segments.
@@ -227,6 +232,13 @@ public:
 
     // Returns the TcpFlag bits for this frame.
     std::uint32_t on_segment(const TcpSegment& s);
+    // Copies of a side's packets that were counted elsewhere while the
+    // connection was light (Tracker): what on_segment counts for a copy.
+    struct CopyCounts {
+        std::uint64_t packets = 0, bytes = 0;
+        std::uint32_t syn = 0, syn_ack = 0, fin = 0, rst = 0;
+    };
+    void add_copies(int side, const CopyCounts& n);
     // An ICMP error quoting this connection: what it was classified as (also
     // kept in icmp_errors(), the first kMaxIcmp).
     TcpIcmpError on_icmp(const TcpIcmpInput& in);

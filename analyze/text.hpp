@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Small text forms of raw protocol values, shared by the stages that write
 // them into facts and events (rdp_stream, mcs_stage, udp_flows): one spelling
 // each, so that values from different PDUs compare as text.

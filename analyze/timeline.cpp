@@ -1,8 +1,10 @@
+// SPDX-License-Identifier: MIT
 #include "analyze/timeline.hpp"
 
 #include <algorithm>
 
 #include "dissect/rdp_neg.hpp"
+#include "dissect/tls.hpp"
 
 namespace rdpscope {
 
@@ -17,6 +19,26 @@ constexpr std::uint32_t kSmallRecord = 100;
 constexpr int kSustainedRecords = 4;
 constexpr std::uint64_t kSustainedBytes = 2000;
 constexpr std::uint32_t kTls13MinRdpRecord = 24;
+// "Established" whatever the ladder read: a session that runs makes the
+// server send for long after the Connect Response (graphics), far more than
+// the connection sequence's own records (about 2 KB in 20 records).
+constexpr std::uint64_t kSessionBytes = 8000;
+constexpr int kSessionRecords = 16;
+constexpr std::int64_t kSessionSpanNs = 500'000'000;
+
+// CredSSP plaintext sizes (bytes).  The Early User Authorization Result is a
+// 4-byte code (MS-RDPBCGR 2.2.10.2).  A TSRequest with only version and
+// errorCode (MS-CSSP 2.2.1) is 30 LL a0 03 02 01 VV a4 LL 02 NN + NN bytes
+// (NN 1..5; Windows writes the NTSTATUS/HRESULT in 4): 12 to 16 bytes.  A
+// TSRequest carrying a token or pubKeyAuth is larger: the smallest, a SPNEGO
+// negTokenResp with only negState, takes 25.
+constexpr std::uint32_t kEuarBytes = 4;
+constexpr std::uint32_t kErrorTsRequestMin = 12, kErrorTsRequestMax = 16;
+constexpr std::uint32_t kTokenTsRequestMin = 25;
+
+struct SizeClass {
+    bool euar = false, error = false, token = false;
+};
 
 Step make(Phase p) {
     Step s;
@@ -87,6 +109,115 @@ void tls_step(const TlsFacts& t, Step& s) {
     finish(s, end ? end : t.server_hello_frame, end ? end_ts : t.server_hello_ts);
 }
 
+// What a server record of CredSSP can be, from its plaintext length
+// (MS-CSSP 2.2.1, MS-RDPBCGR 2.2.10.2); several when the cipher hides it.
+SizeClass classify_credssp(const tls::RecordProtection& p, std::uint32_t record_length) {
+    SizeClass k;
+    if (const auto r = tls::plaintext_length(p, record_length)) {
+        k.euar = r->contains(kEuarBytes);
+        k.error = r->overlaps(kErrorTsRequestMin, kErrorTsRequestMax);
+        k.token = r->hi >= kTokenTsRequestMin;
+        return k;
+    }
+    return k;  // unknown protection: the sizes say nothing, the turns decide
+}
+
+// CredSSP inside TLS (MS-CSSP 3.1.5): the client and the server take turns,
+// the client first, for as many rounds as the package needs (NTLM: 3 client
+// and 2 server messages; Kerberos through SPNEGO, smartcard, Remote
+// Credential Guard: 4 and 3 with Windows); the client's last message
+// (authInfo, the credentials) is never answered with HYBRID, and with
+// HYBRID_EX it is answered by the 4-byte Early User Authorization Result.
+// So CredSSP ends where the turns break: two client records in a row (authInfo,
+// then the MCS Connect Initial), or the Result.  A server that refuses the
+// credentials answers with a TSRequest holding only version and errorCode
+// (CredSSP 3, 4, 6) and closes; CredSSP 2 and 5 servers just close.
+template <class Housekeeping>
+void credssp_records(const TlsFacts& t, std::size_t from, bool hybrid_ex, Housekeeping housekeeping, RecordPhases& r) {
+    const auto& rec = t.records;
+    const auto prot = tls::record_protection(t.cipher_suite.value_or(0), t.version.value_or(0));
+    r.size_known = prot.kind != tls::RecordProtection::Kind::unknown;
+    int c = 0, s = 0;
+    std::optional<std::size_t> last_client;
+    bool last_was_client = false;
+    auto next_record = [&](std::size_t k) -> std::optional<std::size_t> {
+        for (++k; k < rec.size(); ++k)
+            if (!housekeeping(k)) return k;
+        return std::nullopt;
+    };
+    for (std::size_t i = from; i < rec.size(); ++i) {
+        if (housekeeping(i)) continue;
+        if (rec[i].dir == Dir::c2s) {
+            // authInfo follows the server's pubKeyAuth: at least NTLM's 3
+            // client and 2 server messages (a client that sends on without
+            // waiting, as brute-force tools do, is not done before that).
+            // With HYBRID_EX the Result always separates the two.
+            if (!hybrid_ex && last_was_client && c >= 3 && s >= 2) {
+                r.auth_info = last_client;
+                r.mcs_request = i;
+                break;
+            }
+            ++c;
+            last_client = i;
+            last_was_client = true;
+            continue;
+        }
+        const SizeClass k = classify_credssp(prot, rec[i].length);
+        const bool answers_client = last_was_client;
+        last_was_client = false;
+        // The Result follows authInfo, which follows the server's pubKeyAuth:
+        // at least 3 client and 2 server messages before it.
+        if (hybrid_ex && answers_client && k.euar && c >= 3 && s >= 2) {
+            const auto next = next_record(i);
+            const bool client_goes_on = next && rec[*next].dir == Dir::c2s;
+            ++s;
+            r.auth_info = last_client;
+            r.euar = i;
+            if (client_goes_on) r.mcs_request = *next;
+            else r.euar_may_be_error = k.error;
+            break;
+        }
+        ++s;
+        if (answers_client && k.error && !k.euar) {
+            // The error TSRequest, when the client answers nothing more (with
+            // CBC a 25-27-byte token would share the size; the client would answer it).
+            bool client_after = false;
+            for (auto n = next_record(i); n && !client_after; n = next_record(*n)) client_after = rec[*n].dir == Dir::c2s;
+            if (!client_after) {
+                r.credssp_error = i;
+                break;
+            }
+        }
+    }
+    r.credssp_c2s = c;
+    r.credssp_s2c = s;
+    // The client sent the last record, at least NTLM's 3 against 2, and
+    // nothing followed: authInfo, unanswered by design (an authenticate-only
+    // client), as far as the turns tell.
+    if (!hybrid_ex && !r.auth_info && !r.credssp_error && last_was_client && c >= 3 && s >= 2)
+        r.auth_info = last_client;
+    if (!hybrid_ex || r.euar || r.credssp_error) return;
+    // HYBRID_EX without a record the size of the Result (padding, an unknown
+    // suite): NTLM's count, 3 client and 2 server messages, then the Result.
+    c = s = 0;
+    for (std::size_t i = from; i < rec.size(); ++i) {
+        if (housekeeping(i)) continue;
+        if (c < 3 || s < 2) {
+            (rec[i].dir == Dir::c2s ? c : s)++;
+            if (rec[i].dir == Dir::c2s) last_client = i;
+            continue;
+        }
+        if (!r.euar) {
+            if (rec[i].dir == Dir::c2s) continue;  // client records before the Result
+            r.auth_info = last_client;
+            r.euar = i;
+            r.euar_by_count = true;
+            continue;
+        }
+        if (rec[i].dir == Dir::c2s) { r.mcs_request = i; break; }
+    }
+}
+
 }  // namespace
 
 const char* to_string(Rung r) {
@@ -116,6 +247,45 @@ Rung furthest_rung(const Connection& c) {
     return Rung::tcp_connect;  // captured mid-stream: the connection existed
 }
 
+const char* to_string(SessionEnd::How h) {
+    switch (h) {
+        case SessionEnd::How::fin: return "fin";
+        case SessionEnd::How::reset: return "reset";
+        case SessionEnd::How::tls_alert: return "tls_alert";
+    }
+    return "?";
+}
+
+std::optional<SessionEnd> session_end(const Connection& c) {
+    const int cs = c.client_side(), ss = 1 - cs;
+    std::optional<SessionEnd> e;
+    auto consider = [&](int side, std::uint64_t frame, std::int64_t ts, SessionEnd::How how) {
+        if (!frame || (e && e->frame <= frame)) return;
+        if (!e) e.emplace();
+        e->by_client = side == cs;
+        e->how = how;
+        e->frame = frame;
+        e->ts_ns = ts;
+    };
+    const auto& ct = c.tcp.side(cs);
+    const auto& st = c.tcp.side(ss);
+    consider(cs, ct.first_fin_frame, ct.first_fin_ts_ns, SessionEnd::How::fin);
+    consider(ss, st.first_fin_frame, st.first_fin_ts_ns, SessionEnd::How::fin);
+    for (const auto& r : c.tcp.resets()) consider(r.side, r.frame, r.ts_ns, SessionEnd::How::reset);
+    const TlsFacts& t = c.rdp.tls.facts();
+    for (const auto& a : t.alerts)
+        consider(a.from == Dir::c2s ? cs : ss, a.frame, a.ts_ns, SessionEnd::How::tls_alert);
+    if (!e) return e;
+    if (t.last_app_frame[1] && t.last_app_frame[1] <= e->frame) {
+        e->last_server_record_frame = t.last_app_frame[1];
+        e->last_server_record_length = t.last_app_length[1];
+        const auto prot = tls::record_protection(t.cipher_suite.value_or(0), t.version.value_or(0));
+        if (const auto p = tls::plaintext_length(prot, t.last_app_length[1])) e->ultimatum_sized = p->contains(9);
+    }
+    e->ultimatum_frame = c.rdp.mcs.facts().disconnect_frame;
+    return e;
+}
+
 const Step* Timeline::step(Phase p) const {
     for (const auto& s : steps)
         if (s.phase == p) return &s;
@@ -134,7 +304,14 @@ RecordPhases infer_record_phases(const TlsFacts& t, bool nla, bool hybrid_ex) {
     const bool tls13 = t.version == tls::kTLSv13;
     // TLS 1.3 hides alerts in application-data records: a 2-byte alert makes a
     // 19-byte record, while the smallest RDP PDU (8 bytes) makes 25.
-    auto is_alert = [&](const TlsRecordNote& n) { return tls13 && n.length < kTls13MinRdpRecord; };
+    // (The 4-byte Early User Authorization Result makes 21: an alert is 2 bytes
+    // of plaintext exactly; with an unknown suite, anything under 24.)
+    const auto prot = tls::record_protection(t.cipher_suite.value_or(0), t.version.value_or(0));
+    auto is_alert = [&](const TlsRecordNote& n) {
+        if (!tls13) return false;
+        if (const auto p = tls::plaintext_length(prot, n.length)) return p->hi <= 2;
+        return n.length < kTls13MinRdpRecord;
+    };
     // TLS 1.3 session tickets (OpenSSL sends two of the same size) come after
     // the client's Finished and may overtake the server's first RDP answer.
     std::size_t ticket_a = rec.size(), ticket_b = rec.size();
@@ -158,25 +335,8 @@ RecordPhases infer_record_phases(const TlsFacts& t, bool nla, bool hybrid_ex) {
         break;
     }
     if (i < rec.size()) r.first_client = i;
-    // NLA (NTLM): negotiate, authenticate (+pubKeyAuth), authInfo from the
-    // client; challenge, pubKeyAuth (and with HYBRID_EX the 4-byte Early User
-    // Authorization Result) from the server.  The client's fourth record is the
-    // MCS Connect Initial.
-    for (; i < rec.size(); ++i) {
-        if (housekeeping(i)) continue;
-        // The client's third CredSSP message (authInfo) follows the server's
-        // second (pubKeyAuth); client records before that are retries.
-        if (nla && (r.credssp_c2s < 3 || r.credssp_s2c < 2)) {
-            (rec[i].dir == Dir::c2s ? r.credssp_c2s : r.credssp_s2c)++;
-            continue;
-        }
-        if (nla && hybrid_ex && rec[i].dir == Dir::s2c && r.credssp_s2c < 3) {
-            ++r.credssp_s2c;  // the Early User Authorization Result
-            continue;
-        }
-        if (rec[i].dir == Dir::c2s) { r.mcs_request = i; break; }
-        if (nla) ++r.credssp_s2c;
-    }
+    if (nla) credssp_records(t, i, hybrid_ex, housekeeping, r);
+    else if (r.first_client) r.mcs_request = r.first_client;
     if (!r.mcs_request) return r;
     for (i = *r.mcs_request + 1; i < rec.size(); ++i)
         if (rec[i].dir == Dir::s2c && !housekeeping(i)) { r.mcs_response = i; break; }
@@ -185,9 +345,26 @@ RecordPhases infer_record_phases(const TlsFacts& t, bool nla, bool hybrid_ex) {
     for (i = *r.mcs_response + 1; i < rec.size(); ++i) {
         if (housekeeping(i)) continue;
         if (rec[i].length < kSmallRecord) { r.join_end = i; continue; }
-        if (rec[i].dir == Dir::c2s && r.join_end) r.client_info = i;
+        // A large client record right after the Connect Response: the joins
+        // were skipped (RNS_UD_SC_SKIP_CHANNELJOIN_SUPPORTED, MS-RDPBCGR 2.2.1.4.2).
+        if (rec[i].dir == Dir::c2s) r.client_info = i;
         break;
     }
+    // The server's output after the Connect Response, whatever its phases:
+    // a session that runs sends graphics for a long time.
+    for (i = *r.mcs_response + 1; i < rec.size(); ++i) {
+        if (rec[i].dir != Dir::s2c || housekeeping(i)) continue;
+        ++r.s2c_records_after_response;
+        r.s2c_bytes_after_response += rec[i].length;
+    }
+    std::uint64_t noted_s2c = 0, noted_s2c_bytes = 0;
+    for (const auto& x : rec)
+        if (x.dir == Dir::s2c) { ++noted_s2c; noted_s2c_bytes += x.length; }
+    if (t.app_records[1] > noted_s2c) {
+        r.s2c_records_after_response += static_cast<int>(t.app_records[1] - noted_s2c);
+        r.s2c_bytes_after_response += t.app_bytes[1] - noted_s2c_bytes;
+    }
+    r.s2c_span_after_response_ns = t.last_app_ts[1] - rec[*r.mcs_response].ts_ns;
     if (!r.client_info) return r;
     for (i = *r.client_info + 1; i < rec.size(); ++i) {
         if (rec[i].dir != Dir::s2c) continue;
@@ -196,9 +373,6 @@ RecordPhases infer_record_phases(const TlsFacts& t, bool nla, bool hybrid_ex) {
         r.s2c_bytes_after_settings += rec[i].length;
     }
     // Beyond the noted records, the counters carry on.
-    std::uint64_t noted_s2c = 0, noted_s2c_bytes = 0;
-    for (const auto& x : rec)
-        if (x.dir == Dir::s2c) { ++noted_s2c; noted_s2c_bytes += x.length; }
     if (t.app_records[1] > noted_s2c) {
         r.s2c_records_after_settings += static_cast<int>(t.app_records[1] - noted_s2c);
         r.s2c_bytes_after_settings += t.app_bytes[1] - noted_s2c_bytes;
@@ -233,12 +407,14 @@ Timeline build_timeline(const Connection& c) {
         for (Step* s : {&cred, &mcs, &join, &settings, &est}) s->inferred = true;
         if (nla) {
             if (rp.first_client) start(cred, at(*rp.first_client).frame, at(*rp.first_client).ts_ns);
-            if (rp.mcs_request) finish(cred, at(*rp.mcs_request - 1).frame, at(*rp.mcs_request - 1).ts_ns);
-            else if (rp.credssp_c2s >= 3 && rp.credssp_s2c >= (*protocol == rdpneg::PROTOCOL_HYBRID_EX ? 3 : 2)) {
-                // Authentication finished, the client never sent the Connect Initial.
-                const auto& last = t.records[std::min(t.records.size(), static_cast<std::size_t>(rp.credssp_c2s + rp.credssp_s2c)) - 1];
-                finish(cred, last.frame, last.ts_ns);
-            }
+            if (rp.euar && !rp.euar_may_be_error)
+                finish(cred, at(*rp.euar).frame, at(*rp.euar).ts_ns,
+                       rp.euar_by_count ? "the Early User Authorization Result (placed by NTLM's message count)"
+                                        : "the Early User Authorization Result (a 4-byte record)");
+            else if (rp.auth_info && !rp.euar)
+                finish(cred, at(*rp.auth_info).frame, at(*rp.auth_info).ts_ns,
+                       rp.mcs_request ? "authInfo: the client's last CredSSP record, the Connect Initial follows"
+                                      : "authInfo: the client's last CredSSP record, unanswered");
         }
         if (rp.mcs_request) start(mcs, at(*rp.mcs_request).frame, at(*rp.mcs_request).ts_ns);
         if (rp.mcs_response) finish(mcs, at(*rp.mcs_response).frame, at(*rp.mcs_response).ts_ns);
@@ -250,6 +426,16 @@ Timeline build_timeline(const Connection& c) {
         if (rp.settings_reply &&
             (rp.s2c_records_after_settings >= kSustainedRecords || rp.s2c_bytes_after_settings >= kSustainedBytes))
             finish(est, t.last_app_frame[1], t.last_app_ts[1], "the server keeps sending (encrypted)");
+        if (!est.done && rp.mcs_response && rp.s2c_bytes_after_response >= kSessionBytes &&
+            rp.s2c_records_after_response >= kSessionRecords && rp.s2c_span_after_response_ns >= kSessionSpanNs) {
+            // The ladder lost its place (joins or settings it could not read),
+            // but the server sent a session's worth of output after the
+            // Connect Response: the connection sequence completed.
+            const auto& resp = at(*rp.mcs_response);
+            for (Step* s : {&join, &settings})
+                if (!s->done) finish(*s, resp.frame, resp.ts_ns, "implied by the session output that followed");
+            finish(est, t.last_app_frame[1], t.last_app_ts[1], "the server kept sending a session's output (encrypted)");
+        }
         if (nla) tl.steps.push_back(cred);
         for (const Step& s : {mcs, join, settings, est}) tl.steps.push_back(s);
     } else if (protocol) {

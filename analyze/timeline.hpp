@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The handshake ladder of one connection: which phases apply to the protocol
 // the server selected, and for each whether it started and completed, in which
 // frames, and whether that is seen in clear or only inferred from the sizes
@@ -26,7 +27,14 @@ struct Step {
 // Encrypted records after the TLS handshake, as the inference reads them.
 struct RecordPhases {
     int credssp_c2s = 0, credssp_s2c = 0;   // CredSSP records each way (NLA)
+    bool size_known = false;                  // the cipher suite tells plaintext sizes (tls::record_protection)
     std::optional<std::size_t> first_client;  // the first record of the client after the TLS handshake
+    // CredSSP's end (indexes into TlsFacts::records): the client's authInfo,
+    // the server's Early User Authorization Result (HYBRID_EX), or the
+    // server's TSRequest carrying only an errorCode (the credentials refused).
+    std::optional<std::size_t> auth_info, euar, credssp_error;
+    bool euar_may_be_error = false;           // a CBC suite gives the Result and the error TSRequest one size
+    bool euar_by_count = false;               // placed by NTLM's message count, not by its size
     std::optional<std::size_t> mcs_request;   // index into TlsFacts::records of the inferred Connect Initial
     std::optional<std::size_t> mcs_response;
     std::optional<std::size_t> join_end;      // last small record of the channel joins
@@ -34,6 +42,11 @@ struct RecordPhases {
     std::optional<std::size_t> settings_reply;  // first large server record after the Client Info
     std::uint64_t s2c_bytes_after_settings = 0;
     int s2c_records_after_settings = 0;
+    // The server's output after the Connect Response (all of it, also beyond
+    // the noted records), and from the Response to its last record.
+    std::uint64_t s2c_bytes_after_response = 0;
+    int s2c_records_after_response = 0;
+    std::int64_t s2c_span_after_response_ns = 0;
 };
 
 // The furthest rung of the handshake the capture shows, read from what each
@@ -54,6 +67,29 @@ const char* to_string(Rung r);
 // of that moment), and the report gives the rung of the whole connection, as
 // it gives its TCP figures, from the connection it reports.
 Rung furthest_rung(const Connection& c);
+
+// How a connection ended after its handshake: who closed it first, how, and
+// what the server sent last.  The handshake verdict stays about the
+// handshake; this is what happened to the session after it.
+struct SessionEnd {
+    enum class How : std::uint8_t { fin, reset, tls_alert };
+    bool by_client = false;
+    How how = How::fin;
+    std::uint64_t frame = 0;
+    std::int64_t ts_ns = 0;
+    // The server's last encrypted record before the end, and whether its
+    // plaintext has the 9 bytes of an MCS Disconnect Provider Ultimatum
+    // (TPKT 4 + X.224 data 3 + the PER-encoded PDU 2, MS-RDPBCGR 2.2.2.3),
+    // which Windows servers send at the end of every session (the user's
+    // close or the server's own, after a Set Error Info: inside TLS).
+    std::uint64_t last_server_record_frame = 0;
+    std::uint32_t last_server_record_length = 0;
+    bool ultimatum_sized = false;
+    std::uint64_t ultimatum_frame = 0;  // standard RDP security: the ultimatum, in clear
+};
+const char* to_string(SessionEnd::How h);
+// Null while the connection is open.
+std::optional<SessionEnd> session_end(const Connection& c);
 
 struct Timeline {
     std::vector<Step> steps;               // the applicable phases, in order

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "analyze/tls_stage.hpp"
 
 #include <type_traits>
@@ -56,6 +57,7 @@ void TlsStage::on_event(const tls::Event& ev, std::uint64_t frame, std::int64_t 
             ++facts_.app_records[d];
             facts_.app_bytes[d] += ev.record_length;
             facts_.last_app_frame[d] = frame;
+            facts_.last_app_length[d] = static_cast<std::uint32_t>(ev.record_length);
             facts_.last_app_ts[d] = ts_ns;
             if (facts_.records.size() < TlsFacts::kMaxRecordNotes)
                 facts_.records.push_back({frame, ts_ns, dir, static_cast<std::uint32_t>(ev.record_length)});

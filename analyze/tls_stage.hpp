@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The TLS part of an RDP connection (selectedProtocol SSL, HYBRID, HYBRID_EX...),
 // starting on the byte after the X.224 Connection Confirm: feeds both
 // directions to the TLS decoders, reports each record as a dissect event, and
@@ -59,6 +60,7 @@ struct TlsFacts {
     std::vector<TlsRecordNote> records;   // encrypted application data, the first kMaxRecordNotes
     std::array<std::uint64_t, 2> app_records{}, app_bytes{};
     std::array<std::uint64_t, 2> last_app_frame{};
+    std::array<std::uint32_t, 2> last_app_length{};  // the length of that last record
     std::array<std::int64_t, 2> last_app_ts{};
     bool established = false;
     std::optional<DecodeError> error;  // the TLS stream broke (framing): decoding stopped; offset in the direction's stream

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "analyze/tracker.hpp"
 
 #include <fmt/format.h>
@@ -51,7 +52,8 @@ Tracker::Tracker(Observer& obs, TrackerOptions opt)
       // UdpFlows ties a flow to an RDP connection (is_rdp()), which is always
       // a full one: light entries need not be visited.
       udp_(std::make_unique<UdpFlows>(obs, UdpFlowOptions{opt.rdp_port, opt.idle_timeout_ns}, full_)),
-      udp_other_(opt.idle_timeout_ns, opt.rdp_port) {
+      udp_other_(opt.idle_timeout_ns, opt.rdp_port), kerberos_(obs) {
+    stats_.other.rdp_port = opt.rdp_port;
 }
 Tracker::~Tracker() = default;
 
@@ -67,8 +69,15 @@ void Tracker::packet(const CapturedPacket& pkt) {
     stats_.bytes += pkt.wirelen;
     if (!stats_.first_ts) stats_.first_ts = pkt.ts_ns;
     stats_.last_ts = pkt.ts_ns;
+    if (pkt.interface >= stats_.interfaces.size() && pkt.interface < 4096) stats_.interfaces.resize(pkt.interface + 1);
+    if (pkt.interface < stats_.interfaces.size()) ++stats_.interfaces[pkt.interface].frames;
+    // An interface of a type not read here (etl2pcapng's 802.11 beside
+    // Ethernet, ETW events): its frames are counted as such, not as errors.
+    if (!link::supported(pkt.linktype)) { ++stats_.unread_link_type; return; }
     const PacketInfo p = decode_packet(pkt.linktype, pkt.data);
+    if (p.link.wifi_as_ethernet) ++stats_.wifi_as_ethernet;
     if (p.link.network == link::Network::other && !p.error) { ++stats_.not_ip; return; }
+    if (!p.error && collapse_copy(pkt, p)) return;
     if (p.ip.fragment) ++stats_.ip_fragments;
     if (p.error) { ++stats_.decode_errors; return; }
     switch (p.transport) {
@@ -78,18 +87,87 @@ void Tracker::packet(const CapturedPacket& pkt) {
             if (!p.ip.fragment) {
                 const Endpoint src{p.ip.src, p.udp.src_port}, dst{p.ip.dst, p.udp.dst_port};
                 const UdpFlows::Key k = endpoint_less(src, dst) ? UdpFlows::Key{src, dst} : UdpFlows::Key{dst, src};
+                bool new_flow = false;
                 if (!opt_.light || udp_other_.on_rdp_port(k)) {
                     udp_->packet(pkt, p);
                 } else if (udp_other_.datagram(k, pkt.ts_ns)) {
                     // A new flow off the RDP port: UdpFlows gives it its
                     // number, udp_other_ keeps it (see udp_other.hpp).
                     udp_->count_flow();
+                    new_flow = true;
                 }
+                other_udp(pkt, p, src, dst, new_flow);
             }
             break;
-        case Transport::icmp: ++stats_.icmp; icmp_packet(pkt, p); break;
+        case Transport::icmp: ++stats_.icmp; other_icmp(pkt, p); icmp_packet(pkt, p); break;
         case Transport::none: break;
     }
+}
+
+// A copy of a packet seen just before (pktmon, etl2pcapng, SPAN): counted
+// for the file, its interface and its TCP connection, and not analysed again.
+bool Tracker::collapse_copy(const CapturedPacket& pkt, const PacketInfo& p) {
+    CopyFilter::First first;
+    if (!copies_->copy(copy_fingerprint(p), pkt.ts_ns, pkt.frame, pkt.interface, first)) return false;
+    ++stats_.duplicate_copies;
+    if (first.interface != pkt.interface) ++stats_.copies_across_interfaces;
+    if (pkt.interface < stats_.interfaces.size()) ++stats_.interfaces[pkt.interface].duplicate_copies;
+    if (p.transport == Transport::tcp && !p.ip.fragment) {
+        const Endpoint src{p.ip.src, p.tcp.src_port}, dst{p.ip.dst, p.tcp.dst_port};
+        const Key key = endpoint_less(src, dst) ? Key{src, dst} : Key{dst, src};
+        if (Entry* e = table_.find(key)) {
+            const int side = e->conn ? (same_endpoint(e->conn->side[0], src) ? 0 : 1) : side_of(*e, key, src);
+            if (e->conn) copy_tcp(*e->conn, side, pkt, p);
+            else if (e->held) count_light_copy(*e->held, side, pkt, p);
+        }
+    }
+    return true;
+}
+
+// A copy of an unclassified light connection's packet: not held (the held
+// packets are replayed without copies), but counted as copy_tcp would count
+// it, so that a promotion gives the figures full tracking gives.
+void Tracker::count_light_copy(Held& h, int side, const CapturedPacket& pkt, const PacketInfo& p) {
+    TcpAnalysis::CopyCounts& n = h.copies[side];
+    const tcp::Header& t = p.tcp;
+    const std::size_t hl = p.ip.header_length + t.header_length;
+    ++n.packets;
+    n.bytes += std::max<std::size_t>(p.ip.total_length > hl ? p.ip.total_length - hl : 0, t.payload.size());
+    if (t.has(tcp::SYN)) ++(t.has(tcp::ACK) ? n.syn_ack : n.syn);
+    if (t.has(tcp::FIN)) ++n.fin;
+    if (t.has(tcp::RST)) ++n.rst;
+    h.copy_last_frame = pkt.frame;
+    h.copy_last_ts = pkt.ts_ns;
+}
+
+// A copy of one of a full connection's packets: counted, and shown to the
+// TCP analysis as a duplicate frame (so its per-frame flags follow
+// Wireshark's, which sees every copy); neither reassembled nor counted in
+// the connection's own figures, and its frame is never evidence.  A copy of
+// an unclassified light connection's packet is counted only (it is held
+// nowhere, so a promotion replays the packets without their copies).
+void Tracker::copy_tcp(Connection& c, int side, const CapturedPacket& pkt, const PacketInfo& p) {
+    ++c.stats[side].duplicate_copies;
+    // The connection's span ends at its last frame, copies included, as
+    // before copies were collapsed (the TCP analysis' own twin rule).
+    c.last_frame = pkt.frame;
+    c.last_ts = pkt.ts_ns;
+    const std::size_t hl = p.ip.header_length + p.tcp.header_length;
+    TcpSegment seg;
+    seg.frame = pkt.frame;
+    seg.ts_ns = pkt.ts_ns;
+    seg.side = side;
+    seg.tcp = &p.tcp;
+    seg.payload_len = static_cast<std::uint32_t>(std::max<std::size_t>(
+        p.ip.total_length > hl ? p.ip.total_length - hl : 0, p.tcp.payload.size()));
+    seg.ttl = p.ip.ttl;
+    seg.ip_id = p.ip.ip_id;
+    seg.dont_fragment = p.ip.dont_fragment;
+    seg.ipv6 = p.ip.version == 6;
+    seg.ip_total_length = p.ip.total_length;
+    seg.copy = true;
+    if (const std::uint32_t flags = c.tcp.on_segment(seg); flags && reportable(c))
+        obs_.pdu(c, c.dir_from(side), PduEvent{pkt.frame, pkt.ts_ns, ev::TcpAnalysisFlags{flags}});
 }
 
 void Tracker::advance(std::int64_t now_ns) {
@@ -97,6 +175,7 @@ void Tracker::advance(std::int64_t now_ns) {
     if (now_ns - last_sweep_ns_ < 1'000'000'000) return;
     sweep(now_ns);
     udp_other_.expire(now_ns);
+    kerberos_.expire(now_ns);
     udp_->sweep(now_ns);
     last_sweep_ns_ = now_ns;
 }
@@ -181,6 +260,7 @@ void Tracker::promote(Entry& e, const Key& key) {
     c->progress_frame = h->first_frame;
     c->drops_at_start = h->drops_at_start;
     for (auto& s : c->stream) s = tcp::Reassembler(opt_.max_pending_per_direction);
+    for (int s = 0; s < 2; ++s) c->stats[s].duplicate_copies = h->copies[s].packets;
     Connection& conn = *c;
     e.conn = std::move(c);
     full_.emplace(e.id, &conn);
@@ -207,6 +287,12 @@ void Tracker::promote(Entry& e, const Key& key) {
         in.dont_fragment = hp.dont_fragment;
         in.v6 = hp.v6;
         full_tcp(conn, in);
+    }
+    // The copies seen while it was light, counted as full tracking counts them.
+    for (int s = 0; s < 2; ++s) conn.tcp.add_copies(s, h->copies[s]);
+    if (h->copy_last_frame > conn.last_frame) {
+        conn.last_frame = h->copy_last_frame;
+        conn.last_ts = h->copy_last_ts;
     }
 }
 
@@ -294,6 +380,7 @@ void Tracker::tcp_packet(const CapturedPacket& pkt, const PacketInfo& p) {
         // RDP, no SYN (so no port reuse to look at).  Note what closing and
         // retiring need and go.
         if (Entry* e = table_.find(key); e && e->dead) {
+            other_tcp(pkt, p, src, dst, e->id);
             const bool was_closed = closed(*e);
             const int side = side_of(*e, key, src);
             e->bases.note(side, p.tcp);
@@ -324,6 +411,7 @@ void Tracker::tcp_packet(const CapturedPacket& pkt, const PacketInfo& p) {
     in.dont_fragment = p.ip.dont_fragment;
     in.v6 = p.ip.version == 6;
     Entry& e = entry_for(key, in);
+    other_tcp(pkt, p, src, dst, e.id);
     const int side = side_of(e, key, in.src);
     e.bases.note(side, in.tcp);
     const std::int64_t was_ts = last_ts(e);
@@ -365,6 +453,10 @@ void Tracker::full_tcp(Connection& c, const TcpIn& in) {
     c.last_frame = in.frame;
     c.last_ts = in.ts_ns;
     ++st.packets;
+    st.last_ts = in.ts_ns;
+    st.last_frame = in.frame;
+    ++st.since_peer;
+    c.stats[1 - s].since_peer = 0;  // this side answered the other (analyze/groups.cpp: the block rule)
     if (!st.first_ttl) st.first_ttl = in.ttl;
     if (in.fragment) ++st.ip_fragments;
     // The payload's on-wire length: what the IP header declares, whatever the snaplen kept.
@@ -449,16 +541,18 @@ void Tracker::icmp_packet(const CapturedPacket& pkt, const PacketInfo& p) {
     }
     if (!en.conn) promote(en, key);  // an error for an unclassified one: the TCP analysis wants it
     Connection& c = *en.conn;
-    IcmpNote n;
-    n.frame = pkt.frame;
-    n.ts_ns = pkt.ts_ns;
-    n.type = m.type;
-    n.code = m.code;
-    n.mtu = m.mtu;
-    n.v6 = m.v6;
-    n.from = to_string(p.ip.src);
-    n.description = icmp::describe(m);
-    c.icmp.push_back(n);
+    ++c.icmp_total;
+    if (c.icmp.size() < TcpAnalysis::kMaxIcmp) {
+        IcmpNote& n = c.icmp.emplace_back();
+        n.frame = pkt.frame;
+        n.ts_ns = pkt.ts_ns;
+        n.type = m.type;
+        n.code = m.code;
+        n.mtu = m.mtu;
+        n.v6 = m.v6;
+        n.from = to_string(p.ip.src);
+        n.description = icmp::describe(m);
+    }
     c.last_frame = pkt.frame;
     c.last_ts = pkt.ts_ns;
     if (c.last_ts < was_ts) schedule(en, key);
@@ -509,6 +603,7 @@ void Tracker::report(Connection& c, std::int64_t now_ns, bool input_ended) {
     c.reported = true;
     ++stats_.rdp_connections;
     c.udp = udp_->take_tied(c.id);
+    c.kerberos = kerberos_.tie(c.client().ip, c.first_ts, now_ns);
     JudgeContext ctx;
     ctx.now_ns = now_ns;
     ctx.stall_timeout_ns = opt_.stall_timeout_ns;
@@ -570,6 +665,9 @@ void Tracker::finish() {
     expiry_ = {};
     udp_other_.clear();
     udp_->finish();
+    stats_.other.kerberos = kerberos_.counts();
+    stats_.other.rdp_udp_flows = udp_->rdp_flows();
+    kerberos_.clear();
 }
 
 }  // namespace rdpscope

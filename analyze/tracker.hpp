@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The connection table: places every packet in its TCP connection (by 5-tuple,
 // with port reuse), keeps per-side figures, reassembles each direction for the
 // RDP decoders, ties ICMP errors to the connection they quote, and retires
@@ -23,10 +24,13 @@
 #include <vector>
 
 #include "analyze/connection.hpp"
+#include "analyze/copies.hpp"
 #include "analyze/event.hpp"
 #include "analyze/flow_hash.hpp"
 #include "analyze/flow_table.hpp"
+#include "analyze/kerberos_flows.hpp"
 #include "analyze/observer.hpp"
+#include "analyze/other_traffic.hpp"
 #include "analyze/udp_other.hpp"
 #include "analyze/verdict.hpp"
 #include "capture/packet.hpp"
@@ -56,12 +60,29 @@ struct TrackerOptions {
     bool light = true;
 };
 
+// What one interface of the input carried (pcapng; pcap and live: one).
+struct InterfaceStats {
+    std::uint64_t frames = 0;
+    std::uint64_t duplicate_copies = 0;  // of its frames, copies of a packet seen just before (CopyFilter)
+    // What the file says of the interface, filled in at the end of the input
+    // (analyze/run.cpp): its link type, name and description, and the
+    // vantage point they tell (capture/vantage.hpp); empty when it says nothing.
+    int linktype = 0;
+    std::string name, description, vantage, vantage_text;
+};
+
 struct FileStats {
     std::uint64_t packets = 0;
     std::uint64_t bytes = 0;
     std::uint64_t not_ip = 0;
     std::uint64_t ip_fragments = 0;
     std::uint64_t decode_errors = 0;
+    // Copies of a packet (analyze/copies.hpp), collapsed before analysis;
+    // of them, those whose first copy came on another interface.
+    std::uint64_t duplicate_copies = 0, copies_across_interfaces = 0;
+    std::uint64_t wifi_as_ethernet = 0;   // 802.11 frames labelled Ethernet (pktmon on Wi-Fi), decoded as 802.11
+    std::uint64_t unread_link_type = 0;   // frames of interfaces whose link type rdpscope does not read
+    std::vector<InterfaceStats> interfaces;  // by interface id, up to the highest seen (at most PcapFile::kMaxInterfaces)
     std::uint64_t cut_by_snaplen = 0;
     std::uint64_t first_cut_frame = 0;
     std::uint64_t tcp = 0, udp = 0, icmp = 0;
@@ -69,6 +90,7 @@ struct FileStats {
     std::uint64_t connections = 0;      // TCP connections seen
     std::uint64_t rdp_connections = 0;  // of which reported
     std::int64_t first_ts = 0, last_ts = 0;
+    OtherTraffic other;  // besides RDP: for a capture without any (analyze/other_traffic.hpp)
 };
 
 class Tracker {
@@ -169,6 +191,12 @@ private:
             std::uint32_t first_seq = 0;  // Base::syn: the SYN's sequence number + 1
         };
         std::array<Side, 2> side;
+        // Copies (CopyFilter) of its packets, by side: not held, but counted
+        // as full tracking counts them (TcpAnalysis::on_segment with copy set:
+        // packets, bytes, flags, duplicate_frames), handed over when promoted.
+        std::array<TcpAnalysis::CopyCounts, 2> copies{};
+        std::uint64_t copy_last_frame = 0;
+        std::int64_t copy_last_ts = 0;
     };
     // One TCP connection in the table.  Full: a Connection with the TCP
     // analysis, reassembly and RDP decoding.  Light (conn null), for
@@ -203,8 +231,17 @@ private:
     static constexpr std::size_t kMaxHeldBytes = 16 * 1024;  // their payload bytes
 
     void tcp_packet(const CapturedPacket& pkt, const PacketInfo& p);
+    bool collapse_copy(const CapturedPacket& pkt, const PacketInfo& p);
+    void copy_tcp(Connection& c, int side, const CapturedPacket& pkt, const PacketInfo& p);
+    static void count_light_copy(Held& h, int side, const CapturedPacket& pkt, const PacketInfo& p);
     void full_tcp(Connection& c, const TcpIn& in);
     void icmp_packet(const CapturedPacket& pkt, const PacketInfo& p);
+    // tracker_other.cpp: Kerberos on port 88 and what FileStats::other gathers.
+    void other_tcp(const CapturedPacket& pkt, const PacketInfo& p, const Endpoint& src, const Endpoint& dst,
+                   std::uint64_t stream);
+    void other_udp(const CapturedPacket& pkt, const PacketInfo& p, const Endpoint& src, const Endpoint& dst,
+                   bool new_flow);
+    void other_icmp(const CapturedPacket& pkt, const PacketInfo& p);
     Entry& entry_for(const Key& key, const TcpIn& in);
     void promote(Entry& e, const Key& key);
     bool hold(Entry& e, int side, const TcpIn& in, std::size_t wire_payload);
@@ -234,8 +271,10 @@ private:
     std::priority_queue<Expiry, std::vector<Expiry>, std::greater<Expiry>> expiry_;
     std::unique_ptr<UdpFlows> udp_;  // UDP flows: numbered like udp.stream, RDP-UDP decoded
     UdpOtherFlows udp_other_;        // the UDP flows off the RDP port (see udp_other.hpp)
+    KerberosFlows kerberos_;         // Kerberos on port 88, tied to the RDP connections at judgement
     std::uint64_t next_id_ = 0;
     std::int64_t last_sweep_ns_ = 0;
+    std::unique_ptr<CopyFilter> copies_ = std::make_unique<CopyFilter>();  // 128 KiB: not on the stack
     bool snaplen_reported_ = false;
     bool ended_ = false;
     std::unordered_map<std::uint64_t, Verdict> verdicts_;  // decided, by connection id, until retired

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The TTLs (IPv4) and hop limits (IPv6) that operating systems start their
 // packets with, and what a captured TTL says about the path behind it.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "analyze/udp_flows.hpp"
 
 #include <fmt/format.h>
@@ -249,6 +250,12 @@ void UdpFlows::retire(Flow& fl) {
     if (!fl.f.tcp_conn) return;
     // Kept for the TCP connection's report only while that connection is open.
     if (tcp_.contains(*fl.f.tcp_conn)) retired_tied_[*fl.f.tcp_conn].push_back(std::move(fl.f));
+}
+
+std::optional<std::uint64_t> UdpFlows::id_of(const Endpoint& lo, const Endpoint& hi) const {
+    auto it = table_.find(Key{lo, hi});
+    if (it == table_.end()) return std::nullopt;
+    return it->second.id;
 }
 
 void UdpFlows::sweep(std::int64_t now_ns) {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The UDP side of RDP: the RDP-UDP transport (MS-RDPEUDP / MS-RDPEUDP2) a
 // client opens beside its TCP connection once the server offers it.  A small
 // flow table keyed by 5-tuple: every UDP flow is numbered in order of its first
@@ -113,6 +114,8 @@ public:
     std::vector<UdpFlowFacts> take_tied(std::uint64_t tcp_id);
 
     std::uint64_t flows() const { return next_id_; }       // UDP flows seen
+    // The number of a flow this table holds (every flow, without light tracking).
+    std::optional<std::uint64_t> id_of(const Endpoint& lo, const Endpoint& hi) const;
     std::uint64_t rdp_flows() const { return rdp_flows_; }  // of which on the RDP port
 
     struct Key {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "analyze/udp_other.hpp"
 
 #include <cstring>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The UDP flows not on the RDP port, for the tracker: numbered and timed here
 // so that UdpFlows, which decodes the RDP ones, need not hold them.
 //

@@ -1,4 +1,7 @@
+// SPDX-License-Identifier: MIT
 #include "analyze/verdict.hpp"
+
+#include "analyze/groups.hpp"
 
 #include <fmt/format.h>
 
@@ -7,6 +10,7 @@
 #include <cctype>
 
 #include "analyze/ttl.hpp"
+#include "dissect/kerberos.hpp"
 #include "dissect/rdp_neg.hpp"
 #include "dissect/tls.hpp"
 
@@ -23,6 +27,12 @@ constexpr std::int64_t kAutomaticRejectionNs = 5 * kSecond;
 // path-MTU victim.
 constexpr std::uint32_t kMinMtuPayloadV4 = 576 - 40;
 constexpr std::uint32_t kMinMtuPayloadV6 = 1280 - 60;
+// Real path MTUs sit near 1500 (Ethernet), 1492 (PPPoE), 1400-1480 (VPN and
+// tunnels), rarely under 1280 (IPv6's minimum; RFC 4821 starts probing at
+// 1024).  A dropped segment smaller than ~1200 bytes is a path-MTU victim only
+// when the same direction got segments past the protocol minimum through,
+// bounding the path MTU between them; otherwise it is loss or a filter.
+constexpr std::uint32_t kPlausibleMtuPayload = 1200;
 // Resends of one segment that mean TCP is in retransmission-timeout back-off.
 constexpr std::uint32_t kBackoffResends = 4;
 constexpr std::int64_t kSynGiveUpNs = 3 * kSecond;
@@ -323,6 +333,10 @@ bool client_silent_after_cc(const Facts& f) {
 
 bool rule_unrequested_protocol(const Facts& f, Verdict& v) {
     if (!f.neg.requested_protocols || !f.neg.selected_protocol || f.tl.complete()) return false;
+    // A client that goes on after the Confirm accepted the choice (standard
+    // RDP security is always allowed to the server, MS-RDPBCGR 2.2.1.2.1):
+    // what happens next decides, not the negotiation.
+    if (f.c.rdp.sides[f.cs].secured_first_frame) return false;
     const std::uint32_t req = *f.neg.requested_protocols, sel = *f.neg.selected_protocol;
     const bool offered = sel == 0 ? req == 0 : (sel & req) != 0;
     if (offered) return false;
@@ -342,6 +356,9 @@ bool rule_unrequested_protocol(const Facts& f, Verdict& v) {
 
 bool rule_client_refused_protocol(const Facts& f, Verdict& v) {
     if (!client_silent_after_cc(f) || !f.client_closed_first() || f.neg.failure_code) return false;
+    // A client that will not use the selected protocol closes at once; one
+    // silent for long (a probe, a stalled client) decided nothing about it.
+    if (f.closing.ts - f.neg.cc_ts > kAutomaticRejectionNs) return false;
     const auto sel = f.protocol.value_or(0);
     v.cause = Cause::protocol_mismatch;
     v.code = {VerdictCode::client_refused_selected_protocol};
@@ -534,7 +551,9 @@ bool rule_path_mtu(const Facts& f, Verdict& v) {
         const TcpRetransmit* big = nullptr;
         for (const auto& r : f.tcp.retransmits(side))
             if (!r.syn && !r.acked_frame && r.len >= f.min_mtu_payload() && r.resends >= 2) big = &r;
-        if (big && fig.max_acked_segment < big->len) {
+        const bool plausible =
+            big && (big->len >= kPlausibleMtuPayload || fig.max_acked_segment >= f.min_mtu_payload());
+        if (big && plausible && fig.max_acked_segment < big->len) {
             v.cause = Cause::path_mtu;
             v.code = {VerdictCode::large_segments_dropped};
             v.confidence = Confidence::high;
@@ -551,7 +570,7 @@ bool rule_path_mtu(const Facts& f, Verdict& v) {
         }
         // Seen at the receiver: bytes missing before what arrived, never filled,
         // larger than anything that got through.
-        if (side == f.ss && fig.lost_segments && fig.gap_bytes >= f.min_mtu_payload() &&
+        if (side == f.ss && fig.lost_segments && fig.gap_bytes >= kPlausibleMtuPayload &&
             fig.max_segment < fig.gap_bytes && fig.max_segment < f.min_mtu_payload()) {
             v.cause = Cause::path_mtu;
             v.code = {VerdictCode::large_segments_dropped};
@@ -616,12 +635,70 @@ bool rule_data_blackholed(const Facts& f, Verdict& v) {
     return true;
 }
 
+bool is_nla_protocol(std::uint32_t p) {
+    return p == rdpneg::PROTOCOL_HYBRID || p == rdpneg::PROTOCOL_HYBRID_EX || p == rdpneg::PROTOCOL_RDSAAD ||
+           p == rdpneg::PROTOCOL_RDSTLS;
+}
+
+// How sure a plaintext size read from a ciphertext length is, by the suite's
+// record protection: exact with TLS 1.2 AEAD (GCM, CCM, ChaCha20) and stream
+// ciphers; TLS 1.3 allows padding (RFC 8446 5.4) and CBC pads to the block.
+Confidence size_confidence(const TlsFacts& t) {
+    using K = tls::RecordProtection::Kind;
+    switch (tls::record_protection(t.cipher_suite.value_or(0), t.version.value_or(0)).kind) {
+        case K::aead:
+        case K::stream: return Confidence::high;
+        case K::tls13:
+        case K::block: return Confidence::medium;
+        case K::unknown: return Confidence::low;
+    }
+    return Confidence::low;
+}
+
+bool rule_credssp_error(const Facts& f, Verdict& v) {
+    if (!f.protocol || !is_nla_protocol(*f.protocol) || !f.tl.records || f.tl.complete()) return false;
+    const RecordPhases& rp = *f.tl.records;
+    const bool either = rp.euar && rp.euar_may_be_error;
+    const std::optional<std::size_t> at = rp.credssp_error ? rp.credssp_error : either ? rp.euar : std::nullopt;
+    if (!at) return false;
+    // Nothing more from the client after it: it did not take it for a token.
+    const auto& rec = f.tls.records;
+    for (std::size_t i = *at + 1; i < rec.size(); ++i)
+        if (rec[i].dir == Dir::c2s && rec[i].length > kTls13AlertRecord) return false;
+    std::optional<std::size_t> before;
+    for (std::size_t i = 0; i < *at; ++i)
+        if (rec[i].dir == Dir::c2s) before = i;
+    const auto& r = rec[*at];
+    const auto suite = f.tls.cipher_suite ? tls::cipher_suite_name(*f.tls.cipher_suite) : std::string("an unknown suite");
+    v.cause = Cause::authentication_failure;
+    v.code = {VerdictCode::credssp_error};
+    v.confidence = either ? Confidence::medium : size_confidence(f.tls);
+    if (!f.closed() && v.confidence == Confidence::high) v.confidence = Confidence::medium;
+    v.stalled_at = Phase::credssp;
+    v.waiting_on = WaitingOn::server;
+    v.summary = fmt::format(
+        "Network Level Authentication failed: the server answered the client's CredSSP message{} with a {}-byte "
+        "record (frame {}), the size of a TSRequest holding only an errorCode (MS-CSSP 2.2.1: 15 bytes of "
+        "plaintext, here with {}){}, and {}. The error code is encrypted; Windows sends it for a wrong password "
+        "(STATUS_LOGON_FAILURE), a locked, expired or disabled account, a Protected Users member refused NTLM, or "
+        "NTLM refused by policy (SEC_E_UNSUPPORTED_FUNCTION, often after connecting by IP address instead of the "
+        "name Kerberos needs). The server's Security event log (event 4625) and the KDC's answers on port 88 name "
+        "the reason.",
+        before ? fmt::format(" (frame {})", rec[*before].frame) : "", r.length, r.frame, suite,
+        either ? " -- or, as this suite gives both one size, the Early User Authorization Result denying access"
+               : "",
+        f.closed() ? fmt::format("the {} closed the connection (frame {})", f.side_name(f.closing.side), f.closing.frame)
+                   : std::string("nothing followed"));
+    if (before) add(v, rec[*before].frame, "the client's last CredSSP record (encrypted)");
+    add(v, r.frame, fmt::format("{}-byte server record: a TSRequest errorCode by its size", r.length));
+    add(v, f.closing.frame, fmt::format("the {} closes", f.closed() ? f.side_name(f.closing.side) : "?"));
+    return true;
+}
+
 bool rule_authentication_failure(const Facts& f, Verdict& v) {
     if (!f.protocol || !f.tls.established || !f.server_closed_first()) return false;
     const auto p = *f.protocol;
-    if (p != rdpneg::PROTOCOL_HYBRID && p != rdpneg::PROTOCOL_HYBRID_EX && p != rdpneg::PROTOCOL_RDSAAD &&
-        p != rdpneg::PROTOCOL_RDSTLS)
-        return false;
+    if (!is_nla_protocol(p)) return false;
     const Step* cred = f.tl.step(Phase::credssp);
     if (!cred || cred->done) {
         // With HYBRID_EX a denial can come after CredSSP: the Early User
@@ -643,6 +720,102 @@ bool rule_authentication_failure(const Facts& f, Verdict& v) {
     if (cred) add(v, cred->start_frame, "CredSSP starts (inferred from encrypted records)");
     add(v, f.closing.frame, "the server closes");
     return true;
+}
+
+// ---- Kerberos on port 88 (analyze/kerberos_flows.hpp) -----------------------
+
+// A KRB-ERROR that refuses the user, not a step of a normal exchange:
+// PREAUTH_REQUIRED is the KDC's usual first answer, RESPONSE_TOO_BIG asks for
+// TCP, WRONG_REALM is a referral, BADOPTION answers the delegation options
+// Windows tries on its own, TKT_EXPIRED makes the client renew its TGT;
+// S_PRINCIPAL_UNKNOWN refuses a service name, not the user (the client falls
+// back to NTLM: see kerberos_notes).  And only the user's logon (a TGT:
+// krbtgt/REALM) or the RDP service's ticket (TERMSRV/host): a Windows host
+// asks for other tickets all the time, for itself (an account ending in '$')
+// and its services, and their errors say nothing about this connection.
+bool refuses_user(const KerberosNote& n) {
+    if (n.type != static_cast<std::uint32_t>(krb::MsgType::krb_error) || !n.error_code) return false;
+    if (!n.cname.empty() && n.cname.back() == '$') return false;
+    if (n.sname.rfind("krbtgt/", 0) != 0 && !n.termsrv()) return false;
+    switch (*n.error_code) {
+        case krb::KDC_ERR_PREAUTH_REQUIRED:
+        case krb::KRB_ERR_RESPONSE_TOO_BIG:
+        case krb::KDC_ERR_WRONG_REALM:
+        case krb::KDC_ERR_BADOPTION:
+        case krb::KRB_AP_ERR_TKT_EXPIRED:
+        case krb::KDC_ERR_S_PRINCIPAL_UNKNOWN: return false;
+        default: return true;
+    }
+}
+
+std::string krb_error_name(const KerberosNote& n) {
+    const auto name = krb::error_name(*n.error_code);
+    return name.empty() ? fmt::format("Kerberos error {}", *n.error_code) : std::string(name);
+}
+
+// The user the KDC refused: the error's cname, else (a KRB-ERROR need not
+// carry one) the request it answers, on the same flow.
+std::string krb_user(const KerberosNote& n, const std::vector<KerberosNote>& all) {
+    const KerberosNote* who = n.cname.empty() ? nullptr : &n;
+    for (const auto& q : all)
+        if (!who && q.tcp == n.tcp && q.flow == n.flow && q.frame < n.frame && !q.cname.empty()) who = &q;
+    if (!who) return "the user";
+    return who->crealm.empty() ? who->cname : who->cname + "@" + who->crealm;
+}
+
+bool rule_kerberos_error(const Facts& f, Verdict& v) {
+    if (f.tl.complete() || (!f.closed() && !f.stalled_by_time)) return false;
+    const auto p = f.protocol.value_or(0);
+    if (p != rdpneg::PROTOCOL_HYBRID && p != rdpneg::PROTOCOL_HYBRID_EX) return false;
+    // NLA did not get through: CredSSP not done (or, with HYBRID_EX, no MCS after it).
+    const Step* cred = f.tl.step(Phase::credssp);
+    const Step* mcs = f.tl.step(Phase::mcs_connect);
+    if (cred && cred->done && (p != rdpneg::PROTOCOL_HYBRID_EX || !mcs || mcs->started)) return false;
+    const KerberosNote* err = nullptr;
+    for (const auto& n : f.c.kerberos)
+        if (refuses_user(n) && (!err || n.during >= err->during)) err = &n;  // the last, preferring those during
+    if (!err) return false;
+    v.cause = Cause::authentication_failure;
+    v.code = {VerdictCode::kerberos_error};
+    v.confidence = err->during && f.tls.established ? Confidence::high : Confidence::medium;
+    v.stalled_at = Phase::credssp;
+    v.waiting_on = WaitingOn::server;
+    const bool ntlm_after = cred && cred->started && cred->start_frame > err->frame;
+    const auto meaning = krb::error_meaning(*err->error_code);
+    v.summary = fmt::format(
+        "Network Level Authentication failed: the domain controller (KDC {}) refused the Kerberos {} for {} with "
+        "{} (frame {}{}){}.{} The connection ended at frame {}. The domain controller's Security event log (events "
+        "4771 / 4768) has the same code.",
+        to_string(err->kdc.ip), err->sname.rfind("krbtgt", 0) == 0 ? "logon" : "ticket request",
+        krb_user(*err, f.c.kerberos), krb_error_name(*err), err->frame,
+        err->during ? ", during this connection" : ", just before this connection",
+        meaning.empty() ? "" : fmt::format(": {}", meaning),
+        ntlm_after ? " The client then went on with CredSSP without a Kerberos ticket (an NTLM fallback), which did "
+                     "not get through either."
+                   : "",
+        f.closing.frame ? f.closing.frame : f.c.progress_frame);
+    add(v, err->frame, fmt::format("KRB-ERROR {} from the KDC {}", krb::error_name(*err->error_code), to_string(err->kdc.ip)));
+    if (cred && cred->started) add(v, cred->start_frame, "CredSSP starts (inferred from encrypted records)");
+    add(v, f.closing.frame, fmt::format("the {} closes", f.side_name(f.closing.side)));
+    return true;
+}
+
+// A verdict about NLA also names what Kerberos said that it did not decide
+// on: an unknown TERMSRV name explains why the client fell back to NTLM.
+void kerberos_notes(const Connection& c, Verdict& v) {
+    if (v.cause != Cause::authentication_failure && v.cause != Cause::none) return;
+    for (const auto& n : c.kerberos) {
+        if (n.type != static_cast<std::uint32_t>(krb::MsgType::krb_error) || n.error_code != krb::KDC_ERR_S_PRINCIPAL_UNKNOWN ||
+            !n.termsrv())
+            continue;
+        v.summary += fmt::format(
+            " The KDC knows no service principal {} (KDC_ERR_S_PRINCIPAL_UNKNOWN, frame {}): the client could not "
+            "use Kerberos for the name it connected to and fell back to NTLM{}. Connect by the server's registered "
+            "name (its FQDN), or register the SPN (setspn -S {} <server account>).",
+            n.sname, n.frame, v.cause == Cause::none ? "" : ", which the server may refuse", n.sname);
+        add(v, n.frame, "KRB-ERROR KDC_ERR_S_PRINCIPAL_UNKNOWN for " + n.sname);
+        return;
+    }
 }
 
 bool rule_standard_security_refused(const Facts& f, Verdict& v) {
@@ -667,7 +840,10 @@ bool rule_standard_security_refused(const Facts& f, Verdict& v) {
         add(v, at, "the server ends the connection");
         return true;
     }
-    if (f.mcs.client_info_frame) {
+    // The server chose standard security itself although the client offered
+    // TLS: nothing in the negotiation clashed, and a server that closes after
+    // the Client Info refused the session (closed_by_server), not the layer.
+    if (f.mcs.client_info_frame && f.neg.requested_protocols.value_or(0) == 0) {
         v.stalled_at = Phase::secure_settings;
         v.code = {VerdictCode::standard_security_incompatible};
         v.summary = fmt::format(
@@ -871,7 +1047,7 @@ const Rule kRules[] = {
     {{"unrequested_protocol", {C::protocol_mismatch}, {V::server_selected_unrequested_protocol},
       "the server selected a protocol the client did not request; the client sent nothing more"}, rule_unrequested_protocol},
     {{"client_refused_protocol", {C::protocol_mismatch}, {V::client_refused_selected_protocol},
-      "after the Connection Confirm the client closes without sending anything"}, rule_client_refused_protocol},
+      "within 5 s of the Connection Confirm the client closes without sending anything"}, rule_client_refused_protocol},
     {{"tls_mismatch", {C::tls_mismatch}, {V::alert_},
       "a TLS alert protocol_version / handshake_failure / insufficient_security during the handshake"}, rule_tls_mismatch},
     {{"client_certificate_alert", {C::certificate_rejection}, {V::client_alert_},
@@ -885,10 +1061,16 @@ const Rule kRules[] = {
       {V::cert_expired, V::cert_not_yet_valid, V::cert_name_mismatch, V::cert_untrusted},
       "within 5 s of the server's certificate flight the client closes without sending RDP data"}, rule_certificate_refused_by_closing},
     {{"path_mtu", {C::path_mtu}, {V::large_segments_dropped, V::icmp_fragmentation_needed},
-      "large segments resent and never acknowledged (or missing at the receiver) while small ones pass; or ICMP fragmentation needed"}, rule_path_mtu},
+      "large segments (>= 1200 bytes, or larger than segments past 536 bytes that got through) resent and never acknowledged (or missing at the receiver) while small ones pass; or ICMP fragmentation needed"}, rule_path_mtu},
     {{"data_blackholed", {C::firewall_drop},
       {V::client_hello_blackholed, V::x224_request_blackholed, V::client_data_blackholed},
       "TCP up; one client segment resent at least twice and never acknowledged"}, rule_data_blackholed},
+    {{"kerberos_error", {C::authentication_failure}, {V::kerberos_error},
+      "NLA did not complete and the KDC answered the client's logon (krbtgt) or TERMSRV ticket request on port 88 with an error refusing the user (not PREAUTH_REQUIRED, BADOPTION, TKT_EXPIRED, S_PRINCIPAL_UNKNOWN...)"}, rule_kerberos_error},
+    {{"credssp_error", {C::authentication_failure}, {V::credssp_error},
+      "NLA: the server answers the client's CredSSP message with a record the size of a TSRequest holding only an "
+      "errorCode (12-16 bytes of plaintext: a 39-byte TLS 1.2 GCM record, 32 with TLS 1.3), and the client sends "
+      "nothing more"}, rule_credssp_error},
     {{"authentication_failure", {C::authentication_failure}, {V::ntlm_rejected, V::early_user_authorization_denied},
       "NLA: TLS up, CredSSP under way, the server closes first"}, rule_authentication_failure},
     {{"standard_security_refused", {C::protocol_mismatch},
@@ -1095,16 +1277,17 @@ const std::vector<RuleInfo>& rule_table() {
     static const std::vector<RuleInfo> table = [] {
         std::vector<RuleInfo> out;
         for (const auto& r : kRules) out.push_back(r.info);
+        for (const auto& r : cross_connection_rules()) out.push_back(r);
         return out;
     }();
     return table;
 }
 
 bool rule_allows(std::string_view rule, Cause cause, VerdictCode code) {
-    for (const auto& r : kRules) {
-        if (rule != r.info.id) continue;
-        return std::find(r.info.causes.begin(), r.info.causes.end(), cause) != r.info.causes.end() &&
-               std::find(r.info.codes.begin(), r.info.codes.end(), code) != r.info.codes.end();
+    for (const auto& r : rule_table()) {
+        if (rule != r.id) continue;
+        return std::find(r.causes.begin(), r.causes.end(), cause) != r.causes.end() &&
+               std::find(r.codes.begin(), r.codes.end(), code) != r.codes.end();
     }
     return false;
 }
@@ -1120,6 +1303,7 @@ Verdict judge(const Connection& c, const JudgeContext& ctx) {
         v.rule = r.info.id;
         break;
     }
+    kerberos_notes(c, v);
     v.verdict = to_string(v.code);
     // The table declares what each rule may decide.
     assert(rule_allows(v.rule, v.cause, v.code.code));

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Where and why a connection's handshake stalled.
 //
 // The decision is a table of rules (verdict.cpp, kRules): each row names the
@@ -105,6 +106,8 @@ enum class CodeParam : std::uint8_t {
     X(x224_request_blackholed, none)                              \
     X(early_user_authorization_denied, none)                      \
     X(ntlm_rejected, none)                                        \
+    X(credssp_error, none)                                        \
+    X(kerberos_error, none)                                       \
     X(connect_initial_refused, none)                              \
     X(legacy_request_to_tls_only, none)                           \
     X(standard_security_incompatible, none)                       \
@@ -121,7 +124,8 @@ enum class CodeParam : std::uint8_t {
     X(closed_during_, phase)                                      \
     X(no_answer_during_, phase)                                   \
     X(stalled_unacknowledged, none)                               \
-    X(waiting_for_client, none)
+    X(waiting_for_client, none)                                   \
+    X(client_blocked, none)
 
 enum class VerdictCode : std::uint8_t {
 #define RDPSCOPE_X(name, param) name,
@@ -190,6 +194,8 @@ struct RuleInfo {
     std::vector<VerdictCode> codes;
     const char* when;
 };
+// The per-connection rules (kRules), then the cross-connection rules
+// (analyze/groups.hpp, cross_connection_rules()).
 const std::vector<RuleInfo>& rule_table();
 // The rule `rule` may decide `cause` with `code`.
 bool rule_allows(std::string_view rule, Cause cause, VerdictCode code);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "capture/live.hpp"
 
 #include <pcap/pcap.h>
@@ -69,10 +70,12 @@ std::string default_filter(const std::vector<std::uint16_t>& ports) {
         if (i) p += " or ";
         p += "port " + std::to_string(ports[i]);
     }
-    // ICMP unreachable (3), source quench (4), time exceeded (11); ICMPv6 errors
-    // are types 1-4.  IPv6 extension headers defeat the icmp6 byte test, so
-    // match ICMPv6 by its next header only.
-    return "((tcp or udp) and (" + p + ")) or (icmp and (icmp[icmptype] == 3 or icmp[icmptype] == 11)) or icmp6";
+    // Port 88: Kerberos (RFC 4120 7.2.1, 7.2.2, TCP and UDP), whose errors
+    // say why a Windows client's NLA failed.  ICMP unreachable (3), source
+    // quench (4), time exceeded (11); ICMPv6 errors are types 1-4.  IPv6
+    // extension headers defeat the icmp6 byte test, so match ICMPv6 by its
+    // next header only.
+    return "((tcp or udp) and (" + p + " or port 88)) or (icmp and (icmp[icmptype] == 3 or icmp[icmptype] == 11)) or icmp6";
 }
 
 std::vector<InterfaceInfo> list_interfaces(std::string& error) {

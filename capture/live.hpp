@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Live capture on an interface through libpcap (Npcap's wpcap on Windows: the
 // same API; platform differences stay in this folder).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Live capture on Windows goes through Npcap's wpcap.dll, loaded at run time
 // from Npcap's own folder (%SystemRoot%\System32\Npcap), as Wireshark does --
 // never imported at link time, so that rdpscope.exe starts, and reads capture

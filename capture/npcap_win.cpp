@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Npcap's wpcap.dll, loaded at run time (capture/npcap.hpp says why).
 //
 // The pcap_* functions rdpscope calls (capture/live.cpp, capture/pcap_writer.cpp)

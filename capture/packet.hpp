@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // A captured frame as every packet source hands it on.  Nothing here knows RDP.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "capture/pcap_file.hpp"
 
 #include <algorithm>

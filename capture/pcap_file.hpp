@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Reading capture files: classic pcap (either byte order, micro- or
 // nanosecond, and the modified-pcap variant libpcap reads) and pcapng, by our
 // own reader rather than libpcap's.  libpcap refuses a pcapng whose interfaces

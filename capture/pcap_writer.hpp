@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Writes captured packets to a pcap file (libpcap's pcap_dump), optionally as a
 // ring of files rotated by size, so the evidence frames open in Wireshark.
 #pragma once

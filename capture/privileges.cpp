@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "capture/privileges.hpp"
 
 #ifndef _WIN32

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Dropping privileges once the capture device is open: root (or CAP_NET_RAW)
 // is needed only to open it.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "capture/replay.hpp"
 
 #include <chrono>

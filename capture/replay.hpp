@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Sources over a capture file: as fast as it reads (offline analysis), or at
 // its recorded pace (replay), so the live pipeline's timers can be watched and
 // tested without a network.
@@ -24,6 +25,7 @@ public:
     }
     std::string describe() const override { return file_->path(); }
     std::string application() const override { return file_->application(); }
+    const std::vector<CaptureInterface>* interfaces() const override { return &file_->interfaces(); }
     std::uint64_t position() const override { return file_->position(); }
     std::uint64_t size() const override { return file_->file_size(); }
     PcapFile& file() { return *file_; }

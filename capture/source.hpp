@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Every packet source (file, live interface, timed replay) hands packets on
 // the same way, and says what time it is in packet time when no packet comes,
 // so timers (the stall timeout) run on packet timestamps everywhere.
@@ -8,6 +9,7 @@
 #include <vector>
 
 #include "capture/packet.hpp"
+#include "capture/pcap_file.hpp"
 
 namespace rdpscope {
 
@@ -24,6 +26,9 @@ public:
     // Every link type the input declares so far (a pcapng file: one per
     // interface, which may differ); one for a pcap file or an interface.
     virtual std::vector<int> linktypes() const { return {linktype()}; }
+    // The input's interfaces as it describes them (a pcapng section's), or
+    // null when it says nothing (live capture).
+    virtual const std::vector<CaptureInterface>* interfaces() const { return nullptr; }
     // The program that wrote the input, when it says (pcapng shb_userappl).
     virtual std::string application() const { return {}; }
     virtual std::string describe() const = 0;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "cli/commands.hpp"
 
 #include <fmt/format.h>
@@ -67,6 +68,7 @@ int exit_status(int input_status, const ReportWriter& w) {
 int run_analyze(const Files& f) {
     ReportWriter w(stdout, stderr, format_of(f.out));
     w.set_color(color_for(f.out));
+    w.set_all(f.out.all);
     int status = 0;
     for (const auto& file : f.files)
         if (run_shown(file, w, tracker_options(f.out)) == FileStatus::unusable) status = 2;
@@ -173,6 +175,7 @@ int run_replay(const Replay& r) {
     ReplaySource src(std::move(file), speed);
     ReportWriter w(stdout, stderr, format_of(r.out));
     w.set_color(color_for(r.out));
+    w.set_all(r.out.all);
     w.set_live(true);
     install_signal_handlers();
     RunOptions ro;
@@ -240,6 +243,7 @@ int run_capture(const Capture& c) {
 
     ReportWriter w(stdout, stderr, format_of(c.out));
     w.set_color(color_for(c.out));
+    w.set_all(c.out.all);
     w.set_live(true);
     install_signal_handlers();
     RunOptions ro;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The subcommands of the rdpscope command line.
 #pragma once
 
@@ -10,6 +11,7 @@ namespace rdpscope::cli {
 struct Output {
     std::string format = "text";
     double stall_timeout_s = 30;
+    bool all = false;  // analyze, capture, replay text: every connection in full, also in a brute force or scan
 };
 
 struct Files {

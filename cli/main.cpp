@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // rdpscope: where and why an RDP connection handshake stalled, read from packets.
 #include <CLI/CLI.hpp>
 
@@ -6,6 +7,7 @@
 #include <vector>
 
 #include "cli/commands.hpp"
+#include "cli/version.hpp"
 #include "platform/platform.hpp"
 
 namespace {
@@ -27,6 +29,14 @@ void add_output(CLI::App* cmd, rdpscope::cli::Output& o) {
         ->capture_default_str();
 }
 
+// The report's --all (analyze, capture, replay).
+void add_all(CLI::App* cmd, rdpscope::cli::Output& o) {
+    cmd->add_flag("--all", o.all,
+                  "text: print every connection in full; by default a client with a named pattern (brute force, "
+                  "spray, scan) gets its first 3 connections in full, the next a line each, and only its group "
+                  "when it has more than 20");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -38,13 +48,16 @@ int main(int argc, char** argv) {
     std::vector<char*> arg_ptrs;
     for (auto& a : args) arg_ptrs.push_back(a.data());
     CLI::App app{"rdpscope: reads RDP connection handshakes from packets and tells, for every connection,\n"
-                 "which step it reached, where it stalled, who was waiting for whom, and why."};
+                 "which step it reached, where it stalled, who was waiting for whom, and why.",
+                 "rdpscope"};  // named, not argv[0]: the usage lines (and the man page) say "rdpscope"
     app.require_subcommand(1);
     // CLI11 takes "/x" as an option on Windows by default; rdpscope's options are
     // -x and --x everywhere, and "/captures/x.pcap" is a file name.
     app.allow_windows_style_options(false);
     app.footer(kExitCodes);
-    app.set_version_flag("--version", "rdpscope 0.1.0");
+    app.set_version_flag("--version", version_text,
+                         "print the version, the git commit it was built from, and the versions of the capture\n"
+                         "library (libpcap, Npcap) and OpenSSL it runs with, then exit");
 
     // analyze
     Files ana;
@@ -52,9 +65,12 @@ int main(int argc, char** argv) {
         "analyze", "one verdict per RDP connection: phase reached, where it stalled, who waited, the cause");
     analyze->add_option("FILE", ana.files, "pcap or pcapng capture files")->required();
     add_output(analyze, ana.out);
+    add_all(analyze, ana.out);
     analyze->footer(
         "--format json prints one {\"type\":\"connection\"} object per RDP connection (phase, stalled_at,\n"
         "waiting_on, cause, verdict, confidence, summary, evidence, ladder, negotiation, tls, tcp...),\n"
+        "{\"type\":\"group\"} objects at the end of each file (client->server pairs and clients across\n"
+        "servers: counts, rate, pattern brute_force/spray/scan, blocks that amend verdicts),\n"
         "a {\"type\":\"file_summary\"} per file and a {\"type\":\"summary\"} with counts by cause.\n"
         "See README.md for the schema and the rule table (rdpscope rules prints it).");
 
@@ -94,6 +110,7 @@ int main(int argc, char** argv) {
     capture->add_option("--user", cap.user, "user to switch to once the interface is open (default nobody, when root)");
     capture->add_option("--duration", cap.duration_s, "stop after this many seconds");
     add_output(capture, cap.out);
+    add_all(capture, cap.out);
     capture->footer(
         "Needs root or CAP_NET_RAW to open the interface, then drops to --user. Ctrl-C or SIGTERM\n"
         "gives every open connection its verdict and prints the summary. Kernel and interface drops\n"
@@ -107,6 +124,7 @@ int main(int argc, char** argv) {
     replay->add_option("FILE", rep.file, "pcap or pcapng capture")->required();
     replay->add_option("--speed", rep.speed, "N times the recorded pace, or 'max'")->capture_default_str();
     add_output(replay, rep.out);
+    add_all(replay, rep.out);
 
     // rules
     auto* rules = app.add_subcommand("rules", "print the verdict rule table (evidence -> causes, verdicts), in order");
@@ -114,6 +132,8 @@ int main(int argc, char** argv) {
     rules->add_option("--format", rules_format, "text, or markdown (the README's vocabulary and rule section)")
         ->check(CLI::IsMember({"text", "markdown"}))
         ->capture_default_str();
+    rules->footer("The rules are tried in this order; the first whose evidence a connection shows gives its\n"
+                  "cause and verdict. The README's rule section is the markdown output.");
 
     CLI11_PARSE(app, static_cast<int>(arg_ptrs.size()), arg_ptrs.data());
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Toolchain for rdpscope.exe: Debian's mingw-w64, x86-64, POSIX thread model
 # (std::thread and std::mutex come from winpthreads, linked in statically).
 # Used by tools/build-windows; see README "Windows".

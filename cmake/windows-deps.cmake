@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # The dependencies of rdpscope.exe (cross build, tools/build-windows), as the
 # same imported targets the Linux build gets from Debian's packages, so the rest
 # of CMakeLists.txt is one build for both.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "dissect/address.hpp"
 
 #include <fmt/format.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // IP addresses and transport endpoints as plain values (no heap, no sockets API).
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "dissect/ber.hpp"
 
 namespace rdpscope::ber {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // T.125 BER helpers: the subset of ITU-T X.690 Basic Encoding Rules that the
 // MCS connect PDUs use (T.125 section 7 part 2 and Annex A: Connect-Initial,
 // Connect-Response and their DomainParameters are BER, unlike every later

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The one direction of travel on a connection, shared by the decoders (TLS
 // session, MCS sender) and the analysis: client to server, server to client.
 #pragma once

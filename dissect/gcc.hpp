@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // T.124 GCC Conference Create Request / Response and the RDP settings blocks
 // they carry (MS-RDPBCGR 2.2.1.3 / 2.2.1.4).
 //

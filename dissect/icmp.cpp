@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "dissect/icmp.hpp"
 
 #include "dissect/ip.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // ICMP (RFC 792, RFC 1191) and ICMPv6 (RFC 4443) errors, with the connection
 // they quote: the copied IP header plus the first transport bytes tie the error
 // to the 5-tuple it refers to.

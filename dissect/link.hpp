@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Link layers: from a captured frame to the network-layer packet inside it.
 #pragma once
 
@@ -20,6 +21,7 @@ enum LinkType : int {
     ipv4_only = 228,    // LINKTYPE_IPV4
     ipv6_only = 229,    // LINKTYPE_IPV6
     linux_sll2 = 276,   // Linux cooked capture v2
+    ieee802_11 = 105,   // LINKTYPE_IEEE802_11: 802.11 frames without radio header (etl2pcapng's wifi:N)
 };
 
 bool supported(int linktype);
@@ -31,6 +33,10 @@ struct Frame {
     Network network = Network::other;
     std::uint16_t ethertype = 0;  // as found (0 when the link has none)
     std::uint8_t vlan_tags = 0;   // 802.1Q / 802.1ad tags skipped
+    // An 802.11 data frame (LLC/SNAP) although the interface says Ethernet:
+    // pktmon on Wi-Fi labels the miniport's native 802.11 frames so
+    // (MicrosoftDocs/windowsserverdocs#6696).  Decoded as 802.11.
+    bool wifi_as_ethernet = false;
     Bytes payload;                // the network-layer packet
 };
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "dissect/mcs.hpp"
 
 #include "dissect/ber.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // T.125 MCS PDUs as RDP uses them (MS-RDPBCGR 2.2.1.3 - 2.2.1.11, 2.2.2.3).
 //
 // Input: the user data of one X.224 Data TPDU (the bytes after 02 f0 80).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Code -> name tables: the one shape every name table in dissect/ uses
 // (rdp_names.cpp, tls_names.cpp), and the two ways of reading one.
 // Tables are constexpr arrays (C arrays or std::array) of Named<T>.

@@ -1,6 +1,8 @@
+// SPDX-License-Identifier: MIT
 #include "dissect/packet.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 namespace rdpscope {
 
@@ -103,6 +105,80 @@ PacketInfo decode(int linktype, Bytes frame, bool fast) {
 }  // namespace
 
 PacketInfo decode_packet(int linktype, Bytes frame) { return decode(linktype, frame, true); }
+
+namespace {
+
+// Word-at-a-time multiply-xorshift (the step of analyze/flow_hash.hpp):
+// copies are looked for in every IP packet, so this runs on every byte.
+struct Fold {
+    std::uint64_t h = 0x243F6A8885A308D3ull;
+    static std::uint64_t mix(std::uint64_t h, std::uint64_t w) {
+        h ^= w;
+        h *= 0x9E3779B97F4A7C15ull;
+        return h ^ (h >> 29);
+    }
+    void bytes(const std::uint8_t* b, std::size_t n) {
+        for (; n >= 8; b += 8, n -= 8) {
+            std::uint64_t w;
+            std::memcpy(&w, b, 8);
+            h = mix(h, w);
+        }
+        std::uint64_t w = 0;
+        if (n) std::memcpy(&w, b, n);  // b may be null when n is 0
+        h = mix(h, w ^ (std::uint64_t{n} << 56));
+    }
+};
+
+}  // namespace
+
+std::uint64_t copy_fingerprint(const PacketInfo& p) {
+    if (p.error || p.link.network == link::Network::other || p.ip.version == 0) return 0;
+    // Only a packet that a second sending would change can be told from it:
+    // IPv4 with an ID (0 is what Linux gives DF packets of unconnected
+    // sockets, SYN-ACKs and RSTs -- sent twice, they are the same bytes), and
+    // over IPv6, which has no ID, only TCP (sequence, acknowledgement,
+    // timestamps): two identical UDP or ICMPv6 messages may well be two sends.
+    if (p.ip.version == 4 && p.ip.ip_id == 0) return 0;
+    if (p.ip.version == 6 && p.transport != Transport::tcp) return 0;
+    // Nor, over IPv6, a TCP segment that carries nothing but an
+    // acknowledgement: duplicate ACKs are the same bytes, sent apart by less
+    // than a millisecond on a fast path (RFC 5681 3.2).
+    if (p.ip.version == 6 && p.tcp.payload.empty() && p.ip.total_length <= p.ip.header_length + p.tcp.header_length &&
+        !p.tcp.has(tcp::SYN) && !p.tcp.has(tcp::FIN) && !p.tcp.has(tcp::RST))
+        return 0;
+    const Bytes packet = p.link.payload;
+    const std::size_t hl = p.ip.header_length;
+    if (hl > packet.size()) return 0;
+    // The IP header with the rewritten fields zeroed, then the transport
+    // header with its checksum zeroed, then the rest as it is.
+    std::uint8_t head[64];
+    Fold f;
+    const std::size_t fixed = std::min<std::size_t>(hl, sizeof head);
+    std::memcpy(head, packet.data(), fixed);
+    if (p.ip.version == 4) {
+        head[8] = 0;                 // TTL
+        head[10] = head[11] = 0;     // header checksum
+    } else if (fixed >= 8) {
+        head[7] = 0;                 // hop limit
+    }
+    f.bytes(head, fixed);
+    if (hl > fixed) f.bytes(packet.data() + fixed, hl - fixed);  // IPv6 extension headers
+    const Bytes rest = p.ip.payload;
+    std::size_t at = 0;  // checksum offset in the transport header, 0: none
+    if (p.ip.first_fragment && p.transport == Transport::tcp) at = 16;
+    if (p.ip.first_fragment && p.transport == Transport::udp) at = 6;
+    if (at && rest.size() >= at + 2) {
+        const std::size_t n = std::min<std::size_t>(rest.size(), sizeof head);
+        std::memcpy(head, rest.data(), n);
+        head[at] = head[at + 1] = 0;
+        f.bytes(head, n);
+        f.bytes(rest.data() + n, rest.size() - n);
+    } else {
+        f.bytes(rest.data(), rest.size());
+    }
+    // Never 0: 0 says "no fingerprint".
+    return Fold::mix(f.h, p.ip.total_length) | 1;
+}
 PacketInfo decode_packet_general(int linktype, Bytes frame) { return decode(linktype, frame, false); }
 
 }  // namespace rdpscope

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "dissect/per.hpp"
 
 namespace rdpscope::per {

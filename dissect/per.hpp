@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // T.124 / T.125 PER helpers: the pieces of ITU-T X.691 ALIGNED PER that the
 // MCS domain PDUs (T.125 section 7 parts 3-10) and the GCC ConnectData /
 // Conference Create PDUs (T.124 section 8.7, Annex A) use on the RDP path.

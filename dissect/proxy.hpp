@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Proxy preambles that can precede RDP on a TCP stream: SOCKS5 (RFC 1928, with
 // RFC 1929 user/password), SOCKS4/4a, and HTTP CONNECT (RFC 9110 9.3.6).
 // Each function measures how many bytes of one direction's stream the preamble

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Code tables for the RDP handshake: numeric codes on the wire -> names.
 //
 // Where Zeek logs a field (rdp.log), the name is spelled the way Zeek writes

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "dissect/rdp_neg.hpp"
 
 #include <fmt/format.h>

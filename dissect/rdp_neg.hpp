@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // RDP connection-initiation data carried in the X.224 CR / CC variable part
 // (MS-RDPBCGR 2.2.1.1 and 2.2.1.2): routing token or cookie, RDP_NEG_REQ,
 // RDP_CORRELATION_INFO, RDP_NEG_RSP and RDP_NEG_FAILURE.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "dissect/rdp_security.hpp"
 
 #include "dissect/gcc.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Standard RDP Security PDUs inside MCS Send Data (MS-RDPBCGR 2.2.1.10 -
 // 2.2.1.12, 2.2.8.1.1.2): the security header that starts the Send Data
 // userData, and what it announces: the Security Exchange PDU (the client

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // RDP-UDP: the UDP transport of RDP (MS-RDPEUDP 2.2, MS-RDPEUDP2 2.2), one
 // datagram to or from UDP port 3389 at a time.
 //

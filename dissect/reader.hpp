@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Bounds-checked, non-owning byte reader shared by every decoder.
 //
 // Why one reader: every length field on the RDP path (TPKT, X.224 LI, BER, PER,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "dissect/result.hpp"
 
 namespace rdpscope {

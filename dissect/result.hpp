@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The one result shape every decoder returns: a value, or an error naming the
 // layer, the field and the offset where decoding stopped, and what kind of stop
 // it was.  Decoders never throw and never log; the caller decides what to say.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "dissect/tcp.hpp"
 
 namespace rdpscope::tcp {

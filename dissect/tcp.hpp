@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // TCP header and options (RFC 9293 3.1, RFC 7323, RFC 2018).
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "dissect/tcp_reassembly.hpp"
 
 #include <algorithm>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // One direction of a TCP connection turned back into the byte stream the
 // application wrote: out-of-order segments held until the hole before them
 // fills, overlaps and retransmissions delivered once, and holes the capture

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // TLS as it runs on the RDP TCP stream right after the X.224 negotiation
 // (PROTOCOL_SSL / HYBRID / HYBRID_EX): record layer, handshake reassembly and
 // the handshake messages an analyzer of the connection sequence needs.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // TLS handshake reassembly and handshake message decoders.
 // Section numbers: RFC 5246 (TLS 1.2) unless marked 8446 (TLS 1.3).
 #include "dissect/tls_handshake.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // TLS handshake layer: the HandshakeAssembler (handshake record payloads ->
 // whole messages, RFC 5246 7.4, RFC 8446 4 and 5.1) and one decoder per
 // handshake message body (ClientHello, ServerHello and their extensions,

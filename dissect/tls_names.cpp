@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Name tables: protocol versions, cipher suites, alerts, named groups, signature
 // schemes, extensions.  Code points and names are the IANA TLS registries
 // (tls-parameters, tls-extensiontype-values); version spellings follow Zeek's ssl.log
@@ -563,6 +564,82 @@ const CipherSuiteInfo* find_cipher_suite(std::uint16_t id) {
 std::string cipher_suite_name(std::uint16_t id) {
     if (const auto* info = find_cipher_suite(id)) return std::string(info->name);
     return unnamed_code(id);
+}
+
+RecordProtection record_protection(std::uint16_t cipher_suite, std::uint16_t version) {
+    using K = RecordProtection::Kind;
+    RecordProtection p;
+    const auto* info = find_cipher_suite(cipher_suite);
+    if (!info) return p;
+    const std::string_view n = info->name;
+    auto has = [&](std::string_view s) { return n.find(s) != std::string_view::npos; };
+    auto ends = [&](std::string_view s) { return n.size() >= s.size() && n.substr(n.size() - s.size()) == s; };
+    const bool ccm8 = has("_CCM_8");
+    if (version == kTLSv13) {
+        // TLS_AES_128_GCM_SHA256, TLS_CHACHA20_POLY1305_SHA256, TLS_AES_128_CCM_8_SHA256...
+        if (!has("GCM") && !has("CCM") && !has("CHACHA20")) return p;
+        p.kind = K::tls13;
+        p.tag = ccm8 ? 8 : 16;
+        return p;
+    }
+    if (has("_GCM_") || has("_CCM")) {
+        p.kind = K::aead;
+        p.nonce = 8;
+        p.tag = ccm8 ? 8 : 16;
+        return p;
+    }
+    if (has("CHACHA20_POLY1305")) {
+        p.kind = K::aead;  // RFC 7905: the nonce is implicit
+        p.tag = 16;
+        return p;
+    }
+    std::uint8_t mac = ends("_SHA384") ? 48 : ends("_SHA256") ? 32 : ends("_SHA") ? 20 : ends("_MD5") ? 16 : 0;
+    if (!mac) return p;
+    p.tag = mac;
+    if (has("_CBC_")) {
+        p.kind = K::block;
+        p.block = has("AES_") || has("CAMELLIA_") || has("ARIA_") || has("SEED_") ? 16 : 8;
+        // TLS 1.0 and SSL 3 chain the IV from the previous record (RFC 4346 1.1).
+        p.nonce = version >= kTLSv11 ? p.block : 0;
+        return p;
+    }
+    if (has("RC4_") || has("_WITH_NULL_")) p.kind = K::stream;
+    return p;
+}
+
+std::optional<LengthRange> plaintext_length(const RecordProtection& p, std::uint32_t len) {
+    using K = RecordProtection::Kind;
+    switch (p.kind) {
+        case K::unknown: return std::nullopt;
+        case K::aead:
+        case K::stream:
+            if (len < p.nonce + p.tag) return std::nullopt;
+            return LengthRange{len - p.nonce - p.tag, len - p.nonce - p.tag};
+        case K::tls13:
+            if (len < p.tag + 1u) return std::nullopt;
+            return LengthRange{len - p.tag - 1u, len - p.tag - 1u};
+        case K::block: {
+            // len = nonce + k*block, and plaintext + MAC + 1..block padding bytes = k*block.
+            if (len < p.nonce + p.block || (len - p.nonce) % p.block || len - p.nonce < p.tag + 1u) return std::nullopt;
+            const std::uint32_t body = len - p.nonce;
+            const std::uint32_t hi = body - p.tag - 1;
+            const std::uint32_t lo = body >= p.tag + p.block ? body - p.tag - p.block : 0;
+            return LengthRange{lo, hi};
+        }
+    }
+    return std::nullopt;
+}
+
+std::uint32_t protected_length(const RecordProtection& p, std::uint32_t n) {
+    using K = RecordProtection::Kind;
+    switch (p.kind) {
+        case K::unknown: return 0;
+        case K::aead:
+        case K::stream: return p.nonce + n + p.tag;
+        case K::tls13: return n + 1 + p.tag;
+        case K::block: return p.nonce + (n + p.tag + 1 + p.block - 1) / p.block * p.block;
+    }
+    return 0;
 }
 
 std::string alert_level_name(std::uint8_t level) {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // TLS record layer: record header, RecordFramer, Alert, ChangeCipherSpec.
 // Section numbers: RFC 5246 (TLS 1.2) unless marked 8446 (TLS 1.3).
 #include "dissect/tls_record.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // TLS record layer (RFC 5246 6.2.1, RFC 8446 5.1) as it runs on the RDP TCP
 // stream: one TLSPlaintext header from a buffer, the RecordFramer that turns one
 // direction's stream bytes into whole records, and the two record contents that

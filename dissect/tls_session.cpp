@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // TLS session: both directions of one connection.
 #include "dissect/tls_session.hpp"
 

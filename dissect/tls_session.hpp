@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // TLS session: both directions of one connection.  Glues the RecordFramer and
 // HandshakeAssembler of each direction, applies the ChangeCipherSpec / TLS 1.3
 // rules and keeps an ssl.log-like summary.  Part of dissect/tls.hpp.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "dissect/tpkt.hpp"
 
 namespace rdpscope::tpkt {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // TPKT (RFC 1006 section 6) framing, and the RDP fast-path header that shares
 // the stream with it once the connection is up (MS-RDPBCGR 2.2.9.1.2): both
 // tell how long the next PDU is, which is all a stream framer needs.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "dissect/x224.hpp"
 
 namespace rdpscope::x224 {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // X.224 class 0 TPDUs as RDP uses them (ITU-T X.224 13.3-13.7, MS-RDPBCGR 2.2.1.1-2.2.1.2):
 // Connection Request/Confirm, Disconnect Request, Data and Error.
 #pragma once

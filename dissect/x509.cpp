@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // X.509 description through OpenSSL 3.  RFC 5280 section numbers in comments.
 #include "dissect/x509.hpp"
 

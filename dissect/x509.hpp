@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // X.509 certificates as they appear on the RDP path: the TLS Certificate message
 // (PROTOCOL_SSL / HYBRID) and the X.509 chain of Standard RDP Security's
 // ServerCertificate ([MS-RDPBCGR] 2.2.1.4.3.1).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // libFuzzer target for the MCS connect / domain PDUs, the GCC blocks they
 // carry and the standard-security PDUs inside Send Data (mcs.hpp, gcc.hpp,
 // rdp_security.hpp).  Input: X.224 Data TPDU user data.

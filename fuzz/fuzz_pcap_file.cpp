@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The capture-file reader (pcap and pcapng) over arbitrary bytes: every
 // record it hands out lies inside the input, frame numbers only grow, and it
 // never allocates more than its bounds (ASan's allocation limit catches that).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // SOCKS4/5 and HTTP CONNECT preambles, both directions.
 #include <cstddef>
 #include <cstdint>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // libFuzzer target for RDP-UDP datagrams (rdpudp.hpp), in all three framing
 // modes: detection, and each framing forced.
 #include <cstddef>

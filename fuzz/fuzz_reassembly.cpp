@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // TCP reassembly under arbitrary segment, ACK and flush sequences: never
 // crashes, never exceeds its bound, delivers offsets monotonically.
 #include <cstddef>

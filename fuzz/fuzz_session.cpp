@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The per-connection RDP decoder (proxy preamble, X.224, after-negotiation
 // framing) fed arbitrary byte streams in arbitrary chunks from both sides;
 // each event it emits is turned into its report fields (report/pdu_fields).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // TcpAnalysis under arbitrary segment and ICMP sequences (both sides, any
 // flags, sequence numbers near each other so the rules interact): never
 // crashes, keeps its records within their bounds, returns only public flags,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // libFuzzer target for dissect/tls: every decoder on the raw input, then the input as
 // a two-direction TLS stream through Session, chunked as the input's first bytes say.
 // Checks the bounds the API promises (framer <= one record, assembler <= one message).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The connection table under arbitrary packet sequences, differentially: the
 // same Ethernet/IPv4 frames (TCP between a few endpoints, with RDP, TLS, HTTP
 // and SOCKS first bytes; UDP; ICMP errors quoting them; time jumping past the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // TPKT framing, X.224 TPDUs and the RDP negotiation structures.
 #include <cstddef>
 #include <cstdint>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // libFuzzer target for dissect/x509: describe() through OpenSSL on arbitrary DER, the
 // host check, names, and chains (the input split in two at its first byte).
 #include <cstddef>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The few operating-system calls rdpscope needs beyond libpcap, in one place:
 // POSIX here, the Windows equivalents beside them, so every platform
 // difference stays in platform/ (used by capture, report and the CLI).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "report/check.hpp"
 
 #include <fmt/format.h>
@@ -8,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "analyze/groups.hpp"
 #include "analyze/run.hpp"
 #include "platform/platform.hpp"
 
@@ -22,15 +24,30 @@ struct Actual {
     std::uint64_t id;
     std::string client, server;
     std::string cause, stalled_at, waiting_on, verdict, confidence, summary;
+    std::vector<std::pair<std::uint64_t, std::int64_t>> krb_errors;  // tied KRB-ERRORs: frame, error code
 };
 
 class Collect : public FileObserver {
 public:
     std::vector<Actual> conns;
+    ConnectionGroups groups;  // the cross-connection rule amends verdicts as `analyze` prints them
+    std::vector<GroupView> views;
     void begin_file(const std::string&, const FileStats*) override {}
-    void end_file(const FileStats&) override {}
+    void end_file(const FileStats&) override {
+        groups.find_blocks();
+        views = groups.groups();
+        for (Actual& a : conns)
+            if (const Amendment* m = groups.amendment_of(a.id)) {
+                a.cause = to_string(m->cause);
+                a.verdict = to_string(m->code);
+                a.waiting_on = to_string(WaitingOn::network);
+                a.confidence = to_string(m->confidence);
+                a.summary = m->summary;
+            }
+    }
     void problem(std::uint64_t, const Connection*, const std::string&) override {}
     void connection_done(const Connection& c, const Verdict& v) override {
+        groups.add(brief_of(c, v));
         Actual a;
         a.id = c.id;
         a.client = to_string(c.client());
@@ -41,6 +58,9 @@ public:
         a.verdict = v.verdict;
         a.confidence = to_string(v.confidence);
         a.summary = v.summary;
+        for (const auto& k : c.kerberos)
+            if (k.error_code) a.krb_errors.emplace_back(k.frame, *k.error_code);
+        std::sort(a.krb_errors.begin(), a.krb_errors.end());
         conns.push_back(std::move(a));
     }
 };
@@ -108,11 +128,54 @@ void check_capture(const fs::path& pcap, const fs::path& expect_path, const Trac
             row.note = a->summary;
         }
         row.pass = a && row.actual == row.expected;
+        // "kerberos_errors": [{"frame": N, "error_code": C}, ...]: exactly the
+        // KRB-ERRORs on port 88 tied to this connection.
+        if (a && e.contains("kerberos_errors")) {
+            std::vector<std::pair<std::uint64_t, std::int64_t>> want;
+            for (const auto& k : e["kerberos_errors"])
+                want.emplace_back(k.value("frame", std::uint64_t{0}), k.value("error_code", std::int64_t{-1}));
+            std::sort(want.begin(), want.end());
+            if (want != a->krb_errors) {
+                auto list = [](const auto& v) {
+                    std::string s;
+                    for (const auto& [f, c] : v) s += fmt::format("{}{}@{}", s.empty() ? "" : ",", c, f);
+                    return "[" + s + "]";
+                };
+                row.pass = false;
+                row.actual += fmt::format(" kerberos_errors {} (expected {})", list(a->krb_errors), list(want));
+            }
+        }
         row.verdict_pass = row.expected_verdict.empty() || (a && a->verdict == row.expected_verdict);
         if (row.pass) ++out.passed;
         else if (!row.xfail.empty()) ++out.xfailed;
         else ++out.failed;
         if (row.pass && !row.verdict_pass) ++out.verdict_mismatches;
+        out.rows.push_back(std::move(row));
+    }
+    // The groups' patterns (README: "Groups, attempts and blocks").
+    for (const auto& e : expect.value("groups", json::array())) {
+        ++index;
+        CheckRow row;
+        row.capture = pcap.filename().string();
+        row.index = index;
+        const std::string scope = e.value("scope", std::string());
+        const std::string client = e.value("client", std::string());
+        const std::string server = e.value("server", std::string());
+        row.expected = fmt::format("group {} {}", scope, text_or_null(e, "pattern"));
+        row.xfail = e.value("xfail", xfail);
+        const GroupView* g = nullptr;
+        for (const auto& v : col.views)
+            if ((scope == "pair") == v.pair && to_string(v.client) == client && (!v.pair || to_string(v.server) == server))
+                g = &v;
+        if (!g) row.actual = "(no such group)";
+        else {
+            row.actual = fmt::format("group {} {}", scope, g->pattern == Pattern::none ? "null" : to_string(g->pattern));
+            row.note = g->pattern_why;
+        }
+        row.pass = g && row.actual == row.expected;
+        if (row.pass) ++out.passed;
+        else if (!row.xfail.empty()) ++out.xfailed;
+        else ++out.failed;
         out.rows.push_back(std::move(row));
     }
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // `rdpscope check`: runs captures against their NAME.expect.json (the
 // expectation written from how the capture was made, never from rdpscope's
 // own output) and reports, per connection, whether cause, stalled_at and

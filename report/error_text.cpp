@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "report/error_text.hpp"
 
 #include <fmt/format.h>

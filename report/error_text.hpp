@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // A decoder's error (dissect/result.hpp) as the report words it.
 #pragma once
 

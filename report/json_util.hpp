@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Small helpers for the values of the report, shared by the summary
 // (summary.cpp, summary_security.cpp), the writers and the text renderers:
 // times as JSON numbers and as text, strings made safe for JSON.

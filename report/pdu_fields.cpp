@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "report/pdu_fields.hpp"
 
 #include <fmt/format.h>
@@ -5,6 +6,7 @@
 #include <type_traits>
 
 #include "analyze/text.hpp"
+#include "dissect/kerberos.hpp"
 #include "dissect/mcs.hpp"
 #include "dissect/rdp_names.hpp"
 #include "dissect/rdp_neg.hpp"
@@ -483,6 +485,47 @@ void fill(const ev::RdpUdpData& p, PduFields& f) {
 }
 
 void fill(const ev::RdpUdpFin&, PduFields& f) { f.pdu = "rdpudp.fin"; }
+
+// "kerberos.as_req", "kerberos.krb_error" ... (RFC 4120 names, lower case, '_' for '-').
+std::string_view kerberos_pdu_name(std::uint32_t type) {
+    switch (type) {
+        case 10: return "kerberos.as_req";
+        case 11: return "kerberos.as_rep";
+        case 12: return "kerberos.tgs_req";
+        case 13: return "kerberos.tgs_rep";
+        case 14: return "kerberos.ap_req";
+        case 15: return "kerberos.ap_rep";
+        case 30: return "kerberos.krb_error";
+        default: return "kerberos.malformed";
+    }
+}
+
+void fill(const ev::KerberosMessage& p, PduFields& f) {
+    f.pdu = p.error ? "kerberos.malformed" : kerberos_pdu_name(p.type);
+    Out o(f);
+    if (p.error) {
+        if (!krb::msg_type_name(p.type).empty()) o.add("msg_type", std::string(krb::msg_type_name(p.type)));
+        o.add("error", error_text(*p.error));
+        return;
+    }
+    if (p.error_code) {
+        o.add("error_code", *p.error_code);
+        const auto en = krb::error_name(*p.error_code);
+        if (!en.empty()) o.add("error_name", std::string(en));
+    }
+    if (!p.cname.empty()) o.add("cname", p.cname);
+    if (!p.crealm.empty()) o.add("crealm", p.crealm);
+    if (!p.sname.empty()) o.add("sname", p.sname);
+    if (!p.srealm.empty()) o.add("srealm", p.srealm);
+    if (p.e_text) o.add("e_text", *p.e_text);
+    if (!p.stime.empty()) o.add("stime", p.stime);
+    if (!p.till.empty()) o.add("till", p.till);
+    if (!p.padata_types.empty()) {
+        std::vector<std::string> types;
+        for (auto t : p.padata_types) types.push_back(std::to_string(t));
+        o.add_list("padata_types", std::move(types));
+    }
+}
 
 }  // namespace
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The dissect events (analyze/event.hpp) in the report's words: each typed
 // PDU event becomes its `pdu` name ("x224.cr", "rdp.neg_req", ...) and a list
 // of named fields, in the order the writers print them.  The field names and

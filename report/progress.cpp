@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "report/progress.hpp"
 
 #include <fmt/format.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // A progress line for long inputs: bytes read of the file's size, packets per
 // second, connections so far.  Drawn on stderr only when it is a terminal and
 // the input has a size (a file, not a live interface); redrawn at most ten

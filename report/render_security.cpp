@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "report/render_security.hpp"
 
 #include <fmt/format.h>

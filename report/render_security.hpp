@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The text form of the issue-5 report objects (summary_security.hpp): the
 // same facts in words, rendered from the JSON so text and JSON always agree.
 #pragma once

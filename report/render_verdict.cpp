@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "report/render_verdict.hpp"
 
 #include <fmt/format.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The verdict part of a connection's text report: the cause in plain words,
 // who was waiting, the ladder of handshake steps with frames and times, and the
 // evidence frames.  Rendered from the connection's JSON, so text and JSON agree.

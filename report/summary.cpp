@@ -1,8 +1,10 @@
+// SPDX-License-Identifier: MIT
 #include "report/summary.hpp"
 
 #include <cmath>
 
 #include "report/json_util.hpp"
+#include "report/summary_other.hpp"
 #include "report/summary_security.hpp"
 #include "report/tcp_json.hpp"
 #include "dissect/rdp_neg.hpp"
@@ -81,6 +83,21 @@ void verdict_fields(const Verdict& v, json& j) {
     j["rule"] = v.rule;
 }
 
+// After a completed handshake: how the session ended (null otherwise, or while open).
+json session_end_json(const Connection& c, const Verdict& v) {
+    if (v.cause != Cause::none) return nullptr;
+    const auto e = session_end(c);
+    if (!e) return nullptr;
+    json j = {{"by", e->by_client ? "client" : "server"}, {"how", to_string(e->how)}, {"frame", e->frame},
+              {"time", epoch_seconds(e->ts_ns)}};
+    if (e->last_server_record_frame)
+        j["last_server_record"] = {{"frame", e->last_server_record_frame},
+                                   {"length", e->last_server_record_length},
+                                   {"ultimatum_sized", e->ultimatum_sized}};
+    if (e->ultimatum_frame) j["ultimatum_frame"] = e->ultimatum_frame;
+    return j;
+}
+
 }  // namespace
 
 json summarize(const Connection& c, const Verdict& v) {
@@ -97,6 +114,7 @@ json summarize(const Connection& c, const Verdict& v) {
     j["duration"] = static_cast<double>(c.last_ts - c.first_ts) / 1e9;
     verdict_fields(v, j);
     j["furthest_step"] = furthest_step(c);
+    j["session_end"] = session_end_json(c, v);
     j["rdp"] = c.rdp.is_rdp();
     j["negotiation"] = negotiation_json(c.rdp.neg);
     if (c.rdp.proxy.kind != proxy::Kind::none) {
@@ -125,6 +143,8 @@ json summarize(const Connection& c, const Verdict& v) {
     if (!gaps.empty()) j["capture_gaps"] = gaps;
     const std::uint64_t cut = c.stats[0].cut_by_snaplen + c.stats[1].cut_by_snaplen;
     if (cut) j["cut_by_snaplen"] = cut;
+    if (const std::uint64_t copies = c.stats[0].duplicate_copies + c.stats[1].duplicate_copies)
+        j["duplicate_copies"] = copies;
     json icmp = json::array();
     for (const auto& n : c.icmp) {
         json e = {{"frame", n.frame}, {"type", n.type}, {"code", n.code}, {"description", n.description},
@@ -135,9 +155,37 @@ json summarize(const Connection& c, const Verdict& v) {
         icmp.push_back(e);
     }
     j["icmp"] = icmp;
+    if (c.icmp_total > c.icmp.size()) j["icmp_total"] = c.icmp_total;  // more than the ones listed
+    if (!c.kerberos.empty()) j["kerberos"] = kerberos_json(c.kerberos);
     if (!c.rdp.not_rdp_reason.empty())
         j["not_rdp"] = {{"frame", c.rdp.not_rdp_frame}, {"reason", c.rdp.not_rdp_reason}};
     return j;
+}
+
+// What the Windows tools' files add (issue 13): copies collapsed, 802.11
+// labelled Ethernet, frames of link types not read, and the interfaces when
+// there are several or one says where it sat.  Each only when there is
+// something to say, so other files' summaries stay as they were.
+static void add_capture_shape(json& j, const FileStats& s) {
+    if (s.duplicate_copies) j["duplicate_copies"] = s.duplicate_copies;
+    if (s.copies_across_interfaces) j["copies_across_interfaces"] = s.copies_across_interfaces;
+    if (s.wifi_as_ethernet) j["wifi_frames_as_ethernet"] = s.wifi_as_ethernet;
+    if (s.unread_link_type) j["unread_link_type_frames"] = s.unread_link_type;
+    bool tell = s.interfaces.size() > 1;
+    for (const auto& i : s.interfaces) tell |= !i.vantage.empty();
+    if (!tell) return;
+    json ifs = json::array();
+    for (std::size_t n = 0; n < s.interfaces.size(); ++n) {
+        const InterfaceStats& i = s.interfaces[n];
+        json e = {{"id", n}, {"link_type", i.linktype}};
+        if (!i.name.empty()) e["name"] = valid_utf8(i.name);
+        if (!i.description.empty()) e["description"] = valid_utf8(i.description);
+        if (!i.vantage.empty()) e["vantage"] = i.vantage, e["vantage_text"] = valid_utf8(i.vantage_text);
+        e["frames"] = i.frames;
+        e["duplicate_copies"] = i.duplicate_copies;
+        ifs.push_back(e);
+    }
+    j["interfaces"] = ifs;
 }
 
 json summarize_file(const std::string& path, const FileStats& s) {
@@ -146,6 +194,7 @@ json summarize_file(const std::string& path, const FileStats& s) {
               {"tcp_connections", s.connections}, {"rdp_connections", s.rdp_connections},
               {"ip_fragments", s.ip_fragments}, {"decode_errors", s.decode_errors},
               {"cut_by_snaplen", s.cut_by_snaplen}};
+    add_capture_shape(j, s);
     if (s.packets) {
         j["first_time"] = epoch_seconds(s.first_ts);
         j["last_time"] = epoch_seconds(s.last_ts);

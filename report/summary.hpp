@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The result of analysing one connection, as a JSON value: the data model the
 // writers print (JSON as is, text rendered from it), so both always agree.
 #pragma once

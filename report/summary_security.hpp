@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The issue-5 parts of a connection's report, as JSON: what the MCS/GCC
 // exchange said (`mcs`), the standard RDP security the server chose
 // (`security`), the TLS handshake and server certificate (`tls`), and the

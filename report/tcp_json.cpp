@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The TCP analysis in the report's words: the `tcp` object of
 // `rdpscope analyze --format json`, the extra fields of an `icmp` entry, and
 // the `tcp` lines of the text report.  Only reads TcpAnalysis's figures.

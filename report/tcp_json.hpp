@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The TCP analysis (analyze/tcp_analysis.hpp) as the report shows it: JSON
 // objects and text lines.  The analysis keeps the figures; this names them.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "report/writers.hpp"
 
 #include <fmt/format.h>
@@ -5,11 +6,13 @@
 
 #include <type_traits>
 
+#include "report/groups_json.hpp"
 #include "report/json_util.hpp"
 #include "report/pdu_fields.hpp"
 #include "report/render_security.hpp"
 #include "report/render_verdict.hpp"
 #include "report/summary.hpp"
+#include "report/summary_other.hpp"
 #include "report/tcp_json.hpp"
 
 namespace rdpscope {
@@ -89,24 +92,93 @@ void DissectWriter::print_pdu(const PduEvent& e, std::uint64_t conn, bool udp, D
     fmt::print(out_, "{}\n", line);
 }
 
+// The groups hear every connection when it ends, with all its figures, in
+// both modes, so live and offline find the same groups and blocks.
 void ReportWriter::connection_done(const Connection& c, const Verdict& v) {
-    if (!live_) print_connection(c, v);
+    groups_.add(brief_of(c, v));
+    if (!live_) {
+        print_connection(c, v);
+        return;
+    }
+    // Live: what later connections tell comes in the group objects, once a
+    // minute of packet time (README: "Groups, attempts and blocks").
+    if (c.last_ts - last_groups_ts_ >= 60'000'000'000) {
+        if (last_groups_ts_) {
+            groups_.find_blocks();
+            emit_groups(false);
+        }
+        last_groups_ts_ = c.last_ts;
+    }
 }
 
 void ReportWriter::connection_verdict(const Connection& c, const Verdict& v) {
     if (live_) print_connection(c, v);
 }
 
+void ReportWriter::begin_file(const std::string& path, const FileStats* stats) {
+    WriterBase::begin_file(path, stats);
+    groups_.clear();
+    held_.clear();
+    printed_.clear();
+    not_printed_ = 0;
+    last_groups_ts_ = 0;
+}
+
 void ReportWriter::print_connection(const Connection& c, const Verdict& v) {
-    json j = summarize(c, v);
-    ++by_cause_[to_string(v.cause)];
+    Held h{c.client().ip, summarize(c, v)};
+    if (live_) {
+        release(h);  // printed now, with the figures so far
+        return;
+    }
+    held_.push_back(std::move(h));
+    if (held_.size() > kMaxHeld) {
+        groups_.find_blocks(held_.front().client);
+        release(held_.front());
+        held_.pop_front();
+    }
+}
+
+// A connection is printed: with its attempt and any amendment from the
+// connections around it, in full, on one line, or left to its group.
+void ReportWriter::release(Held& h) {
+    json& j = h.j;
+    const std::uint64_t id = j["conn"].get<std::uint64_t>();
+    if (auto a = groups_.attempt_of(id)) j["attempt"] = attempt_json(*a);
+    if (const Amendment* a = groups_.amendment_of(id)) apply_amendment(j, *a);
+    const std::string cause = j["cause"].get<std::string>();
+    ++by_cause_[cause];
     ++connections_total_;
-    if (v.cause != Cause::none) ++incomplete_;
+    if (cause != "none") ++incomplete_;
     if (format_ == Format::json) {
         j["file"] = path_;
         fmt::print(out_, "{}\n", j.dump());
+    } else if (!all_ && groups_.client_pattern(h.client) != Pattern::none) {
+        // A brute force, spray or scan: its first 3 connections in full, the
+        // next ones a line each, and only the group when it has more than 20.
+        const std::uint64_t n = ++printed_[h.client];
+        if (groups_.client_connections(h.client) > 20) ++not_printed_;
+        else if (n > 3) {
+            if (!header_printed_) emit_text(json());
+            fmt::print(out_, "{}\n", render_connection_line(j));
+        } else emit_text(j);
     } else {
         emit_text(j);
+    }
+    std::fflush(out_);
+}
+
+void ReportWriter::emit_groups(bool final) {
+    for (const GroupView& g : groups_.groups(!final)) {
+        json j = group_json(g, final);
+        if (format_ == Format::json) {
+            j["file"] = path_;
+            fmt::print(out_, "{}\n", j.dump());
+            continue;
+        }
+        // Text: the groups that name a pattern or a block.
+        if (g.pattern == Pattern::none && g.amends.empty()) continue;
+        if (!header_printed_) emit_text(json());
+        fmt::print(out_, "{}\n", render_group_text(j));
     }
     std::fflush(out_);
 }
@@ -117,6 +189,7 @@ void ReportWriter::emit_text(const json& j) {
         fmt::print(out_, "== {} ==\n", path_);
         header_printed_ = true;
     }
+    if (j.is_null()) return;  // the header only
     fmt::print(out_, "{}\n", render_connection_text(j, color_));
 }
 
@@ -198,6 +271,7 @@ std::string render_connection_text(const json& j, bool color) {
         s += fmt::format("  icmp         frame {}: {} from {}{}\n", i["frame"].get<std::uint64_t>(),
                          i["description"].get<std::string>(), i["from"].get<std::string>(),
                          i.contains("mtu") ? fmt::format(" (next-hop MTU {})", i["mtu"].get<std::uint32_t>()) : "");
+    s += render_kerberos_text(j);
     if (j.contains("capture_gaps"))
         for (const char* d : {"c2s", "s2c"})
             if (j["capture_gaps"].contains(d))
@@ -206,22 +280,52 @@ std::string render_connection_text(const json& j, bool color) {
                                  j["capture_gaps"][d]["first_frame"].get<std::uint64_t>());
     if (j.contains("cut_by_snaplen"))
         s += fmt::format("  snaplen      {} packets cut by the capture's snaplen\n", j["cut_by_snaplen"].get<std::uint64_t>());
+    if (j.contains("duplicate_copies"))
+        s += fmt::format("  copies       {} copies of its packets (the same packet logged again within 1 ms) left out\n",
+                         j["duplicate_copies"].get<std::uint64_t>());
     return s;
 }
 
 void ReportWriter::end_file(const FileStats& stats) {
+    // The cross-connection rule over what the file held, then the held
+    // connections in order, then the groups.
+    groups_.find_blocks();
+    for (Held& h : held_) release(h);
+    held_.clear();
+    emit_groups(true);
+    if (format_ == Format::text && not_printed_)
+        fmt::print(out_, "({} connection{} of clients with a named pattern printed only in their group; --all prints "
+                         "every connection)\n\n",
+                   not_printed_, not_printed_ == 1 ? "" : "s");
+    groups_.clear();
     json sum = summarize_file(path_, stats);
+    const bool none = no_rdp(stats);
     if (format_ == Format::json) {
+        if (none) fmt::print(out_, "{}\n", no_rdp_json(path_, stats).dump());
         fmt::print(out_, "{}\n", sum.dump());
         return;
     }
     if (!header_printed_) fmt::print(out_, "== {} ==\n", path_);
+    if (none) fmt::print(out_, "{}", render_no_rdp_text(no_rdp_json(path_, stats)));
     header_printed_ = false;
     fmt::print(out_, "{} connection{} to RDP (by port or content) in {} packets ({} TCP connections in all)", stats.rdp_connections,
                stats.rdp_connections == 1 ? "" : "s", stats.packets, stats.connections);
     if (stats.ip_fragments) fmt::print(out_, "; {} IP fragments", stats.ip_fragments);
     if (stats.cut_by_snaplen) fmt::print(out_, "; {} packets cut by the snaplen", stats.cut_by_snaplen);
-    fmt::print(out_, "\n\n");
+    if (stats.duplicate_copies)
+        fmt::print(out_, "; {} copies of packets left out ({} on another interface than the first)", stats.duplicate_copies,
+                   stats.copies_across_interfaces);
+    if (stats.wifi_as_ethernet)
+        fmt::print(out_, "; {} 802.11 frames labelled Ethernet, read as 802.11", stats.wifi_as_ethernet);
+    if (stats.unread_link_type) fmt::print(out_, "; {} frames of a link type not read", stats.unread_link_type);
+    fmt::print(out_, "\n");
+    if (sum.contains("interfaces"))
+        for (const auto& i : sum["interfaces"])
+            fmt::print(out_, "  interface {} {}: {}{} frames, {} copies\n", i["id"].get<std::size_t>(),
+                       i.value("name", std::string("(unnamed)")),
+                       i.contains("vantage_text") ? i["vantage_text"].get<std::string>() + "; " : std::string(),
+                       i["frames"].get<std::uint64_t>(), i["duplicate_copies"].get<std::uint64_t>());
+    fmt::print(out_, "\n");
 }
 
 }  // namespace rdpscope

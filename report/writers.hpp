@@ -1,13 +1,16 @@
+// SPDX-License-Identifier: MIT
 // Report writers: they format what the analysis found and never analyse.
 #pragma once
 
 #include <cstdio>
+#include <deque>
 #include <map>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "analyze/groups.hpp"
 #include "analyze/run.hpp"
 
 namespace rdpscope {
@@ -37,6 +40,11 @@ public:
     using WriterBase::WriterBase;
     void pdu(const Connection& c, Dir d, const PduEvent& e) override;
     void udp_pdu(const UdpFlowFacts& f, Dir d, const PduEvent& e) override;  // writers_udp.cpp
+    // Kerberos on port 88: numbered as its tcp.stream or (`udp`) udp.stream.
+    void flow_pdu(std::uint64_t flow, bool udp, Dir d, const Endpoint& src, const Endpoint& dst,
+                  const PduEvent& e) override {
+        print_pdu(e, flow, udp, d, src, dst);
+    }
     void end_file(const FileStats&) override {}
 
 private:
@@ -48,6 +56,7 @@ private:
 class ReportWriter : public WriterBase {
 public:
     using WriterBase::WriterBase;
+    void begin_file(const std::string& path, const FileStats* stats) override;
     void connection_done(const Connection& c, const Verdict& v) override;
     void connection_verdict(const Connection& c, const Verdict& v) override;
     // Live (capture, replay): print each connection when its verdict is decided,
@@ -58,12 +67,33 @@ public:
     // After the last input: the summary by cause (text line or {"type":"summary"}).
     void finish();
     void set_color(bool on) { color_ = on; }
+    // Text: print every connection in full, also those of a brute force,
+    // spray or scan (by default the 4th to 20th connection of such a client
+    // take a line each, and a client with more than 20 only its group).
+    void set_all(bool on) { all_ = on; }
     // Connections whose handshake did not complete (exit status 1).
     std::uint64_t incomplete() const { return incomplete_; }
 
 private:
+    // A connection whose verdict is decided, waiting (offline) for what later
+    // connections tell about it: a retry of the same attempt, a block of its client.
+    struct Held {
+        IpAddr client;
+        nlohmann::ordered_json j;
+    };
+    // Offline, connections are held, in order, at most this many; then the
+    // oldest is printed with what is known by then.
+    static constexpr std::size_t kMaxHeld = 1024;
     void emit_text(const nlohmann::ordered_json& j);
+    void release(Held& h);
+    void emit_groups(bool final);
     std::map<std::string, std::uint64_t> by_cause_;
+    ConnectionGroups groups_;
+    std::deque<Held> held_;
+    std::map<IpAddr, std::uint64_t> printed_;  // text: connections printed of each client with a pattern
+    std::uint64_t not_printed_ = 0;            // text: connections left to their group
+    std::int64_t last_groups_ts_ = 0;          // live: packet time groups were last printed
+    bool all_ = false;
     std::uint64_t connections_total_ = 0, incomplete_ = 0;
     bool header_printed_ = false;
     bool color_ = false;

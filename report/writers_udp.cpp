@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The writers' UDP side: RDP-UDP events for `rdpscope dissect` and UDP flow
 // reports for `rdpscope analyze` (declared with the writers in writers.hpp).
 #include <fmt/format.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // A small capture builder for the unit tests: Ethernet, IPv4, TCP/UDP/ICMP,
 // written as classic pcap with microsecond times -- for the cases the bundled
 // captures do not have (timeouts, port reuse, odd orders).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Certificates from the bundled public captures, byte for byte, shared by the
 // X.509 decoder's tests and the synthetic captures that need a real one.
 #pragma once

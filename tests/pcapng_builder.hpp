@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Builds pcapng files block by block, in either byte order, as
 // draft-ietf-opsawg-pcapng lays them out: for the reader's tests (several
 // interfaces and link types, direction flags, comments, journal and secrets

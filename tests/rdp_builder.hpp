@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Bytes_ of the RDP connection sequence for synthetic captures, built per spec:
 // X.224 Connection Request / Confirm with RDP_NEG_REQ, RDP_NEG_RSP and
 // RDP_NEG_FAILURE (MS-RDPBCGR 2.2.1.1, 2.2.1.2), an MCS Connect Initial
@@ -104,6 +105,9 @@ inline Bytes_ tls_record(std::uint8_t type, const Bytes_& fragment, std::uint16_
     return b;
 }
 
+// An encrypted application-data record carrying `length` bytes.
+inline Bytes_ app_data(std::size_t length) { return tls_record(23, Bytes_(length, 0x5A)); }
+
 inline Bytes_ handshake(std::uint8_t type, const Bytes_& body) {
     Bytes_ b(4 + body.size());
     b[0] = type;
@@ -145,10 +149,11 @@ inline Bytes_ client_hello(std::size_t padding = 0, const std::string& sni = "")
 
 // ServerHello (the suite the client offered), a Certificate message with
 // `cert` (DER) when given, and ServerHelloDone: one record.
-inline Bytes_ server_hello_done(const Bytes_& cert = {}) {
+// `suite`: the cipher suite it selects (default TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256).
+inline Bytes_ server_hello_done(const Bytes_& cert = {}, std::uint16_t suite = 0xC02F) {
     Bytes_ body = {3, 3};
     for (int i = 0; i < 32; ++i) body.push_back(static_cast<std::uint8_t>(0x80 + i));
-    body.insert(body.end(), {0, 0xC0, 0x2F, 0});
+    body.insert(body.end(), {0, static_cast<std::uint8_t>(suite >> 8), static_cast<std::uint8_t>(suite), 0});
     Bytes_ msgs = handshake(2, body);
     if (!cert.empty()) {
         auto u24 = [](Bytes_& b, std::size_t v) {
@@ -167,6 +172,36 @@ inline Bytes_ server_hello_done(const Bytes_& cert = {}) {
 }
 
 
+// A TLS 1.3 ServerHello (RFC 8446 4.1.3: legacy_version 0x0303, a
+// supported_versions extension selecting 0x0304, an x25519 key_share), then
+// ChangeCipherSpec and the encrypted flight (EncryptedExtensions, Certificate,
+// CertificateVerify, Finished) as application-data records.
+inline Bytes_ server_hello_tls13(std::uint16_t suite = 0x1302) {
+    Bytes_ body = {3, 3};
+    for (int i = 0; i < 32; ++i) body.push_back(static_cast<std::uint8_t>(0x80 + i));
+    body.push_back(32);  // legacy_session_id_echo
+    for (int i = 0; i < 32; ++i) body.push_back(static_cast<std::uint8_t>(i));
+    body.insert(body.end(), {static_cast<std::uint8_t>(suite >> 8), static_cast<std::uint8_t>(suite), 0});
+    Bytes_ ext = {0x00, 0x2b, 0x00, 0x02, 0x03, 0x04,  // supported_versions: TLS 1.3
+                  0x00, 0x33, 0x00, 0x24, 0x00, 0x1d, 0x00, 0x20};  // key_share: x25519, 32 bytes
+    ext.insert(ext.end(), 32, 0x77);
+    body.push_back(static_cast<std::uint8_t>(ext.size() >> 8));
+    body.push_back(static_cast<std::uint8_t>(ext.size()));
+    body.insert(body.end(), ext.begin(), ext.end());
+    Bytes_ b = tls_record(22, handshake(2, body));
+    for (const Bytes_& r : {tls_record(20, {1}), app_data(23), app_data(720), app_data(281), app_data(69)})
+        b.insert(b.end(), r.begin(), r.end());
+    return b;
+}
+
+// The client's TLS 1.3 ChangeCipherSpec and encrypted Finished.
+inline Bytes_ client_finish_tls13() {
+    Bytes_ b = tls_record(20, {1});
+    const Bytes_ f = app_data(69);
+    b.insert(b.end(), f.begin(), f.end());
+    return b;
+}
+
 // ClientKeyExchange (an opaque ECDH point), ChangeCipherSpec and the encrypted Finished.
 inline Bytes_ client_finish() {
     Bytes_ point = {65, 0x04};  // ECPoint: length, uncompressed form (RFC 8422 5.7)
@@ -184,8 +219,6 @@ inline Bytes_ server_finish() {
     return b;
 }
 
-// An encrypted application-data record carrying `length` bytes.
-inline Bytes_ app_data(std::size_t length) { return tls_record(23, Bytes_(length, 0x5A)); }
 
 // A plaintext alert (RFC 5246 7.2): level 2 fatal.
 inline Bytes_ alert(std::uint8_t description, std::uint8_t level = 2) { return tls_record(21, {level, description}); }
@@ -263,14 +296,24 @@ struct Conv {
     void client_rst(std::int64_t gap = 10 * kMs) { step(gap); from_client(R | A, cseq); }
 
     // The TCP handshake, the X.224 exchange (requested, selected) and the TLS 1.2 handshake.
-    void up_to_tls(std::uint32_t requested, std::uint32_t selected) {
+    // `suite`: the cipher suite the server selects.
+    void up_to_tls(std::uint32_t requested, std::uint32_t selected, std::uint16_t suite = 0xC02F) {
         handshake();
         client(connection_request(requested));
         server(connection_confirm(selected));
         client(client_hello());
-        server(server_hello_done());
+        server(server_hello_done({}, suite));
         client(client_finish());
         server(server_finish());
+    }
+    // The same with TLS 1.3 (the server's flight and the client's Finished encrypted).
+    void up_to_tls13(std::uint32_t requested, std::uint32_t selected, std::uint16_t suite = 0x1302) {
+        handshake();
+        client(connection_request(requested));
+        server(connection_confirm(selected));
+        client(client_hello());
+        server(server_hello_tls13(suite));
+        client(client_finish_tls13());
     }
 };
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Runs a capture file through the `analyze` or `dissect` writer as the CLI
 // does and hands back what it printed, for tests that assert on the output.
 #pragma once

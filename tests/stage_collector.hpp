@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // What the tests of the handshake stages collect from a whole run over a
 // capture (tests/test_mcs_stage.cpp, test_zeek_logs.cpp, test_udp_flows.cpp,
 // test_lab_vs_tshark.cpp): every event, and of every connection and RDP-UDP

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Every bundled capture goes through `analyze` and `dissect`, text and JSON,
 // without an exception.
 #include <catch2/catch.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // MCS Connect Initial / Connect Response (T.125 BER) and the T.124 GCC
 // Conference Create PDUs and settings blocks they carry (gcc.hpp).
 //

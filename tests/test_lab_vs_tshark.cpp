@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The TLS and MCS stages run whole over the lab captures, compared with
 // tshark 4.0 (tests/pcaps/lab-tshark/*.jsonl, recorded by
 // tools/record-lab-tls-baselines with -d tcp.port==3389,tls): TLS versions,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The tracker's light tracking (connections off the RDP port kept small until
 // they could be RDP, the UDP flows off the RDP port kept out of UdpFlows) must
 // not change a thing: `rdpscope analyze` and `rdpscope dissect` print the same
@@ -11,6 +12,7 @@
 
 #include "report/writers.hpp"
 #include "capture_builder.hpp"
+#include "kerberos_vectors.hpp"
 #include "run_writer.hpp"
 #include "test_util.hpp"
 
@@ -196,6 +198,18 @@ TEST_CASE("light tracking changes nothing: the cases it has to get right", "[tra
     c.at(t + 599'600'000, udp_dgram({kCli, 5400}, {kSrv, 53}, {1, 2, 3, 4}));
     c.at(t + 599'600'000, tcp_seg({kCli, 40017}, {kSrv, 8892}, A, 20001 + kTls.size(), 0));
     t += 599'800'000;
+    // Kerberos on port 88, UDP (two datagrams of one flow: the second takes
+    // the number noted at the first) and TCP (a 4-byte record length each way).
+    c.at(t, udp_dgram({kCli, 5500}, {kSrv, 88}, test::krbvec::kAsReq));
+    c.at(t + 100, udp_dgram({kSrv, 88}, {kCli, 5500}, test::krbvec::kError24));
+    c.at(t + 150, udp_dgram({kCli, 5500}, {kSrv, 88}, test::krbvec::kAsReq));
+    auto framed = [](const Bytes_& m) {
+        Bytes_ b(4);
+        put32(b, 0, static_cast<std::uint32_t>(m.size()));
+        b.insert(b.end(), m.begin(), m.end());
+        return b;
+    };
+    t = conversation(c, t + 200, 40020, 88, 23000, framed(test::krbvec::kAsReq), framed(test::krbvec::kError24));
     t = conversation(c, t, 40019, 3389, 22000, kCR, kCC);
     c.at(t, udp_dgram({kCli, 45002}, {kSrv, 3389}, kRdpUdpSyn));
 
@@ -208,4 +222,9 @@ TEST_CASE("light tracking changes nothing: the cases it has to get right", "[tra
     CHECK(out.find("\"server\":\"10.0.0.2:8443\"") != std::string::npos);
     CHECK(out.find("\"server\":\"10.0.0.2:6000\"") != std::string::npos);
     CHECK(out.find("\"server\":\"10.0.0.2:1080\"") != std::string::npos);
+    // Kerberos: both messages of each exchange decoded, UDP and TCP.
+    const std::string events = run(path, false, true);
+    std::size_t errors = 0;
+    for (auto at = events.find("kerberos.krb_error"); at != std::string::npos; at = events.find("kerberos.krb_error", at + 1)) ++errors;
+    CHECK(errors == 2);
 }

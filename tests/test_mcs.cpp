@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // MCS domain PDUs (T.125 PER), the standard-security PDUs they carry
 // (rdp_security) and the name tables (rdp_names).  The BER connect PDUs and
 // their GCC payload are in test_gcc.cpp.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The MCS stage (analyze/mcs_stage: the MCS connection sequence, GCC, standard
 // RDP security) run whole over the bundled captures and on hand-made PDUs.
 // Its settings against Zeek's rdp.log: test_zeek_logs.cpp; against tshark on

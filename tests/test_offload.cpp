@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Frames captured before the NIC segmented them (TSO/LSO, what Npcap shows on
 // a Windows sender), after GSO/GRO, and Linux BIG TCP: an IP length of 0 is
 // the frame's length, and frames over the MTU or over 64 KiB are read whole.

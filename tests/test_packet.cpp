@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Link, IP and transport decoding on real frames read through libpcap, with
 // the values tshark 4.0 shows for the same frames.
 #include <catch2/catch.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // decode_packet's fast path (Ethernet + IPv4, decoded in place) must give what
 // the general link and IP decoders give, field for field: on every frame of
 // every bundled capture, and on those frames damaged (bytes changed, frames

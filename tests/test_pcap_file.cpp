@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The capture-file reader (capture/pcap_file): pcapng files built here block
 // by block, with what Windows tools and Wireshark put in them -- interfaces of
 // different link types, direction flags and comments (etl2pcapng), journal
@@ -128,10 +129,11 @@ TEST_CASE("pcapng: the SYNs on both interfaces are judged, with their frame numb
     CHECK(conns[1]["evidence"][0]["frame"] == 2);
 }
 
-TEST_CASE("pcapng: a first interface of a link type rdpscope does not read (802.11) does not make the file unusable", "[pcapng]") {
-    // etl2pcapng writes one interface per adapter: native 802.11 (105) may come first.
+TEST_CASE("pcapng: a first interface of a link type rdpscope does not read (ETW) does not make the file unusable", "[pcapng]") {
+    // Interfaces of several link types, the first one not read here
+    // (LINKTYPE_ETW 290, what Wireshark's etwdump writes).
     Pcapng f;
-    f.shb().idb(105).idb(1);
+    f.shb().idb(290).idb(1);
     const std::int64_t t0 = 1'700'000'000'000'000;
     f.epb(0, t0, Bytes_(40, 0x88));
     for (int i = 0; i < 3; ++i) f.epb(1, t0 + i * 1'000'000 + 10, ethernet(syn(50001)));
@@ -142,21 +144,25 @@ TEST_CASE("pcapng: a first interface of a link type rdpscope does not read (802.
     CHECK(conns[0]["verdict"] == "syn_unanswered");
     // A file whose every interface is unreadable is unusable, naming the types.
     Pcapng g;
-    g.shb().idb(105).idb(290).epb(0, t0, Bytes_(40, 0x88));
+    g.shb().idb(290).idb(127).epb(0, t0, Bytes_(40, 0x88));
     const auto none = analyze_json(g, &err);
     CHECK(none.empty());
-    CHECK_THAT(err, Catch::Contains("unsupported link type 105, 290"));
+    CHECK_THAT(err, Catch::Contains("unsupported link type 290, 127"));
 }
 
 TEST_CASE("pcapng: pktmon's truncated packets are reported once, with the flag that keeps them whole", "[pcapng]") {
     // pktmon's own pcapng: shb_userappl "Packet Monitor", one Ethernet
     // interface, packets cut to --pkt-size (128 bytes by default).
+    // Two packets (the second with the next IPv4 ID and sequence number: not
+    // a copy of the first).
     const Bytes_ full = ethernet(tcp_seg({kCli, 50000}, {kSrv, 3389}, 0x18, 1, 1, Bytes_(300, 0x41)));
-    const Bytes_ cut(full.begin(), full.begin() + 128);
+    Bytes_ next = ethernet(tcp_seg({kCli, 50000}, {kSrv, 3389}, 0x18, 301, 1, Bytes_(300, 0x41)));
+    put16(next, 18, 0x1235);
+    const Bytes_ cut(full.begin(), full.begin() + 128), cut2(next.begin(), next.begin() + 128);
     Pcapng f;
     f.shb({Pcapng::text(4, "Packet Monitor")}).idb(1);
     f.epb(0, 1'700'000'000'000'000, cut, {}, static_cast<std::uint32_t>(full.size()));
-    f.epb(0, 1'700'000'000'000'100, cut, {}, static_cast<std::uint32_t>(full.size()));
+    f.epb(0, 1'700'000'000'000'100, cut2, {}, static_cast<std::uint32_t>(next.size()));
     std::string err;
     analyze_json(f, &err);
     CHECK_THAT(err, Catch::Contains("pktmon cut 2 packets short"));

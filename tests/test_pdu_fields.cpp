@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // report/pdu_fields: typed dissect events become the `pdu` name and the
 // ordered fields `rdpscope dissect` prints.  Covers kinds and details the
 // bundled captures do not reach (wrong_direction, unused MCS PDUs, the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The progress line: only on a terminal and for an input with a size; what it shows.
 #include <catch2/catch.hpp>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Proxy preambles before RDP: the SOCKS5 exchange of arkime/socks5-rdp.pcap
 // byte for byte, HTTP CONNECT, SOCKS4, and cut or broken preambles.
 #include <catch2/catch.hpp>

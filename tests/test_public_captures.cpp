@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Regression over every public capture in tests/pcaps/public: the X.224 and
 // RDP negotiation frames and fields rdpscope decodes must equal what tshark 4.0
 // decodes (recorded in tests/pcaps/public/tshark/ by tools/record-tshark-baselines),

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // RDP-UDP datagrams (rdpudp.hpp) from Zeek's three RDPEUDP captures.
 //
 // Expected values: the bytes' meaning per MS-RDPEUDP / MS-RDPEUDP2 as tshark

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // TCP reassembly on hand-built segment sequences: what the application wrote
 // comes out once and in order; holes the capture never filled are gaps.
 #include <catch2/catch.hpp>

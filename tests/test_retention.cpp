@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // How long the tracker keeps what it no longer needs: unanswered connection
 // attempts (scans leave thousands) are forgotten 64 s after their last SYN,
 // no sooner than the stall timeout; the UDP flows off the RDP port are kept

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // TcpAnalysis on hand-built segment sequences: every per-frame flag (as
 // Wireshark 4.0 sets it; tshark's verdict on the same sequences is in the
 // comments where it is not obvious) and the figures for the verdict engine.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Tests for dissect/tls: record framing, handshake reassembly, message decoders,
 // names, and the two-direction Session, on bytes from real captures.
 //
@@ -1321,4 +1322,70 @@ TEST_CASE("tls: session stops a direction that is not TLS", "[tls]") {
     CHECK(s.failed(C));
     CHECK_FALSE(s.failed(S));
     CHECK(s.feed(C, kRdpToSslClient1).at(0).kind == K::error);
+}
+
+// Record protection by suite: the lengths follow RFC 5246 6.2.3 (CBC: IV,
+// plaintext, MAC, padding to the block; stream: plaintext, MAC), RFC 5288 3
+// (GCM: 8-byte explicit nonce, 16-byte tag), RFC 7905 (ChaCha20-Poly1305: no
+// explicit nonce), RFC 8446 5.2 (TLS 1.3: content type byte, tag).  The
+// vectors are the 15-byte CredSSP error TSRequest and the 4-byte Early User
+// Authorization Result under each protection, worked out by hand.
+TEST_CASE("tls: plaintext length from a protected record's length", "[tls]") {
+    using K = RecordProtection::Kind;
+    const auto gcm = record_protection(0xC030, kTLSv12);  // TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384
+    CHECK(gcm.kind == K::aead);
+    CHECK(gcm.nonce == 8);
+    CHECK(gcm.tag == 16);
+    CHECK(plaintext_length(gcm, 39)->lo == 15);
+    CHECK(plaintext_length(gcm, 39)->hi == 15);
+    CHECK(plaintext_length(gcm, 28)->lo == 4);
+    CHECK(protected_length(gcm, 15) == 39);
+    CHECK(!plaintext_length(gcm, 20));  // shorter than nonce and tag
+
+    const auto chacha = record_protection(0xCCA8, kTLSv12);  // TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256
+    CHECK(chacha.kind == K::aead);
+    CHECK(chacha.nonce == 0);
+    CHECK(plaintext_length(chacha, 31)->lo == 15);
+    CHECK(protected_length(chacha, 4) == 20);
+
+    const auto cbc = record_protection(0xC014, kTLSv12);  // TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA
+    CHECK(cbc.kind == K::block);
+    CHECK(cbc.block == 16);
+    CHECK(cbc.nonce == 16);
+    CHECK(cbc.tag == 20);
+    // 15 + 20 + 1 = 36 -> 48, + IV 16 = 64; 4 + 21 = 25 -> 32, + 16 = 48.
+    CHECK(protected_length(cbc, 15) == 64);
+    CHECK(protected_length(cbc, 4) == 48);
+    CHECK(plaintext_length(cbc, 64)->lo == 12);
+    CHECK(plaintext_length(cbc, 64)->hi == 27);
+    CHECK(!plaintext_length(cbc, 60));  // not IV + whole blocks
+
+    // SHA-256 MAC: the Result and the error TSRequest share one size.
+    const auto cbc256 = record_protection(0xC027, kTLSv12);  // TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256
+    CHECK(cbc256.tag == 32);
+    CHECK(protected_length(cbc256, 15) == 64);
+    CHECK(protected_length(cbc256, 4) == 64);
+    CHECK(plaintext_length(cbc256, 64)->contains(4));
+    CHECK(plaintext_length(cbc256, 64)->contains(15));
+
+    // TLS 1.0 CBC has no explicit IV; 3DES has 8-byte blocks.
+    const auto cbc10 = record_protection(0x000A, kTLSv10);  // TLS_RSA_WITH_3DES_EDE_CBC_SHA
+    CHECK(cbc10.block == 8);
+    CHECK(cbc10.nonce == 0);
+    CHECK(protected_length(cbc10, 15) == 40);  // 15 + 20 + 1 = 36 -> 40
+
+    const auto rc4 = record_protection(0x0005, kTLSv12);  // TLS_RSA_WITH_RC4_128_SHA
+    CHECK(rc4.kind == K::stream);
+    CHECK(plaintext_length(rc4, 35)->lo == 15);
+
+    const auto t13 = record_protection(0x1302, kTLSv13);  // TLS_AES_256_GCM_SHA384
+    CHECK(t13.kind == K::tls13);
+    CHECK(plaintext_length(t13, 32)->lo == 15);
+    CHECK(plaintext_length(t13, 21)->lo == 4);
+    CHECK(plaintext_length(t13, 19)->lo == 2);  // an alert
+    CHECK(record_protection(0x1304, kTLSv13).tag == 16);  // TLS_AES_128_CCM_SHA256
+    CHECK(record_protection(0x1305, kTLSv13).tag == 8);   // TLS_AES_128_CCM_8_SHA256
+
+    CHECK(record_protection(0xFAFA, kTLSv12).kind == K::unknown);  // GREASE: no suite
+    CHECK(!plaintext_length(record_protection(0, kTLSv12), 39));   // TLS_NULL_WITH_NULL_NULL: no MAC
 }

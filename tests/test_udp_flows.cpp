@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The RDP-UDP flow table (analyze/udp_flows) run whole over the bundled
 // captures: handshakes that fail, come up, switch to RDP-UDP2, and flows
 // numbered as tshark's udp.stream, compared with Zeek's rdpeudp test outputs

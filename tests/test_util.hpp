@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Helpers shared by the unit tests: hex vectors and paths to the bundled captures.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The verdict rules one at a time.  For every rule of the table (analyze/
 // verdict.cpp) a synthetic capture whose packets hold the rule's evidence, so
 // it fires, and a near miss -- the same conversation with the one telling
@@ -351,6 +352,13 @@ TEST_CASE("rule unrequested_protocol: the server selects what the client did not
                WaitingOn::client);
         CHECK(j.confidence == Confidence::high);
     }
+    SECTION("near miss: TLS offered, standard security selected, the client goes on with MCS: no mismatch") {
+        cv.client(connection_request(kSsl));
+        cv.server(connection_confirm(kRdp));
+        cv.client(mcs_connect_initial());
+        cv.client_fin();
+        expect(judge_one(cap), "closed", Cause::closed_by_client, "closed_during_mcs_connect", WaitingOn::client);
+    }
     SECTION("near miss: TLS and HYBRID offered, HYBRID selected") {
         cv.client(connection_request(kSsl | kHybrid));
         cv.server(connection_confirm(kHybrid));
@@ -372,6 +380,11 @@ TEST_CASE("rule client_refused_protocol: after the Connection Confirm the client
         expect(j, "client_refused_protocol", Cause::protocol_mismatch, "client_refused_selected_protocol",
                WaitingOn::client);
         CHECK(j.stalled_at == Phase::x224_negotiation);
+    }
+    SECTION("near miss: the client stays silent for 20 s, then closes: it refused nothing, it left") {
+        cv.client_fin(20 * kSec);
+        const auto j = judge_one(cap);
+        expect(j, "closed", Cause::closed_by_client, "closed_during_tls_handshake", WaitingOn::client);
     }
     SECTION("near miss: the client starts TLS, then closes") {
         cv.client(client_hello());
@@ -569,6 +582,13 @@ TEST_CASE("rule path_mtu: large segments vanish while small ones pass", "[verdic
         expect(j, "path_mtu", Cause::path_mtu, "icmp_fragmentation_needed", WaitingOn::network);
         CHECK(j.confidence == Confidence::medium);
     }
+    SECTION("near miss: a 661-byte ClientHello vanishes while only small segments passed: no plausible MTU") {
+        const Bytes_ hello = client_hello(661 - client_hello().size() - 6);  // 6: the padding extension's header
+        REQUIRE(hello.size() == 661);
+        cv.client(hello, false);
+        for (int i = 1; i <= 3; ++i) cv.client_resend(hello, 200 * kMs * i);
+        expect(judge_one(cap), "data_blackholed", Cause::firewall_drop, "client_hello_blackholed", WaitingOn::network);
+    }
     SECTION("near miss: the ClientHello is small: one segment singled out") {
         const Bytes_ hello = client_hello();
         cv.client(hello, false);
@@ -647,6 +667,190 @@ TEST_CASE("rule authentication_failure: NLA, the server closes during or right a
         cv.client(app_data(200));
         cv.client_fin();
         expect(judge_one(cap), "closed", Cause::closed_by_client, "auth_only", WaitingOn::client);
+    }
+}
+
+// CredSSP as Windows runs it (MS-CSSP 3.1.5), as record sizes under a
+// given suite: `p(n)` is the record that carries n bytes of plaintext.
+struct Suite {
+    std::uint16_t id;
+    bool tls13;
+};
+std::uint32_t rec_len(const Suite& s, std::uint32_t plaintext) {
+    return tls::protected_length(tls::record_protection(s.id, s.tls13 ? tls::kTLSv13 : tls::kTLSv12), plaintext);
+}
+void up_to(Conv& cv, const Suite& s, std::uint32_t requested, std::uint32_t selected) {
+    if (s.tls13) cv.up_to_tls13(requested, selected, s.id);
+    else cv.up_to_tls(requested, selected, s.id);
+}
+// mstsc with Kerberos (SPNEGO), smartcard or Remote Credential Guard: four
+// client and three server CredSSP messages before authInfo (plaintext sizes
+// of that order: 175, 1350, 1890, 230, 190, 100; authInfo 180).
+void windows_kerberos(Conv& cv, const Suite& s) {
+    cv.client(app_data(rec_len(s, 175)));
+    cv.server(app_data(rec_len(s, 1350)));
+    cv.client(app_data(rec_len(s, 1890)));
+    cv.server(app_data(rec_len(s, 230)));
+    cv.client(app_data(rec_len(s, 190)));  // pubKeyAuth
+    cv.server(app_data(rec_len(s, 100)));  // pubKeyAuth
+    cv.client(app_data(rec_len(s, 180)));  // authInfo
+}
+// The connection sequence of a Windows server that runs the session: Connect
+// Initial and Response, Erect Domain, Attach User, seven channel joins,
+// Client Info, licensing, Demand Active; then `output` server records of
+// graphics, 10 ms apart.
+void windows_session(Conv& cv, const Suite& s, int output, bool joins = true) {
+    cv.client(app_data(rec_len(s, 462)));  // Connect Initial
+    cv.server(app_data(rec_len(s, 126)));  // Connect Response
+    if (joins) {
+        cv.client(app_data(rec_len(s, 12)));  // Erect Domain
+        cv.client(app_data(rec_len(s, 8)));   // Attach User
+        cv.server(app_data(rec_len(s, 11)));  // Attach User Confirm
+        for (int i = 0; i < 7; ++i) {
+            cv.client(app_data(rec_len(s, 12)));
+            cv.server(app_data(rec_len(s, 15)));
+        }
+    }
+    cv.client(app_data(rec_len(s, 433)));  // Client Info
+    cv.server(app_data(rec_len(s, 34)));   // licensing: STATUS_VALID_CLIENT
+    cv.server(app_data(rec_len(s, 472)));  // Demand Active
+    for (int i = 0; i < output; ++i) cv.server(app_data(rec_len(s, 1400)));
+}
+const Suite kGcm{0xC030, false}, kChaCha{0xCCA8, false}, kCbc{0xC014, false}, kCbc256{0xC027, false},
+    kTls13{0x1302, true};
+
+TEST_CASE("credssp: Windows Kerberos, smartcard, Credential Guard logons (4 + 3 records, then the Result)", "[verdict]") {
+    for (const Suite& s : {kGcm, kChaCha, kCbc, kTls13}) {
+        INFO("suite 0x" << std::hex << s.id);
+        Capture cap;
+        Conv cv(cap);
+        up_to(cv, s, kSsl | kHybrid | kHybridEx, kHybridEx);
+        windows_kerberos(cv, s);
+        cv.server(app_data(rec_len(s, 4)));  // Early User Authorization Result: SUCCESS
+        windows_session(cv, s, 30);
+        cv.client_rst();
+        const auto j = judge_one(cap);
+        expect(j, "complete", Cause::none, "handshake_complete", std::nullopt);
+    }
+}
+
+TEST_CASE("credssp: HYBRID, the Connect Initial right after authInfo ends CredSSP", "[verdict]") {
+    Capture cap;
+    Conv cv(cap);
+    up_to(cv, kGcm, kSsl | kHybrid, kHybrid);
+    windows_kerberos(cv, kGcm);
+    SECTION("the session runs") {
+        windows_session(cv, kGcm, 30);
+        cv.client_rst();
+        expect(judge_one(cap), "complete", Cause::none, "handshake_complete", std::nullopt);
+    }
+    SECTION("near miss: the client closes after the Connect Response") {
+        cv.client(app_data(rec_len(kGcm, 462)));
+        cv.server(app_data(rec_len(kGcm, 126)));
+        cv.client_fin();
+        const auto j = judge_one(cap);
+        expect(j, "closed", Cause::closed_by_client, "closed_during_channel_join", WaitingOn::client);
+    }
+}
+
+TEST_CASE("credssp: the channel joins skipped, or not readable: the session's output decides", "[verdict]") {
+    Capture cap;
+    Conv cv(cap);
+    up_to(cv, kGcm, kSsl | kHybrid | kHybridEx, kHybridEx);
+    windows_kerberos(cv, kGcm);
+    cv.server(app_data(rec_len(kGcm, 4)));
+    SECTION("joins skipped: the Client Info follows the Connect Response") {
+        windows_session(cv, kGcm, 30, false);
+        cv.client_rst();
+        expect(judge_one(cap), "complete", Cause::none, "handshake_complete", std::nullopt);
+    }
+    SECTION("a large server record among the joins: the ladder stops, the output goes on for seconds") {
+        cv.client(app_data(rec_len(kGcm, 462)));
+        cv.server(app_data(rec_len(kGcm, 126)));
+        cv.client(app_data(rec_len(kGcm, 12)));
+        cv.server(app_data(rec_len(kGcm, 300)));  // not a join confirm
+        for (int i = 0; i < 60; ++i) cv.server(app_data(rec_len(kGcm, 1400)), true, 20 * kMs);
+        cv.client_rst();
+        expect(judge_one(cap), "complete", Cause::none, "handshake_complete", std::nullopt);
+    }
+    SECTION("near miss: the same with a short burst (5 records): not a session") {
+        cv.client(app_data(rec_len(kGcm, 462)));
+        cv.server(app_data(rec_len(kGcm, 126)));
+        cv.client(app_data(rec_len(kGcm, 12)));
+        cv.server(app_data(rec_len(kGcm, 300)));
+        for (int i = 0; i < 5; ++i) cv.server(app_data(rec_len(kGcm, 1400)));
+        cv.client_rst();
+        const auto j = judge_one(cap);
+        CHECK(j.cause == Cause::closed_by_client);
+        CHECK(j.stalled_at == Phase::channel_join);
+    }
+}
+
+TEST_CASE("rule credssp_error: the server answers the credentials with an error TSRequest", "[verdict]") {
+    // NTLM: NEGOTIATE, CHALLENGE, AUTHENTICATE; the server's TSRequest
+    // {version 6, errorCode 0x80090302} is 15 bytes; mstsc then resets.
+    auto ntlm = [](Conv& cv, const Suite& s) {
+        cv.client(app_data(rec_len(s, 57)));
+        cv.server(app_data(rec_len(s, 295)));
+        cv.client(app_data(rec_len(s, 677)));
+    };
+    for (const Suite& s : {kGcm, kChaCha, kCbc, kTls13}) {
+        INFO("suite 0x" << std::hex << s.id);
+        Capture cap;
+        Conv cv(cap);
+        up_to(cv, s, kSsl | kHybrid | kHybridEx, kHybridEx);
+        ntlm(cv, s);
+        cv.server(app_data(rec_len(s, 15)));
+        cv.client_rst();
+        const auto j = judge_one(cap);
+        expect(j, "credssp_error", Cause::authentication_failure, "credssp_error", WaitingOn::server);
+        CHECK(j.stalled_at == Phase::credssp);
+        // Exact sizes with TLS 1.2 AEAD; CBC pads, TLS 1.3 may pad.
+        CHECK(j.confidence == (s.id == kGcm.id || s.id == kChaCha.id ? Confidence::high : Confidence::medium));
+    }
+    SECTION("Kerberos: the error after the AP-REQ") {
+        Capture cap;
+        Conv cv(cap);
+        up_to(cv, kGcm, kSsl | kHybrid | kHybridEx, kHybridEx);
+        cv.client(app_data(rec_len(kGcm, 175)));
+        cv.server(app_data(rec_len(kGcm, 1350)));
+        cv.client(app_data(rec_len(kGcm, 1890)));
+        cv.server(app_data(rec_len(kGcm, 15)));
+        cv.client_rst();
+        expect(judge_one(cap), "credssp_error", Cause::authentication_failure, "credssp_error", WaitingOn::server);
+    }
+    SECTION("CBC with SHA-256: the error and the Result share one size: authentication failed either way") {
+        Capture cap;
+        Conv cv(cap);
+        up_to(cv, kCbc256, kSsl | kHybrid | kHybridEx, kHybridEx);
+        ntlm(cv, kCbc256);
+        cv.server(app_data(rec_len(kCbc256, 50)));  // pubKeyAuth
+        cv.client(app_data(rec_len(kCbc256, 180)));  // authInfo
+        CHECK(rec_len(kCbc256, 4) == rec_len(kCbc256, 15));
+        cv.server(app_data(rec_len(kCbc256, 4)));
+        cv.client_rst();
+        const auto j = judge_one(cap);
+        expect(j, "credssp_error", Cause::authentication_failure, "credssp_error", WaitingOn::server);
+        CHECK(j.confidence == Confidence::medium);
+    }
+    SECTION("near miss: an 18-byte answer is no error TSRequest; the client leaves") {
+        Capture cap;
+        Conv cv(cap);
+        up_to(cv, kGcm, kSsl | kHybrid | kHybridEx, kHybridEx);
+        ntlm(cv, kGcm);
+        cv.server(app_data(rec_len(kGcm, 18)));
+        cv.client_rst();
+        const auto j = judge_one(cap);
+        expect(j, "closed", Cause::closed_by_client, "closed_during_credssp", WaitingOn::client);
+    }
+    SECTION("near miss: a CredSSP 2 or 5 server sends no errorCode, it just closes") {
+        Capture cap;
+        Conv cv(cap);
+        up_to(cv, kGcm, kSsl | kHybrid, kHybrid);
+        ntlm(cv, kGcm);
+        cv.server_fin();
+        expect(judge_one(cap), "authentication_failure", Cause::authentication_failure, "ntlm_rejected",
+               WaitingOn::server);
     }
 }
 
@@ -854,4 +1058,56 @@ TEST_CASE("rule stalled: whoever owed the next packet never sent it", "[verdict]
         cap.at(cv.t + 5 * kSec, unrelated());
         expect(judge_one(cap), "in_progress", Cause::in_progress, "capture_ended", WaitingOn::server);
     }
+}
+
+// ---- after the handshake ------------------------------------------------------
+
+namespace {
+class CollectEnds : public FileObserver {
+public:
+    std::vector<std::optional<SessionEnd>> ends;
+    std::vector<Cause> causes;
+    void begin_file(const std::string&, const FileStats*) override {}
+    void end_file(const FileStats&) override {}
+    void problem(std::uint64_t, const Connection*, const std::string&) override {}
+    void connection_done(const Connection& c, const Verdict& v) override {
+        ends.push_back(session_end(c));
+        causes.push_back(v.cause);
+    }
+};
+}  // namespace
+
+TEST_CASE("session_end: how a session ended after a completed handshake", "[verdict]") {
+    Capture cap;
+    Conv cv(cap);
+    up_to(cv, kGcm, kSsl | kHybrid | kHybridEx, kHybridEx);
+    windows_kerberos(cv, kGcm);
+    cv.server(app_data(rec_len(kGcm, 4)));
+    windows_session(cv, kGcm, 30);
+    bool ultimatum = false;
+    SECTION("the server's ultimatum-sized record, then the client's reset (mstsc)") {
+        cv.server(app_data(rec_len(kGcm, 9)));  // Disconnect Provider Ultimatum: 9 bytes
+        cv.client_rst();
+        ultimatum = true;
+    }
+    SECTION("near miss: the client resets after ordinary graphics") {
+        cv.client_rst();
+    }
+    std::stable_sort(cap.packets.begin(), cap.packets.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    const TempFile file("rdpscope-session-end");
+    cap.write(file.path());
+    CollectEnds col;
+    std::FILE* err = std::fopen("/dev/null", "w");
+    run_file(file.path(), col, TrackerOptions{}, err);
+    std::fclose(err);
+    REQUIRE(col.ends.size() == 1);
+    CHECK(col.causes[0] == Cause::none);  // the handshake verdict stays about the handshake
+    REQUIRE(col.ends[0]);
+    const SessionEnd& e = *col.ends[0];
+    CHECK(e.by_client);
+    CHECK(e.how == SessionEnd::How::reset);
+    CHECK(e.last_server_record_frame > 0);
+    CHECK(e.last_server_record_frame < e.frame);
+    CHECK(e.ultimatum_sized == ultimatum);
+    CHECK(e.last_server_record_length == (ultimatum ? 33u : rec_len(kGcm, 1400)));
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // TPKT, X.224 and the RDP negotiation structures: the MS-RDPBCGR section 4.1
 // examples byte for byte, every prefix of them, and lying length fields.
 #include <catch2/catch.hpp>

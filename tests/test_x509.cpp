@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Tests for dissect/x509: certificates from the public captures, compared with Zeek's
 // x509.log / ssl.log baselines (/work/shared/pcaps/public/zeek/baselines) and tshark 4.0,
 // and certificates made for the purpose with OpenSSL 3.0 ("lab"):

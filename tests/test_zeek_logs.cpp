@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // rdpscope's facts and report objects against Zeek's logs of the same
 // captures (tests/pcaps/public/zeek/baselines): rdp.log (MCS/GCC settings,
 // standard RDP security), ssl.log (TLS) and x509.log (the server's chain), on

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Every kind of bad input ends with one clear line on stderr naming the file
 # (and frame), the documented exit status, and never a crash or a hang.
 # Usage: bad_input.sh RDPSCOPE SOURCE_DIR

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The same IP packets in every file format and link type rdpscope reads give
 # the same PDUs (tests/pcaps/formats, made by tools/make-format-variants).
 set -uo pipefail

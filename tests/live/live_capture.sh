@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Live capture end to end: two network namespaces joined by a veth pair,
 # `rdpscope capture` on the client side, and real traffic: a SYN dropped by
 # nftables, a refused port, a listener that never answers the X.224 request.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Live capture of a real RDP handshake: xrdp (TLS) in a server namespace,
 # xfreerdp in a client namespace behind the lab's router, `rdpscope capture`
 # on the client's interface.  The verdict must be a completed handshake and
@@ -43,8 +44,14 @@ cap_pid=$!
 sleep 1.5
 t0=$(date +%s)
 # The client keeps the session up for 12 s; the verdict must come before it ends.
-xfreerdp_run 12 /sec:tls /cert:ignore /u:nobody /p:x >/dev/null 2>&1 &
+# A password that cannot occur by chance: it must never appear in any output.
+password=rdpscope-live-pw-4c1e9a
+xfreerdp_run 12 /sec:tls /cert:ignore /u:nobody /p:$password >/dev/null 2>&1 &
 client=$!
+# Once the interface is open, capture runs as nobody (issue 21, part 5): read
+# the kernel's view of the process, not what rdpscope says about itself.
+# `ip netns exec` execs rdpscope, so cap_pid is rdpscope's pid.
+status=$(cat "/proc/$cap_pid/status" 2>/dev/null)
 got=
 for _ in $(seq 1 60); do
   if grep -q '"type":"connection"' "$out" 2>/dev/null; then got=$(date +%s); break; fi
@@ -54,6 +61,17 @@ wait "$client" 2>/dev/null
 kill -INT "$cap_pid" 2>/dev/null; wait "$cap_pid" 2>/dev/null; cap_pid=
 
 fail=0
+nobody_uid=$(id -u nobody); nobody_gid=$(id -g nobody)
+uids=$(awk '/^Uid:/ {print $2, $3, $4, $5}' <<<"$status")
+gids=$(awk '/^Gid:/ {print $2, $3, $4, $5}' <<<"$status")
+groups=$(awk '/^Groups:/ {$1=""; print}' <<<"$status" | tr -d ' ')
+capeff=$(awk '/^CapEff:/ {print $2}' <<<"$status")
+if [[ $uids == "$nobody_uid $nobody_uid $nobody_uid $nobody_uid" && $gids == "$nobody_gid $nobody_gid $nobody_gid $nobody_gid" &&
+      -z $groups && $capeff =~ ^0+$ ]]; then
+  echo "ok   capture runs as nobody once the interface is open (uid $uids, gid $gids, no groups, no capabilities)"
+else
+  echo "FAIL capture still privileged: Uid '$uids' Gid '$gids' Groups '$groups' CapEff '$capeff' (want $nobody_uid/$nobody_gid)"; fail=1
+fi
 cause=$(grep '"type":"connection"' "$out" | head -1 | python3 -c 'import json,sys; print(json.loads(sys.stdin.read())["cause"])' 2>/dev/null)
 if [[ "$cause" == none ]]; then echo "ok   xrdp handshake: cause none"; else echo "FAIL xrdp handshake: cause '$cause'"; fail=1; fi
 if [[ -n $got ]] && (( got - t0 < 12 )); then echo "ok   verdict printed $((got - t0)) s after the client started, while the session was up"
@@ -67,5 +85,23 @@ rc=$?
 if [[ $rc -le 1 ]] && grep -q '"cause":"none"' "$SCN_WORK/reanalysed.json"; then echo "ok   the written pcap analyses to the same verdict"
 else echo "FAIL the written pcap does not analyse to cause none (analyze exit $rc)"; fail=1
   cat "$SCN_WORK/reanalysed.json" "$SCN_WORK/reanalyse.err"; fi
+# Neither the password nor any TLS secret the client logged may appear in
+# anything rdpscope printed or wrote (the key log stays the client's).
+"$bin" dissect -F json "$SCN_WORK/live.pcap" >"$SCN_WORK/dissect.json" 2>&1
+"$bin" analyze "$SCN_WORK/live.pcap" >"$SCN_WORK/analyze.txt" 2>&1
+outputs=("$out" "$SCN_WORK/capture.err" "$SCN_WORK/reanalysed.json" "$SCN_WORK/reanalyse.err" "$SCN_WORK/dissect.json" "$SCN_WORK/analyze.txt")
+secrets=$(awk 'NF == 3 {print $3}' "$SCN_WORK/keys.log" 2>/dev/null | sort -u)
+if [[ -z $secrets ]]; then echo "FAIL the client wrote no TLS key log ($SCN_WORK/keys.log): cannot check that no secret leaks"; fail=1
+else
+  leaked=0
+  for f in "${outputs[@]}"; do
+    grep -qiF -e "$password" "$f" && { echo "FAIL the password appears in $(basename "$f")"; leaked=1; }
+    grep -qiF -f <(printf '%s\n' "$secrets") "$f" && { echo "FAIL a TLS secret from the key log appears in $(basename "$f")"; leaked=1; }
+  done
+  # The password travels inside TLS: in clear in the written pcap it would
+  # mean the check above proves nothing.
+  if grep -qaF -e "$password" "$SCN_WORK/live.pcap"; then echo "FAIL the password is in clear in the captured traffic"; leaked=1; fi
+  [[ $leaked == 0 ]] && echo "ok   neither the password nor any of the $(wc -l <<<"$secrets") logged TLS secrets appears in any output" || fail=1
+fi
 if [[ $fail -ne 0 ]]; then cat "$out" "$SCN_WORK/capture.err"; tail -n 5 "$SCN_WORK"/*.log; fi
 exit $fail

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The sanitizer pass (ctest label `sanitize`): rdpscope built with clang's
 # AddressSanitizer and UndefinedBehaviorSanitizer -- the RDPSCOPE_FUZZ build,
 # instrumented throughout, with -fno-sanitize-recover -- runs `analyze`,
 # `dissect` and `replay --speed max` over every capture in tests/pcaps,
-# broken ones included.  Any sanitizer report fails the test; so does an exit
+# broken ones included, and over the hostile set of tools/make-hostile.  Any sanitizer report fails the test; so does an exit
 # status other than rdpscope's own 0, 1 and 2.
 # Usage: run.sh SOURCE_DIR WORK_DIR.  Exit 77 (skipped) without clang.
 set -uo pipefail
@@ -20,6 +21,11 @@ cmake --build "$work" --target rdpscope -j"$(nproc)" >"$work.build.log" 2>&1 ||
 bin=$work/rdpscope
 echo "built $bin in $(( $(date +%s) - start )) s"
 
+# The hostile set (tests/hostile/run.sh checks its outcomes and memory; here
+# it runs under the sanitizers too).
+rm -rf "$work-hostile"
+python3 "$src/tools/make-hostile" "$work-hostile" >/dev/null || { echo "FAIL: tools/make-hostile failed"; exit 1; }
+
 # exitcode=99: a sanitizer's exit is told apart from rdpscope's 1 and 2.
 export ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:exitcode=99
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:exitcode=99
@@ -35,6 +41,6 @@ while IFS= read -r f; do
       fail=1
     fi
   done
-done < <(find "$src/tests/pcaps" -type f \( -name '*.pcap' -o -name '*.pcapng' \) | sort)
+done < <(find "$src/tests/pcaps" "$work-hostile" -type f \( -name '*.pcap' -o -name '*.pcapng' \) | sort)
 echo "$runs runs under ASan+UBSan in $(( $(date +%s) - start )) s in all: $([[ $fail == 0 ]] && echo "no report" || echo "FAILED")"
 exit $fail

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The Windows build under Wine (ctest label `windows`).
 #
 # Builds rdpscope.exe with tools/build-windows (mingw-w64; its libcrypto is

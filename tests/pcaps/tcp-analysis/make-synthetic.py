@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Writes the synthetic captures of tests/pcaps/tcp-analysis/synthetic/.
 
 Hand-made TCP segment sequences, each aimed at one of Wireshark's TCP analysis

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # shellcheck shell=bash
 # Common helpers for the rdpscope capture lab: logging, the per-scenario
 # command record, and process bookkeeping.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # shellcheck shell=bash
 # Packages the lab needs (Debian 12), and their installation when missing.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """Write and verify the lab's NAME.expect.json files.
 
     expect.py write WORK OUT_JSON   build the expectation from the scenario's
@@ -68,6 +69,11 @@ def validate(doc):
             errs.append(f"connection {i}: cause none iff stalled_at null")
         if (st is None) != (wo is None):
             errs.append(f"connection {i}: stalled_at and waiting_on null together")
+    for i, g in enumerate(doc.get("groups", [])):
+        if g.get("scope") not in ("pair", "client"):
+            errs.append(f"group {i}: scope is pair or client")
+        if g.get("pattern") not in (None, "brute_force", "spray", "scan"):
+            errs.append(f"group {i}: unknown pattern {g.get('pattern')!r}")
     for i, chk in enumerate(doc.get("tshark_check", [])):
         if "filter" not in chk or "min" not in chk:
             errs.append(f"tshark_check {i}: needs filter and min")
@@ -132,6 +138,17 @@ def cmd_write(work, out_json):
     if meta.get("keylog"):
         doc["keylog"] = meta["keylog"]
     doc["connections"] = conns
+    groups = []
+    for scope, client, server, pattern, note in read_tsv(os.path.join(work, "groups.tsv"), 5):
+        g = {"scope": scope, "client": client}
+        if server:
+            g["server"] = server
+        g["pattern"] = _null(pattern)
+        if note:
+            g["note"] = note
+        groups.append(g)
+    if groups:
+        doc["groups"] = groups
     doc["tshark_check"] = checks
     errs = validate(doc)
     if errs:

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # shellcheck shell=bash
 # Faults.  The kernel has no netem, so everything is nftables (drop, reject,
 # deterministic loss with numgen counters, size and payload matches) plus a

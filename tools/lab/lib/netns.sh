@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # shellcheck shell=bash
 # The lab topology: three network namespaces joined by two veth pairs.
 #

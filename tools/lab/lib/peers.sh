@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # shellcheck shell=bash
 # The RDP peers: xrdp and freerdp-shadow-cli as servers, xfreerdp and
 # impacket's rdp_check.py as clients, socat for scripted listeners, and the

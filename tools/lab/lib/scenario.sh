@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # shellcheck shell=bash
 # The scenario table and the words scenario bodies are written in.
 #
@@ -8,6 +9,7 @@
 # and states what the capture must show:
 #     expect_conn CAUSE STALLED_AT WAITING_ON VERDICT "note"   (one per TCP
 #                 connection, in the order of their first packet)
+#     expect_group SCOPE PATTERN "note"   (a pattern of the client's group)
 #     check FILTER MIN MAX "note" [tls|tlskeys]   (MAX empty = no upper
 #                 bound; "tls" decodes port 3389 as TLS for the check,
 #                 "tlskeys" also decrypts it with the scenario's key log)
@@ -44,6 +46,15 @@ expect_conn() {
     local cause=$1 stalled=$2 waiting=$3 verdict=$4 note=${5:-}
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$CLI_IP:*" "$SRV_IP:$RDP_PORT" \
         "$cause" "$stalled" "$waiting" "$verdict" "$note" >>"$SCN_WORK/conns.tsv"
+}
+
+# expect_group SCOPE PATTERN NOTE: the client's group (SCOPE pair: client ->
+# server; client: the client across servers) names PATTERN (brute_force,
+# spray, scan; "null": none), from how the scenario made its connections.
+expect_group() {
+    local scope=$1 pattern=$2 note=${3:-} server=''
+    [[ $scope == pair ]] && server="$SRV_IP:$RDP_PORT"
+    printf '%s\t%s\t%s\t%s\t%s\n' "$scope" "$CLI_IP" "$server" "$pattern" "$note" >>"$SCN_WORK/groups.tsv"
 }
 
 # expect_xfail REASON: the capture cannot decide this scenario's expectation

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /*
  * sslkeylog.c - LD_PRELOAD shim that writes TLS secrets in NSS key log
  * format to the file named by $SSLKEYLOGFILE.

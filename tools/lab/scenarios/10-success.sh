@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # shellcheck shell=bash
 # Handshakes that complete.  xfreerdp is stopped by `timeout` once the
 # server has drawn its first screens (xrdp: its login screen; the shadow

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # shellcheck shell=bash
 # Security negotiation failures: every RDP_NEG_FAILURE code the Debian peers
 # produce (xrdp only ever sends code 3; freerdp-shadow-cli sends 1, 2 and 5),

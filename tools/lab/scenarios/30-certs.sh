@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # shellcheck shell=bash
 # Certificates: the client refusing the server's certificate (/cert:deny
 # makes xfreerdp abort instead of prompting), and servers whose certificate

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # shellcheck shell=bash
 # TLS parameter mismatches that end in a TLS alert from the server.
 

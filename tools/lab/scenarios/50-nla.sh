@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # shellcheck shell=bash
 # NLA (CredSSP) authentication failures against freerdp-shadow-cli /sec:nla,
 # whose SAM file knows one user.  The shadow server sends no TSRequest

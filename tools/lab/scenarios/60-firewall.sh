@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # shellcheck shell=bash
 # Firewalls and middleboxes.  "server" rules are the server host's own
 # firewall (INPUT hook in the server namespace), "router" rules a firewall or

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # shellcheck shell=bash
 # Path faults on the router: deterministic loss, an MTU black hole, a slow
 # link.  xrdp security_layer=tls is the server throughout.

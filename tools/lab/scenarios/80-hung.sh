@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # shellcheck shell=bash
 # Servers that accept TCP but do not do RDP: hung, stopped, closing at once,
 # or another protocol on 3389.  The kernel completes the TCP handshake and

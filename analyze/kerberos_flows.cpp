@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: MIT
+#include "analyze/kerberos_flows.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+#include "dissect/kerberos.hpp"
+
+namespace rdpscope {
+
+bool KerberosNote::termsrv() const {
+    // MS-RDPBCGR 5.4.5.1 / MS-CSSP: the RDP service's SPN is TERMSRV/<host>; compare without case.
+    constexpr std::string_view kService = "TERMSRV/";
+    if (sname.size() < kService.size()) return false;
+    for (std::size_t i = 0; i < kService.size(); ++i)
+        if (std::toupper(static_cast<unsigned char>(sname[i])) != kService[i]) return false;
+    return true;
+}
+
+bool KerberosFlows::on_port(std::uint16_t a, std::uint16_t b) { return a == krb::kPort || b == krb::kPort; }
+
+// Feeds one direction's reassembled bytes to the record framing.
+class KerberosFlows::Sink : public tcp::StreamSink {
+public:
+    Sink(KerberosFlows& k, Flow& f, int d) : k_(k), f_(f), d_(d) {}
+    void on_data(Bytes data, std::uint64_t frame, std::int64_t ts_ns) override { k_.feed(f_, d_, data, frame, ts_ns); }
+    // Bytes missing from the capture: where the next record starts is lost.
+    void on_gap(std::uint64_t, std::uint64_t) override { f_.dir[d_].broken = true; }
+
+private:
+    KerberosFlows& k_;
+    Flow& f_;
+    int d_;
+};
+
+KerberosFlows::Flow* KerberosFlows::flow_for(const Key& key, std::uint64_t stream, const Endpoint& src,
+                                             const Endpoint& dst, std::int64_t ts_ns) {
+    auto it = flows_.find(key);
+    if (it != flows_.end()) {
+        if (it->second.stream == stream) return &it->second;
+        flows_.erase(it);  // the port pair was reused: a new tcp.stream
+    }
+    if (flows_.size() >= kMaxFlows) {
+        // Full (a flood of port-88 connections): drop the one idle longest.
+        auto oldest = std::min_element(flows_.begin(), flows_.end(),
+                                       [](const auto& a, const auto& b) { return a.second.last_ts < b.second.last_ts; });
+        flows_.erase(oldest);
+    }
+    Flow& f = flows_[key];
+    f.stream = stream;
+    // The KDC is the side on port 88 (when both are, the first sender is the client).
+    const bool src_is_kdc = src.port == krb::kPort && dst.port != krb::kPort;
+    f.client = src_is_kdc ? dst : src;
+    f.kdc = src_is_kdc ? src : dst;
+    f.last_ts = ts_ns;
+    return &f;
+}
+
+void KerberosFlows::tcp(std::uint64_t stream, std::uint64_t frame, std::int64_t ts_ns, const Endpoint& src,
+                        const Endpoint& dst, const tcp::Header& t) {
+    const Key key = endpoint_less(src, dst) ? Key{src, dst} : Key{dst, src};
+    Flow* f = flow_for(key, stream, src, dst, ts_ns);
+    f->last_ts = ts_ns;
+    const int d = same_endpoint(src, f->client) ? 0 : 1;
+    if (t.has(tcp::RST)) return;
+    Stream& s = f->dir[d];
+    if (t.has(tcp::SYN)) s.r.set_isn(t.seq);
+    if (!s.broken && (!t.payload.empty() || t.has(tcp::FIN))) {
+        Sink sink(*this, *f, d);
+        s.r.segment(t.seq, t.payload, t.has(tcp::FIN), frame, ts_ns, sink);
+    }
+    if (t.has(tcp::ACK)) {
+        Stream& peer = f->dir[1 - d];
+        if (!peer.broken && peer.r.started()) {
+            Sink sink(*this, *f, 1 - d);
+            peer.r.acked(t.ack, frame, sink);
+        }
+    }
+    // Both directions finished: nothing more will come (a new SYN starts a new flow).
+    if (f->dir[0].r.fin_reached() && f->dir[1].r.fin_reached()) flows_.erase(key);
+}
+
+// RFC 4120 7.2.2: a 4-octet length, then the message; records may span
+// segments and a segment may hold several.
+void KerberosFlows::feed(Flow& f, int d, Bytes data, std::uint64_t frame, std::int64_t ts_ns) {
+    Stream& s = f.dir[d];
+    while (!data.empty() && !s.broken) {
+        if (s.skip) {
+            const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(s.skip, data.size()));
+            s.skip -= n;
+            data = data.subspan(n);
+            continue;
+        }
+        if (s.buf.size() < 4) {
+            const std::size_t n = std::min<std::size_t>(4 - s.buf.size(), data.size());
+            s.buf.insert(s.buf.end(), data.begin(), data.begin() + static_cast<std::ptrdiff_t>(n));
+            data = data.subspan(n);
+            continue;
+        }
+        const auto len = krb::tcp_record_length(s.buf);
+        if (!len) {  // the reserved bit: not Kerberos framing
+            s.broken = true;
+            s.buf.clear();
+            break;
+        }
+        if (*len > kMaxRecord) {
+            // Too large to gather: read its type from what is here and pass over it.
+            const std::size_t n = std::min<std::size_t>(*len, data.size());
+            message(f.stream, true, frame, ts_ns, f.client, f.kdc, d == 0, data.subspan(0, std::min<std::size_t>(n, 8)),
+                    true);
+            s.skip = *len;
+            s.buf.clear();
+            continue;
+        }
+        const std::size_t want = 4 + *len - s.buf.size();
+        const std::size_t n = std::min(want, data.size());
+        s.buf.insert(s.buf.end(), data.begin(), data.begin() + static_cast<std::ptrdiff_t>(n));
+        data = data.subspan(n);
+        if (s.buf.size() == 4 + *len) {
+            message(f.stream, true, frame, ts_ns, f.client, f.kdc, d == 0, Bytes(s.buf).subspan(4));
+            s.buf.clear();
+        }
+    }
+}
+
+void KerberosFlows::udp(std::optional<std::uint64_t> stream, std::uint64_t frame, std::int64_t ts_ns,
+                        const Endpoint& src, const Endpoint& dst, Bytes payload) {
+    const Key key = endpoint_less(src, dst) ? Key{src, dst} : Key{dst, src};
+    std::uint64_t number = 0;
+    if (stream) {
+        number = *stream;
+        flow_for(key, number, src, dst, ts_ns)->last_ts = ts_ns;
+    } else if (auto it = flows_.find(key); it != flows_.end()) {
+        number = it->second.stream;
+        it->second.last_ts = ts_ns;
+    } else {
+        return;  // forgotten (more flows at once than kMaxFlows): its number is not known
+    }
+    if (payload.empty()) return;
+    const bool src_is_kdc = src.port == krb::kPort && dst.port != krb::kPort;
+    message(number, false, frame, ts_ns, src_is_kdc ? dst : src, src_is_kdc ? src : dst, !src_is_kdc, payload);
+}
+
+void KerberosFlows::message(std::uint64_t stream, bool tcp, std::uint64_t frame, std::int64_t ts_ns,
+                            const Endpoint& client, const Endpoint& kdc, bool from_client, Bytes msg, bool oversized) {
+    ev::KerberosMessage e;
+    e.tcp = tcp;
+    auto m = krb::decode_message(msg);
+    if (!m || oversized) {
+        e.error = oversized ? DecodeError::unsupported("kerberos", "record length", 0) : m.error();
+        // The type, when the first octet names one ([APPLICATION n], short form).
+        if (!msg.empty() && (msg[0] & 0xe0) == 0x60 && !krb::msg_type_name(msg[0] & 0x1f).empty()) e.type = msg[0] & 0x1f;
+    } else {
+        e.type = m->type;
+        e.error_code = m->error_code;
+        if (m->cname) e.cname = m->cname->joined();
+        if (m->sname) e.sname = m->sname->joined();
+        e.crealm = m->crealm;
+        e.srealm = m->srealm;
+        e.e_text = m->e_text;
+        e.stime = m->stime;
+        e.till = m->till;
+        e.padata_types = m->padata_types;
+    }
+    ++counts_.messages;
+    if (e.error_code) {
+        auto& er = counts_.errors[krb::error_name(*e.error_code).empty() ? -1 : *e.error_code];
+        if (!er.count++) {
+            er.first_frame = frame;
+            er.sname = e.sname;
+            er.cname = e.cname;
+        }
+    }
+    if (e.type == static_cast<std::uint32_t>(krb::MsgType::tgs_req) && !e.sname.empty() &&
+        counts_.services.size() < KerberosCounts::kMaxServices &&
+        std::find(counts_.services.begin(), counts_.services.end(), e.sname) == counts_.services.end())
+        counts_.services.push_back(e.sname);
+    if (e.type) {
+        KerberosNote n;
+        n.frame = frame;
+        n.ts_ns = ts_ns;
+        n.tcp = tcp;
+        n.flow = stream;
+        n.client = client;
+        n.kdc = kdc;
+        n.type = e.type;
+        n.error_code = e.error_code;
+        n.cname = e.cname;
+        n.crealm = e.crealm;
+        n.sname = e.sname;
+        n.srealm = e.srealm;
+        n.e_text = e.e_text;
+        if (notes_.size() >= kMaxNotes) notes_.pop_front();
+        notes_.push_back(std::move(n));
+    }
+    const Endpoint& src = from_client ? client : kdc;
+    const Endpoint& dst = from_client ? kdc : client;
+    obs_.flow_pdu(stream, !tcp, from_client ? Dir::c2s : Dir::s2c, src, dst, PduEvent{frame, ts_ns, std::move(e)});
+}
+
+std::vector<KerberosNote> KerberosFlows::tie(const IpAddr& client, std::int64_t first_ts, std::int64_t until_ts) {
+    std::vector<KerberosNote> out;
+    for (auto& n : notes_) {
+        if (!(n.client.ip == client)) continue;
+        const bool during = n.ts_ns >= first_ts && n.ts_ns <= until_ts;
+        // Just before the connection, and not already another connection's
+        // (one the client had open when it asked).
+        const bool before = n.ts_ns < first_ts && first_ts - n.ts_ns <= kTieBeforeNs && !n.tied;
+        if (!during && !before) continue;
+        if (during) n.tied = true;
+        KerberosNote t = n;
+        t.during = during;
+        out.push_back(std::move(t));
+    }
+    return out;
+}
+
+void KerberosFlows::expire(std::int64_t now_ns) {
+    while (!notes_.empty() && now_ns - notes_.front().ts_ns > kKeepNs) notes_.pop_front();
+    for (auto it = flows_.begin(); it != flows_.end();) {
+        if (now_ns - it->second.last_ts > kFlowIdleNs) it = flows_.erase(it);
+        else ++it;
+    }
+}
+
+void KerberosFlows::clear() {
+    flows_.clear();
+    notes_.clear();
+    counts_ = {};
+}
+
+}  // namespace rdpscope

@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: MIT
+// The tracker's look at what is not RDP: Kerberos on port 88 (decoded, kept
+// to tie to the RDP connections) and the few facts FileStats::other gathers
+// for a capture without RDP (analyze/other_traffic.hpp).  Cheap per packet:
+// a port test, and for a SYN a look through at most kMaxDestinations servers.
+#include <algorithm>
+
+#include "analyze/tracker.hpp"
+#include "dissect/dns.hpp"
+#include "dissect/kerberos.hpp"
+
+namespace rdpscope {
+
+void Tracker::other_tcp(const CapturedPacket& pkt, const PacketInfo& p, const Endpoint& src, const Endpoint& dst,
+                        std::uint64_t stream) {
+    const tcp::Header& t = p.tcp;
+    if (KerberosFlows::on_port(t.src_port, t.dst_port) && !p.ip.fragment)
+        kerberos_.tcp(stream, pkt.frame, pkt.ts_ns, src, dst, t);
+    OtherTraffic& o = stats_.other;
+    if (t.has(tcp::SYN) && !t.has(tcp::ACK)) {
+        if (dst.port == opt_.rdp_port) ++o.syns_to_rdp_port;
+        if (auto* d = o.destination(dst)) {
+            ++d->syns;
+        } else if (o.destinations.size() < OtherTraffic::kMaxDestinations) {
+            o.destinations.push_back({dst, 1, 0, 0, pkt.frame});
+        } else {
+            ++o.syns_elsewhere;
+        }
+    } else if (t.has(tcp::SYN) || t.has(tcp::RST)) {
+        // An answer from a server SYNs went to (the list is short).
+        if (o.destinations.empty()) return;
+        if (auto* d = o.destination(src)) {
+            if (t.has(tcp::SYN)) ++d->syn_acks;
+            else if (!d->syn_acks) ++d->resets;
+        }
+    }
+}
+
+void Tracker::other_udp(const CapturedPacket& pkt, const PacketInfo& p, const Endpoint& src, const Endpoint& dst,
+                        bool new_flow) {
+    const udp::Header& u = p.udp;
+    if (KerberosFlows::on_port(u.src_port, u.dst_port)) {
+        std::optional<std::uint64_t> id;
+        if (!opt_.light || udp_other_.on_rdp_port(endpoint_less(src, dst) ? UdpFlows::Key{src, dst} : UdpFlows::Key{dst, src}))
+            id = endpoint_less(src, dst) ? udp_->id_of(src, dst) : udp_->id_of(dst, src);
+        else if (new_flow)
+            id = udp_->flows() - 1;
+        kerberos_.udp(id, pkt.frame, pkt.ts_ns, src, dst, u.payload);
+    }
+    if (u.src_port == dns::kPort) {
+        OtherTraffic& o = stats_.other;
+        auto head = dns::decode(u.payload, false);
+        if (!head || !head->response) return;
+        ++o.dns_responses;
+        // An error, or no answer to the question: the name does not resolve.
+        if (head->rcode == 0 && head->answers > 0) return;
+        auto m = dns::decode(u.payload);
+        if (!m || !m->questions) return;
+        if (m->rcode == 0 && m->qtype != 1 && m->qtype != 28) return;  // only A / AAAA lookups lead to a connection
+        ++o.dns_failure_count;
+        if (o.dns_failures.size() < OtherTraffic::kMaxListed)
+            o.dns_failures.push_back({pkt.frame, m->qname, m->qtype, m->rcode});
+    }
+}
+
+void Tracker::other_icmp(const CapturedPacket& pkt, const PacketInfo& p) {
+    const icmp::Message& m = p.icmp;
+    if (m.kind == icmp::Kind::other) return;
+    OtherTraffic& o = stats_.other;
+    ++o.icmp_error_count;
+    if (o.icmp_errors.size() >= OtherTraffic::kMaxListed) return;
+    OtherTraffic::IcmpError e;
+    e.frame = pkt.frame;
+    e.description = icmp::describe(m);
+    e.from = to_string(p.ip.src);
+    if (m.quote) {
+        e.quoted_dst = {m.quote->dst, m.quote->has_ports ? m.quote->dst_port : std::uint16_t{0}};
+        e.protocol = m.quote->protocol;
+    }
+    o.icmp_errors.push_back(std::move(e));
+}
+
+}  // namespace rdpscope
