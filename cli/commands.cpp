@@ -196,7 +196,9 @@ int run_capture(const Capture& c) {
         }
         int n = 0;
         for (const auto& i : ifs) {
-            fmt::print("{}. {}{}{}{}\n", ++n, i.name, i.description.empty() ? "" : " (" + i.description + ")",
+            // Windows: the adapter's own name too ("Ethernet"), which -i takes.
+            fmt::print("{}. {}{}{}{}{}\n", ++n, i.name, i.friendly.empty() ? "" : " \"" + i.friendly + "\"",
+                       i.description.empty() ? "" : " (" + i.description + ")",
                        i.up ? (i.running ? " [up, running]" : " [up]") : " [down]", i.loopback ? " [loopback]" : "");
             for (const auto& a : i.addresses) fmt::print("     {}\n", a);
         }
