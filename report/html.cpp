@@ -55,7 +55,7 @@ body{font:14px/1.4 system-ui,-apple-system,"Segoe UI",sans-serif;margin:1rem aut
 h1{font-size:1.3rem;margin:.2rem 0}h2{font-size:1.05rem;margin:.8rem 0 .3rem}
 ul.inline{margin:.2rem 0;padding-left:1.2rem}ul.inline li{display:inline-block;margin-right:1.5rem}ul.files{font-size:12.5px}
 #summary{margin:.2rem 0}h3{font-size:1rem;margin:.8rem 0 .3rem}
-table{border-collapse:collapse;width:100%;font-size:13px}th,td{border-bottom:1px solid var(--line);padding:.2rem .4rem;text-align:left;vertical-align:top}
+table{border-collapse:collapse;width:100%;font-size:12.5px}th,td{border-bottom:1px solid var(--line);padding:.2rem .3rem;text-align:left;vertical-align:top}
 th{cursor:pointer;background:#f2f2f2;white-space:nowrap}th[aria-sort]::after{content:" \2195"}
 td.num{text-align:right;font-variant-numeric:tabular-nums}
 #conns td{white-space:nowrap}#conns td.wrap{white-space:normal}.scroll{overflow-x:auto}
@@ -166,7 +166,7 @@ void HtmlWriter::connection(const json& j) {
         std::string d = fmt::format(
             "<details class=\"conn\"{} id=\"{}\" data-file=\"{}\" data-conn=\"{}\" data-cause=\"{}\" data-verdict=\"{}\" "
             "data-phase=\"{}\" data-stalled-at=\"{}\" data-waiting-on=\"{}\" data-confidence=\"{}\" data-evidence=\"{}\">\n",
-            !ok && failure_details_ == 1 ? " open" : "", r.anchor, html_escape(valid_utf8(r.file)), r.conn, html_escape(r.cause), html_escape(r.verdict), html_escape(r.phase),
+            (!ok && failure_details_ == 1) || serial_ == 1 ? " open" : "", r.anchor, html_escape(valid_utf8(r.file)), r.conn, html_escape(r.cause), html_escape(r.verdict), html_escape(r.phase),
             html_escape(r.stalled_at), esc_str(j, "waiting_on"), html_escape(r.confidence), evidence_frames);
         d += fmt::format("<summary><b>#{}</b> {} &rarr; {} &nbsp; <span class=\"{}\">{}</span> ({}) &nbsp; {} &nbsp; {:.3f} s</summary>\n",
                          r.conn, html_escape(r.client), html_escape(r.server), ok ? "cause-ok" : "cause-fail",
