@@ -11,6 +11,7 @@
 #     tcp.stream (rdpscope's conn), in that direction; every ICMP row an ICMP frame;
 #   * nothing is fetched: no src/href/xlink:href/url()/@import to anything but
 #     the page itself (#fragment); no <link>, <img>, <iframe>, <object>;
+#   * stdout's JSON is the same with and without --html;
 #   * strings from the capture are text: the hostile capture's <script> cookie
 #     and <img> SNI show as text and add no element.
 # Usage: check.py structure RDPSCOPE SOURCE_DIR WORKDIR
@@ -111,6 +112,10 @@ def run(rdpscope, cap, page):
     if r.returncode not in (0, 1):
         fail(cap, f'rdpscope exited {r.returncode}: {r.stderr.strip()}')
         return []
+    # --html changes nothing on stdout (README: the JSON is the same with or without it).
+    plain = subprocess.run([rdpscope, 'analyze', '--format', 'json', cap], capture_output=True, text=True)
+    if plain.stdout != r.stdout:
+        fail(cap, 'analyze --format json prints something else with --html')
     return [json.loads(l) for l in r.stdout.splitlines() if l.strip()]
 
 
