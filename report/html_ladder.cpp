@@ -229,10 +229,11 @@ std::string html_ladder_svg(const json& j) {
         const int y1 = kTop + static_cast<int>(a->second) * kRow - 6, y2 = kTop + static_cast<int>(std::max(last, a->second)) * kRow + 12;
         const int x = kServerX + 40 + (phase_col++ % 2) * 6;
         const std::string phase = st.value("phase", std::string());
-        s += fmt::format("<g class=\"phase\" data-phase=\"{}\" data-done=\"{}\" data-inferred=\"{}\">"
+        s += fmt::format("<g class=\"phase\" data-phase=\"{}\" data-done=\"{}\" data-inferred=\"{}\"><title>{}</title>"
                          "<path d=\"M{} {} h6 V{} h-6\" fill=\"none\" stroke=\"#333\" stroke-width=\"1.5\"{}/>"
                          "<text x=\"{}\" y=\"{}\">{}{}</text><text x=\"{}\" y=\"{}\" class=\"muted\">{}</text></g>\n",
-                         html_escape(phase), done ? "true" : "false", inferred ? "true" : "false", x, y1, y2,
+                         html_escape(phase), done ? "true" : "false", inferred ? "true" : "false",
+                         html_escape(valid_utf8(words(phase) + (st.contains("note") ? ": " + st["note"].get<std::string>() : std::string()))), x, y1, y2,
                          inferred ? " stroke-dasharray=\"4 3\"" : "", x + 12, y1 + 10, done ? "&#10004; " : "&#9675; ", html_escape(words(phase)),
                          x + 12, y1 + 22,
                          std::string(!done && !complete && phase == stalled ? "\u2716 STALLED HERE; " : "") +
