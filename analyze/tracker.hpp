@@ -58,6 +58,9 @@ struct TrackerOptions {
     // connection fully and give UdpFlows every datagram -- slower, the same
     // results; the tests compare the two.
     bool light = true;
+    // Segments kept per connection for the HTML report's ladder and
+    // time-sequence chart (TcpAnalysis::keep_segments); 0 keeps none.
+    std::size_t keep_segments = 0;
 };
 
 // What one interface of the input carried (pcapng; pcap and live: one).

@@ -37,6 +37,13 @@ void add_all(CLI::App* cmd, rdpscope::cli::Output& o) {
                   "when it has more than 20");
 }
 
+// The HTML report (analyze, capture, replay).
+void add_html(CLI::App* cmd, rdpscope::cli::Output& o) {
+    cmd->add_option("--html", o.html,
+                    "also write a self-contained HTML report to this file (summary, groups, a sortable table, and per "
+                    "connection the ladder diagram, TCP time-sequence charts and evidence); written when the input ends");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -66,6 +73,7 @@ int main(int argc, char** argv) {
     analyze->add_option("FILE", ana.files, "pcap or pcapng capture files")->required();
     add_output(analyze, ana.out);
     add_all(analyze, ana.out);
+    add_html(analyze, ana.out);
     analyze->footer(
         "--format json prints one {\"type\":\"connection\"} object per RDP connection (phase, stalled_at,\n"
         "waiting_on, cause, verdict, confidence, summary, evidence, ladder, negotiation, tls, tcp...),\n"
@@ -111,6 +119,7 @@ int main(int argc, char** argv) {
     capture->add_option("--duration", cap.duration_s, "stop after this many seconds");
     add_output(capture, cap.out);
     add_all(capture, cap.out);
+    add_html(capture, cap.out);
     capture->footer(
         "Needs root or CAP_NET_RAW to open the interface, then drops to --user. Ctrl-C or SIGTERM\n"
         "gives every open connection its verdict and prints the summary. Kernel and interface drops\n"
@@ -125,6 +134,7 @@ int main(int argc, char** argv) {
     replay->add_option("--speed", rep.speed, "N times the recorded pace, or 'max'")->capture_default_str();
     add_output(replay, rep.out);
     add_all(replay, rep.out);
+    add_html(replay, rep.out);
 
     // rules
     auto* rules = app.add_subcommand("rules", "print the verdict rule table (evidence -> causes, verdicts), in order");
