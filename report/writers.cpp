@@ -133,7 +133,8 @@ void ReportWriter::begin_file(const std::string& path, const FileStats* stats) {
 }
 
 void ReportWriter::print_connection(const Connection& c, const Verdict& v) {
-    Held h{c.client().ip, summarize(c, v)};
+    Held h{c.client().ip, summarize(c, v), nullptr};
+    if (sink_ && segments_) h.segments = tcp_segments_json(c.tcp, c.client_side());
     if (live_) {
         release(h);  // printed now, with the figures so far
         return;
@@ -173,11 +174,21 @@ void ReportWriter::release(Held& h) {
         emit_text(j);
     }
     std::fflush(out_);
+    if (sink_) {
+        j["file"] = path_;
+        if (!h.segments.is_null()) j["segments"] = std::move(h.segments);
+        sink_->object(j);
+    }
 }
 
 void ReportWriter::emit_groups(bool final) {
     for (const GroupView& g : groups_.groups(!final)) {
         json j = group_json(g, final);
+        if (sink_ && final) {
+            json k = j;
+            k["file"] = path_;
+            sink_->object(k);
+        }
         if (format_ == Format::json) {
             j["file"] = path_;
             fmt::print(out_, "{}\n", j.dump());
@@ -202,13 +213,14 @@ void ReportWriter::emit_text(const json& j) {
 }
 
 void ReportWriter::finish() {
+    json s = {{"type", "summary"}, {"connections", connections_total_}, {"completed", connections_total_ - incomplete_}};
+    json causes = json::object();
+    for (const auto& [k, n] : by_cause_) causes[k] = n;
+    s["by_cause"] = causes;
+    // Every attempt counted: those a flood bound left unjudged too.
+    if (syn_attempts_not_judged_) s["syn_attempts_not_judged"] = syn_attempts_not_judged_;
+    if (sink_) sink_->object(s);
     if (format_ == Format::json) {
-        json s = {{"type", "summary"}, {"connections", connections_total_}, {"completed", connections_total_ - incomplete_}};
-        json causes = json::object();
-        for (const auto& [k, n] : by_cause_) causes[k] = n;
-        s["by_cause"] = causes;
-        // Every attempt counted: those a flood bound left unjudged too.
-        if (syn_attempts_not_judged_) s["syn_attempts_not_judged"] = syn_attempts_not_judged_;
         fmt::print(out_, "{}\n", s.dump());
         return;
     }
@@ -316,12 +328,17 @@ void ReportWriter::end_file(const FileStats& stats) {
     syn_attempts_not_judged_ += stats.flood.attempts;
     if (stats.flood.any()) {
         const json f = flood_json(path_, stats.flood);
+        if (sink_) sink_->object(f);
         if (format_ == Format::json) {
             fmt::print(out_, "{}\n", f.dump());
         } else {
             if (!header_printed_) emit_text(json());
             fmt::print(out_, "{}\n", render_flood_text(f));
         }
+    }
+    if (sink_) {
+        if (none) sink_->object(no_rdp_json(path_, stats));
+        sink_->object(sum);
     }
     if (format_ == Format::json) {
         if (none) fmt::print(out_, "{}\n", no_rdp_json(path_, stats).dump());
