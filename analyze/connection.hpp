@@ -60,6 +60,9 @@ struct Connection {
     std::uint64_t progress_frame = 0;
     int last_data_side = -1;  // the side that sent the newest bytes
     bool reported = false;    // its verdict has been decided (once per connection)
+    // Listed one by one in the report; false: a flood's probe beyond the
+    // listing budget, judged and grouped but counted in FileStats::flood.
+    bool listed = true;
     std::uint64_t checked_progress_frame = 0;  // progress at the last completion check
     // A stall the client owes is held (Tracker::due): the frame at which that
     // was last decided, and the decision.

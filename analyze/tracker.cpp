@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "analyze/flow_hash.hpp"
+#include "analyze/groups.hpp"
 
 namespace rdpscope {
 
@@ -52,8 +53,10 @@ Tracker::Tracker(Observer& obs, TrackerOptions opt)
       // UdpFlows ties a flow to an RDP connection (is_rdp()), which is always
       // a full one: light entries need not be visited.
       udp_(std::make_unique<UdpFlows>(obs, UdpFlowOptions{opt.rdp_port, opt.idle_timeout_ns}, full_)),
-      udp_other_(opt.idle_timeout_ns, opt.rdp_port), kerberos_(obs) {
+      udp_other_(opt.idle_timeout_ns, opt.rdp_port), kerberos_(obs), budget_(opt.listed_per_minute) {
     stats_.other.rdp_port = opt.rdp_port;
+    if (!opt_.light) opt_.max_pending_attempts = 0;  // holding is light tracking
+    flood_.set_bounds(opt_.max_pending_attempts, opt_.listed_per_minute, opt_.max_full_connections);
 }
 Tracker::~Tracker() = default;
 
@@ -65,6 +68,7 @@ bool Tracker::reportable(const Connection& c) const {
 }
 
 void Tracker::packet(const CapturedPacket& pkt) {
+    if (relieve_due_) relieve();
     ++stats_.packets;
     stats_.bytes += pkt.wirelen;
     if (!stats_.first_ts) stats_.first_ts = pkt.ts_ns;
@@ -116,6 +120,9 @@ bool Tracker::collapse_copy(const CapturedPacket& pkt, const PacketInfo& p) {
         const Endpoint src{p.ip.src, p.tcp.src_port}, dst{p.ip.dst, p.tcp.dst_port};
         const Key key = endpoint_less(src, dst) ? Key{src, dst} : Key{dst, src};
         if (Entry* e = table_.find(key)) {
+            // A copy of a held SYN attempt's packet: full tracking shows it to
+            // the TCP analysis now (a duplicate_frame event at its frame).
+            if (e->pending) promote(*e, key);
             const int side = e->conn ? (same_endpoint(e->conn->side[0], src) ? 0 : 1) : side_of(*e, key, src);
             if (e->conn) copy_tcp(*e->conn, side, pkt, p);
             else if (e->held) count_light_copy(*e->held, side, pkt, p);
@@ -227,6 +234,10 @@ Tracker::Entry& Tracker::entry_for(const Key& key, const TcpIn& in) {
         if (!e.bases.new_stream(side_of(e, key, in.src), in.tcp)) return e;
         retire(key);
     }
+    // A SYN attempt on a reported port is held, not built into a Connection
+    // (flood.hpp); room is made first, as evicting moves table entries.
+    const bool pend = opt_.max_pending_attempts && pure_syn(in) && reportable_by_port(key);
+    if (pend) make_room_for_pending();
     Entry& e = *table_.try_emplace(key).first;
     e.id = next_id_++;
     ++stats_.connections;
@@ -236,7 +247,14 @@ Tracker::Entry& Tracker::entry_for(const Key& key, const TcpIn& in) {
     e.held->first_frame = in.frame;
     e.held->first_ts = in.ts_ns;
     e.held->drops_at_start = capture_drops_;
-    // On an RDP port it is reported whatever it carries: full from the start.
+    // On an RDP port it is reported whatever it carries: full from the start,
+    // or held while it is only a SYN attempt (no expiry: pending_ times it).
+    if (pend) {
+        e.pending = true;
+        ++pending_n_;
+        pending_.push_back({e.id, KeyHash{}(key)});
+        return e;
+    }
     if (!opt_.light || reportable_by_port(key)) promote(e, key);
     // First check: when it would be retired if this packet were its last (a
     // SYN: as an attempt; it is re-queued if an answer makes it wait longer).
@@ -250,6 +268,11 @@ Tracker::Entry& Tracker::entry_for(const Key& key, const TcpIn& in) {
 // came (no RDP port, no direction started as RDP), so replaying them tells the
 // observer nothing it would have been told then.
 void Tracker::promote(Entry& e, const Key& key) {
+    const bool was_pending = e.pending;
+    if (e.pending) {
+        e.pending = false;
+        --pending_n_;
+    }
     std::unique_ptr<Held> h = std::move(e.held);
     auto c = std::make_unique<Connection>();
     c->id = e.id;
@@ -265,6 +288,8 @@ void Tracker::promote(Entry& e, const Key& key) {
     Connection& conn = *c;
     e.conn = std::move(c);
     full_.emplace(e.id, &conn);
+    // Retiring erases table entries, which the caller may still hold: at the next packet.
+    if (opt_.max_full_connections && full_.size() > opt_.max_full_connections) relieve_due_ = true;
     for (const HeldPacket& hp : h->packets) {
         TcpIn in;
         in.frame = hp.frame;
@@ -294,6 +319,70 @@ void Tracker::promote(Entry& e, const Key& key) {
     if (h->copy_last_frame > conn.last_frame) {
         conn.last_frame = h->copy_last_frame;
         conn.last_ts = h->copy_last_ts;
+    }
+    if (was_pending) schedule(e, key);  // its first retiring check (none was queued while pending)
+}
+
+// Only a SYN: no ACK, FIN, RST, no payload.  What a flood or a scan sends,
+// and what a client sends before anything else.
+bool Tracker::pure_syn(const TcpIn& in) {
+    const tcp::Header& t = in.tcp;
+    return t.has(tcp::SYN) && !t.has(tcp::ACK) && !t.has(tcp::FIN) && !t.has(tcp::RST) && t.payload.empty() &&
+           in.ip_total_length <= in.ip_header_length + t.header_length;
+}
+
+// One more attempt is about to be held: at the bound, the oldest still
+// pending is counted in the aggregate and forgotten.  The queue is compacted
+// when stale references (promoted or retired) outnumber the live ones.
+void Tracker::make_room_for_pending() {
+    while (pending_n_ >= opt_.max_pending_attempts && !pending_.empty()) {
+        const PendingRef r = pending_.front();
+        pending_.pop_front();
+        const auto [key, found] =
+            table_.find_hashed(r.hash, [&r](const Key&, const Entry& e) { return e.id == r.id; });
+        if (found && found->pending) aggregate_pending(Key(*key));
+    }
+    if (pending_.size() > 2 * pending_n_ + 1024) {
+        std::deque<PendingRef> live;
+        for (const PendingRef& r : pending_) {
+            const auto [key, found] =
+                table_.find_hashed(r.hash, [&r](const Key&, const Entry& e) { return e.id == r.id; });
+            if (found && found->pending) live.push_back(r);
+        }
+        pending_.swap(live);
+    }
+}
+
+// A pending attempt not judged one by one: its figures into the aggregate.
+void Tracker::aggregate_pending(const Key& key) {
+    Entry& e = *table_.find(key);
+    const Held& h = *e.held;
+    const Endpoint& client = e.side0_hi ? key.hi : key.lo;
+    const Endpoint& server = e.side0_hi ? key.lo : key.hi;
+    const HeldPacket& last = h.packets.empty() ? HeldPacket{} : h.packets.back();
+    flood_.attempt(client.ip, server, h.packets.size() + h.copies[0].packets, h.first_frame, h.first_ts,
+                   std::max(last.frame, h.copy_last_frame), std::max(last.ts_ns, h.copy_last_ts));
+    --pending_n_;
+    table_.erase(key);
+}
+
+// Pending attempts whose stall timeout has come (a full connection's verdict
+// would be decided now): promoted, so the verdict sweep judges them as full
+// tracking would, while the listing budget lasts; else counted and forgotten.
+void Tracker::sweep_pending(std::int64_t now_ns) {
+    while (!pending_.empty()) {
+        const PendingRef r = pending_.front();
+        const auto [key, found] =
+            table_.find_hashed(r.hash, [&r](const Key&, const Entry& e) { return e.id == r.id; });
+        if (!found || !found->pending) {
+            pending_.pop_front();
+            continue;
+        }
+        if (now_ns - found->held->first_ts < opt_.stall_timeout_ns) break;
+        pending_.pop_front();
+        const Key k = *key;
+        if (budget_.available(now_ns)) promote(*found, k);
+        else aggregate_pending(k);
     }
 }
 
@@ -380,7 +469,12 @@ void Tracker::tcp_packet(const CapturedPacket& pkt, const PacketInfo& p) {
         // Most packets of a busy capture: a connection already known not to be
         // RDP, no SYN (so no port reuse to look at).  Note what closing and
         // retiring need and go.
-        if (Entry* e = table_.find(key); e && e->dead) {
+        Entry* e = table_.find(key);
+        if (!e && !retired_keys_.empty() && retired_keys_.contains(KeyHash{}(key))) {
+            flood_.late_packet();  // of a connection retired early (flood.hpp): counted, nothing new
+            return;
+        }
+        if (e && e->dead) {
             other_tcp(pkt, p, src, dst, e->id);
             const bool was_closed = closed(*e);
             const int side = side_of(*e, key, src);
@@ -418,6 +512,9 @@ void Tracker::tcp_packet(const CapturedPacket& pkt, const PacketInfo& p) {
     const std::int64_t was_ts = last_ts(e);
     const bool was_closed = closed(e);
 
+    // Answered, or more than a SYN (or, pending_single_syn, a second one).
+    if (e.pending && (side != 0 || !pure_syn(in) || (opt_.pending_single_syn && !e.held->packets.empty())))
+        promote(e, key);
     if (!e.conn) {
         const std::size_t wire_payload = in.ip_total_length > in.ip_header_length + in.tcp.header_length
                                              ? in.ip_total_length - in.ip_header_length - in.tcp.header_length : 0;
@@ -574,7 +671,50 @@ void Tracker::icmp_packet(const CapturedPacket& pkt, const PacketInfo& p) {
         obs_.pdu(c, c.dir_from(1 - sender), PduEvent{pkt.frame, pkt.ts_ns, ev::IcmpError{m.v6, m.type, m.code, m.kind, m.mtu, p.ip.src}});
 }
 
+// Over the bound of full connections: those whose verdict is decided are
+// reported now and kept as light (dead) entries -- closed ones first, then
+// any decided one, oldest first -- down to 3/4 of the bound, so the walk is
+// paid once per bound/4 new connections.  A connection still undecided is
+// never cut short: its verdict would change.
+void Tracker::relieve() {
+    relieve_due_ = false;
+    if (full_.size() < relieve_at_) return;
+    const std::size_t target = opt_.max_full_connections * 3 / 4;
+    std::vector<std::pair<std::uint64_t, Key>> out;
+    for (int pass = 0; pass < 2 && full_.size() - out.size() > target; ++pass)
+        for (auto& [id, c] : full_) {
+            if (full_.size() - out.size() <= target) break;
+            // Closed and not yet judged: due at the next sweep; judged now.
+            if (pass == 0 && c->closed() && !c->reported) report(*c, stats_.last_ts, false);
+            if (!c->reported || (pass == 0 && !c->closed())) continue;
+            if (pass == 1 && c->closed()) continue;  // taken in the first pass
+            const Endpoint& a = c->side[0];
+            const Endpoint& b = c->side[1];
+            out.emplace_back(id, endpoint_less(a, b) ? Key{a, b} : Key{b, a});
+        }
+    std::sort(out.begin(), out.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+    for (const auto& [id, k] : out) retire_early(k);
+    // Not down to the target (undecided connections): walk again only when
+    // a quarter more have come, so the walks cost O(1) per connection.
+    relieve_at_ = full_.size() > target ? full_.size() + std::max(opt_.max_full_connections, full_.size()) / 4 : 0;
+}
+
+// Reported and freed now, as retire() would later; its key is remembered
+// (RecentKeys) so that a late packet (a final ACK, a retransmission) is
+// counted rather than taken for a connection of its own.
+void Tracker::retire_early(const Key& key) {
+    retire(key);
+    retired_keys_.insert(KeyHash{}(key));
+    flood_.retired_early();
+}
+
 void Tracker::retire(const Key& key) {
+    if (Entry& p = *table_.find(key); p.pending) {
+        // An attempt still held: judged as full tracking would, while the
+        // listing budget lasts; else counted in the aggregate.
+        if (!budget_.available(stats_.last_ts)) return aggregate_pending(key);
+        promote(p, key);
+    }
     Entry& en = *table_.find(key);
     if (en.conn) {  // a light entry has nothing to flush or report
         Connection& c = *en.conn;
@@ -607,6 +747,17 @@ void Tracker::report(Connection& c, std::int64_t now_ns, bool input_ended) {
     c.kerberos = kerberos_.tie(c.client().ip, c.first_ts, now_ns);
     auto [it, inserted] = verdicts_.emplace(c.id, judge(c, context(c, now_ns, input_ended)));
     (void)inserted;
+    // A flood's probe (flood.hpp): listed while the budget lasts.
+    if (opt_.listed_per_minute) {
+        const ConnBrief b = brief_of(c, it->second);
+        if (b.probe || b.nla_failure) {
+            if (budget_.available(now_ns)) budget_.take();
+            else {
+                c.listed = false;
+                flood_.not_listed(it->second.cause, c.first_frame, c.last_frame);
+            }
+        }
+    }
     obs_.connection_verdict(c, it->second);
 }
 
@@ -640,6 +791,7 @@ bool Tracker::due(Connection& c, std::int64_t now_ns) {
 }
 
 void Tracker::sweep(std::int64_t now_ns) {
+    sweep_pending(now_ns);
     // Verdicts: only full connections can be reported; full_ is in id order.
     std::vector<Connection*> verdicts;
     for (auto& [id, c] : full_)
@@ -668,15 +820,27 @@ void Tracker::sweep(std::int64_t now_ns) {
 
 void Tracker::finish() {
     ended_ = true;
-    // Light entries have nothing to say; retire the full ones in id order.
+    // Light entries have nothing to say; retire the full ones and the pending
+    // attempts in id order.
     std::vector<std::pair<std::uint64_t, Key>> all;
-    all.reserve(full_.size());
+    all.reserve(full_.size() + pending_n_);
     for (auto& [id, c] : full_) {
         const Endpoint& a = c->side[0];
         const Endpoint& b = c->side[1];
         all.emplace_back(id, endpoint_less(a, b) ? Key{a, b} : Key{b, a});
     }
+    for (const PendingRef& r : pending_) {
+        const auto [key, found] =
+            table_.find_hashed(r.hash, [&r](const Key&, const Entry& e) { return e.id == r.id; });
+        if (found && found->pending) all.emplace_back(r.id, *key);
+    }
+    std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
     for (auto& [id, k] : all) retire(k);
+    pending_.clear();
+    pending_n_ = 0;
+    stats_.flood = flood_.stats();
+    flood_.clear();
+    retired_keys_.clear();
     table_.clear();
     expiry_ = {};
     udp_other_.clear();

@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <deque>
 #include <queue>
 #include <string>
 #include <unordered_map>
@@ -27,6 +28,7 @@
 #include "analyze/copies.hpp"
 #include "analyze/event.hpp"
 #include "analyze/flow_hash.hpp"
+#include "analyze/flood.hpp"
 #include "analyze/flow_table.hpp"
 #include "analyze/kerberos_flows.hpp"
 #include "analyze/observer.hpp"
@@ -64,6 +66,25 @@ struct TrackerOptions {
     // connection fully and give UdpFlows every datagram -- slower, the same
     // results; the tests compare the two.
     bool light = true;
+    // Flood bounds (analyze/flood.hpp).  SYN attempts on a reported port are
+    // held without a Connection until something else comes; at most this many
+    // (0: none held, every connection full from its first packet); the oldest
+    // beyond is counted in FileStats::flood and forgotten.  Needs `light`.
+    std::size_t max_pending_attempts = 16384;
+    // Hold only an attempt's first SYN; a second one promotes it first.  For
+    // `dissect`: replaying a lone first SYN emits no PDU event, so every event
+    // still comes in frame order (a retransmitted SYN's TCP analysis flags).
+    bool pending_single_syn = false;
+    // Probe-like connections (only SYNs, nothing after the X.224 request, an
+    // NLA failure) listed one by one per minute of packet time (a token
+    // bucket); beyond, judged and grouped but counted in FileStats::flood.
+    // 0: no limit.
+    std::uint64_t listed_per_minute = 1000;
+    // Full connections kept at most (about): beyond, those whose verdict is
+    // decided are reported and retired early, closed ones first, oldest first,
+    // leaving a light (dead) entry so their late packets start nothing new.
+    // 0: no bound.
+    std::size_t max_full_connections = 2048;
     // Segments kept per connection for the HTML report's ladder and
     // time-sequence chart (TcpAnalysis::keep_segments); 0 keeps none.
     std::size_t keep_segments = 0;
@@ -99,6 +120,7 @@ struct FileStats {
     std::uint64_t connections = 0;      // TCP connections seen
     std::uint64_t rdp_connections = 0;  // of which reported
     std::int64_t first_ts = 0, last_ts = 0;
+    FloodStats flood;    // what the flood bounds left out of the per-connection reports (at the end)
     OtherTraffic other;  // besides RDP: for a capture without any (analyze/other_traffic.hpp)
 };
 
@@ -226,6 +248,9 @@ private:
         std::array<LiteSide, 2> lite{};
         bool side0_hi = false;  // side 0 (the first sender) is key.hi, as in Connection::side
         bool dead = false;
+        // A SYN attempt on a reported port, held (see TrackerOptions::
+        // max_pending_attempts): no expiry queued; pending_ holds its place.
+        bool pending = false;
     };
     using Table = FlowTable<Key, Entry, KeyHash>;
     // When to look at an entry again for retiring (lazy: re-checked, re-queued).
@@ -256,6 +281,16 @@ private:
     bool hold(Entry& e, int side, const TcpIn& in, std::size_t wire_payload);
     void demote(Entry& e, const Key& key);
     void retire(const Key& key);
+    // Pending SYN attempts (flood.hpp): is the packet one that keeps an
+    // attempt pending; make room for one more; the due ones at a sweep;
+    // count one in the aggregate and forget it.
+    static bool pure_syn(const TcpIn& in);
+    void make_room_for_pending();
+    void sweep_pending(std::int64_t now_ns);
+    void aggregate_pending(const Key& key);
+    // Over max_full_connections: retire decided connections early (flood.hpp).
+    void relieve();
+    void retire_early(const Key& key);
     void report(Connection& c, std::int64_t now_ns, bool input_ended);
     bool due(Connection& c, std::int64_t now_ns);
     JudgeContext context(const Connection& c, std::int64_t now_ns, bool input_ended) const;
@@ -289,6 +324,18 @@ private:
     bool ended_ = false;
     std::unordered_map<std::uint64_t, Verdict> verdicts_;  // decided, by connection id, until retired
     std::uint64_t capture_drops_ = 0;
+    // Pending attempts in order of their first SYN (id, key hash); entries
+    // promoted or retired meanwhile are skipped when met (and compacted).
+    struct PendingRef {
+        std::uint64_t id, hash;
+    };
+    std::deque<PendingRef> pending_;
+    std::size_t pending_n_ = 0;
+    FloodCounter flood_;
+    std::size_t relieve_at_ = 0;  // relieve() looks again from this many full connections on
+    bool relieve_due_ = false;    // over the bound: relieve() at the next packet
+    RecentKeys retired_keys_;     // connections retired early, for their late packets
+    ListingBudget budget_;
     class Events;
     class Sink;
 };

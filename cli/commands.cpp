@@ -136,9 +136,13 @@ int run_analyze(const Files& f) {
 
 int run_dissect(const Files& f) {
     DissectWriter w(stdout, stderr, format_of(f.out));
+    // Every PDU in frame order: an attempt is held only while it is one SYN
+    // (analyze/flood.hpp), so a retransmitted SYN's TCP analysis flags come at its frame.
+    TrackerOptions t = tracker_options(f.out);
+    t.pending_single_syn = true;
     int status = 0;
     for (const auto& file : f.files)
-        if (run_shown(file, w, tracker_options(f.out)) == FileStatus::unusable) status = 2;
+        if (run_shown(file, w, t) == FileStatus::unusable) status = 2;
     return status;
 }
 

@@ -61,7 +61,9 @@ std::string render_kerberos_text(const json& j) {
     return s;
 }
 
-bool no_rdp(const FileStats& s) { return s.rdp_connections == 0 && s.other.rdp_udp_flows == 0; }
+bool no_rdp(const FileStats& s) {
+    return s.rdp_connections == 0 && s.other.rdp_udp_flows == 0 && s.flood.attempts == 0;
+}
 
 json no_rdp_json(const std::string& path, const FileStats& s) {
     const OtherTraffic& o = s.other;

@@ -6,6 +6,7 @@
 
 #include <type_traits>
 
+#include "report/flood_json.hpp"
 #include "report/groups_json.hpp"
 #include "report/json_util.hpp"
 #include "report/pdu_fields.hpp"
@@ -96,7 +97,14 @@ void DissectWriter::print_pdu(const PduEvent& e, std::uint64_t conn, bool udp, D
 // both modes, so live and offline find the same groups and blocks.
 void ReportWriter::connection_done(const Connection& c, const Verdict& v) {
     groups_.add(brief_of(c, v));
-    if (!live_) {
+    if (!c.listed) {
+        // A flood's probe beyond the listing budget: counted in the summary
+        // here, in the `flood` object by the analysis, never printed.
+        ++by_cause_[to_string(v.cause)];
+        ++connections_total_;
+        if (v.cause != Cause::none) ++incomplete_;
+        if (!live_) return;
+    } else if (!live_) {
         print_connection(c, v);
         return;
     }
@@ -112,7 +120,7 @@ void ReportWriter::connection_done(const Connection& c, const Verdict& v) {
 }
 
 void ReportWriter::connection_verdict(const Connection& c, const Verdict& v) {
-    if (live_) print_connection(c, v);
+    if (live_ && c.listed) print_connection(c, v);
 }
 
 void ReportWriter::begin_file(const std::string& path, const FileStats* stats) {
@@ -209,14 +217,19 @@ void ReportWriter::finish() {
     json causes = json::object();
     for (const auto& [k, n] : by_cause_) causes[k] = n;
     s["by_cause"] = causes;
+    // Every attempt counted: those a flood bound left unjudged too.
+    if (syn_attempts_not_judged_) s["syn_attempts_not_judged"] = syn_attempts_not_judged_;
     if (sink_) sink_->object(s);
     if (format_ == Format::json) {
         fmt::print(out_, "{}\n", s.dump());
         return;
     }
-    if (!connections_total_) return;
+    if (!connections_total_ && !syn_attempts_not_judged_) return;
     std::string line;
     for (const auto& [k, n] : by_cause_) line += fmt::format("{}{} {}", line.empty() ? "" : ", ", n, k);
+    if (syn_attempts_not_judged_)
+        line += fmt::format("; and {} SYN attempt{} unanswered, not judged one by one (flood)", syn_attempts_not_judged_,
+                            syn_attempts_not_judged_ == 1 ? "" : "s");
     fmt::print(out_, "Summary: {} connection{}, {} completed; by cause: {}\n", connections_total_,
                connections_total_ == 1 ? "" : "s", connections_total_ - incomplete_, line);
 }
@@ -312,6 +325,17 @@ void ReportWriter::end_file(const FileStats& stats) {
     groups_.clear();
     json sum = summarize_file(path_, stats);
     const bool none = no_rdp(stats);
+    syn_attempts_not_judged_ += stats.flood.attempts;
+    if (stats.flood.any()) {
+        const json f = flood_json(path_, stats.flood);
+        if (sink_) sink_->object(f);
+        if (format_ == Format::json) {
+            fmt::print(out_, "{}\n", f.dump());
+        } else {
+            if (!header_printed_) emit_text(json());
+            fmt::print(out_, "{}\n", render_flood_text(f));
+        }
+    }
     if (sink_) {
         if (none) sink_->object(no_rdp_json(path_, stats));
         sink_->object(sum);

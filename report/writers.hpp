@@ -90,7 +90,7 @@ public:
         segments_ = segments;
     }
     // Connections whose handshake did not complete (exit status 1).
-    std::uint64_t incomplete() const { return incomplete_; }
+    std::uint64_t incomplete() const { return incomplete_ + syn_attempts_not_judged_; }
 
 private:
     // A connection whose verdict is decided, waiting (offline) for what later
@@ -114,6 +114,7 @@ private:
     std::int64_t last_groups_ts_ = 0;          // live: packet time groups were last printed
     bool all_ = false;
     std::uint64_t connections_total_ = 0, incomplete_ = 0;
+    std::uint64_t syn_attempts_not_judged_ = 0;  // left unjudged by the flood bound (analyze/flood.hpp)
     bool header_printed_ = false;
     bool color_ = false;
     bool live_ = false;

@@ -31,8 +31,12 @@ inline WriterOutput run_writer(const std::string& path, bool analyze, const Trac
         run_file(path, w, opt, e);
         w.finish();
     } else {
+        // As `rdpscope dissect` runs it: a SYN attempt held only while it is
+        // one SYN, so PDU events come in frame order (cli/commands.cpp).
+        TrackerOptions d = opt;
+        d.pending_single_syn = true;
         DissectWriter w(o, e, Format::json);
-        run_file(path, w, opt, e);
+        run_file(path, w, d, e);
     }
     std::fclose(o);
     std::fclose(e);

@@ -4,7 +4,8 @@
 # files built to hurt a reader (huge claimed lengths, 10^6 interfaces, a
 # comment bomb, garbage secrets, a 16 MB TLS message, 15,000 nested BER
 # levels, 10^5 ICMP errors quoting one connection, contradicting TCP
-# segments, a hole with 1 MiB behind it).  For each, `analyze -F json` and
+# segments, a hole with 1 MiB behind it, 10^6 unanswered SYNs, 10^5 X.224
+# probes).  For each, `analyze -F json` and
 # `dissect -F json` must give the outcome stated below -- a clear message and
 # exit 2 where the input is unusable, a verdict otherwise -- within a generous
 # timeout (no hang; not a benchmark), with peak memory under the bound
@@ -71,4 +72,11 @@ expect nested-ber.pcap 1 "" 'len(conns) == 1'
 # A router's host-unreachable quoting the SYN, 10^5 times: firewall_reject,
 # the first 16 listed, all counted.
 expect icmp-100k.pcap 1 "" 'len(conns) == 1 and conns[0]["cause"] == "firewall_reject" and len(conns[0]["icmp"]) == 16 and conns[0]["icmp_total"] == 100000'
+# Floods (issue 16): every attempt counted, a bounded number listed one by
+# one, the rest in the `flood` object; peak memory under the 64 MiB bound.
+# 10^6 SYNs from 10^6 sources, none answered: listed + not judged = 10^6.
+expect syn-flood-1m.pcap 1 "" 'len(conns) <= 1000 and [json.loads(l) for l in open(sys.argv[1]) if "\"type\":\"summary\"" in l][0]["syn_attempts_not_judged"] + len(conns) == 1000000'
+# 10^5 X.224 probes: all judged (the summary counts them), at most the
+# listing budget (1000 a minute, plus its refill over 10 s) listed.
+expect x224-flood-100k.pcap 1 "" 'len(conns) <= 1200 and [json.loads(l) for l in open(sys.argv[1]) if "\"type\":\"summary\"" in l][0]["connections"] == 100000'
 exit $fail

@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: MIT
+// Floods: what an internet-facing RDP server's capture holds when it is
+// scanned or brute-forced -- a million unanswered SYNs from a million
+// addresses, a hundred thousand X.224 probes, NLA failures by the thousand.
+// Tracked one by one, each costs kilobytes and a report of its own, so memory
+// and output would follow the flood's rate instead of the connections that
+// matter.  Two bounds (TrackerOptions), and an honest aggregate of what they
+// leave out (FloodStats, in the file's figures):
+//  * SYN attempts (on a reported port, only SYNs so far) are held compactly,
+//    without a Connection, and promoted when anything else comes; at most
+//    max_pending_attempts are held, the oldest beyond that is counted here
+//    and forgotten (a real client's SYN is answered within milliseconds, long
+//    before it is the oldest of thousands);
+//  * connections that look like a flood's -- ConnBrief::probe (only SYNs, or
+//    nothing after the X.224 request) or an NLA failure -- are listed one by
+//    one while a budget of listed_per_minute per minute of packet time lasts
+//    (a token bucket, so the same capture gives the same list live and
+//    offline); beyond it they are still judged and grouped (groups.cpp), but
+//    counted here by cause instead of listed.
+// Counting the sources exactly takes memory too: distinct addresses are
+// counted exactly up to kMaxDistinct, then as "at least"; the attempts of the
+// first kMaxTopSources sources are counted exactly, the top ones reported.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <unordered_map>
+#include <vector>
+
+#include "analyze/verdict.hpp"
+#include "dissect/address.hpp"
+
+namespace rdpscope {
+
+struct SourceCount {
+    IpAddr address;
+    std::uint64_t attempts = 0;
+};
+
+// What the flood bounds left out of the per-connection reports, exactly.
+struct FloodStats {
+    // SYN attempts never judged one by one (the oldest beyond the held
+    // bound, or due while the listing budget was spent): only SYNs, no answer.
+    std::uint64_t attempts = 0;       // connections (distinct 5-tuples or ISNs)
+    std::uint64_t syn_packets = 0;    // their SYNs, retransmissions included
+    std::uint64_t sources = 0;        // distinct client addresses among them
+    bool sources_at_least = false;    // more than FloodCounter::kMaxDistinct: `sources` is a lower bound
+    std::uint64_t servers = 0;        // distinct server endpoints they went to (up to kMaxServers)
+    bool servers_at_least = false;
+    std::uint64_t first_frame = 0, last_frame = 0;
+    std::int64_t first_ts = 0, last_ts = 0;
+    std::vector<SourceCount> top_sources;  // by attempts, at most 10 (filled at the end)
+    std::uint64_t sources_not_counted = 0; // attempts of sources beyond the first kMaxTopSources
+    // Connections judged (and grouped) but not listed: the budget was spent.
+    std::uint64_t not_listed = 0;
+    std::map<Cause, std::uint64_t> not_listed_by_cause;
+    std::uint64_t not_listed_first_frame = 0, not_listed_last_frame = 0;
+    // Connections reported and retired before their linger or idle time was
+    // over, to keep at most max_full_connections: packets of theirs after
+    // that are in no report's figures (they start nothing new either).
+    std::uint64_t retired_early = 0;
+    std::uint64_t late_packets = 0;  // such packets seen
+    // The bounds as they were (for the report's words).
+    std::uint64_t max_pending_attempts = 0, listed_per_minute = 0, max_full_connections = 0;
+    bool any() const { return attempts || not_listed || retired_early; }
+};
+
+// Counts the attempts left out (bounded memory whatever the flood).
+class FloodCounter {
+public:
+    static constexpr std::size_t kMaxDistinct = std::size_t{1} << 21;  // exact distinct sources up to this (16 MiB)
+    static constexpr std::size_t kMaxTopSources = 4096;                // sources whose attempts are counted
+    static constexpr std::size_t kMaxServers = 256;
+
+    void attempt(const IpAddr& client, const Endpoint& server, std::uint64_t syns, std::uint64_t first_frame,
+                 std::int64_t first_ts, std::uint64_t last_frame, std::int64_t last_ts);
+    void not_listed(Cause cause, std::uint64_t first_frame, std::uint64_t last_frame);
+    void retired_early() { ++st_.retired_early; }
+    void late_packet() { ++st_.late_packets; }
+    // The figures, with the top sources, for the report.
+    FloodStats stats();
+    void set_bounds(std::uint64_t max_pending, std::uint64_t per_minute, std::uint64_t max_full) {
+        st_.max_pending_attempts = max_pending;
+        st_.listed_per_minute = per_minute;
+        st_.max_full_connections = max_full;
+    }
+    void clear();
+
+private:
+    struct AddrHash {
+        std::size_t operator()(const IpAddr& a) const noexcept;
+    };
+    // Distinct sources: hashes gathered kBatch at a time, then their slots
+    // prefetched together and inserted, so a flood's cache misses overlap.
+    static constexpr std::size_t kBatch = 32;
+    void insert_batch();
+    bool grow_distinct();
+    FloodStats st_;
+    std::vector<std::uint64_t> distinct_;  // open addressing of address hashes (0: empty)
+    std::size_t distinct_n_ = 0;
+    std::uint64_t batch_[kBatch] = {};
+    std::size_t batch_n_ = 0;
+    std::unordered_map<IpAddr, std::uint64_t, AddrHash> top_;
+    std::vector<Endpoint> servers_;
+};
+
+// The keys (64-bit hashes) of the connections retired early, the newest
+// 2 x kGeneration of them: a late packet of one is counted, not taken for a
+// new connection.  Two generations of open addressing, the older dropped
+// whole when the newer is full: 2 MiB, no deletes.
+class RecentKeys {
+public:
+    static constexpr std::size_t kGeneration = 65536;
+    void insert(std::uint64_t h);
+    bool contains(std::uint64_t h) const;
+    bool empty() const { return n_[0] == 0 && n_[1] == 0; }
+    void clear();
+
+private:
+    static bool find(const std::vector<std::uint64_t>& t, std::uint64_t h);
+    std::vector<std::uint64_t> gen_[2];  // [0] the newer
+    std::size_t n_[2] = {0, 0};
+};
+
+// The listing budget: a token bucket refilled by packet time.
+class ListingBudget {
+public:
+    explicit ListingBudget(std::uint64_t per_minute) : per_minute_(per_minute), tokens_(per_minute) {}
+    // Is there a token now (packet time `now_ns`)?  take(): use one.
+    bool available(std::int64_t now_ns);
+    void take() { if (tokens_) --tokens_; }
+
+private:
+    std::uint64_t per_minute_;
+    std::uint64_t tokens_;
+    std::int64_t last_ns_ = 0;
+    std::int64_t carry_ns_ = 0;  // packet time not yet turned into tokens
+};
+
+}  // namespace rdpscope

@@ -1,0 +1,282 @@
+// SPDX-License-Identifier: MIT
+// The flood bounds (analyze/flood.hpp) on small synthetic captures, with the
+// bounds made small so that a few dozen connections cross them: SYN attempts
+// beyond the held bound counted exactly (attempts, SYNs, sources, the top
+// source), an answered SYN never lost to the bound, probe-like connections
+// beyond the listing budget judged and grouped but not listed, decided
+// connections retired early with their late packets counted, and the budget's
+// refill by packet time.  Every expectation follows from how the capture is
+// built: how many SYNs from whom, in which order, what each side sends.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <sstream>
+
+#include "analyze/flood.hpp"
+#include "analyze/run.hpp"
+#include "dissect/rdp_neg.hpp"
+#include "report/writers.hpp"
+#include "capture_builder.hpp"
+#include "rdp_builder.hpp"
+
+using namespace rdpscope;
+using namespace rdpscope::test;
+using namespace rdpscope::test::rdp;
+using json = nlohmann::json;
+
+namespace {
+
+constexpr std::uint32_t kServer = 0x0A000002;  // 10.0.0.2
+
+struct Report {
+    std::vector<json> conns, groups;
+    json flood, summary, file_summary;
+};
+
+Report analyze(Capture cap, const TrackerOptions& opt) {
+    std::stable_sort(cap.packets.begin(), cap.packets.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    const TempFile file("rdpscope-flood");
+    cap.write(file.path());
+    char* out = nullptr;
+    std::size_t n = 0;
+    std::FILE* o = open_memstream(&out, &n);
+    std::FILE* e = std::fopen("/dev/null", "w");
+    {
+        ReportWriter w(o, e, Format::json);
+        run_file(file.path(), w, opt, e);
+        w.finish();
+    }
+    std::fclose(o);
+    std::fclose(e);
+    Report r;
+    std::istringstream lines(std::string(out, n));
+    std::free(out);
+    for (std::string line; std::getline(lines, line);) {
+        auto j = json::parse(line);
+        if (j["type"] == "connection") r.conns.push_back(j);
+        else if (j["type"] == "group") r.groups.push_back(j);
+        else if (j["type"] == "flood") r.flood = j;
+        else if (j["type"] == "summary") r.summary = j;
+        else if (j["type"] == "file_summary") r.file_summary = j;
+    }
+    return r;
+}
+
+// One SYN, never answered, from `client`:`port` to the server, at `t` (us).
+void lone_syn(Capture& cap, std::int64_t t, std::uint32_t client, std::uint16_t port) {
+    cap.at(t, segment({client, port}, {kServer, 3389}, S, 7777u * port, 0, {}, 64));
+}
+
+}  // namespace
+
+TEST_CASE("flood: SYN attempts beyond the held bound are counted, every one", "[flood]") {
+    // 100 single SYNs from 100 sources (10.1.0.0 + i), then 20 from one
+    // source (10.2.0.1, ports 2000-2019), 1 ms apart; nothing answers.
+    Capture cap;
+    std::int64_t t = 0;
+    for (std::uint32_t i = 0; i < 100; ++i, t += 1000) lone_syn(cap, t, 0x0A010000 + i, 40000);
+    for (std::uint16_t i = 0; i < 20; ++i, t += 1000) lone_syn(cap, t, 0x0A020001, 2000 + i);
+    TrackerOptions opt;
+    opt.max_pending_attempts = 8;  // the 8 newest held
+    opt.listed_per_minute = 5;     // 120 ms of capture: no refill
+    const Report r = analyze(cap, opt);
+    // Held at the end: the last 8 attempts (all from 10.2.0.1); the budget
+    // lists the first 5 of them; the other 115 are in the aggregate.
+    REQUIRE(r.conns.size() == 5);
+    for (const auto& c : r.conns) CHECK(c["client"].get<std::string>().rfind("10.2.0.1:", 0) == 0);
+    CHECK(r.conns.front()["client"] == "10.2.0.1:2012");
+    CHECK(r.conns.front()["first_frame"] == 113);
+    REQUIRE(r.flood.is_object());
+    const json& a = r.flood["unanswered_syn_attempts"];
+    CHECK(a["attempts"] == 115);
+    CHECK(a["syn_packets"] == 115);
+    CHECK(a["sources"] == 101);  // the 100, and 10.2.0.1
+    CHECK(a["sources_at_least"] == false);
+    CHECK(a["servers"] == 1);
+    CHECK(a["first_frame"] == 1);
+    CHECK(a["last_frame"] == 120);
+    REQUIRE(!a["top_sources"].empty());
+    CHECK(a["top_sources"][0]["address"] == "10.2.0.1");
+    CHECK(a["top_sources"][0]["attempts"] == 15);  // its first 12 and last 3
+    CHECK(a["held_at_most"] == 8);
+    // Every attempt counted: 5 judged + 115 not judged = 120 SYNs sent.
+    CHECK(r.summary["connections"] == 5);
+    CHECK(r.summary["syn_attempts_not_judged"] == 115);
+    CHECK(r.file_summary["tcp_connections"] == 120);
+}
+
+TEST_CASE("flood: a SYN the server answers is never lost to the bound", "[flood]") {
+    // 40 lone SYNs 1 ms apart; a real client's SYN after the 20th, its
+    // SYN-ACK 3 ms later (3 more flood SYNs held meanwhile, bound 8), then its
+    // X.224 request and the server's confirm and TLS.
+    Capture cap;
+    std::int64_t t = 0;
+    for (std::uint32_t i = 0; i < 40; ++i, t += 1000) lone_syn(cap, t, 0x0A010000 + i, 40000);
+    Conv cv(cap, 20 * 1000 + 500);
+    cv.cl = {0x0A090909, 51000};
+    cv.sv = {kServer, 3389};
+    cv.syn(0);
+    cv.syn_ack(3 * kMs);
+    cv.ack_from_client(1 * kMs);
+    cv.client(connection_request(rdpneg::PROTOCOL_SSL));
+    cv.server(connection_confirm(rdpneg::PROTOCOL_SSL));
+    cv.client(client_hello());
+    cv.server(server_hello_done({}, 0xC02F));
+    cv.client(client_finish());
+    cv.server(server_finish());
+    TrackerOptions opt;
+    opt.max_pending_attempts = 8;
+    opt.listed_per_minute = 0;  // no listing limit: only the held bound acts
+    const Report r = analyze(cap, opt);
+    const auto real = std::find_if(r.conns.begin(), r.conns.end(),
+                                   [](const json& c) { return c["client"] == "10.9.9.9:51000"; });
+    REQUIRE(real != r.conns.end());
+    CHECK((*real)["first_frame"] == 22);  // its SYN: after 21 flood SYNs (frames 1-21)
+    CHECK((*real)["tcp"]["c2s"]["syn"] == 1);
+    CHECK((*real)["tcp"]["s2c"]["syn_ack"] == 1);
+    // The 40 flood attempts: 8 held to the end and judged, 32 counted.
+    CHECK(r.conns.size() == 1 + 8);
+    CHECK(r.flood["unanswered_syn_attempts"]["attempts"] == 32);
+    CHECK(r.flood["unanswered_syn_attempts"]["sources"] == 32);
+}
+
+TEST_CASE("flood: probes beyond the listing budget are judged and grouped, not listed", "[flood]") {
+    // 30 X.224 probes from one client, 100 ms apart: handshake, Connection
+    // Request, Connection Confirm, the client's RST.
+    Capture cap;
+    for (int i = 0; i < 30; ++i) {
+        Conv cv(cap, i * 100 * kMs);
+        cv.cl = {0xC6336401, static_cast<std::uint16_t>(41000 + i)};
+        cv.sv = {kServer, 3389};
+        cv.handshake();
+        cv.client(connection_request(rdpneg::PROTOCOL_SSL | rdpneg::PROTOCOL_HYBRID));
+        cv.server(connection_confirm(rdpneg::PROTOCOL_HYBRID));
+        cv.client_rst();
+    }
+    for (std::int64_t t = 4 * kSec; t <= 40 * kSec; t += kSec) cap.at(t, unrelated());
+    TrackerOptions opt;
+    opt.listed_per_minute = 5;  // 40 s of capture: no token comes back
+    const Report r = analyze(cap, opt);
+    REQUIRE(r.conns.size() == 5);
+    CHECK(r.conns[0]["client"] == "198.51.100.1:41000");
+    CHECK(r.conns[4]["client"] == "198.51.100.1:41004");
+    const json& nl = r.flood["not_listed"];
+    CHECK(nl["connections"] == 25);
+    std::uint64_t by_cause = 0;
+    for (const auto& [c, n] : nl["by_cause"].items()) by_cause += n.get<std::uint64_t>();
+    CHECK(by_cause == 25);
+    CHECK(nl["listed_per_minute"] == 5);
+    // Judged all the same: the summary and the groups count all 30.
+    CHECK(r.summary["connections"] == 30);
+    CHECK(!r.summary.contains("syn_attempts_not_judged"));
+    // Offline, groups come once, at the end (final), whatever was listed.
+    for (const auto& g : r.groups) CHECK(g["final"] == true);
+    const auto pair = std::find_if(r.groups.begin(), r.groups.end(), [](const json& g) { return g["scope"] == "pair"; });
+    REQUIRE(pair != r.groups.end());
+    CHECK((*pair)["connections"] == 30);
+    CHECK((*pair)["probes"] == 30);
+}
+
+TEST_CASE("flood: over the bound of full connections, decided ones retire early, late packets are counted", "[flood]") {
+    // 40 complete conversations one after another (handshake, X.224, TLS,
+    // FIN both ways), then 2 s later an ACK of the first one's client: late.
+    Capture cap;
+    for (int i = 0; i < 40; ++i) {
+        Conv cv(cap, i * 200 * kMs);
+        cv.cl = {0x0A030000 + static_cast<std::uint32_t>(i), 42000};
+        cv.sv = {kServer, 3389};
+        cv.up_to_tls(rdpneg::PROTOCOL_SSL, rdpneg::PROTOCOL_SSL);
+        cv.client_fin();
+        cv.server_fin();
+        cv.ack_from_client();
+        if (i == 0) cap.at(10 * kSec, segment(cv.cl, cv.sv, A, cv.cseq, cv.sseq, {}, 64));
+    }
+    TrackerOptions opt;
+    opt.max_full_connections = 16;
+    opt.listed_per_minute = 0;
+    const Report r = analyze(cap, opt);
+    // Every conversation reported once, none for the late ACK.
+    REQUIRE(r.conns.size() == 40);
+    CHECK(r.conns[0]["client"] == "10.3.0.0:42000");
+    CHECK(r.file_summary["tcp_connections"] == 40);
+    REQUIRE(r.flood.contains("retired_early"));
+    CHECK(r.flood["retired_early"]["connections"].get<std::uint64_t>() >= 40 - 16);
+    CHECK(r.flood["retired_early"]["late_packets"] == 1);
+    CHECK(r.flood["retired_early"]["max_full_connections"] == 16);
+}
+
+TEST_CASE("flood: the bounds change nothing below them", "[flood]") {
+    // 3 lone SYNs and 2 probes: far below every bound; no flood object.
+    Capture cap;
+    for (std::uint32_t i = 0; i < 3; ++i) lone_syn(cap, i * 1000, 0x0A010000 + i, 40000);
+    for (int i = 0; i < 2; ++i) {
+        Conv cv(cap, kSec + i * 100 * kMs);
+        cv.cl = {0xC6336401, static_cast<std::uint16_t>(41000 + i)};
+        cv.sv = {kServer, 3389};
+        cv.handshake();
+        cv.client(connection_request(rdpneg::PROTOCOL_SSL));
+        cv.client_rst();
+    }
+    const Report r = analyze(cap, TrackerOptions{});
+    CHECK(r.conns.size() == 5);
+    CHECK(r.flood.is_null());
+    CHECK(!r.summary.contains("syn_attempts_not_judged"));
+}
+
+TEST_CASE("flood: the listing budget comes back with packet time", "[flood]") {
+    ListingBudget b(2);  // 2 a minute: one every 30 s
+    const std::int64_t t0 = 1'700'000'000'000'000'000;
+    CHECK(b.available(t0));
+    b.take();
+    CHECK(b.available(t0 + 1));
+    b.take();
+    CHECK(!b.available(t0 + 29'000'000'000));
+    CHECK(b.available(t0 + 30'000'000'001));  // one back
+    b.take();
+    CHECK(!b.available(t0 + 31'000'000'000));
+    CHECK(b.available(t0 + 600'000'000'000));  // full again, never more than 2
+    b.take();
+    b.take();
+    CHECK(!b.available(t0 + 600'000'000'001));
+    ListingBudget unlimited(0);
+    for (int i = 0; i < 10; ++i) {
+        CHECK(unlimited.available(t0));
+        unlimited.take();
+    }
+}
+
+TEST_CASE("flood: distinct sources and the top ones are counted exactly", "[flood]") {
+    FloodCounter f;
+    Endpoint srv{};
+    srv.ip.version = 4;
+    srv.port = 3389;
+    IpAddr a{};
+    a.version = 4;
+    // 5000 sources once each, then source 0 four more times and source 1 twice.
+    for (std::uint32_t i = 0; i < 5000; ++i) {
+        a.b[0] = 11;
+        a.b[1] = static_cast<std::uint8_t>(i >> 16);
+        a.b[2] = static_cast<std::uint8_t>(i >> 8);
+        a.b[3] = static_cast<std::uint8_t>(i);
+        f.attempt(a, srv, 1, i + 1, i, i + 1, i);
+    }
+    a.b = {11, 0, 0, 0};
+    for (int k = 0; k < 4; ++k) f.attempt(a, srv, 2, 6000, 0, 6000, 0);
+    a.b = {11, 0, 0, 1};
+    for (int k = 0; k < 2; ++k) f.attempt(a, srv, 1, 6001, 0, 6001, 0);
+    const FloodStats s = f.stats();
+    CHECK(s.attempts == 5006);
+    CHECK(s.syn_packets == 5000 + 8 + 2);
+    CHECK(s.sources == 5000);
+    CHECK(!s.sources_at_least);
+    CHECK(s.servers == 1);
+    REQUIRE(s.top_sources.size() == 10);
+    CHECK(to_string(s.top_sources[0].address) == "11.0.0.0");
+    CHECK(s.top_sources[0].attempts == 5);
+    CHECK(to_string(s.top_sources[1].address) == "11.0.0.1");
+    CHECK(s.top_sources[1].attempts == 3);
+    // Sources beyond the first 4096 are not counted one by one.
+    CHECK(s.sources_not_counted == 5000 - FloodCounter::kMaxTopSources);
+}
