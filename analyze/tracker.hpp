@@ -34,6 +34,7 @@
 #include "analyze/udp_other.hpp"
 #include "analyze/verdict.hpp"
 #include "capture/packet.hpp"
+#include "dissect/keylog.hpp"
 #include "dissect/packet.hpp"
 
 namespace rdpscope {
@@ -58,6 +59,10 @@ struct TrackerOptions {
     // connection fully and give UdpFlows every datagram -- slower, the same
     // results; the tests compare the two.
     bool light = true;
+    // Secrets to decrypt TLS with (--keylog, the capture's Decryption Secrets
+    // Blocks); null: nothing is decrypted and nothing is done per record.
+    // The key log may grow while the run goes on; it must outlive the tracker.
+    keylog::KeyLog* keys = nullptr;
 };
 
 // What one interface of the input carried (pcapng; pcap and live: one).
