@@ -398,7 +398,9 @@ void RdpSession::enter_secured(int side) {
     // With keys, TLS is decrypted; under HYBRID / HYBRID_EX its first
     // application data is CredSSP (MS-CSSP 3.1.5), read as TSRequests.
     const auto p = neg.effective_protocol().value_or(0);
-    if (keys && p != 0)
+    // A key log still empty here (a pcap's, a pcapng without secrets) decrypts
+    // nothing: the connection is left as without keys, output and cost alike.
+    if (keys && !keys->empty() && p != 0)
         tls.set_keys(keys, p == rdpneg::PROTOCOL_HYBRID || p == rdpneg::PROTOCOL_HYBRID_EX);
 }
 
