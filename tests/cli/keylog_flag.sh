@@ -22,7 +22,7 @@ check "decrypted: 6 TSRequests, NTLM messages in order" '[[ $(grep -o "\"ntlm_me
 check "decrypted: the credssp phase says decrypted" '[[ $(grep -c "\"phase\":\"credssp\",\"started\":true,\"done\":false,\"decrypted\":true" <<<"$a") -eq 2 ]]'
 r=$("$bin" replay --speed max -F json --keylog "${cap%.pcap}.keys" "$cap" 2>&1)
 credssp_of() { python3 -c 'import json,sys; print([c.get("credssp") for c in (json.loads(l) for l in sys.stdin if l.startswith("{")) if c.get("type") == "connection"])'; }
-check "replay decrypts as analyze does" '[[ $(credssp_of <<<"$r") == $(credssp_of <<<"$a") && $(credssp_of <<<"$r") == *ts_requests* ]]'
+check "replay decrypts as analyze does" '[[ "$(credssp_of <<<"$r")" == "$(credssp_of <<<"$a")" && $(credssp_of <<<"$r") == *ts_requests* ]]'
 d=$("$bin" dissect -F json --keylog "${cap%.pcap}.keys" "$cap" 2>&1)
 check "dissect: credssp.ts_request events" '[[ $(grep -c "\"pdu\":\"credssp.ts_request\"" <<<"$d") -eq 6 ]]'
 # Partial TLS 1.3 secrets (only *_TRAFFIC_SECRET_0, as some DSBs hold): the
