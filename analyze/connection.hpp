@@ -61,6 +61,10 @@ struct Connection {
     int last_data_side = -1;  // the side that sent the newest bytes
     bool reported = false;    // its verdict has been decided (once per connection)
     std::uint64_t checked_progress_frame = 0;  // progress at the last completion check
+    // A stall the client owes is held (Tracker::due): the frame at which that
+    // was last decided, and the decision.
+    std::uint64_t hold_checked_frame = 0;
+    bool held_for_client = false;
     std::uint64_t drops_at_start = 0;          // capture drops counted when it began
     // The first TcpAnalysis::kMaxIcmp ICMP errors quoting this connection
     // (10^5 errors quoting one connection must not grow it); icmp_total counts all.

@@ -263,6 +263,25 @@ void TcpAnalysis::add_copies(int side, const CopyCounts& n) {
 }
 
 std::uint32_t TcpAnalysis::on_segment(const TcpSegment& s) {
+    const std::uint32_t fl = analyse_segment(s);
+    // The report's segment log (keep_segments): copies are collapsed, as in
+    // every figure; the first segments are the handshake's.
+    if (log_limit_ && !s.copy) {
+        if (log_.size() < log_limit_) {
+            // Two allocations at most: room for a SYN-only attempt's few
+            // segments first (scans leave thousands), then for the whole log.
+            if (log_.size() == log_.capacity()) log_.reserve(log_.empty() ? std::min<std::size_t>(8, log_limit_) : log_limit_);
+            const tcp::Header& t = *s.tcp;
+            log_.push_back({s.frame, s.ts_ns, t.seq, t.ack, s.payload_len, fl, t.window,
+                            static_cast<std::uint8_t>(s.side), static_cast<std::uint8_t>(t.flags)});
+        } else {
+            ++log_dropped_;
+        }
+    }
+    return fl;
+}
+
+std::uint32_t TcpAnalysis::analyse_segment(const TcpSegment& s) {
     const tcp::Header& t = *s.tcp;
     TcpSideFigures& f = side_[s.side];
     Dir& d = dir_[s.side];

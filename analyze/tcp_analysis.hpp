@@ -36,6 +36,7 @@
 // scalars per direction.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -178,6 +179,20 @@ struct TcpVantageFinding {
     const char* basis = "none";  // "handshake_timing", "ttl" or "none"
 };
 
+// One segment of the connection's first kept ones (TcpAnalysis::keep_segments):
+// what a ladder diagram and a time-sequence chart of the handshake need, from
+// the TCP header only.  Sequence numbers are absolute, as on the wire.
+struct TcpLoggedSegment {
+    std::uint64_t frame = 0;
+    std::int64_t ts_ns = 0;
+    std::uint32_t seq = 0, ack = 0;
+    std::uint32_t len = 0;         // on-wire payload length
+    std::uint32_t analysis = 0;    // the TcpFlag bits on_segment returned
+    std::uint16_t window = 0;      // as in the header, not scaled
+    std::uint8_t side = 0;         // the connection's side that sent it
+    std::uint8_t tcp_flags = 0;    // SYN, ACK, FIN, RST, PSH as in the header
+};
+
 struct TcpSideFigures {
     static constexpr std::size_t kMaxSynTimes = 8;
     std::uint64_t packets = 0, bytes = 0;
@@ -232,6 +247,15 @@ public:
 
     // Returns the TcpFlag bits for this frame.
     std::uint32_t on_segment(const TcpSegment& s);
+    // Keep the first n segments (copies left out) for the report's ladder and
+    // time-sequence chart (rdpscope analyze --html); 0, the default, keeps
+    // none.  Reserved at the first segment (8) and the ninth (all): no
+    // allocation per segment, 320 bytes for a connection attempt.
+    static constexpr std::size_t kMaxLoggedSegments = 64;
+    void keep_segments(std::size_t n) { log_limit_ = static_cast<std::uint16_t>(std::min(n, kMaxLoggedSegments)); }
+    const std::vector<TcpLoggedSegment>& logged_segments() const { return log_; }
+    // Segments not kept once the limit was reached.
+    std::uint64_t segments_not_logged() const { return log_dropped_; }
     // Copies of a side's packets that were counted elsewhere while the
     // connection was light (Tracker): what on_segment counts for a copy.
     struct CopyCounts {
@@ -347,6 +371,10 @@ private:
     std::array<Dir, 2> dir_{};
     TcpHandshake hs_;
     std::vector<TcpReset> resets_;
+    std::uint32_t analyse_segment(const TcpSegment& s);
+    std::vector<TcpLoggedSegment> log_;
+    std::uint16_t log_limit_ = 0;
+    std::uint64_t log_dropped_ = 0;
     std::vector<TcpIcmpError> icmp_;
     int first_fin_side_ = -1;
     std::uint64_t prev_frame_ = 0;

@@ -261,6 +261,7 @@ void Tracker::promote(Entry& e, const Key& key) {
     c->drops_at_start = h->drops_at_start;
     c->rdp.keys = opt_.keys;
     for (auto& s : c->stream) s = tcp::Reassembler(opt_.max_pending_per_direction);
+    c->tcp.keep_segments(opt_.keep_segments);
     for (int s = 0; s < 2; ++s) c->stats[s].duplicate_copies = h->copies[s].packets;
     Connection& conn = *c;
     e.conn = std::move(c);
@@ -605,19 +606,34 @@ void Tracker::report(Connection& c, std::int64_t now_ns, bool input_ended) {
     ++stats_.rdp_connections;
     c.udp = udp_->take_tied(c.id);
     c.kerberos = kerberos_.tie(c.client().ip, c.first_ts, now_ns);
+    auto [it, inserted] = verdicts_.emplace(c.id, judge(c, context(c, now_ns, input_ended)));
+    (void)inserted;
+    obs_.connection_verdict(c, it->second);
+}
+
+JudgeContext Tracker::context(const Connection& c, std::int64_t now_ns, bool input_ended) const {
     JudgeContext ctx;
     ctx.now_ns = now_ns;
     ctx.stall_timeout_ns = opt_.stall_timeout_ns;
     ctx.input_ended = input_ended;
     ctx.capture_drops = capture_drops_ - c.drops_at_start;
-    auto [it, inserted] = verdicts_.emplace(c.id, judge(c, ctx));
-    (void)inserted;
-    obs_.connection_verdict(c, it->second);
+    return ctx;
 }
 
 bool Tracker::due(Connection& c, std::int64_t now_ns) {
     if (c.reported || !reportable(c)) return false;
-    if (c.closed() || now_ns - c.progress_ts >= opt_.stall_timeout_ns) return true;
+    if (c.closed()) return true;
+    if (const std::int64_t quiet = now_ns - c.progress_ts; quiet >= opt_.stall_timeout_ns) {
+        if (quiet >= opt_.stall_timeout_ns + opt_.client_hold_ns) return true;
+        // Stalled.  If the client owes the next packet, wait for its close (or
+        // its next packet) a while longer; decided again only when a packet
+        // came, since nothing else changes the verdict.
+        if (c.hold_checked_frame != c.last_frame) {
+            c.hold_checked_frame = c.last_frame;
+            c.held_for_client = stall_waits_on_client(c, context(c, now_ns, false));
+        }
+        return !c.held_for_client;
+    }
     // Completion only changes with progress: look again only then.
     if (c.progress_frame == c.checked_progress_frame) return false;
     c.checked_progress_frame = c.progress_frame;

@@ -54,6 +54,12 @@ struct TrackerOptions {
     // stall timeout, so an attempt gets its stall verdict first.
     std::int64_t attempt_timeout_ns = 64'000'000'000;
     std::int64_t stall_timeout_ns = 30'000'000'000;   // no progress for this long: the handshake stalled
+    // A stall whose next packet the client owes (nothing unacknowledged, no
+    // close) is judged this much later: a client that gives up closes the
+    // connection itself, often right at its own 30 s timer, and that close --
+    // closed_by_client -- is the truer verdict than "waiting for the client".
+    // Zero: judged at the stall timeout like every other stall.
+    std::int64_t client_hold_ns = 30'000'000'000;
     // Keep connections that are not RDP light, and the UDP flows off the RDP
     // port out of UdpFlows (see Entry, udp_other.hpp).  false: track every
     // connection fully and give UdpFlows every datagram -- slower, the same
@@ -63,6 +69,9 @@ struct TrackerOptions {
     // Blocks); null: nothing is decrypted and nothing is done per record.
     // The key log may grow while the run goes on; it must outlive the tracker.
     keylog::KeyLog* keys = nullptr;
+    // Segments kept per connection for the HTML report's ladder and
+    // time-sequence chart (TcpAnalysis::keep_segments); 0 keeps none.
+    std::size_t keep_segments = 0;
 };
 
 // What one interface of the input carried (pcapng; pcap and live: one).
@@ -254,6 +263,7 @@ private:
     void retire(const Key& key);
     void report(Connection& c, std::int64_t now_ns, bool input_ended);
     bool due(Connection& c, std::int64_t now_ns);
+    JudgeContext context(const Connection& c, std::int64_t now_ns, bool input_ended) const;
     void sweep(std::int64_t now_ns);
     bool reportable(const Connection& c) const;
     bool reportable_by_port(const Key& key) const;

@@ -1375,6 +1375,10 @@ bool rule_allows(std::string_view rule, Cause cause, VerdictCode code) {
     return false;
 }
 
+bool stall_waits_on_client(const Connection& c, const JudgeContext& ctx) {
+    return judge(c, ctx).code.code == VerdictCode::waiting_for_client;
+}
+
 Verdict judge(const Connection& c, const JudgeContext& ctx) {
     const Facts f(c, ctx);
     Verdict v;

@@ -194,6 +194,11 @@ struct JudgeContext {
 
 Verdict judge(const Connection& c, const JudgeContext& ctx);
 
+// Whether the verdict now would be in_progress / waiting_for_client: the
+// handshake stalled with the client owing the next packet, nothing sent left
+// unacknowledged, nobody closed.  The tracker holds such a verdict for a while.
+bool stall_waits_on_client(const Connection& c, const JudgeContext& ctx);
+
 // The rules, for documentation (`rdpscope rules`, the README) and checking:
 // id, the causes and verdict codes the rule can produce, and its evidence in
 // words.  judge() asserts, and tests/test_verdict.cpp checks, that a verdict

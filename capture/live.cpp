@@ -6,7 +6,12 @@
 #include <chrono>
 #include <cstring>
 
-#ifndef _WIN32
+#include "capture/npcap.hpp"
+
+#ifdef _WIN32
+#include <ws2tcpip.h>
+#include <windows.h>
+#else
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -23,7 +28,6 @@ std::int64_t wall_ns() {
 }
 
 std::string address_text(const sockaddr* sa) {
-#ifndef _WIN32
     if (!sa) return {};
     char buf[64] = {};
     if (sa->sa_family == AF_INET)
@@ -31,10 +35,6 @@ std::string address_text(const sockaddr* sa) {
     else if (sa->sa_family == AF_INET6)
         inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(sa)->sin6_addr, buf, sizeof buf);
     return buf;
-#else
-    (void)sa;
-    return {};
-#endif
 }
 
 // libpcap's activation warnings and errors, in the words a user needs.
@@ -44,8 +44,15 @@ std::string explain_activate(int rc, pcap_t* h, const std::string& iface) {
         case PCAP_ERROR_NO_SUCH_DEVICE:
             return "no such interface '" + iface + "' (rdpscope capture -D lists them)";
         case PCAP_ERROR_PERM_DENIED:
+#ifdef _WIN32
+            // Npcap installed with "Restrict Npcap driver's access to Administrators only".
+            return "no permission to capture on '" + iface +
+                   "': Npcap is installed for Administrators only; run rdpscope from a terminal opened as "
+                   "Administrator";
+#else
             return "no permission to capture on '" + iface +
                    "': run as root or give the binary CAP_NET_RAW (setcap cap_net_raw,cap_net_admin=eip rdpscope)";
+#endif
         case PCAP_ERROR_IFACE_NOT_UP:
             return "interface '" + iface + "' is down: bring it up first (ip link set " + iface + " up)";
         case PCAP_ERROR_PROMISC_PERM_DENIED:
@@ -73,6 +80,7 @@ std::string default_filter(const std::vector<std::uint16_t>& ports) {
 
 std::vector<InterfaceInfo> list_interfaces(std::string& error) {
     std::vector<InterfaceInfo> out;
+    if (!npcap::load(error)) return out;
     pcap_if_t* all = nullptr;
     char errbuf[PCAP_ERRBUF_SIZE] = {};
     if (pcap_findalldevs(&all, errbuf) != 0) {
@@ -82,6 +90,7 @@ std::vector<InterfaceInfo> list_interfaces(std::string& error) {
     for (pcap_if_t* d = all; d; d = d->next) {
         InterfaceInfo i;
         i.name = d->name;
+        i.friendly = npcap::friendly_name(i.name);
         if (d->description) i.description = d->description;
         i.up = (d->flags & PCAP_IF_UP) != 0;
         i.running = (d->flags & PCAP_IF_RUNNING) != 0;
@@ -96,9 +105,28 @@ std::vector<InterfaceInfo> list_interfaces(std::string& error) {
     return out;
 }
 
+namespace {
+
+// Npcap's devices are \Device\NPF_{GUID}; a person knows the adapter as
+// "Ethernet" or "Wi-Fi" (capture -D prints both): take either.  Elsewhere the
+// name is the device's.
+std::string device_name(const std::string& given) {
+#ifdef _WIN32
+    if (given.rfind("\\Device\\", 0) == 0) return given;
+    std::string why;
+    for (const auto& i : list_interfaces(why))
+        if (!i.friendly.empty() && _stricmp(i.friendly.c_str(), given.c_str()) == 0) return i.name;
+#endif
+    return given;
+}
+
+}  // namespace
+
 std::unique_ptr<LiveSource> LiveSource::open(const LiveOptions& opt, std::string& error) {
+    if (!npcap::load(error)) return nullptr;
+    const std::string device = device_name(opt.interface);
     char errbuf[PCAP_ERRBUF_SIZE] = {};
-    pcap_t* h = pcap_create(opt.interface.c_str(), errbuf);
+    pcap_t* h = pcap_create(device.c_str(), errbuf);
     if (!h) {
         error = "cannot open interface '" + opt.interface + "': " + errbuf;
         return nullptr;
@@ -134,8 +162,13 @@ std::unique_ptr<LiveSource> LiveSource::open(const LiveOptions& opt, std::string
     src->handle_ = h;
     src->opt_ = opt;
     src->linktype_ = pcap_datalink(h);
+    // Nanoseconds where the capture has them; else microseconds (an Npcap or
+    // libpcap that refused nanosecond stamps).
+    src->ts_scale_ = pcap_get_tstamp_precision(h) == PCAP_TSTAMP_PRECISION_NANO ? 1 : 1000;
     pcap_setnonblock(h, 1, errbuf);
-#ifndef _WIN32
+#ifdef _WIN32
+    src->event_ = pcap_getevent(h);
+#else
     src->fd_ = pcap_get_selectable_fd(h);
 #endif
     return src;
@@ -156,7 +189,8 @@ PacketSource::Status LiveSource::next(CapturedPacket& out, std::string& error, i
         const int rc = pcap_next_ex(handle_, &hdr, &data);
         if (rc == 1) {
             out.frame = ++frame_;
-            out.ts_ns = static_cast<std::int64_t>(hdr->ts.tv_sec) * 1000000000 + hdr->ts.tv_usec;
+            out.ts_ns = static_cast<std::int64_t>(hdr->ts.tv_sec) * 1000000000 +
+                        static_cast<std::int64_t>(hdr->ts.tv_usec) * ts_scale_;
             out.caplen = hdr->caplen;
             out.wirelen = hdr->len;
             out.linktype = linktype_;
@@ -175,7 +209,9 @@ PacketSource::Status LiveSource::next(CapturedPacket& out, std::string& error, i
         pollfd p{fd_, POLLIN, 0};
         if (fd_ >= 0) ::poll(&p, 1, wait_ms);
 #else
-        (void)wait_ms;
+        // Npcap signals this event when packets are ready; Ctrl-C's flag is
+        // looked at when the wait ends, as after poll() on Linux.
+        if (event_) WaitForSingleObject(event_, static_cast<DWORD>(wait_ms));
 #endif
     }
     return Status::idle;

@@ -15,7 +15,7 @@ struct pcap;
 namespace rdpscope {
 
 struct LiveOptions {
-    std::string interface;              // "any" for all (Linux)
+    std::string interface;              // "any" for all (Linux); Windows: \Device\NPF_{GUID} or "Ethernet"
     std::string filter;                 // BPF; empty: the default RDP filter
     std::vector<std::uint16_t> ports{3389};
     int snaplen = 262144;               // whole packets: certificates span full segments
@@ -29,6 +29,7 @@ std::string default_filter(const std::vector<std::uint16_t>& ports);
 
 struct InterfaceInfo {
     std::string name, description;
+    std::string friendly;               // Windows' adapter name ("Ethernet"); empty elsewhere
     std::vector<std::string> addresses;
     bool up = false, running = false, loopback = false;
 };
@@ -61,6 +62,8 @@ private:
     LiveOptions opt_;
     int linktype_ = 0;
     int fd_ = -1;
+    void* event_ = nullptr;             // Windows: pcap_getevent's handle
+    std::int64_t ts_scale_ = 1;         // ns per unit of the header's tv_usec
     std::uint64_t frame_ = 0;
     std::int64_t last_ts_ = 0;
 };

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: MIT
 #include "capture/pcap_file.hpp"
 
-#include <sys/stat.h>
-
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <limits>
+
+#include "platform/platform.hpp"
 
 namespace rdpscope {
 
@@ -110,16 +110,16 @@ std::uint32_t PcapFile::u32(const std::uint8_t* p) const {
 }
 
 std::unique_ptr<PcapFile> PcapFile::open(const std::string& path, std::string& error) {
-    struct stat st{};
-    if (::stat(path.c_str(), &st) != 0) {
-        error = std::strerror(errno);
+    const platform::PathInfo st = platform::stat_path(path);
+    if (st.error) {
+        error = std::strerror(st.error);
         return nullptr;
     }
-    if (S_ISDIR(st.st_mode)) {
+    if (st.directory) {
         error = "is a directory";
         return nullptr;
     }
-    std::FILE* fp = std::fopen(path.c_str(), "rb");
+    std::FILE* fp = platform::open_file(path, "rb");
     if (!fp) {
         error = std::strerror(errno);
         return nullptr;
@@ -128,7 +128,7 @@ std::unique_ptr<PcapFile> PcapFile::open(const std::string& path, std::string& e
     // setvbuf must come before the first read.
     std::unique_ptr<char[]> buffer(new char[kReadBuffer]);
     std::setvbuf(fp, buffer.get(), _IOFBF, kReadBuffer);
-    return start(fp, std::move(buffer), path, static_cast<std::uint64_t>(st.st_size), error);
+    return start(fp, std::move(buffer), path, st.size, error);
 }
 
 std::unique_ptr<PcapFile> PcapFile::open_stream(std::FILE* fp, const std::string& name, std::uint64_t size,

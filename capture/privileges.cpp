@@ -31,6 +31,11 @@ DropResult drop_privileges(const std::string& user) {
     r.uid = pw->pw_uid;
     r.gid = pw->pw_gid;
 #else
+    // Windows has nothing to drop to: a process keeps the token it started
+    // with.  With Npcap in its admin-only mode ("Restrict Npcap driver's access
+    // to Administrators only", the installer's choice) the whole rdpscope.exe
+    // runs elevated; it reads packets and writes only stdout, stderr and the -w
+    // file.  Without that mode any user may capture, no elevation needed.
     (void)user;
 #endif
     return r;

@@ -7,11 +7,15 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
+#include <memory>
 
 #include "report/check.hpp"
 #include "report/progress.hpp"
 #include "analyze/verdict.hpp"
+#include "report/html.hpp"
 #include "report/writers.hpp"
 #include "capture/live.hpp"
 #include "capture/pcap_file.hpp"
@@ -74,6 +78,55 @@ FileStatus run_shown(PacketSource& src, FileObserver& w, RunOptions ro) {
     return run_source(src, shown, ro, stderr);
 }
 
+// --html: the page and its scratch file, opened before anything is read
+// (and, for capture, before privileges are dropped); written at the end.
+class HtmlOutput {
+public:
+    ~HtmlOutput() {
+        if (scratch_) std::fclose(scratch_);
+        if (file_) std::fclose(file_);
+    }
+    // False (with the message printed) when the file cannot be created.
+    bool open(const Output& o) {
+        path_ = o.html;
+        if (path_.empty()) return true;
+        file_ = std::fopen(path_.c_str(), "wb");
+        if (!file_) {
+            fmt::print(stderr, "rdpscope: {}: cannot create the HTML report: {}\n", path_, std::strerror(errno));
+            return false;
+        }
+        scratch_ = std::tmpfile();
+        if (!scratch_) {
+            fmt::print(stderr, "rdpscope: {}: cannot create a temporary file for the HTML report: {}\n", path_, std::strerror(errno));
+            return false;
+        }
+        writer_ = std::make_unique<HtmlWriter>(file_, scratch_);
+        return true;
+    }
+    // The report writer gives it every object; the tracker keeps the segments it draws.
+    void attach(ReportWriter& w, TrackerOptions& t) {
+        if (!writer_) return;
+        w.set_sink(writer_.get(), true);
+        t.keep_segments = TcpAnalysis::kMaxLoggedSegments;
+    }
+    // After ReportWriter::finish(): 0, or 2 when the page could not be written.
+    int finish() {
+        if (!writer_) return 0;
+        const bool ok = writer_->finish();
+        const bool closed = std::fclose(file_) == 0;
+        file_ = nullptr;
+        if (ok && closed) return 0;
+        fmt::print(stderr, "rdpscope: {}: the HTML report could not be written completely\n", path_);
+        return 2;
+    }
+
+private:
+    std::string path_;
+    std::FILE* file_ = nullptr;
+    std::FILE* scratch_ = nullptr;
+    std::unique_ptr<HtmlWriter> writer_;
+};
+
 int exit_status(int input_status, const ReportWriter& w) {
     if (input_status) return input_status;  // 2: an input could not be used
     return w.incomplete() ? 1 : 0;          // 1: at least one handshake did not complete
@@ -84,13 +137,18 @@ int exit_status(int input_status, const ReportWriter& w) {
 int run_analyze(const Files& f) {
     KeyLogFile keys;
     if (!open_keylog(f.out, keys)) return 2;
+    HtmlOutput html;
+    if (!html.open(f.out)) return 2;
     ReportWriter w(stdout, stderr, format_of(f.out));
     w.set_color(color_for(f.out));
     w.set_all(f.out.all);
+    TrackerOptions opt = tracker_options(f.out, keys);
+    html.attach(w, opt);
     int status = 0;
     for (const auto& file : f.files)
-        if (run_shown(file, w, tracker_options(f.out, keys)) == FileStatus::unusable) status = 2;
+        if (run_shown(file, w, opt) == FileStatus::unusable) status = 2;
     w.finish();
+    if (const int h = html.finish()) return h;
     return exit_status(status, w);
 }
 
@@ -195,6 +253,8 @@ int run_replay(const Replay& r) {
         }
     }
     ReplaySource src(std::move(file), speed);
+    HtmlOutput html;
+    if (!html.open(r.out)) return 2;
     ReportWriter w(stdout, stderr, format_of(r.out));
     w.set_color(color_for(r.out));
     w.set_all(r.out.all);
@@ -203,8 +263,10 @@ int run_replay(const Replay& r) {
     RunOptions ro;
     ro.tracker = tracker_options(r.out, keys);
     ro.stop = &g_stop;
+    html.attach(w, ro.tracker);
     const auto s = run_shown(src, w, ro);
     w.finish();
+    if (const int h = html.finish()) return h;
     return exit_status(s == FileStatus::unusable ? 2 : 0, w);
 }
 
@@ -218,7 +280,9 @@ int run_capture(const Capture& c) {
         }
         int n = 0;
         for (const auto& i : ifs) {
-            fmt::print("{}. {}{}{}{}\n", ++n, i.name, i.description.empty() ? "" : " (" + i.description + ")",
+            // Windows: the adapter's own name too ("Ethernet"), which -i takes.
+            fmt::print("{}. {}{}{}{}{}\n", ++n, i.name, i.friendly.empty() ? "" : " \"" + i.friendly + "\"",
+                       i.description.empty() ? "" : " (" + i.description + ")",
                        i.up ? (i.running ? " [up, running]" : " [up]") : " [down]", i.loopback ? " [loopback]" : "");
             for (const auto& a : i.addresses) fmt::print("     {}\n", a);
         }
@@ -252,6 +316,10 @@ int run_capture(const Capture& c) {
     // The key log is opened before the privileges drop (it may be readable by root only).
     KeyLogFile keys;
     if (!open_keylog(c.out, keys)) return 2;
+    // The HTML report's file is created now, while the user's own rights (or
+    // root's) still apply, and written through this handle when the capture stops.
+    HtmlOutput html;
+    if (!html.open(c.out)) return 2;
     // Root (or CAP_NET_RAW) was needed to open the device; nothing after needs it.
     const std::string user = c.user.empty() ? "nobody" : c.user;
     const auto dropped = drop_privileges(user);
@@ -273,6 +341,7 @@ int run_capture(const Capture& c) {
     ro.tracker = tracker_options(c.out, keys);
     ro.tracker.extra_ports.assign(lo.ports.begin() + 1, lo.ports.end());
     ro.stop = &g_stop;
+    html.attach(w, ro.tracker);
     ro.writer = writing ? &writer : nullptr;
     ro.name = writing ? c.write : "interface " + c.interface;
     const auto started = std::chrono::steady_clock::now();
@@ -295,9 +364,11 @@ int run_capture(const Capture& c) {
     };
     const auto s = run_source(*src, w, ro, stderr);
     w.finish();
+    const int html_status = html.finish();
     const auto d = src->drops();
     fmt::print(stderr, "rdpscope: {}: {} packets received, {} dropped by the kernel, {} by the interface\n",
                c.interface, d.received, d.dropped_kernel, d.dropped_interface);
+    if (html_status) return html_status;
     return exit_status(s == FileStatus::unusable ? 2 : 0, w);
 }
 

@@ -8,6 +8,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/version.hpp"
+#include "platform/platform.hpp"
 
 namespace {
 
@@ -43,14 +44,30 @@ void add_all(CLI::App* cmd, rdpscope::cli::Output& o) {
                   "when it has more than 20");
 }
 
+// The HTML report (analyze, capture, replay).
+void add_html(CLI::App* cmd, rdpscope::cli::Output& o) {
+    cmd->add_option("--html", o.html,
+                    "also write a self-contained HTML report to this file (summary, groups, a sortable table, and per "
+                    "connection the ladder diagram, TCP time-sequence charts and evidence); written when the input ends");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     using namespace rdpscope::cli;
+    rdpscope::platform::init_console();
+    // UTF-8 arguments (Windows: from the UTF-16 command line), so a file name in
+    // any script opens (platform::open_file).
+    std::vector<std::string> args = rdpscope::platform::utf8_args(argc, argv);
+    std::vector<char*> arg_ptrs;
+    for (auto& a : args) arg_ptrs.push_back(a.data());
     CLI::App app{"rdpscope: reads RDP connection handshakes from packets and tells, for every connection,\n"
                  "which step it reached, where it stalled, who was waiting for whom, and why.",
                  "rdpscope"};  // named, not argv[0]: the usage lines (and the man page) say "rdpscope"
     app.require_subcommand(1);
+    // CLI11 takes "/x" as an option on Windows by default; rdpscope's options are
+    // -x and --x everywhere, and "/captures/x.pcap" is a file name.
+    app.allow_windows_style_options(false);
     app.footer(kExitCodes);
     app.set_version_flag("--version", version_text,
                          "print the version, the git commit it was built from, and the versions of the capture\n"
@@ -64,6 +81,7 @@ int main(int argc, char** argv) {
     add_output(analyze, ana.out);
     add_keylog(analyze, ana.out);
     add_all(analyze, ana.out);
+    add_html(analyze, ana.out);
     analyze->footer(
         "--format json prints one {\"type\":\"connection\"} object per RDP connection (phase, stalled_at,\n"
         "waiting_on, cause, verdict, confidence, summary, evidence, ladder, negotiation, tls, tcp...),\n"
@@ -111,6 +129,7 @@ int main(int argc, char** argv) {
     add_output(capture, cap.out);
     add_keylog(capture, cap.out);
     add_all(capture, cap.out);
+    add_html(capture, cap.out);
     capture->footer(
         "Needs root or CAP_NET_RAW to open the interface, then drops to --user. Ctrl-C or SIGTERM\n"
         "gives every open connection its verdict and prints the summary. Kernel and interface drops\n"
@@ -126,6 +145,7 @@ int main(int argc, char** argv) {
     add_output(replay, rep.out);
     add_keylog(replay, rep.out);
     add_all(replay, rep.out);
+    add_html(replay, rep.out);
 
     // rules
     auto* rules = app.add_subcommand("rules", "print the verdict rule table (evidence -> causes, verdicts), in order");
@@ -136,7 +156,7 @@ int main(int argc, char** argv) {
     rules->footer("The rules are tried in this order; the first whose evidence a connection shows gives its\n"
                   "cause and verdict. The README's rule section is the markdown output.");
 
-    CLI11_PARSE(app, argc, argv);
+    CLI11_PARSE(app, static_cast<int>(arg_ptrs.size()), arg_ptrs.data());
 
     if (analyze->parsed()) return run_analyze(ana);
     if (dissect->parsed()) return run_dissect(dis);

@@ -2,7 +2,6 @@
 // X.509 description through OpenSSL 3.  RFC 5280 section numbers in comments.
 #include "dissect/x509.hpp"
 
-#include <arpa/inet.h>
 #include <openssl/asn1.h>
 #include <openssl/bio.h>
 #include <openssl/bn.h>
@@ -18,6 +17,8 @@
 #include <cstdio>
 #include <ctime>
 #include <memory>
+
+#include "dissect/address.hpp"
 
 namespace rdpscope::x509 {
 
@@ -142,11 +143,15 @@ void read_alt_names(X509* x, Certificate& c) {
             case GEN_EMAIL: c.san_email.push_back(text()); break;
             case GEN_URI: c.san_uri.push_back(text()); break;
             case GEN_IPADD: {
-                char buf[INET6_ADDRSTRLEN] = {};
+                // RFC 5280 4.2.1.6: four octets for IPv4, sixteen for IPv6.  Written
+                // as every other address (dissect/address.hpp), not by the
+                // platform's inet_ntop, so Linux and Windows agree.
                 const int len = ASN1_STRING_length(s);
-                const unsigned char* p = ASN1_STRING_get0_data(s);
-                if (len == 4 && inet_ntop(AF_INET, p, buf, sizeof buf)) c.san_ip.emplace_back(buf);
-                else if (len == 16 && inet_ntop(AF_INET6, p, buf, sizeof buf)) c.san_ip.emplace_back(buf);
+                if (len != 4 && len != 16) break;
+                IpAddr ip;
+                ip.version = len == 4 ? 4 : 6;
+                std::copy_n(ASN1_STRING_get0_data(s), len, ip.b.begin());
+                c.san_ip.push_back(to_string(ip));
                 break;
             }
             default: break;  // otherName, x400Address, directoryName, ... not reported

@@ -5,12 +5,17 @@
 #pragma once
 
 #include <csignal>
+#include <cstdint>
 #include <cstdio>
 #include <ctime>
+#include <string>
+#include <vector>
 
 namespace rdpscope::platform {
 
-// Whether `f` is a terminal (colour, progress bars).
+// Whether `f` is a terminal that understands rdpscope's escape sequences
+// (colour, progress bars).  Windows: a console with virtual-terminal
+// processing on (init_console turns it on; consoles before Windows 10 have none).
 bool is_terminal(std::FILE* f);
 // The width of the terminal `f` is, in columns; 0 if unknown.
 int terminal_width(std::FILE* f);
@@ -18,5 +23,31 @@ int terminal_width(std::FILE* f);
 void on_stop_signal(volatile std::sig_atomic_t* flag);
 // UTC broken-down time, thread-safe.
 std::tm utc(std::time_t t);
+
+// Called first thing in main.  Windows: UTF-8 console output, virtual-terminal
+// processing (ANSI colours) on stdout and stderr, and both in binary mode
+// ("\n" line ends, so output is byte for byte the Linux build's).
+void init_console();
+// The command line as UTF-8 strings.  Windows: from the UTF-16 command line
+// (GetCommandLineW), so non-ASCII file names survive whatever the ANSI code
+// page is; elsewhere argv as it is.
+std::vector<std::string> utf8_args(int argc, char** argv);
+// fopen for a UTF-8 path (Windows: _wfopen of its UTF-16 form).
+std::FILE* open_file(const std::string& path, const char* mode);
+// What a path is, by stat (Windows: _wstat64 of its UTF-16 form, 64-bit sizes).
+struct PathInfo {
+    int error = 0;  // errno when stat failed, else 0
+    bool directory = false;
+    std::uint64_t size = 0;
+};
+PathInfo stat_path(const std::string& path);
+// The null device ("/dev/null", Windows "NUL").
+const char* null_device();
+
+#ifdef _WIN32
+// UTF-16 (Windows' wide strings) <-> UTF-8 (every string inside rdpscope).
+std::string to_utf8(const std::wstring& w);
+std::wstring to_wide(const std::string& s);
+#endif
 
 }  // namespace rdpscope::platform

@@ -11,6 +11,7 @@
 
 #include "analyze/groups.hpp"
 #include "analyze/run.hpp"
+#include "platform/platform.hpp"
 
 namespace rdpscope {
 
@@ -88,7 +89,7 @@ void check_capture(const fs::path& pcap, const fs::path& expect_path, const Trac
         return;
     }
     Collect col;
-    std::FILE* devnull = std::fopen("/dev/null", "w");
+    std::FILE* devnull = std::fopen(platform::null_device(), "w");
     const auto status = run_file(pcap.string(), col, opt, devnull ? devnull : stderr);
     if (devnull) std::fclose(devnull);
     if (status == FileStatus::unusable) {

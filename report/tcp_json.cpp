@@ -8,7 +8,11 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <optional>
+
+#include "report/json_util.hpp"
 
 namespace rdpscope {
 
@@ -40,6 +44,33 @@ std::vector<std::string> tcp_flag_names(std::uint32_t bits) {
     for (auto [bit, name] : kNames)
         if (bits & bit) out.emplace_back(name);
     return out;
+}
+
+json tcp_segments_json(const TcpAnalysis& a, int client_side) {
+    static const std::pair<std::uint8_t, const char*> kFlags[] = {
+        {tcp::SYN, "SYN"}, {tcp::ACK, "ACK"}, {tcp::PSH, "PSH"}, {tcp::FIN, "FIN"}, {tcp::RST, "RST"}};
+    const auto& log = a.logged_segments();
+    std::array<std::optional<std::uint32_t>, 2> base;
+    for (const auto& g : log)
+        if (!base[g.side]) base[g.side] = g.seq;
+    json list = json::array();
+    for (const auto& g : log) {
+        json f = json::array();
+        for (auto [bit, name] : kFlags)
+            if (g.tcp_flags & bit) f.push_back(name);
+        const auto& peer = base[1 - g.side];
+        json e{{"frame", g.frame},
+               {"time", epoch_seconds(g.ts_ns)},
+               {"dir", g.side == client_side ? "c2s" : "s2c"},
+               {"seq", g.seq - *base[g.side]},
+               {"ack", (g.tcp_flags & tcp::ACK) && peer ? g.ack - *peer : 0u},
+               {"len", g.len},
+               {"win", g.window},
+               {"flags", f}};
+        if (g.analysis) e["analysis"] = tcp_flag_names(g.analysis);
+        list.push_back(std::move(e));
+    }
+    return json{{"list", std::move(list)}, {"not_kept", a.segments_not_logged()}};
 }
 
 json tcp_json(const TcpAnalysis& a, int client_side) {

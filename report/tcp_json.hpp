@@ -35,6 +35,13 @@ std::vector<std::string> tcp_flag_names(std::uint32_t bits);
 // frames ACKing the other side's uncaptured bytes), duplicates left out.
 nlohmann::ordered_json tcp_json(const TcpAnalysis& a, int client_side);
 
+// The connection's `segments` object (analyze --html; analyze/tcp_analysis.hpp keep_segments):
+//   {list: [{frame, time, dir ("c2s"|"s2c"), seq, ack, len, win, flags ["SYN","ACK",...],
+//            analysis ["tcp.retransmission",...]}], not_kept}
+// seq and ack relative to each direction's first kept segment (its ISN when it
+// is the SYN), as Wireshark's relative sequence numbers; ack 0 without ACK.
+nlohmann::ordered_json tcp_segments_json(const TcpAnalysis& a, int client_side);
+
 // Extra fields of one `icmp` list entry (kind, quoted segment).
 void tcp_icmp_json(const TcpIcmpError& e, nlohmann::ordered_json& into);
 

@@ -125,7 +125,8 @@ void ReportWriter::begin_file(const std::string& path, const FileStats* stats) {
 }
 
 void ReportWriter::print_connection(const Connection& c, const Verdict& v) {
-    Held h{c.client().ip, summarize(c, v)};
+    Held h{c.client().ip, summarize(c, v), nullptr};
+    if (sink_ && segments_) h.segments = tcp_segments_json(c.tcp, c.client_side());
     if (live_) {
         release(h);  // printed now, with the figures so far
         return;
@@ -165,11 +166,21 @@ void ReportWriter::release(Held& h) {
         emit_text(j);
     }
     std::fflush(out_);
+    if (sink_) {
+        j["file"] = path_;
+        if (!h.segments.is_null()) j["segments"] = std::move(h.segments);
+        sink_->object(j);
+    }
 }
 
 void ReportWriter::emit_groups(bool final) {
     for (const GroupView& g : groups_.groups(!final)) {
         json j = group_json(g, final);
+        if (sink_ && final) {
+            json k = j;
+            k["file"] = path_;
+            sink_->object(k);
+        }
         if (format_ == Format::json) {
             j["file"] = path_;
             fmt::print(out_, "{}\n", j.dump());
@@ -194,11 +205,12 @@ void ReportWriter::emit_text(const json& j) {
 }
 
 void ReportWriter::finish() {
+    json s = {{"type", "summary"}, {"connections", connections_total_}, {"completed", connections_total_ - incomplete_}};
+    json causes = json::object();
+    for (const auto& [k, n] : by_cause_) causes[k] = n;
+    s["by_cause"] = causes;
+    if (sink_) sink_->object(s);
     if (format_ == Format::json) {
-        json s = {{"type", "summary"}, {"connections", connections_total_}, {"completed", connections_total_ - incomplete_}};
-        json causes = json::object();
-        for (const auto& [k, n] : by_cause_) causes[k] = n;
-        s["by_cause"] = causes;
         fmt::print(out_, "{}\n", s.dump());
         return;
     }
@@ -300,6 +312,10 @@ void ReportWriter::end_file(const FileStats& stats) {
     groups_.clear();
     json sum = summarize_file(path_, stats);
     const bool none = no_rdp(stats);
+    if (sink_) {
+        if (none) sink_->object(no_rdp_json(path_, stats));
+        sink_->object(sum);
+    }
     if (format_ == Format::json) {
         if (none) fmt::print(out_, "{}\n", no_rdp_json(path_, stats).dump());
         fmt::print(out_, "{}\n", sum.dump());

@@ -17,6 +17,17 @@ namespace rdpscope {
 
 enum class Format { text, json };
 
+// Hears every object `analyze` forms, whatever --format prints: each
+// {"type":"connection"} (with `file`, and `segments` when asked for), the
+// final {"type":"group"} objects, {"type":"no_rdp"}, {"type":"file_summary"}
+// and, last, {"type":"summary"}.  The HTML report (report/html.hpp) is
+// written from them, so it shows what the JSON says.
+class ReportSink {
+public:
+    virtual ~ReportSink() = default;
+    virtual void object(const nlohmann::ordered_json& j) = 0;
+};
+
 // Shared by the writers: problems on stderr, naming file, frame and connection.
 class WriterBase : public FileObserver {
 public:
@@ -71,6 +82,13 @@ public:
     // spray or scan (by default the 4th to 20th connection of such a client
     // take a line each, and a client with more than 20 only its group).
     void set_all(bool on) { all_ = on; }
+    // Also give every object to `sink` (the HTML report); `segments`: the
+    // connections it hears carry their kept TCP segments (tcp_segments_json;
+    // the tracker keeps them with TrackerOptions::keep_segments).
+    void set_sink(ReportSink* sink, bool segments) {
+        sink_ = sink;
+        segments_ = segments;
+    }
     // Connections whose handshake did not complete (exit status 1).
     std::uint64_t incomplete() const { return incomplete_; }
 
@@ -80,6 +98,7 @@ private:
     struct Held {
         IpAddr client;
         nlohmann::ordered_json j;
+        nlohmann::ordered_json segments;  // for the sink only
     };
     // Offline, connections are held, in order, at most this many; then the
     // oldest is printed with what is known by then.
@@ -98,6 +117,8 @@ private:
     bool header_printed_ = false;
     bool color_ = false;
     bool live_ = false;
+    ReportSink* sink_ = nullptr;
+    bool segments_ = false;
     void print_connection(const Connection& c, const Verdict& v);
 };
 

@@ -562,6 +562,78 @@ TEST_CASE("no heap allocation per segment once a direction's records exist", "[t
     CHECK(c.a.side(0).lost_segments > 0);
 }
 
+// The segment log of the HTML report (keep_segments): off by default, the
+// first N segments as sent, copies left out, bounded, two allocations.
+TEST_CASE("segment log: first segments kept, bounded, relative in JSON", "[tcp]") {
+    SECTION("off by default") {
+        Conv c;
+        c.handshake();
+        CHECK(c.a.logged_segments().empty());
+        CHECK(c.a.segments_not_logged() == 0);
+    }
+    SECTION("kept as sent, numbered relative to each side's ISN in JSON") {
+        Conv c;
+        c.a.keep_segments(TcpAnalysis::kMaxLoggedSegments);
+        c.handshake(0, 10, 0.1, 7);
+        c.send(0, 11, "PA", C + 1, S + 1, 502, 42);       // frame 4: the X.224 request
+        c.send(0, 211, "PA", C + 1, S + 1, 502, 42);      // frame 5: resent
+        c.send(1, 212, "A", S + 1, C + 43, 509, 0);       // frame 6
+        const auto& log = c.a.logged_segments();
+        REQUIRE(log.size() == 6);
+        CHECK(log[3].frame == 4);
+        CHECK(log[3].seq == C + 1);
+        CHECK(log[3].len == 42);
+        CHECK(log[3].side == 0);
+        CHECK((log[4].analysis & TCP_RETRANSMISSION) != 0);
+        CHECK(log[1].tcp_flags == (tcp::SYN | tcp::ACK));
+        const json j = tcp_segments_json(c.a, 0);
+        REQUIRE(j["list"].size() == 6);
+        CHECK(j["list"][0]["flags"] == json::array({"SYN"}));
+        CHECK(j["list"][3]["seq"] == 1);   // ISN + 1, as Wireshark's relative numbers
+        CHECK(j["list"][3]["dir"] == "c2s");
+        CHECK(j["list"][4]["analysis"] == json::array({"tcp.retransmission"}));
+        CHECK(j["list"][5]["dir"] == "s2c");
+        CHECK(j["list"][5]["ack"] == 43);
+        CHECK(j["list"][5]["win"] == 509);
+        CHECK(j["not_kept"] == 0);
+    }
+    SECTION("bounded: the first N, the rest counted, two allocations") {
+        // The same 203 segments without and with the log: the log adds two allocations.
+        auto allocations = [](std::size_t keep, Conv& c) {
+            c.a.keep_segments(keep);
+            g_allocations = 0;
+            g_count_allocations = true;
+            c.handshake();
+            for (int i = 0; i < 200; ++i) c.send(0, 1 + i, "PA", C + 1 + 100 * i, S + 1, 502, 100);
+            g_count_allocations = false;
+            return g_allocations;
+        };
+        Conv plain, logged;
+        const std::size_t without = allocations(0, plain);
+        const std::size_t with = allocations(1000, logged);  // more than the bound: the bound holds
+        CHECK(with == without + 2);
+        CHECK(logged.a.logged_segments().size() == TcpAnalysis::kMaxLoggedSegments);
+        CHECK(logged.a.segments_not_logged() == 203 - TcpAnalysis::kMaxLoggedSegments);
+        CHECK(logged.a.logged_segments().back().frame == TcpAnalysis::kMaxLoggedSegments);
+    }
+    SECTION("copies left out") {
+        Conv c;
+        c.a.keep_segments(8);
+        c.handshake();
+        tcp::Header h;
+        h.flags = tcp::ACK;
+        h.seq = C + 1;
+        h.ack = S + 1;
+        TcpSegment s;
+        s.frame = 4;
+        s.side = 0;
+        s.tcp = &h;
+        s.copy = true;
+        c.a.on_segment(s);
+        CHECK(c.a.logged_segments().size() == 3);
+    }
+}
+
 // ---- The lab captures: three ways a SYN fails, three findings. ----
 
 namespace {

@@ -1060,6 +1060,40 @@ TEST_CASE("rule stalled: whoever owed the next packet never sent it", "[verdict]
     }
 }
 
+TEST_CASE("rule closed: the client goes quiet after the Connection Confirm and closes at its own timer", "[verdict]") {
+    // Issue 14 part 10: a client that stops after the X.224 Confirm and
+    // closes about 30 s later (its own timer) closed the connection itself;
+    // that close is the verdict, not "waiting for the client", even though it
+    // comes right at the stall timeout (30 s).  The hold lasts one more stall
+    // timeout (TrackerOptions::client_hold_ns).
+    Capture cap;
+    Conv cv(cap);
+    cv.handshake();
+    cv.client(connection_request(kSsl));
+    cv.server(connection_confirm(kSsl));
+    SECTION("fires: the client's FIN 30.5 s after the Confirm") {
+        cv.client_fin(30 * kSec + 500 * kMs);
+        cv.server_fin();
+        const auto j = judge_one(cap);
+        expect(j, "closed", Cause::closed_by_client, "closed_during_tls_handshake", WaitingOn::client);
+        CHECK(j.stalled_at == Phase::tls_handshake);
+    }
+    SECTION("fires: the client's RST 55 s after the Confirm") {
+        cv.client_rst(55 * kSec);
+        expect(judge_one(cap), "closed", Cause::closed_by_client, "closed_during_tls_handshake", WaitingOn::client);
+    }
+    SECTION("near miss: the client's FIN 70 s after the Confirm, past the hold") {
+        cv.client_fin(70 * kSec);
+        expect(judge_one(cap), "stalled", Cause::in_progress, "waiting_for_client", WaitingOn::client);
+    }
+    SECTION("near miss: the server owes the answer, so nothing is held") {
+        cv.client(client_hello());
+        cv.client_fin(30 * kSec + 500 * kMs);
+        expect(judge_one(cap), "stalled", Cause::server_unresponsive, "no_answer_during_tls_handshake",
+               WaitingOn::server);
+    }
+}
+
 // ---- after the handshake ------------------------------------------------------
 
 namespace {
