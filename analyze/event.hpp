@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "dissect/address.hpp"
+#include "dissect/credssp.hpp"
 #include "dissect/direction.hpp"
 #include "dissect/gcc.hpp"
 #include "dissect/icmp.hpp"
@@ -146,6 +147,25 @@ struct TlsHeartbeat : TlsRecord {};
 
 struct TlsError : TlsRecord {
     std::optional<DecodeError> error;  // offset counted from the start of the direction's stream
+};
+
+// ---- inside TLS, with keys (TlsStage + analyze/tls_decrypt.hpp) --------------
+
+// A record that did not decrypt: this direction is not decrypted further.
+struct TlsDecryptFailed {
+    Dir dir = Dir::c2s;
+};
+
+// A CredSSP TSRequest read from decrypted application data (MS-CSSP 2.2.1);
+// authInfo and pubKeyAuth: presence only.
+struct CredsspTsRequest {
+    std::optional<DecodeError> error;  // the plaintext is no TSRequest
+    credssp::TsRequest request;
+};
+
+// HYBRID_EX: the server's Early User Authorization Result (MS-RDPBCGR 2.2.10.2).
+struct EarlyUserAuthResult {
+    std::uint32_t result = 0;
 };
 
 // ---- MCS, GCC and RDP security (McsStage) ----------------------------------
@@ -347,6 +367,7 @@ using Pdu = std::variant<
     ev::NegResponse, ev::NegFailure,
     ev::TlsClientHello, ev::TlsServerHello, ev::TlsCertificate, ev::TlsHandshake, ev::TlsEncryptedHandshake,
     ev::TlsChangeCipherSpec, ev::TlsAlert, ev::TlsApplicationData, ev::TlsHeartbeat, ev::TlsError,
+    ev::TlsDecryptFailed, ev::CredsspTsRequest, ev::EarlyUserAuthResult,
     ev::McsError, ev::McsConnectInitial, ev::McsConnectResponse, ev::McsErectDomain, ev::McsAttachUserRequest,
     ev::McsAttachUserConfirm, ev::McsChannelJoinRequest, ev::McsChannelJoinConfirm,
     ev::McsDisconnectProviderUltimatum, ev::McsOther, ev::McsSendData,

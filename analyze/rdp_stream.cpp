@@ -393,7 +393,16 @@ void RdpSession::on_x224_pdu(int side, Bytes pdu, std::uint64_t frame, std::int6
     }
 }
 
-void RdpSession::enter_secured(int side) { sides[side].mode = Mode::secured; }
+void RdpSession::enter_secured(int side) {
+    sides[side].mode = Mode::secured;
+    // With keys, TLS is decrypted; under HYBRID / HYBRID_EX its first
+    // application data is CredSSP (MS-CSSP 3.1.5), read as TSRequests.
+    const auto p = neg.effective_protocol().value_or(0);
+    // A key log still empty here (a pcap's, a pcapng without secrets) decrypts
+    // nothing: the connection is left as without keys, output and cost alike.
+    if (keys && !keys->empty() && p != 0)
+        tls.set_keys(keys, p == rdpneg::PROTOCOL_HYBRID || p == rdpneg::PROTOCOL_HYBRID_EX);
+}
 
 void RdpSession::feed_tls(int side, Bytes data, std::uint64_t frame, std::int64_t ts_ns, RdpEvents& ev) {
     const Dir dir = side == client_side_ ? Dir::c2s : Dir::s2c;

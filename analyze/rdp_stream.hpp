@@ -96,6 +96,8 @@ public:
     NegotiationFacts neg;
     ProxyFacts proxy;
     TlsStage tls;  // used when the server selected a TLS-based protocol
+    // Secrets to decrypt TLS with (TrackerOptions::keys); null: none given.
+    const keylog::KeyLog* keys = nullptr;
     McsStage mcs;  // used under standard RDP security (MCS in clear)
     std::array<SideFacts, 2> sides;
     std::string not_rdp_reason;  // why the connection's bytes are not RDP

@@ -55,7 +55,23 @@ FileStatus run_source(PacketSource& src, FileObserver& obs, const RunOptions& op
     }
     RunWatcher* const watcher = opt.watcher;
     if (watcher) watcher->started(name, src.size());
-    Tracker tracker(obs, opt.tracker);
+    // The capture's own secrets (pcapng Decryption Secrets Blocks, NSS key log
+    // text: type TLSK) join the key log given, or make one.
+    TrackerOptions topt = opt.tracker;
+    keylog::KeyLog dsb_keys;
+    const std::vector<CaptureSecrets>* dsb = src.secrets();
+    if (dsb && !topt.keys) topt.keys = &dsb_keys;
+    std::size_t dsb_taken = 0;
+    auto take_secrets = [&] {
+        for (; dsb && dsb_taken < dsb->size(); ++dsb_taken) {
+            const CaptureSecrets& s = (*dsb)[dsb_taken];
+            if (s.type != kSecretsTlsKeyLog) continue;
+            topt.keys->feed(s.data);
+            topt.keys->finish();  // a block holds whole lines
+        }
+    };
+    take_secrets();
+    Tracker tracker(obs, topt);
     obs.begin_file(name, &tracker.stats());
     FileStatus status = FileStatus::ok;
     CapturedPacket pkt;
@@ -91,6 +107,7 @@ FileStatus run_source(PacketSource& src, FileObserver& obs, const RunOptions& op
                 fmt::print(err, "rdpscope: {}\n", why);
             }
         }
+        if (dsb && dsb_taken < dsb->size()) take_secrets();
         tracker.advance(pkt.ts_ns);
         tracker.packet(pkt);
         if (watcher) watcher->packet(src, tracker.stats());

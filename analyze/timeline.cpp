@@ -436,6 +436,22 @@ Timeline build_timeline(const Connection& c) {
                 if (!s->done) finish(*s, resp.frame, resp.ts_ns, "implied by the session output that followed");
             finish(est, t.last_app_frame[1], t.last_app_ts[1], "the server kept sending a session's output (encrypted)");
         }
+        if (nla && t.decryption && t.decryption->credssp_read()) {
+            // With keys, CredSSP is read, not inferred (MS-CSSP 3.1.5): it
+            // starts with the client's first TSRequest and ends with the
+            // server's Early User Authorization Result granting access
+            // (HYBRID_EX) or, under HYBRID, the client going on to the MCS
+            // Connect Initial after its authInfo.  An errorCode ends nothing.
+            const DecryptFacts& d = *t.decryption;
+            Step read = make(Phase::credssp);
+            read.decrypted = true;
+            start(read, d.ts_requests.front().frame, d.ts_requests.front().ts_ns);
+            if (d.euar && *d.euar == 0)
+                finish(read, d.euar_frame, d.euar_ts, "the Early User Authorization Result grants access (decrypted)");
+            else if (!d.euar && !d.error_code && d.auth_info_frame && d.credssp_end_frame)
+                finish(read, d.auth_info_frame, d.auth_info_ts, "authInfo sent, then the Connect Initial (decrypted)");
+            cred = read;
+        }
         if (nla) tl.steps.push_back(cred);
         for (const Step& s : {mcs, join, settings, est}) tl.steps.push_back(s);
     } else if (protocol) {

@@ -19,6 +19,7 @@ struct Step {
     Phase phase{};
     bool started = false, done = false;
     bool inferred = false;                 // from encrypted record sizes, not decoded PDUs
+    bool decrypted = false;                // read from decrypted records (keys given)
     std::uint64_t start_frame = 0, end_frame = 0;
     std::int64_t start_ts = 0, end_ts = 0;
     std::string note;                      // what marked it, in words

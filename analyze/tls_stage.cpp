@@ -3,20 +3,68 @@
 
 #include <type_traits>
 
+#include "analyze/tls_decrypt.hpp"
+
 namespace rdpscope {
 
 namespace {
 
+// A TSRequest is a few kilobytes at most (a certificate chain in a smartcard
+// logon's Kerberos token is the largest); more than this buffered is not CredSSP.
+constexpr std::size_t kMaxCredsspBuffer = 64 * 1024;
 
 }  // namespace
+
+TlsStage::TlsStage() = default;
+TlsStage::~TlsStage() = default;
+
+// The session keeps a pointer to its observer (this stage): a moved stage
+// points it at itself again.
+TlsStage::TlsStage(TlsStage&& o) noexcept { *this = std::move(o); }
+
+TlsStage& TlsStage::operator=(TlsStage&& o) noexcept {
+    session_ = std::move(o.session_);
+    facts_ = std::move(o.facts_);
+    app_events_ = o.app_events_;
+    events_ = std::move(o.events_);
+    keys_ = o.keys_;
+    nla_ = o.nla_;
+    credssp_over_ = o.credssp_over_;
+    decryptor_ = std::move(o.decryptor_);
+    credssp_buf_ = std::move(o.credssp_buf_);
+    pending_ = std::move(o.pending_);
+    frame_ = o.frame_;
+    ts_ns_ = o.ts_ns_;
+    session_.set_observer(keys_ ? this : nullptr);
+    o.session_.set_observer(nullptr);
+    return *this;
+}
+
+void TlsStage::set_keys(const keylog::KeyLog* keys, bool nla) {
+    keys_ = keys;
+    nla_ = nla;
+    session_.set_observer(keys_ ? this : nullptr);
+}
 
 bool TlsStage::failed(Dir dir) const { return session_.failed(dir); }
 
 void TlsStage::feed(Dir dir, Bytes data, std::uint64_t frame, std::int64_t ts_ns, std::vector<PduEvent>& out) {
     if (session_.failed(dir)) return;
     events_.clear();  // kept between calls: no allocation per record
+    frame_ = frame;
+    ts_ns_ = ts_ns;
     session_.feed(dir, data, events_);
-    for (const auto& e : events_) on_event(e, frame, ts_ns, out);
+    if (pending_.empty()) {
+        for (const auto& e : events_) on_event(e, frame, ts_ns, out);
+    } else {
+        // Events read from plaintext go right after their record's own.
+        std::size_t p = 0;
+        for (std::size_t i = 0; i <= events_.size(); ++i) {
+            for (; p < pending_.size() && pending_[p].first == i; ++p) out.push_back(std::move(pending_[p].second));
+            if (i < events_.size()) on_event(events_[i], frame, ts_ns, out);
+        }
+        pending_.clear();
+    }
     const auto& sum = session_.summary();
     facts_.established = sum.established;
     if (sum.version) facts_.version = sum.version;
@@ -85,6 +133,105 @@ void TlsStage::on_event(const tls::Event& ev, std::uint64_t frame, std::int64_t 
         if constexpr (std::is_base_of_v<ev::TlsRecord, std::decay_t<decltype(p)>>) p.record_version = ev.record_version;
     }, e);
     out.push_back(PduEvent{frame, ts_ns, std::move(e)});
+}
+
+void TlsStage::record(Dir dir, const tls::FramedRecord& rec, const tls::Summary& summary, std::size_t events) {
+    if (!decryptor_) decryptor_ = std::make_unique<TlsDecryptor>(*keys_);
+    const auto r = decryptor_->record(dir, rec.header, rec.payload, summary);
+    if (r.outcome == TlsDecryptor::Outcome::clear) return;
+    if (!facts_.decryption) facts_.decryption.emplace();
+    DecryptFacts& df = *facts_.decryption;
+    const int d = dir_index(dir);
+    df.keys_found = decryptor_->keys_found();
+    if (df.problem.empty()) df.problem = decryptor_->problem();
+    switch (r.outcome) {
+        case TlsDecryptor::Outcome::clear: return;
+        case TlsDecryptor::Outcome::plaintext:
+            ++df.records[d];
+            df.bytes[d] += r.data.size();
+            if (r.type == static_cast<std::uint8_t>(tls::ContentType::application_data))
+                on_plaintext(dir, r.data, events);
+            return;
+        case TlsDecryptor::Outcome::skipped: ++df.skipped[d]; return;
+        case TlsDecryptor::Outcome::unavailable: ++df.undecrypted[d]; return;
+        case TlsDecryptor::Outcome::failed:
+            ++df.undecrypted[d];
+            df.failed_frame[d] = frame_;
+            pending_.emplace_back(events, PduEvent{frame_, ts_ns_, ev::TlsDecryptFailed{dir}});
+            return;
+    }
+}
+
+void TlsStage::on_plaintext(Dir dir, Bytes data, std::size_t events) {
+    if (!nla_ || credssp_over_ || data.empty()) return;
+    DecryptFacts& df = *facts_.decryption;
+    const int d = dir_index(dir);
+    auto& buf = credssp_buf_[d];
+    if (buf.empty() && dir == Dir::s2c && data.size() == 4 && df.auth_info_frame) {
+        // HYBRID_EX: after the credentials the server's 4-byte Early User
+        // Authorization Result (MS-RDPBCGR 2.2.10.2, 5.4.2.1) ends CredSSP.
+        auto euar = credssp::decode_early_user_auth_result(data);
+        if (euar) {
+            df.euar = *euar;
+            df.euar_frame = frame_;
+            df.euar_ts = ts_ns_;
+            pending_.emplace_back(events, PduEvent{frame_, ts_ns_, ev::EarlyUserAuthResult{*euar}});
+            return;
+        }
+    }
+    if (buf.empty() && data[0] == 0x03) {
+        // A TPKT header: the connection sequence (MCS Connect Initial) follows CredSSP.
+        if (dir == Dir::c2s) {
+            df.credssp_end_frame = frame_;
+            df.credssp_end_ts = ts_ns_;
+        }
+        credssp_over_ = true;
+        return;
+    }
+    if (buf.size() + data.size() > kMaxCredsspBuffer) {
+        df.credssp_error = "more than 64 KiB of CredSSP plaintext without a whole TSRequest";
+        credssp_over_ = true;
+        return;
+    }
+    buf.insert(buf.end(), data.begin(), data.end());
+    read_credssp(dir, events);
+}
+
+void TlsStage::read_credssp(Dir dir, std::size_t events) {
+    DecryptFacts& df = *facts_.decryption;
+    auto& buf = credssp_buf_[dir_index(dir)];
+    while (!buf.empty() && !credssp_over_) {
+        auto n = credssp::ts_request_length(buf);
+        if (!n && n.error().kind == ErrorKind::need_more) return;
+        ev::CredsspTsRequest e;
+        if (!n) {
+            e.error = n.error();
+        } else {
+            auto req = credssp::decode_ts_request(Bytes(buf).first(*n));
+            if (req) e.request = *req;
+            else e.error = req.error();
+        }
+        if (e.error) {
+            df.credssp_error = "decrypted CredSSP data that is no TSRequest";
+            credssp_over_ = true;
+            pending_.emplace_back(events, PduEvent{frame_, ts_ns_, std::move(e)});
+            buf.clear();
+            return;
+        }
+        if (df.ts_requests.size() < DecryptFacts::kMaxTsRequests)
+            df.ts_requests.push_back({frame_, ts_ns_, dir, e.request});
+        if (dir == Dir::s2c && e.request.error_code) {
+            df.error_code = e.request.error_code;
+            df.error_frame = frame_;
+            df.error_ts = ts_ns_;
+        }
+        if (dir == Dir::c2s && e.request.auth_info && !df.auth_info_frame) {
+            df.auth_info_frame = frame_;
+            df.auth_info_ts = ts_ns_;
+        }
+        pending_.emplace_back(events, PduEvent{frame_, ts_ns_, std::move(e)});
+        buf.erase(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(*n));
+    }
 }
 
 Pdu TlsStage::on_handshake(Dir dir, const tls::HandshakeMessage& m, std::uint64_t frame, std::int64_t ts_ns) {

@@ -9,11 +9,14 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "analyze/event.hpp"
+#include "dissect/credssp.hpp"
+#include "dissect/keylog.hpp"
 #include "dissect/tls.hpp"
 #include "dissect/x509.hpp"
 
@@ -34,6 +37,40 @@ struct TlsRecordNote {
     std::int64_t ts_ns = 0;
     Dir dir = Dir::c2s;
     std::uint32_t length = 0;
+};
+
+// A TSRequest read from decrypted CredSSP (MS-CSSP 2.2.1).
+struct TsRequestNote {
+    std::uint64_t frame = 0;
+    std::int64_t ts_ns = 0;
+    Dir dir = Dir::c2s;
+    credssp::TsRequest request;
+};
+
+// What keys made readable (present only when a key log or a capture's
+// secrets were given): records decrypted per direction, where it stopped,
+// and the CredSSP messages read.
+struct DecryptFacts {
+    bool keys_found = false;                    // the session's secrets were in the key log
+    std::string problem;                        // why (some of) it was not decrypted, in words; no secret
+    std::array<std::uint64_t, 2> records{}, bytes{};   // decrypted records and plaintext bytes, by Dir
+    std::array<std::uint64_t, 2> skipped{};            // TLS 1.3 handshake records without the handshake secret
+    std::array<std::uint64_t, 2> undecrypted{};        // protected records left encrypted (no keys, stopped)
+    std::array<std::uint64_t, 2> failed_frame{};       // the record that did not authenticate, by Dir
+    std::vector<TsRequestNote> ts_requests;             // the first kMaxTsRequests
+    std::optional<std::uint32_t> error_code;            // the server's errorCode (MS-CSSP 2.2.1), the last one
+    std::uint64_t error_frame = 0;
+    std::int64_t error_ts = 0;
+    std::uint64_t auth_info_frame = 0;                  // the client's TSRequest with authInfo (credentials)
+    std::int64_t auth_info_ts = 0;
+    std::optional<std::uint32_t> euar;                  // HYBRID_EX Early User Authorization Result
+    std::uint64_t euar_frame = 0;
+    std::int64_t euar_ts = 0;
+    std::uint64_t credssp_end_frame = 0;                // the client's first TPKT after CredSSP (the Connect Initial)
+    std::int64_t credssp_end_ts = 0;
+    std::string credssp_error;                          // CredSSP plaintext that did not decode, described
+    static constexpr std::size_t kMaxTsRequests = 32;
+    bool credssp_read() const { return !ts_requests.empty(); }
 };
 
 struct TlsFacts {
@@ -65,13 +102,24 @@ struct TlsFacts {
     bool established = false;
     std::optional<DecodeError> error;  // the TLS stream broke (framing): decoding stopped; offset in the direction's stream
     std::uint64_t error_frame = 0;
+    std::optional<DecryptFacts> decryption;  // with keys only
 
     static constexpr std::size_t kMaxRecordNotes = 64;
     bool started() const { return client_hello_frame != 0; }
 };
 
-class TlsStage {
+class TlsDecryptor;
+
+class TlsStage : private tls::RecordObserver {
 public:
+    TlsStage();
+    ~TlsStage() override;
+    TlsStage(TlsStage&&) noexcept;
+    TlsStage& operator=(TlsStage&&) noexcept;
+    // Decrypt with these secrets (null: never; the default).  `nla`: the
+    // server selected CredSSP, whose TSRequests are then read.  The key log
+    // must outlive the stage; it may grow meanwhile.
+    void set_keys(const keylog::KeyLog* keys, bool nla);
     // `dir` of the bytes; `frame`/`ts` of the segment that completed them.
     void feed(Dir dir, Bytes data, std::uint64_t frame, std::int64_t ts_ns, std::vector<PduEvent>& out);
     const TlsFacts& facts() const { return facts_; }
@@ -81,8 +129,20 @@ private:
     void on_event(const tls::Event& e, std::uint64_t frame, std::int64_t ts_ns, std::vector<PduEvent>& out);
     Pdu on_handshake(Dir dir, const tls::HandshakeMessage& m, std::uint64_t frame, std::int64_t ts_ns);
 
+    void record(Dir dir, const tls::FramedRecord& rec, const tls::Summary& summary, std::size_t events) override;
+    void on_plaintext(Dir dir, Bytes data, std::size_t events);
+    void read_credssp(Dir dir, std::size_t events);
+
     tls::Session session_;
     TlsFacts facts_;
+    // With keys only.
+    const keylog::KeyLog* keys_ = nullptr;
+    bool nla_ = false, credssp_over_ = false;
+    std::unique_ptr<TlsDecryptor> decryptor_;
+    std::array<std::vector<std::uint8_t>, 2> credssp_buf_;  // a TSRequest split across records
+    std::vector<std::pair<std::size_t, PduEvent>> pending_;  // events from plaintext, after event index .first
+    std::uint64_t frame_ = 0;
+    std::int64_t ts_ns_ = 0;
     std::array<std::uint32_t, 2> app_events_{};
     std::vector<tls::Event> events_;  // of the last feed(), reused
 };

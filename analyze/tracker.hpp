@@ -36,6 +36,7 @@
 #include "analyze/udp_other.hpp"
 #include "analyze/verdict.hpp"
 #include "capture/packet.hpp"
+#include "dissect/keylog.hpp"
 #include "dissect/packet.hpp"
 
 namespace rdpscope {
@@ -85,6 +86,10 @@ struct TrackerOptions {
     // leaving a light (dead) entry so their late packets start nothing new.
     // 0: no bound.
     std::size_t max_full_connections = 2048;
+    // Secrets to decrypt TLS with (--keylog, the capture's Decryption Secrets
+    // Blocks); null: nothing is decrypted and nothing is done per record.
+    // The key log may grow while the run goes on; it must outlive the tracker.
+    keylog::KeyLog* keys = nullptr;
     // Segments kept per connection for the HTML report's ladder and
     // time-sequence chart (TcpAnalysis::keep_segments); 0 keeps none.
     std::size_t keep_segments = 0;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "analyze/verdict.hpp"
 
+#include "dissect/credssp.hpp"
+
 #include "analyze/groups.hpp"
 
 #include <fmt/format.h>
@@ -655,6 +657,81 @@ Confidence size_confidence(const TlsFacts& t) {
     return Confidence::low;
 }
 
+// ---- CredSSP read with keys (TlsFacts::decryption) ----------------------------
+
+// What a decrypted errorCode (MS-CSSP 2.2.1; NTSTATUS, MS-ERREF 2.3.1, or
+// SECURITY_STATUS, MS-ERREF 2.1) means, and what to change.
+struct CredsspCode {
+    std::uint32_t code;
+    VerdictCode verdict;
+    const char* change;
+};
+
+constexpr CredsspCode kCredsspCodes[] = {
+    {0xC000006D, VerdictCode::logon_failure, "the user name or password is wrong, or the user unknown: check both (the server's event 4625 says which)"},
+    {0xC000006A, VerdictCode::logon_failure, "the password is wrong: check it"},
+    {0xC0000064, VerdictCode::logon_failure, "the user does not exist: check the user name and its domain"},
+    {0x8009030C, VerdictCode::logon_failure, "the logon was denied (wrong credentials): check the user name and password"},
+    {0xC000006E, VerdictCode::account_restriction, "an account restriction refused the logon: a Protected Users member may not use NTLM (connect by the server's DNS name so Kerberos is used), or logon hours, allowed workstations or a blank password forbid it"},
+    {0xC000006F, VerdictCode::account_restriction, "the account may not log on at this time (logon hours): change its logon hours"},
+    {0xC0000070, VerdictCode::account_restriction, "the account may not log on from this workstation: change its allowed workstations"},
+    {0xC0000234, VerdictCode::account_locked_out, "the account is locked out: unlock it (or wait out the lockout) and find what keeps sending wrong passwords"},
+    {0xC0000072, VerdictCode::account_disabled, "the account is disabled: enable it"},
+    {0xC0000193, VerdictCode::account_expired, "the account has expired: extend its expiry date"},
+    {0xC0000071, VerdictCode::password_expired, "the password has expired: change it (NLA cannot; from a console, or with NLA off for the change)"},
+    {0xC0000224, VerdictCode::password_expired, "the password must be changed at next logon: change it (NLA cannot; from a console, or with NLA off for the change)"},
+    {0xC000015B, VerdictCode::logon_type_not_granted, "the user lacks the right to log on through Remote Desktop Services: add them to Remote Desktop Users (and check 'Deny log on through Remote Desktop Services')"},
+    {0x80090302, VerdictCode::ntlm_not_allowed, "the server refuses NTLM: connect by its DNS name so Kerberos is used (not by IP address), or allow NTLM for this server"},
+    {0x80090324, VerdictCode::kerberos_clock_skew, "the clocks of client, server and domain controller differ too much for Kerberos: synchronise them"},
+    {0xC0000133, VerdictCode::kerberos_clock_skew, "the server's clock differs from the domain controller's: synchronise them"},
+};
+
+bool rule_credssp_decrypted(const Facts& f, Verdict& v) {
+    if (!f.protocol || !is_nla_protocol(*f.protocol) || !f.tls.decryption || f.tl.complete()) return false;
+    const DecryptFacts& d = *f.tls.decryption;
+    const bool denied = d.euar && *d.euar != 0;
+    if (!d.error_code && !denied) return false;
+    v.cause = Cause::authentication_failure;
+    v.confidence = Confidence::high;
+    v.stalled_at = Phase::credssp;
+    v.waiting_on = WaitingOn::server;
+    const std::string closed = f.closed()
+        ? fmt::format("; the {} closed the connection (frame {})", f.side_name(f.closing.side), f.closing.frame)
+        : std::string();
+    if (!d.error_code) {
+        v.code = {VerdictCode::authz_access_denied};
+        v.summary = fmt::format(
+            "Network Level Authentication succeeded but the server denied the user access: its Early User "
+            "Authorization Result (frame {}, decrypted) is AUTHZ_ACCESS_DENIED{}. The user may not log on "
+            "remotely: add them to Remote Desktop Users, or grant 'Allow log on through Remote Desktop Services'.",
+            d.euar_frame, closed);
+        add(v, d.auth_info_frame, "the client's credentials (authInfo, decrypted)");
+        add(v, d.euar_frame, "Early User Authorization Result AUTHZ_ACCESS_DENIED (decrypted)");
+        add(v, f.closing.frame, fmt::format("the {} closes", f.closed() ? f.side_name(f.closing.side) : "?"));
+        return true;
+    }
+    const std::uint32_t code = *d.error_code;
+    const char* name = credssp::status_name(code);
+    const CredsspCode* known = nullptr;
+    for (const auto& k : kCredsspCodes)
+        if (k.code == code) known = &k;
+    v.code = {known ? known->verdict : VerdictCode::credssp_error};
+    std::uint64_t last_client = 0;
+    for (const auto& n : d.ts_requests)
+        if (n.dir == Dir::c2s && n.frame <= d.error_frame) last_client = n.frame;
+    v.summary = fmt::format(
+        "Network Level Authentication failed: the server answered the client's CredSSP message{} with errorCode "
+        "0x{:08X}{} (frame {}, decrypted){}. {}",
+        last_client ? fmt::format(" (frame {})", last_client) : "", code, name ? fmt::format(" {}", name) : "",
+        d.error_frame, closed,
+        known ? fmt::format("What to change: {}.", known->change)
+              : std::string("The server's Security event log (event 4625) explains the code."));
+    add(v, last_client, "the client's last CredSSP message (decrypted)");
+    add(v, d.error_frame, fmt::format("TSRequest errorCode 0x{:08X}{} (decrypted)", code, name ? fmt::format(" {}", name) : ""));
+    add(v, f.closing.frame, fmt::format("the {} closes", f.closed() ? f.side_name(f.closing.side) : "?"));
+    return true;
+}
+
 bool rule_credssp_error(const Facts& f, Verdict& v) {
     if (!f.protocol || !is_nla_protocol(*f.protocol) || !f.tl.records || f.tl.complete()) return false;
     const RecordPhases& rp = *f.tl.records;
@@ -1067,6 +1144,12 @@ const Rule kRules[] = {
       "TCP up; one client segment resent at least twice and never acknowledged"}, rule_data_blackholed},
     {{"kerberos_error", {C::authentication_failure}, {V::kerberos_error},
       "NLA did not complete and the KDC answered the client's logon (krbtgt) or TERMSRV ticket request on port 88 with an error refusing the user (not PREAUTH_REQUIRED, BADOPTION, TKT_EXPIRED, S_PRINCIPAL_UNKNOWN...)"}, rule_kerberos_error},
+    {{"credssp_decrypted", {C::authentication_failure},
+      {V::logon_failure, V::account_restriction, V::account_locked_out, V::account_disabled, V::account_expired,
+       V::password_expired, V::logon_type_not_granted, V::ntlm_not_allowed, V::kerberos_clock_skew,
+       V::authz_access_denied, V::credssp_error},
+      "NLA with keys: the decrypted server TSRequest carries an errorCode (its NTSTATUS / SECURITY_STATUS names the "
+      "verdict), or the decrypted Early User Authorization Result is AUTHZ_ACCESS_DENIED"}, rule_credssp_decrypted},
     {{"credssp_error", {C::authentication_failure}, {V::credssp_error},
       "NLA: the server answers the client's CredSSP message with a record the size of a TSRequest holding only an "
       "errorCode (12-16 bytes of plaintext: a 39-byte TLS 1.2 GCM record, 32 with TLS 1.3), and the client sends "

@@ -107,6 +107,16 @@ enum class CodeParam : std::uint8_t {
     X(early_user_authorization_denied, none)                      \
     X(ntlm_rejected, none)                                        \
     X(credssp_error, none)                                        \
+    X(logon_failure, none)                                        \
+    X(account_restriction, none)                                  \
+    X(account_locked_out, none)                                   \
+    X(account_disabled, none)                                     \
+    X(account_expired, none)                                      \
+    X(password_expired, none)                                     \
+    X(logon_type_not_granted, none)                               \
+    X(ntlm_not_allowed, none)                                     \
+    X(kerberos_clock_skew, none)                                  \
+    X(authz_access_denied, none)                                  \
     X(kerberos_error, none)                                       \
     X(connect_initial_refused, none)                              \
     X(legacy_request_to_tls_only, none)                           \

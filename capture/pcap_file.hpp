@@ -40,6 +40,9 @@ struct CaptureInterface {
 };
 
 // A Decryption Secrets Block (pcapng block type 0x0000000A).
+// pcapng DSB secrets type of an NSS key log ("TLSK", pcapng spec 4.7).
+inline constexpr std::uint32_t kSecretsTlsKeyLog = 0x544c534b;
+
 struct CaptureSecrets {
     std::uint32_t type = 0;      // 0x544c534b "TLSK": an NSS key log
     std::uint64_t frame_before = 0;  // the number of frames read before it

@@ -26,6 +26,7 @@ public:
     std::string describe() const override { return file_->path(); }
     std::string application() const override { return file_->application(); }
     const std::vector<CaptureInterface>* interfaces() const override { return &file_->interfaces(); }
+    const std::vector<CaptureSecrets>* secrets() const override { return &file_->secrets(); }
     std::uint64_t position() const override { return file_->position(); }
     std::uint64_t size() const override { return file_->file_size(); }
     PcapFile& file() { return *file_; }

@@ -29,6 +29,9 @@ public:
     // The input's interfaces as it describes them (a pcapng section's), or
     // null when it says nothing (live capture).
     virtual const std::vector<CaptureInterface>* interfaces() const { return nullptr; }
+    // The pcapng Decryption Secrets Blocks read so far (null: the input has
+    // none of its kind: pcap, live); they grow as the file is read.
+    virtual const std::vector<CaptureSecrets>* secrets() const { return nullptr; }
     // The program that wrote the input, when it says (pcapng shb_userappl).
     virtual std::string application() const { return {}; }
     virtual std::string describe() const = 0;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "cli/commands.hpp"
+#include "cli/keylog_file.hpp"
 
 #include <fmt/format.h>
 
@@ -34,10 +35,25 @@ void install_signal_handlers() { platform::on_stop_signal(&g_stop); }
 
 Format format_of(const Output& o) { return o.format == "json" ? Format::json : Format::text; }
 
-TrackerOptions tracker_options(const Output& o) {
+TrackerOptions tracker_options(const Output& o, KeyLogFile& keys) {
     TrackerOptions t;
     t.stall_timeout_ns = static_cast<std::int64_t>(o.stall_timeout_s * 1e9);
+    if (keys.is_open()) t.keys = &keys.log;
     return t;
+}
+
+// --keylog: read it now (capture: before the privileges drop), say once what
+// was wrong with it.  False when it cannot be opened (exit 2).
+bool open_keylog(const Output& o, KeyLogFile& keys) {
+    if (o.keylog.empty()) return true;
+    std::string why;
+    if (!keys.open(o.keylog, why)) {
+        fmt::print(stderr, "rdpscope: {}\n", why);
+        return false;
+    }
+    keys.finish();
+    keys.say_problems(stderr);
+    return true;
 }
 
 bool color_for(const Output& o) {
@@ -119,12 +135,14 @@ int exit_status(int input_status, const ReportWriter& w) {
 }  // namespace
 
 int run_analyze(const Files& f) {
+    KeyLogFile keys;
+    if (!open_keylog(f.out, keys)) return 2;
     HtmlOutput html;
     if (!html.open(f.out)) return 2;
     ReportWriter w(stdout, stderr, format_of(f.out));
     w.set_color(color_for(f.out));
     w.set_all(f.out.all);
-    TrackerOptions opt = tracker_options(f.out);
+    TrackerOptions opt = tracker_options(f.out, keys);
     html.attach(w, opt);
     int status = 0;
     for (const auto& file : f.files)
@@ -135,10 +153,12 @@ int run_analyze(const Files& f) {
 }
 
 int run_dissect(const Files& f) {
+    KeyLogFile keys;
+    if (!open_keylog(f.out, keys)) return 2;
     DissectWriter w(stdout, stderr, format_of(f.out));
     // Every PDU in frame order: an attempt is held only while it is one SYN
     // (analyze/flood.hpp), so a retransmitted SYN's TCP analysis flags come at its frame.
-    TrackerOptions t = tracker_options(f.out);
+    TrackerOptions t = tracker_options(f.out, keys);
     t.pending_single_syn = true;
     int status = 0;
     for (const auto& file : f.files)
@@ -216,6 +236,8 @@ int run_rules(const std::string& format) {
 }
 
 int run_replay(const Replay& r) {
+    KeyLogFile keys;
+    if (!open_keylog(r.out, keys)) return 2;
     std::string why;
     auto file = PcapFile::open(r.file, why);
     if (!file) {
@@ -243,7 +265,7 @@ int run_replay(const Replay& r) {
     w.set_live(true);
     install_signal_handlers();
     RunOptions ro;
-    ro.tracker = tracker_options(r.out);
+    ro.tracker = tracker_options(r.out, keys);
     ro.stop = &g_stop;
     html.attach(w, ro.tracker);
     const auto s = run_shown(src, w, ro);
@@ -295,6 +317,9 @@ int run_capture(const Capture& c) {
         fmt::print(stderr, "rdpscope: {}\n", why);
         return 2;
     }
+    // The key log is opened before the privileges drop (it may be readable by root only).
+    KeyLogFile keys;
+    if (!open_keylog(c.out, keys)) return 2;
     // The HTML report's file is created now, while the user's own rights (or
     // root's) still apply, and written through this handle when the capture stops.
     HtmlOutput html;
@@ -317,7 +342,7 @@ int run_capture(const Capture& c) {
     w.set_live(true);
     install_signal_handlers();
     RunOptions ro;
-    ro.tracker = tracker_options(c.out);
+    ro.tracker = tracker_options(c.out, keys);
     ro.tracker.extra_ports.assign(lo.ports.begin() + 1, lo.ports.end());
     ro.stop = &g_stop;
     html.attach(w, ro.tracker);
@@ -326,6 +351,7 @@ int run_capture(const Capture& c) {
     const auto started = std::chrono::steady_clock::now();
     std::uint64_t reported_drops = 0;
     ro.on_tick = [&](Tracker& tracker) {
+        keys.poll();  // the client may still be writing its key log
         // Drops, as libpcap counts them: said as they happen, and folded into
         // the verdicts of connections open meanwhile.
         const auto d = src->drops();

@@ -12,6 +12,7 @@ struct Output {
     std::string format = "text";
     double stall_timeout_s = 30;
     bool all = false;  // analyze, capture, replay text: every connection in full, also in a brute force or scan
+    std::string keylog;  // --keylog: an NSS key log to decrypt TLS with
     std::string html;  // analyze, capture, replay: also write the HTML report to this file (report/html.hpp)
 };
 

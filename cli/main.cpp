@@ -29,6 +29,13 @@ void add_output(CLI::App* cmd, rdpscope::cli::Output& o) {
         ->capture_default_str();
 }
 
+// --keylog (analyze, dissect, replay, capture).
+void add_keylog(CLI::App* cmd, rdpscope::cli::Output& o) {
+    cmd->add_option("--keylog", o.keylog,
+                    "NSS key log (SSLKEYLOGFILE: CLIENT_RANDOM, TLS 1.3 traffic secrets) to decrypt TLS with; "
+                    "a pcapng's Decryption Secrets Blocks are used without it");
+}
+
 // The report's --all (analyze, capture, replay).
 void add_all(CLI::App* cmd, rdpscope::cli::Output& o) {
     cmd->add_flag("--all", o.all,
@@ -72,6 +79,7 @@ int main(int argc, char** argv) {
         "analyze", "one verdict per RDP connection: phase reached, where it stalled, who waited, the cause");
     analyze->add_option("FILE", ana.files, "pcap or pcapng capture files")->required();
     add_output(analyze, ana.out);
+    add_keylog(analyze, ana.out);
     add_all(analyze, ana.out);
     add_html(analyze, ana.out);
     analyze->footer(
@@ -88,6 +96,7 @@ int main(int argc, char** argv) {
         "dissect", "one line per decoded PDU: frame, time, connection, direction, PDU and its fields");
     dissect->add_option("FILE", dis.files, "pcap or pcapng capture files")->required();
     add_output(dissect, dis.out);
+    add_keylog(dissect, dis.out);
     dissect->footer(
         "Frames are numbered from 1 as in Wireshark; conn is Wireshark's tcp.stream (u<N>: udp.stream).\n"
         "--format json prints one object per PDU with frame, time (epoch seconds), conn, dir (c2s/s2c),\n"
@@ -118,6 +127,7 @@ int main(int argc, char** argv) {
     capture->add_option("--user", cap.user, "user to switch to once the interface is open (default nobody, when root)");
     capture->add_option("--duration", cap.duration_s, "stop after this many seconds");
     add_output(capture, cap.out);
+    add_keylog(capture, cap.out);
     add_all(capture, cap.out);
     add_html(capture, cap.out);
     capture->footer(
@@ -133,6 +143,7 @@ int main(int argc, char** argv) {
     replay->add_option("FILE", rep.file, "pcap or pcapng capture")->required();
     replay->add_option("--speed", rep.speed, "N times the recorded pace, or 'max'")->capture_default_str();
     add_output(replay, rep.out);
+    add_keylog(replay, rep.out);
     add_all(replay, rep.out);
     add_html(replay, rep.out);
 

@@ -65,7 +65,10 @@ std::vector<Event> Session::feed(Dir dir, Bytes data) {
 
 void Session::feed(Dir dir, Bytes data, std::vector<Event>& out) {
     Side& s = side(dir);
-    auto err = push_all(s.framer, data, [&](const FramedRecord& rec) { on_record(dir, rec, out); });
+    auto err = push_all(s.framer, data, [&](const FramedRecord& rec) {
+        on_record(dir, rec, out);
+        if (observer_) observer_->record(dir, rec, summary_, out.size());
+    });
     if (err) {
         Event e;
         e.kind = Event::Kind::error;

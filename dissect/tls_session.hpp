@@ -76,8 +76,21 @@ struct Summary {
     std::string history;
 };
 
+// Sees every record as the framer delivers it, right after the session took
+// it in (so the summary holds a ServerHello the record carried): what
+// decryption needs (analyze/tls_decrypt.hpp).  `events` is the size of the
+// caller's event vector after the record's events.  The payload is valid only
+// during the call.
+class RecordObserver {
+public:
+    virtual ~RecordObserver() = default;
+    virtual void record(Dir dir, const FramedRecord& rec, const Summary& summary, std::size_t events) = 0;
+};
+
 class Session {
 public:
+    // Null (the default): no observer, nothing more is done per record.
+    void set_observer(RecordObserver* o) { observer_ = o; }
     // The next bytes of one direction.  Returns what they completed, in order.
     std::vector<Event> feed(Dir dir, Bytes data);
     // The same, appended to `out`: a caller that keeps one vector and clears
@@ -101,6 +114,7 @@ private:
 
     Side sides_[2];
     Summary summary_;
+    RecordObserver* observer_ = nullptr;
 };
 
 }  // namespace rdpscope::tls

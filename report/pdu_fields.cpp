@@ -6,6 +6,7 @@
 #include <type_traits>
 
 #include "analyze/text.hpp"
+#include "dissect/credssp.hpp"
 #include "dissect/kerberos.hpp"
 #include "dissect/mcs.hpp"
 #include "dissect/rdp_names.hpp"
@@ -225,6 +226,40 @@ void fill(const ev::TlsError& p, PduFields& f) {
     if (p.error)
         Out(f).add("error", stream_error_text(*p.error));
     record_version(p, f);
+}
+
+// ---- inside TLS, with keys ---------------------------------------------------
+
+void fill(const ev::TlsDecryptFailed& p, PduFields& f) {
+    f.pdu = "tls.decrypt_failed";
+    Out(f).add("direction", std::string(p.dir == Dir::c2s ? "client" : "server"));
+}
+
+void fill(const ev::CredsspTsRequest& p, PduFields& f) {
+    f.pdu = p.error ? "credssp.malformed" : "credssp.ts_request";
+    Out o(f);
+    if (p.error) {
+        o.add("error", error_text(*p.error));
+        return;
+    }
+    const auto& r = p.request;
+    o.add("version", r.version);
+    if (r.nego_tokens) {
+        o.add("nego_tokens", i64(r.nego_tokens)).add("token", std::string(credssp::to_string(r.token_kind)));
+        if (r.ntlm_message) o.add("ntlm_message", std::string(credssp::ntlm_message_name(r.ntlm_message)));
+    }
+    if (r.auth_info) o.add_bool("auth_info", true);
+    if (r.pub_key_auth) o.add_bool("pub_key_auth", true);
+    if (r.client_nonce) o.add_bool("client_nonce", true);
+    if (r.error_code) {
+        o.add("error_code", fmt::format("0x{:08X}", *r.error_code));
+        if (const char* n = credssp::status_name(*r.error_code)) o.add("error_name", std::string(n));
+    }
+}
+
+void fill(const ev::EarlyUserAuthResult& p, PduFields& f) {
+    f.pdu = "rdp.early_user_authorization_result";
+    Out(f).add("result", p.result).add("result_name", std::string(credssp::euar_name(p.result)));
 }
 
 // ---- MCS, GCC, RDP security ------------------------------------------------

@@ -213,6 +213,50 @@ std::string tls_text(const json& t) {
         line(get<std::uint64_t>(t, "server_finished_frame"), what);
     }
     if (t.contains("error")) line(get<std::uint64_t>(t, "error_frame"), "stream broken: " + t["error"].get<std::string>());
+    if (t.contains("decryption")) {
+        const auto& d = t["decryption"];
+        std::string what = get<bool>(d, "keys_found")
+                               ? fmt::format("decrypted c2s {} records, s2c {} records", d["records"]["c2s"].get<std::uint64_t>(),
+                                             d["records"]["s2c"].get<std::uint64_t>())
+                               : std::string("not decrypted");
+        if (d.contains("problem")) what += ": " + d["problem"].get<std::string>();
+        line(0, what);
+        for (const char* k : {"c2s_failed_frame", "s2c_failed_frame"})
+            if (d.contains(k))
+                line(d[k].get<std::uint64_t>(), fmt::format("a {} record did not decrypt (wrong key, or bytes missing "
+                                                            "from the capture): that direction stops here",
+                                                            k[0] == 'c' ? "client" : "server"));
+    }
+    return s;
+}
+
+std::string credssp_text(const json& c) {
+    std::string s;
+    bool first = true;
+    auto line = [&](std::uint64_t frame, const std::string& what) {
+        s += first ? label("credssp") : std::string(kIndent);
+        s += frame ? frame_col(frame) : std::string(13, ' ');
+        s += what + "\n";
+        first = false;
+    };
+    for (const auto& r : c.contains("ts_requests") ? c["ts_requests"] : json::array()) {
+        std::string what = fmt::format("TSRequest v{} from the {}", get<std::uint64_t>(r, "version"), get<std::string>(r, "from"));
+        if (r.contains("token")) {
+            what += ", " + get<std::string>(r, "token") + " token";
+            if (r.contains("ntlm_message")) what += " (NTLM " + get<std::string>(r, "ntlm_message") + ")";
+        }
+        if (get<bool>(r, "auth_info")) what += ", authInfo";
+        if (get<bool>(r, "pub_key_auth")) what += ", pubKeyAuth";
+        if (get<bool>(r, "client_nonce")) what += ", clientNonce";
+        if (r.contains("error_code"))
+            what += ", errorCode " + get<std::string>(r, "error_code") +
+                    (r.contains("error_name") ? " " + get<std::string>(r, "error_name") : std::string());
+        line(get<std::uint64_t>(r, "frame"), what);
+    }
+    if (c.contains("early_user_authorization_result"))
+        line(get<std::uint64_t>(c, "early_user_authorization_result_frame"),
+             "Early User Authorization Result " + get<std::string>(c, "early_user_authorization_result_name"));
+    if (c.contains("error")) line(0, get<std::string>(c, "error"));
     return s;
 }
 
@@ -275,6 +319,7 @@ std::string render_security_text(const json& conn) {
     if (conn.contains("mcs")) s += mcs_text(conn["mcs"]);
     if (conn.contains("security")) s += security_text(conn["security"]);
     if (conn.contains("tls")) s += tls_text(conn["tls"]);
+    if (conn.contains("credssp")) s += credssp_text(conn["credssp"]);
     if (conn.contains("udp")) s += udp_text(conn["udp"]);
     return s;
 }

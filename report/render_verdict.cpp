@@ -70,6 +70,7 @@ std::string render_verdict_text(const nlohmann::ordered_json& j, bool color) {
         else if (st["started"].get<bool>()) state = "started";
         else state = "-";
         if (st.value("inferred", false) && st["started"].get<bool>()) state += " (inferred)";
+        if (st.value("decrypted", false) && st["started"].get<bool>()) state += " (decrypted)";
         s += fmt::format("  {:<12} {:<18} {:<14} {:<11} {}\n", first ? "ladder" : "", phase, frames, when, state);
         first = false;
     }

@@ -72,6 +72,7 @@ void verdict_fields(const Verdict& v, json& j) {
     for (const auto& s : v.timeline.steps) {
         json st = {{"phase", to_string(s.phase)}, {"started", s.started}, {"done", s.done}};
         if (s.inferred) st["inferred"] = true;
+        if (s.decrypted) st["decrypted"] = true;
         if (s.start_frame) st["start_frame"] = s.start_frame;
         if (s.end_frame) st["end_frame"] = s.end_frame;
         if (s.start_ts) st["start"] = epoch_seconds(s.start_ts);

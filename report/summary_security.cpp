@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "report/summary_security.hpp"
 
+#include "dissect/credssp.hpp"
+
 #include <fmt/format.h>
 
 #include "report/error_text.hpp"
@@ -44,6 +46,17 @@ json certificate_json(const x509::Certificate& c) {
 }
 
 }  // namespace
+
+json decryption_json(const DecryptFacts& d) {
+    auto pair = [](const std::array<std::uint64_t, 2>& a) { return json{{"c2s", a[0]}, {"s2c", a[1]}}; };
+    json j = {{"keys_found", d.keys_found}, {"records", pair(d.records)}, {"bytes", pair(d.bytes)}};
+    if (d.skipped[0] || d.skipped[1]) j["skipped"] = pair(d.skipped);
+    if (d.undecrypted[0] || d.undecrypted[1]) j["undecrypted"] = pair(d.undecrypted);
+    for (int i = 0; i < 2; ++i)
+        if (d.failed_frame[i]) j[i == 0 ? "c2s_failed_frame" : "s2c_failed_frame"] = d.failed_frame[i];
+    if (!d.problem.empty()) j["problem"] = d.problem;
+    return j;
+}
 
 json tls_json(const TlsFacts& t) {
     json j = json::object();
@@ -105,6 +118,46 @@ json tls_json(const TlsFacts& t) {
         j["error"] = valid_utf8(stream_error_text(*t.error));
         j["error_frame"] = t.error_frame;
     }
+    if (t.decryption) j["decryption"] = decryption_json(*t.decryption);
+    return j;
+}
+
+json credssp_json(const TlsFacts& t) {
+    json j = json::object();
+    if (!t.decryption || (!t.decryption->credssp_read() && !t.decryption->euar && t.decryption->credssp_error.empty()))
+        return j;
+    const DecryptFacts& d = *t.decryption;
+    json reqs = json::array();
+    for (const auto& n : d.ts_requests) {
+        const auto& r = n.request;
+        json e = {{"frame", n.frame}, {"from", n.dir == Dir::c2s ? "client" : "server"}, {"version", r.version}};
+        if (r.nego_tokens) {
+            e["nego_tokens"] = r.nego_tokens;
+            e["token"] = credssp::to_string(r.token_kind);
+            if (r.ntlm_message) e["ntlm_message"] = credssp::ntlm_message_name(r.ntlm_message);
+        }
+        if (r.auth_info) e["auth_info"] = true;
+        if (r.pub_key_auth) e["pub_key_auth"] = true;
+        if (r.client_nonce) e["client_nonce"] = true;
+        if (r.error_code) {
+            e["error_code"] = fmt::format("0x{:08X}", *r.error_code);
+            if (const char* name = credssp::status_name(*r.error_code)) e["error_name"] = name;
+        }
+        reqs.push_back(std::move(e));
+    }
+    j["ts_requests"] = std::move(reqs);
+    if (d.error_code) {
+        j["error_code"] = fmt::format("0x{:08X}", *d.error_code);
+        if (const char* name = credssp::status_name(*d.error_code)) j["error_name"] = name;
+        j["error_frame"] = d.error_frame;
+    }
+    if (d.auth_info_frame) j["auth_info_frame"] = d.auth_info_frame;
+    if (d.euar) {
+        j["early_user_authorization_result"] = *d.euar;
+        j["early_user_authorization_result_name"] = credssp::euar_name(*d.euar);
+        j["early_user_authorization_result_frame"] = d.euar_frame;
+    }
+    if (!d.credssp_error.empty()) j["error"] = d.credssp_error;
     return j;
 }
 
@@ -336,6 +389,7 @@ void add_security_objects(json& conn, const Connection& c) {
     if (json m = mcs_json(c.rdp.mcs.facts()); !m.empty()) conn["mcs"] = std::move(m);
     if (json s = security_json(c.rdp.mcs.facts()); !s.empty()) conn["security"] = std::move(s);
     if (json t = tls_json(c.rdp.tls.facts()); !t.empty()) conn["tls"] = std::move(t);
+    if (json cs = credssp_json(c.rdp.tls.facts()); !cs.empty()) conn["credssp"] = std::move(cs);
     if (!c.udp.empty()) conn["udp"] = udp_json(c.udp);
 }
 

@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: MIT
+// Decryption of one TLS connection's records with the secrets of an NSS key
+// log (dissect/keylog.hpp), through OpenSSL 3's EVP interfaces:
+//   TLS 1.2: key block = PRF(master_secret, "key expansion", server_random +
+//     client_random) (RFC 5246 6.3, EVP_KDF "TLS1-PRF"); AES-GCM (RFC 5288:
+//     4-byte implicit salt + 8-byte explicit nonce) and ChaCha20-Poly1305
+//     (RFC 7905: the IV XOR the sequence number), additional data =
+//     seq_num + type + version + plaintext length (RFC 5246 6.2.3.3).
+//   TLS 1.3: key and iv = HKDF-Expand-Label(traffic secret, "key"/"iv", "")
+//     (RFC 8446 7.1, 7.3; EVP_KDF "HKDF" expand-only), nonce = iv XOR seq,
+//     additional data = the record header (5.2); the handshake traffic
+//     secrets until each side's Finished, then *_TRAFFIC_SECRET_0.
+// Records are taken in order, per direction, as the record framer delivers
+// them from the reassembled stream.  A record that fails to authenticate
+// stops decryption of that direction (wrong key, or bytes missing from the
+// capture); the caller says so.  With only the application traffic secrets
+// of TLS 1.3 (a partial key log), the handshake records are skipped and
+// counted.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "dissect/direction.hpp"
+#include "dissect/keylog.hpp"
+#include "dissect/tls.hpp"
+
+namespace rdpscope {
+
+class TlsDecryptor {
+public:
+    enum class Outcome : std::uint8_t {
+        clear,        // not protected (before ChangeCipherSpec / the ServerHello)
+        plaintext,    // decrypted: `type` and `data`
+        skipped,      // TLS 1.3 handshake record without the handshake secret
+        unavailable,  // no keys for this record (none for the session, a suite not supported, stopped)
+        failed,       // did not authenticate: this direction stops here
+    };
+    struct Result {
+        Outcome outcome = Outcome::clear;
+        std::uint8_t type = 0;  // the content type (TLS 1.3: the inner one)
+        Bytes data;             // the plaintext, valid until the next call
+    };
+
+    explicit TlsDecryptor(const keylog::KeyLog& keys);
+    ~TlsDecryptor();
+    TlsDecryptor(const TlsDecryptor&) = delete;
+    TlsDecryptor& operator=(const TlsDecryptor&) = delete;
+
+    // Every record of direction `dir`, in stream order, after the session took
+    // it in (its summary holds the hellos seen so far).
+    Result record(Dir dir, const tls::RecordHeader& header, Bytes payload, const tls::Summary& summary);
+
+    // Why nothing (or not everything) could be decrypted, in words: empty
+    // while all is well.  Never holds a secret.
+    const std::string& problem() const { return problem_; }
+    bool keys_found() const { return state_ == State::ready; }
+
+private:
+    struct Side;
+    enum class State : std::uint8_t { waiting, ready, no_keys };
+    void set_up(const tls::Summary& summary);
+    bool set_up_tls12(const keylog::Entry& e);
+    bool set_up_tls13(Side& s, const keylog::Entry& e, bool client, bool application);
+    Result decrypt(Side& s, const tls::RecordHeader& header, Bytes payload, bool* auth_failed);
+    void note(std::string what);
+
+    const keylog::KeyLog& keys_;
+    State state_ = State::waiting;
+    std::uint16_t version_ = 0, suite_ = 0;
+    keylog::ClientRandom client_random_{};
+    std::array<std::uint8_t, 32> server_random_{};
+    std::array<std::unique_ptr<Side>, 2> sides_;
+    std::vector<std::uint8_t> out_;
+    std::string problem_;
+};
+
+}  // namespace rdpscope

@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: MIT
+// The --keylog FILE of analyze, dissect, replay and capture: an NSS key log
+// (dissect/keylog.hpp) read from a file that may keep growing (a client
+// writing SSLKEYLOGFILE while `capture` runs): opened once, before the
+// capture drops its privileges, and read again for new lines on each poll().
+#pragma once
+
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "dissect/keylog.hpp"
+
+namespace rdpscope::cli {
+
+class KeyLogFile {
+public:
+    // False, with `why`, when the file cannot be opened.
+    bool open(const std::string& path, std::string& why);
+    bool is_open() const { return file_ != nullptr; }
+    // Reads what was appended since the last call.
+    void poll();
+    // The input is over: a last line without its end counts too.
+    void finish() { log.finish(); }
+    // One line on `err` when lines were skipped (never their content), or
+    // when the file held no secrets at all.
+    void say_problems(std::FILE* err) const;
+
+    keylog::KeyLog log;
+
+private:
+    struct Closer {
+        void operator()(std::FILE* f) const { std::fclose(f); }
+    };
+    std::unique_ptr<std::FILE, Closer> file_;
+    std::string path_;
+};
+
+}  // namespace rdpscope::cli

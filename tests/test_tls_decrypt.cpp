@@ -1,0 +1,345 @@
+// SPDX-License-Identifier: MIT
+// Decryption and the verdicts read from decrypted CredSSP, on synthetic
+// captures whose records this test encrypts itself: TLS 1.2 with
+// AES-256-GCM (RFC 5288) and ChaCha20-Poly1305 (RFC 7905), keys from a
+// master secret the key log names (key block per RFC 5246 6.3), TSRequests
+// built byte by byte from MS-CSSP 2.2.1.  The codes no lab capture has
+// (a locked-out account, a wrong password answered with an errorCode, the
+// Early User Authorization Result denying access) are covered here; the real
+// captures are compared with tshark (tests/cli/decrypt_vs_tshark.sh).
+#include <catch2/catch.hpp>
+
+#include <fmt/format.h>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/kdf.h>
+
+#include <cstdio>
+
+#include "analyze/run.hpp"
+#include "analyze/verdict.hpp"
+#include "dissect/credssp.hpp"
+#include "dissect/rdp_neg.hpp"
+#include "capture_builder.hpp"
+#include "rdp_builder.hpp"
+#include "test_util.hpp"
+
+using namespace rdpscope;
+using namespace rdpscope::test;
+using namespace rdpscope::test::rdp;
+
+namespace {
+
+using B = std::vector<std::uint8_t>;
+
+// DER TLV with a short or long definite length (X.690 8.1.3).
+B tlv(std::uint8_t tag, const B& content) {
+    B b{tag};
+    const std::size_t n = content.size();
+    if (n < 0x80) b.push_back(static_cast<std::uint8_t>(n));
+    else if (n < 0x100) b.insert(b.end(), {0x81, static_cast<std::uint8_t>(n)});
+    else b.insert(b.end(), {0x82, static_cast<std::uint8_t>(n >> 8), static_cast<std::uint8_t>(n)});
+    b.insert(b.end(), content.begin(), content.end());
+    return b;
+}
+B cat(std::initializer_list<B> parts) {
+    B b;
+    for (const auto& p : parts) b.insert(b.end(), p.begin(), p.end());
+    return b;
+}
+
+// MS-CSSP 2.2.1: TSRequest { version [0], negoTokens [1] { { negoToken [0] } } } with a raw NTLM message.
+B ts_ntlm(std::uint8_t ntlm_type, std::size_t extra = 24) {
+    B token = {'N', 'T', 'L', 'M', 'S', 'S', 'P', 0, ntlm_type, 0, 0, 0};
+    token.insert(token.end(), extra, 0x11);
+    const B nego = tlv(0x30, tlv(0x30, tlv(0xa0, tlv(0x04, token))));
+    return tlv(0x30, cat({tlv(0xa0, tlv(0x02, {6})), tlv(0xa1, nego)}));
+}
+// ... with authInfo [2] (the encrypted TSCredentials: here opaque bytes).
+B ts_auth_info() { return tlv(0x30, cat({tlv(0xa0, tlv(0x02, {6})), tlv(0xa2, tlv(0x04, B(90, 0x33)))})); }
+// ... carrying only errorCode [4], the 32 bits as a 4-byte INTEGER as Windows sends them.
+B ts_error(std::uint32_t code) {
+    return tlv(0x30, cat({tlv(0xa0, tlv(0x02, {6})),
+                          tlv(0xa4, tlv(0x02, {static_cast<std::uint8_t>(code >> 24), static_cast<std::uint8_t>(code >> 16),
+                                                static_cast<std::uint8_t>(code >> 8), static_cast<std::uint8_t>(code)}))}));
+}
+
+struct Suite12 {
+    std::uint16_t id;
+    const char* cipher;
+    int key_len, iv_len;
+    bool explicit_nonce;
+    const char* prf;
+};
+constexpr Suite12 kAes256Gcm{0xC030, "AES-256-GCM", 32, 4, true, "SHA384"};
+constexpr Suite12 kChaCha{0xCCA8, "ChaCha20-Poly1305", 32, 12, false, "SHA256"};
+
+// One direction's sealing state: key, IV, sequence number.
+struct Sealer {
+    const Suite12* s;
+    B key, iv;
+    std::uint64_t seq = 0;
+    // A protected record (RFC 5246 6.2.3.3).
+    B seal(std::uint8_t type, const B& plain) {
+        std::uint8_t nonce[12];
+        B explicit_part;
+        if (s->explicit_nonce) {
+            std::copy(iv.begin(), iv.end(), nonce);
+            for (int i = 0; i < 8; ++i) nonce[4 + i] = static_cast<std::uint8_t>(seq >> (56 - 8 * i));
+            explicit_part.assign(nonce + 4, nonce + 12);
+        } else {
+            std::copy(iv.begin(), iv.end(), nonce);
+            for (int i = 0; i < 8; ++i) nonce[4 + i] ^= static_cast<std::uint8_t>(seq >> (56 - 8 * i));
+        }
+        B aad;
+        for (int i = 0; i < 8; ++i) aad.push_back(static_cast<std::uint8_t>(seq >> (56 - 8 * i)));
+        aad.insert(aad.end(), {type, 3, 3, static_cast<std::uint8_t>(plain.size() >> 8), static_cast<std::uint8_t>(plain.size())});
+        EVP_CIPHER* c = EVP_CIPHER_fetch(nullptr, s->cipher, nullptr);
+        EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
+        B out(plain.size() + 16);
+        int len = 0, fin = 0;
+        REQUIRE(EVP_EncryptInit_ex2(ctx, c, key.data(), nonce, nullptr) > 0);
+        REQUIRE(EVP_EncryptUpdate(ctx, nullptr, &len, aad.data(), static_cast<int>(aad.size())) > 0);
+        REQUIRE(EVP_EncryptUpdate(ctx, out.data(), &len, plain.data(), static_cast<int>(plain.size())) > 0);
+        REQUIRE(EVP_EncryptFinal_ex(ctx, out.data() + len, &fin) > 0);
+        REQUIRE(EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, 16, out.data() + plain.size()) > 0);
+        EVP_CIPHER_CTX_free(ctx);
+        EVP_CIPHER_free(c);
+        ++seq;
+        return tls_record(type, cat({explicit_part, out}));
+    }
+};
+
+// The master secret of the test sessions, and the key log line naming it for
+// client_hello()'s random (bytes 0..31).
+const B kMaster(48, 0x42);
+std::string keylog_line(const B& master) {
+    std::string s = "CLIENT_RANDOM ";
+    for (int i = 0; i < 32; ++i) s += fmt::format("{:02x}", i);
+    s += ' ';
+    for (auto b : master) s += fmt::format("{:02x}", b);
+    return s + "\r\n";
+}
+
+// RFC 5246 6.3: key_block = PRF(master, "key expansion", server_random + client_random):
+// client_write_key, server_write_key, client_write_IV, server_write_IV (AEAD: no MAC keys).
+std::pair<Sealer, Sealer> sealers(const Suite12& s) {
+    B server_random, client_random;
+    for (int i = 0; i < 32; ++i) {
+        server_random.push_back(static_cast<std::uint8_t>(0x80 + i));  // server_hello_done()'s
+        client_random.push_back(static_cast<std::uint8_t>(i));         // client_hello()'s
+    }
+    const std::string label = "key expansion";
+    B block(2 * (s.key_len + s.iv_len));
+    EVP_KDF* kdf = EVP_KDF_fetch(nullptr, "TLS1-PRF", nullptr);
+    EVP_KDF_CTX* ctx = EVP_KDF_CTX_new(kdf);
+    OSSL_PARAM p[] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, const_cast<char*>(s.prf), 0),
+        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SECRET, const_cast<std::uint8_t*>(kMaster.data()), kMaster.size()),
+        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SEED, const_cast<char*>(label.data()), label.size()),
+        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SEED, server_random.data(), 32),
+        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SEED, client_random.data(), 32),
+        OSSL_PARAM_construct_end()};
+    REQUIRE(EVP_KDF_derive(ctx, block.data(), block.size(), p) > 0);
+    EVP_KDF_CTX_free(ctx);
+    EVP_KDF_free(kdf);
+    auto at = [&](int off, int n) { return B(block.begin() + off, block.begin() + off + n); };
+    Sealer c{&s, at(0, s.key_len), at(2 * s.key_len, s.iv_len)};
+    Sealer v{&s, at(s.key_len, s.key_len), at(2 * s.key_len + s.iv_len, s.iv_len)};
+    return {c, v};
+}
+
+struct Seen {
+    std::string rule, verdict;
+    Cause cause = Cause::none;
+    std::optional<DecryptFacts> decryption;
+    bool credssp_decrypted_step = false;
+};
+
+class Collect : public FileObserver {
+public:
+    std::vector<Seen> seen;
+    void begin_file(const std::string&, const FileStats*) override {}
+    void end_file(const FileStats&) override {}
+    void problem(std::uint64_t, const Connection*, const std::string&) override {}
+    void connection_done(const Connection& c, const Verdict& v) override {
+        Seen s{v.rule, v.verdict, v.cause, c.rdp.tls.facts().decryption, false};
+        if (const Step* st = v.timeline.step(Phase::credssp)) s.credssp_decrypted_step = st->decrypted && !st->inferred;
+        CHECK(rule_allows(v.rule, v.cause, v.code.code));
+        seen.push_back(std::move(s));
+    }
+};
+
+Seen run(Capture cap, const std::string& keys) {
+    std::stable_sort(cap.packets.begin(), cap.packets.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    const TempFile file("rdpscope-decrypt");
+    cap.write(file.path());
+    keylog::KeyLog log;
+    log.feed(keys);
+    log.finish();
+    TrackerOptions opt;
+    opt.keys = &log;
+    Collect col;
+    std::FILE* err = std::fopen("/dev/null", "w");
+    run_file(file.path(), col, opt, err);
+    std::fclose(err);
+    REQUIRE(col.seen.size() == 1);
+    return col.seen[0];
+}
+
+constexpr std::uint32_t kSsl = rdpneg::PROTOCOL_SSL, kHybrid = rdpneg::PROTOCOL_HYBRID,
+                        kHybridEx = rdpneg::PROTOCOL_HYBRID_EX;
+
+// TCP, X.224 (HYBRID or HYBRID_EX), the TLS 1.2 handshake with real Finished
+// records (encrypted, sequence 0), the NTLM exchange in TSRequests, then
+// `after(client sealer, server sealer, conv)`.
+template <typename After>
+Capture nla(const Suite12& s, std::uint32_t selected, After after) {
+    Capture cap;
+    Conv cv(cap);
+    auto [cs, ss] = sealers(s);
+    cv.handshake();
+    cv.client(connection_request(kSsl | kHybrid | kHybridEx));
+    cv.server(connection_confirm(selected));
+    cv.client(client_hello());
+    cv.server(server_hello_done({}, s.id));
+    B point = {65, 0x04};
+    point.insert(point.end(), 64, 0x11);
+    const B finished = handshake(20, B(12, 0xF1));  // RFC 5246 7.4.9: verify_data, 12 bytes
+    cv.client(cat({tls_record(22, handshake(16, point)), tls_record(20, {1}), cs.seal(22, finished)}));
+    cv.server(cat({tls_record(20, {1}), ss.seal(22, finished)}));
+    cv.client(cs.seal(23, ts_ntlm(1)));
+    cv.server(ss.seal(23, ts_ntlm(2, 200)));
+    cv.client(cs.seal(23, ts_ntlm(3, 300)));
+    after(cs, ss, cv);
+    return cap;
+}
+
+}  // namespace
+
+TEST_CASE("decrypt: TLS 1.2 AES-256-GCM, a locked-out account's errorCode decides the verdict", "[decrypt]") {
+    auto cap = nla(kAes256Gcm, kHybrid, [](Sealer&, Sealer& ss, Conv& cv) {
+        cv.server(ss.seal(23, ts_error(0xC0000234)));
+        cv.client_rst();
+    });
+    const Seen s = run(cap, keylog_line(kMaster));
+    CHECK(s.rule == "credssp_decrypted");
+    CHECK(s.cause == Cause::authentication_failure);
+    CHECK(s.verdict == "account_locked_out");
+    CHECK(s.credssp_decrypted_step);
+    REQUIRE(s.decryption);
+    CHECK(s.decryption->keys_found);
+    CHECK(s.decryption->records[0] == 3);  // Finished, NEGOTIATE, AUTHENTICATE
+    CHECK(s.decryption->records[1] == 3);  // Finished, CHALLENGE, the error
+    REQUIRE(s.decryption->ts_requests.size() == 4);
+    CHECK(s.decryption->ts_requests[0].request.ntlm_message == 1);
+    CHECK(s.decryption->ts_requests[1].request.ntlm_message == 2);
+    CHECK(s.decryption->ts_requests[2].request.ntlm_message == 3);
+    CHECK(s.decryption->ts_requests[3].dir == Dir::s2c);
+    CHECK(s.decryption->error_code == 0xC0000234u);
+}
+
+TEST_CASE("decrypt: TLS 1.2 ChaCha20-Poly1305, STATUS_LOGON_FAILURE", "[decrypt]") {
+    auto cap = nla(kChaCha, kHybrid, [](Sealer&, Sealer& ss, Conv& cv) {
+        cv.server(ss.seal(23, ts_error(0xC000006D)));
+        cv.client_rst();
+    });
+    const Seen s = run(cap, keylog_line(kMaster));
+    CHECK(s.verdict == "logon_failure");
+    REQUIRE(s.decryption);
+    CHECK(s.decryption->error_code == 0xC000006Du);
+}
+
+TEST_CASE("decrypt: HYBRID_EX, the Early User Authorization Result denies access", "[decrypt]") {
+    auto cap = nla(kAes256Gcm, kHybridEx, [](Sealer& cs, Sealer& ss, Conv& cv) {
+        cv.client(cs.seal(23, ts_auth_info()));
+        cv.server(ss.seal(23, {5, 0, 0, 0}));  // MS-RDPBCGR 2.2.10.2: AUTHZ_ACCESS_DENIED
+        cv.server_fin();
+        cv.client_fin();
+    });
+    const Seen s = run(cap, keylog_line(kMaster));
+    CHECK(s.verdict == "authz_access_denied");
+    REQUIRE(s.decryption);
+    CHECK(s.decryption->euar == 5u);
+    CHECK(s.decryption->auth_info_frame != 0);
+
+    SECTION("near miss: AUTHZ_SUCCESS, then the Connect Initial: CredSSP done, read") {
+        auto ok = nla(kAes256Gcm, kHybridEx, [](Sealer& cs, Sealer& ss, Conv& cv) {
+            cv.client(cs.seal(23, ts_auth_info()));
+            cv.server(ss.seal(23, {0, 0, 0, 0}));
+            cv.client(cs.seal(23, {3, 0, 0, 12, 2, 0xf0, 0x80, 0x7f, 0x65, 0x82, 0x01, 0x00}));  // TPKT, X.224 DT, MCS
+            cv.server_fin();
+        });
+        const Seen n = run(ok, keylog_line(kMaster));
+        CHECK(n.verdict != "authz_access_denied");
+        REQUIRE(n.decryption);
+        CHECK(n.decryption->euar == 0u);
+        CHECK(n.decryption->credssp_end_frame != 0);
+    }
+}
+
+TEST_CASE("decrypt: a wrong key or a damaged record stops decryption, and the sizes decide as without keys", "[decrypt]") {
+    auto make = [] {
+        return nla(kAes256Gcm, kHybrid, [](Sealer&, Sealer& ss, Conv& cv) {
+            cv.server(ss.seal(23, ts_error(0x80090302)));
+            cv.client_rst();
+        });
+    };
+    SECTION("the key log's master secret is not this session's") {
+        const Seen s = run(make(), keylog_line(B(48, 0x43)));
+        REQUIRE(s.decryption);
+        CHECK(s.decryption->keys_found);
+        CHECK(s.decryption->records[0] == 0);
+        CHECK(s.decryption->failed_frame[0] != 0);  // the client's Finished does not authenticate
+        CHECK(s.decryption->failed_frame[1] != 0);
+        CHECK(s.decryption->ts_requests.empty());
+        CHECK(s.rule == "credssp_error");  // by the error record's size, as without keys
+    }
+    SECTION("no key log line for the session") {
+        const Seen s = run(make(), "CLIENT_RANDOM " + std::string(64, 'e') + " " + std::string(96, '4') + "\n");
+        REQUIRE(s.decryption);
+        CHECK_FALSE(s.decryption->keys_found);
+        CHECK(s.decryption->problem.find("no secrets for this session") != std::string::npos);
+        CHECK(s.rule == "credssp_error");
+    }
+    SECTION("the right key: the code names the verdict") {
+        const Seen s = run(make(), keylog_line(kMaster));
+        CHECK(s.verdict == "ntlm_not_allowed");
+    }
+}
+
+TEST_CASE("credssp: TSRequest vectors built from MS-CSSP 2.2.1", "[decrypt][credssp]") {
+    // The 15-byte error TSRequest Windows sends (tshark decodes the same bytes
+    // of rdp-nla-ntlm-rejected1 as version 6, errorCode -2146893054).
+    const B err = {0x30, 0x0d, 0xa0, 0x03, 0x02, 0x01, 0x06, 0xa4, 0x06, 0x02, 0x04, 0x80, 0x09, 0x03, 0x02};
+    CHECK(err == ts_error(0x80090302));
+    auto r = credssp::decode_ts_request(err);
+    REQUIRE(r);
+    CHECK(r->version == 6);
+    CHECK(r->error_code == 0x80090302u);
+    CHECK(std::string(credssp::status_name(*r->error_code)) == "SEC_E_UNSUPPORTED_FUNCTION");
+    CHECK(*credssp::ts_request_length(err) == 15);
+    // The positive form of the same INTEGER (a leading 00) reads the same.
+    const B pos = {0x30, 0x0e, 0xa0, 0x03, 0x02, 0x01, 0x06, 0xa4, 0x07, 0x02, 0x05, 0x00, 0x80, 0x09, 0x03, 0x02};
+    CHECK(credssp::decode_ts_request(pos)->error_code == 0x80090302u);
+    // Every prefix is need_more for the framer, and no crash for the decoder.
+    for (std::size_t n = 0; n < err.size(); ++n) {
+        auto l = credssp::ts_request_length(B(err.begin(), err.begin() + n));
+        REQUIRE_FALSE(l);
+        CHECK(l.error().kind == ErrorKind::need_more);
+        CHECK_FALSE(credssp::decode_ts_request(B(err.begin(), err.begin() + n)));
+    }
+    // NTLM inside negoTokens; authInfo present, never its bytes.
+    auto n = credssp::decode_ts_request(ts_ntlm(3));
+    REQUIRE(n);
+    CHECK(n->nego_tokens == 1);
+    CHECK(n->token_kind == credssp::TokenKind::ntlm);
+    CHECK(n->ntlm_message == 3);
+    CHECK(credssp::decode_ts_request(ts_auth_info())->auth_info);
+    // Fields out of order, and a missing version, are malformed.
+    CHECK_FALSE(credssp::decode_ts_request(tlv(0x30, cat({tlv(0xa4, tlv(0x02, {1})), tlv(0xa0, tlv(0x02, {6}))}))));
+    CHECK_FALSE(credssp::decode_ts_request(tlv(0x30, tlv(0xa4, tlv(0x02, {1})))));
+    // The Early User Authorization Result: 4 bytes little-endian.
+    CHECK(*credssp::decode_early_user_auth_result(B{5, 0, 0, 0}) == 5u);
+    CHECK_FALSE(credssp::decode_early_user_auth_result(B{5, 0, 0}));
+}
