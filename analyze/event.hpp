@@ -311,6 +311,48 @@ struct RdpLicense : McsPdu {
     std::optional<std::uint32_t> error_code, state_transition;
 };
 
+// ---- Share Control PDUs (McsStage; MS-RDPBCGR 2.2.8.1.1.1), read in clear
+// or from decrypted TLS --------------------------------------------------------
+
+// Demand / Confirm Active, Deactivate All, and the Data PDUs shown by type
+// (Synchronize, Control, Font List / Map, Shutdown, and others by pduType2).
+struct RdpShareControl : McsPdu {
+    std::uint8_t pdu_type = 0;                 // share::PduType
+    std::optional<std::uint8_t> pdu_type2;     // Data PDUs
+    std::optional<std::uint32_t> share_id;
+    std::string source_descriptor;             // Demand / Confirm Active
+    std::optional<std::uint16_t> capability_sets;
+    std::optional<std::uint32_t> session_id;   // Demand Active
+    std::optional<std::uint16_t> action;       // Control
+    bool compressed = false;
+    bool flow = false;                         // a flow-control PDU
+};
+
+// 2.2.5.1 Set Error Info.
+struct RdpSetErrorInfo : McsPdu {
+    std::uint32_t error_info = 0;
+};
+
+// 2.2.10.1 Save Session Info (the logon notification).  No password is ever in it.
+struct RdpSaveSessionInfo : McsPdu {
+    std::uint32_t info_type = 0;
+    std::string domain, user_name;
+    std::optional<std::uint32_t> session_id, fields_present, error_notification_type, error_notification_data;
+};
+
+// 2.2.13 Server Redirection.
+struct RdpServerRedirection : McsPdu {
+    std::uint32_t session_id = 0, redir_flags = 0;
+    std::string target_net_address, user_name, domain;
+};
+
+// A Share Control PDU that does not decode.
+struct RdpShareError : McsPdu {
+    std::uint16_t channel_id = 0;
+    std::uint64_t length = 0;
+    DecodeError error;
+};
+
 // ---- RDP-UDP (UdpFlows) ----------------------------------------------------
 
 struct RdpUdpError {
@@ -375,6 +417,7 @@ using Pdu = std::variant<
     ev::GccClientMultitransport, ev::GccServerCore, ev::GccServerSecurity, ev::GccServerNetwork,
     ev::GccServerMessageChannel, ev::GccServerMultitransport,
     ev::RdpSecurityError, ev::RdpSecurityExchange, ev::RdpClientInfo, ev::RdpLicense,
+    ev::RdpShareControl, ev::RdpSetErrorInfo, ev::RdpSaveSessionInfo, ev::RdpServerRedirection, ev::RdpShareError,
     ev::RdpUdpError, ev::RdpUdpSyn, ev::RdpUdpSynAck, ev::RdpUdpData, ev::RdpUdpFin,
     ev::KerberosMessage>;
 

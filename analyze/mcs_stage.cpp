@@ -8,6 +8,7 @@
 #include "analyze/text.hpp"
 #include "dissect/gcc.hpp"
 #include "dissect/rdp_security.hpp"
+#include "dissect/rdp_share.hpp"
 #include "dissect/x509.hpp"
 
 namespace rdpscope {
@@ -21,6 +22,142 @@ bool wrong_direction(const mcs::Pdu& p, Dir dir) {
 }
 
 }  // namespace
+
+bool McsStage::is_virtual_channel(std::uint16_t channel_id) const {
+    for (auto id : facts_.channel_ids)
+        if (id == channel_id) return true;
+    return false;
+}
+
+void McsStage::on_fast_path(Dir dir, std::uint64_t frame, std::int64_t ts_ns) {
+    const int d = dir_index(dir);
+    ++facts_.fastpath_pdus[d];
+    if (!facts_.first_fastpath_frame[d]) facts_.first_fastpath_frame[d] = frame;
+    if (dir == Dir::s2c) {
+        facts_.last_server_pdu_frame = frame;
+        facts_.last_server_pdu_ts = ts_ns;
+    } else {
+        facts_.last_client_pdu_frame = frame;
+        facts_.last_client_pdu_ts = ts_ns;
+    }
+}
+
+bool McsStage::on_share(Dir dir, const mcs::SendData& sd, std::uint64_t frame, std::int64_t ts_ns, bool after_info,
+                        std::vector<PduEvent>& out) {
+    if (is_virtual_channel(sd.channel_id)) return false;
+    auto decoded = share::decode(sd.user_data);
+    if (!decoded) {
+        // Not counted as the connection's MCS error: the sequence itself decoded.
+        ev::RdpShareError e;
+        e.channel_id = sd.channel_id;
+        e.length = sd.user_data.size();
+        e.error = decoded.error();
+        out.push_back(PduEvent{frame, ts_ns, e});
+        return true;
+    }
+    const share::Pdu& p = *decoded;
+    const int d = dir_index(dir);
+    ev::RdpShareControl e;
+    e.pdu_type = p.header.type();
+    bool always = true;  // a PDU of the connection sequence (or its end): always shown
+    if (std::holds_alternative<share::Flow>(p.body)) {
+        e.flow = true;
+        always = false;
+    } else if (auto* da = std::get_if<share::DemandActive>(&p.body)) {
+        if (dir == Dir::s2c && !facts_.demand_active_frame) {
+            facts_.demand_active_frame = frame;
+            facts_.demand_active_ts = ts_ns;
+            facts_.session_id = da->session_id;
+        }
+        e.share_id = da->share_id;
+        e.source_descriptor = da->source_descriptor;
+        e.capability_sets = da->capability_sets;
+        e.session_id = da->session_id;
+    } else if (auto* ca = std::get_if<share::ConfirmActive>(&p.body)) {
+        if (dir == Dir::c2s && !facts_.confirm_active_frame) {
+            facts_.confirm_active_frame = frame;
+            facts_.confirm_active_ts = ts_ns;
+        }
+        e.share_id = ca->share_id;
+        e.source_descriptor = ca->source_descriptor;
+        e.capability_sets = ca->capability_sets;
+    } else if (auto* da2 = std::get_if<share::DeactivateAll>(&p.body)) {
+        if (dir == Dir::s2c && !facts_.deactivate_frame) facts_.deactivate_frame = frame;
+        e.share_id = da2->share_id;
+    } else if (auto* red = std::get_if<share::ServerRedirection>(&p.body)) {
+        if (dir == Dir::s2c && !facts_.redirection)
+            facts_.redirection = McsFacts::Redirection{frame, ts_ns, red->session_id, red->redir_flags, red->target_net_address};
+        ev::RdpServerRedirection r;
+        r.session_id = red->session_id;
+        r.redir_flags = red->redir_flags;
+        r.target_net_address = red->target_net_address;
+        r.user_name = red->user_name;
+        r.domain = red->domain;
+        out.push_back(PduEvent{frame, ts_ns, std::move(r)});
+        return true;
+    } else if (auto* data = std::get_if<share::Data>(&p.body)) {
+        e.share_id = data->share_id;
+        e.pdu_type2 = data->pdu_type2;
+        e.compressed = data->compressed();
+        if (auto* err = std::get_if<share::SetErrorInfo>(&data->body)) {
+            if (dir == Dir::s2c && err->error_info != 0) {
+                facts_.error_info = err->error_info;
+                facts_.error_info_frame = frame;
+                facts_.error_info_ts = ts_ns;
+            }
+            ev::RdpSetErrorInfo x;
+            x.error_info = err->error_info;
+            out.push_back(PduEvent{frame, ts_ns, x});
+            return true;
+        }
+        if (auto* ssi = std::get_if<share::SaveSessionInfo>(&data->body)) {
+            if (dir == Dir::s2c) {
+                ++facts_.save_session_infos;
+                const bool logon = ssi->info_type != share::SaveSessionInfo::INFOTYPE_LOGON_EXTENDED_INFO;
+                if (logon && !facts_.logon)
+                    facts_.logon = McsFacts::Logon{frame, ts_ns, ssi->info_type, ssi->domain, ssi->user_name, ssi->session_id};
+                if (ssi->error_notification_type) {
+                    facts_.logon_error_type = ssi->error_notification_type;
+                    facts_.logon_error_data = ssi->error_notification_data;
+                    facts_.logon_error_frame = frame;
+                }
+            }
+            ev::RdpSaveSessionInfo x;
+            x.info_type = ssi->info_type;
+            x.domain = ssi->domain;
+            x.user_name = ssi->user_name;
+            x.session_id = ssi->session_id;
+            x.fields_present = ssi->fields_present;
+            x.error_notification_type = ssi->error_notification_type;
+            x.error_notification_data = ssi->error_notification_data;
+            out.push_back(PduEvent{frame, ts_ns, std::move(x)});
+            return true;
+        }
+        if (auto* c = std::get_if<share::Control>(&data->body)) e.action = c->action;
+        switch (data->pdu_type2) {
+            case share::PDUTYPE2_FONTLIST:
+                if (dir == Dir::c2s) facts_.font_list_frame = frame;
+                break;
+            case share::PDUTYPE2_FONTMAP:
+                if (dir == Dir::s2c && !facts_.font_map_frame) {
+                    facts_.font_map_frame = frame;
+                    facts_.font_map_ts = ts_ns;
+                }
+                break;
+            case share::PDUTYPE2_SYNCHRONIZE:
+            case share::PDUTYPE2_CONTROL:
+            case share::PDUTYPE2_SHUTDOWN_REQUEST:
+            case share::PDUTYPE2_SHUTDOWN_DENIED:
+            case share::PDUTYPE2_BITMAPCACHE_PERSISTENT_LIST:
+                break;
+            default:
+                always = false;
+        }
+    }
+    if (!always && after_info && data_events_[d]++ >= kMcsDataEvents) return true;  // counted, not shown
+    out.push_back(PduEvent{frame, ts_ns, std::move(e)});
+    return true;
+}
 
 void McsStage::note_error(const DecodeError& e, std::uint64_t frame) {
     if (!facts_.error) {
@@ -320,7 +457,16 @@ void McsStage::on_send_data(Dir dir, const mcs::SendData& sd, std::uint64_t fram
     // the I/O channel still carries a security header then.
     bool header = true;
     const bool no_encryption = facts_.server_encryption_method == 0u && facts_.server_encryption_level == 0u;
-    if (no_encryption && facts_.license_frame) {
+    if (facts_.decrypted) {
+        // Enhanced RDP Security (MS-RDPBCGR 5.4): a security header only on
+        // the Client Info, licensing, auto-detect and multitransport PDUs
+        // (2.2.1.11, 2.2.1.12, 2.2.14, 2.2.15).  A Share Control PDU starts
+        // with its own total length (or 0x8000, a flow PDU); a virtual
+        // channel's data with its channel PDU header.
+        const std::uint16_t first16 =
+            sd.user_data.size() >= 2 ? static_cast<std::uint16_t>(sd.user_data[0] | sd.user_data[1] << 8) : 0;
+        header = !is_virtual_channel(sd.channel_id) && first16 != sd.user_data.size() && first16 != 0x8000;
+    } else if (no_encryption && facts_.license_frame) {
         header = false;
         if (sd.user_data.size() >= 4 && (!facts_.io_channel || sd.channel_id == *facts_.io_channel)) {
             const std::uint16_t first16 = static_cast<std::uint16_t>(sd.user_data[0] | sd.user_data[1] << 8);
@@ -339,7 +485,7 @@ void McsStage::on_send_data(Dir dir, const mcs::SendData& sd, std::uint64_t fram
         out.push_back(PduEvent{frame, ts_ns, e});
     };
     if (!header) {
-        data_event(std::nullopt, false);
+        if (!on_share(dir, sd, frame, ts_ns, after_info, out)) data_event(std::nullopt, false);
         return;
     }
     auto sec = rdpsec::decode(sd.user_data, rdpsec::Options{fips_});
@@ -366,6 +512,11 @@ void McsStage::on_send_data(Dir dir, const mcs::SendData& sd, std::uint64_t fram
             facts_.client_info_frame = frame;
             facts_.client_info_ts = ts_ns;
             facts_.client_info_encrypted = ci->encrypted;
+        }
+        if (ci->clear && dir == Dir::c2s && !facts_.client_info_flags) {
+            facts_.client_info_flags = ci->clear->flags;
+            facts_.client_info_user = ci->clear->user_name;
+            facts_.client_info_domain = ci->clear->domain;
         }
         ev::RdpClientInfo e;
         e.encrypted = ci->encrypted;

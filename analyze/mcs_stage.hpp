@@ -94,6 +94,48 @@ struct McsFacts {
     std::array<std::uint64_t, 2> first_pdu_after_client_info_frame{};  // by Dir
     std::uint64_t last_client_pdu_frame = 0;
     std::int64_t last_client_pdu_ts = 0;
+
+    // ---- additions (issue 15): read from decrypted TLS, or in clear ---------
+    // Fed from the plaintext of TLS application data (keys given), not in clear.
+    bool decrypted = false;
+    // Capability exchange and finalization (MS-RDPBCGR 1.3.1.1 phases 9-10).
+    std::uint64_t demand_active_frame = 0, confirm_active_frame = 0;
+    std::int64_t demand_active_ts = 0, confirm_active_ts = 0;
+    std::optional<std::uint32_t> session_id;  // the Demand Active's sessionId
+    std::uint64_t font_list_frame = 0, font_map_frame = 0;  // the client's last and the server's last finalization PDU
+    std::int64_t font_map_ts = 0;
+    // The server's Set Error Info (2.2.5.1): the last non-zero code, and
+    // where; ERRINFO_NONE (0) is ignored, as the spec says.
+    std::optional<std::uint32_t> error_info;
+    std::uint64_t error_info_frame = 0;
+    std::int64_t error_info_ts = 0;
+    // Save Session Info (2.2.10.1): the first logon notification.
+    struct Logon {
+        std::uint64_t frame = 0;
+        std::int64_t ts_ns = 0;
+        std::uint32_t info_type = 0;
+        std::string domain, user_name;
+        std::optional<std::uint32_t> session_id;
+    };
+    std::optional<Logon> logon;
+    std::size_t save_session_infos = 0;
+    std::optional<std::uint32_t> logon_error_type, logon_error_data;  // LOGON_EX_LOGONERRORS, the last
+    std::uint64_t logon_error_frame = 0;
+    // Deactivate All (2.2.3.1), Server Redirection (2.2.13).
+    std::uint64_t deactivate_frame = 0;
+    struct Redirection {
+        std::uint64_t frame = 0;
+        std::int64_t ts_ns = 0;
+        std::uint32_t session_id = 0, redir_flags = 0;
+        std::string target_net_address;
+    };
+    std::optional<Redirection> redirection;
+    // Client Info (clear fields; never the password).
+    std::string client_info_user, client_info_domain;
+    std::optional<std::uint32_t> client_info_flags;
+    // Fast-path PDUs after activation, by Dir (counted, not decoded).
+    std::array<std::uint64_t, 2> fastpath_pdus{};
+    std::array<std::uint64_t, 2> first_fastpath_frame{};
     bool started() const { return connect_initial_frame != 0 || connect_response_frame != 0; }
 };
 
@@ -102,6 +144,12 @@ public:
     // The user data of one X.224 Data TPDU from `dir`, completed in `frame`.
     void on_data_tpdu(Dir dir, Bytes user_data, std::uint64_t frame, std::int64_t ts_ns, std::vector<PduEvent>& out);
     const McsFacts& facts() const { return facts_; }
+    // The plaintext stream is TLS-decrypted (MS-RDPBCGR 5.4: Enhanced RDP
+    // Security): only the Client Info, licensing, auto-detect and
+    // multitransport PDUs carry a security header.
+    void set_decrypted() { facts_.decrypted = true; }
+    // A fast-path PDU from `dir` (2.2.9.1.2 / 2.2.8.1.2): counted, not decoded.
+    void on_fast_path(Dir dir, std::uint64_t frame, std::int64_t ts_ns);
 
 private:
     void on_connect_initial(const mcs::ConnectInitial& ci, std::uint64_t frame, std::int64_t ts_ns,
@@ -111,6 +159,11 @@ private:
     void on_send_data(Dir dir, const mcs::SendData& sd, std::uint64_t frame, std::int64_t ts_ns,
                       std::vector<PduEvent>& out);
     void note_error(const DecodeError& e, std::uint64_t frame);
+    // A Send Data userData without a security header: a Share Control PDU
+    // on the I/O (or message) channel, else a virtual channel's data.
+    bool on_share(Dir dir, const mcs::SendData& sd, std::uint64_t frame, std::int64_t ts_ns, bool after_info,
+                  std::vector<PduEvent>& out);
+    bool is_virtual_channel(std::uint16_t channel_id) const;
 
     McsFacts facts_;
     bool fips_ = false;

@@ -407,8 +407,50 @@ void RdpSession::enter_secured(int side) {
 void RdpSession::feed_tls(int side, Bytes data, std::uint64_t frame, std::int64_t ts_ns, RdpEvents& ev) {
     const Dir dir = side == client_side_ ? Dir::c2s : Dir::s2c;
     std::vector<PduEvent> out;
-    tls.feed(dir, data, frame, ts_ns, out);
+    tls.feed(dir, data, frame, ts_ns, out, this);
     for (auto& e : out) ev.pdu(side, std::move(e));
+}
+
+void RdpSession::plaintext(Dir dir, Bytes data, std::uint64_t frame, std::int64_t ts_ns, std::vector<PduEvent>& out) {
+    const int d = dir_index(dir);
+    if (plain_lost_[d]) return;
+    mcs.set_decrypted();
+    auto& buf = plain_[d];
+    buf.insert(buf.end(), data.begin(), data.end());
+    std::size_t used = 0;
+    while (used < buf.size()) {
+        Bytes rest = Bytes(buf).subspan(used);
+        auto f = tpkt::frame(rest, true);
+        if (!f) {
+            if (f.error().kind == ErrorKind::need_more) break;
+            // Not TPKT nor fast-path: stop reading this direction's plaintext.
+            plain_lost_[d] = true;
+            ev::McsError e;
+            e.error = f.error();
+            e.length = rest.size();
+            out.push_back(PduEvent{frame, ts_ns, std::move(e)});
+            buf.clear();
+            return;
+        }
+        if (rest.size() < f->length) break;
+        if (f->framing == tpkt::Framing::fast_path) {
+            mcs.on_fast_path(dir, frame, ts_ns);
+        } else {
+            auto payload = tpkt::payload(rest.first(f->length));
+            auto t = payload ? x224::decode(*payload) : Decoded<x224::Tpdu>(payload.error());
+            if (!t) {
+                out.push_back(PduEvent{frame, ts_ns, ev::X224Malformed{t.error()}});
+            } else if (t->type == x224::Type::dt) {
+                ev::X224Tpdu x;
+                x.type = t->type;
+                x.length = t->user_data.size();
+                out.push_back(PduEvent{frame, ts_ns, std::move(x)});
+                mcs.on_data_tpdu(dir, t->user_data, frame, ts_ns, out);
+            }
+        }
+        used += f->length;
+    }
+    buf.erase(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(used));
 }
 
 void RdpSession::run_secured(int side, std::uint64_t frame, std::int64_t ts_ns, RdpEvents& ev) {

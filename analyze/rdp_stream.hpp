@@ -56,7 +56,7 @@ struct ProxyFacts {
     std::uint64_t request_frame = 0, reply_frame = 0;
 };
 
-class RdpSession {
+class RdpSession : private PlaintextSink {
 public:
     enum class Mode : std::uint8_t {
         start,        // nothing from this side yet
@@ -123,9 +123,14 @@ private:
     void enter_secured(int side);
     void feed_tls(int side, Bytes data, std::uint64_t frame, std::int64_t ts_ns, RdpEvents& ev);
     void give_up(int side, Mode why, std::uint64_t frame, const std::string& reason, RdpEvents& ev);
+    // The decrypted connection sequence (TlsStage's plaintext): TPKT-framed
+    // X.224 Data for the MCS stage, and fast-path PDUs, counted.
+    void plaintext(Dir dir, Bytes data, std::uint64_t frame, std::int64_t ts_ns, std::vector<PduEvent>& out) override;
 
     int client_side_ = -1;
     std::array<std::vector<std::uint8_t>, 2> buf_;  // bytes of an incomplete unit, per side
+    std::array<std::vector<std::uint8_t>, 2> plain_;  // decrypted bytes of an incomplete PDU, by Dir
+    std::array<bool, 2> plain_lost_{};                // the decrypted framing broke, by Dir
 };
 
 const char* to_string(RdpSession::Mode m);

@@ -218,6 +218,38 @@ void credssp_records(const TlsFacts& t, std::size_t from, bool hybrid_ex, Housek
     }
 }
 
+// The phases of the connection sequence read from decrypted TLS: the MCS
+// Connect Initial / Response, Erect Domain to the last Channel Join Confirm
+// (none when both sides skip the joins, 2.2.1.3.2 / 2.2.1.4.2), Client Info
+// to Confirm Active (licensing and the capability exchange, 2.2.1.11 -
+// 2.2.1.13), and finalization to the server's Font Map (2.2.1.22), or
+// sustained server output.
+void decrypted_sequence(const McsFacts& m, Step& mcs, Step& join, Step& settings, Step& est) {
+    for (Step* s : {&mcs, &join, &settings, &est}) *s = make(s->phase);
+    for (Step* s : {&mcs, &join, &settings, &est}) s->decrypted = true;
+    start(mcs, m.connect_initial_frame, m.connect_initial_ts, "MCS Connect Initial (decrypted)");
+    if (m.connect_response_frame && m.connect_result.value_or(1) == 0)
+        finish(mcs, m.connect_response_frame, m.connect_response_ts, "MCS Connect Response, result 0 (decrypted)");
+    if (m.erect_domain_frame) start(join, m.erect_domain_frame, m.erect_domain_ts, "Erect Domain (decrypted)");
+    else start(join, m.attach_user_request_frame, m.attach_user_request_ts, "Attach User (decrypted)");
+    const bool attached = m.attach_user_confirm_frame && m.attach_user_result.value_or(1) == 0;
+    if (attached && !m.failed_join_result) {
+        if (m.channel_join_requests > 0 && m.channel_join_confirms >= m.channel_join_requests)
+            finish(join, m.last_channel_join_confirm_frame, 0, "every Channel Join confirmed (decrypted)");
+        else if (m.channel_join_requests == 0 && m.client_info_frame)
+            finish(join, m.attach_user_confirm_frame, m.attach_user_confirm_ts, "Attach User confirmed, joins skipped (decrypted)");
+    }
+    start(settings, m.client_info_frame, m.client_info_ts, "Client Info (decrypted)");
+    if (m.client_info_frame && m.confirm_active_frame)
+        finish(settings, m.confirm_active_frame, m.confirm_active_ts,
+               "licensing and capabilities exchanged: Confirm Active (decrypted)");
+    if (m.confirm_active_frame) start(est, m.confirm_active_frame, m.confirm_active_ts);
+    if (m.font_map_frame)
+        finish(est, m.font_map_frame, m.font_map_ts, "finalization complete: the server's Font Map (decrypted)");
+    else if (m.confirm_active_frame && m.pdus_after_client_info[1] + m.fastpath_pdus[1] >= static_cast<std::uint64_t>(kSustainedRecords))
+        finish(est, m.last_server_pdu_frame, m.last_server_pdu_ts, "the server keeps sending (decrypted)");
+}
+
 }  // namespace
 
 const char* to_string(Rung r) {
@@ -282,7 +314,17 @@ std::optional<SessionEnd> session_end(const Connection& c) {
         const auto prot = tls::record_protection(t.cipher_suite.value_or(0), t.version.value_or(0));
         if (const auto p = tls::plaintext_length(prot, t.last_app_length[1])) e->ultimatum_sized = p->contains(9);
     }
-    e->ultimatum_frame = c.rdp.mcs.facts().disconnect_frame;
+    const McsFacts& m = c.rdp.mcs.facts();
+    e->ultimatum_frame = m.disconnect_frame;
+    e->decrypted = m.decrypted;
+    if (m.disconnect_frame && m.disconnect_frame <= e->frame) {
+        if (m.disconnect_from) e->ultimatum_by_client = *m.disconnect_from == Dir::c2s;
+        e->ultimatum_reason = m.disconnect_reason;
+    }
+    if (m.error_info && m.error_info_frame <= e->frame) {
+        e->error_info = m.error_info;
+        e->error_info_frame = m.error_info_frame;
+    }
     return e;
 }
 
@@ -451,6 +493,11 @@ Timeline build_timeline(const Connection& c) {
             else if (!d.euar && !d.error_code && d.auth_info_frame && d.credssp_end_frame)
                 finish(read, d.auth_info_frame, d.auth_info_ts, "authInfo sent, then the Connect Initial (decrypted)");
             cred = read;
+        }
+        if (c.rdp.mcs.facts().decrypted && c.rdp.mcs.facts().started()) {
+            // With keys the connection sequence is read, not inferred: the
+            // phases come from the decoded PDUs (MS-RDPBCGR 1.3.1.1).
+            decrypted_sequence(c.rdp.mcs.facts(), mcs, join, settings, est);
         }
         if (nla) tl.steps.push_back(cred);
         for (const Step& s : {mcs, join, settings, est}) tl.steps.push_back(s);

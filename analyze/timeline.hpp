@@ -86,7 +86,15 @@ struct SessionEnd {
     std::uint64_t last_server_record_frame = 0;
     std::uint32_t last_server_record_length = 0;
     bool ultimatum_sized = false;
-    std::uint64_t ultimatum_frame = 0;  // standard RDP security: the ultimatum, in clear
+    std::uint64_t ultimatum_frame = 0;  // the ultimatum, in clear or decrypted
+    // Read from the connection sequence (in clear, or decrypted with keys):
+    // the server's Set Error Info (MS-RDPBCGR 2.2.5.1) and who sent the
+    // Disconnect Provider Ultimatum (2.2.2.3), when before the end.
+    std::optional<std::uint32_t> error_info;
+    std::uint64_t error_info_frame = 0;
+    std::optional<bool> ultimatum_by_client;
+    std::optional<std::uint8_t> ultimatum_reason;
+    bool decrypted = false;
 };
 const char* to_string(SessionEnd::How h);
 // Null while the connection is open.

@@ -30,6 +30,8 @@ TlsStage& TlsStage::operator=(TlsStage&& o) noexcept {
     keys_ = o.keys_;
     nla_ = o.nla_;
     credssp_over_ = o.credssp_over_;
+    rdp_plaintext_ = o.rdp_plaintext_;
+    sink_ = nullptr;
     decryptor_ = std::move(o.decryptor_);
     credssp_buf_ = std::move(o.credssp_buf_);
     pending_ = std::move(o.pending_);
@@ -48,8 +50,14 @@ void TlsStage::set_keys(const keylog::KeyLog* keys, bool nla) {
 
 bool TlsStage::failed(Dir dir) const { return session_.failed(dir); }
 
-void TlsStage::feed(Dir dir, Bytes data, std::uint64_t frame, std::int64_t ts_ns, std::vector<PduEvent>& out) {
+void TlsStage::feed(Dir dir, Bytes data, std::uint64_t frame, std::int64_t ts_ns, std::vector<PduEvent>& out,
+                    PlaintextSink* sink) {
     if (session_.failed(dir)) return;
+    sink_ = sink;
+    struct Reset {
+        PlaintextSink*& s;
+        ~Reset() { s = nullptr; }
+    } reset{sink_};
     events_.clear();  // kept between calls: no allocation per record
     frame_ = frame;
     ts_ns_ = ts_ns;
@@ -162,8 +170,23 @@ void TlsStage::record(Dir dir, const tls::FramedRecord& rec, const tls::Summary&
     }
 }
 
+void TlsStage::forward(Dir dir, Bytes data, std::size_t events) {
+    if (!sink_ || data.empty()) return;
+    sink_events_.clear();
+    sink_->plaintext(dir, data, frame_, ts_ns_, sink_events_);
+    for (auto& e : sink_events_) pending_.emplace_back(events, std::move(e));
+}
+
 void TlsStage::on_plaintext(Dir dir, Bytes data, std::size_t events) {
-    if (!nla_ || credssp_over_ || data.empty()) return;
+    if (data.empty()) return;
+    // Without CredSSP (PROTOCOL_SSL) the connection sequence starts at once;
+    // after it, with the client's first TPKT (below).
+    if (!nla_ && data[0] == 0x03) rdp_plaintext_ = true;
+    if (rdp_plaintext_) {
+        forward(dir, data, events);
+        return;
+    }
+    if (credssp_over_ || !nla_) return;
     DecryptFacts& df = *facts_.decryption;
     const int d = dir_index(dir);
     auto& buf = credssp_buf_[d];
@@ -186,6 +209,8 @@ void TlsStage::on_plaintext(Dir dir, Bytes data, std::size_t events) {
             df.credssp_end_ts = ts_ns_;
         }
         credssp_over_ = true;
+        rdp_plaintext_ = true;
+        forward(dir, data, events);
         return;
     }
     if (buf.size() + data.size() > kMaxCredsspBuffer) {

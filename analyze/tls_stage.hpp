@@ -110,6 +110,16 @@ struct TlsFacts {
 
 class TlsDecryptor;
 
+// Where the plaintext of the RDP connection sequence goes (the application
+// data after CredSSP, or all of it under PROTOCOL_SSL): the RDP stream frames
+// it and hands it to the MCS stage.  Events it produces come right after
+// their record's own.
+class PlaintextSink {
+public:
+    virtual ~PlaintextSink() = default;
+    virtual void plaintext(Dir dir, Bytes data, std::uint64_t frame, std::int64_t ts_ns, std::vector<PduEvent>& out) = 0;
+};
+
 class TlsStage : private tls::RecordObserver {
 public:
     TlsStage();
@@ -121,7 +131,9 @@ public:
     // must outlive the stage; it may grow meanwhile.
     void set_keys(const keylog::KeyLog* keys, bool nla);
     // `dir` of the bytes; `frame`/`ts` of the segment that completed them.
-    void feed(Dir dir, Bytes data, std::uint64_t frame, std::int64_t ts_ns, std::vector<PduEvent>& out);
+    // `sink` (used during this call only) gets the RDP plaintext, if any.
+    void feed(Dir dir, Bytes data, std::uint64_t frame, std::int64_t ts_ns, std::vector<PduEvent>& out,
+              PlaintextSink* sink = nullptr);
     const TlsFacts& facts() const { return facts_; }
     bool failed(Dir dir) const;
 
@@ -131,6 +143,7 @@ private:
 
     void record(Dir dir, const tls::FramedRecord& rec, const tls::Summary& summary, std::size_t events) override;
     void on_plaintext(Dir dir, Bytes data, std::size_t events);
+    void forward(Dir dir, Bytes data, std::size_t events);
     void read_credssp(Dir dir, std::size_t events);
 
     tls::Session session_;
@@ -138,6 +151,9 @@ private:
     // With keys only.
     const keylog::KeyLog* keys_ = nullptr;
     bool nla_ = false, credssp_over_ = false;
+    bool rdp_plaintext_ = false;       // the connection sequence started in the plaintext: forward it
+    PlaintextSink* sink_ = nullptr;    // during feed() only
+    std::vector<PduEvent> sink_events_;
     std::unique_ptr<TlsDecryptor> decryptor_;
     std::array<std::vector<std::uint8_t>, 2> credssp_buf_;  // a TSRequest split across records
     std::vector<std::pair<std::size_t, PduEvent>> pending_;  // events from plaintext, after event index .first

@@ -11,6 +11,7 @@
 #include "dissect/mcs.hpp"
 #include "dissect/rdp_names.hpp"
 #include "dissect/rdp_neg.hpp"
+#include "dissect/rdp_share.hpp"
 #include "report/error_text.hpp"
 #include "report/tcp_json.hpp"
 
@@ -470,6 +471,73 @@ void fill(const ev::RdpLicense& p, PduFields& f) {
         if (auto n = names::license_error_code(*p.error_code); !n.empty()) o.add("error_code_name", std::string(n));
     }
     if (p.state_transition) o.add("state_transition", *p.state_transition);
+}
+
+// ---- Share Control PDUs (MS-RDPBCGR 2.2.8.1.1.1) ---------------------------
+
+void fill(const ev::RdpShareControl& p, PduFields& f) {
+    Out o(f);
+    if (p.flow) {
+        f.pdu = "rdp.flow";
+        return;
+    }
+    switch (p.pdu_type) {
+        case share::PDUTYPE_DEMANDACTIVEPDU: f.pdu = "rdp.demand_active"; break;
+        case share::PDUTYPE_CONFIRMACTIVEPDU: f.pdu = "rdp.confirm_active"; break;
+        case share::PDUTYPE_DEACTIVATEALLPDU: f.pdu = "rdp.deactivate_all"; break;
+        case share::PDUTYPE_DATAPDU: f.pdu = "rdp.data"; break;
+        default:
+            f.pdu = "rdp.share_control";
+            o.add("pdu_type", p.pdu_type);
+            break;
+    }
+    if (p.share_id) o.add("share_id", *p.share_id);
+    if (p.pdu_type2) {
+        o.add("pdu_type2", *p.pdu_type2);
+        if (auto n = share::pdu_type2_name(*p.pdu_type2); !n.empty()) o.add("pdu_type2_name", std::string(n));
+    }
+    if (p.compressed) o.add_bool("compressed", true);
+    if (p.action) {
+        o.add("action", *p.action);
+        if (auto n = share::control_action_name(*p.action); !n.empty()) o.add("action_name", std::string(n));
+    }
+    if (!p.source_descriptor.empty()) o.add("source_descriptor", printable(p.source_descriptor));
+    if (p.capability_sets) o.add("capability_sets", *p.capability_sets);
+    if (p.session_id) o.add("session_id", *p.session_id);
+}
+
+void fill(const ev::RdpSetErrorInfo& p, PduFields& f) {
+    f.pdu = "rdp.set_error_info";
+    Out o(f);
+    o.add("error_info", p.error_info);
+    if (auto n = share::errinfo_name(p.error_info); !n.empty()) o.add("error_info_name", std::string(n));
+}
+
+void fill(const ev::RdpSaveSessionInfo& p, PduFields& f) {
+    f.pdu = "rdp.save_session_info";
+    Out o(f);
+    o.add("info_type", p.info_type);
+    if (auto n = share::info_type_name(p.info_type); !n.empty()) o.add("info_type_name", std::string(n));
+    if (!p.domain.empty()) o.add("domain", printable(p.domain));
+    if (!p.user_name.empty()) o.add("user_name", printable(p.user_name));
+    if (p.session_id) o.add("session_id", *p.session_id);
+    if (p.fields_present) o.add("fields_present", *p.fields_present);
+    if (p.error_notification_type) o.add("error_notification_type", *p.error_notification_type);
+    if (p.error_notification_data) o.add("error_notification_data", *p.error_notification_data);
+}
+
+void fill(const ev::RdpServerRedirection& p, PduFields& f) {
+    f.pdu = "rdp.server_redirection";
+    Out o(f);
+    o.add("session_id", p.session_id).add("redir_flags", p.redir_flags);
+    if (!p.target_net_address.empty()) o.add("target_net_address", printable(p.target_net_address));
+    if (!p.user_name.empty()) o.add("user_name", printable(p.user_name));
+    if (!p.domain.empty()) o.add("domain", printable(p.domain));
+}
+
+void fill(const ev::RdpShareError& p, PduFields& f) {
+    f.pdu = "rdp.share_error";
+    Out(f).add("channel_id", p.channel_id).add("length", i64(p.length)).add("error", error_text(p.error));
 }
 
 // ---- RDP-UDP ---------------------------------------------------------------

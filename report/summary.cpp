@@ -7,7 +7,9 @@
 #include "report/summary_other.hpp"
 #include "report/summary_security.hpp"
 #include "report/tcp_json.hpp"
+#include "dissect/rdp_names.hpp"
 #include "dissect/rdp_neg.hpp"
+#include "dissect/rdp_share.hpp"
 
 namespace rdpscope {
 
@@ -96,6 +98,26 @@ json session_end_json(const Connection& c, const Verdict& v) {
                                    {"length", e->last_server_record_length},
                                    {"ultimatum_sized", e->ultimatum_sized}};
     if (e->ultimatum_frame) j["ultimatum_frame"] = e->ultimatum_frame;
+    // What ended the session, as the connection sequence says it (issue 15):
+    // the server's Set Error Info, else an ultimatum, else the TCP close.
+    if (e->error_info) {
+        j["error_info"] = {{"code", *e->error_info},
+                           {"name", std::string(share::errinfo_name(*e->error_info))},
+                           {"frame", e->error_info_frame}};
+    }
+    if (e->ultimatum_by_client) {
+        json u = {{"frame", e->ultimatum_frame}, {"from", *e->ultimatum_by_client ? "client" : "server"}};
+        if (e->ultimatum_reason) {
+            u["reason"] = *e->ultimatum_reason;
+            u["reason_name"] = names::mcs_reason(*e->ultimatum_reason);
+        }
+        j["ultimatum"] = u;
+    }
+    if (e->decrypted) j["decrypted"] = true;
+    j["ended_by"] = e->error_info                ? "set_error_info"
+                    : e->ultimatum_by_client     ? (*e->ultimatum_by_client ? "client_ultimatum" : "server_ultimatum")
+                    : e->by_client               ? "client_close"
+                                                 : "server_close";
     return j;
 }
 

@@ -5,9 +5,11 @@
 
 #include <fmt/format.h>
 
+#include "analyze/text.hpp"
 #include "report/error_text.hpp"
 #include "report/json_util.hpp"
 #include "dissect/rdp_names.hpp"
+#include "dissect/rdp_share.hpp"
 #include "dissect/tls.hpp"
 
 namespace rdpscope {
@@ -270,6 +272,47 @@ json mcs_json(const McsFacts& m) {
         j["disconnect"] = d;
     }
     if (m.last_server_pdu_frame) j["last_server_pdu_frame"] = m.last_server_pdu_frame;
+    // Issue 15: read from decrypted TLS (or in clear). Never a password.
+    if (m.decrypted) j["decrypted"] = true;
+    if (m.client_info_flags) {
+        j["client_info"] = {{"flags", *m.client_info_flags},
+                            {"user_name", valid_utf8(printable(m.client_info_user))},
+                            {"domain", valid_utf8(printable(m.client_info_domain))}};
+    }
+    if (m.demand_active_frame) j["demand_active_frame"] = m.demand_active_frame;
+    if (m.session_id) j["session_id"] = *m.session_id;
+    if (m.confirm_active_frame) j["confirm_active_frame"] = m.confirm_active_frame;
+    if (m.font_map_frame) j["font_map_frame"] = m.font_map_frame;
+    if (m.error_info) {
+        j["error_info"] = {{"code", *m.error_info},
+                           {"name", std::string(share::errinfo_name(*m.error_info))},
+                           {"frame", m.error_info_frame}};
+    }
+    if (m.logon) {
+        json l = {{"frame", m.logon->frame},
+                  {"info_type", m.logon->info_type},
+                  {"info_type_name", std::string(share::info_type_name(m.logon->info_type))}};
+        if (!m.logon->user_name.empty()) l["user_name"] = valid_utf8(printable(m.logon->user_name));
+        if (!m.logon->domain.empty()) l["domain"] = valid_utf8(printable(m.logon->domain));
+        if (m.logon->session_id) l["session_id"] = *m.logon->session_id;
+        j["logon"] = l;
+    }
+    if (m.save_session_infos) j["save_session_infos"] = m.save_session_infos;
+    if (m.logon_error_type) {
+        j["logon_error"] = {{"type", *m.logon_error_type}, {"data", m.logon_error_data.value_or(0)},
+                            {"frame", m.logon_error_frame}};
+    }
+    if (m.deactivate_frame) j["deactivate_all_frame"] = m.deactivate_frame;
+    if (m.redirection) {
+        json r = {{"frame", m.redirection->frame},
+                  {"session_id", m.redirection->session_id},
+                  {"redir_flags", m.redirection->redir_flags}};
+        if (!m.redirection->target_net_address.empty())
+            r["target_net_address"] = valid_utf8(printable(m.redirection->target_net_address));
+        j["redirection"] = r;
+    }
+    if (m.fastpath_pdus[0] || m.fastpath_pdus[1])
+        j["fastpath_pdus"] = {{"c2s", m.fastpath_pdus[0]}, {"s2c", m.fastpath_pdus[1]}};
     if (m.error) {
         j["error"] = valid_utf8(error_text(*m.error));
         j["error_frame"] = m.error_frame;
