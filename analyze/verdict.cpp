@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "analyze/verdict.hpp"
 
+#include "analyze/text.hpp"
+#include "dissect/rdp_share.hpp"
+
 #include "dissect/credssp.hpp"
 
 #include "analyze/groups.hpp"
@@ -732,6 +735,88 @@ bool rule_credssp_decrypted(const Facts& f, Verdict& v) {
     return true;
 }
 
+// The server's Set Error Info (MS-RDPBCGR 2.2.5.1), read in clear or from
+// decrypted TLS, before the handshake completed: the server says why it ends
+// the connection (it MUST disconnect after it, 3.3.5.7.1).  The client shows
+// the ERRINFO as its extended disconnect reason (ExtendedDisconnectReasonCode).
+VerdictCode errinfo_verdict(std::uint32_t e) {
+    switch (e) {
+        case 0x4: return VerdictCode::server_logon_timeout;
+        case 0x7: return VerdictCode::server_denied_connection;
+        case 0x9: return VerdictCode::server_insufficient_privileges;
+        case 0xA: return VerdictCode::server_fresh_credentials_required;
+        default: break;
+    }
+    if (e >= 0x100 && e <= 0x10A) return VerdictCode::licensing_failed;
+    if (e >= 0x400 && e <= 0x412) return VerdictCode::broker_error;
+    return VerdictCode::server_error_info;
+}
+
+const char* errinfo_advice(VerdictCode c) {
+    switch (c) {
+        case VerdictCode::server_denied_connection:
+            return "the server refused the connection after the logon started (policy, an RD Gateway / broker rule, or a "
+                   "connection limit): check RdpCoreTS event 131/140 and the session host's connection settings";
+        case VerdictCode::server_insufficient_privileges:
+            return "the user lacks the right to log on remotely: add them to Remote Desktop Users or grant 'Allow log on "
+                   "through Remote Desktop Services'";
+        case VerdictCode::server_logon_timeout:
+            return "the logon did not finish in the server's time limit (a slow logon, a credential prompt nobody answered)";
+        case VerdictCode::server_fresh_credentials_required:
+            return "the server requires credentials typed now (saved or delegated ones are refused): connect again and type them";
+        case VerdictCode::licensing_failed:
+            return "Remote Desktop licensing failed: check the session host's licensing mode and license server";
+        case VerdictCode::broker_error:
+            return "the Connection Broker could not place the session: check the broker's event log and the collection";
+        default:
+            return "the ERRINFO code names the reason";
+    }
+}
+
+bool rule_server_error_info(const Facts& f, Verdict& v) {
+    if (f.tl.complete() || !f.mcs.error_info) return false;
+    const std::uint32_t e = *f.mcs.error_info;
+    v.cause = Cause::closed_by_server;
+    v.code = {errinfo_verdict(e)};
+    v.confidence = Confidence::high;
+    v.stalled_at = f.tl.next;
+    v.waiting_on = WaitingOn::server;
+    const auto name = share::errinfo_name(e);
+    const char* how = f.mcs.decrypted ? "decrypted" : "in clear";
+    v.client_codes = client_codes_for_errinfo(e);
+    v.summary = fmt::format(
+        "The server ended the connection with Set Error Info 0x{:X}{} (frame {}, {}){}. The client most likely "
+        "showed error 0x904 with extended code 0x{:X}. What to change: {}.",
+        e, name.empty() ? "" : fmt::format(" {}", name), f.mcs.error_info_frame, how,
+        f.closed() ? fmt::format("; the {} closed the connection (frame {})", f.side_name(f.closing.side), f.closing.frame)
+                   : std::string(),
+        e, errinfo_advice(v.code.code));
+    add(v, f.mcs.client_info_frame, "Client Info");
+    add(v, f.mcs.error_info_frame, fmt::format("Set Error Info 0x{:X}{} ({})", e, name.empty() ? "" : fmt::format(" {}", name), how));
+    add(v, f.mcs.disconnect_frame, "Disconnect Provider Ultimatum");
+    add(v, f.closing.frame, fmt::format("the {} closes", f.closed() ? f.side_name(f.closing.side) : "?"));
+    return true;
+}
+
+// A Server Redirection PDU (MS-RDPBCGR 2.2.13) before the handshake completed:
+// a broker sends the client to another session host; this connection ends.
+bool rule_server_redirection(const Facts& f, Verdict& v) {
+    if (f.tl.complete() || !f.mcs.redirection) return false;
+    const auto& r = *f.mcs.redirection;
+    v.cause = Cause::closed_by_server;
+    v.code = {VerdictCode::server_redirection};
+    v.confidence = Confidence::high;
+    v.stalled_at = f.tl.next;
+    v.waiting_on = WaitingOn::server;
+    v.summary = fmt::format(
+        "The server (a Connection Broker) redirected the client{} (Server Redirection, frame {}, session {}): this "
+        "connection ends by design and the client connects again to the target. Look at the next connection.",
+        r.target_net_address.empty() ? "" : fmt::format(" to {}", printable(r.target_net_address)), r.frame, r.session_id);
+    add(v, r.frame, "Server Redirection PDU");
+    add(v, f.closing.frame, fmt::format("the {} closes", f.closed() ? f.side_name(f.closing.side) : "?"));
+    return true;
+}
+
 bool rule_credssp_error(const Facts& f, Verdict& v) {
     if (!f.protocol || !is_nla_protocol(*f.protocol) || !f.tl.records || f.tl.complete()) return false;
     const RecordPhases& rp = *f.tl.records;
@@ -1150,6 +1235,15 @@ const Rule kRules[] = {
        V::authz_access_denied, V::credssp_error},
       "NLA with keys: the decrypted server TSRequest carries an errorCode (its NTSTATUS / SECURITY_STATUS names the "
       "verdict), or the decrypted Early User Authorization Result is AUTHZ_ACCESS_DENIED"}, rule_credssp_decrypted},
+    {{"server_redirection", {C::closed_by_server}, {V::server_redirection},
+      "the server sends a Server Redirection PDU (MS-RDPBCGR 2.2.13; read in clear or decrypted) before the handshake "
+      "completes"}, rule_server_redirection},
+    {{"server_error_info", {C::closed_by_server},
+      {V::server_denied_connection, V::server_insufficient_privileges, V::server_logon_timeout,
+       V::server_fresh_credentials_required, V::licensing_failed, V::broker_error, V::server_error_info},
+      "the server sends Set Error Info (MS-RDPBCGR 2.2.5.1; read in clear or decrypted) before the handshake "
+      "completes: its ERRINFO code names the verdict (0x7 server_denied_connection, 0x9, 0x4, 0xA, the licensing "
+      "and broker ranges)"}, rule_server_error_info},
     {{"credssp_error", {C::authentication_failure}, {V::credssp_error},
       "NLA: the server answers the client's CredSSP message with a record the size of a TSRequest holding only an "
       "errorCode (12-16 bytes of plaintext: a 39-byte TLS 1.2 GCM record, 32 with TLS 1.3), and the client sends "

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "analyze/connection.hpp"
+#include "analyze/disconnect_codes.hpp"
 #include "analyze/timeline.hpp"
 
 namespace rdpscope {
@@ -135,7 +136,15 @@ enum class CodeParam : std::uint8_t {
     X(no_answer_during_, phase)                                   \
     X(stalled_unacknowledged, none)                               \
     X(waiting_for_client, none)                                   \
-    X(client_blocked, none)
+    X(client_blocked, none)                                       \
+    X(server_denied_connection, none)                             \
+    X(server_insufficient_privileges, none)                       \
+    X(server_logon_timeout, none)                                 \
+    X(server_fresh_credentials_required, none)                    \
+    X(licensing_failed, none)                                     \
+    X(broker_error, none)                                         \
+    X(server_error_info, none)                                    \
+    X(server_redirection, none)
 
 enum class VerdictCode : std::uint8_t {
 #define RDPSCOPE_X(name, param) name,
@@ -183,6 +192,9 @@ struct Verdict {
     std::string summary;
     std::vector<EvidenceNote> evidence;
     std::string rule;                 // the rule that decided (for review)
+    // What the Windows client most likely showed (analyze/disconnect_codes.hpp),
+    // for the verdicts that can tell.
+    std::optional<ClientCodes> client_codes;
 };
 
 struct JudgeContext {

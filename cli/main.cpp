@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "report/explain.hpp"
 #include "cli/commands.hpp"
 #include "cli/version.hpp"
 #include "platform/platform.hpp"
@@ -156,6 +157,15 @@ int main(int argc, char** argv) {
     rules->footer("The rules are tried in this order; the first whose evidence a connection shows gives its\n"
                   "cause and verdict. The README's rule section is the markdown output.");
 
+    // explain
+    auto* explain = app.add_subcommand(
+        "explain", "what a Windows client's disconnect code (and extended code) mean, and which verdicts name them");
+    std::string explain_code;
+    std::string explain_ext;
+    explain->add_option("CODE", explain_code, "the main disconnect code, hex (0x904) or decimal (2308)")->required();
+    explain->add_option("EXT", explain_ext, "the extended code (ERRINFO), hex or decimal");
+    explain->footer("Exit status 2 when a code is unknown.");
+
     CLI11_PARSE(app, static_cast<int>(arg_ptrs.size()), arg_ptrs.data());
 
     if (analyze->parsed()) return run_analyze(ana);
@@ -164,5 +174,8 @@ int main(int argc, char** argv) {
     if (capture->parsed()) return run_capture(cap);
     if (replay->parsed()) return run_replay(rep);
     if (rules->parsed()) return run_rules(rules_format);
+    if (explain->parsed())
+        return rdpscope::explain_codes(explain_code, explain_ext.empty() ? std::nullopt : std::optional<std::string>(explain_ext),
+                             stdout, stderr);
     return 2;
 }

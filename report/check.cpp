@@ -25,6 +25,13 @@ struct Actual {
     std::string client, server;
     std::string cause, stalled_at, waiting_on, verdict, confidence, summary;
     std::vector<std::pair<std::uint64_t, std::int64_t>> krb_errors;  // tied KRB-ERRORs: frame, error code
+    // Read from the connection sequence (in clear or decrypted): the server's
+    // Set Error Info and its first logon notification (Save Session Info).
+    std::optional<std::uint32_t> error_info;
+    std::uint64_t error_info_frame = 0;
+    std::uint64_t logon_frame = 0;
+    std::optional<std::uint32_t> logon_session_id;
+    std::string logon_user, logon_domain;
 };
 
 class Collect : public FileObserver {
@@ -61,6 +68,15 @@ public:
         for (const auto& k : c.kerberos)
             if (k.error_code) a.krb_errors.emplace_back(k.frame, *k.error_code);
         std::sort(a.krb_errors.begin(), a.krb_errors.end());
+        const McsFacts& m = c.rdp.mcs.facts();
+        a.error_info = m.error_info;
+        a.error_info_frame = m.error_info_frame;
+        if (m.logon) {
+            a.logon_frame = m.logon->frame;
+            a.logon_session_id = m.logon->session_id;
+            a.logon_user = m.logon->user_name;
+            a.logon_domain = m.logon->domain;
+        }
         conns.push_back(std::move(a));
     }
 };
@@ -143,6 +159,35 @@ void check_capture(const fs::path& pcap, const fs::path& expect_path, const Trac
                 };
                 row.pass = false;
                 row.actual += fmt::format(" kerberos_errors {} (expected {})", list(a->krb_errors), list(want));
+            }
+        }
+        // "error_info": {"code": C, "frame": F} (null: none): the server's Set
+        // Error Info; "logon": {"frame", "session_id", "user_name", "domain"}
+        // (null: none): its first Save Session Info logon notification.
+        if (a && e.contains("error_info")) {
+            const auto& w = e["error_info"];
+            const bool ok = w.is_null() ? !a->error_info
+                                        : a->error_info && *a->error_info == w.value("code", 0u) &&
+                                              a->error_info_frame == w.value("frame", std::uint64_t{0});
+            if (!ok) {
+                row.pass = false;
+                row.actual += a->error_info ? fmt::format(" error_info 0x{:X}@{} (expected {})", *a->error_info,
+                                                          a->error_info_frame, w.dump())
+                                            : fmt::format(" no error_info (expected {})", w.dump());
+            }
+        }
+        if (a && e.contains("logon")) {
+            const auto& w = e["logon"];
+            bool ok = w.is_null() ? a->logon_frame == 0 : a->logon_frame == w.value("frame", std::uint64_t{0});
+            if (ok && !w.is_null()) {
+                if (w.contains("session_id")) ok &= a->logon_session_id == w["session_id"].get<std::uint32_t>();
+                if (w.contains("user_name")) ok &= a->logon_user == w["user_name"].get<std::string>();
+                if (w.contains("domain")) ok &= a->logon_domain == w["domain"].get<std::string>();
+            }
+            if (!ok) {
+                row.pass = false;
+                row.actual += fmt::format(" logon {}@{} session {} (expected {})", a->logon_user, a->logon_frame,
+                                          a->logon_session_id ? std::to_string(*a->logon_session_id) : "-", w.dump());
             }
         }
         row.verdict_pass = row.expected_verdict.empty() || (a && a->verdict == row.expected_verdict);

@@ -3,6 +3,9 @@
 
 #include <cmath>
 
+#include <fmt/format.h>
+
+#include "analyze/disconnect_codes.hpp"
 #include "report/json_util.hpp"
 #include "report/summary_other.hpp"
 #include "report/summary_security.hpp"
@@ -58,6 +61,20 @@ json negotiation_json(const NegotiationFacts& n) {
 
 namespace {
 
+// What the Windows client most likely showed (issue 15): main and extended
+// disconnect codes, with their names (analyze/disconnect_codes.hpp).
+json client_codes_json(const ClientCodes& c) {
+    json j = {{"main", fmt::format("0x{:X}", c.main)}, {"main_likely", c.main_likely}};
+    if (const auto* m = find_main_code(c.main); m && !m->name.empty()) j["main_name"] = m->name;
+    if (c.extended) {
+        j["extended"] = fmt::format("0x{:X}", *c.extended);
+        if (auto n = extended_code_name(*c.extended); !n.empty()) j["extended_name"] = n;
+        if (auto n = share::errinfo_name(*c.extended); !n.empty()) j["errinfo_name"] = n;
+    }
+    if (!c.events.empty()) j["where_to_look"] = c.events;
+    return j;
+}
+
 void verdict_fields(const Verdict& v, json& j) {
     auto opt_phase = [](const std::optional<Phase>& p) { return p ? json(to_string(*p)) : json(nullptr); };
     j["phase"] = opt_phase(v.phase);
@@ -84,6 +101,7 @@ void verdict_fields(const Verdict& v, json& j) {
     }
     j["ladder"] = ladder;
     j["rule"] = v.rule;
+    if (v.client_codes) j["client_codes"] = client_codes_json(*v.client_codes);
 }
 
 // After a completed handshake: how the session ended (null otherwise, or while open).
@@ -114,6 +132,7 @@ json session_end_json(const Connection& c, const Verdict& v) {
         j["ultimatum"] = u;
     }
     if (e->decrypted) j["decrypted"] = true;
+    if (e->error_info) j["client_codes"] = client_codes_json(client_codes_for_errinfo(*e->error_info));
     j["ended_by"] = e->error_info                ? "set_error_info"
                     : e->ultimatum_by_client     ? (*e->ultimatum_by_client ? "client_ultimatum" : "server_ultimatum")
                     : e->by_client               ? "client_close"

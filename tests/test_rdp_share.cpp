@@ -226,7 +226,7 @@ TEST_CASE("Deactivate All (2.2.3.1.1), flow PDU, finalization PDUs", "[rdp_share
     CHECK(std::get<share::Data>(m->body).pdu_type2 == share::PDUTYPE2_FONTMAP);
 }
 
-TEST_CASE("Enhanced Security Server Redirection (2.2.13.3.1): target, user, domain; no password read", "[rdp_share]") {
+TEST_CASE("Enhanced Security Server Redirection (2.2.13.3.1): target, user and domain, never the password", "[rdp_share]") {
     std::vector<std::uint8_t> red;
     put16(red, 0x0400);    // SEC_REDIRECTION_PKT
     put16(red, 0);         // Length (filled below)
@@ -250,7 +250,7 @@ TEST_CASE("Enhanced Security Server Redirection (2.2.13.3.1): target, user, doma
     CHECK(r.target_net_address == "10.0.0.9");
     CHECK(r.user_name == "eve");
     CHECK(r.domain == "LAB");
-    // Wrong Flags: not a redirection packet.
-    b[8] = 0;
+    // Wrong Flags (0x0000, not SEC_REDIRECTION_PKT): not a redirection packet.
+    b[9] = 0;
     REQUIRE(!share::decode(b));
 }

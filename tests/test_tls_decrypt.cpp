@@ -154,6 +154,9 @@ struct Seen {
     Cause cause = Cause::none;
     std::optional<DecryptFacts> decryption;
     bool credssp_decrypted_step = false;
+    McsFacts mcs{};
+    std::optional<ClientCodes> client_codes{};
+    bool mcs_decrypted_step = false;
 };
 
 class Collect : public FileObserver {
@@ -165,6 +168,9 @@ public:
     void connection_done(const Connection& c, const Verdict& v) override {
         Seen s{v.rule, v.verdict, v.cause, c.rdp.tls.facts().decryption, false};
         if (const Step* st = v.timeline.step(Phase::credssp)) s.credssp_decrypted_step = st->decrypted && !st->inferred;
+        if (const Step* st = v.timeline.step(Phase::mcs_connect)) s.mcs_decrypted_step = st->decrypted && !st->inferred && st->started;
+        s.mcs = c.rdp.mcs.facts();
+        s.client_codes = v.client_codes;
         CHECK(rule_allows(v.rule, v.cause, v.code.code));
         seen.push_back(std::move(s));
     }
@@ -275,6 +281,58 @@ TEST_CASE("decrypt: HYBRID_EX, the Early User Authorization Result denies access
         REQUIRE(n.decryption);
         CHECK(n.decryption->euar == 0u);
         CHECK(n.decryption->credssp_end_frame != 0);
+    }
+}
+
+// The server's Set Error Info (MS-RDPBCGR 2.2.5.1) in an MCS Send Data
+// Indication on channel 1003 from the server (initiator 1002 = 1001 + 1):
+// TPKT, X.224 DT, PER 0x68 (CHOICE 26), initiator, channelId, 0x70
+// (priority high, begin|end), length, then the 22-byte Share Data PDU.
+static B set_error_info(std::uint32_t code) {
+    B share = {0x16, 0x00, 0x17, 0x00, 0x00, 0x00, 0xea, 0x03, 0x01, 0x00, 0x00, 0x01, 0x08, 0x00, 0x2f, 0x00, 0x00, 0x00,
+               static_cast<std::uint8_t>(code), static_cast<std::uint8_t>(code >> 8), static_cast<std::uint8_t>(code >> 16),
+               static_cast<std::uint8_t>(code >> 24)};
+    B x = {0x02, 0xf0, 0x80, 0x68, 0x00, 0x01, 0x03, 0xeb, 0x70, static_cast<std::uint8_t>(share.size())};
+    x.insert(x.end(), share.begin(), share.end());
+    return tpkt(x);
+}
+
+TEST_CASE("decrypt: after CredSSP the connection sequence is read; Set Error Info 0x7 decides server_denied_connection", "[decrypt]") {
+    auto denied = [](std::uint32_t errinfo) {
+        return nla(kAes256Gcm, kHybridEx, [errinfo](Sealer& cs, Sealer& ss, Conv& cv) {
+            cv.client(cs.seal(23, ts_auth_info()));
+            cv.server(ss.seal(23, {0, 0, 0, 0}));  // AUTHZ_SUCCESS
+            cv.client(cs.seal(23, mcs_connect_initial()));
+            cv.server(ss.seal(23, set_error_info(errinfo)));
+            cv.server_fin();
+            cv.client_fin();
+        });
+    };
+    const Seen s = run(denied(7), keylog_line(kMaster));
+    CHECK(s.rule == "server_error_info");
+    CHECK(s.cause == Cause::closed_by_server);
+    CHECK(s.verdict == "server_denied_connection");
+    CHECK(s.mcs.decrypted);
+    CHECK(s.mcs.connect_initial_frame != 0);
+    CHECK(s.mcs.error_info == 7u);
+    CHECK(s.mcs_decrypted_step);
+    REQUIRE(s.client_codes);
+    CHECK(s.client_codes->main == 0x904);
+    CHECK(s.client_codes->extended == 7u);
+    CHECK(s.client_codes->main_likely);
+
+    SECTION("near miss: ERRINFO_NONE (0) is ignored, as the spec says; another rule decides") {
+        const Seen n = run(denied(0), keylog_line(kMaster));
+        CHECK(n.rule != "server_error_info");
+        CHECK(n.mcs.decrypted);
+        CHECK(!n.mcs.error_info);
+        CHECK(!n.client_codes);
+    }
+    SECTION("other codes: 0x9, licensing, broker") {
+        CHECK(run(denied(0x9), keylog_line(kMaster)).verdict == "server_insufficient_privileges");
+        CHECK(run(denied(0x102), keylog_line(kMaster)).verdict == "licensing_failed");
+        CHECK(run(denied(0x400), keylog_line(kMaster)).verdict == "broker_error");
+        CHECK(run(denied(0x10C9), keylog_line(kMaster)).verdict == "server_error_info");
     }
 }
 
