@@ -297,7 +297,7 @@ static B set_error_info(std::uint32_t code) {
     return tpkt(x);
 }
 
-TEST_CASE("decrypt: after CredSSP the connection sequence is read; Set Error Info 0x7 decides server_denied_connection", "[decrypt]") {
+TEST_CASE("decrypt: after CredSSP the connection sequence is read, and Set Error Info 0x7 decides server_denied_connection", "[decrypt]") {
     auto denied = [](std::uint32_t errinfo) {
         return nla(kAes256Gcm, kHybridEx, [errinfo](Sealer& cs, Sealer& ss, Conv& cv) {
             cv.client(cs.seal(23, ts_auth_info()));
@@ -321,7 +321,7 @@ TEST_CASE("decrypt: after CredSSP the connection sequence is read; Set Error Inf
     CHECK(s.client_codes->extended == 7u);
     CHECK(s.client_codes->main_likely);
 
-    SECTION("near miss: ERRINFO_NONE (0) is ignored, as the spec says; another rule decides") {
+    SECTION("near miss: ERRINFO_NONE (0) is ignored as the spec says, another rule decides") {
         const Seen n = run(denied(0), keylog_line(kMaster));
         CHECK(n.rule != "server_error_info");
         CHECK(n.mcs.decrypted);
