@@ -109,6 +109,7 @@ struct TlsFacts {
 };
 
 class TlsDecryptor;
+class CertificateCache;
 
 class TlsStage : private tls::RecordObserver {
 public:
@@ -120,6 +121,9 @@ public:
     // server selected CredSSP, whose TSRequests are then read.  The key log
     // must outlive the stage; it may grow meanwhile.
     void set_keys(const keylog::KeyLog* keys, bool nla);
+    // Certificates described by earlier connections (null: describe each
+    // anew); must outlive the stage.
+    void set_certificate_cache(CertificateCache* certs) { certs_ = certs; }
     // `dir` of the bytes; `frame`/`ts` of the segment that completed them.
     void feed(Dir dir, Bytes data, std::uint64_t frame, std::int64_t ts_ns, std::vector<PduEvent>& out);
     const TlsFacts& facts() const { return facts_; }
@@ -137,6 +141,7 @@ private:
     TlsFacts facts_;
     // With keys only.
     const keylog::KeyLog* keys_ = nullptr;
+    CertificateCache* certs_ = nullptr;
     bool nla_ = false, credssp_over_ = false;
     std::unique_ptr<TlsDecryptor> decryptor_;
     std::array<std::vector<std::uint8_t>, 2> credssp_buf_;  // a TSRequest split across records
