@@ -105,7 +105,7 @@ public:
     void skip_application_data(bool skip) { skip_app_ = skip; }
 
     bool failed() const { return failure_.has_value(); }
-    std::size_t buffered() const { return delivered_ ? 0 : buffer_.size() + skipped_; }
+    std::size_t buffered() const { return delivered_ ? 0 : buffer_.size(); }  // bytes held (not those skipped)
     std::uint64_t stream_offset() const { return offset_; }  // bytes consumed so far
 
 private:
