@@ -7,8 +7,9 @@
 // collapsed before TCP analysis, the first copy stands for the packet (its
 // frame number is the evidence), and the others are counted.
 //
-// A copy has the same fingerprint (dissect copy_fingerprint: every byte from
-// the IP header on, the IPv4 ID included, less TTL and checksums) within
+// A copy has the same fingerprint (dissect copy_fingerprint: the IP header,
+// the IPv4 ID included, the transport header and the payload's first bytes
+// and length, less TTL and checksums) within
 // kWindowNs of the packet's first copy, on any interface.  A retransmission
 // comes later (an RTO is 200 ms or more; a fast retransmit waits for three
 // duplicate ACKs, a round trip) and carries a new IPv4 ID and TCP timestamp.

@@ -11,6 +11,11 @@
 //    max_pending_attempts are held, the oldest beyond that is counted here
 //    and forgotten (a real client's SYN is answered within milliseconds, long
 //    before it is the oldest of thousands);
+//  * SYN attempts off the reported ports (a scan of other ports, a SYN flood
+//    against a web server beside RDP) are kept light as before, but at most
+//    max_pending_attempts of them newer than the oldest one still unanswered:
+//    beyond, the oldest unanswered is counted here and forgotten (they are
+//    never reported: only their numbering and the capture's totals knew them);
 //  * connections that look like a flood's -- ConnBrief::probe (only SYNs, or
 //    nothing after the X.224 request) or an NLA failure -- are listed one by
 //    one while a budget of listed_per_minute per minute of packet time lasts
@@ -22,6 +27,7 @@
 // first kMaxTopSources sources are counted exactly, the top ones reported.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <unordered_map>
@@ -51,6 +57,11 @@ struct FloodStats {
     std::int64_t first_ts = 0, last_ts = 0;
     std::vector<SourceCount> top_sources;  // by attempts, at most 10 (filled at the end)
     std::uint64_t sources_not_counted = 0; // attempts of sources beyond the first kMaxTopSources
+    // SYN attempts off the reported ports forgotten unanswered, beyond the
+    // max_pending_attempts newest attempts: connections, and their SYNs.
+    std::uint64_t other_attempts = 0;
+    std::uint64_t other_syn_packets = 0;
+    std::uint64_t other_first_frame = 0, other_last_frame = 0;
     // Connections judged (and grouped) but not listed: the budget was spent.
     std::uint64_t not_listed = 0;
     std::map<Cause, std::uint64_t> not_listed_by_cause;
@@ -62,7 +73,7 @@ struct FloodStats {
     std::uint64_t late_packets = 0;  // such packets seen
     // The bounds as they were (for the report's words).
     std::uint64_t max_pending_attempts = 0, listed_per_minute = 0, max_full_connections = 0;
-    bool any() const { return attempts || not_listed || retired_early; }
+    bool any() const { return attempts || not_listed || retired_early || other_attempts; }
 };
 
 // Counts the attempts left out (bounded memory whatever the flood).
@@ -76,6 +87,12 @@ public:
                  std::int64_t first_ts, std::uint64_t last_frame, std::int64_t last_ts);
     void not_listed(Cause cause, std::uint64_t first_frame, std::uint64_t last_frame);
     void retired_early() { ++st_.retired_early; }
+    void other_attempt(std::uint64_t syns, std::uint64_t first_frame, std::uint64_t last_frame) {
+        ++st_.other_attempts;
+        st_.other_syn_packets += syns;
+        if (!st_.other_first_frame) st_.other_first_frame = first_frame;
+        st_.other_last_frame = std::max(st_.other_last_frame, last_frame);
+    }
     void late_packet() { ++st_.late_packets; }
     // The figures, with the top sources, for the report.
     FloodStats stats();

@@ -3,6 +3,7 @@
 
 #include <type_traits>
 
+#include "analyze/cert_cache.hpp"
 #include "analyze/tls_decrypt.hpp"
 
 namespace rdpscope {
@@ -28,6 +29,7 @@ TlsStage& TlsStage::operator=(TlsStage&& o) noexcept {
     app_events_ = o.app_events_;
     events_ = std::move(o.events_);
     keys_ = o.keys_;
+    certs_ = o.certs_;
     nla_ = o.nla_;
     credssp_over_ = o.credssp_over_;
     rdp_plaintext_ = o.rdp_plaintext_;
@@ -301,7 +303,8 @@ Pdu TlsStage::on_handshake(Dir dir, const tls::HandshakeMessage& m, std::uint64_
             e.certificates = cm->certs.size();
             if (!cm->certs.empty()) {
                 e.has_leaf = true;
-                auto leaf = x509::describe(cm->certs[0], ts_ns / 1'000'000'000);
+                const std::int64_t now_s = ts_ns / 1'000'000'000;
+                auto leaf = certs_ ? certs_->describe(cm->certs[0], now_s) : x509::describe(cm->certs[0], now_s);
                 if (leaf) {
                     facts_.leaf = *leaf;
                     e.subject = leaf->subject;
@@ -309,7 +312,8 @@ Pdu TlsStage::on_handshake(Dir dir, const tls::HandshakeMessage& m, std::uint64_
                     e.expired = leaf->expired_at_capture;
                     e.self_signed = leaf->self_signed;
                     if (!facts_.sni.empty()) {
-                        facts_.sni_matches = x509::matches_name(cm->certs[0], facts_.sni);
+                        facts_.sni_matches = certs_ ? certs_->matches_name(cm->certs[0], facts_.sni)
+                                                    : x509::matches_name(cm->certs[0], facts_.sni);
                     }
                 } else {
                     facts_.certificate_error = TlsFacts::CertificateError{leaf.error(), true};

@@ -109,6 +109,7 @@ struct TlsFacts {
 };
 
 class TlsDecryptor;
+class CertificateCache;
 
 // Where the plaintext of the RDP connection sequence goes (the application
 // data after CredSSP, or all of it under PROTOCOL_SSL): the RDP stream frames
@@ -130,6 +131,9 @@ public:
     // server selected CredSSP, whose TSRequests are then read.  The key log
     // must outlive the stage; it may grow meanwhile.
     void set_keys(const keylog::KeyLog* keys, bool nla);
+    // Certificates described by earlier connections (null: describe each
+    // anew); must outlive the stage.
+    void set_certificate_cache(CertificateCache* certs) { certs_ = certs; }
     // `dir` of the bytes; `frame`/`ts` of the segment that completed them.
     // `sink` (used during this call only) gets the RDP plaintext, if any.
     void feed(Dir dir, Bytes data, std::uint64_t frame, std::int64_t ts_ns, std::vector<PduEvent>& out,
@@ -150,6 +154,7 @@ private:
     TlsFacts facts_;
     // With keys only.
     const keylog::KeyLog* keys_ = nullptr;
+    CertificateCache* certs_ = nullptr;
     bool nla_ = false, credssp_over_ = false;
     bool rdp_plaintext_ = false;       // the connection sequence started in the plaintext: forward it
     PlaintextSink* sink_ = nullptr;    // during feed() only

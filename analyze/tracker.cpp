@@ -238,6 +238,8 @@ Tracker::Entry& Tracker::entry_for(const Key& key, const TcpIn& in) {
     // (flood.hpp); room is made first, as evicting moves table entries.
     const bool pend = opt_.max_pending_attempts && pure_syn(in) && reportable_by_port(key);
     if (pend) make_room_for_pending();
+    const bool other_attempt = !pend && opt_.light && opt_.max_pending_attempts && pure_syn(in);
+    if (other_attempt) make_room_for_other_attempt();
     Entry& e = *table_.try_emplace(key).first;
     e.id = next_id_++;
     ++stats_.connections;
@@ -256,10 +258,12 @@ Tracker::Entry& Tracker::entry_for(const Key& key, const TcpIn& in) {
         return e;
     }
     if (!opt_.light || reportable_by_port(key)) promote(e, key);
+    else if (other_attempt) other_attempts_.push_back({e.id, KeyHash{}(key)});
     // First check: when it would be retired if this packet were its last (a
     // SYN: as an attempt; it is re-queued if an answer makes it wait longer).
     const bool syn = in.tcp.has(tcp::SYN) && !in.tcp.has(tcp::ACK);
     expiry_.push({in.ts_ns + (syn ? attempt_retention() : opt_.idle_timeout_ns), e.id, KeyHash{}(key)});
+    if (expiry_.size() > 4 * table_.size() + kExpirySlack) compact_expiry();
     return e;
 }
 
@@ -283,6 +287,7 @@ void Tracker::promote(Entry& e, const Key& key) {
     c->progress_frame = h->first_frame;
     c->drops_at_start = h->drops_at_start;
     c->rdp.keys = opt_.keys;
+    c->rdp.tls.set_certificate_cache(certs_.get());
     for (auto& s : c->stream) s = tcp::Reassembler(opt_.max_pending_per_direction);
     c->tcp.keep_segments(opt_.keep_segments);
     for (int s = 0; s < 2; ++s) c->stats[s].duplicate_copies = h->copies[s].packets;
@@ -352,6 +357,33 @@ void Tracker::make_room_for_pending() {
         }
         pending_.swap(live);
     }
+}
+
+// One more SYN attempt off the reported ports is about to be kept: the
+// oldest of the newest max_pending_attempts, if still only SYNs (a real
+// connection is answered within a round trip, long before thousands of newer
+// attempts came), is counted and forgotten.  Only light entries: an attempt
+// promoted (full tracking, light off) is a connection like any other.
+void Tracker::make_room_for_other_attempt() {
+    while (other_attempts_.size() >= opt_.max_pending_attempts) {
+        const PendingRef r = other_attempts_.front();
+        other_attempts_.pop_front();
+        const auto [key, found] =
+            table_.find_hashed(r.hash, [&r](const Key&, const Entry& e) { return e.id == r.id; });
+        if (!found || found->conn || found->dead || !found->held || !attempt(*found)) continue;
+        const Held& h = *found->held;
+        const std::uint64_t last = std::max(h.packets.empty() ? 0 : h.packets.back().frame, h.copy_last_frame);
+        flood_.other_attempt(h.packets.size() + h.copies[0].packets, h.first_frame, last);
+        table_.erase(Key(*key));
+    }
+}
+
+// Drop the retiring checks of entries gone (forgotten attempts leave theirs
+// behind): the queue stays within a few times the table, whatever the flood.
+void Tracker::compact_expiry() {
+    expiry_.compact([this](const Expiry& x) {
+        return table_.find_hashed(x.hash, [&x](const Key&, const Entry& e) { return e.id == x.id; }).second != nullptr;
+    });
 }
 
 // A pending attempt not judged one by one: its figures into the aggregate.

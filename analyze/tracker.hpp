@@ -24,6 +24,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "analyze/cert_cache.hpp"
 #include "analyze/connection.hpp"
 #include "analyze/copies.hpp"
 #include "analyze/event.hpp"
@@ -71,6 +72,9 @@ struct TrackerOptions {
     // held without a Connection until something else comes; at most this many
     // (0: none held, every connection full from its first packet); the oldest
     // beyond is counted in FileStats::flood and forgotten.  Needs `light`.
+    // SYN attempts to other ports (kept light, never reported) are bounded
+    // by the same number: of the newest this many, the oldest beyond is
+    // forgotten if still unanswered, and counted (FloodStats::other_attempts).
     std::size_t max_pending_attempts = 16384;
     // Hold only an attempt's first SYN; a second one promotes it first.  For
     // `dissect`: replaying a lone first SYN emits no PDU event, so every event
@@ -268,6 +272,7 @@ private:
     };
     static constexpr std::size_t kMaxHeld = 16;             // packets held of an unclassified connection
     static constexpr std::size_t kMaxHeldBytes = 16 * 1024;  // their payload bytes
+    static constexpr std::size_t kExpirySlack = 65536;       // retiring checks beyond 4 per entry before compacting
 
     void tcp_packet(const CapturedPacket& pkt, const PacketInfo& p);
     bool collapse_copy(const CapturedPacket& pkt, const PacketInfo& p);
@@ -291,6 +296,11 @@ private:
     // count one in the aggregate and forget it.
     static bool pure_syn(const TcpIn& in);
     void make_room_for_pending();
+    // SYN attempts off the reported ports: the newest max_pending_attempts
+    // are remembered (other_attempts_); the oldest beyond, still unanswered,
+    // is counted in the flood figures and forgotten.
+    void make_room_for_other_attempt();
+    void compact_expiry();
     void sweep_pending(std::int64_t now_ns);
     void aggregate_pending(const Key& key);
     // Over max_full_connections: retire decided connections early (flood.hpp).
@@ -318,13 +328,23 @@ private:
     FileStats stats_;
     Table table_{4096};
     TcpConnections full_;  // the full entries of table_, by id (UdpFlows reads it)
-    std::priority_queue<Expiry, std::vector<Expiry>, std::greater<Expiry>> expiry_;
+    // The retiring checks; compacted (checks of entries gone dropped) when a
+    // flood of short-lived entries left many more checks than entries.
+    struct ExpiryQueue : std::priority_queue<Expiry, std::vector<Expiry>, std::greater<Expiry>> {
+        template <typename Keep>
+        void compact(Keep keep) {
+            std::erase_if(c, [&keep](const Expiry& x) { return !keep(x); });
+            std::make_heap(c.begin(), c.end(), comp);
+        }
+    };
+    ExpiryQueue expiry_;
     std::unique_ptr<UdpFlows> udp_;  // UDP flows: numbered like udp.stream, RDP-UDP decoded
     UdpOtherFlows udp_other_;        // the UDP flows off the RDP port (see udp_other.hpp)
     KerberosFlows kerberos_;         // Kerberos on port 88, tied to the RDP connections at judgement
     std::uint64_t next_id_ = 0;
     std::int64_t last_sweep_ns_ = 0;
     std::unique_ptr<CopyFilter> copies_ = std::make_unique<CopyFilter>();  // 128 KiB: not on the stack
+    std::unique_ptr<CertificateCache> certs_ = std::make_unique<CertificateCache>();  // analyze/cert_cache.hpp
     bool snaplen_reported_ = false;
     bool ended_ = false;
     std::unordered_map<std::uint64_t, Verdict> verdicts_;  // decided, by connection id, until retired
@@ -335,6 +355,7 @@ private:
         std::uint64_t id, hash;
     };
     std::deque<PendingRef> pending_;
+    std::deque<PendingRef> other_attempts_;  // SYN attempts off the reported ports, newest last
     std::size_t pending_n_ = 0;
     FloodCounter flood_;
     std::size_t relieve_at_ = 0;  // relieve() looks again from this many full connections on

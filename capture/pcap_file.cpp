@@ -124,23 +124,22 @@ std::unique_ptr<PcapFile> PcapFile::open(const std::string& path, std::string& e
         error = std::strerror(errno);
         return nullptr;
     }
-    // stdio's default buffer is 4 KiB: a read() per few packets.  1 MiB;
-    // setvbuf must come before the first read.
-    std::unique_ptr<char[]> buffer(new char[kReadBuffer]);
-    std::setvbuf(fp, buffer.get(), _IOFBF, kReadBuffer);
-    return start(fp, std::move(buffer), path, st.size, error);
+    // Read in blocks of kReadBuffer by take() itself: no stdio buffer in
+    // between, so no copy of its own.  setvbuf must come
+    // before the first read.
+    std::setvbuf(fp, nullptr, _IONBF, 0);
+    return start(fp, path, st.size, error);
 }
 
 std::unique_ptr<PcapFile> PcapFile::open_stream(std::FILE* fp, const std::string& name, std::uint64_t size,
                                                 std::string& error) {
-    return start(fp, nullptr, name, size, error);
+    return start(fp, name, size, error);
 }
 
-std::unique_ptr<PcapFile> PcapFile::start(std::FILE* fp, std::unique_ptr<char[]> buffer, const std::string& name,
-                                          std::uint64_t size, std::string& error) {
+std::unique_ptr<PcapFile> PcapFile::start(std::FILE* fp, const std::string& name, std::uint64_t size,
+                                          std::string& error) {
     std::unique_ptr<PcapFile> f(new PcapFile());
     f->fp_ = fp;
-    f->buffer_ = std::move(buffer);
     f->path_ = name;
     f->file_size_ = size;
     std::uint8_t head[kPcapFileHeader];
@@ -160,15 +159,14 @@ std::unique_ptr<PcapFile> PcapFile::start(std::FILE* fp, std::unique_ptr<char[]>
         // so seek back over its header.
         CapturedPacket none;
         std::string why;
-        if (std::fseek(fp, 0, SEEK_SET) != 0) {
+        if (!f->seek(0)) {
             error = "cannot seek in the file";
             return nullptr;
         }
-        f->offset_ = 0;
         for (;;) {  // every block before the first packet: all interfaces declared up front
             std::uint8_t peek[8];
             std::size_t n = 0;
-            const long at = std::ftell(fp);
+            const std::uint64_t at = f->offset_;
             if (!f->read_exact(peek, 8, n)) {
                 if (!f->have_section_) {
                     error = "the capture file header is cut short (the file ends inside the pcapng section header)";
@@ -176,19 +174,17 @@ std::unique_ptr<PcapFile> PcapFile::start(std::FILE* fp, std::unique_ptr<char[]>
                 }
                 // Nothing whole after the last block: next() reads it again
                 // and says how the file ends.
-                if (std::fseek(fp, at, SEEK_SET) != 0) {
+                if (!f->seek(at)) {
                     error = "cannot seek in the file";
                     return nullptr;
                 }
-                f->offset_ -= n;
                 break;
             }
             const std::uint32_t t = f->u32(peek);
-            if (std::fseek(fp, at, SEEK_SET) != 0) {
+            if (!f->seek(at)) {
                 error = "cannot seek in the file";
                 return nullptr;
             }
-            f->offset_ -= 8;
             if (f->have_section_ && (t == kEpb || t == kSpb || t == kOpb)) break;
             const Block r = f->read_block(none, why);
             if (r == Block::error || (r == Block::end && !f->have_section_)) {
@@ -244,9 +240,42 @@ PcapFile::~PcapFile() {
 }
 
 bool PcapFile::read_exact(void* to, std::size_t n, std::size_t& got) {
-    got = std::fread(to, 1, n, fp_);
-    offset_ += got;
+    const std::uint8_t* p = take(n, got);
+    if (got) std::memcpy(to, p, got);
     return got == n;
+}
+
+// The file is read a block at a time into record_ and records are handed
+// out in place there: one copy (the kernel's), none per packet.  (Reading
+// through mmap instead was slower: on the 2-vCPU VM of the README's figures
+// the page faults and page-table work cost more than the copy; issue 16.)
+const std::uint8_t* PcapFile::take(std::size_t n, std::size_t& got) {
+    if (read_end_ - read_at_ < n) {
+        // Keep what is left at the front, then fill the rest.
+        const std::size_t left = read_end_ - read_at_;
+        if (read_at_ && left) std::memmove(record_.data(), record_.data() + read_at_, left);
+        read_at_ = 0;
+        read_end_ = left;
+        const std::size_t want = std::max(n, kReadBuffer);
+        if (record_.size() < want) record_.resize(want);
+        while (read_end_ < n) {
+            const std::size_t r = std::fread(record_.data() + read_end_, 1, record_.size() - read_end_, fp_);
+            if (r == 0) break;
+            read_end_ += r;
+        }
+    }
+    got = std::min(n, read_end_ - read_at_);
+    const std::uint8_t* p = record_.data() + read_at_;
+    read_at_ += got;
+    offset_ += got;
+    return p;
+}
+
+bool PcapFile::seek(std::uint64_t at) {
+    if (std::fseek(fp_, static_cast<long>(at), SEEK_SET) != 0) return false;
+    read_at_ = read_end_ = 0;
+    offset_ = at;
+    return true;
 }
 
 std::string PcapFile::frame_error(const char* what) const {
@@ -292,8 +321,8 @@ PcapFile::Next PcapFile::next_pcap(CapturedPacket& out, std::string& error) {
                 "): the file is damaged from here";
         return Next::error;
     }
-    if (record_.size() < caplen) record_.resize(caplen);
-    if (!read_exact(record_.data(), caplen, got)) {
+    const std::uint8_t* data = take(caplen, got);
+    if (got != caplen) {
         error = "the file ends in the middle of frame " + std::to_string(frame_ + 1) + " (its record needs " +
                 std::to_string(caplen) + " bytes, the file holds " + std::to_string(got) + ")";
         return Next::error;
@@ -306,7 +335,7 @@ PcapFile::Next PcapFile::next_pcap(CapturedPacket& out, std::string& error) {
     out.interface = 0;
     out.direction = 0;
     out.comment = {};
-    out.data = {record_.data(), caplen};
+    out.data = {data, caplen};
     return Next::packet;
 }
 
@@ -361,8 +390,8 @@ PcapFile::Block PcapFile::read_block(CapturedPacket& out, std::string& error) {
             return Block::error;
         }
         const std::uint32_t rest = total - framing;  // body after what was read, and the trailing length
-        if (record_.size() < rest) record_.resize(rest);
-        if (!read_exact(record_.data(), rest, got)) {
+        const std::uint8_t* const body = take(rest, got);
+        if (got != rest) {
             const bool frame_block = type == kEpb || type == kSpb || type == kOpb || type == kJournal;
             error = frame_block ? "the file ends in the middle of frame " + std::to_string(frame_ + 1) +
                                       " (its block needs " + std::to_string(total) + " bytes, the file holds " +
@@ -370,12 +399,12 @@ PcapFile::Block PcapFile::read_block(CapturedPacket& out, std::string& error) {
                                 : "the file ends in the middle of a block after frame " + std::to_string(frame_);
             return Block::error;
         }
-        if (u32(record_.data() + rest - 4) != total) {
+        if (u32(body + rest - 4) != total) {
             error = "a pcapng block at byte " + std::to_string(block_at) + " (after frame " + std::to_string(frame_) +
                     ") does not end with its length: the file is damaged from here";
             return Block::error;
         }
-        const std::uint8_t* b = record_.data();
+        const std::uint8_t* b = body;
         const std::size_t n = rest - 4;  // the body (after type/length, and for an SHB after the byte-order magic)
         switch (type) {
             case kPcapngShb:

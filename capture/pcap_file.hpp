@@ -92,9 +92,13 @@ public:
 
 private:
     PcapFile() = default;
-    static std::unique_ptr<PcapFile> start(std::FILE* fp, std::unique_ptr<char[]> buffer, const std::string& name,
-                                           std::uint64_t size, std::string& error);
+    static std::unique_ptr<PcapFile> start(std::FILE* fp, const std::string& name, std::uint64_t size,
+                                           std::string& error);
     bool read_exact(void* to, std::size_t n, std::size_t& got);
+    // The next n bytes, in place in record_ (read a block at a time); got < n
+    // when the file ends first (then got bytes).  Valid until the next take().
+    const std::uint8_t* take(std::size_t n, std::size_t& got);
+    bool seek(std::uint64_t at);
     Next next_pcap(CapturedPacket& out, std::string& error);
     Next next_pcapng(CapturedPacket& out, std::string& error);
     // One pcapng block: a packet (out filled), another block (section,
@@ -110,10 +114,12 @@ private:
     std::int64_t to_ns(const CaptureInterface& i, std::uint64_t units) const;
     std::string frame_error(const char* what) const;
 
-    static constexpr std::size_t kReadBuffer = 1 << 20;  // stdio buffer of the file (see open())
+    static constexpr std::size_t kReadBuffer = 1 << 20;  // bytes read at a time (see take())
     std::FILE* fp_ = nullptr;
-    std::unique_ptr<char[]> buffer_;  // the FILE's buffer; freed after the FILE is closed
-    std::vector<std::uint8_t> record_;  // the current record; grows to the largest, at most kMaxRecord + a block's framing
+    // The read buffer: kReadBuffer, or the largest record (at most kMaxRecord
+    // + a block's framing); records are handed out in place.
+    std::vector<std::uint8_t> record_;
+    std::size_t read_at_ = 0, read_end_ = 0;  // record_[read_at_, read_end_): read, not yet taken
     std::string path_;
     std::uint64_t file_size_ = 0, offset_ = 0;
     std::uint64_t frame_ = 0, non_packet_frames_ = 0;

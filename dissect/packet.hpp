@@ -39,8 +39,9 @@ PacketInfo decode_packet(int linktype, Bytes frame);
 // TCP and UDP checksums (a SPAN port's second copy was routed once more;
 // pktmon's and Npcap's sent packets carry zero or partial checksums under
 // checksum offload).  The IPv4 ID, IPv6 flow label, ports, sequence and
-// acknowledgement numbers, options and payload all count, so a
-// retransmission (a new IPv4 ID; a new TCP timestamp) differs.  0 (no
+// acknowledgement numbers, options, the payload's length and its first
+// bytes (the IP payload's first 128) all count, so a retransmission (a new
+// IPv4 ID; a new TCP timestamp) differs.  0 (no
 // fingerprint: never a copy) when `p` holds no IP packet, or one that a
 // second sending would not change: IPv4 with ID 0, IPv6 other than TCP,
 // IPv6 TCP segments that only acknowledge.

@@ -60,6 +60,7 @@ FrameStep RecordFramer::push(Bytes data) {
     }
     if (delivered_) {
         buffer_.clear();
+        skipped_ = 0;
         delivered_ = false;
     }
 
@@ -93,13 +94,17 @@ FrameStep RecordFramer::push(Bytes data) {
     }
     const RecordHeader h = decode_record_header(buffer_).value();  // validated above
     const std::size_t total = kRecordHeaderLength + h.length;
-    const std::size_t take = std::min(total - buffer_.size(), data.size() - used);
-    buffer_.insert(buffer_.end(), data.begin() + static_cast<std::ptrdiff_t>(used),
-                   data.begin() + static_cast<std::ptrdiff_t>(used + take));
+    // Skipping decided at the payload's first byte, kept to the record's end.
+    const bool skip = skipped_ > 0 || (skip_app_ && h.type == ContentType::application_data &&
+                                       buffer_.size() == kRecordHeaderLength);
+    const std::size_t take = std::min(total - buffer_.size() - skipped_, data.size() - used);
+    if (skip) skipped_ += take;
+    else buffer_.insert(buffer_.end(), data.begin() + static_cast<std::ptrdiff_t>(used),
+                        data.begin() + static_cast<std::ptrdiff_t>(used + take));
     used += take;
     step.consumed = used;
     offset_ += used;
-    if (buffer_.size() == total) {
+    if (buffer_.size() + skipped_ == total) {
         step.record = FramedRecord{h, Bytes(buffer_).subspan(kRecordHeaderLength), record_start_};
         delivered_ = true;  // cleared on the next push, so the view stays valid until then
     }

@@ -93,14 +93,19 @@ struct FrameStep {
 //   }
 //
 // It holds at most one partial record (5 + 2^14 + 2048 bytes) and copies nothing when
-// a record lies whole in the input.  The error's offset is the stream offset of the
+// a record lies whole in the input.  With skip_application_data(true), the payload
+// of an application_data record split across inputs is not gathered either: the
+// record is handed out with its header and an empty payload (for whoever needs
+// only its length: without keys, nothing reads ciphertext).  The error's offset is the stream offset of the
 // bad header.  After an error push() consumes nothing and repeats the error.
 class RecordFramer {
 public:
     FrameStep push(Bytes data);
+    // Takes effect from the next record on.
+    void skip_application_data(bool skip) { skip_app_ = skip; }
 
     bool failed() const { return failure_.has_value(); }
-    std::size_t buffered() const { return delivered_ ? 0 : buffer_.size(); }
+    std::size_t buffered() const { return delivered_ ? 0 : buffer_.size(); }  // bytes held (not those skipped)
     std::uint64_t stream_offset() const { return offset_; }  // bytes consumed so far
 
 private:
@@ -110,6 +115,8 @@ private:
     bool delivered_ = false;            // buffer_ holds the record handed out last time
     std::uint64_t offset_ = 0;          // stream bytes consumed
     std::uint64_t record_start_ = 0;    // stream offset of the record being buffered
+    bool skip_app_ = false;
+    std::size_t skipped_ = 0;           // payload bytes of the record being framed passed over, not buffered
     std::optional<DecodeError> failure_;
 };
 

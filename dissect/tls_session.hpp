@@ -89,8 +89,14 @@ public:
 
 class Session {
 public:
-    // Null (the default): no observer, nothing more is done per record.
-    void set_observer(RecordObserver* o) { observer_ = o; }
+    Session() { set_observer(nullptr); }
+    // Null (the default): no observer, nothing more is done per record, and
+    // the payload of application data split across segments is not gathered
+    // (only its length counts then).
+    void set_observer(RecordObserver* o) {
+        observer_ = o;
+        for (Side& s : sides_) s.framer.skip_application_data(o == nullptr);
+    }
     // The next bytes of one direction.  Returns what they completed, in order.
     std::vector<Event> feed(Dir dir, Bytes data);
     // The same, appended to `out`: a caller that keeps one vector and clears

@@ -56,6 +56,12 @@ json flood_json(const std::string& path, const FloodStats& f) {
                            {"last_frame", f.not_listed_last_frame},
                            {"listed_per_minute", f.listed_per_minute}};
     }
+    if (f.other_attempts)
+        j["unanswered_syn_attempts_other_ports"] = {{"attempts", f.other_attempts},
+                                                    {"syn_packets", f.other_syn_packets},
+                                                    {"first_frame", f.other_first_frame},
+                                                    {"last_frame", f.other_last_frame},
+                                                    {"kept_at_most", f.max_pending_attempts}};
     if (f.retired_early)
         j["retired_early"] = {{"connections", f.retired_early},
                               {"late_packets", f.late_packets},
@@ -100,6 +106,16 @@ std::string render_flood_text(const json& j) {
                          l["connections"].get<std::uint64_t>() == 1 ? "connection" : "connections",
                          grouped(l["listed_per_minute"].get<std::uint64_t>()), causes,
                          l["first_frame"].get<std::uint64_t>(), l["last_frame"].get<std::uint64_t>());
+    }
+    if (j.contains("unanswered_syn_attempts_other_ports")) {
+        const json& o = j["unanswered_syn_attempts_other_ports"];
+        const auto n = o["attempts"].get<std::uint64_t>();
+        s += fmt::format("flood        {} further {} ({}) to ports other than RDP's unanswered, forgotten beyond the "
+                         "newest {} (a scan or a SYN flood; never reported either way); frames {}-{}\n",
+                         grouped(n), n == 1 ? "SYN attempt" : "SYN attempts",
+                         plural(o["syn_packets"].get<std::uint64_t>(), "SYN", "SYNs"),
+                         grouped(o["kept_at_most"].get<std::uint64_t>()), o["first_frame"].get<std::uint64_t>(),
+                         o["last_frame"].get<std::uint64_t>());
     }
     if (j.contains("retired_early")) {
         const json& r = j["retired_early"];

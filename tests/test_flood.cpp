@@ -280,3 +280,47 @@ TEST_CASE("flood: distinct sources and the top ones are counted exactly", "[floo
     // Sources beyond the first 4096 are not counted one by one.
     CHECK(s.sources_not_counted == 5000 - FloodCounter::kMaxTopSources);
 }
+
+TEST_CASE("flood: SYN attempts to other ports are bounded too, an answered one is never lost", "[flood]") {
+    // 40 lone SYNs to 10.0.0.2:80 from 40 sources, 1 ms apart; after the
+    // 20th, a real HTTP client (10.9.9.9:51000) whose SYN is answered 3 ms
+    // later, then a request and a response.  At most 8 attempts kept: each
+    // new one beyond pushes out the oldest of the 8 newest, forgotten if it
+    // is still only a SYN.  41 attempts: 33 pushed out, the real one among
+    // them but answered by then, so 32 forgotten; none is ever reported.
+    Capture cap;
+    std::int64_t t = 0;
+    for (std::uint32_t i = 0; i < 40; ++i, t += 1000)
+        cap.at(t, segment({0x0A010000 + i, 40000}, {kServer, 80}, S, 7777u * (i + 1), 0, {}, 64));
+    Conv cv(cap, 20 * 1000 + 500);
+    cv.cl = {0x0A090909, 51000};
+    cv.sv = {kServer, 80};
+    cv.syn(0);
+    cv.syn_ack(3 * kMs);
+    cv.ack_from_client(1 * kMs);
+    const std::string get = "GET / HTTP/1.1\r\nHost: example\r\n\r\n";
+    const std::string ok = "HTTP/1.1 204 No Content\r\n\r\n";
+    cv.client(Bytes_(get.begin(), get.end()));
+    cv.server(Bytes_(ok.begin(), ok.end()));
+    TrackerOptions opt;
+    opt.max_pending_attempts = 8;
+    const Report r = analyze(cap, opt);
+    CHECK(r.conns.empty());
+    REQUIRE(r.flood.is_object());
+    CHECK(!r.flood.contains("unanswered_syn_attempts"));
+    const json& o = r.flood["unanswered_syn_attempts_other_ports"];
+    CHECK(o["attempts"] == 32);
+    CHECK(o["syn_packets"] == 32);
+    CHECK(o["first_frame"] == 1);   // the first flood SYN
+    // The last forgotten: the 32nd flood SYN (the 12th after the real client's
+    // SYN, frame 22), behind that SYN, its SYN-ACK and the client's ACK: frame 35.
+    CHECK(o["last_frame"] == 35);
+    CHECK(o["kept_at_most"] == 8);
+    CHECK(r.file_summary["tcp_connections"] == 41);  // every attempt numbered, as Wireshark's tcp.stream
+
+    // Without the bound (0: nothing held), nothing is forgotten.
+    opt.max_pending_attempts = 0;
+    const Report all = analyze(cap, opt);
+    CHECK(all.flood.is_null());
+    CHECK(all.file_summary["tcp_connections"] == 41);
+}

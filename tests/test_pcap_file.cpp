@@ -426,3 +426,42 @@ TEST_CASE("pcap: records larger than libpcap's 256 KiB limit are read, larger th
     REQUIRE(f->next(p, err) == PcapFile::Next::error);
     CHECK_THAT(err, Catch::Contains("frame 2: its record claims 2147483648 bytes"));
 }
+
+TEST_CASE("pcap: records across the reader's 1 MiB blocks, and one larger than a block, come out whole", "[pcapng]") {
+    // 3000 records of 1000 bytes (each filled with its index), one of
+    // 1 MiB (kMaxRecord, larger than the 1 MiB + header read at a time), and
+    // 10 more: every record's bytes and timestamp as written, wherever the
+    // block boundaries fall.
+    const TempFile tmp("rdpscope-blocks");
+    auto fill = [](std::size_t i, std::size_t n) { return Bytes_(n, static_cast<std::uint8_t>(i * 7 + 1)); };
+    std::vector<std::size_t> sizes(3000, 1000);
+    sizes.push_back(PcapFile::kMaxRecord);
+    for (int i = 0; i < 10; ++i) sizes.push_back(60 + i);
+    {
+        std::FILE* f = std::fopen(tmp.path().c_str(), "wb");
+        const std::uint32_t hdr[6] = {0xA1B2C3D4, 0x00040002, 0, 0, 65535, 1};
+        std::fwrite(hdr, 4, 6, f);
+        for (std::size_t i = 0; i < sizes.size(); ++i) {
+            const Bytes_ data = fill(i, sizes[i]);
+            const std::uint32_t rec[4] = {static_cast<std::uint32_t>(i), 5, static_cast<std::uint32_t>(data.size()),
+                                          static_cast<std::uint32_t>(data.size())};
+            std::fwrite(rec, 4, 4, f);
+            std::fwrite(data.data(), 1, data.size(), f);
+        }
+        std::fclose(f);
+    }
+    std::string err;
+    auto f = PcapFile::open(tmp.path(), err);
+    REQUIRE(f);
+    CapturedPacket p;
+    for (std::size_t i = 0; i < sizes.size(); ++i) {
+        REQUIRE(f->next(p, err) == PcapFile::Next::packet);
+        CHECK(p.frame == i + 1);
+        CHECK(p.ts_ns == static_cast<std::int64_t>(i) * 1'000'000'000 + 5'000);
+        REQUIRE(p.caplen == sizes[i]);
+        const Bytes_ want = fill(i, sizes[i]);
+        CHECK(std::equal(p.data.begin(), p.data.end(), want.begin(), want.end()));
+    }
+    CHECK(f->next(p, err) == PcapFile::Next::end);
+    CHECK(f->position() == f->file_size());
+}

@@ -525,6 +525,44 @@ TEST_CASE("tls: framer buffers at most one maximum-size record", "[tls]") {
     CHECK(f.buffered() == 0);
 }
 
+TEST_CASE("tls: a framer skipping application data counts it without gathering it", "[tls]") {
+    // An application_data record of 16384 bytes (RFC 5246 6.2.1: the largest
+    // plaintext length), split over 1448-byte segments, between two
+    // handshake records of the rdp-to-ssl client flight: the application
+    // data comes out with its header and stream offset but no payload, the
+    // handshake records whole, and nothing of the big one is buffered.
+    std::vector<std::uint8_t> stream(kRdpToSslClient2.begin(), kRdpToSslClient2.end());
+    const std::size_t app_at = stream.size();
+    stream.insert(stream.end(), {0x17, 0x03, 0x03, 0x40, 0x00});
+    stream.resize(stream.size() + 16384, 0x5a);
+    stream.insert(stream.end(), kRdpToSslClient2.begin(), kRdpToSslClient2.end());
+    for (bool skip : {false, true}) {
+        RecordFramer f;
+        f.skip_application_data(skip);
+        std::vector<std::pair<RecordHeader, std::size_t>> got;  // header, payload bytes handed out
+        std::vector<std::uint64_t> offsets;
+        std::size_t max_buffered = 0;
+        for (std::size_t at = 0; at < stream.size(); at += 1448) {
+            Bytes piece = Bytes(stream).subspan(at, std::min<std::size_t>(1448, stream.size() - at));
+            REQUIRE_FALSE(push_all(f, piece, [&](const FramedRecord& r) {
+                got.emplace_back(r.header, r.payload.size());
+                offsets.push_back(r.stream_offset);
+            }));
+            max_buffered = std::max(max_buffered, f.buffered());
+        }
+        REQUIRE(got.size() == 7);  // 3 handshake records, the application data, 3 again
+        CHECK(got[3].first.type == ContentType::application_data);
+        CHECK(got[3].first.length == 16384);
+        CHECK(offsets[3] == app_at);
+        CHECK(got[3].second == (skip ? 0u : 16384u));
+        for (std::size_t i : {0, 1, 2, 4, 5, 6}) CHECK(got[i].second == got[i].first.length);
+        CHECK(offsets[4] == app_at + 5 + 16384);
+        CHECK(f.stream_offset() == stream.size());
+        CHECK(f.buffered() == 0);
+        if (skip) CHECK(max_buffered < 1448 + kRecordHeaderLength);
+    }
+}
+
 // ---------------------------------------------------------------------------
 // HandshakeAssembler
 // ---------------------------------------------------------------------------

@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "analyze/cert_cache.hpp"
 #include "dissect/x509.hpp"
 #include "tests/certificates.hpp"
 #include "tests/test_util.hpp"
@@ -224,6 +225,35 @@ TEST_CASE("x509: Windows Server 2008 R2 RDP certificate (rdp-to-ssl)", "[x509]")
     CHECK_FALSE(c->matches_name("www.zeek.org"));
     // Ten years on it has expired.
     CHECK(x509::describe(kWin2k8r2, 1700000000)->expired_at_capture);
+}
+
+TEST_CASE("x509: the certificate cache answers as describe does, validity by capture time", "[x509]") {
+    // The rdp-to-ssl certificate (valid 2011-02-12 .. 2021-02-12) described
+    // through the cache at its capture time, then again ten years on (from
+    // the cache: expired now), and a name check twice each.
+    CertificateCache cache;
+    const std::int64_t capture = 1297551044;
+    auto direct = x509::describe(kWin2k8r2, capture);
+    auto cached = cache.describe(kWin2k8r2, capture);
+    REQUIRE(cached.ok());
+    CHECK(cached->subject == direct->subject);
+    CHECK(cached->sha256 == direct->sha256);
+    CHECK(cached->key_bits == direct->key_bits);
+    CHECK(cached->der == direct->der);
+    CHECK_FALSE(cached->expired_at_capture);
+    auto later = cache.describe(kWin2k8r2, 1700000000);
+    REQUIRE(later.ok());
+    CHECK(later->expired_at_capture);
+    CHECK_FALSE(later->not_yet_valid_at_capture);
+    CHECK(cache.describe(kWin2k8r2, 1000000000)->not_yet_valid_at_capture);  // 2001: before notBefore
+    for (int i = 0; i < 2; ++i) {
+        CHECK(cache.matches_name(kWin2k8r2, "WIN2K8R2.awakecoding.ath.cx"));
+        CHECK_FALSE(cache.matches_name(kWin2k8r2, "192.168.1.150"));
+    }
+    // Bytes that are no certificate: the same error, also the second time.
+    const std::vector<std::uint8_t> junk = {0x30, 0x03, 0x02, 0x01};
+    CHECK_FALSE(cache.describe(junk, capture).ok());
+    CHECK(cache.describe(junk, capture).error().field == x509::describe(junk, capture).error().field);
 }
 
 TEST_CASE("x509: HYBRID_EX server certificate (rdp-no-cookie-mstshash)", "[x509]") {
