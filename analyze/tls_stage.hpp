@@ -51,7 +51,8 @@ struct TsRequestNote {
 // secrets were given): records decrypted per direction, where it stopped,
 // and the CredSSP messages read.
 struct DecryptFacts {
-    bool keys_found = false;                    // the session's secrets were in the key log
+    bool keys_found = false;                    // the session's secrets were in the key log (or came from an RSA key)
+    bool from_rsa_key = false;                  // the master secret came from --rsa-key, not a key log
     std::string problem;                        // why (some of) it was not decrypted, in words; no secret
     std::array<std::uint64_t, 2> records{}, bytes{};   // decrypted records and plaintext bytes, by Dir
     std::array<std::uint64_t, 2> skipped{};            // TLS 1.3 handshake records without the handshake secret
@@ -109,6 +110,7 @@ struct TlsFacts {
 };
 
 class TlsDecryptor;
+class RsaKeys;
 
 class TlsStage : private tls::RecordObserver {
 public:
@@ -118,8 +120,9 @@ public:
     TlsStage& operator=(TlsStage&&) noexcept;
     // Decrypt with these secrets (null: never; the default).  `nla`: the
     // server selected CredSSP, whose TSRequests are then read.  The key log
-    // must outlive the stage; it may grow meanwhile.
-    void set_keys(const keylog::KeyLog* keys, bool nla);
+    // must outlive the stage; it may grow meanwhile.  `rsa`: servers' private
+    // keys for RSA key exchange (--rsa-key), or null.
+    void set_keys(const keylog::KeyLog* keys, const RsaKeys* rsa, bool nla);
     // `dir` of the bytes; `frame`/`ts` of the segment that completed them.
     void feed(Dir dir, Bytes data, std::uint64_t frame, std::int64_t ts_ns, std::vector<PduEvent>& out);
     const TlsFacts& facts() const { return facts_; }
@@ -137,6 +140,7 @@ private:
     TlsFacts facts_;
     // With keys only.
     const keylog::KeyLog* keys_ = nullptr;
+    const RsaKeys* rsa_ = nullptr;
     bool nla_ = false, credssp_over_ = false;
     std::unique_ptr<TlsDecryptor> decryptor_;
     std::array<std::vector<std::uint8_t>, 2> credssp_buf_;  // a TSRequest split across records

@@ -86,6 +86,13 @@ Status read_nego_data(Reader& r, TsRequest& out) {
         if (out.nego_tokens++ == 0) {
             out.token_kind = token_kind(t);
             out.ntlm_message = ntlm_message(t);
+            if (out.ntlm_message) {
+                // The NTLM message runs from its signature to the token's end
+                // (raw, or SPNEGO's mechToken / responseToken, RFC 4178 4.2).
+                static constexpr std::array<std::uint8_t, 8> kNtlm{'N', 'T', 'L', 'M', 'S', 'S', 'P', 0};
+                const auto it = std::search(t.begin(), t.end(), kNtlm.begin(), kNtlm.end());
+                if (auto m = ntlm::decode(t.subspan(static_cast<std::size_t>(it - t.begin())))) out.ntlm = std::move(*m);
+            }
         }
     }
     return Status::ok;

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <optional>
 
+#include "dissect/ntlm.hpp"
 #include "dissect/reader.hpp"
 #include "dissect/result.hpp"
 
@@ -37,6 +38,7 @@ struct TsRequest {
     std::size_t nego_tokens = 0;        // negoTokens entries
     TokenKind token_kind = TokenKind::none;
     std::uint8_t ntlm_message = 0;      // 1 NEGOTIATE, 2 CHALLENGE, 3 AUTHENTICATE (found inside the first token)
+    std::optional<ntlm::Message> ntlm;  // that message decoded (names and versions; no proof of the password)
     bool auth_info = false, pub_key_auth = false, client_nonce = false;
     std::optional<std::uint32_t> error_code;  // [4], the 32 bits as sent (a negative INTEGER is a HRESULT)
 };
