@@ -261,6 +261,16 @@ void fill(const ev::CredsspTsRequest& p, PduFields& f) {
             if (n.version)
                 o.add("ntlm_windows_version", fmt::format("{}.{}.{}", n.version->major, n.version->minor, n.version->build));
         }
+        if (r.krb5_tok_id) o.add("kerberos_message", std::string(credssp::krb5_token_name(r.krb5_tok_id)));
+        if (r.kerberos) {
+            const auto& k = *r.kerberos;
+            if (k.sname) o.add("kerberos_service", k.sname->joined());
+            if (!k.srealm.empty()) o.add("kerberos_realm", k.srealm);
+            if (k.error_code) {
+                o.add("kerberos_error_code", static_cast<std::int64_t>(*k.error_code));
+                if (auto en = krb::error_name(*k.error_code); !en.empty()) o.add("kerberos_error_name", std::string(en));
+            }
+        }
     }
     if (r.auth_info) o.add_bool("auth_info", true);
     if (r.pub_key_auth) o.add_bool("pub_key_auth", true);

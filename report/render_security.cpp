@@ -244,6 +244,15 @@ std::string credssp_text(const json& c) {
         std::string what = fmt::format("TSRequest v{} from the {}", get<std::uint64_t>(r, "version"), get<std::string>(r, "from"));
         if (r.contains("token")) {
             what += ", " + get<std::string>(r, "token") + " token";
+            if (r.contains("kerberos")) {
+                const auto& k = r["kerberos"];
+                what += " (Kerberos " + get<std::string>(k, "message");
+                if (k.contains("service"))
+                    what += " for " + get<std::string>(k, "service") +
+                            (k.contains("realm") ? "@" + get<std::string>(k, "realm") : std::string());
+                if (k.contains("error_name")) what += " " + get<std::string>(k, "error_name");
+                what += ")";
+            }
             if (r.contains("ntlm_message")) {
                 what += " (NTLM " + get<std::string>(r, "ntlm_message");
                 if (r.contains("ntlm")) {

@@ -148,6 +148,23 @@ json ntlm_json(const ntlm::Message& m) {
     return j;
 }
 
+// The clear parts of a Kerberos message carried in a negoToken (RFC 4120).
+json krb_token_json(const credssp::TsRequest& r) {
+    json j = {{"message", credssp::krb5_token_name(r.krb5_tok_id)}};
+    if (r.krb5_user_to_user) j["user_to_user"] = true;
+    if (!r.kerberos) return j;
+    const krb::Message& m = *r.kerberos;
+    if (m.sname) j["service"] = m.sname->joined();
+    if (!m.srealm.empty()) j["realm"] = m.srealm;
+    if (m.cname) j["client"] = m.cname->joined();
+    if (m.error_code) {
+        j["error_code"] = *m.error_code;
+        if (auto n = krb::error_name(*m.error_code); !n.empty()) j["error_name"] = std::string(n);
+    }
+    if (m.e_text) j["e_text"] = *m.e_text;
+    return j;
+}
+
 json credssp_json(const TlsFacts& t) {
     json j = json::object();
     if (!t.decryption || (!t.decryption->credssp_read() && !t.decryption->euar && t.decryption->credssp_error.empty()))
@@ -164,6 +181,7 @@ json credssp_json(const TlsFacts& t) {
             if (r.ntlm) {
                 if (json n = ntlm_json(*r.ntlm); !n.empty()) e["ntlm"] = std::move(n);
             }
+            if (r.krb5_tok_id) e["kerberos"] = krb_token_json(r);
         }
         if (r.auth_info) e["auth_info"] = true;
         if (r.pub_key_auth) e["pub_key_auth"] = true;

@@ -202,3 +202,64 @@ TEST_CASE("ntlm: inside a TSRequest, the AUTHENTICATE is decoded with it", "[ntl
     CHECK(r->ntlm->domain == "RDPLAB");
     CHECK(r->ntlm->workstation == "CLIENT");
 }
+
+TEST_CASE("credssp: krb5 GSS tokens in negoTokens (RFC 4121 4.1), AP-REQ's ticket names the service", "[credssp][kerberos]") {
+    auto tlv = [](std::uint8_t tag, const B& c) {
+        B b{tag};
+        if (c.size() < 0x80) b.push_back(static_cast<std::uint8_t>(c.size()));
+        else b.insert(b.end(), {0x81, static_cast<std::uint8_t>(c.size())});
+        b.insert(b.end(), c.begin(), c.end());
+        return b;
+    };
+    auto cat = [](std::initializer_list<B> parts) {
+        B b;
+        for (const auto& p : parts) b.insert(b.end(), p.begin(), p.end());
+        return b;
+    };
+    auto gstr = [&](const std::string& s) { return tlv(0x1b, B(s.begin(), s.end())); };  // GeneralString
+    auto integer = [&](std::uint8_t v) { return tlv(0x02, {v}); };
+    // Ticket ::= [APPLICATION 1] SEQUENCE { tkt-vno [0], realm [1], sname [2] PrincipalName, enc-part [3] } (5.3)
+    const B sname = tlv(0x30, cat({tlv(0xa0, integer(2)), tlv(0xa1, tlv(0x30, cat({gstr("TERMSRV"), gstr("srv.example")})))}));
+    const B enc = tlv(0x30, cat({tlv(0xa0, integer(18)), tlv(0xa2, tlv(0x04, B(16, 0x99)))}));
+    const B ticket = tlv(0x61, tlv(0x30, cat({tlv(0xa0, integer(5)), tlv(0xa1, gstr("EXAMPLE")), tlv(0xa2, sname), tlv(0xa3, enc)})));
+    // AP-REQ ::= [APPLICATION 14] SEQUENCE { pvno [0], msg-type [1], ap-options [2], ticket [3], authenticator [4] } (5.5.1)
+    const B ap_req = tlv(0x6e, tlv(0x30, cat({tlv(0xa0, integer(5)), tlv(0xa1, integer(14)), tlv(0xa2, tlv(0x03, {0, 0, 0, 0, 0})),
+                                             tlv(0xa3, ticket), tlv(0xa4, enc)})));
+    // GSS InitialContextToken: [APPLICATION 0] { OID 1.2.840.113554.1.2.2, TOK_ID 01 00, AP-REQ }
+    const B krb5_oid = {0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x12, 0x01, 0x02, 0x02};
+    const B gss = tlv(0x60, cat({krb5_oid, {0x01, 0x00}, ap_req}));
+    auto ts = [&](const B& token) {
+        return tlv(0x30, cat({tlv(0xa0, tlv(0x02, {6})), tlv(0xa1, tlv(0x30, tlv(0x30, tlv(0xa0, tlv(0x04, token)))))}));
+    };
+    auto r = credssp::decode_ts_request(ts(gss));
+    REQUIRE(r);
+    CHECK(r->token_kind == credssp::TokenKind::kerberos);
+    CHECK(r->krb5_tok_id == 0x0100);
+    CHECK_FALSE(r->krb5_user_to_user);
+    REQUIRE(r->kerberos);
+    CHECK(r->kerberos->type == 14);
+    REQUIRE(r->kerberos->sname);
+    CHECK(r->kerberos->sname->joined() == "TERMSRV/srv.example");
+    CHECK(r->kerberos->srealm == "EXAMPLE");
+
+    SECTION("a KRB-ERROR KRB_AP_ERR_SKEW (37) in a user-to-user token") {
+        // KRB-ERROR ::= [APPLICATION 30] SEQUENCE { pvno [0], msg-type [1], stime [4], susec [5], error-code [6], realm [9], sname [10] } (5.9.1)
+        const std::string t = "20261206120000Z";
+        const B err = tlv(0x7e, tlv(0x30, cat({tlv(0xa0, integer(5)), tlv(0xa1, integer(30)), tlv(0xa4, tlv(0x18, B(t.begin(), t.end()))),
+                                              tlv(0xa5, integer(0)), tlv(0xa6, integer(37)), tlv(0xa9, gstr("EXAMPLE")), tlv(0xaa, sname)})));
+        const B u2u_oid = {0x06, 0x0a, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x12, 0x01, 0x02, 0x02, 0x03};
+        auto e = credssp::decode_ts_request(ts(tlv(0x60, cat({u2u_oid, {0x03, 0x00}, err}))));
+        REQUIRE(e);
+        CHECK(e->krb5_tok_id == 0x0300);
+        CHECK(e->krb5_user_to_user);
+        REQUIRE(e->kerberos);
+        CHECK(e->kerberos->error_code == 37);
+        CHECK(std::string(credssp::krb5_token_name(e->krb5_tok_id)) == "KRB-ERROR");
+    }
+    SECTION("near miss: the OID alone (SPNEGO's mechTypes) is no token") {
+        auto n = credssp::decode_ts_request(ts(tlv(0x60, cat({{0x06, 0x06, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x02}, tlv(0x30, krb5_oid)}))));
+        REQUIRE(n);
+        CHECK(n->krb5_tok_id == 0);
+        CHECK_FALSE(n->kerberos);
+    }
+}
