@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "analyze/rdp_stream.hpp"
+#include "analyze/rsa_keys.hpp"
 
 #include <fmt/format.h>
 
@@ -400,8 +401,10 @@ void RdpSession::enter_secured(int side) {
     const auto p = neg.effective_protocol().value_or(0);
     // A key log still empty here (a pcap's, a pcapng without secrets) decrypts
     // nothing: the connection is left as without keys, output and cost alike.
-    if (keys && !keys->empty() && p != 0)
-        tls.set_keys(keys, p == rdpneg::PROTOCOL_HYBRID || p == rdpneg::PROTOCOL_HYBRID_EX);
+    const bool key_log = keys && !keys->empty(), rsa = rsa_keys && !rsa_keys->empty();
+    if ((key_log || rsa) && p != 0)
+        tls.set_keys(key_log ? keys : nullptr, rsa ? rsa_keys : nullptr,
+                     p == rdpneg::PROTOCOL_HYBRID || p == rdpneg::PROTOCOL_HYBRID_EX);
 }
 
 void RdpSession::feed_tls(int side, Bytes data, std::uint64_t frame, std::int64_t ts_ns, RdpEvents& ev) {

@@ -98,6 +98,7 @@ public:
     TlsStage tls;  // used when the server selected a TLS-based protocol
     // Secrets to decrypt TLS with (TrackerOptions::keys); null: none given.
     const keylog::KeyLog* keys = nullptr;
+    const RsaKeys* rsa_keys = nullptr;  // TrackerOptions::rsa_keys
     McsStage mcs;  // used under standard RDP security (MCS in clear)
     std::array<SideFacts, 2> sides;
     std::string not_rdp_reason;  // why the connection's bytes are not RDP

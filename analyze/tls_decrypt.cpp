@@ -10,42 +10,71 @@
 #include <algorithm>
 #include <cstring>
 
+#include "analyze/rsa_keys.hpp"
 #include "dissect/tls_names.hpp"
 
 namespace rdpscope {
 
 namespace {
 
-// The AEAD suites rdpscope decrypts: cipher, key length, the IV taken from
-// the key block (TLS 1.2: GCM's 4-byte salt, ChaCha20's 12 bytes) and the
-// hash of the PRF (TLS 1.2) or HKDF (TLS 1.3).
+// The suites rdpscope decrypts.  AEAD: the IV taken from the key block
+// (TLS 1.2: GCM's 4-byte salt, ChaCha20's 12 bytes) and the explicit nonce
+// in each record.  CBC (TLS 1.0-1.2): the block cipher, the record MAC's hash
+// and length; MAC-then-encrypt (RFC 5246 6.2.3.2) unless both hellos carry
+// encrypt_then_mac (RFC 7366).  `digest`: the hash of the TLS 1.2 PRF or of
+// TLS 1.3's HKDF (TLS 1.0 and 1.1 always use MD5+SHA1, RFC 2246 5).
+enum class Mode : std::uint8_t { aead, cbc };
 struct Suite {
     std::uint16_t id;
+    Mode mode;
     const char* cipher;
     std::uint8_t key_length;
-    std::uint8_t fixed_iv;      // TLS 1.2 only
+    std::uint8_t fixed_iv;        // AEAD, TLS 1.2: from the key block; CBC: the block size
     std::uint8_t explicit_nonce;  // TLS 1.2 GCM: 8; ChaCha20: 0
     const char* digest;
+    const char* mac = nullptr;    // CBC: HMAC hash
+    std::uint8_t mac_length = 0;
 };
 
 constexpr Suite kSuites[] = {
     // TLS 1.2 AES-GCM (RFC 5288, RFC 5289)
-    {0x009C, "AES-128-GCM", 16, 4, 8, "SHA256"},  // TLS_RSA_WITH_AES_128_GCM_SHA256
-    {0x009D, "AES-256-GCM", 32, 4, 8, "SHA384"},  // TLS_RSA_WITH_AES_256_GCM_SHA384
-    {0x009E, "AES-128-GCM", 16, 4, 8, "SHA256"},  // TLS_DHE_RSA_WITH_AES_128_GCM_SHA256
-    {0x009F, "AES-256-GCM", 32, 4, 8, "SHA384"},  // TLS_DHE_RSA_WITH_AES_256_GCM_SHA384
-    {0xC02B, "AES-128-GCM", 16, 4, 8, "SHA256"},  // TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256
-    {0xC02C, "AES-256-GCM", 32, 4, 8, "SHA384"},  // TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384
-    {0xC02F, "AES-128-GCM", 16, 4, 8, "SHA256"},  // TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256
-    {0xC030, "AES-256-GCM", 32, 4, 8, "SHA384"},  // TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384
+    {0x009C, Mode::aead, "AES-128-GCM", 16, 4, 8, "SHA256"},  // TLS_RSA_WITH_AES_128_GCM_SHA256
+    {0x009D, Mode::aead, "AES-256-GCM", 32, 4, 8, "SHA384"},  // TLS_RSA_WITH_AES_256_GCM_SHA384
+    {0x009E, Mode::aead, "AES-128-GCM", 16, 4, 8, "SHA256"},  // TLS_DHE_RSA_WITH_AES_128_GCM_SHA256
+    {0x009F, Mode::aead, "AES-256-GCM", 32, 4, 8, "SHA384"},  // TLS_DHE_RSA_WITH_AES_256_GCM_SHA384
+    {0xC02B, Mode::aead, "AES-128-GCM", 16, 4, 8, "SHA256"},  // TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256
+    {0xC02C, Mode::aead, "AES-256-GCM", 32, 4, 8, "SHA384"},  // TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384
+    {0xC02F, Mode::aead, "AES-128-GCM", 16, 4, 8, "SHA256"},  // TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256
+    {0xC030, Mode::aead, "AES-256-GCM", 32, 4, 8, "SHA384"},  // TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384
     // TLS 1.2 ChaCha20-Poly1305 (RFC 7905)
-    {0xCCA8, "ChaCha20-Poly1305", 32, 12, 0, "SHA256"},
-    {0xCCA9, "ChaCha20-Poly1305", 32, 12, 0, "SHA256"},
-    {0xCCAA, "ChaCha20-Poly1305", 32, 12, 0, "SHA256"},
+    {0xCCA8, Mode::aead, "ChaCha20-Poly1305", 32, 12, 0, "SHA256"},
+    {0xCCA9, Mode::aead, "ChaCha20-Poly1305", 32, 12, 0, "SHA256"},
+    {0xCCAA, Mode::aead, "ChaCha20-Poly1305", 32, 12, 0, "SHA256"},
+    // CBC with HMAC (RFC 5246 A.5, RFC 4492 6, RFC 5289 3.1): what SChannel
+    // still offers and older servers choose.  The *_SHA256/_SHA384 ones are TLS 1.2 only.
+    {0x000A, Mode::cbc, "DES-EDE3-CBC", 24, 8, 0, "SHA256", "SHA1", 20},  // TLS_RSA_WITH_3DES_EDE_CBC_SHA
+    {0x0016, Mode::cbc, "DES-EDE3-CBC", 24, 8, 0, "SHA256", "SHA1", 20},  // TLS_DHE_RSA_WITH_3DES_EDE_CBC_SHA
+    {0xC012, Mode::cbc, "DES-EDE3-CBC", 24, 8, 0, "SHA256", "SHA1", 20},  // TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA
+    {0x002F, Mode::cbc, "AES-128-CBC", 16, 16, 0, "SHA256", "SHA1", 20},  // TLS_RSA_WITH_AES_128_CBC_SHA
+    {0x0033, Mode::cbc, "AES-128-CBC", 16, 16, 0, "SHA256", "SHA1", 20},  // TLS_DHE_RSA_WITH_AES_128_CBC_SHA
+    {0x0035, Mode::cbc, "AES-256-CBC", 32, 16, 0, "SHA256", "SHA1", 20},  // TLS_RSA_WITH_AES_256_CBC_SHA
+    {0x0039, Mode::cbc, "AES-256-CBC", 32, 16, 0, "SHA256", "SHA1", 20},  // TLS_DHE_RSA_WITH_AES_256_CBC_SHA
+    {0x003C, Mode::cbc, "AES-128-CBC", 16, 16, 0, "SHA256", "SHA256", 32},  // TLS_RSA_WITH_AES_128_CBC_SHA256
+    {0x003D, Mode::cbc, "AES-256-CBC", 32, 16, 0, "SHA256", "SHA256", 32},  // TLS_RSA_WITH_AES_256_CBC_SHA256
+    {0x0067, Mode::cbc, "AES-128-CBC", 16, 16, 0, "SHA256", "SHA256", 32},  // TLS_DHE_RSA_WITH_AES_128_CBC_SHA256
+    {0x006B, Mode::cbc, "AES-256-CBC", 32, 16, 0, "SHA256", "SHA256", 32},  // TLS_DHE_RSA_WITH_AES_256_CBC_SHA256
+    {0xC009, Mode::cbc, "AES-128-CBC", 16, 16, 0, "SHA256", "SHA1", 20},  // TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA
+    {0xC00A, Mode::cbc, "AES-256-CBC", 32, 16, 0, "SHA256", "SHA1", 20},  // TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA
+    {0xC013, Mode::cbc, "AES-128-CBC", 16, 16, 0, "SHA256", "SHA1", 20},  // TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA
+    {0xC014, Mode::cbc, "AES-256-CBC", 32, 16, 0, "SHA256", "SHA1", 20},  // TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA
+    {0xC023, Mode::cbc, "AES-128-CBC", 16, 16, 0, "SHA256", "SHA256", 32},  // TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256
+    {0xC024, Mode::cbc, "AES-256-CBC", 32, 16, 0, "SHA384", "SHA384", 48},  // TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384
+    {0xC027, Mode::cbc, "AES-128-CBC", 16, 16, 0, "SHA256", "SHA256", 32},  // TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256
+    {0xC028, Mode::cbc, "AES-256-CBC", 32, 16, 0, "SHA384", "SHA384", 48},  // TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384
     // TLS 1.3 (RFC 8446 B.4)
-    {0x1301, "AES-128-GCM", 16, 12, 0, "SHA256"},
-    {0x1302, "AES-256-GCM", 32, 12, 0, "SHA384"},
-    {0x1303, "ChaCha20-Poly1305", 32, 12, 0, "SHA256"},
+    {0x1301, Mode::aead, "AES-128-GCM", 16, 12, 0, "SHA256"},
+    {0x1302, Mode::aead, "AES-256-GCM", 32, 12, 0, "SHA384"},
+    {0x1303, Mode::aead, "ChaCha20-Poly1305", 32, 12, 0, "SHA256"},
 };
 
 constexpr std::size_t kTagLength = 16;
@@ -118,8 +147,11 @@ struct TlsDecryptor::Side {
     bool keyed = false;
     bool stopped = false;
     std::uint64_t seq = 0;
-    std::array<std::uint8_t, 12> iv{};
+    std::array<std::uint8_t, 16> iv{};  // AEAD: the first 12 bytes; TLS 1.0 CBC: the chained IV
     EVP_CIPHER_CTX* ctx = nullptr;
+    // CBC: the record MAC (RFC 5246 6.2.3.1).
+    std::array<std::uint8_t, 48> mac_key{};
+    EVP_MAC_CTX* mac = nullptr;
     // TLS 1.3
     bool application = false;   // on *_TRAFFIC_SECRET_0
     bool probing = false;       // no handshake secret: trying the application key on each record
@@ -131,17 +163,57 @@ struct TlsDecryptor::Side {
     std::uint8_t hs_have = 0;
     bool finished = false;
 
-    ~Side() { EVP_CIPHER_CTX_free(ctx); }
+    ~Side() {
+        EVP_CIPHER_CTX_free(ctx);
+        EVP_MAC_CTX_free(mac);
+        OPENSSL_cleanse(mac_key.data(), mac_key.size());
+    }
     bool key(const char* cipher, const std::uint8_t* k) {
         EVP_CIPHER* c = EVP_CIPHER_fetch(nullptr, cipher, nullptr);
         if (!c) return false;
         if (!ctx) ctx = EVP_CIPHER_CTX_new();
-        const bool ok = ctx && EVP_DecryptInit_ex2(ctx, c, k, nullptr, nullptr) > 0;
+        const bool ok = ctx && EVP_DecryptInit_ex2(ctx, c, k, nullptr, nullptr) > 0 &&
+                        EVP_CIPHER_CTX_set_padding(ctx, 0) > 0;  // CBC: TLS padding is checked here, not by EVP
         EVP_CIPHER_free(c);
         keyed = ok;
         seq = 0;
         confirmed = false;
         return ok;
+    }
+    // CBC: an HMAC context for the suite's hash, keyed per record with mac_key.
+    const char* mac_digest = nullptr;
+    std::uint8_t mac_length = 0;
+    bool mac_ready(const char* digest, std::uint8_t length) {
+        EVP_MAC* m = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+        if (!m) return false;
+        EVP_MAC_CTX_free(mac);
+        mac = EVP_MAC_CTX_new(m);
+        EVP_MAC_free(m);
+        mac_digest = digest;
+        mac_length = length;
+        return mac != nullptr;
+    }
+    // RFC 5246 6.2.3.1: HMAC(MAC_write_key, seq_num + type + version + length + fragment),
+    // compared in constant time with `expected`.
+    bool mac_matches(std::uint8_t type, std::uint16_t version, Bytes fragment, Bytes expected) {
+        std::uint8_t head[13];
+        for (int i = 0; i < 8; ++i) head[i] = static_cast<std::uint8_t>(seq >> (56 - 8 * i));
+        head[8] = type;
+        head[9] = static_cast<std::uint8_t>(version >> 8);
+        head[10] = static_cast<std::uint8_t>(version);
+        head[11] = static_cast<std::uint8_t>(fragment.size() >> 8);
+        head[12] = static_cast<std::uint8_t>(fragment.size());
+        OSSL_PARAM params[] = {
+            OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, const_cast<char*>(mac_digest), 0),
+            OSSL_PARAM_construct_end(),
+        };
+        std::uint8_t out[EVP_MAX_MD_SIZE];
+        std::size_t n = 0;
+        const bool ok = EVP_MAC_init(mac, mac_key.data(), mac_length, params) > 0 &&
+                        EVP_MAC_update(mac, head, sizeof head) > 0 &&
+                        EVP_MAC_update(mac, fragment.data(), fragment.size()) > 0 &&
+                        EVP_MAC_final(mac, out, &n, sizeof out) > 0;
+        return ok && n == expected.size() && CRYPTO_memcmp(out, expected.data(), n) == 0;
     }
     // TLS 1.3: follow the handshake messages of a decrypted handshake record.
     void walk_handshake(Bytes b) {
@@ -162,7 +234,7 @@ struct TlsDecryptor::Side {
     }
 };
 
-TlsDecryptor::TlsDecryptor(const keylog::KeyLog& keys) : keys_(keys) {
+TlsDecryptor::TlsDecryptor(const keylog::KeyLog& keys, const RsaKeys* rsa) : keys_(keys), rsa_(rsa) {
     for (auto& s : sides_) s = std::make_unique<Side>();
 }
 
@@ -178,24 +250,126 @@ bool TlsDecryptor::set_up_tls12(const keylog::Entry& e) {
         note("the key log has no CLIENT_RANDOM line for this session");
         return false;
     }
+    return set_up_from_master(master->view());
+}
+
+bool TlsDecryptor::set_up_from_master(Bytes master) {
     const Suite* s = find_suite(suite_);
-    // key block: client_write_key, server_write_key, client_write_IV, server_write_IV (6.3; AEAD: no MAC keys)
-    std::uint8_t block[2 * 32 + 2 * 12];
-    const std::size_t n = 2u * s->key_length + 2u * s->fixed_iv;
-    if (!tls12_prf(s->digest, master->view(), "key expansion", Bytes(server_random_), Bytes(client_random_), block, n)) {
+    // key block (RFC 5246 6.3): client_write_MAC_key, server_write_MAC_key
+    // (CBC only), client_write_key, server_write_key, client_write_IV,
+    // server_write_IV (AEAD: the implicit nonce part; CBC: TLS 1.0's first IV).
+    std::uint8_t block[2 * 48 + 2 * 32 + 2 * 16];
+    const std::size_t n = 2u * s->mac_length + 2u * s->key_length + 2u * s->fixed_iv;
+    // TLS 1.0 and 1.1: the PRF is P_MD5 XOR P_SHA1 (RFC 2246 5), "MD5-SHA1" to OpenSSL.
+    const char* prf = version_ < tls::kTLSv12 ? "MD5-SHA1" : s->digest;
+    if (!tls12_prf(prf, master, "key expansion", Bytes(server_random_), Bytes(client_random_), block, n)) {
         note("OpenSSL could not derive the key block (TLS1-PRF)");
         return false;
     }
+    const std::uint8_t* at = block;
     for (int d = 0; d < 2; ++d) {
         Side& side = *sides_[d];
-        if (!side.key(s->cipher, block + d * s->key_length)) {
+        if (s->mac_length) {
+            std::memcpy(side.mac_key.data(), at + d * s->mac_length, s->mac_length);
+            if (!side.mac_ready(s->mac, s->mac_length)) {
+                note(std::string("OpenSSL has no HMAC-") + s->mac);
+                return false;
+            }
+        }
+    }
+    at += 2 * s->mac_length;
+    for (int d = 0; d < 2; ++d) {
+        Side& side = *sides_[d];
+        if (!side.key(s->cipher, at + d * s->key_length)) {
             note(std::string("OpenSSL has no ") + s->cipher);
             return false;
         }
-        std::memcpy(side.iv.data(), block + 2 * s->key_length + d * s->fixed_iv, s->fixed_iv);
+        std::memcpy(side.iv.data(), at + 2 * s->key_length + d * s->fixed_iv, s->fixed_iv);
     }
     OPENSSL_cleanse(block, sizeof block);
     return true;
+}
+
+// Key exchange by RSA encryption of the pre-master secret (RFC 5246 7.4.7.1):
+// the TLS_RSA_WITH_* suites rdpscope decrypts.
+bool rsa_key_exchange(std::uint16_t suite) {
+    switch (suite) {
+        case 0x000A: case 0x002F: case 0x0035: case 0x003C: case 0x003D: case 0x009C: case 0x009D: return true;
+        default: return false;
+    }
+}
+
+void TlsDecryptor::keep_transcript(const tls::RecordHeader&, Bytes payload) {
+    // A handshake up to the ClientKeyExchange is a few kilobytes (the
+    // certificate chain is most of it); more is not a handshake to decrypt.
+    constexpr std::size_t kMaxTranscript = 64 * 1024;
+    if (transcript_overflow_ || transcript_.size() + payload.size() > kMaxTranscript) {
+        transcript_overflow_ = true;
+        return;
+    }
+    transcript_.insert(transcript_.end(), payload.begin(), payload.end());
+}
+
+bool TlsDecryptor::set_up_rsa(const tls::Summary& summary, const tls::ClientHello& ch, const tls::ServerHello& sh) {
+    if (!rsa_key_exchange(suite_)) {
+        note("no secrets for this session in the key log, and its key exchange (" + tls::cipher_suite_name(suite_) +
+             ") is not RSA: a server's private key cannot decrypt it");
+        return false;
+    }
+    // The handshake messages the client and server sent before the
+    // ClientKeyExchange, and that message itself (RFC 5246 7.4).
+    Bytes t(transcript_);
+    std::size_t at = 0, end = 0;
+    Bytes cke;
+    while (!transcript_overflow_ && at + 4 <= t.size()) {
+        const std::size_t len = static_cast<std::size_t>(t[at + 1]) << 16 | t[at + 2] << 8 | t[at + 3];
+        if (at + 4 + len > t.size()) break;
+        if (t[at] == static_cast<std::uint8_t>(tls::HandshakeType::client_key_exchange)) {
+            cke = t.subspan(at + 4, len);
+            end = at + 4 + len;
+            break;
+        }
+        at += 4 + len;
+    }
+    // TLS 1.0 and later: EncryptedPreMasterSecret with its 2-byte length (7.4.7.1).
+    if (cke.size() < 2 || (static_cast<std::size_t>(cke[0]) << 8 | cke[1]) != cke.size() - 2) {
+        note(transcript_overflow_ ? "the handshake before the ClientKeyExchange is too long to keep"
+                                  : "the capture misses the client's ClientKeyExchange, which carries the encrypted pre-master secret");
+        return false;
+    }
+    const Bytes leaf = summary.server_certificates.empty() ? Bytes() : Bytes(summary.server_certificates.front());
+    auto pms = rsa_->pre_master(cke.subspan(2), leaf, ch.legacy_version);
+    if (!pms) {
+        note(leaf.empty() ? "none of the --rsa-key keys decrypts this session's pre-master secret"
+                          : "none of the --rsa-key keys belongs to the server's certificate");
+        return false;
+    }
+    const char* prf = version_ < tls::kTLSv12 ? "MD5-SHA1" : find_suite(suite_)->digest;
+    std::uint8_t master[48];
+    bool ok;
+    if (ch.extended_master_secret && sh.extended_master_secret) {
+        // RFC 7627 4: master_secret = PRF(pre_master_secret, "extended master secret", session_hash),
+        // session_hash = Hash(handshake_messages up to and including the ClientKeyExchange) (3).
+        std::uint8_t hash[EVP_MAX_MD_SIZE];
+        unsigned hash_len = 0;
+        EVP_MD* md = EVP_MD_fetch(nullptr, prf, nullptr);
+        ok = md && EVP_Digest(t.data(), end, hash, &hash_len, md, nullptr) > 0 &&
+             tls12_prf(prf, Bytes(pms->pre_master), "extended master secret", Bytes(hash, hash_len), Bytes(), master,
+                       sizeof master);
+        EVP_MD_free(md);
+    } else {
+        // RFC 5246 8.1: PRF(pre_master_secret, "master secret", ClientHello.random + ServerHello.random).
+        ok = tls12_prf(prf, Bytes(pms->pre_master), "master secret", Bytes(client_random_), Bytes(server_random_),
+                       master, sizeof master);
+    }
+    OPENSSL_cleanse(pms->pre_master.data(), pms->pre_master.size());
+    if (!ok) {
+        note("OpenSSL could not derive the master secret (TLS1-PRF)");
+        return false;
+    }
+    ok = set_up_from_master(Bytes(master, sizeof master));
+    OPENSSL_cleanse(master, sizeof master);
+    return ok;
 }
 
 bool TlsDecryptor::set_up_tls13(Side& side, const keylog::Entry& e, bool client, bool application) {
@@ -230,18 +404,33 @@ void TlsDecryptor::set_up(const tls::Summary& summary) {
     suite_ = sh->cipher_suite;
     const Suite* s = find_suite(suite_);
     const bool tls13 = version_ == tls::kTLSv13;
-    if (!s || (tls13 != (suite_ >> 8 == 0x13)) || (!tls13 && version_ != tls::kTLSv12)) {
+    // AEAD suites exist from TLS 1.2 on; CBC ones from TLS 1.0 (RFC 2246) to 1.2.
+    const bool version_fits = tls13 ? suite_ >> 8 == 0x13
+                                    : suite_ >> 8 != 0x13 && version_ <= tls::kTLSv12 && version_ >= 0x0301 &&
+                                          (version_ == tls::kTLSv12 || (s && s->mode == Mode::cbc));
+    if (!s || !version_fits) {
         state_ = State::no_keys;
         note("rdpscope does not decrypt " + tls::cipher_suite_name(suite_) + " (" + tls::version_name_wireshark(version_) +
-             "); it decrypts TLS 1.2 and 1.3 with AES-GCM and ChaCha20-Poly1305");
+             "); it decrypts TLS 1.0 to 1.3 with AES-GCM, ChaCha20-Poly1305, and AES or 3DES in CBC mode with HMAC");
         return;
     }
+    // RFC 7366 2: encrypt-then-MAC only when both hellos carry the extension (and only for CBC).
+    constexpr std::uint16_t kEncryptThenMac = 22;
+    encrypt_then_mac_ = s->mode == Mode::cbc && ch->find_extension(kEncryptThenMac) && sh->find_extension(kEncryptThenMac);
     const keylog::Entry* e = keys_.find(client_random_);
+    if (!e && rsa_ && !tls13) {
+        state_ = set_up_rsa(summary, *ch, *sh) ? State::ready : State::no_keys;
+        if (state_ == State::ready) source_ = Source::rsa_key;
+        std::vector<std::uint8_t>().swap(transcript_);
+        return;
+    }
+    std::vector<std::uint8_t>().swap(transcript_);
     if (!e) {
         state_ = State::no_keys;
         note("no secrets for this session in the key log (its ClientHello random is not there)");
         return;
     }
+    source_ = Source::key_log;
     if (!tls13) {
         state_ = set_up_tls12(*e) ? State::ready : State::no_keys;
         return;
@@ -266,12 +455,14 @@ TlsDecryptor::Result TlsDecryptor::decrypt(Side& s, const tls::RecordHeader& h, 
     *auth_failed = false;
     const bool tls13 = version_ == tls::kTLSv13;
     const Suite* suite = find_suite(suite_);
+    if (suite->mode == Mode::cbc) return decrypt_cbc(s, h, payload, auth_failed);
     const std::size_t nonce_bytes = tls13 ? 0 : suite->explicit_nonce;
     if (payload.size() < nonce_bytes + kTagLength) {
         *auth_failed = true;
         return r;
     }
-    std::array<std::uint8_t, 12> nonce = s.iv;
+    std::array<std::uint8_t, 12> nonce;
+    std::memcpy(nonce.data(), s.iv.data(), nonce.size());
     if (nonce_bytes) {
         std::memcpy(nonce.data() + 4, payload.data(), 8);  // RFC 5288 3: salt + explicit nonce
     } else {
@@ -325,6 +516,60 @@ TlsDecryptor::Result TlsDecryptor::decrypt(Side& s, const tls::RecordHeader& h, 
     return r;
 }
 
+// CBC records (RFC 5246 6.2.3.2; RFC 4346 6.2.3.2; RFC 2246 6.2.3.2):
+//   MAC-then-encrypt: E(content + MAC + padding), the MAC over the content;
+//   encrypt-then-MAC (RFC 7366 3): E(content + padding) + MAC, the MAC over IV + ciphertext.
+// TLS 1.1 and 1.2 send each record's IV as its first block; TLS 1.0 chains
+// the last ciphertext block of the previous record (the first from the key block).
+TlsDecryptor::Result TlsDecryptor::decrypt_cbc(Side& s, const tls::RecordHeader& h, Bytes payload, bool* auth_failed) {
+    Result r;
+    r.outcome = Outcome::failed;
+    *auth_failed = true;
+    const Suite* suite = find_suite(suite_);
+    const std::size_t block = suite->fixed_iv, mac_len = suite->mac_length;
+    const auto type = static_cast<std::uint8_t>(h.type);
+    Bytes ct = payload;
+    if (encrypt_then_mac_) {
+        if (ct.size() < mac_len) return r;
+        const Bytes mac = ct.last(mac_len);
+        ct = ct.first(ct.size() - mac_len);
+        if (!s.mac_matches(type, h.version, ct, mac)) return r;
+    }
+    std::array<std::uint8_t, 16> iv = s.iv;
+    if (version_ >= 0x0302) {
+        if (ct.size() < block) return r;
+        std::memcpy(iv.data(), ct.data(), block);
+        ct = ct.subspan(block);
+    }
+    if (ct.empty() || ct.size() % block != 0) return r;
+    if (out_.size() < ct.size() + 32) out_.resize(tls::kMaxRecordLength + 32);
+    int len = 0;
+    if (EVP_DecryptInit_ex2(s.ctx, nullptr, nullptr, iv.data(), nullptr) <= 0 || EVP_CIPHER_CTX_set_padding(s.ctx, 0) <= 0 ||
+        EVP_DecryptUpdate(s.ctx, out_.data(), &len, ct.data(), static_cast<int>(ct.size())) <= 0 ||
+        static_cast<std::size_t>(len) != ct.size())
+        return r;
+    std::size_t n = ct.size();
+    // Padding: padding_length + 1 bytes, each holding padding_length (6.2.3.2).
+    const std::uint8_t pad = out_[n - 1];
+    if (static_cast<std::size_t>(pad) + 1 > n) return r;
+    for (std::size_t i = n - 1 - pad; i < n; ++i)
+        if (out_[i] != pad) return r;
+    n -= pad + 1u;
+    if (!encrypt_then_mac_) {
+        if (n < mac_len) return r;
+        n -= mac_len;
+        if (!s.mac_matches(type, h.version, Bytes(out_.data(), n), Bytes(out_.data() + n, mac_len))) return r;
+    }
+    if (version_ < 0x0302) std::memcpy(s.iv.data(), ct.data() + ct.size() - block, block);  // TLS 1.0 chaining
+    *auth_failed = false;
+    ++s.seq;
+    s.confirmed = true;
+    r.outcome = Outcome::plaintext;
+    r.type = type;
+    r.data = Bytes(out_.data(), n);
+    return r;
+}
+
 TlsDecryptor::Result TlsDecryptor::record(Dir dir, const tls::RecordHeader& header, Bytes payload,
                                           const tls::Summary& summary) {
     Result r;
@@ -334,6 +579,8 @@ TlsDecryptor::Result TlsDecryptor::record(Dir dir, const tls::RecordHeader& head
         if (!tls13) s.protected_ = true;  // RFC 5246 7.1: the next record is the first under the new keys
         return r;
     }
+    if (rsa_ && state_ == State::waiting && header.type == tls::ContentType::handshake && !s.protected_)
+        keep_transcript(header, payload);
     if (tls13 ? header.type != tls::ContentType::application_data || summary.server_hello.empty() : !s.protected_)
         return r;
     if (state_ == State::waiting) set_up(summary);

@@ -6,6 +6,10 @@
 //     4-byte implicit salt + 8-byte explicit nonce) and ChaCha20-Poly1305
 //     (RFC 7905: the IV XOR the sequence number), additional data =
 //     seq_num + type + version + plaintext length (RFC 5246 6.2.3.3).
+//   TLS 1.0-1.2 CBC: the key block also holds the MAC keys (6.3; TLS 1.0 and
+//     1.1 with the MD5+SHA1 PRF, RFC 2246 5); AES or 3DES in CBC mode with
+//     HMAC-SHA1/SHA256/SHA384, MAC-then-encrypt (6.2.3.2) or encrypt-then-MAC
+//     when both hellos negotiate it (RFC 7366); TLS 1.0's chained IV.
 //   TLS 1.3: key and iv = HKDF-Expand-Label(traffic secret, "key"/"iv", "")
 //     (RFC 8446 7.1, 7.3; EVP_KDF "HKDF" expand-only), nonce = iv XOR seq,
 //     additional data = the record header (5.2); the handshake traffic
@@ -30,6 +34,8 @@
 
 namespace rdpscope {
 
+class RsaKeys;
+
 class TlsDecryptor {
 public:
     enum class Outcome : std::uint8_t {
@@ -45,7 +51,8 @@ public:
         Bytes data;             // the plaintext, valid until the next call
     };
 
-    explicit TlsDecryptor(const keylog::KeyLog& keys);
+    // `rsa`: servers' private keys for RSA key exchange (may be null).
+    TlsDecryptor(const keylog::KeyLog& keys, const RsaKeys* rsa = nullptr);
     ~TlsDecryptor();
     TlsDecryptor(const TlsDecryptor&) = delete;
     TlsDecryptor& operator=(const TlsDecryptor&) = delete;
@@ -58,19 +65,35 @@ public:
     // while all is well.  Never holds a secret.
     const std::string& problem() const { return problem_; }
     bool keys_found() const { return state_ == State::ready; }
+    // Where the keys came from.
+    enum class Source : std::uint8_t { none, key_log, rsa_key };
+    Source source() const { return source_; }
+    bool from_rsa_key() const { return source_ == Source::rsa_key; }
 
 private:
     struct Side;
     enum class State : std::uint8_t { waiting, ready, no_keys };
     void set_up(const tls::Summary& summary);
     bool set_up_tls12(const keylog::Entry& e);
+    bool set_up_from_master(Bytes master);
+    bool set_up_rsa(const tls::Summary& summary, const tls::ClientHello& ch, const tls::ServerHello& sh);
+    void keep_transcript(const tls::RecordHeader& header, Bytes payload);
     bool set_up_tls13(Side& s, const keylog::Entry& e, bool client, bool application);
     Result decrypt(Side& s, const tls::RecordHeader& header, Bytes payload, bool* auth_failed);
+    Result decrypt_cbc(Side& s, const tls::RecordHeader& header, Bytes payload, bool* auth_failed);
     void note(std::string what);
 
     const keylog::KeyLog& keys_;
+    const RsaKeys* rsa_ = nullptr;
+    Source source_ = Source::none;
+    // With RSA keys: the plaintext handshake messages in the order they
+    // crossed (RFC 7627 3's session hash covers them up to the
+    // ClientKeyExchange), bounded; freed once the keys are set up.
+    std::vector<std::uint8_t> transcript_;
+    bool transcript_overflow_ = false;
     State state_ = State::waiting;
     std::uint16_t version_ = 0, suite_ = 0;
+    bool encrypt_then_mac_ = false;  // RFC 7366, CBC only
     keylog::ClientRandom client_random_{};
     std::array<std::uint8_t, 32> server_random_{};
     std::array<std::unique_ptr<Side>, 2> sides_;

@@ -30,6 +30,7 @@ TlsStage& TlsStage::operator=(TlsStage&& o) noexcept {
     events_ = std::move(o.events_);
     keys_ = o.keys_;
     certs_ = o.certs_;
+    rsa_ = o.rsa_;
     nla_ = o.nla_;
     credssp_over_ = o.credssp_over_;
     rdp_plaintext_ = o.rdp_plaintext_;
@@ -39,15 +40,16 @@ TlsStage& TlsStage::operator=(TlsStage&& o) noexcept {
     pending_ = std::move(o.pending_);
     frame_ = o.frame_;
     ts_ns_ = o.ts_ns_;
-    session_.set_observer(keys_ ? this : nullptr);
+    session_.set_observer(keys_ || rsa_ ? this : nullptr);
     o.session_.set_observer(nullptr);
     return *this;
 }
 
-void TlsStage::set_keys(const keylog::KeyLog* keys, bool nla) {
+void TlsStage::set_keys(const keylog::KeyLog* keys, const RsaKeys* rsa, bool nla) {
     keys_ = keys;
+    rsa_ = rsa;
     nla_ = nla;
-    session_.set_observer(keys_ ? this : nullptr);
+    session_.set_observer(keys_ || rsa_ ? this : nullptr);
 }
 
 bool TlsStage::failed(Dir dir) const { return session_.failed(dir); }
@@ -146,13 +148,15 @@ void TlsStage::on_event(const tls::Event& ev, std::uint64_t frame, std::int64_t 
 }
 
 void TlsStage::record(Dir dir, const tls::FramedRecord& rec, const tls::Summary& summary, std::size_t events) {
-    if (!decryptor_) decryptor_ = std::make_unique<TlsDecryptor>(*keys_);
+    static const keylog::KeyLog kNoKeyLog;
+    if (!decryptor_) decryptor_ = std::make_unique<TlsDecryptor>(keys_ ? *keys_ : kNoKeyLog, rsa_);
     const auto r = decryptor_->record(dir, rec.header, rec.payload, summary);
     if (r.outcome == TlsDecryptor::Outcome::clear) return;
     if (!facts_.decryption) facts_.decryption.emplace();
     DecryptFacts& df = *facts_.decryption;
     const int d = dir_index(dir);
     df.keys_found = decryptor_->keys_found();
+    df.from_rsa_key = decryptor_->from_rsa_key();
     if (df.problem.empty()) df.problem = decryptor_->problem();
     switch (r.outcome) {
         case TlsDecryptor::Outcome::clear: return;

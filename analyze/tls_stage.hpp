@@ -51,7 +51,8 @@ struct TsRequestNote {
 // secrets were given): records decrypted per direction, where it stopped,
 // and the CredSSP messages read.
 struct DecryptFacts {
-    bool keys_found = false;                    // the session's secrets were in the key log
+    bool keys_found = false;                    // the session's secrets were in the key log (or came from an RSA key)
+    bool from_rsa_key = false;                  // the master secret came from --rsa-key, not a key log
     std::string problem;                        // why (some of) it was not decrypted, in words; no secret
     std::array<std::uint64_t, 2> records{}, bytes{};   // decrypted records and plaintext bytes, by Dir
     std::array<std::uint64_t, 2> skipped{};            // TLS 1.3 handshake records without the handshake secret
@@ -120,6 +121,7 @@ public:
     virtual ~PlaintextSink() = default;
     virtual void plaintext(Dir dir, Bytes data, std::uint64_t frame, std::int64_t ts_ns, std::vector<PduEvent>& out) = 0;
 };
+class RsaKeys;
 
 class TlsStage : private tls::RecordObserver {
 public:
@@ -134,6 +136,9 @@ public:
     // Certificates described by earlier connections (null: describe each
     // anew); must outlive the stage.
     void set_certificate_cache(CertificateCache* certs) { certs_ = certs; }
+    // must outlive the stage; it may grow meanwhile.  `rsa`: servers' private
+    // keys for RSA key exchange (--rsa-key), or null.
+    void set_keys(const keylog::KeyLog* keys, const RsaKeys* rsa, bool nla);
     // `dir` of the bytes; `frame`/`ts` of the segment that completed them.
     // `sink` (used during this call only) gets the RDP plaintext, if any.
     void feed(Dir dir, Bytes data, std::uint64_t frame, std::int64_t ts_ns, std::vector<PduEvent>& out,
@@ -155,6 +160,7 @@ private:
     // With keys only.
     const keylog::KeyLog* keys_ = nullptr;
     CertificateCache* certs_ = nullptr;
+    const RsaKeys* rsa_ = nullptr;
     bool nla_ = false, credssp_over_ = false;
     bool rdp_plaintext_ = false;       // the connection sequence started in the plaintext: forward it
     PlaintextSink* sink_ = nullptr;    // during feed() only

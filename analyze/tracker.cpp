@@ -288,6 +288,7 @@ void Tracker::promote(Entry& e, const Key& key) {
     c->drops_at_start = h->drops_at_start;
     c->rdp.keys = opt_.keys;
     c->rdp.tls.set_certificate_cache(certs_.get());
+    c->rdp.rsa_keys = opt_.rsa_keys;
     for (auto& s : c->stream) s = tcp::Reassembler(opt_.max_pending_per_direction);
     c->tcp.keep_segments(opt_.keep_segments);
     for (int s = 0; s < 2; ++s) c->stats[s].duplicate_copies = h->copies[s].packets;

@@ -94,6 +94,9 @@ struct TrackerOptions {
     // Blocks); null: nothing is decrypted and nothing is done per record.
     // The key log may grow while the run goes on; it must outlive the tracker.
     keylog::KeyLog* keys = nullptr;
+    // Servers' RSA private keys (--rsa-key) for sessions with RSA key exchange
+    // the key log does not cover; null: none.  Must outlive the tracker.
+    const RsaKeys* rsa_keys = nullptr;
     // Segments kept per connection for the HTML report's ladder and
     // time-sequence chart (TcpAnalysis::keep_segments); 0 keeps none.
     std::size_t keep_segments = 0;

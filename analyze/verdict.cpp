@@ -720,12 +720,18 @@ bool rule_credssp_decrypted(const Facts& f, Verdict& v) {
         if (k.code == code) known = &k;
     v.code = {known ? known->verdict : VerdictCode::credssp_error};
     std::uint64_t last_client = 0;
-    for (const auto& n : d.ts_requests)
-        if (n.dir == Dir::c2s && n.frame <= d.error_frame) last_client = n.frame;
+    std::string user;  // as the client's NTLM AUTHENTICATE names it (MS-NLMP 2.2.1.3)
+    for (const auto& n : d.ts_requests) {
+        if (n.dir != Dir::c2s || n.frame > d.error_frame) continue;
+        last_client = n.frame;
+        if (const auto& m = n.request.ntlm; m && m->type == 3 && !m->user.empty())
+            user = m->domain.empty() ? m->user : m->domain + "\\" + m->user;
+    }
     v.summary = fmt::format(
-        "Network Level Authentication failed: the server answered the client's CredSSP message{} with errorCode "
+        "Network Level Authentication failed{}: the server answered the client's CredSSP message{} with errorCode "
         "0x{:08X}{} (frame {}, decrypted){}. {}",
-        last_client ? fmt::format(" (frame {})", last_client) : "", code, name ? fmt::format(" {}", name) : "",
+        user.empty() ? "" : " for user " + user, last_client ? fmt::format(" (frame {})", last_client) : "", code,
+        name ? fmt::format(" {}", name) : "",
         d.error_frame, closed,
         known ? fmt::format("What to change: {}.", known->change)
               : std::string("The server's Security event log (event 4625) explains the code."));

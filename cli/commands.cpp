@@ -39,14 +39,21 @@ TrackerOptions tracker_options(const Output& o, KeyLogFile& keys) {
     TrackerOptions t;
     t.stall_timeout_ns = static_cast<std::int64_t>(o.stall_timeout_s * 1e9);
     if (keys.is_open()) t.keys = &keys.log;
+    if (!keys.rsa_keys.empty()) t.rsa_keys = &keys.rsa_keys;
     return t;
 }
 
 // --keylog: read it now (capture: before the privileges drop), say once what
 // was wrong with it.  False when it cannot be opened (exit 2).
 bool open_keylog(const Output& o, KeyLogFile& keys) {
-    if (o.keylog.empty()) return true;
     std::string why;
+    for (const auto& path : o.rsa_keys) {
+        if (!keys.add_rsa_key(path, why)) {
+            fmt::print(stderr, "rdpscope: {}\n", why);
+            return false;
+        }
+    }
+    if (o.keylog.empty()) return true;
     if (!keys.open(o.keylog, why)) {
         fmt::print(stderr, "rdpscope: {}\n", why);
         return false;

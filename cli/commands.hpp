@@ -13,6 +13,7 @@ struct Output {
     double stall_timeout_s = 30;
     bool all = false;  // analyze, capture, replay text: every connection in full, also in a brute force or scan
     std::string keylog;  // --keylog: an NSS key log to decrypt TLS with
+    std::vector<std::string> rsa_keys;  // --rsa-key: servers' RSA private keys (PEM) for RSA key exchange
     std::string html;  // analyze, capture, replay: also write the HTML report to this file (report/html.hpp)
 };
 

@@ -3,10 +3,17 @@
 
 #include <fmt/format.h>
 
+#include <openssl/crypto.h>
+
 #include <cerrno>
 #include <cstring>
 
 namespace rdpscope::cli {
+
+namespace {
+// The key's bytes do not linger in freed memory.
+void wipe(std::vector<std::uint8_t>& b) { OPENSSL_cleanse(b.data(), b.size()); }
+}  // namespace
 
 bool KeyLogFile::open(const std::string& path, std::string& why) {
     path_ = path;
@@ -28,6 +35,23 @@ void KeyLogFile::poll() {
         if (n < sizeof buf) break;
     }
     std::clearerr(file_.get());  // at its end now; a later poll() reads what is appended
+}
+
+bool KeyLogFile::add_rsa_key(const std::string& path, std::string& why) {
+    std::unique_ptr<std::FILE, Closer> f(std::fopen(path.c_str(), "rb"));
+    if (!f) {
+        why = fmt::format("{}: cannot open the RSA key: {}", path, std::strerror(errno));
+        return false;
+    }
+    // A PEM key is a few kilobytes; a file far larger is not one.
+    std::vector<std::uint8_t> pem(256 * 1024);
+    const std::size_t n = std::fread(pem.data(), 1, pem.size(), f.get());
+    pem.resize(n);
+    std::string reason;
+    const bool ok = rsa_keys.add_pem(Bytes(pem), reason);
+    wipe(pem);
+    if (!ok) why = fmt::format("{}: {}", path, reason);
+    return ok;
 }
 
 void KeyLogFile::say_problems(std::FILE* err) const {

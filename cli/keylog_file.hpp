@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "analyze/rsa_keys.hpp"
 #include "dissect/keylog.hpp"
 
 namespace rdpscope::cli {
@@ -27,6 +28,12 @@ public:
     void say_problems(std::FILE* err) const;
 
     keylog::KeyLog log;
+
+    // --rsa-key FILE (several allowed): read once, at start (capture: before
+    // the privileges drop).  False with `why` when a file cannot be read or
+    // holds no RSA private key.
+    bool add_rsa_key(const std::string& path, std::string& why);
+    RsaKeys rsa_keys;
 
 private:
     struct Closer {

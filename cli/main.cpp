@@ -35,6 +35,10 @@ void add_keylog(CLI::App* cmd, rdpscope::cli::Output& o) {
     cmd->add_option("--keylog", o.keylog,
                     "NSS key log (SSLKEYLOGFILE: CLIENT_RANDOM, TLS 1.3 traffic secrets) to decrypt TLS with; "
                     "a pcapng's Decryption Secrets Blocks are used without it");
+    cmd->add_option("--rsa-key", o.rsa_keys,
+                    "a server's RSA private key (PEM, unencrypted) to decrypt TLS sessions with RSA key exchange "
+                    "(TLS_RSA_WITH_*) that no key log covers; may be given several times")
+        ->check(CLI::ExistingFile);
 }
 
 // The report's --all (analyze, capture, replay).

@@ -74,6 +74,35 @@ std::uint8_t ntlm_message(Bytes t) {
     return type >= 1 && type <= 3 ? static_cast<std::uint8_t>(type) : 0;
 }
 
+// RFC 4121 4.1 / RFC 1964 1.1: the krb5 mechanism OID (user-to-user: one
+// more arc, .3), then the 2-byte TOK_ID, then the Kerberos message --
+// wherever it sits in the token (raw, or SPNEGO's mechToken / responseToken;
+// SPNEGO's mechTypes list the OIDs too, followed by no TOK_ID).
+void read_krb5_token(Bytes t, TsRequest& out) {
+    static constexpr std::array<std::uint8_t, 9> kKrb5{0x2a, 0x86, 0x48, 0x86, 0xf7, 0x12, 0x01, 0x02, 0x02};
+    for (auto it = t.begin(); (it = std::search(it, t.end(), kKrb5.begin(), kKrb5.end())) != t.end(); ++it) {
+        const std::size_t oid = static_cast<std::size_t>(it - t.begin());
+        if (oid < 2 || t[oid - 2] != 0x06) continue;
+        std::size_t at = oid + kKrb5.size();
+        bool u2u = false;
+        if (t[oid - 1] == 0x0a && at < t.size() && t[at] == 0x03) {
+            u2u = true;
+            ++at;
+        } else if (t[oid - 1] != 0x09) {
+            continue;
+        }
+        if (at + 2 > t.size()) continue;
+        const std::uint16_t tok = static_cast<std::uint16_t>(t[at] << 8 | t[at + 1]);
+        if (std::string_view(krb5_token_name(tok)) == "unknown") continue;
+        out.krb5_tok_id = tok;
+        out.krb5_user_to_user = u2u;
+        if (tok <= 0x0300) {
+            if (auto m = krb::decode_message(t.subspan(at + 2))) out.kerberos = std::move(*m);
+        }
+        return;
+    }
+}
+
 Status read_nego_data(Reader& r, TsRequest& out) {
     Reader seq;
     if (Status s = ber::read_expected(r, ber::sequence_id, seq); s != Status::ok) return s;
@@ -86,6 +115,14 @@ Status read_nego_data(Reader& r, TsRequest& out) {
         if (out.nego_tokens++ == 0) {
             out.token_kind = token_kind(t);
             out.ntlm_message = ntlm_message(t);
+            read_krb5_token(t, out);
+            if (out.ntlm_message) {
+                // The NTLM message runs from its signature to the token's end
+                // (raw, or SPNEGO's mechToken / responseToken, RFC 4178 4.2).
+                static constexpr std::array<std::uint8_t, 8> kNtlm{'N', 'T', 'L', 'M', 'S', 'S', 'P', 0};
+                const auto it = std::search(t.begin(), t.end(), kNtlm.begin(), kNtlm.end());
+                if (auto m = ntlm::decode(t.subspan(static_cast<std::size_t>(it - t.begin())))) out.ntlm = std::move(*m);
+            }
         }
     }
     return Status::ok;
@@ -174,6 +211,17 @@ const char* ntlm_message_name(std::uint8_t type) {
         case 1: return "NEGOTIATE";
         case 2: return "CHALLENGE";
         case 3: return "AUTHENTICATE";
+        default: return "unknown";
+    }
+}
+
+const char* krb5_token_name(std::uint16_t tok_id) {
+    switch (tok_id) {
+        case 0x0100: return "AP-REQ";     // RFC 4121 4.1
+        case 0x0200: return "AP-REP";
+        case 0x0300: return "KRB-ERROR";
+        case 0x0400: return "TGT-REQ";    // user-to-user (KERB-TGT-REQUEST)
+        case 0x0401: return "TGT-REP";
         default: return "unknown";
     }
 }

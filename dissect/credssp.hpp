@@ -15,6 +15,8 @@
 #include <cstdint>
 #include <optional>
 
+#include "dissect/kerberos.hpp"
+#include "dissect/ntlm.hpp"
 #include "dissect/reader.hpp"
 #include "dissect/result.hpp"
 
@@ -37,6 +39,15 @@ struct TsRequest {
     std::size_t nego_tokens = 0;        // negoTokens entries
     TokenKind token_kind = TokenKind::none;
     std::uint8_t ntlm_message = 0;      // 1 NEGOTIATE, 2 CHALLENGE, 3 AUTHENTICATE (found inside the first token)
+    std::optional<ntlm::Message> ntlm;  // that message decoded (names and versions; no proof of the password)
+    // A krb5 GSS token (RFC 4121 4.1: OID 1.2.840.113554.1.2.2, or .3 for
+    // user-to-user, RFC 4120 / draft-swift-win2k-krb-user2user, which Windows
+    // uses for NLA), raw or inside SPNEGO: its TOK_ID (0x0100 AP-REQ, 0x0200
+    // AP-REP, 0x0300 KRB-ERROR, 0x0400 TGT-REQ, 0x0401 TGT-REP; 0: none) and,
+    // for the first three, the message's clear parts (dissect/kerberos.hpp).
+    std::uint16_t krb5_tok_id = 0;
+    bool krb5_user_to_user = false;
+    std::optional<krb::Message> kerberos;
     bool auth_info = false, pub_key_auth = false, client_nonce = false;
     std::optional<std::uint32_t> error_code;  // [4], the 32 bits as sent (a negative INTEGER is a HRESULT)
 };
@@ -54,6 +65,8 @@ Decoded<std::uint32_t> decode_early_user_auth_result(Bytes data);
 
 // MS-NLMP 2.2.1: NEGOTIATE, CHALLENGE, AUTHENTICATE.
 const char* ntlm_message_name(std::uint8_t type);
+// "AP-REQ", "AP-REP", "KRB-ERROR", "TGT-REQ", "TGT-REP", or "unknown".
+const char* krb5_token_name(std::uint16_t tok_id);
 // AUTHZ_SUCCESS, AUTHZ_ACCESS_DENIED, or "unknown".
 const char* euar_name(std::uint32_t result);
 

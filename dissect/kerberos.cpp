@@ -342,14 +342,20 @@ Decoded<Message> decode_message(Bytes msg, std::size_t base) {
     m.type = h.id.number;
     Reader seq;
     if (Status s = ber::read_expected(*body, ber::sequence_id, seq); s != Status::ok) return error_at(s, "message", *body);
-    if (m.type == 14 || m.type == 15) return m;  // AP-REQ / AP-REP: only the type (they travel inside other protocols)
+    if (m.type == 15) return m;  // AP-REP: only the type (its content is encrypted)
 
     const bool request = is_request(m.type);
     const bool error = m.type == 30;
+    const bool ap_req = m.type == 14;
     auto res = each_field(seq, "message", [&](std::uint32_t n, Reader& in) -> FieldError {
         Status s = Status::ok;
         std::int64_t v = 0;
-        if (request) {
+        if (ap_req) {
+            // AP-REQ ::= SEQUENCE { pvno [0], msg-type [1], ap-options [2], ticket [3] Ticket,
+            //   authenticator [4] } (5.5.1): the ticket names the service (CredSSP: TERMSRV/host).
+            if (n == 1 && (s = read_int(in, v)) == Status::ok) m.msg_type_field = static_cast<std::int32_t>(v);
+            if (n == 3) return read_ticket(in, m);
+        } else if (request) {
             // KDC-REQ ::= SEQUENCE { pvno [1], msg-type [2], padata [3] OPTIONAL, req-body [4] }
             if (n == 2 && (s = read_int(in, v)) == Status::ok) m.msg_type_field = static_cast<std::int32_t>(v);
             if (n == 3) s = read_padata(in, m.padata_types);

@@ -248,6 +248,30 @@ void fill(const ev::CredsspTsRequest& p, PduFields& f) {
     if (r.nego_tokens) {
         o.add("nego_tokens", i64(r.nego_tokens)).add("token", std::string(credssp::to_string(r.token_kind)));
         if (r.ntlm_message) o.add("ntlm_message", std::string(credssp::ntlm_message_name(r.ntlm_message)));
+        if (r.ntlm) {
+            // MS-NLMP 2.2.1: names only, never the responses or keys.
+            const auto& n = *r.ntlm;
+            for (const auto& [k, v] : {std::pair<const char*, const std::string*>{"ntlm_domain", &n.domain},
+                                       {"ntlm_user", &n.user},
+                                       {"ntlm_workstation", &n.workstation},
+                                       {"ntlm_target_name", &n.target_name},
+                                       {"ntlm_nb_computer", &n.nb_computer},
+                                       {"ntlm_dns_computer", &n.dns_computer},
+                                       {"ntlm_dns_domain", &n.dns_domain}})
+                if (!v->empty()) o.add(k, *v);
+            if (n.version)
+                o.add("ntlm_windows_version", fmt::format("{}.{}.{}", n.version->major, n.version->minor, n.version->build));
+        }
+        if (r.krb5_tok_id) o.add("kerberos_message", std::string(credssp::krb5_token_name(r.krb5_tok_id)));
+        if (r.kerberos) {
+            const auto& k = *r.kerberos;
+            if (k.sname) o.add("kerberos_service", k.sname->joined());
+            if (!k.srealm.empty()) o.add("kerberos_realm", k.srealm);
+            if (k.error_code) {
+                o.add("kerberos_error_code", static_cast<std::int64_t>(*k.error_code));
+                if (auto en = krb::error_name(*k.error_code); !en.empty()) o.add("kerberos_error_name", std::string(en));
+            }
+        }
     }
     if (r.auth_info) o.add_bool("auth_info", true);
     if (r.pub_key_auth) o.add_bool("pub_key_auth", true);

@@ -216,8 +216,9 @@ std::string tls_text(const json& t) {
     if (t.contains("decryption")) {
         const auto& d = t["decryption"];
         std::string what = get<bool>(d, "keys_found")
-                               ? fmt::format("decrypted c2s {} records, s2c {} records", d["records"]["c2s"].get<std::uint64_t>(),
-                                             d["records"]["s2c"].get<std::uint64_t>())
+                               ? fmt::format("decrypted c2s {} records, s2c {} records{}", d["records"]["c2s"].get<std::uint64_t>(),
+                                             d["records"]["s2c"].get<std::uint64_t>(),
+                                             get<std::string>(d, "keys_from") == "rsa_key" ? " (keys from the server's RSA key)" : "")
                                : std::string("not decrypted");
         if (d.contains("problem")) what += ": " + d["problem"].get<std::string>();
         line(0, what);
@@ -243,7 +244,30 @@ std::string credssp_text(const json& c) {
         std::string what = fmt::format("TSRequest v{} from the {}", get<std::uint64_t>(r, "version"), get<std::string>(r, "from"));
         if (r.contains("token")) {
             what += ", " + get<std::string>(r, "token") + " token";
-            if (r.contains("ntlm_message")) what += " (NTLM " + get<std::string>(r, "ntlm_message") + ")";
+            if (r.contains("kerberos")) {
+                const auto& k = r["kerberos"];
+                what += " (Kerberos " + get<std::string>(k, "message");
+                if (k.contains("service"))
+                    what += " for " + get<std::string>(k, "service") +
+                            (k.contains("realm") ? "@" + get<std::string>(k, "realm") : std::string());
+                if (k.contains("error_name")) what += " " + get<std::string>(k, "error_name");
+                what += ")";
+            }
+            if (r.contains("ntlm_message")) {
+                what += " (NTLM " + get<std::string>(r, "ntlm_message");
+                if (r.contains("ntlm")) {
+                    const auto& n = r["ntlm"];
+                    if (n.contains("user"))
+                        what += " " + (n.contains("domain") ? get<std::string>(n, "domain") + "\\" : std::string()) +
+                                get<std::string>(n, "user");
+                    if (n.contains("workstation")) what += " from " + get<std::string>(n, "workstation");
+                    const std::string server = n.contains("dns_computer") ? get<std::string>(n, "dns_computer")
+                                                                          : get<std::string>(n, "nb_computer");
+                    if (!server.empty()) what += " from server " + server;
+                    if (n.contains("windows_version")) what += ", Windows " + get<std::string>(n, "windows_version");
+                }
+                what += ")";
+            }
         }
         if (get<bool>(r, "auth_info")) what += ", authInfo";
         if (get<bool>(r, "pub_key_auth")) what += ", pubKeyAuth";

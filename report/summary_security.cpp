@@ -52,6 +52,7 @@ json certificate_json(const x509::Certificate& c) {
 json decryption_json(const DecryptFacts& d) {
     auto pair = [](const std::array<std::uint64_t, 2>& a) { return json{{"c2s", a[0]}, {"s2c", a[1]}}; };
     json j = {{"keys_found", d.keys_found}, {"records", pair(d.records)}, {"bytes", pair(d.bytes)}};
+    if (d.keys_found) j["keys_from"] = d.from_rsa_key ? "rsa_key" : "key_log";
     if (d.skipped[0] || d.skipped[1]) j["skipped"] = pair(d.skipped);
     if (d.undecrypted[0] || d.undecrypted[1]) j["undecrypted"] = pair(d.undecrypted);
     for (int i = 0; i < 2; ++i)
@@ -124,6 +125,48 @@ json tls_json(const TlsFacts& t) {
     return j;
 }
 
+// MS-NLMP 2.2.1: the names and versions an NTLM message carries (never its
+// challenge responses, session key or MIC).
+json ntlm_json(const ntlm::Message& m) {
+    json j = json::object();
+    auto put = [&j](const char* k, const std::string& v) {
+        if (!v.empty()) j[k] = v;
+    };
+    put("domain", m.domain);
+    put("user", m.user);
+    put("workstation", m.workstation);
+    put("target_name", m.target_name);
+    put("nb_computer", m.nb_computer);
+    put("nb_domain", m.nb_domain);
+    put("dns_computer", m.dns_computer);
+    put("dns_domain", m.dns_domain);
+    put("dns_tree", m.dns_tree);
+    if (m.version)
+        j["windows_version"] = fmt::format("{}.{}.{}", m.version->major, m.version->minor, m.version->build);
+    if (m.type == 3) {
+        j["ntlm_v2"] = m.ntlm_v2();
+        if (m.anonymous()) j["anonymous"] = true;
+    }
+    return j;
+}
+
+// The clear parts of a Kerberos message carried in a negoToken (RFC 4120).
+json krb_token_json(const credssp::TsRequest& r) {
+    json j = {{"message", credssp::krb5_token_name(r.krb5_tok_id)}};
+    if (r.krb5_user_to_user) j["user_to_user"] = true;
+    if (!r.kerberos) return j;
+    const krb::Message& m = *r.kerberos;
+    if (m.sname) j["service"] = m.sname->joined();
+    if (!m.srealm.empty()) j["realm"] = m.srealm;
+    if (m.cname) j["client"] = m.cname->joined();
+    if (m.error_code) {
+        j["error_code"] = *m.error_code;
+        if (auto n = krb::error_name(*m.error_code); !n.empty()) j["error_name"] = std::string(n);
+    }
+    if (m.e_text) j["e_text"] = *m.e_text;
+    return j;
+}
+
 json credssp_json(const TlsFacts& t) {
     json j = json::object();
     if (!t.decryption || (!t.decryption->credssp_read() && !t.decryption->euar && t.decryption->credssp_error.empty()))
@@ -137,6 +180,10 @@ json credssp_json(const TlsFacts& t) {
             e["nego_tokens"] = r.nego_tokens;
             e["token"] = credssp::to_string(r.token_kind);
             if (r.ntlm_message) e["ntlm_message"] = credssp::ntlm_message_name(r.ntlm_message);
+            if (r.ntlm) {
+                if (json n = ntlm_json(*r.ntlm); !n.empty()) e["ntlm"] = std::move(n);
+            }
+            if (r.krb5_tok_id) e["kerberos"] = krb_token_json(r);
         }
         if (r.auth_info) e["auth_info"] = true;
         if (r.pub_key_auth) e["pub_key_auth"] = true;
@@ -148,6 +195,17 @@ json credssp_json(const TlsFacts& t) {
         reqs.push_back(std::move(e));
     }
     j["ts_requests"] = std::move(reqs);
+    // Who logs on, and to which server, as NTLM names them (the last AUTHENTICATE and CHALLENGE).
+    for (auto it = d.ts_requests.rbegin(); it != d.ts_requests.rend(); ++it) {
+        const auto& n = it->request.ntlm;
+        if (!n) continue;
+        if (n->type == 3 && !j.contains("user") && !n->user.empty())
+            j["user"] = n->domain.empty() ? n->user : n->domain + "\\" + n->user;
+        if (n->type == 2 && !j.contains("server_name")) {
+            const std::string& name = !n->dns_computer.empty() ? n->dns_computer : n->nb_computer;
+            if (!name.empty()) j["server_name"] = name;
+        }
+    }
     if (d.error_code) {
         j["error_code"] = fmt::format("0x{:08X}", *d.error_code);
         if (const char* name = credssp::status_name(*d.error_code)) j["error_name"] = name;

@@ -401,3 +401,208 @@ TEST_CASE("credssp: TSRequest vectors built from MS-CSSP 2.2.1", "[decrypt][cred
     CHECK(*credssp::decode_early_user_auth_result(B{5, 0, 0, 0}) == 5u);
     CHECK_FALSE(credssp::decode_early_user_auth_result(B{5, 0, 0}));
 }
+
+// ---------------------------------------------------------------------------
+// CBC suites: TLS 1.0 to 1.2, MAC-then-encrypt (RFC 5246 6.2.3.2) and
+// encrypt-then-MAC (RFC 7366).  The records are sealed here by the RFCs'
+// rules; the lab captures with these suites are compared with tshark.
+// ---------------------------------------------------------------------------
+namespace {
+
+struct CbcSuite {
+    std::uint16_t id;
+    const char* cipher;
+    int key_len, block;
+    const char* mac;
+    int mac_len;
+    const char* prf12;  // the TLS 1.2 PRF hash
+};
+constexpr CbcSuite kAes128Sha{0xC013, "AES-128-CBC", 16, 16, "SHA1", 20, "SHA256"};     // ECDHE_RSA_WITH_AES_128_CBC_SHA
+constexpr CbcSuite kAes256Sha384{0xC028, "AES-256-CBC", 32, 16, "SHA384", 48, "SHA384"};  // ECDHE_RSA_WITH_AES_256_CBC_SHA384
+constexpr CbcSuite kRsaAes128Sha{0x002F, "AES-128-CBC", 16, 16, "SHA1", 20, "SHA256"};  // RSA_WITH_AES_128_CBC_SHA
+constexpr CbcSuite k3Des{0x000A, "DES-EDE3-CBC", 24, 8, "SHA1", 20, "SHA256"};          // RSA_WITH_3DES_EDE_CBC_SHA
+
+B hmac(const char* digest, const B& key, const B& data) {
+    std::uint8_t out[EVP_MAX_MD_SIZE];
+    std::size_t n = 0;
+    REQUIRE(EVP_Q_mac(nullptr, "HMAC", nullptr, digest, nullptr, key.data(), key.size(), data.data(), data.size(), out,
+                      sizeof out, &n) != nullptr);
+    return B(out, out + n);
+}
+
+struct CbcSealer {
+    const CbcSuite* s;
+    std::uint16_t version;
+    bool etm;
+    B mac_key, key, iv;  // iv: TLS 1.0's chained IV
+    std::uint64_t seq = 0;
+    std::uint8_t next_iv = 0x61;  // TLS 1.1+: each record's explicit IV, a pattern
+    B mac_input(std::uint8_t type, const B& fragment) const {
+        B m;
+        for (int i = 0; i < 8; ++i) m.push_back(static_cast<std::uint8_t>(seq >> (56 - 8 * i)));
+        m.insert(m.end(), {type, static_cast<std::uint8_t>(version >> 8), static_cast<std::uint8_t>(version),
+                           static_cast<std::uint8_t>(fragment.size() >> 8), static_cast<std::uint8_t>(fragment.size())});
+        m.insert(m.end(), fragment.begin(), fragment.end());
+        return m;
+    }
+    B encrypt(const B& record_iv, const B& plain) {
+        EVP_CIPHER* c = EVP_CIPHER_fetch(nullptr, s->cipher, nullptr);
+        EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
+        B out(plain.size() + 32);
+        int len = 0;
+        REQUIRE(EVP_EncryptInit_ex2(ctx, c, key.data(), record_iv.data(), nullptr) > 0);
+        EVP_CIPHER_CTX_set_padding(ctx, 0);
+        REQUIRE(EVP_EncryptUpdate(ctx, out.data(), &len, plain.data(), static_cast<int>(plain.size())) > 0);
+        REQUIRE(static_cast<std::size_t>(len) == plain.size());
+        out.resize(plain.size());
+        EVP_CIPHER_CTX_free(ctx);
+        EVP_CIPHER_free(c);
+        return out;
+    }
+    static void pad(B& b, int block) {
+        const auto p = static_cast<std::uint8_t>((block - (b.size() + 1) % block) % block);
+        b.insert(b.end(), p + 1u, p);  // padding_length + 1 bytes of padding_length
+    }
+    B seal(std::uint8_t type, const B& plain) {
+        B record_iv = iv;
+        B prefix;
+        if (version >= 0x0302) {
+            record_iv.assign(s->block, next_iv++);
+            prefix = record_iv;
+        }
+        B body;
+        if (etm) {
+            B data = plain;
+            pad(data, s->block);
+            const B ct = encrypt(record_iv, data);
+            if (version < 0x0302) iv.assign(ct.end() - s->block, ct.end());
+            body = cat({prefix, ct});
+            body = cat({body, hmac(s->mac, mac_key, mac_input(type, body))});
+        } else {
+            B data = cat({plain, hmac(s->mac, mac_key, mac_input(type, plain))});
+            pad(data, s->block);
+            const B ct = encrypt(record_iv, data);
+            if (version < 0x0302) iv.assign(ct.end() - s->block, ct.end());
+            body = cat({prefix, ct});
+        }
+        ++seq;
+        return tls_record(type, body, version);
+    }
+};
+
+// RFC 5246 6.3 (RFC 2246 6.3 for TLS 1.0/1.1 with the MD5+SHA1 PRF): MAC
+// keys, cipher keys, then TLS 1.0's IVs.
+std::pair<CbcSealer, CbcSealer> cbc_sealers(const CbcSuite& s, std::uint16_t version, bool etm) {
+    B server_random, client_random;
+    for (int i = 0; i < 32; ++i) {
+        server_random.push_back(static_cast<std::uint8_t>(0x80 + i));
+        client_random.push_back(static_cast<std::uint8_t>(i));
+    }
+    const std::string label = "key expansion";
+    B block(2 * (s.mac_len + s.key_len + s.block));
+    const char* prf = version < 0x0303 ? "MD5-SHA1" : s.prf12;
+    EVP_KDF* kdf = EVP_KDF_fetch(nullptr, "TLS1-PRF", nullptr);
+    EVP_KDF_CTX* ctx = EVP_KDF_CTX_new(kdf);
+    OSSL_PARAM p[] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, const_cast<char*>(prf), 0),
+        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SECRET, const_cast<std::uint8_t*>(kMaster.data()), kMaster.size()),
+        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SEED, const_cast<char*>(label.data()), label.size()),
+        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SEED, server_random.data(), 32),
+        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SEED, client_random.data(), 32),
+        OSSL_PARAM_construct_end()};
+    REQUIRE(EVP_KDF_derive(ctx, block.data(), block.size(), p) > 0);
+    EVP_KDF_CTX_free(ctx);
+    EVP_KDF_free(kdf);
+    auto at = [&](int off, int n) { return B(block.begin() + off, block.begin() + off + n); };
+    const int m = s.mac_len, k = s.key_len, b = s.block;
+    CbcSealer c{&s, version, etm, at(0, m), at(2 * m, k), at(2 * m + 2 * k, b)};
+    CbcSealer v{&s, version, etm, at(m, m), at(2 * m + k, k), at(2 * m + 2 * k + b, b)};
+    return {c, v};
+}
+
+// Hellos of `version`, the suite, and encrypt_then_mac (22, RFC 7366 2) as asked.
+B hello_ext(bool etm) { return etm ? B{0, 4, 0, 22, 0, 0} : B{}; }
+B cbc_client_hello(std::uint16_t version, std::uint16_t suite, bool etm) {
+    B body = {static_cast<std::uint8_t>(version >> 8), static_cast<std::uint8_t>(version)};
+    for (int i = 0; i < 32; ++i) body.push_back(static_cast<std::uint8_t>(i));
+    body.insert(body.end(), {0, 0, 2, static_cast<std::uint8_t>(suite >> 8), static_cast<std::uint8_t>(suite), 1, 0});
+    return tls_record(22, handshake(1, cat({body, hello_ext(etm)})), 0x0301);
+}
+B cbc_server_hello(std::uint16_t version, std::uint16_t suite, bool etm) {
+    B body = {static_cast<std::uint8_t>(version >> 8), static_cast<std::uint8_t>(version)};
+    for (int i = 0; i < 32; ++i) body.push_back(static_cast<std::uint8_t>(0x80 + i));
+    body.insert(body.end(), {0, static_cast<std::uint8_t>(suite >> 8), static_cast<std::uint8_t>(suite), 0});
+    return tls_record(22, cat({handshake(2, cat({body, hello_ext(etm)})), handshake(14, {})}), version);
+}
+
+// As nla() above, with a CBC suite: the client's NTLM messages, then the
+// server's error TSRequest carrying `code`, then the client resets.
+Capture cbc_nla(const CbcSuite& s, std::uint16_t version, bool client_etm, bool server_etm, std::uint32_t code,
+                bool tamper = false) {
+    Capture cap;
+    Conv cv(cap);
+    auto [cs, ss] = cbc_sealers(s, version, client_etm && server_etm);
+    cv.handshake();
+    cv.client(connection_request(kSsl | kHybrid));
+    cv.server(connection_confirm(kHybrid));
+    cv.client(cbc_client_hello(version, s.id, client_etm));
+    cv.server(cbc_server_hello(version, s.id, server_etm));
+    const B finished = handshake(20, B(12, 0xF1));
+    cv.client(cat({tls_record(22, handshake(16, B(130, 0x11)), version), tls_record(20, {1}, version), cs.seal(22, finished)}));
+    cv.server(cat({tls_record(20, {1}, version), ss.seal(22, finished)}));
+    cv.client(cs.seal(23, ts_ntlm(1)));
+    cv.server(ss.seal(23, ts_ntlm(2, 200)));
+    cv.client(cs.seal(23, ts_ntlm(3, 300)));
+    B err = ss.seal(23, ts_error(code));
+    if (tamper) err[err.size() - 1] ^= 0x01;
+    cv.server(err);
+    cv.client_rst();
+    return cap;
+}
+
+}  // namespace
+
+TEST_CASE("decrypt: CBC suites, MAC-then-encrypt and encrypt-then-MAC, TLS 1.0 to 1.2", "[decrypt][cbc]") {
+    struct Case {
+        const char* what;
+        const CbcSuite* suite;
+        std::uint16_t version;
+        bool client_etm, server_etm;
+    };
+    const Case cases[] = {
+        {"TLS 1.2 ECDHE-RSA-AES128-SHA, MAC-then-encrypt (as SChannel)", &kAes128Sha, 0x0303, false, false},
+        {"TLS 1.2 ECDHE-RSA-AES256-SHA384, encrypt-then-MAC", &kAes256Sha384, 0x0303, true, true},
+        {"TLS 1.2, the client offers encrypt-then-MAC, the server does not echo it", &kAes128Sha, 0x0303, true, false},
+        {"TLS 1.0 AES128-SHA: the MD5+SHA1 PRF and the chained IV", &kRsaAes128Sha, 0x0301, false, false},
+        {"TLS 1.0 AES128-SHA with encrypt-then-MAC", &kRsaAes128Sha, 0x0301, true, true},
+        {"TLS 1.1 DES-CBC3-SHA: explicit 8-byte IVs", &k3Des, 0x0302, false, false},
+    };
+    for (const auto& c : cases) {
+        DYNAMIC_SECTION(c.what) {
+            const Seen s = run(cbc_nla(*c.suite, c.version, c.client_etm, c.server_etm, 0xC0000072), keylog_line(kMaster));
+            CHECK(s.rule == "credssp_decrypted");
+            CHECK(s.verdict == "account_disabled");
+            REQUIRE(s.decryption);
+            CHECK(s.decryption->keys_found);
+            CHECK(s.decryption->records[0] == 3);
+            CHECK(s.decryption->records[1] == 3);
+            CHECK(s.decryption->error_code == 0xC0000072u);
+            CHECK(s.decryption->failed_frame[0] == 0);
+            CHECK(s.decryption->failed_frame[1] == 0);
+        }
+    }
+    SECTION("near miss: the server's last record does not authenticate (one bit flipped)") {
+        const Seen s = run(cbc_nla(kAes128Sha, 0x0303, false, false, 0xC0000072, true), keylog_line(kMaster));
+        REQUIRE(s.decryption);
+        CHECK(s.decryption->records[1] == 2);  // Finished and CHALLENGE
+        CHECK(s.decryption->failed_frame[1] != 0);
+        CHECK_FALSE(s.decryption->error_code);
+        CHECK(s.verdict != "account_disabled");
+    }
+    SECTION("near miss: a master secret that is not this session's") {
+        const Seen s = run(cbc_nla(kAes128Sha, 0x0301, false, false, 0xC0000072), keylog_line(B(48, 0x43)));
+        REQUIRE(s.decryption);
+        CHECK(s.decryption->records[0] == 0);
+        CHECK(s.decryption->failed_frame[0] != 0);
+    }
+}
