@@ -35,6 +35,7 @@ TlsStage& TlsStage::operator=(TlsStage&& o) noexcept {
     pending_ = std::move(o.pending_);
     frame_ = o.frame_;
     ts_ns_ = o.ts_ns_;
+    sink_ = o.sink_;
     session_.set_observer(keys_ ? this : nullptr);
     o.session_.set_observer(nullptr);
     return *this;
@@ -163,6 +164,12 @@ void TlsStage::record(Dir dir, const tls::FramedRecord& rec, const tls::Summary&
 }
 
 void TlsStage::on_plaintext(Dir dir, Bytes data, std::size_t events) {
+    if (sink_) {
+        sink_out_.clear();
+        sink_->plaintext(dir, data, frame_, ts_ns_, sink_out_);
+        for (auto& e : sink_out_) pending_.emplace_back(events, std::move(e));
+        return;
+    }
     if (!nla_ || credssp_over_ || data.empty()) return;
     DecryptFacts& df = *facts_.decryption;
     const int d = dir_index(dir);

@@ -110,6 +110,16 @@ struct TlsFacts {
 
 class TlsDecryptor;
 
+// Where a connection that is not RDP at its start (an RD Gateway's HTTPS)
+// takes its decrypted application data: every record's plaintext, in order,
+// per direction.  Its events follow their record's own.
+class TlsPlaintextSink {
+public:
+    virtual ~TlsPlaintextSink() = default;
+    virtual void plaintext(Dir dir, Bytes data, std::uint64_t frame, std::int64_t ts_ns,
+                           std::vector<PduEvent>& out) = 0;
+};
+
 class TlsStage : private tls::RecordObserver {
 public:
     TlsStage();
@@ -124,6 +134,9 @@ public:
     void feed(Dir dir, Bytes data, std::uint64_t frame, std::int64_t ts_ns, std::vector<PduEvent>& out);
     const TlsFacts& facts() const { return facts_; }
     bool failed(Dir dir) const;
+    // Hand decrypted application data to `sink` rather than reading CredSSP
+    // from it (null: CredSSP, the default).  The sink must outlive the stage.
+    void set_plaintext_sink(TlsPlaintextSink* sink) { sink_ = sink; }
 
 private:
     void on_event(const tls::Event& e, std::uint64_t frame, std::int64_t ts_ns, std::vector<PduEvent>& out);
@@ -145,6 +158,8 @@ private:
     std::int64_t ts_ns_ = 0;
     std::array<std::uint32_t, 2> app_events_{};
     std::vector<tls::Event> events_;  // of the last feed(), reused
+    TlsPlaintextSink* sink_ = nullptr;
+    std::vector<PduEvent> sink_out_;
 };
 
 // The dissect events for application data stop after this many per direction:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "dissect/http1.hpp"
 
 #include <algorithm>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // HTTP/1.1 message heads (RFC 9112 2-5): the start line (a request's method
 // and target, a response's status code and reason phrase) and the header
 // fields, and the challenges of WWW-Authenticate (RFC 9110 11.6.1).  An RD

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "dissect/tsgu.hpp"
 
 #include <algorithm>

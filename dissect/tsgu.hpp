@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // MS-TSGU HTTP transport packets (2.2.10): what an RD Gateway client and
 // server exchange inside the HTTP (RDG_OUT_DATA / RDG_IN_DATA) or WebSocket
 // transport -- the handshake, tunnel creation and authorization, channel

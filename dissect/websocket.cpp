@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "dissect/websocket.hpp"
 
 namespace rdpscope::websocket {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // WebSocket framing (RFC 6455 5.2): the frame header -- FIN, opcode, the
 // mask and the payload length in its three encodings -- and unmasking.  An RD
 // Gateway's WebSocket transport (MS-TSGU 2.2.3.2) carries the MS-TSGU packets

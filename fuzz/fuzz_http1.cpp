@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // HTTP/1.1 heads and their WWW-Authenticate challenges.
 #include <cstddef>
 #include <cstdint>

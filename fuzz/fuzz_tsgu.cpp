@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // MS-TSGU HTTP packets back to back.
 #include <cstddef>
 #include <cstdint>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // WebSocket frames back to back, unmasked as the gateway stage does.
 #include <cstddef>
 #include <cstdint>

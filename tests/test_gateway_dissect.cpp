@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // RD Gateway layers: HTTP/1.1 heads and WWW-Authenticate challenges (RFC 9112,
 // RFC 9110 11.6.1 and RFC 6455 1.2 examples), WebSocket frames (the RFC 6455
 // 5.7 examples byte for byte), and MS-TSGU HTTP packets written field by
@@ -16,7 +17,8 @@ using namespace rdpscope;
 using rdpscope::test::hex;
 
 namespace {
-Bytes B(const std::string& s) { return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()}; }
+// A view: the strings given must outlive the decoded heads (literals, named strings).
+Bytes B(std::string_view s) { return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()}; }
 }  // namespace
 
 TEST_CASE("HTTP: the RFC 6455 1.2 opening handshake", "[http1]") {
@@ -24,7 +26,8 @@ TEST_CASE("HTTP: the RFC 6455 1.2 opening handshake", "[http1]") {
         "GET /chat HTTP/1.1\r\nHost: server.example.com\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
         "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nOrigin: http://example.com\r\n"
         "Sec-WebSocket-Protocol: chat, superchat\r\nSec-WebSocket-Version: 13\r\n\r\n";
-    auto h = http1::decode_head(B(req + "after"));
+    const std::string buf = req + "after";
+    auto h = http1::decode_head(B(buf));
     REQUIRE(h);
     CHECK(h->request);
     CHECK(h->method == "GET");
@@ -237,7 +240,7 @@ TEST_CASE("MS-TSGU: the handshake, tunnel and channel packets (2.2.10)", "[tsgu]
         CHECK(p->idle_timeout == 0u);
     }
     {  // 2.2.10.2 HTTP_CHANNEL_PACKET: one resource "srv", port 3389, protocol 3 (TCP).
-        auto p = tsgu::decode_packet(hex("0800 0000 16000000" "01 00 3d0d 0300 0800 7300 7200 7600 0000"));
+        auto p = tsgu::decode_packet(hex("0800 0000 18000000" "01 00 3d0d 0300 0800 7300 7200 7600 0000"));
         REQUIRE(p);
         CHECK(p->resource_count == 1);
         CHECK(p->resources[0] == "srv");
@@ -245,7 +248,7 @@ TEST_CASE("MS-TSGU: the handshake, tunnel and channel packets (2.2.10)", "[tsgu]
         CHECK(p->protocol == 3);
     }
     {  // 2.2.10.4 HTTP_CHANNEL_RESPONSE: channelId 1, udpPort 3391, a 2-byte cookie.
-        auto p = tsgu::decode_packet(hex("0900 0000 18000000" "00000000 0700 0000 01000000 3f0d 0200 abcd"));
+        auto p = tsgu::decode_packet(hex("0900 0000 1a000000" "00000000 0700 0000 01000000 3f0d 0200 abcd"));
         REQUIRE(p);
         CHECK(p->channel_id == 1u);
         CHECK(p->udp_port == 3391);
@@ -259,7 +262,8 @@ TEST_CASE("MS-TSGU: the handshake, tunnel and channel packets (2.2.10)", "[tsgu]
         CHECK_FALSE(p->channel_id);
     }
     {  // 2.2.10.6 HTTP_DATA_PACKET carrying an X.224 Connection Confirm's TPKT header.
-        auto p = tsgu::decode_packet(hex("0a00 0000 0e000000" "0400 03000013"));
+        const auto bytes = hex("0a00 0000 0e000000" "0400 03000013");  // data points into it
+        auto p = tsgu::decode_packet(bytes);
         REQUIRE(p);
         REQUIRE(p->data.size() == 4);
         CHECK(p->data[0] == 0x03);
@@ -280,7 +284,7 @@ TEST_CASE("MS-TSGU: headers, short packets, names", "[tsgu]") {
     REQUIRE_FALSE(h);
     CHECK(h.error().kind == ErrorKind::need_more);
     CHECK(tsgu::decode_header(hex("0a00 0000 07000000")).error().kind == ErrorKind::malformed);
-    CHECK(tsgu::decode_header(hex("0a00 0000 00001000")).error().kind == ErrorKind::malformed);
+    CHECK(tsgu::decode_header(hex("0a00 0000 00002000")).error().kind == ErrorKind::malformed);
     // The length must be the buffer's.
     CHECK(tsgu::decode_packet(hex("0d00 0000 08000000 00")).error().kind == ErrorKind::malformed);
     // A data packet whose cbDataLen runs past the packet.
