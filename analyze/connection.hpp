@@ -5,11 +5,13 @@
 #pragma once
 
 #include <array>
+#include <memory>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "analyze/gateway_stage.hpp"
 #include "analyze/kerberos_flows.hpp"
 #include "analyze/rdp_stream.hpp"
 #include "analyze/tcp_analysis.hpp"
@@ -78,6 +80,9 @@ struct Connection {
     std::vector<UdpFlowFacts> udp;  // RDP-UDP flows tied to it (filled when it is retired)
     std::vector<KerberosNote> kerberos;  // the client's Kerberos messages tied to it (filled when it is judged)
     TcpAnalysis tcp;    // the TCP behaviour of both directions
+    // A gateway candidate (TLS on a gateway port, keys given): its TLS and
+    // the RD Gateway protocol inside, fed instead of `rdp` (analyze/gateway_stage.hpp).
+    std::unique_ptr<GatewayTunnel> gateway;
 
     // Which side is the client: the SYN's sender; else the one that sent the
     // X.224 CR; else the one not on port 3389; else the first sender.

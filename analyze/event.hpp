@@ -401,6 +401,40 @@ struct KerberosMessage {
     bool tcp = false;
 };
 
+// ---- RD Gateway (GatewayStage, analyze/gateway_stage.hpp) --------------------
+
+// An HTTP/1.1 message head inside the gateway's TLS (RFC 9112): a request's
+// method and target, or a response's status, reason phrase and the
+// authentication schemes it offers (http1::Scheme bits, names in order).
+struct GatewayHttp {
+    bool request = false;
+    std::string method, target;
+    std::uint16_t status = 0;
+    std::string reason;
+    std::vector<std::string> schemes;
+    bool websocket_upgrade = false;
+    std::optional<DecodeError> error;  // the head did not decode (then nothing else is set)
+};
+
+// A WebSocket Close frame (RFC 6455 5.5.1).
+struct GatewayWebSocketClose {
+    std::uint16_t code = 0;
+};
+
+// One MS-TSGU HTTP packet (2.2.10), with what the report prints of it.
+struct GatewayPacket {
+    std::uint16_t type = 0;
+    std::uint32_t length = 0;
+    std::optional<std::uint32_t> status;
+    std::optional<std::uint32_t> tunnel_id, channel_id;
+    std::optional<std::uint16_t> udp_port;
+    std::string client_name, resource;
+    std::uint16_t port = 0;
+    std::uint16_t extended_auth = 0;
+    std::uint32_t data_length = 0;
+    std::optional<DecodeError> error;
+};
+
 }  // namespace ev
 
 using Pdu = std::variant<
@@ -419,7 +453,7 @@ using Pdu = std::variant<
     ev::RdpSecurityError, ev::RdpSecurityExchange, ev::RdpClientInfo, ev::RdpLicense,
     ev::RdpShareControl, ev::RdpSetErrorInfo, ev::RdpSaveSessionInfo, ev::RdpServerRedirection, ev::RdpShareError,
     ev::RdpUdpError, ev::RdpUdpSyn, ev::RdpUdpSynAck, ev::RdpUdpData, ev::RdpUdpFin,
-    ev::KerberosMessage>;
+    ev::KerberosMessage, ev::GatewayHttp, ev::GatewayWebSocketClose, ev::GatewayPacket>;
 
 struct PduEvent {
     std::uint64_t frame = 0;

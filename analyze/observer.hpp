@@ -27,6 +27,10 @@ public:
     // The verdict is decided (closed, stalled, completed): live output prints it
     // now; the connection may go on and is reported again, whole, by connection_done.
     virtual void connection_verdict(const Connection&, const Verdict&) {}
+    // An RD Gateway connection (decrypted, recognised as a gateway's) is
+    // finished, with its gateway verdict (analyze/gateway_verdict.hpp); it is
+    // freed right after this call.
+    virtual void gateway_done(const Connection&, const Verdict&) {}
     // RDP-UDP (flows on the RDP port): a PDU, and the flow finished (idle or end of input).
     virtual void udp_pdu(const UdpFlowFacts&, Dir, const PduEvent&) {}
     virtual void udp_flow_done(const UdpFlowFacts&) {}

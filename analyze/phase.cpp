@@ -14,6 +14,10 @@ const char* to_string(Phase p) {
         case Phase::security_exchange: return "security_exchange";
         case Phase::secure_settings: return "secure_settings";
         case Phase::established: return "established";
+        case Phase::gateway_connect: return "gateway_connect";
+        case Phase::gateway_auth: return "gateway_auth";
+        case Phase::gateway_tunnel: return "gateway_tunnel";
+        case Phase::gateway_channel: return "gateway_channel";
     }
     return "?";
 }

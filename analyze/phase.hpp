@@ -18,6 +18,13 @@ enum class Phase : std::uint8_t {
     security_exchange,  // standard RDP security only
     secure_settings,    // Client Info and on (licensing, capabilities)
     established,        // the server sends sustained data after the connection sequence
+    // An RD Gateway's own connection (MS-TSGU, analyze/gateway_verdict.hpp), a
+    // ladder of its own: they follow `established` only to keep the RDP
+    // phases' numbers; no RDP connection reaches them.
+    gateway_connect,    // TCP and TLS to the gateway
+    gateway_auth,       // HTTP authentication, up to the 101 upgrade (or 200)
+    gateway_tunnel,     // MS-TSGU handshake, tunnel create and tunnel authorization
+    gateway_channel,    // channel create: the gateway connected to the target
 };
 
 const char* to_string(Phase p);

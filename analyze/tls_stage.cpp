@@ -40,6 +40,7 @@ TlsStage& TlsStage::operator=(TlsStage&& o) noexcept {
     pending_ = std::move(o.pending_);
     frame_ = o.frame_;
     ts_ns_ = o.ts_ns_;
+    gateway_sink_ = o.gateway_sink_;
     session_.set_observer(keys_ || rsa_ ? this : nullptr);
     o.session_.set_observer(nullptr);
     return *this;
@@ -184,6 +185,12 @@ void TlsStage::forward(Dir dir, Bytes data, std::size_t events) {
 }
 
 void TlsStage::on_plaintext(Dir dir, Bytes data, std::size_t events) {
+    if (gateway_sink_) {
+        gateway_out_.clear();
+        gateway_sink_->plaintext(dir, data, frame_, ts_ns_, gateway_out_);
+        for (auto& e : gateway_out_) pending_.emplace_back(events, std::move(e));
+        return;
+    }
     if (data.empty()) return;
     // Without CredSSP (PROTOCOL_SSL) the connection sequence starts at once;
     // after it, with the client's first TPKT (below).

@@ -123,6 +123,16 @@ public:
 };
 class RsaKeys;
 
+// Where a connection that is not RDP at its start (an RD Gateway's HTTPS)
+// takes its decrypted application data: every record's plaintext, in order,
+// per direction.  Its events follow their record's own.
+class TlsPlaintextSink {
+public:
+    virtual ~TlsPlaintextSink() = default;
+    virtual void plaintext(Dir dir, Bytes data, std::uint64_t frame, std::int64_t ts_ns,
+                           std::vector<PduEvent>& out) = 0;
+};
+
 class TlsStage : private tls::RecordObserver {
 public:
     TlsStage();
@@ -145,6 +155,9 @@ public:
               PlaintextSink* sink = nullptr);
     const TlsFacts& facts() const { return facts_; }
     bool failed(Dir dir) const;
+    // Hand decrypted application data to `sink` rather than reading CredSSP
+    // from it (null: CredSSP, the default).  The sink must outlive the stage.
+    void set_plaintext_sink(TlsPlaintextSink* sink) { gateway_sink_ = sink; }
 
 private:
     void on_event(const tls::Event& e, std::uint64_t frame, std::int64_t ts_ns, std::vector<PduEvent>& out);
@@ -172,6 +185,8 @@ private:
     std::int64_t ts_ns_ = 0;
     std::array<std::uint32_t, 2> app_events_{};
     std::vector<tls::Event> events_;  // of the last feed(), reused
+    TlsPlaintextSink* gateway_sink_ = nullptr;  // set_plaintext_sink (RD Gateway)
+    std::vector<PduEvent> gateway_out_;
 };
 
 // The dissect events for application data stop after this many per direction:

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "analyze/tracker.hpp"
 
+#include "analyze/gateway_verdict.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -36,6 +38,13 @@ public:
         c_.last_data_side = side_;
         const int syn_client = (c_.stats[0].syn || c_.stats[1].syn || c_.stats[0].syn_ack || c_.stats[1].syn_ack)
                                    ? c_.client_side() : -1;
+        if (c_.gateway) {
+            out_.clear();
+            const bool taken = c_.gateway->on_data(c_.dir_from(side_), data, frame, ts_ns, out_);
+            for (auto& e : out_) ev_.pdu(side_, std::move(e));
+            if (taken) return;
+            // Not TLS: no gateway; the bytes are RDP's to judge (RDP on a gateway port).
+        }
         c_.rdp.on_data(side_, data, frame, ts_ns, syn_client, ev_);
     }
     void on_gap(std::uint64_t length, std::uint64_t frame) override { c_.rdp.on_gap(side_, length, frame, ev_); }
@@ -43,6 +52,7 @@ public:
 private:
     Connection& c_;
     int side_;
+    std::vector<PduEvent> out_;
     RdpEvents& ev_;
 };
 
@@ -187,6 +197,18 @@ void Tracker::advance(std::int64_t now_ns) {
     last_sweep_ns_ = now_ns;
 }
 
+bool Tracker::gateway_candidate(const Key& key) const {
+    if (!opt_.keys || reportable_by_port(key)) return false;
+    for (auto p : opt_.gateway_ports)
+        if (key.lo.port == p || key.hi.port == p) return true;
+    return false;
+}
+
+bool Tracker::wants_bytes(const Connection& c, int side) {
+    if (c.gateway && !c.gateway->not_tls()) return c.gateway->wants_bytes(c.dir_from(side));
+    return c.rdp.wants_bytes(side);
+}
+
 bool Tracker::reportable_by_port(const Key& key) const {
     auto on = [&key](std::uint16_t p) { return key.lo.port == p || key.hi.port == p; };
     if (on(opt_.rdp_port)) return true;
@@ -289,6 +311,7 @@ void Tracker::promote(Entry& e, const Key& key) {
     c->rdp.keys = opt_.keys;
     c->rdp.tls.set_certificate_cache(certs_.get());
     c->rdp.rsa_keys = opt_.rsa_keys;
+    if (gateway_candidate(key)) c->gateway = std::make_unique<GatewayTunnel>(opt_.keys);
     for (auto& s : c->stream) s = tcp::Reassembler(opt_.max_pending_per_direction);
     c->tcp.keep_segments(opt_.keep_segments);
     for (int s = 0; s < 2; ++s) c->stats[s].duplicate_copies = h->copies[s].packets;
@@ -443,6 +466,9 @@ bool Tracker::hold(Entry& e, int s, const TcpIn& in, std::size_t wire_payload) {
             if (me.base != Held::Side::Base::syn || t.seq != me.first_seq || !whole ||
                 RdpSession::may_start_rdp(t.payload))
                 return false;
+            // A gateway candidate whose client starts TLS: full, for its TLS and what is inside.
+            if (t.payload.size() >= 2 && t.payload[0] == 22 && t.payload[1] == 3 && gateway_candidate(endpoint_less(in.src, in.dst) ? Key{in.src, in.dst} : Key{in.dst, in.src}))
+                return false;
             me.not_rdp = true;
         }
         if (me.base == Held::Side::Base::unknown && (data || t.has(tcp::FIN))) me.base = Held::Side::Base::other;
@@ -570,7 +596,7 @@ void Tracker::tcp_packet(const CapturedPacket& pkt, const PacketInfo& p) {
     if (e.conn) {
         full_tcp(*e.conn, in);
         const Connection& c = *e.conn;
-        if (opt_.light && !c.rdp.wants_bytes(0) && !c.rdp.wants_bytes(1) && !reportable(c)) demote(e, key);
+        if (opt_.light && !wants_bytes(c, 0) && !wants_bytes(c, 1) && !reportable(c)) demote(e, key);
     }
     // Retiring checks: closing shortens the wait; a packet stamped earlier than
     // the last one (files are not always in time order) moves it back.
@@ -637,19 +663,19 @@ void Tracker::full_tcp(Connection& c, const TcpIn& in) {
 
     Events ev(*this, c);
     if (!t.has(tcp::RST)) {
-        if (c.rdp.wants_bytes(s)) {
+        if (wants_bytes(c, s)) {
             Sink sink(c, s, ev);
             c.stream[s].segment(t.seq, t.payload, t.has(tcp::FIN), in.frame, in.ts_ns, sink);
             // Bytes the snaplen cut off exist on the wire: account for them as a gap now.
             if (cut) c.stream[s].acked(t.seq + static_cast<std::uint32_t>(wire_payload), in.frame, sink);
         }
-        if (t.has(tcp::ACK) && c.rdp.wants_bytes(1 - s)) {
+        if (t.has(tcp::ACK) && wants_bytes(c, 1 - s)) {
             Sink peer(c, 1 - s, ev);
             c.stream[1 - s].acked(t.ack, in.frame, peer);
         }
     }
     for (int i = 0; i < 2; ++i)
-        if (!c.rdp.wants_bytes(i) && !c.stream[i].stopped()) c.stream[i].stop();
+        if (!wants_bytes(c, i) && !c.stream[i].stopped()) c.stream[i].stop();
 }
 
 void Tracker::icmp_packet(const CapturedPacket& pkt, const PacketInfo& p) {
@@ -753,12 +779,16 @@ void Tracker::retire(const Key& key) {
     if (en.conn) {  // a light entry has nothing to flush or report
         Connection& c = *en.conn;
         for (int s = 0; s < 2; ++s) {
-            if (!c.rdp.wants_bytes(s)) continue;
+            if (!wants_bytes(c, s)) continue;
             Events ev(*this, c);
             Sink sink(c, s, ev);
             c.stream[s].flush(c.last_frame, sink);
         }
         report(c, stats_.last_ts, ended_);
+        if (c.gateway && c.gateway->facts().is_gateway()) {
+            ++stats_.gateway_connections;
+            obs_.gateway_done(c, judge_gateway(c, context(c, stats_.last_ts, ended_)));
+        }
         if (auto v = verdicts_.find(c.id); v != verdicts_.end()) {
             c.udp = udp_->take_tied(c.id);
             obs_.connection_done(c, v->second);

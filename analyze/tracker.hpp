@@ -97,6 +97,10 @@ struct TrackerOptions {
     // Servers' RSA private keys (--rsa-key) for sessions with RSA key exchange
     // the key log does not cover; null: none.  Must outlive the tracker.
     const RsaKeys* rsa_keys = nullptr;
+    // Ports an RD Gateway may listen on (MS-TSGU: HTTPS, 443 by default).  With
+    // keys, a TLS connection to one of them is decoded as a gateway candidate
+    // (analyze/gateway_stage.hpp); never when the port is an RDP port.
+    std::vector<std::uint16_t> gateway_ports{443};
     // Segments kept per connection for the HTML report's ladder and
     // time-sequence chart (TcpAnalysis::keep_segments); 0 keeps none.
     std::size_t keep_segments = 0;
@@ -131,6 +135,7 @@ struct FileStats {
     std::uint64_t icmp_unmatched = 0;
     std::uint64_t connections = 0;      // TCP connections seen
     std::uint64_t rdp_connections = 0;  // of which reported
+    std::uint64_t gateway_connections = 0;  // RD Gateway connections judged (decrypted)
     std::int64_t first_ts = 0, last_ts = 0;
     FloodStats flood;    // what the flood bounds left out of the per-connection reports (at the end)
     OtherTraffic other;  // besides RDP: for a capture without any (analyze/other_traffic.hpp)
@@ -315,6 +320,9 @@ private:
     void sweep(std::int64_t now_ns);
     bool reportable(const Connection& c) const;
     bool reportable_by_port(const Key& key) const;
+    bool gateway_candidate(const Key& key) const;
+    // Whether a side's bytes are still wanted: the gateway's TLS, or RDP.
+    static bool wants_bytes(const Connection& c, int side);
     static std::int64_t last_ts(const Entry& e) { return e.conn ? e.conn->last_ts : e.last_ts; }
     // The side (0: the first sender) a packet from `src` comes from.
     static int side_of(const Entry& e, const Key& key, const Endpoint& src) {

@@ -1358,7 +1358,7 @@ std::vector<std::uint32_t> param_values(CodeParam p) {
     switch (p) {
         case CodeParam::none: out.push_back(0); break;
         case CodeParam::phase:
-            for (int i = 0; i <= static_cast<int>(Phase::established); ++i) out.push_back(static_cast<std::uint32_t>(i));
+            for (int i = 0; i <= static_cast<int>(Phase::gateway_channel); ++i) out.push_back(static_cast<std::uint32_t>(i));
             break;
         case CodeParam::tls_alert:
             for (std::uint32_t d = 0; d < 256; ++d) out.push_back(d);
@@ -1461,6 +1461,7 @@ const std::vector<RuleInfo>& rule_table() {
         std::vector<RuleInfo> out;
         for (const auto& r : kRules) out.push_back(r.info);
         for (const auto& r : cross_connection_rules()) out.push_back(r);
+        for (const auto& r : gateway_rules()) out.push_back(r);
         return out;
     }();
     return table;

@@ -38,6 +38,7 @@ namespace rdpscope {
     X(tls_mismatch)           \
     X(protocol_mismatch)      \
     X(authentication_failure) \
+    X(gateway_policy_denied)  \
     X(server_unresponsive)    \
     X(middlebox_reset)        \
     X(closed_by_client)       \
@@ -144,7 +145,15 @@ enum class CodeParam : std::uint8_t {
     X(licensing_failed, none)                                     \
     X(broker_error, none)                                         \
     X(server_error_info, none)                                    \
-    X(server_redirection, none)
+    X(server_redirection, none)                                    \
+    X(gateway_auth_refused, none)                                 \
+    X(gateway_http_error, none)                                   \
+    X(gateway_tunnel_refused, none)                               \
+    X(gateway_cap_denied, none)                                   \
+    X(gateway_rap_denied, none)                                   \
+    X(gateway_target_unreachable, none)                           \
+    X(gateway_channel_refused, none)                              \
+    X(gateway_channel_open, none)
 
 enum class VerdictCode : std::uint8_t {
 #define RDPSCOPE_X(name, param) name,
@@ -224,6 +233,8 @@ struct RuleInfo {
 // The per-connection rules (kRules), then the cross-connection rules
 // (analyze/groups.hpp, cross_connection_rules()).
 const std::vector<RuleInfo>& rule_table();
+// The RD Gateway's rules (analyze/gateway_verdict.cpp), listed after those.
+const std::vector<RuleInfo>& gateway_rules();
 // The rule `rule` may decide `cause` with `code`.
 bool rule_allows(std::string_view rule, Cause cause, VerdictCode code);
 

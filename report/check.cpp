@@ -32,11 +32,13 @@ struct Actual {
     std::uint64_t logon_frame = 0;
     std::optional<std::uint32_t> logon_session_id;
     std::string logon_user, logon_domain;
+    std::string transport;  // gateways: "rdg-websocket", ...
 };
 
 class Collect : public FileObserver {
 public:
     std::vector<Actual> conns;
+    std::vector<Actual> gateways;  // RD Gateway connections (expectations with "kind": "gateway")
     ConnectionGroups groups;  // the cross-connection rule amends verdicts as `analyze` prints them
     std::vector<GroupView> views;
     void begin_file(const std::string&, const FileStats*) override {}
@@ -79,6 +81,20 @@ public:
         }
         conns.push_back(std::move(a));
     }
+    void gateway_done(const Connection& c, const Verdict& v) override {
+        Actual a;
+        a.id = c.id;
+        a.client = to_string(c.client());
+        a.server = to_string(c.server());
+        a.cause = to_string(v.cause);
+        a.stalled_at = v.stalled_at ? to_string(*v.stalled_at) : "null";
+        a.waiting_on = v.waiting_on ? to_string(*v.waiting_on) : "null";
+        a.verdict = v.verdict;
+        a.confidence = to_string(v.confidence);
+        a.summary = v.summary;
+        if (c.gateway) a.transport = to_string(c.gateway->facts().transport);
+        gateways.push_back(std::move(a));
+    }
 };
 
 std::string text_or_null(const json& j, const char* key) {
@@ -113,7 +129,8 @@ void check_capture(const fs::path& pcap, const fs::path& expect_path, const Trac
         return;
     }
     std::sort(col.conns.begin(), col.conns.end(), [](const Actual& a, const Actual& b) { return a.id < b.id; });
-    std::vector<bool> used(col.conns.size(), false);
+    std::sort(col.gateways.begin(), col.gateways.end(), [](const Actual& a, const Actual& b) { return a.id < b.id; });
+    std::vector<bool> used_conns(col.conns.size(), false), used_gateways(col.gateways.size(), false);
     const std::string xfail = expect.value("xfail", std::string());
     int index = 0;
     for (const auto& e : expect.value("connections", json::array())) {
@@ -125,14 +142,18 @@ void check_capture(const fs::path& pcap, const fs::path& expect_path, const Trac
                                    text_or_null(e, "waiting_on"));
         row.expected_verdict = e.value("verdict", std::string());
         row.xfail = e.value("xfail", xfail);
-        // The first unused connection whose endpoints match, in order.
+        // The first unused connection whose endpoints match, in order; an RD
+        // Gateway's ("kind": "gateway") among the gateway connections.
+        const bool gateway = e.value("kind", std::string()) == "gateway";
+        const std::vector<Actual>& pool = gateway ? col.gateways : col.conns;
+        std::vector<bool>& used = gateway ? used_gateways : used_conns;
         const Actual* a = nullptr;
-        for (std::size_t i = 0; i < col.conns.size(); ++i) {
+        for (std::size_t i = 0; i < pool.size(); ++i) {
             if (used[i]) continue;
-            if (!endpoint_matches(e.value("server", std::string()), col.conns[i].server)) continue;
-            if (!endpoint_matches(e.value("client", std::string()), col.conns[i].client)) continue;
+            if (!endpoint_matches(e.value("server", std::string()), pool[i].server)) continue;
+            if (!endpoint_matches(e.value("client", std::string()), pool[i].client)) continue;
             used[i] = true;
-            a = &col.conns[i];
+            a = &pool[i];
             break;
         }
         if (!a) {
@@ -144,6 +165,10 @@ void check_capture(const fs::path& pcap, const fs::path& expect_path, const Trac
             row.note = a->summary;
         }
         row.pass = a && row.actual == row.expected;
+        if (a && e.contains("transport") && e["transport"].get<std::string>() != a->transport) {
+            row.pass = false;
+            row.actual += fmt::format(" transport {} (expected {})", a->transport, e["transport"].get<std::string>());
+        }
         // "kerberos_errors": [{"frame": N, "error_code": C}, ...]: exactly the
         // KRB-ERRORs on port 88 tied to this connection.
         if (a && e.contains("kerberos_errors")) {

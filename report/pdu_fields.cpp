@@ -12,6 +12,8 @@
 #include "dissect/rdp_names.hpp"
 #include "dissect/rdp_neg.hpp"
 #include "dissect/rdp_share.hpp"
+#include "dissect/tsgu.hpp"
+#include "dissect/websocket.hpp"
 #include "report/error_text.hpp"
 #include "report/tcp_json.hpp"
 
@@ -655,6 +657,81 @@ void fill(const ev::KerberosMessage& p, PduFields& f) {
 }
 
 }  // namespace
+
+// ---- RD Gateway --------------------------------------------------------------
+
+void fill(const ev::GatewayHttp& p, PduFields& f) {
+    Out o(f);
+    if (p.error) {
+        f.pdu = "http.malformed";
+        o.add("error", error_text(*p.error));
+        return;
+    }
+    if (p.request) {
+        f.pdu = "http.request";
+        o.add("method", p.method);
+        o.add("target", p.target);
+    } else {
+        f.pdu = "http.response";
+        o.add("status", p.status);
+        if (!p.reason.empty()) o.add("reason", p.reason);
+        if (!p.schemes.empty()) o.add_list("auth_schemes", p.schemes);
+    }
+    if (p.websocket_upgrade) o.add_bool("websocket_upgrade", true);
+}
+
+void fill(const ev::GatewayWebSocketClose& p, PduFields& f) {
+    f.pdu = "websocket.close";
+    Out o(f);
+    if (p.code) o.add("code", p.code);
+}
+
+// The event names of the MS-TSGU packets (static: PduFields::pdu is a view).
+std::string_view tsgu_pdu_name(std::uint16_t type) {
+    switch (type) {
+        case tsgu::kHandshakeRequest: return "tsgu.handshake_request";
+        case tsgu::kHandshakeResponse: return "tsgu.handshake_response";
+        case tsgu::kExtendedAuth: return "tsgu.extended_auth";
+        case tsgu::kTunnelCreate: return "tsgu.tunnel_create";
+        case tsgu::kTunnelResponse: return "tsgu.tunnel_response";
+        case tsgu::kTunnelAuth: return "tsgu.tunnel_auth";
+        case tsgu::kTunnelAuthResponse: return "tsgu.tunnel_auth_response";
+        case tsgu::kChannelCreate: return "tsgu.channel_create";
+        case tsgu::kChannelResponse: return "tsgu.channel_response";
+        case tsgu::kData: return "tsgu.data";
+        case tsgu::kServiceMessage: return "tsgu.service_message";
+        case tsgu::kReauthMessage: return "tsgu.reauth_message";
+        case tsgu::kKeepalive: return "tsgu.keepalive";
+        case tsgu::kCloseChannel: return "tsgu.close_channel";
+        case tsgu::kCloseChannelResponse: return "tsgu.close_channel_response";
+        default: return "tsgu.unknown";
+    }
+}
+
+void fill(const ev::GatewayPacket& p, PduFields& f) {
+    Out o(f);
+    if (p.error && p.error->kind != ErrorKind::unsupported) {
+        f.pdu = "tsgu.malformed";
+        o.add("packet_type", std::string(tsgu::packet_type_name(p.type)));
+        o.add("error", error_text(*p.error));
+        return;
+    }
+    f.pdu = tsgu_pdu_name(p.type);
+    if (p.error) o.add("packet_type_value", p.type);
+    o.add("length", p.length);
+    if (p.status) {
+        o.add("status", fmt::format("0x{:08X}", *p.status));
+        if (const char* n = tsgu::status_name(*p.status)) o.add("status_name", std::string(n));
+    }
+    if (p.type == tsgu::kHandshakeRequest || p.type == tsgu::kHandshakeResponse) o.add("extended_auth", p.extended_auth);
+    if (p.tunnel_id) o.add("tunnel_id", *p.tunnel_id);
+    if (p.channel_id) o.add("channel_id", *p.channel_id);
+    if (p.udp_port) o.add("udp_port", *p.udp_port);
+    if (!p.client_name.empty()) o.add("client_name", p.client_name);
+    if (!p.resource.empty()) o.add("resource", p.resource);
+    if (p.port) o.add("port", p.port);
+    if (p.type == tsgu::kData) o.add("data_length", p.data_length);
+}
 
 PduFields pdu_fields(const Pdu& pdu) {
     PduFields f;

@@ -142,6 +142,8 @@ json session_end_json(const Connection& c, const Verdict& v) {
 
 }  // namespace
 
+void add_verdict_fields(const Verdict& v, json& j) { verdict_fields(v, j); }
+
 json summarize(const Connection& c, const Verdict& v) {
     const int cs = c.client_side(), ss = 1 - cs;
     json j;

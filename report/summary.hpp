@@ -16,6 +16,8 @@ namespace rdpscope {
 const char* furthest_step(const Connection& c);
 
 nlohmann::ordered_json summarize(const Connection& c, const Verdict& v);
+// The verdict's fields (phase ... rule) as a connection's JSON names them.
+void add_verdict_fields(const Verdict& v, nlohmann::ordered_json& j);
 nlohmann::ordered_json summarize_file(const std::string& path, const FileStats& s);
 
 }  // namespace rdpscope

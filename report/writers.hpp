@@ -75,6 +75,7 @@ public:
     void set_live(bool on) { live_ = on; }
     void end_file(const FileStats& stats) override;
     void udp_flow_done(const UdpFlowFacts& f) override;  // writers_udp.cpp
+    void gateway_done(const Connection& c, const Verdict& v) override;  // gateway_json.cpp
     // After the last input: the summary by cause (text line or {"type":"summary"}).
     void finish();
     void set_color(bool on) { color_ = on; }

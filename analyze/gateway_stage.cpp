@@ -1,0 +1,337 @@
+// SPDX-License-Identifier: MIT
+#include "analyze/gateway_stage.hpp"
+
+#include <algorithm>
+
+#include "dissect/http1.hpp"
+#include "dissect/tsgu.hpp"
+
+namespace rdpscope {
+
+namespace {
+
+bool iequal(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               return (x | 0x20) == (y | 0x20);
+           });
+}
+
+// MS-TSGU 2.2.3.1: the HTTP transport's two requests; 2.1.1: RPC over HTTP's.
+GatewayFacts::Transport transport_of(const http1::Head& h) {
+    if (iequal(h.method, "RDG_OUT_DATA") || iequal(h.method, "RDG_IN_DATA"))
+        return h.websocket_upgrade() ? GatewayFacts::Transport::websocket : GatewayFacts::Transport::http;
+    if (iequal(h.method, "RPC_IN_DATA") || iequal(h.method, "RPC_OUT_DATA")) return GatewayFacts::Transport::rpc;
+    if (iequal(h.method, "POST") && h.target.size() >= 9 && iequal(h.target.substr(0, 9), "/KdcProxy"))
+        return GatewayFacts::Transport::kdc_proxy;
+    return GatewayFacts::Transport::other;
+}
+
+void erase_front(std::vector<std::uint8_t>& v, std::size_t n) {
+    v.erase(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(std::min(n, v.size())));
+}
+
+}  // namespace
+
+const char* to_string(GatewayFacts::Transport t) {
+    switch (t) {
+        case GatewayFacts::Transport::unknown: return "unknown";
+        case GatewayFacts::Transport::websocket: return "rdg-websocket";
+        case GatewayFacts::Transport::http: return "rdg-http";
+        case GatewayFacts::Transport::rpc: return "rdg-rpc";
+        case GatewayFacts::Transport::kdc_proxy: return "kdc-proxy";
+        case GatewayFacts::Transport::http2: return "https-h2";
+        case GatewayFacts::Transport::other: return "https";
+    }
+    return "unknown";
+}
+
+void GatewayStage::stop(Side& s, std::string why) {
+    s.mode = Mode::stopped;
+    s.buf.clear();
+    s.buf.shrink_to_fit();
+    s.tsgu.clear();
+    s.tsgu.shrink_to_fit();
+    if (facts_.problem.empty()) {
+        facts_.problem = std::move(why);
+        facts_.problem_frame = frame_;
+    }
+}
+
+void GatewayStage::plaintext(Dir dir, Bytes data, std::uint64_t frame, std::int64_t ts_ns,
+                             std::vector<PduEvent>& out) {
+    frame_ = frame;
+    ts_ns_ = ts_ns;
+    Side& s = sides_[dir_index(dir)];
+    while (!data.empty() && s.mode != Mode::stopped) {
+        if (s.mode == Mode::websocket) {
+            run_websocket(dir, s, data, out);
+            return;
+        }
+        if (s.mode == Mode::body) {
+            const std::uint64_t n = std::min<std::uint64_t>(s.body_left, data.size());
+            s.body_left -= n;
+            data = data.subspan(static_cast<std::size_t>(n));
+            if (s.body_left == 0) s.mode = Mode::http;
+            continue;
+        }
+        // HTTP: gather a head, whole (decode_head refuses one past kMaxHead).
+        s.buf.insert(s.buf.end(), data.begin(), data.end());
+        data = {};
+        run_http(dir, s, out);
+        // After the 101, the bytes past its head are frames already.
+        if (s.mode == Mode::websocket && !s.buf.empty()) {
+            std::vector<std::uint8_t> rest;
+            rest.swap(s.buf);
+            run_websocket(dir, s, rest, out);
+        }
+    }
+}
+
+void GatewayStage::run_http(Dir dir, Side& s, std::vector<PduEvent>& out) {
+    while (s.mode == Mode::http && !s.buf.empty()) {
+        auto h = http1::decode_head(s.buf);
+        if (!h) {
+            if (h.error().kind == ErrorKind::need_more) return;
+            ev::GatewayHttp e;
+            e.error = h.error();
+            out.push_back(PduEvent{frame_, ts_ns_, std::move(e)});
+            stop(s, dir == Dir::c2s ? "the client's decrypted bytes are not HTTP/1.1"
+                                    : "the server's decrypted bytes are not HTTP/1.1");
+            return;
+        }
+        ev::GatewayHttp e;
+        e.request = h->request;
+        e.websocket_upgrade = h->websocket_upgrade();
+        if (h->request) {
+            e.method = h->method;
+            e.target = h->target;
+            if (!facts_.requests++) {
+                facts_.method = e.method;
+                facts_.target = e.target;
+                facts_.first_request_frame = frame_;
+                facts_.first_request_ts = ts_ns_;
+                facts_.transport = transport_of(*h);
+            }
+        } else {
+            e.status = h->status;
+            e.reason = h->reason;
+            const auto ch = http1::challenges(*h);
+            for (std::size_t i = 0; i < ch.count; ++i) e.schemes.emplace_back(ch.names[i]);
+            if (facts_.responses.size() < GatewayFacts::kMaxResponses)
+                facts_.responses.push_back({frame_, ts_ns_, h->status, e.reason, e.schemes, ch.negotiate_token});
+        }
+        out.push_back(PduEvent{frame_, ts_ns_, e});
+        if (h->request && h->version == "HTTP/2.0") {
+            // RFC 9113 3.4: the HTTP/2 connection preface ("PRI * HTTP/2.0"):
+            // frames with HPACK-coded headers follow, not decoded here.
+            if (facts_.requests == 1) facts_.transport = GatewayFacts::Transport::http2;
+            for (auto& side : sides_) stop(side, "HTTP/2 (ALPN h2): its frames are not decoded");
+            return;
+        }
+        const std::size_t head = h->length;
+        const bool upgrade = !h->request && h->status == 101 && e.websocket_upgrade;
+        const bool chunked = h->chunked;
+        const std::uint64_t body = h->content_length.value_or(0);
+        const bool informational = !h->request && h->status >= 100 && h->status < 200;
+        erase_front(s.buf, head);
+        if (upgrade) {
+            // RFC 6455 4.2.2: after the 101 both directions carry frames.
+            facts_.upgrade_frame = frame_;
+            facts_.upgrade_ts = ts_ns_;
+            for (auto& side : sides_)
+                if (side.mode != Mode::stopped) side.mode = Mode::websocket;
+            return;
+        }
+        if (chunked) {
+            // MS-TSGU 2.2.3.1: the HTTP transport's RDG_IN_DATA body (chunked)
+            // and RDG_OUT_DATA response carry the packets; not decoded here.
+            stop(s, "an HTTP body in chunked transfer coding (the HTTP transport's packet stream) is not decoded");
+            return;
+        }
+        if (!informational && body) {
+            s.body_left = body;
+            s.mode = Mode::body;
+            const std::uint64_t n = std::min<std::uint64_t>(body, s.buf.size());
+            erase_front(s.buf, static_cast<std::size_t>(n));
+            s.body_left -= n;
+            if (s.body_left == 0) s.mode = Mode::http;
+        }
+    }
+}
+
+void GatewayStage::run_websocket(Dir dir, Side& s, Bytes data, std::vector<PduEvent>& out) {
+    while (!data.empty() && s.mode == Mode::websocket) {
+        if (!s.frame) {
+            // A frame header (2 to 14 bytes), perhaps split across records.
+            const std::size_t had = s.buf.size();
+            const std::size_t take = std::min<std::size_t>(14 - std::min<std::size_t>(had, 14), data.size());
+            s.buf.insert(s.buf.end(), data.begin(), data.begin() + static_cast<std::ptrdiff_t>(take));
+            auto h = websocket::decode_frame_header(s.buf);
+            if (!h) {
+                if (h.error().kind == ErrorKind::need_more) {
+                    data = data.subspan(take);
+                    continue;
+                }
+                stop(s, "a WebSocket frame header does not decode (RFC 6455 5.2)");
+                return;
+            }
+            // Of the bytes just taken, those past the header are payload.
+            const std::size_t used = h->header_length - had;
+            data = data.subspan(used);
+            s.buf.clear();
+            s.frame = *h;
+            s.payload_done = 0;
+            s.close.clear();
+        }
+        websocket::FrameHeader& f = *s.frame;
+        const std::uint64_t left = f.payload_length - s.payload_done;
+        const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(left, data.size()));
+        if (n) {
+            const std::size_t at = f.opcode == websocket::kClose ? s.close.size() : s.tsgu.size();
+            auto& dst = f.opcode == websocket::kClose ? s.close : s.tsgu;
+            if (f.opcode == websocket::kBinary || f.opcode == websocket::kContinuation || f.opcode == websocket::kClose) {
+                dst.insert(dst.end(), data.begin(), data.begin() + static_cast<std::ptrdiff_t>(n));
+                if (f.masked) websocket::unmask(f.mask, s.payload_done, std::span(dst).subspan(at, n));
+            }
+            s.payload_done += n;
+            data = data.subspan(n);
+        }
+        if (s.payload_done == f.payload_length) {
+            if (f.opcode == websocket::kClose) {
+                auto c = websocket::decode_close(s.close);
+                ev::GatewayWebSocketClose e;
+                if (c) e.code = c->code;
+                if (!facts_.websocket_close_frame) {
+                    facts_.websocket_close_frame = frame_;
+                    facts_.websocket_close_code = e.code;
+                }
+                out.push_back(PduEvent{frame_, ts_ns_, e});
+            }
+            s.frame.reset();
+        }
+        if (s.tsgu.size() >= tsgu::kHeaderLength) run_tsgu(dir, s, out);
+    }
+}
+
+void GatewayStage::run_tsgu(Dir dir, Side& s, std::vector<PduEvent>& out) {
+    std::size_t at = 0;
+    while (s.tsgu.size() - at >= tsgu::kHeaderLength) {
+        const Bytes rest = std::span(s.tsgu).subspan(at);
+        auto h = tsgu::decode_header(rest);
+        if (!h) {
+            ev::GatewayPacket e;
+            e.error = h.error();
+            out.push_back(PduEvent{frame_, ts_ns_, e});
+            stop(s, "an MS-TSGU packet header does not decode (MS-TSGU 2.2.10.9)");
+            return;
+        }
+        if (rest.size() < h->length) break;
+        on_packet(dir, rest.subspan(0, h->length), out);
+        at += h->length;
+    }
+    erase_front(s.tsgu, at);
+}
+
+void GatewayStage::on_packet(Dir dir, Bytes packet, std::vector<PduEvent>& out) {
+    auto p = tsgu::decode_packet(packet);
+    ev::GatewayPacket e;
+    auto hd = tsgu::decode_header(packet);
+    e.type = hd ? hd->type : 0;
+    e.length = static_cast<std::uint32_t>(packet.size());
+    if (!p) {
+        e.error = p.error();
+        out.push_back(PduEvent{frame_, ts_ns_, e});
+        return;
+    }
+    e.status = p->status;
+    e.tunnel_id = p->tunnel_id;
+    e.channel_id = p->channel_id;
+    e.udp_port = p->udp_port;
+    e.client_name = p->client_name;
+    e.extended_auth = p->extended_auth;
+    if (p->resource_count) e.resource = p->resources[0];
+    e.port = p->port;
+    e.data_length = static_cast<std::uint32_t>(p->data.size());
+    auto request = [&](GatewayFacts::Step& st) {
+        if (!st.request_frame) {
+            st.request_frame = frame_;
+            st.request_ts = ts_ns_;
+        }
+    };
+    auto response = [&](GatewayFacts::Step& st) {
+        if (!st.response_frame) {
+            st.response_frame = frame_;
+            st.response_ts = ts_ns_;
+            st.status = p->status;
+        }
+    };
+    switch (p->header.type) {
+        case tsgu::kHandshakeRequest: request(facts_.handshake); break;
+        case tsgu::kHandshakeResponse: response(facts_.handshake); break;
+        case tsgu::kTunnelCreate: request(facts_.tunnel); break;
+        case tsgu::kTunnelResponse:
+            response(facts_.tunnel);
+            if (p->tunnel_id) facts_.tunnel_id = p->tunnel_id;
+            break;
+        case tsgu::kTunnelAuth:
+            request(facts_.tunnel_auth);
+            if (facts_.client_name.empty()) facts_.client_name = p->client_name;
+            break;
+        case tsgu::kTunnelAuthResponse: response(facts_.tunnel_auth); break;
+        case tsgu::kChannelCreate:
+            request(facts_.channel);
+            if (facts_.target_host.empty() && p->resource_count) {
+                facts_.target_host = p->resources[0];
+                facts_.target_port = p->port;
+            }
+            break;
+        case tsgu::kChannelResponse:
+            response(facts_.channel);
+            if (p->channel_id) facts_.channel_id = p->channel_id;
+            break;
+        case tsgu::kData: {
+            const int d = dir_index(dir);
+            if (!facts_.data_packets[d]++) facts_.first_data_frame[d] = frame_;
+            facts_.data_bytes[d] += p->data.size();
+            if (inner_ && !p->data.empty()) inner_->inner_data(dir, p->data, frame_, ts_ns_);
+            // The session itself: only the first data packets are events.
+            if (facts_.data_packets[d] > 8) return;
+            break;
+        }
+        case tsgu::kKeepalive:
+            if (facts_.keepalives++ >= 4) return;
+            break;
+        case tsgu::kCloseChannel:
+        case tsgu::kCloseChannelResponse:
+            if (!facts_.close_frame) {
+                facts_.close_frame = frame_;
+                facts_.close_status = p->status;
+            }
+            break;
+        default: break;
+    }
+    out.push_back(PduEvent{frame_, ts_ns_, std::move(e)});
+}
+
+GatewayTunnel::GatewayTunnel(const keylog::KeyLog* keys) {
+    tls_.set_keys(keys, nullptr, false);
+    tls_.set_plaintext_sink(&stage_);
+}
+
+bool GatewayTunnel::on_data(Dir dir, Bytes data, std::uint64_t frame, std::int64_t ts_ns,
+                            std::vector<PduEvent>& out) {
+    if (not_tls_) return false;
+    if (!started_) {
+        // RFC 8446 5.1 / RFC 5246 6.2.1: a handshake record (22), version 3.x.
+        if (data.empty()) return true;
+        if (data[0] != 22 || (data.size() > 1 && data[1] != 3)) {
+            not_tls_ = true;
+            return false;
+        }
+        started_ = true;
+    }
+    tls_.feed(dir, data, frame, ts_ns, out);
+    return true;
+}
+
+}  // namespace rdpscope

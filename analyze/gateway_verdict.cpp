@@ -1,0 +1,273 @@
+// SPDX-License-Identifier: MIT
+#include "analyze/gateway_verdict.hpp"
+
+#include <fmt/format.h>
+
+#include <cassert>
+
+#include "dissect/tsgu.hpp"
+
+namespace rdpscope {
+
+namespace {
+
+using Transport = GatewayFacts::Transport;
+
+struct GFacts {
+    const Connection& c;
+    const GatewayFacts& g;
+    const TlsFacts& tls;
+    const JudgeContext& ctx;
+    int client = 0;
+
+    const GatewayFacts::Response* last_response() const { return g.responses.empty() ? nullptr : &g.responses.back(); }
+    bool tls_up() const { return tls.finished_frame[0] && tls.finished_frame[1]; }
+    bool authorized() const { return g.upgrade_frame || (last_response() && last_response()->status == 200); }
+    static bool ok(const GatewayFacts::Step& s) { return s.status && !tsgu::failed(*s.status); }
+    static bool refused(const GatewayFacts::Step& s) { return s.status && tsgu::failed(*s.status); }
+    // The furthest phase completed.
+    std::optional<Phase> phase() const {
+        if (ok(g.channel)) return Phase::gateway_channel;
+        if (ok(g.tunnel_auth)) return Phase::gateway_tunnel;
+        if (authorized()) return Phase::gateway_auth;
+        if (c.tcp_established() && tls_up()) return Phase::gateway_connect;
+        return std::nullopt;
+    }
+    Phase next() const {
+        auto p = phase();
+        if (!p) return Phase::gateway_connect;
+        return *p == Phase::gateway_channel ? Phase::gateway_channel : static_cast<Phase>(static_cast<int>(*p) + 1);
+    }
+};
+
+std::string status_words(std::uint32_t s) {
+    const char* n = tsgu::status_name(s);
+    const char* t = tsgu::status_text(s);
+    if (n) return fmt::format("{} (0x{:08X}): {}", n, s, t);
+    return fmt::format("HRESULT 0x{:08X}", s);
+}
+
+std::string schemes_text(const std::vector<std::string>& v) {
+    std::string out;
+    for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
+    return out;
+}
+
+using RuleFn = bool (*)(const GFacts&, Verdict&);
+
+struct GatewayRule {
+    RuleInfo info;
+    RuleFn fn;
+};
+
+void add(Verdict& v, std::uint64_t frame, std::string note) {
+    if (frame) v.evidence.push_back({frame, std::move(note)});
+}
+
+// The gateway connected to the target: the channel is open.
+bool channel_open(const GFacts& f, Verdict& v) {
+    if (!GFacts::ok(f.g.channel)) return false;
+    v.cause = Cause::none;
+    v.code = {VerdictCode::gateway_channel_open};
+    v.confidence = Confidence::high;
+    v.summary = fmt::format("the gateway opened a channel to {}:{}", f.g.target_host.empty() ? "the target" : f.g.target_host,
+                            f.g.target_port);
+    if (f.g.data_packets[0] || f.g.data_packets[1])
+        v.summary += fmt::format("; {} data packets carried RDP ({} bytes to the target, {} back)",
+                                 f.g.data_packets[0] + f.g.data_packets[1], f.g.data_bytes[0], f.g.data_bytes[1]);
+    add(v, f.g.channel.request_frame, "channel create");
+    add(v, f.g.channel.response_frame, "channel response: S_OK");
+    add(v, f.g.first_data_frame[0], "first data packet to the target");
+    return true;
+}
+
+// The channel was refused: the resource authorization policy, or the target did not answer the gateway.
+bool channel_refused(const GFacts& f, Verdict& v) {
+    if (!GFacts::refused(f.g.channel)) return false;
+    const std::uint32_t s = *f.g.channel.status;
+    const std::uint32_t low = s & 0xFFFF;
+    v.stalled_at = Phase::gateway_channel;
+    v.waiting_on = WaitingOn::server;
+    v.confidence = Confidence::high;
+    if (s == 0x800759DA) {
+        v.cause = Cause::gateway_policy_denied;
+        v.code = {VerdictCode::gateway_rap_denied};
+    } else if (low == 0x59DD) {
+        v.cause = Cause::server_unresponsive;
+        v.code = {VerdictCode::gateway_target_unreachable};
+    } else {
+        v.cause = Cause::closed_by_server;
+        v.code = {VerdictCode::gateway_channel_refused};
+    }
+    v.summary = fmt::format("the gateway refused the channel to {}:{}: {}",
+                            f.g.target_host.empty() ? "the target" : f.g.target_host, f.g.target_port, status_words(s));
+    add(v, f.g.channel.request_frame, "channel create");
+    add(v, f.g.channel.response_frame, "channel response: " + status_words(s));
+    return true;
+}
+
+// The tunnel was refused: at its creation or its authorization (the connection authorization policy).
+bool tunnel_refused(const GFacts& f, Verdict& v) {
+    const GatewayFacts::Step* st = nullptr;
+    if (GFacts::refused(f.g.handshake)) st = &f.g.handshake;
+    else if (GFacts::refused(f.g.tunnel)) st = &f.g.tunnel;
+    else if (GFacts::refused(f.g.tunnel_auth) && *f.g.tunnel_auth.status != 0x800759ED) st = &f.g.tunnel_auth;
+    if (!st) return false;
+    const std::uint32_t s = *st->status;
+    v.stalled_at = Phase::gateway_tunnel;
+    v.waiting_on = WaitingOn::server;
+    v.confidence = Confidence::high;
+    if (s == 0x800759DB || s == 0x800759ED) {
+        v.cause = Cause::gateway_policy_denied;
+        v.code = {VerdictCode::gateway_cap_denied};
+    } else if (s == 0x800759F8 || s == 0x800759F9) {
+        v.cause = Cause::authentication_failure;
+        v.code = {VerdictCode::gateway_tunnel_refused};
+    } else {
+        v.cause = Cause::closed_by_server;
+        v.code = {VerdictCode::gateway_tunnel_refused};
+    }
+    const char* what = st == &f.g.handshake ? "handshake" : st == &f.g.tunnel ? "tunnel" : "tunnel authorization";
+    v.summary = fmt::format("the gateway refused the {}: {}", what, status_words(s));
+    add(v, st->request_frame, std::string(what) + " request");
+    add(v, st->response_frame, std::string(what) + " response: " + status_words(s));
+    return true;
+}
+
+// The gateway refused the user at the HTTP layer: its last answer a 401 (or
+// 403), never the upgrade; Windows gateways give the cause in the reason phrase.
+bool http_refused(const GFacts& f, Verdict& v) {
+    const auto* r = f.last_response();
+    if (!r || f.authorized() || (r->status != 401 && r->status != 403)) return false;
+    v.stalled_at = Phase::gateway_auth;
+    v.waiting_on = WaitingOn::server;
+    v.cause = Cause::authentication_failure;
+    v.code = {VerdictCode::gateway_auth_refused};
+    // A first 401 is the challenge every client meets; refused after the
+    // client answered it (a second 401, or a reason phrase of its own), sure.
+    const bool answered = f.g.responses.size() >= 2 || (r->reason != "Unauthorized" && !r->reason.empty());
+    v.confidence = answered ? Confidence::high : Confidence::medium;
+    v.summary = fmt::format("the gateway refused the user: HTTP {}{}{}", r->status, r->reason.empty() ? "" : " ", r->reason);
+    if (!r->schemes.empty()) v.summary += fmt::format(" (it offers {})", schemes_text(r->schemes));
+    if (!answered) v.summary += "; the client did not answer the challenge (no credentials, or it gave up)";
+    add(v, f.g.first_request_frame, f.g.method + " " + f.g.target);
+    for (const auto& x : f.g.responses)
+        add(v, x.frame, fmt::format("HTTP {} {}", x.status, x.reason));
+    return true;
+}
+
+// Another HTTP error: no HTTP transport there (404, 405, 501: a client falls
+// back to RPC over HTTP), the gateway unavailable (502-504), or another refusal.
+bool http_error(const GFacts& f, Verdict& v) {
+    const auto* r = f.last_response();
+    if (!r || f.authorized() || r->status < 400) return false;
+    v.stalled_at = Phase::gateway_auth;
+    v.waiting_on = WaitingOn::server;
+    v.code = {VerdictCode::gateway_http_error};
+    v.confidence = Confidence::high;
+    if (r->status == 404 || r->status == 405 || r->status == 501) v.cause = Cause::protocol_mismatch;
+    else if (r->status >= 502 && r->status <= 504) v.cause = Cause::server_unresponsive;
+    else v.cause = Cause::closed_by_server;
+    v.summary = fmt::format("the gateway answered HTTP {} {}", r->status, r->reason);
+    add(v, f.g.first_request_frame, f.g.method + " " + f.g.target);
+    add(v, r->frame, fmt::format("HTTP {} {}", r->status, r->reason));
+    return true;
+}
+
+// Anything else: the ladder stopped without a refusal in the decrypted bytes.
+bool stopped(const GFacts& f, Verdict& v) {
+    const Phase next = f.next();
+    v.stalled_at = next;
+    v.confidence = Confidence::medium;
+    const int c = f.client;
+    const auto& cs = f.c.stats[c];
+    const auto& ss = f.c.stats[1 - c];
+    if (f.c.closed()) {
+        const std::uint64_t cf = cs.first_rst_frame ? cs.first_rst_frame : cs.first_fin_frame;
+        const std::uint64_t sf = ss.first_rst_frame ? ss.first_rst_frame : ss.first_fin_frame;
+        const bool by_client = cf && (!sf || cf < sf);
+        v.cause = by_client ? Cause::closed_by_client : Cause::closed_by_server;
+        v.code = {VerdictCode::closed_during_, static_cast<std::uint32_t>(next)};
+        v.waiting_on = by_client ? WaitingOn::client : WaitingOn::server;
+        v.summary = fmt::format("the {} closed the gateway connection during {}", by_client ? "client" : "gateway",
+                                to_string(next));
+        add(v, by_client ? cf : sf, by_client ? "the client's close" : "the gateway's close");
+    } else {
+        v.cause = f.ctx.input_ended ? Cause::incomplete_capture : Cause::in_progress;
+        v.code = {f.ctx.input_ended ? VerdictCode::capture_ended : VerdictCode::handshake_moving};
+        v.summary = fmt::format("the capture ends with the gateway connection during {}", to_string(next));
+    }
+    if (!f.g.problem.empty()) {
+        v.summary += "; " + f.g.problem;
+        add(v, f.g.problem_frame, f.g.problem);
+    }
+    return true;
+}
+
+const std::vector<GatewayRule>& rules() {
+    static const std::vector<GatewayRule> table = {
+        {{"gateway_channel_open", {Cause::none}, {VerdictCode::gateway_channel_open},
+          "RD Gateway (decrypted): the channel response is S_OK -- the gateway reached the target"},
+         channel_open},
+        {{"gateway_channel_refused",
+          {Cause::gateway_policy_denied, Cause::server_unresponsive, Cause::closed_by_server},
+          {VerdictCode::gateway_rap_denied, VerdictCode::gateway_target_unreachable, VerdictCode::gateway_channel_refused},
+          "RD Gateway (decrypted): the channel response fails -- E_PROXY_RAP_ACCESSDENIED (the resource "
+          "authorization policy), E_PROXY_TS_CONNECTFAILED (the gateway could not reach the target), or another HRESULT"},
+         channel_refused},
+        {{"gateway_tunnel_refused",
+          {Cause::gateway_policy_denied, Cause::authentication_failure, Cause::closed_by_server},
+          {VerdictCode::gateway_cap_denied, VerdictCode::gateway_tunnel_refused},
+          "RD Gateway (decrypted): the handshake, tunnel or tunnel authorization response fails -- "
+          "E_PROXY_NAP_ACCESSDENIED / E_PROXY_QUARANTINE_ACCESSDENIED (the connection authorization policy), "
+          "a refused authentication cookie, or another HRESULT"},
+         tunnel_refused},
+        {{"gateway_http_refused", {Cause::authentication_failure}, {VerdictCode::gateway_auth_refused},
+          "RD Gateway (decrypted): the gateway's last HTTP answer is 401 or 403, never the upgrade; high confidence "
+          "when the client had answered a challenge (its reason phrase names the cause, e.g. User Account Restricted)"},
+         http_refused},
+        {{"gateway_http_error",
+          {Cause::protocol_mismatch, Cause::server_unresponsive, Cause::closed_by_server},
+          {VerdictCode::gateway_http_error},
+          "RD Gateway (decrypted): another HTTP error before the upgrade -- 404/405/501 (no HTTP transport), "
+          "502-504 (unavailable), else a refusal"},
+         http_error},
+        {{"gateway_stopped",
+          {Cause::closed_by_client, Cause::closed_by_server, Cause::incomplete_capture, Cause::in_progress},
+          {VerdictCode::closed_during_, VerdictCode::capture_ended, VerdictCode::handshake_moving},
+          "RD Gateway (decrypted): none of the above -- the connection closed, or the capture ended, during the "
+          "next gateway phase"},
+         stopped},
+    };
+    return table;
+}
+
+}  // namespace
+
+const std::vector<RuleInfo>& gateway_rules() {
+    static const std::vector<RuleInfo> infos = [] {
+        std::vector<RuleInfo> out;
+        for (const auto& r : rules()) out.push_back(r.info);
+        return out;
+    }();
+    return infos;
+}
+
+Verdict judge_gateway(const Connection& c, const JudgeContext& ctx) {
+    Verdict v;
+    static const GatewayFacts empty;
+    static const TlsFacts no_tls;
+    const GFacts f{c, c.gateway ? c.gateway->facts() : empty, c.gateway ? c.gateway->tls() : no_tls, ctx,
+                   c.client_side()};
+    v.phase = f.phase();
+    for (const auto& r : rules()) {
+        if (!r.fn(f, v)) continue;
+        v.rule = r.info.id;
+        assert(rule_allows(v.rule, v.cause, v.code.code));
+        break;
+    }
+    v.verdict = to_string(v.code);
+    return v;
+}
+
+}  // namespace rdpscope

@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: MIT
+#include "report/gateway_json.hpp"
+
+#include <fmt/format.h>
+
+#include "dissect/tsgu.hpp"
+#include "report/json_util.hpp"
+#include "report/summary.hpp"
+#include "report/summary_security.hpp"
+#include "report/writers.hpp"
+
+namespace rdpscope {
+
+using json = nlohmann::ordered_json;
+
+namespace {
+
+json step_json(const GatewayFacts::Step& s) {
+    json j = json::object();
+    if (s.request_frame) j["request_frame"] = s.request_frame;
+    if (s.response_frame) j["response_frame"] = s.response_frame;
+    if (s.status) {
+        j["status"] = fmt::format("0x{:08X}", *s.status);
+        if (const char* n = tsgu::status_name(*s.status)) j["status_name"] = n;
+        if (const char* t = tsgu::status_text(*s.status)) j["status_text"] = t;
+    }
+    return j;
+}
+
+}  // namespace
+
+json gateway_json(const Connection& c, const Verdict& v) {
+    const GatewayFacts& g = c.gateway->facts();
+    json j;
+    j["type"] = "gateway";
+    j["conn"] = c.id;
+    j["transport"] = to_string(g.transport);
+    j["client"] = to_string(c.client());
+    j["server"] = to_string(c.server());
+    j["first_frame"] = c.first_frame;
+    j["last_frame"] = c.last_frame;
+    j["start"] = epoch_seconds(c.first_ts);
+    j["duration"] = static_cast<double>(c.last_ts - c.first_ts) / 1e9;
+    add_verdict_fields(v, j);
+    j.erase("ladder");
+    json http = {{"method", g.method}, {"target", g.target}, {"request_frame", g.first_request_frame},
+                 {"requests", g.requests}};
+    json responses = json::array();
+    for (const auto& r : g.responses) {
+        json x = {{"frame", r.frame}, {"status", r.status}, {"reason", r.reason}};
+        if (!r.schemes.empty()) x["auth_schemes"] = r.schemes;
+        responses.push_back(x);
+    }
+    http["responses"] = responses;
+    if (!g.responses.empty()) http["status"] = g.responses.back().status;
+    if (g.upgrade_frame) http["upgrade_frame"] = g.upgrade_frame;
+    j["http"] = http;
+    json t = json::object();
+    if (g.handshake.request_frame || g.handshake.response_frame) t["handshake"] = step_json(g.handshake);
+    if (g.tunnel.request_frame || g.tunnel.response_frame) {
+        t["tunnel"] = step_json(g.tunnel);
+        if (g.tunnel_id) t["tunnel"]["tunnel_id"] = *g.tunnel_id;
+    }
+    if (g.tunnel_auth.request_frame || g.tunnel_auth.response_frame) {
+        t["tunnel_auth"] = step_json(g.tunnel_auth);
+        if (!g.client_name.empty()) t["tunnel_auth"]["client_name"] = g.client_name;
+    }
+    if (g.channel.request_frame || g.channel.response_frame) {
+        t["channel"] = step_json(g.channel);
+        if (!g.target_host.empty()) t["channel"]["target"] = g.target_host;
+        if (g.target_port) t["channel"]["port"] = g.target_port;
+        if (g.channel_id) t["channel"]["channel_id"] = *g.channel_id;
+    }
+    if (g.data_packets[0] || g.data_packets[1])
+        t["data"] = {{"c2s_packets", g.data_packets[0]}, {"c2s_bytes", g.data_bytes[0]},
+                     {"s2c_packets", g.data_packets[1]}, {"s2c_bytes", g.data_bytes[1]}};
+    if (g.keepalives) t["keepalives"] = g.keepalives;
+    if (g.close_frame) {
+        t["close"] = {{"frame", g.close_frame}};
+        if (g.close_status) t["close"]["status"] = fmt::format("0x{:08X}", *g.close_status);
+    }
+    if (g.websocket_close_frame) t["websocket_close"] = {{"frame", g.websocket_close_frame}, {"code", g.websocket_close_code}};
+    j["tsgu"] = t;
+    if (!g.problem.empty()) j["decode_problem"] = {{"frame", g.problem_frame}, {"what", g.problem}};
+    if (json tj = tls_json(c.gateway->tls()); !tj.empty()) j["tls"] = std::move(tj);
+    return j;
+}
+
+std::string render_gateway_text(const json& j) {
+    std::string out = fmt::format("gateway #{} {} -> {} ({})\n", j.value("conn", 0), j.value("client", std::string()),
+                                  j.value("server", std::string()), j.value("transport", std::string()));
+    const std::string cause = j.value("cause", std::string());
+    out += fmt::format("  verdict: {} ({}), {} confidence\n", j.value("verdict", std::string()), cause,
+                       j.value("confidence", std::string()));
+    if (j.contains("phase") && !j["phase"].is_null())
+        out += fmt::format("  reached: {}", j["phase"].get<std::string>());
+    else
+        out += "  reached: nothing";
+    if (j.contains("stalled_at") && !j["stalled_at"].is_null())
+        out += fmt::format(", stopped at {}", j["stalled_at"].get<std::string>());
+    out += "\n";
+    out += fmt::format("  {}\n", j.value("summary", std::string()));
+    if (j.contains("http")) {
+        const auto& h = j["http"];
+        out += fmt::format("  http: {} {}", h.value("method", std::string()), h.value("target", std::string()));
+        for (const auto& r : h["responses"]) {
+            out += fmt::format("; {} {}", r.value("status", 0), r.value("reason", std::string()));
+            if (r.contains("auth_schemes")) {
+                std::string s;
+                for (const auto& x : r["auth_schemes"]) s += (s.empty() ? "" : ",") + x.get<std::string>();
+                out += " [" + s + "]";
+            }
+        }
+        out += "\n";
+    }
+    if (j.contains("tsgu")) {
+        for (const char* k : {"handshake", "tunnel", "tunnel_auth", "channel"}) {
+            if (!j["tsgu"].contains(k)) continue;
+            const auto& s = j["tsgu"][k];
+            out += fmt::format("  {}: {}", k, s.value("status_name", s.value("status", std::string("no response"))));
+            if (s.contains("target")) out += fmt::format(" (target {}:{})", s["target"].get<std::string>(), s.value("port", 0));
+            out += "\n";
+        }
+    }
+    for (const auto& e : j["evidence"])
+        out += fmt::format("    frame {}: {}\n", e.value("frame", 0), e.value("note", std::string()));
+    return out;
+}
+
+void ReportWriter::gateway_done(const Connection& c, const Verdict& v) {
+    json j = gateway_json(c, v);
+    j["file"] = path_;
+    if (sink_) sink_->object(j);
+    if (format_ == Format::json) {
+        fmt::print(out_, "{}\n", j.dump());
+    } else {
+        if (!header_printed_) emit_text(json());
+        fmt::print(out_, "{}\n", render_gateway_text(j));
+    }
+}
+
+}  // namespace rdpscope

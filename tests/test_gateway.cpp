@@ -1,0 +1,329 @@
+// SPDX-License-Identifier: MIT
+// RD Gateway connections end to end: synthetic captures of a client talking
+// to a gateway on 443 -- TCP, a TLS 1.2 handshake, then records this test
+// seals itself (tests/tls_sealer.hpp) holding the HTTP/1.1 requests and
+// answers (RFC 9112), the 101 upgrade and WebSocket frames (RFC 6455, the
+// client's masked) carrying MS-TSGU packets built field by field from
+// MS-TSGU 2.2.10.  Each gateway rule fires on its capture; an ordinary HTTPS
+// exchange with the same keys yields no gateway, and without keys nothing is
+// decoded.
+#include <catch2/catch.hpp>
+
+#include <cstdio>
+#include <string>
+
+#include "analyze/gateway_stage.hpp"
+#include "analyze/run.hpp"
+#include "analyze/verdict.hpp"
+#include "dissect/rdp_neg.hpp"
+#include "capture_builder.hpp"
+#include "rdp_builder.hpp"
+#include "test_util.hpp"
+#include "tls_sealer.hpp"
+
+using namespace rdpscope;
+using namespace rdpscope::test;
+using namespace rdpscope::test::rdp;
+using namespace rdpscope::test::sealed;
+
+namespace {
+
+B text(const std::string& s) { return B(s.begin(), s.end()); }
+void le16(B& b, std::uint16_t v) { b.insert(b.end(), {static_cast<std::uint8_t>(v), static_cast<std::uint8_t>(v >> 8)}); }
+void le32b(B& b, std::uint32_t v) {
+    for (int i = 0; i < 4; ++i) b.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
+}
+B utf16(const std::string& s) {
+    B b;
+    for (char c : s) le16(b, static_cast<std::uint8_t>(c));
+    le16(b, 0);
+    return b;
+}
+
+// MS-TSGU 2.2.10.9: packetType, reserved, packetLength (the whole packet), then the body.
+B packet(std::uint16_t type, const B& body) {
+    B b;
+    le16(b, type);
+    le16(b, 0);
+    le32b(b, static_cast<std::uint32_t>(8 + body.size()));
+    b.insert(b.end(), body.begin(), body.end());
+    return b;
+}
+B handshake_request() { return packet(0x1, {1, 0, 0, 0, 0, 0}); }  // 1.0, clientVersion 0, extendedAuth none
+B handshake_response(std::uint32_t err = 0) {
+    B b;
+    le32b(b, err);
+    b.insert(b.end(), {1, 0, 0, 0, 0, 0});
+    return packet(0x2, b);
+}
+B tunnel_create() { return packet(0x4, {0x3f, 0, 0, 0, 0, 0, 0, 0}); }
+B tunnel_response(std::uint32_t status = 0) {  // serverVersion, statusCode, fieldsPresent TUNNEL_ID, reserved, tunnelId
+    B b;
+    le16(b, 0);
+    le32b(b, status);
+    le16(b, 1);
+    le16(b, 0);
+    le32b(b, 7);
+    return packet(0x5, b);
+}
+B tunnel_auth() {  // fieldsPresent, cbClientName, clientName
+    const B name = utf16("PC1");
+    B b;
+    le16(b, 0);
+    le16(b, static_cast<std::uint16_t>(name.size()));
+    b.insert(b.end(), name.begin(), name.end());
+    return packet(0x6, b);
+}
+B tunnel_auth_response(std::uint32_t err = 0) {  // errorCode, fieldsPresent, reserved
+    B b;
+    le32b(b, err);
+    le32b(b, 0);
+    return packet(0x7, b);
+}
+B channel_create() {  // numResources 1, numAltResources 0, port 3389, protocol 3, "srv1"
+    B b = {1, 0};
+    le16(b, 3389);
+    le16(b, 3);
+    const B name = utf16("srv1");
+    le16(b, static_cast<std::uint16_t>(name.size()));
+    b.insert(b.end(), name.begin(), name.end());
+    return packet(0x8, b);
+}
+B channel_response(std::uint32_t err = 0) {  // errorCode, fieldsPresent CHANNELID (when granted), reserved, channelId
+    B b;
+    le32b(b, err);
+    le16(b, err ? 0 : 1);
+    le16(b, 0);
+    if (!err) le32b(b, 1);
+    return packet(0x9, b);
+}
+B data_packet(const B& rdp) {
+    B b;
+    le16(b, static_cast<std::uint16_t>(rdp.size()));
+    b.insert(b.end(), rdp.begin(), rdp.end());
+    return packet(0xA, b);
+}
+
+// RFC 6455 5.2: one binary frame, FIN; masked (the client's) with a fixed key.
+B frame(const B& payload, bool masked) {
+    B b = {0x82};
+    const std::size_t n = payload.size();
+    const std::uint8_t m = masked ? 0x80 : 0;
+    if (n < 126) b.push_back(static_cast<std::uint8_t>(m | n));
+    else b.insert(b.end(), {static_cast<std::uint8_t>(m | 126), static_cast<std::uint8_t>(n >> 8), static_cast<std::uint8_t>(n)});
+    const std::uint8_t key[4] = {0x37, 0xfa, 0x21, 0x3d};
+    if (masked) b.insert(b.end(), key, key + 4);
+    for (std::size_t i = 0; i < n; ++i) b.push_back(masked ? payload[i] ^ key[i & 3] : payload[i]);
+    return b;
+}
+
+const std::string kRequest =
+    "RDG_OUT_DATA /remoteDesktopGateway/ HTTP/1.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+    "Host: gw.example.test\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+const std::string kUpgrade =
+    "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+    "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kMWzzhZxOo=\r\n\r\n";
+
+struct Gw {
+    Capture cap;
+    Conv cv{cap};
+    Sealer cs, ss;
+    Gw() {
+        auto [c, s] = sealers(kAes256Gcm);
+        cs = c;
+        ss = s;
+        cv.sv.port = 443;
+        cv.handshake();
+        cv.client(client_hello(0, "gw.example.test"));
+        cv.server(server_hello_done({}, kAes256Gcm.id));
+        B point = {65, 0x04};
+        point.insert(point.end(), 64, 0x11);
+        const B finished = handshake(20, B(12, 0xF1));
+        cv.client(join({tls_record(22, handshake(16, point)), tls_record(20, {1}), cs.seal(22, finished)}));
+        cv.server(join({tls_record(20, {1}), ss.seal(22, finished)}));
+    }
+    void client(const B& plain) { cv.client(cs.seal(23, plain)); }
+    void server(const B& plain) { cv.server(ss.seal(23, plain)); }
+    void client_packet(const B& p) { client(frame(p, true)); }
+    void server_packet(const B& p) { server(frame(p, false)); }
+    // The WebSocket transport up to the tunnel authorization, all granted.
+    void upgrade_and_tunnel() {
+        client(text(kRequest));
+        server(text(kUpgrade));
+        client_packet(handshake_request());
+        server_packet(handshake_response());
+        client_packet(tunnel_create());
+        server_packet(tunnel_response());
+        client_packet(tunnel_auth());
+    }
+};
+
+struct GatewaySeen {
+    Verdict v;
+    GatewayFacts g;
+};
+
+class Collect : public FileObserver {
+public:
+    std::vector<GatewaySeen> gateways;
+    std::size_t connections = 0;
+    std::vector<std::string> pdus;
+    void begin_file(const std::string&, const FileStats*) override {}
+    void end_file(const FileStats&) override {}
+    void problem(std::uint64_t, const Connection*, const std::string&) override {}
+    void connection_done(const Connection&, const Verdict&) override { ++connections; }
+    void gateway_done(const Connection& c, const Verdict& v) override {
+        CHECK(rule_allows(v.rule, v.cause, v.code.code));
+        gateways.push_back({v, c.gateway->facts()});
+    }
+};
+
+Collect run(Gw& gw, bool keys = true) {
+    gw.cv.client_fin();
+    gw.cv.server_fin();
+    auto& cap = gw.cap;
+    std::stable_sort(cap.packets.begin(), cap.packets.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    const TempFile file("rdpscope-gateway");
+    cap.write(file.path());
+    keylog::KeyLog log;
+    log.feed(keylog_line());
+    log.finish();
+    TrackerOptions opt;
+    if (keys) opt.keys = &log;
+    Collect col;
+    std::FILE* err = std::fopen("/dev/null", "w");
+    run_file(file.path(), col, opt, err);
+    std::fclose(err);
+    return col;
+}
+
+}  // namespace
+
+TEST_CASE("gateway: WebSocket transport, the channel opens and carries RDP", "[gateway]") {
+    Gw gw;
+    gw.upgrade_and_tunnel();
+    gw.server_packet(tunnel_auth_response());
+    gw.client_packet(channel_create());
+    gw.server_packet(channel_response());
+    gw.client_packet(data_packet(connection_request(rdpneg::PROTOCOL_SSL)));
+    gw.server_packet(data_packet(connection_confirm(rdpneg::PROTOCOL_SSL)));
+    auto col = run(gw);
+    CHECK(col.connections == 0);  // not an RDP connection of its own
+    REQUIRE(col.gateways.size() == 1);
+    const auto& [v, g] = col.gateways[0];
+    CHECK(g.transport == GatewayFacts::Transport::websocket);
+    CHECK(std::string(to_string(g.transport)) == "rdg-websocket");
+    CHECK(g.method == "RDG_OUT_DATA");
+    CHECK(g.upgrade_frame != 0);
+    CHECK(g.handshake.status == 0u);
+    CHECK(g.tunnel_id == 7u);
+    CHECK(g.client_name == "PC1");
+    CHECK(g.target_host == "srv1");
+    CHECK(g.target_port == 3389);
+    CHECK(g.channel_id == 1u);
+    CHECK(g.data_packets[0] == 1);
+    CHECK(g.data_packets[1] == 1);
+    CHECK(v.cause == Cause::none);
+    CHECK(v.verdict == "gateway_channel_open");
+    CHECK(v.phase == Phase::gateway_channel);
+    CHECK_FALSE(v.stalled_at);
+}
+
+TEST_CASE("gateway: HTTP 401 after the client answered the challenge", "[gateway]") {
+    Gw gw;
+    gw.client(text(kRequest));
+    gw.server(text("HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Negotiate TlRMTVNTUAACAAAA\r\nContent-Length: 4\r\n\r\nbody"));
+    gw.client(text(kRequest));
+    gw.server(text("HTTP/1.1 401 User Account Restricted\r\nWWW-Authenticate: Negotiate\r\nWWW-Authenticate: NTLM\r\n"
+                   "Content-Length: 0\r\n\r\n"));
+    auto col = run(gw);
+    REQUIRE(col.gateways.size() == 1);
+    const auto& [v, g] = col.gateways[0];
+    REQUIRE(g.responses.size() == 2);
+    CHECK(g.responses[1].reason == "User Account Restricted");
+    CHECK(v.cause == Cause::authentication_failure);
+    CHECK(v.verdict == "gateway_auth_refused");
+    CHECK(v.stalled_at == Phase::gateway_auth);
+    CHECK(v.phase == Phase::gateway_connect);
+    CHECK(v.confidence == Confidence::high);
+    CHECK(v.summary.find("User Account Restricted") != std::string::npos);
+    CHECK(v.summary.find("Negotiate, NTLM") != std::string::npos);
+}
+
+TEST_CASE("gateway: a lone first challenge is only a medium-confidence refusal", "[gateway]") {
+    Gw gw;
+    gw.client(text(kRequest));
+    gw.server(text("HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Negotiate\r\nContent-Length: 0\r\n\r\n"));
+    auto col = run(gw);
+    REQUIRE(col.gateways.size() == 1);
+    CHECK(col.gateways[0].v.verdict == "gateway_auth_refused");
+    CHECK(col.gateways[0].v.confidence == Confidence::medium);
+}
+
+TEST_CASE("gateway: the resource authorization policy denies the target", "[gateway]") {
+    Gw gw;
+    gw.upgrade_and_tunnel();
+    gw.server_packet(tunnel_auth_response());
+    gw.client_packet(channel_create());
+    gw.server_packet(channel_response(0x800759DA));
+    auto col = run(gw);
+    REQUIRE(col.gateways.size() == 1);
+    const auto& v = col.gateways[0].v;
+    CHECK(v.cause == Cause::gateway_policy_denied);
+    CHECK(v.verdict == "gateway_rap_denied");
+    CHECK(v.stalled_at == Phase::gateway_channel);
+    CHECK(v.phase == Phase::gateway_tunnel);
+    CHECK(v.summary.find("E_PROXY_RAP_ACCESSDENIED") != std::string::npos);
+    CHECK(v.summary.find("srv1:3389") != std::string::npos);
+}
+
+TEST_CASE("gateway: the gateway cannot reach the target", "[gateway]") {
+    Gw gw;
+    gw.upgrade_and_tunnel();
+    gw.server_packet(tunnel_auth_response());
+    gw.client_packet(channel_create());
+    gw.server_packet(channel_response(0x800759DD));
+    auto col = run(gw);
+    REQUIRE(col.gateways.size() == 1);
+    CHECK(col.gateways[0].v.cause == Cause::server_unresponsive);
+    CHECK(col.gateways[0].v.verdict == "gateway_target_unreachable");
+}
+
+TEST_CASE("gateway: the connection authorization policy denies the user", "[gateway]") {
+    Gw gw;
+    gw.upgrade_and_tunnel();
+    gw.server_packet(tunnel_auth_response(0x800759DB));
+    auto col = run(gw);
+    REQUIRE(col.gateways.size() == 1);
+    CHECK(col.gateways[0].v.cause == Cause::gateway_policy_denied);
+    CHECK(col.gateways[0].v.verdict == "gateway_cap_denied");
+    CHECK(col.gateways[0].v.stalled_at == Phase::gateway_tunnel);
+}
+
+TEST_CASE("gateway: the client closes after the upgrade, before the tunnel", "[gateway]") {
+    Gw gw;
+    gw.client(text(kRequest));
+    gw.server(text(kUpgrade));
+    auto col = run(gw);
+    REQUIRE(col.gateways.size() == 1);
+    CHECK(col.gateways[0].v.cause == Cause::closed_by_client);
+    CHECK(col.gateways[0].v.verdict == "closed_during_gateway_tunnel");
+}
+
+TEST_CASE("gateway: ordinary HTTPS with keys, and a gateway without keys, give no gateway", "[gateway]") {
+    {
+        Gw gw;
+        gw.client(text("GET /index.html HTTP/1.1\r\nHost: www.example.test\r\n\r\n"));
+        gw.server(text("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"));
+        auto col = run(gw);
+        CHECK(col.gateways.empty());
+        CHECK(col.connections == 0);
+    }
+    {
+        Gw gw;
+        gw.upgrade_and_tunnel();
+        auto col = run(gw, false);
+        CHECK(col.gateways.empty());
+        CHECK(col.connections == 0);
+    }
+}

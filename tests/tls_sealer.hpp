@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: MIT
+// TLS 1.2 AEAD records sealed by the test itself (RFC 5246 6.2.3.3, 6.3), for
+// synthetic captures whose decryption is under test: the key block from a
+// fixed master secret and the randoms of rdp_builder's client_hello() and
+// server_hello_done(), and the key-log line naming that master secret.  The
+// same construction as tests/test_tls_decrypt.cpp's (kept there as it was).
+#pragma once
+
+#include <catch2/catch.hpp>
+
+#include <fmt/format.h>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/kdf.h>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "rdp_builder.hpp"
+
+namespace rdpscope::test::sealed {
+
+using B = std::vector<std::uint8_t>;
+
+struct Suite12 {
+    std::uint16_t id;
+    const char* cipher;
+    int key_len, iv_len;
+    bool explicit_nonce;
+    const char* prf;
+};
+inline constexpr Suite12 kAes256Gcm{0xC030, "AES-256-GCM", 32, 4, true, "SHA384"};
+
+inline B join(std::initializer_list<B> parts) {
+    B b;
+    for (const auto& p : parts) b.insert(b.end(), p.begin(), p.end());
+    return b;
+}
+
+// One direction's sealing state: key, IV, sequence number.
+struct Sealer {
+    const Suite12* s;
+    B key, iv;
+    std::uint64_t seq = 0;
+    B seal(std::uint8_t type, const B& plain) {
+        std::uint8_t nonce[12];
+        B explicit_part;
+        std::copy(iv.begin(), iv.end(), nonce);
+        if (s->explicit_nonce) {
+            for (int i = 0; i < 8; ++i) nonce[4 + i] = static_cast<std::uint8_t>(seq >> (56 - 8 * i));
+            explicit_part.assign(nonce + 4, nonce + 12);
+        } else {
+            for (int i = 0; i < 8; ++i) nonce[4 + i] ^= static_cast<std::uint8_t>(seq >> (56 - 8 * i));
+        }
+        B aad;
+        for (int i = 0; i < 8; ++i) aad.push_back(static_cast<std::uint8_t>(seq >> (56 - 8 * i)));
+        aad.insert(aad.end(), {type, 3, 3, static_cast<std::uint8_t>(plain.size() >> 8), static_cast<std::uint8_t>(plain.size())});
+        EVP_CIPHER* c = EVP_CIPHER_fetch(nullptr, s->cipher, nullptr);
+        EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
+        B out(plain.size() + 16);
+        int len = 0, fin = 0;
+        REQUIRE(EVP_EncryptInit_ex2(ctx, c, key.data(), nonce, nullptr) > 0);
+        REQUIRE(EVP_EncryptUpdate(ctx, nullptr, &len, aad.data(), static_cast<int>(aad.size())) > 0);
+        REQUIRE(EVP_EncryptUpdate(ctx, out.data(), &len, plain.data(), static_cast<int>(plain.size())) > 0);
+        REQUIRE(EVP_EncryptFinal_ex(ctx, out.data() + len, &fin) > 0);
+        REQUIRE(EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, 16, out.data() + plain.size()) > 0);
+        EVP_CIPHER_CTX_free(ctx);
+        EVP_CIPHER_free(c);
+        ++seq;
+        return rdp::tls_record(type, join({explicit_part, out}));
+    }
+};
+
+inline const B kMaster(48, 0x42);
+
+inline std::string keylog_line() {
+    std::string s = "CLIENT_RANDOM ";
+    for (int i = 0; i < 32; ++i) s += fmt::format("{:02x}", i);
+    s += ' ';
+    for (auto b : kMaster) s += fmt::format("{:02x}", b);
+    return s + "\r\n";
+}
+
+// RFC 5246 6.3: key_block = PRF(master, "key expansion", server_random + client_random).
+inline std::pair<Sealer, Sealer> sealers(const Suite12& s) {
+    B server_random, client_random;
+    for (int i = 0; i < 32; ++i) {
+        server_random.push_back(static_cast<std::uint8_t>(0x80 + i));
+        client_random.push_back(static_cast<std::uint8_t>(i));
+    }
+    const std::string label = "key expansion";
+    B block(2 * (s.key_len + s.iv_len));
+    EVP_KDF* kdf = EVP_KDF_fetch(nullptr, "TLS1-PRF", nullptr);
+    EVP_KDF_CTX* ctx = EVP_KDF_CTX_new(kdf);
+    OSSL_PARAM p[] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, const_cast<char*>(s.prf), 0),
+        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SECRET, const_cast<std::uint8_t*>(kMaster.data()), kMaster.size()),
+        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SEED, const_cast<char*>(label.data()), label.size()),
+        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SEED, server_random.data(), 32),
+        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SEED, client_random.data(), 32),
+        OSSL_PARAM_construct_end()};
+    REQUIRE(EVP_KDF_derive(ctx, block.data(), block.size(), p) > 0);
+    EVP_KDF_CTX_free(ctx);
+    EVP_KDF_free(kdf);
+    auto at = [&](int off, int n) { return B(block.begin() + off, block.begin() + off + n); };
+    Sealer c{&s, at(0, s.key_len), at(2 * s.key_len, s.iv_len)};
+    Sealer v{&s, at(s.key_len, s.key_len), at(2 * s.key_len + s.iv_len, s.iv_len)};
+    return {c, v};
+}
+
+}  // namespace rdpscope::test::sealed
