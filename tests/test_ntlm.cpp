@@ -163,7 +163,7 @@ TEST_CASE("ntlm: CHALLENGE names the server from its target info (MS-NLMP 4.2.4'
     CHECK(m->version->build == 20348);
 }
 
-TEST_CASE("ntlm: UTF-16 names become UTF-8; control characters are not printed as such", "[ntlm]") {
+TEST_CASE("ntlm: UTF-16 names become UTF-8, control characters are not printed as such", "[ntlm]") {
     B msg = authenticate("Dom", "Us\x01r", "W", 24);
     auto m = ntlm::decode(msg);
     REQUIRE(m);
