@@ -301,8 +301,10 @@ bool rsa_key_exchange(std::uint16_t suite) {
 
 void TlsDecryptor::keep_transcript(const tls::RecordHeader&, Bytes payload) {
     // A handshake up to the ClientKeyExchange is a few kilobytes (the
-    // certificate chain is most of it); more is not a handshake to decrypt.
-    constexpr std::size_t kMaxTranscript = 64 * 1024;
+    // certificate chain is most of it; Windows' self-signed RDP certificate
+    // is under 1 KiB).  16 KiB keeps the cost bounded when many connections
+    // are held at once (TrackerOptions::max_full_connections) under --rsa-key.
+    constexpr std::size_t kMaxTranscript = 16 * 1024;
     if (transcript_overflow_ || transcript_.size() + payload.size() > kMaxTranscript) {
         transcript_overflow_ = true;
         return;

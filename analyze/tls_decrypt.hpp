@@ -88,7 +88,7 @@ private:
     Source source_ = Source::none;
     // With RSA keys: the plaintext handshake messages in the order they
     // crossed (RFC 7627 3's session hash covers them up to the
-    // ClientKeyExchange), bounded; freed once the keys are set up.
+    // ClientKeyExchange), bounded (16 KiB); freed once the keys are set up.
     std::vector<std::uint8_t> transcript_;
     bool transcript_overflow_ = false;
     State state_ = State::waiting;
