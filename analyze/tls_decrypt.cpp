@@ -172,6 +172,10 @@ struct TlsDecryptor::Side {
     // (TLS 1.0 CBC chains it as the next record's IV).
     std::uint64_t missed = 0;
     std::array<std::uint8_t, 16> missed_last_block{};
+    // TLS 1.3 with a growing key log: this side's secret is not there yet,
+    // any (awaiting_any: at set-up) or the application one (after its
+    // Finished); `missed` counts its records meanwhile.
+    enum class Awaiting : std::uint8_t { none, any, application } awaiting = Awaiting::none;
 
     ~Side() {
         EVP_CIPHER_CTX_free(ctx);
@@ -499,6 +503,9 @@ void TlsDecryptor::set_up_keys(const keylog::Entry& e) {
             side.probing = true;  // partial secrets: the handshake records cannot be read
             any = true;
             note("the key log has no TLS 1.3 handshake secrets for this session: its encrypted handshake is skipped");
+        } else if (refresh_) {
+            side.awaiting = Side::Awaiting::any;  // the peers may not have written this side's secrets yet
+            any = true;
         }
     }
     state_ = any ? State::ready : State::no_keys;
@@ -626,6 +633,42 @@ TlsDecryptor::Result TlsDecryptor::decrypt_cbc(Side& s, const tls::RecordHeader&
     return r;
 }
 
+// TLS 1.3, a growing key log: the side's secret may have come meanwhile.
+// True when the side is keyed now (its sequence numbers go on from the
+// records that went by); false, counting this record, while it is not.
+bool TlsDecryptor::await_secret(Side& s, Dir dir) {
+    (*refresh_)();
+    const keylog::Entry* e = keys_.find(client_random_);
+    const bool client = dir == Dir::c2s;
+    bool keyed = false;
+    if (e && s.awaiting == Side::Awaiting::application) {
+        keyed = set_up_tls13(s, *e, client, true);
+        if (keyed) s.seq = s.missed;  // every record since the Finished was under this secret
+    } else if (e) {
+        if (!s.missed && set_up_tls13(s, *e, client, false)) {
+            keyed = true;
+        } else if (set_up_tls13(s, *e, client, true)) {
+            s.probing = true;  // past records may include the handshake: try until one opens
+            keyed = true;
+        }
+    }
+    if (keyed) {
+        if (s.missed)
+            note("the key log got a TLS 1.3 traffic secret only after " + std::to_string(s.missed) +
+                 " of its side's encrypted records went by; those were not decrypted");
+        s.awaiting = Side::Awaiting::none;
+        return true;
+    }
+    ++s.missed;
+    if (++pending_records_ >= kMaxPendingRecords) {
+        s.awaiting = Side::Awaiting::none;
+        s.stopped = true;
+        note("the key log never got this session's TLS 1.3 traffic secret for one side, still none after " +
+             std::to_string(kMaxPendingRecords) + " encrypted records");
+    }
+    return false;
+}
+
 // A protected record while a growing key log lacks the session's secrets:
 // counted (its sequence number) and left encrypted; after kMaxPendingRecords
 // the session is given up as without keys.
@@ -670,6 +713,10 @@ TlsDecryptor::Result TlsDecryptor::record(Dir dir, const tls::RecordHeader& head
             return pending_record(s, payload);
         }
     }
+    if (state_ == State::ready && s.awaiting != Side::Awaiting::none && !await_secret(s, dir)) {
+        r.outcome = Outcome::unavailable;
+        return r;
+    }
     if (state_ != State::ready || s.stopped || !s.keyed) {
         r.outcome = Outcome::unavailable;
         return r;
@@ -693,8 +740,14 @@ TlsDecryptor::Result TlsDecryptor::record(Dir dir, const tls::RecordHeader& head
                 // RFC 8446 7.2 / 4.4.4: after its Finished a side sends under the application secret.
                 const keylog::Entry* e = keys_.find(client_random_);
                 if (!e || !set_up_tls13(s, *e, dir == Dir::c2s, true)) {
-                    s.stopped = true;
-                    note("the key log has no TLS 1.3 application traffic secret for this session");
+                    if (refresh_) {
+                        // Live: the peer writes it as it reads this Finished, often after the capture has it.
+                        s.awaiting = Side::Awaiting::application;
+                        s.missed = 0;
+                    } else {
+                        s.stopped = true;
+                        note("the key log has no TLS 1.3 application traffic secret for this session");
+                    }
                 }
             }
         }

@@ -90,6 +90,7 @@ private:
     void set_up(const tls::Summary& summary);
     void set_up_keys(const keylog::Entry& e);
     Result pending_record(Side& s, Bytes payload);
+    bool await_secret(Side& s, Dir dir);
     bool set_up_tls12(const keylog::Entry& e);
     bool set_up_from_master(Bytes master);
     bool set_up_rsa(const tls::Summary& summary, const tls::ClientHello& ch, const tls::ServerHello& sh);

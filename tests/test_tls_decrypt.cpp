@@ -116,8 +116,9 @@ public:
 };
 
 // `late`: the key log starts empty and `keys` appear in it at the late-th
-// time the tracker reads it again (TrackerOptions::refresh_keys, as live).
-Seen run(Capture cap, const std::string& keys, int late = 0) {
+// time the tracker reads it again (TrackerOptions::refresh_keys, as live),
+// and `more` at the more_at-th time.
+Seen run(Capture cap, const std::string& keys, int late = 0, const std::string& more = "", int more_at = 0) {
     std::stable_sort(cap.packets.begin(), cap.packets.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
     const TempFile file("rdpscope-decrypt");
     cap.write(file.path());
@@ -126,7 +127,9 @@ Seen run(Capture cap, const std::string& keys, int late = 0) {
     int reads = 0;
     if (late) {
         opt.refresh_keys = [&] {
-            if (++reads == late) log.feed(keys);
+            ++reads;
+            if (reads == late) log.feed(keys);
+            if (reads == more_at) log.feed(more);
         };
     } else {
         log.feed(keys);
@@ -768,4 +771,34 @@ TEST_CASE("decrypt live: TLS 1.3, the secrets come after the server's encrypted 
     CHECK(s.decryption->records[0] == 3);      // the client's Finished (its handshake secret), NEGOTIATE, AUTHENTICATE
     CHECK(s.decryption->error_code == 0xC000006Du);
     CHECK(s.verdict == "logon_failure");
+}
+
+TEST_CASE("decrypt live: TLS 1.3, the application secrets come after the handshake ones", "[decrypt][tls13][live]") {
+    // Each peer writes its application secrets only once it has the other's
+    // Finished: here after the client's NEGOTIATE went by.  That record stays
+    // encrypted; the next ones open with the sequence numbers counted on.
+    const Secrets13 k;
+    auto cap = nla13(k, [](Sealer13&, Sealer13& sa, Conv& cv) {
+        cv.server(sa.seal(23, ts_error(0xC000006D)));
+        cv.client_rst();
+    });
+    const std::string all = k.keylog();
+    const std::size_t app = all.find("CLIENT_TRAFFIC_SECRET_0");
+    REQUIRE(app != std::string::npos);
+    const Seen s = run(cap, all.substr(0, app), 1, all.substr(app), 3);
+    REQUIRE(s.decryption);
+    CHECK(s.decryption->keys_found);
+    CHECK(s.decryption->records[0] == 2);      // Finished, AUTHENTICATE (its sequence number 1)
+    CHECK(s.decryption->undecrypted[0] == 1);  // NEGOTIATE, before the secret came
+    CHECK(s.decryption->records[1] == 3);      // the flight, CHALLENGE, the error
+    CHECK(s.decryption->error_code == 0xC000006Du);
+    CHECK(s.verdict == "logon_failure");
+
+    SECTION("near miss: offline, the same partial key log decrypts only the handshake") {
+        const Seen n = run(cap, all.substr(0, app));
+        REQUIRE(n.decryption);
+        CHECK(n.decryption->records[0] == 1);
+        CHECK(n.decryption->records[1] == 1);
+        CHECK_FALSE(n.decryption->error_code);
+    }
 }
