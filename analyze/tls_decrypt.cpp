@@ -173,8 +173,8 @@ struct TlsDecryptor::Side {
     std::uint64_t missed = 0;
     std::array<std::uint8_t, 16> missed_last_block{};
     // TLS 1.3 with a growing key log: this side's secret is not there yet,
-    // any (awaiting_any: at set-up) or the application one (after its
-    // Finished); `missed` counts its records meanwhile.
+    // any of them (at set-up) or the application one (after its Finished);
+    // `missed` counts its records meanwhile.
     enum class Awaiting : std::uint8_t { none, any, application } awaiting = Awaiting::none;
 
     ~Side() {
