@@ -67,6 +67,7 @@ public:
         a.verdict = v.verdict;
         a.confidence = to_string(v.confidence);
         a.summary = v.summary;
+        a.transport = c.via_gateway ? "rdg-tunnel" : "tcp";
         for (const auto& k : c.kerberos)
             if (k.error_code) a.krb_errors.emplace_back(k.frame, *k.error_code);
         std::sort(a.krb_errors.begin(), a.krb_errors.end());
