@@ -354,7 +354,7 @@ TEST_CASE("gateway: ordinary HTTPS with keys, and a gateway without keys, give n
 // The RDP connection carried by the data packets (MS-TSGU 2.2.10.6) goes
 // through the ordinary pipeline and gets its own verdict, naming its gateway.
 TEST_CASE("gateway: the RDP connection inside the tunnel is judged on its own", "[gateway]") {
-    SECTION("the client closes the tunnel after the X.224 exchange: stalled at TLS, closed by the client") {
+    SECTION("the client closes the tunnel right after the Connection Confirm: it refused the selected protocol") {
         Gw gw;
         gw.upgrade_and_tunnel();
         gw.server_packet(tunnel_auth_response());
@@ -373,9 +373,16 @@ TEST_CASE("gateway: the RDP connection inside the tunnel is judged on its own", 
         CHECK(in.server.ends_with(":443"));  // the tunnel's ends: the client and the gateway
         CHECK(in.cr_frame != 0);
         CHECK(in.cc_frame > in.cr_frame);
-        CHECK(in.v.phase == Phase::x224_negotiation);
-        CHECK(in.v.stalled_at == Phase::tls_handshake);
-        CHECK(in.v.cause == Cause::closed_by_client);
+        INFO(in.v.verdict << ": " << in.v.summary << " phase " << (in.v.phase ? to_string(*in.v.phase) : "-")
+                          << " stalled_at " << (in.v.stalled_at ? to_string(*in.v.stalled_at) : "-"));
+        // Rule client_refused_protocol: within 5 s of the Connection Confirm
+        // the client closes (here: the tunnel's FIN) without sending anything;
+        // judged as on a plain TCP connection (tests/test_verdict.cpp).
+        CHECK(in.v.phase == Phase::tcp_connect);
+        CHECK(in.v.stalled_at == Phase::x224_negotiation);
+        CHECK(in.v.waiting_on == WaitingOn::client);
+        CHECK(in.v.cause == Cause::protocol_mismatch);
+        CHECK(in.v.verdict == "client_refused_selected_protocol");
     }
     SECTION("the target refuses the TLS handshake: tls_mismatch inside, the gateway's channel open") {
         Gw gw;
@@ -392,6 +399,7 @@ TEST_CASE("gateway: the RDP connection inside the tunnel is judged on its own", 
         CHECK(col.gateways[0].v.verdict == "gateway_channel_open");
         REQUIRE(col.inner.size() == 1);
         const auto& in = col.inner[0];
+        INFO(in.v.verdict << ": " << in.v.summary);
         CHECK(in.client_hello_frame > in.cc_frame);
         CHECK(in.v.cause == Cause::tls_mismatch);
         CHECK(in.v.verdict == "alert_handshake_failure");
