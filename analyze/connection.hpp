@@ -83,6 +83,14 @@ struct Connection {
     // A gateway candidate (TLS on a gateway port, keys given): its TLS and
     // the RD Gateway protocol inside, fed instead of `rdp` (analyze/gateway_stage.hpp).
     std::unique_ptr<GatewayTunnel> gateway;
+    // The RDP connection inside an RD Gateway's tunnel (analyze/gateway_inner.hpp):
+    // the outer connection's id, and the target its channel named.
+    struct ViaGateway {
+        std::uint64_t conn = 0;
+        std::string target;
+        std::uint16_t port = 0;
+    };
+    std::optional<ViaGateway> via_gateway;
 
     // Which side is the client: the SYN's sender; else the one that sent the
     // X.224 CR; else the one not on port 3389; else the first sender.

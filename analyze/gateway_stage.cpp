@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "analyze/gateway_stage.hpp"
 
+#include "analyze/gateway_inner.hpp"
+
 #include <algorithm>
 
 #include "dissect/http1.hpp"
@@ -201,6 +203,7 @@ void GatewayStage::run_websocket(Dir dir, Side& s, Bytes data, std::vector<PduEv
                 auto c = websocket::decode_close(s.close);
                 ev::GatewayWebSocketClose e;
                 if (c) e.code = c->code;
+                if (inner_) inner_->inner_close(dir, frame_, ts_ns_);
                 if (!facts_.websocket_close_frame) {
                     facts_.websocket_close_frame = frame_;
                     facts_.websocket_close_code = e.code;
@@ -279,6 +282,9 @@ void GatewayStage::on_packet(Dir dir, Bytes packet, std::vector<PduEvent>& out) 
             break;
         case tsgu::kTunnelAuthResponse: response(facts_.tunnel_auth); break;
         case tsgu::kChannelCreate:
+            if (!facts_.channel.request_frame && inner_)
+                inner_->channel_request(frame_, ts_ns_, p->resource_count ? std::string(p->resources[0]) : std::string(),
+                                        p->port);
             request(facts_.channel);
             if (facts_.target_host.empty() && p->resource_count) {
                 facts_.target_host = p->resources[0];
@@ -286,6 +292,7 @@ void GatewayStage::on_packet(Dir dir, Bytes packet, std::vector<PduEvent>& out) 
             }
             break;
         case tsgu::kChannelResponse:
+            if (!facts_.channel.response_frame && inner_) inner_->channel_response(p->status == 0, frame_, ts_ns_);
             response(facts_.channel);
             if (p->channel_id) facts_.channel_id = p->channel_id;
             break;
@@ -293,16 +300,18 @@ void GatewayStage::on_packet(Dir dir, Bytes packet, std::vector<PduEvent>& out) 
             const int d = dir_index(dir);
             if (!facts_.data_packets[d]++) facts_.first_data_frame[d] = frame_;
             facts_.data_bytes[d] += p->data.size();
-            if (inner_ && !p->data.empty()) inner_->inner_data(dir, p->data, frame_, ts_ns_);
-            // The session itself: only the first data packets are events.
-            if (facts_.data_packets[d] > 8) return;
-            break;
+            // The session itself: only the first data packets are events;
+            // the inner connection's own events follow.
+            if (facts_.data_packets[d] <= 8) out.push_back(PduEvent{frame_, ts_ns_, e});
+            if (inner_ && !p->data.empty()) inner_->inner_data(dir, p->data, frame_, ts_ns_, out);
+            return;
         }
         case tsgu::kKeepalive:
             if (facts_.keepalives++ >= 4) return;
             break;
         case tsgu::kCloseChannel:
         case tsgu::kCloseChannelResponse:
+            if (inner_) inner_->inner_close(dir, frame_, ts_ns_);
             if (!facts_.close_frame) {
                 facts_.close_frame = frame_;
                 facts_.close_status = p->status;
@@ -313,9 +322,39 @@ void GatewayStage::on_packet(Dir dir, Bytes packet, std::vector<PduEvent>& out) 
     out.push_back(PduEvent{frame_, ts_ns_, std::move(e)});
 }
 
-GatewayTunnel::GatewayTunnel(const keylog::KeyLog* keys) {
+GatewayTunnel::GatewayTunnel(const keylog::KeyLog* keys, const InnerSetup& inner)
+    : setup_(std::make_unique<InnerSetup>(inner)) {
     tls_.set_keys(keys, nullptr, false);
     tls_.set_plaintext_sink(&stage_);
+    stage_.set_inner(this);
+}
+
+GatewayTunnel::~GatewayTunnel() = default;
+
+InnerRdp* GatewayTunnel::inner() const { return inner_ && inner_->started() ? inner_.get() : nullptr; }
+
+void GatewayTunnel::channel_request(std::uint64_t frame, std::int64_t ts_ns, const std::string& target,
+                                    std::uint16_t port) {
+    if (!inner_) inner_ = std::make_unique<InnerRdp>(*setup_);
+    inner_->channel_request(frame, ts_ns, target, port);
+}
+
+void GatewayTunnel::channel_response(bool ok, std::uint64_t frame, std::int64_t ts_ns) {
+    if (inner_) inner_->channel_response(ok, frame, ts_ns);
+}
+
+void GatewayTunnel::inner_data(Dir dir, Bytes data, std::uint64_t frame, std::int64_t ts_ns,
+                               std::vector<PduEvent>& out) {
+    if (!inner_) inner_ = std::make_unique<InnerRdp>(*setup_);
+    inner_->data(dir, data, frame, ts_ns, out);
+}
+
+void GatewayTunnel::inner_close(Dir from, std::uint64_t frame, std::int64_t ts_ns) {
+    if (inner_) inner_->close(from, frame, ts_ns, false);
+}
+
+void GatewayTunnel::outer_closed(Dir from, std::uint64_t frame, std::int64_t ts_ns, bool reset) {
+    if (inner_) inner_->close(from, frame, ts_ns, reset);
 }
 
 bool GatewayTunnel::on_data(Dir dir, Bytes data, std::uint64_t frame, std::int64_t ts_ns,

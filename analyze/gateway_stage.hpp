@@ -11,6 +11,7 @@
 #pragma once
 
 #include <array>
+#include <memory>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -80,11 +81,19 @@ struct GatewayFacts {
 
 const char* to_string(GatewayFacts::Transport t);  // "rdg-websocket", "rdg-http", "rdg-rpc", "kdc-proxy", ...
 
-// Where the RDP bytes carried by the tunnel's data packets go.
+// Where the tunnel's channel and the RDP bytes carried by its data packets
+// go (analyze/gateway_inner.hpp): the channel create request and response
+// (MS-TSGU 2.2.10.2/.3), every data packet's bytes (2.2.10.6), and the close
+// (close channel 2.2.10.4/.5, or a WebSocket Close), each from `dir`'s side.
 class GatewayInner {
 public:
     virtual ~GatewayInner() = default;
-    virtual void inner_data(Dir dir, Bytes data, std::uint64_t frame, std::int64_t ts_ns) = 0;
+    virtual void channel_request(std::uint64_t frame, std::int64_t ts_ns, const std::string& target,
+                                 std::uint16_t port) = 0;
+    virtual void channel_response(bool ok, std::uint64_t frame, std::int64_t ts_ns) = 0;
+    virtual void inner_data(Dir dir, Bytes data, std::uint64_t frame, std::int64_t ts_ns,
+                            std::vector<PduEvent>& out) = 0;
+    virtual void inner_close(Dir from, std::uint64_t frame, std::int64_t ts_ns) = 0;
 };
 
 class GatewayStage : public TlsPlaintextSink {
@@ -121,9 +130,13 @@ private:
 // given): its TLS, and the gateway protocol read from the TLS's plaintext.
 // Fed instead of RdpSession while the stream is TLS; a client whose first
 // bytes are not a TLS handshake record is handed back to RdpSession.
-class GatewayTunnel {
+class InnerRdp;
+struct InnerSetup;
+class GatewayTunnel : private GatewayInner {
 public:
-    explicit GatewayTunnel(const keylog::KeyLog* keys);
+    // `inner`: for the RDP connection carried in the tunnel.
+    GatewayTunnel(const keylog::KeyLog* keys, const InnerSetup& inner);
+    ~GatewayTunnel() override;
     GatewayTunnel(const GatewayTunnel&) = delete;
     GatewayTunnel& operator=(const GatewayTunnel&) = delete;
     // False when `first` (a direction's first bytes) is not a TLS handshake
@@ -134,10 +147,22 @@ public:
     const TlsFacts& tls() const { return tls_.facts(); }
     const GatewayFacts& facts() const { return stage_.facts(); }
     GatewayStage& stage() { return stage_; }
+    // The RDP connection inside, once its channel opened or it carried data; else null.
+    InnerRdp* inner() const;
+    // The outer connection closed (the tracker, before judging): the inner one with it.
+    void outer_closed(Dir from, std::uint64_t frame, std::int64_t ts_ns, bool reset);
 
 private:
+    void channel_request(std::uint64_t frame, std::int64_t ts_ns, const std::string& target,
+                         std::uint16_t port) override;
+    void channel_response(bool ok, std::uint64_t frame, std::int64_t ts_ns) override;
+    void inner_data(Dir dir, Bytes data, std::uint64_t frame, std::int64_t ts_ns, std::vector<PduEvent>& out) override;
+    void inner_close(Dir from, std::uint64_t frame, std::int64_t ts_ns) override;
+
     TlsStage tls_;
     GatewayStage stage_;
+    std::unique_ptr<InnerSetup> setup_;
+    std::unique_ptr<InnerRdp> inner_;
     bool started_ = false, not_tls_ = false;
 };
 

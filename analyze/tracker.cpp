@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "analyze/tracker.hpp"
 
+#include "analyze/gateway_inner.hpp"
+
 #include "analyze/gateway_verdict.hpp"
 
 #include <fmt/format.h>
@@ -312,7 +314,8 @@ void Tracker::promote(Entry& e, const Key& key) {
     c->rdp.tls.set_certificate_cache(certs_.get());
     c->rdp.rsa_keys = opt_.rsa_keys;
     c->rdp.refresh_keys = opt_.refresh_keys ? &opt_.refresh_keys : nullptr;
-    if (gateway_candidate(key)) c->gateway = std::make_unique<GatewayTunnel>(opt_.keys);
+    if (gateway_candidate(key))
+        c->gateway = std::make_unique<GatewayTunnel>(opt_.keys, InnerSetup{c.get(), opt_.keys, opt_.rsa_keys, certs_.get()});
     for (auto& s : c->stream) s = tcp::Reassembler(opt_.max_pending_per_direction);
     c->tcp.keep_segments(opt_.keep_segments);
     for (int s = 0; s < 2; ++s) c->stats[s].duplicate_copies = h->copies[s].packets;
@@ -789,6 +792,7 @@ void Tracker::retire(const Key& key) {
         if (c.gateway && c.gateway->facts().is_gateway()) {
             ++stats_.gateway_connections;
             obs_.gateway_done(c, judge_gateway(c, context(c, stats_.last_ts, ended_)));
+            report_inner(c);
         }
         if (auto v = verdicts_.find(c.id); v != verdicts_.end()) {
             c.udp = udp_->take_tied(c.id);
@@ -798,6 +802,26 @@ void Tracker::retire(const Key& key) {
         full_.erase(c.id);
     }
     table_.erase(key);
+}
+
+// The RDP connection inside a gateway's tunnel (analyze/gateway_inner.hpp):
+// closed as the outer one closed, judged by the ordinary rules, reported as an
+// RDP connection that names its gateway connection.
+void Tracker::report_inner(Connection& c) {
+    InnerRdp* in = c.gateway->inner();
+    if (!in) return;
+    const int cs = c.client_side();
+    if (const auto& r = c.tcp.resets(); !r.empty()) {
+        in->close(c.dir_from(r.front().side), r.front().frame, r.front().ts_ns, true);
+    } else {
+        for (int s : {cs, 1 - cs})
+            if (c.stats[s].fin) in->close(c.dir_from(s), c.stats[s].first_fin_frame, c.tcp.side(s).first_fin_ts_ns, false);
+    }
+    const Connection& ic = in->conn();
+    ++stats_.rdp_connections;
+    const Verdict v = judge(ic, context(ic, stats_.last_ts, ended_));
+    obs_.connection_verdict(ic, v);
+    obs_.connection_done(ic, v);
 }
 
 // A connection's verdict is given once, at the first of: it closed, it made no

@@ -329,6 +329,7 @@ private:
     bool reportable(const Connection& c) const;
     bool reportable_by_port(const Key& key) const;
     bool gateway_candidate(const Key& key) const;
+    void report_inner(Connection& c);
     // Whether a side's bytes are still wanted: the gateway's TLS, or RDP.
     static bool wants_bytes(const Connection& c, int side);
     static std::int64_t last_ts(const Entry& e) { return e.conn ? e.conn->last_ts : e.last_ts; }

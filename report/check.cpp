@@ -73,6 +73,7 @@ public:
     void connection_done(const Connection& c, const Verdict& v) override {
         groups.add(brief_of(c, v));
         Actual a = actual_of(c, v);
+        a.transport = c.via_gateway ? "rdg-tunnel" : "tcp";
         for (const auto& k : c.kerberos)
             if (k.error_code) a.krb_errors.emplace_back(k.frame, *k.error_code);
         std::sort(a.krb_errors.begin(), a.krb_errors.end());

@@ -128,6 +128,9 @@ std::string render_gateway_text(const json& j) {
 }
 
 void ReportWriter::gateway_done(const Connection& c, const Verdict& v) {
+    ++gateways_total_;
+    ++gateway_by_cause_[to_string(v.cause)];
+    if (v.cause != Cause::none) ++gateways_incomplete_;
     json j = gateway_json(c, v);
     j["file"] = path_;
     if (sink_) sink_->object(j);

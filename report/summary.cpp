@@ -149,9 +149,17 @@ json summarize(const Connection& c, const Verdict& v) {
     json j;
     j["type"] = "connection";
     j["conn"] = c.id;
-    j["transport"] = "tcp";
+    // Inside an RD Gateway's tunnel (analyze/gateway_inner.hpp): no TCP of its
+    // own on the wire; the gateway connection that carried it, and its target.
+    j["transport"] = c.via_gateway ? "rdg-tunnel" : "tcp";
     j["client"] = to_string(c.client());
     j["server"] = to_string(c.server());
+    if (c.via_gateway) {
+        json g = {{"conn", c.via_gateway->conn}};
+        if (!c.via_gateway->target.empty()) g["target"] = c.via_gateway->target;
+        if (c.via_gateway->port) g["port"] = c.via_gateway->port;
+        j["via_gateway"] = g;
+    }
     j["first_frame"] = c.first_frame;
     j["last_frame"] = c.last_frame;
     j["start"] = epoch_seconds(c.first_ts);
@@ -178,7 +186,7 @@ json summarize(const Connection& c, const Verdict& v) {
     }
     if (!sec.empty()) j["after_negotiation"] = sec;
     add_security_objects(j, c);
-    j["tcp"] = tcp_json(c.tcp, cs);
+    if (!c.via_gateway) j["tcp"] = tcp_json(c.tcp, cs);
     json gaps = json::object();
     for (auto [name, s] : {std::pair{"c2s", cs}, std::pair{"s2c", ss}}) {
         const auto& f = c.rdp.sides[s];

@@ -217,6 +217,15 @@ void ReportWriter::finish() {
     json causes = json::object();
     for (const auto& [k, n] : by_cause_) causes[k] = n;
     s["by_cause"] = causes;
+    if (gateways_total_) {
+        // RD Gateway connections (the `gateway` objects): a gateway whose
+        // channel did not open counts as a handshake that did not complete.
+        json g = {{"connections", gateways_total_}, {"channel_open", gateways_total_ - gateways_incomplete_}};
+        json gc = json::object();
+        for (const auto& [k, n] : gateway_by_cause_) gc[k] = n;
+        g["by_cause"] = gc;
+        s["gateways"] = g;
+    }
     // Every attempt counted: those a flood bound left unjudged too.
     if (syn_attempts_not_judged_) s["syn_attempts_not_judged"] = syn_attempts_not_judged_;
     if (sink_) sink_->object(s);
@@ -224,23 +233,36 @@ void ReportWriter::finish() {
         fmt::print(out_, "{}\n", s.dump());
         return;
     }
-    if (!connections_total_ && !syn_attempts_not_judged_) return;
+    if (!connections_total_ && !syn_attempts_not_judged_ && !gateways_total_) return;
     std::string line;
     for (const auto& [k, n] : by_cause_) line += fmt::format("{}{} {}", line.empty() ? "" : ", ", n, k);
     if (syn_attempts_not_judged_)
         line += fmt::format("; and {} SYN attempt{} unanswered, not judged one by one (flood)", syn_attempts_not_judged_,
                             syn_attempts_not_judged_ == 1 ? "" : "s");
     fmt::print(out_, "Summary: {} connection{}, {} completed; by cause: {}\n", connections_total_,
-               connections_total_ == 1 ? "" : "s", connections_total_ - incomplete_, line);
+               connections_total_ == 1 ? "" : "s", connections_total_ - incomplete_, line.empty() ? "-" : line);
+    if (gateways_total_) {
+        std::string g;
+        for (const auto& [k, n] : gateway_by_cause_) g += fmt::format("{}{} {}", g.empty() ? "" : ", ", n, k);
+        fmt::print(out_, "         {} RD Gateway connection{}, {} with the channel open; by cause: {}\n", gateways_total_,
+                   gateways_total_ == 1 ? "" : "s", gateways_total_ - gateways_incomplete_, g);
+    }
 }
 
 std::string render_connection_text(const json& j, bool color) {
     if (j.value("type", std::string()) == "udp_flow") return render_udp_flow_text(j);
+    const std::string transport = j["transport"].get<std::string>();
     std::string s = fmt::format("#{} {} {} -> {}   {}   {:.3f} s   frames {}-{}\n", j["conn"].get<std::uint64_t>(),
-                                j["transport"].get<std::string>() == "tcp" ? "TCP" : "UDP",
+                                transport == "tcp" ? "TCP" : transport == "rdg-tunnel" ? "RDP in gateway tunnel" : "UDP",
                                 j["client"].get<std::string>(), j["server"].get<std::string>(),
                                 utc_time(j["start"].get<double>()), j["duration"].get<double>(),
                                 j["first_frame"].get<std::uint64_t>(), j["last_frame"].get<std::uint64_t>());
+    if (j.contains("via_gateway")) {
+        const auto& g = j["via_gateway"];
+        s += fmt::format("  gateway      carried by gateway #{} to {}:{} (the gateway's own TCP connection to the "
+                         "target is not in the capture; frames are the tunnel's)\n",
+                         g["conn"].get<std::uint64_t>(), g.value("target", std::string("?")), g.value("port", 0));
+    }
     s += render_verdict_text(j, color);
     if (j.contains("proxy")) {
         const auto& p = j["proxy"];
@@ -280,7 +302,8 @@ std::string render_connection_text(const json& j, bool color) {
     if (j.contains("not_rdp"))
         s += fmt::format("  not RDP      frame {}: {}\n", j["not_rdp"]["frame"].get<std::uint64_t>(),
                          j["not_rdp"]["reason"].get<std::string>());
-    const auto& t = j["tcp"];
+    static const json kNoTcp = json::object();
+    const auto& t = j.contains("tcp") ? j["tcp"] : kNoTcp;
     auto side = [](const json& d, const char* who) {
         std::string x = fmt::format("{} {} packets {}", who, d["packets"].get<std::uint64_t>(),
                                     human_bytes(d["bytes"].get<std::uint64_t>()));
@@ -290,8 +313,10 @@ std::string render_connection_text(const json& j, bool color) {
         if (d["rst"].get<int>()) x += ", RST";
         return x;
     };
-    s += fmt::format("  tcp          {}; {}\n", side(t["c2s"], "client"), side(t["s2c"], "server"));
-    s += describe_tcp(t);
+    if (!t.empty()) {
+        s += fmt::format("  tcp          {}; {}\n", side(t["c2s"], "client"), side(t["s2c"], "server"));
+        s += describe_tcp(t);
+    }
     for (const auto& i : j["icmp"])
         s += fmt::format("  icmp         frame {}: {} from {}{}\n", i["frame"].get<std::uint64_t>(),
                          i["description"].get<std::string>(), i["from"].get<std::string>(),

@@ -91,7 +91,7 @@ public:
         segments_ = segments;
     }
     // Connections whose handshake did not complete (exit status 1).
-    std::uint64_t incomplete() const { return incomplete_ + syn_attempts_not_judged_; }
+    std::uint64_t incomplete() const { return incomplete_ + syn_attempts_not_judged_ + gateways_incomplete_; }
 
 private:
     // A connection whose verdict is decided, waiting (offline) for what later
@@ -115,6 +115,8 @@ private:
     std::int64_t last_groups_ts_ = 0;          // live: packet time groups were last printed
     bool all_ = false;
     std::uint64_t connections_total_ = 0, incomplete_ = 0;
+    std::uint64_t gateways_total_ = 0, gateways_incomplete_ = 0;  // RD Gateway connections (gateway_done)
+    std::map<std::string, std::uint64_t> gateway_by_cause_;
     std::uint64_t syn_attempts_not_judged_ = 0;  // left unjudged by the flood bound (analyze/flood.hpp)
     bool header_printed_ = false;
     bool color_ = false;

@@ -10,12 +10,17 @@
 #include <catch2/catch.hpp>
 
 #include <cstdio>
+#include <fstream>
+#include <sstream>
 #include <string>
+
+#include <nlohmann/json.hpp>
 
 #include "analyze/gateway_stage.hpp"
 #include "analyze/run.hpp"
 #include "analyze/verdict.hpp"
 #include "dissect/rdp_neg.hpp"
+#include "report/writers.hpp"
 #include "capture_builder.hpp"
 #include "rdp_builder.hpp"
 #include "test_util.hpp"
@@ -163,17 +168,35 @@ struct GatewaySeen {
     GatewayFacts g;
 };
 
+struct InnerSeen {
+    Verdict v;
+    Connection::ViaGateway via;
+    std::string client, server;
+    std::uint64_t cr_frame = 0, cc_frame = 0, client_hello_frame = 0;
+};
+
 class Collect : public FileObserver {
 public:
     std::vector<GatewaySeen> gateways;
-    std::size_t connections = 0;
+    std::vector<InnerSeen> inner;   // the RDP connections inside a gateway's tunnel
+    std::uint64_t gateway_conn = ~0ull;
+    std::size_t connections = 0;    // the others
     std::vector<std::string> pdus;
     void begin_file(const std::string&, const FileStats*) override {}
     void end_file(const FileStats&) override {}
     void problem(std::uint64_t, const Connection*, const std::string&) override {}
-    void connection_done(const Connection&, const Verdict&) override { ++connections; }
+    void connection_done(const Connection& c, const Verdict& v) override {
+        CHECK(rule_allows(v.rule, v.cause, v.code.code));
+        if (!c.via_gateway) {
+            ++connections;
+            return;
+        }
+        inner.push_back({v, *c.via_gateway, to_string(c.client()), to_string(c.server()), c.rdp.neg.cr_frame,
+                         c.rdp.neg.cc_frame, c.rdp.tls.facts().client_hello_frame});
+    }
     void gateway_done(const Connection& c, const Verdict& v) override {
         CHECK(rule_allows(v.rule, v.cause, v.code.code));
+        gateway_conn = c.id;
         gateways.push_back({v, c.gateway->facts()});
     }
 };
@@ -208,7 +231,7 @@ TEST_CASE("gateway: WebSocket transport, the channel opens and carries RDP", "[g
     gw.client_packet(data_packet(connection_request(rdpneg::PROTOCOL_SSL)));
     gw.server_packet(data_packet(connection_confirm(rdpneg::PROTOCOL_SSL)));
     auto col = run(gw);
-    CHECK(col.connections == 0);  // not an RDP connection of its own
+    CHECK(col.connections == 0);  // no RDP connection on the wire
     REQUIRE(col.gateways.size() == 1);
     const auto& [v, g] = col.gateways[0];
     CHECK(g.transport == GatewayFacts::Transport::websocket);
@@ -325,5 +348,170 @@ TEST_CASE("gateway: ordinary HTTPS with keys, and a gateway without keys, give n
         auto col = run(gw, false);
         CHECK(col.gateways.empty());
         CHECK(col.connections == 0);
+    }
+}
+
+// The RDP connection carried by the data packets (MS-TSGU 2.2.10.6) goes
+// through the ordinary pipeline and gets its own verdict, naming its gateway.
+TEST_CASE("gateway: the RDP connection inside the tunnel is judged on its own", "[gateway]") {
+    SECTION("the client closes the tunnel right after the Connection Confirm: it refused the selected protocol") {
+        Gw gw;
+        gw.upgrade_and_tunnel();
+        gw.server_packet(tunnel_auth_response());
+        gw.client_packet(channel_create());
+        gw.server_packet(channel_response());
+        gw.client_packet(data_packet(connection_request(rdpneg::PROTOCOL_SSL)));
+        gw.server_packet(data_packet(connection_confirm(rdpneg::PROTOCOL_SSL)));
+        auto col = run(gw);  // then the client's FIN, the server's
+        REQUIRE(col.gateways.size() == 1);
+        CHECK(col.gateways[0].v.verdict == "gateway_channel_open");
+        REQUIRE(col.inner.size() == 1);
+        const auto& in = col.inner[0];
+        CHECK(in.via.conn == col.gateway_conn);
+        CHECK(in.via.target == "srv1");
+        CHECK(in.via.port == 3389);
+        CHECK(in.server.ends_with(":443"));  // the tunnel's ends: the client and the gateway
+        CHECK(in.cr_frame != 0);
+        CHECK(in.cc_frame > in.cr_frame);
+        INFO(in.v.verdict << ": " << in.v.summary << " phase " << (in.v.phase ? to_string(*in.v.phase) : "-")
+                          << " stalled_at " << (in.v.stalled_at ? to_string(*in.v.stalled_at) : "-"));
+        // Rule client_refused_protocol: within 5 s of the Connection Confirm
+        // the client closes (here: the tunnel's FIN) without sending anything;
+        // judged as on a plain TCP connection (tests/test_verdict.cpp).
+        CHECK(in.v.phase == Phase::tcp_connect);
+        CHECK(in.v.stalled_at == Phase::x224_negotiation);
+        CHECK(in.v.waiting_on == WaitingOn::client);
+        CHECK(in.v.cause == Cause::protocol_mismatch);
+        CHECK(in.v.verdict == "client_refused_selected_protocol");
+    }
+    SECTION("the target refuses the TLS handshake: tls_mismatch inside, the gateway's channel open") {
+        Gw gw;
+        gw.upgrade_and_tunnel();
+        gw.server_packet(tunnel_auth_response());
+        gw.client_packet(channel_create());
+        gw.server_packet(channel_response());
+        gw.client_packet(data_packet(connection_request(rdpneg::PROTOCOL_SSL)));
+        gw.server_packet(data_packet(connection_confirm(rdpneg::PROTOCOL_SSL)));
+        gw.client_packet(data_packet(client_hello()));
+        gw.server_packet(data_packet(alert(40)));  // handshake_failure
+        auto col = run(gw);
+        REQUIRE(col.gateways.size() == 1);
+        CHECK(col.gateways[0].v.verdict == "gateway_channel_open");
+        REQUIRE(col.inner.size() == 1);
+        const auto& in = col.inner[0];
+        INFO(in.v.verdict << ": " << in.v.summary);
+        CHECK(in.client_hello_frame > in.cc_frame);
+        CHECK(in.v.cause == Cause::tls_mismatch);
+        CHECK(in.v.verdict == "alert_handshake_failure");
+        CHECK(in.v.stalled_at == Phase::tls_handshake);
+    }
+    SECTION("a refused channel carries no RDP connection") {
+        Gw gw;
+        gw.upgrade_and_tunnel();
+        gw.server_packet(tunnel_auth_response());
+        gw.client_packet(channel_create());
+        gw.server_packet(channel_response(0x800759DAu));  // E_PROXY_RAP_ACCESSDENIED
+        auto col = run(gw);
+        REQUIRE(col.gateways.size() == 1);
+        CHECK(col.inner.empty());
+    }
+}
+
+// What `analyze` prints for a gateway capture: the inner connection names its
+// gateway and has no TCP of its own; the summary counts the gateways, and one
+// whose channel did not open makes the exit status 1.
+namespace {
+
+struct Printed {
+    std::string out;
+    std::uint64_t incomplete = 0;
+};
+
+Printed print(Gw& gw, Format format) {
+    gw.cv.client_fin();
+    gw.cv.server_fin();
+    auto& cap = gw.cap;
+    std::stable_sort(cap.packets.begin(), cap.packets.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    const TempFile in("rdpscope-gateway-in"), out("rdpscope-gateway-out");
+    cap.write(in.path());
+    keylog::KeyLog log;
+    log.feed(keylog_line());
+    log.finish();
+    TrackerOptions opt;
+    opt.keys = &log;
+    std::FILE* o = std::fopen(out.path().c_str(), "w");
+    std::FILE* err = std::fopen("/dev/null", "w");
+    Printed p;
+    {
+        ReportWriter w(o, err, format);
+        run_file(in.path(), w, opt, err);
+        w.finish();
+        p.incomplete = w.incomplete();
+    }
+    std::fclose(o);
+    std::fclose(err);
+    std::ifstream f(out.path());
+    std::stringstream ss;
+    ss << f.rdbuf();
+    p.out = ss.str();
+    return p;
+}
+
+}  // namespace
+
+TEST_CASE("gateway: analyze names the inner connection's gateway and counts gateways in the summary", "[gateway][report]") {
+    auto build_open = [](Gw& gw) {
+        gw.upgrade_and_tunnel();
+        gw.server_packet(tunnel_auth_response());
+        gw.client_packet(channel_create());
+        gw.server_packet(channel_response());
+        gw.client_packet(data_packet(connection_request(rdpneg::PROTOCOL_SSL)));
+        gw.server_packet(data_packet(connection_confirm(rdpneg::PROTOCOL_SSL)));
+    };
+    {
+        Gw gw;
+        build_open(gw);
+        const Printed p = print(gw, Format::json);
+        nlohmann::json gateway, inner, summary;
+        std::istringstream lines(p.out);
+        for (std::string line; std::getline(lines, line);) {
+            auto j = nlohmann::json::parse(line);
+            const std::string type = j.value("type", "");
+            if (type == "gateway") gateway = j;
+            if (type == "connection") inner = j;
+            if (type == "summary") summary = j;
+        }
+        REQUIRE(gateway.is_object());
+        REQUIRE(inner.is_object());
+        CHECK(inner["transport"] == "rdg-tunnel");
+        CHECK(inner["via_gateway"]["conn"] == gateway["conn"]);
+        CHECK(inner["via_gateway"]["target"] == "srv1");
+        CHECK(inner["via_gateway"]["port"] == 3389);
+        CHECK_FALSE(inner.contains("tcp"));
+        CHECK(inner["negotiation"]["selected_protocol"] == rdpneg::PROTOCOL_SSL);
+        REQUIRE(summary.is_object());
+        CHECK(summary["connections"] == 1);  // the inner one
+        CHECK(summary["gateways"]["connections"] == 1);
+        CHECK(summary["gateways"]["channel_open"] == 1);
+        CHECK(p.incomplete == 1);  // the inner handshake stopped before TLS
+    }
+    {
+        Gw gw;
+        build_open(gw);
+        const Printed p = print(gw, Format::text);
+        CHECK(p.out.find("RDP in gateway tunnel") != std::string::npos);
+        CHECK(p.out.find("carried by gateway #0 to srv1:3389") != std::string::npos);
+        CHECK(p.out.find("1 RD Gateway connection, 1 with the channel open") != std::string::npos);
+    }
+    {
+        Gw gw;
+        gw.upgrade_and_tunnel();
+        gw.server_packet(tunnel_auth_response());
+        gw.client_packet(channel_create());
+        gw.server_packet(channel_response(0x800759DAu));  // E_PROXY_RAP_ACCESSDENIED
+        const Printed p = print(gw, Format::json);
+        CHECK(p.out.find("\"type\":\"connection\"") == std::string::npos);
+        CHECK(p.out.find("\"gateways\":{\"connections\":1,\"channel_open\":0") != std::string::npos);
+        CHECK(p.incomplete == 1);  // the refused gateway: exit status 1
     }
 }
