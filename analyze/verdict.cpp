@@ -48,10 +48,11 @@ constexpr std::uint32_t kTls13AlertRecord = 2 + 1 + 16;  // alert, content type,
 // ---------------------------------------------------------------------------
 
 struct Closing {
-    int side = -1;  // who closed first (FIN or RST), -1: nobody
+    int side = -1;  // who closed first (FIN, RST, TLS alert or MCS ultimatum), -1: nobody
     bool rst = false;
     std::uint64_t frame = 0;
     std::int64_t ts = 0;
+    bool ultimatum = false;  // an MCS Disconnect Provider Ultimatum (in clear or decrypted)
 };
 
 struct Facts {
@@ -87,11 +88,20 @@ struct Facts {
         // A TLS alert (close_notify or fatal, plain or encrypted) ends the
         // connection at the TLS level, before the TCP close that follows it.
         for (const auto& a : tls.alerts) consider(a.from == Dir::c2s ? cs : ss, a.frame, false, a.ts_ns);
+
         // TLS 1.3 sends alerts as application data: a 19-byte record is a
         // 2-byte alert (close_notify, typically), too small for any RDP PDU.
         if (tls.version == tls::kTLSv13)
             for (const auto& r : tls.records)
                 if (r.length <= kTls13AlertRecord) consider(r.dir == Dir::c2s ? cs : ss, r.frame, false, r.ts_ns);
+        // So does an MCS Disconnect Provider Ultimatum (T.125 11.15, MS-RDPBCGR
+        // 2.2.2.3): its sender ended the MCS connection, whoever closes TCP after
+        // (a scanner that ends with one and leaves the server to close).
+        if (mcs.disconnect_frame && mcs.disconnect_from) {
+            const auto before = closing.frame;
+            consider(*mcs.disconnect_from == Dir::c2s ? cs : ss, mcs.disconnect_frame, false, mcs.disconnect_ts);
+            closing.ultimatum = closing.frame != before;
+        }
         since_progress_ns = ctx.now_ns - c.progress_ts;
         stalled_by_time = since_progress_ns >= ctx.stall_timeout_ns;
         // A segment resent this often is in exponential RTO back-off: TCP
@@ -101,6 +111,9 @@ struct Facts {
     }
 
     bool closed() const { return closing.side >= 0; }
+    const char* closing_how() const {
+        return closing.ultimatum ? "MCS Disconnect Provider Ultimatum" : closing.rst ? "reset" : "FIN";
+    }
     bool client_closed_first() const { return closing.side == cs; }
     bool server_closed_first() const { return closing.side == ss; }
     const char* side_name(int s) const { return s == cs ? "client" : "server"; }
@@ -335,6 +348,11 @@ bool rule_neg_failure(const Facts& f, Verdict& v) {
 bool client_silent_after_cc(const Facts& f) {
     return f.neg.cc_frame && f.c.rdp.sides[f.cs].secured_first_frame == 0;
 }
+// The client closed after the Confirm reached the capture: a client that had
+// closed before (it gave up waiting, issue 14 part 10) did not answer the Confirm.
+bool client_closed_after_cc(const Facts& f) {
+    return f.client_closed_first() && f.closing.frame > f.neg.cc_frame;
+}
 
 bool rule_unrequested_protocol(const Facts& f, Verdict& v) {
     if (!f.neg.requested_protocols || !f.neg.selected_protocol || f.tl.complete()) return false;
@@ -359,8 +377,90 @@ bool rule_unrequested_protocol(const Facts& f, Verdict& v) {
     return true;
 }
 
+// What the client asked for: the one protocol it requested (or none: a legacy
+// request without RDP_NEG_REQ, MS-RDPBCGR 2.2.1.1, gets standard RDP security
+// and a Confirm without rdpNegData, 2.2.1.2), or the strongest of those it
+// offered (PROTOCOL_HYBRID_EX 0x8 > HYBRID 0x2 > SSL 0x1, 2.2.1.1.1).  A
+// client given that has nothing in the negotiation to refuse.
+bool got_what_it_asked(const Facts& f) {
+    if (!f.protocol) return false;
+    const std::uint32_t req = f.neg.requested_protocols.value_or(0), sel = *f.protocol;
+    if (sel == req) return true;
+    return sel != 0 && (req & sel) != 0 && req < (sel << 1);
+}
+
+std::string cookie_note(const Facts& f) {
+    if (f.neg.cookie && !f.neg.cookie->empty()) return fmt::format("cookie \"{}\"", printable(*f.neg.cookie));
+    if (f.neg.routing_token) return "a routing token";
+    return "no cookie";
+}
+
+// The client closes within 5 s of a Confirm that gave it what it asked for,
+// without a byte more: it asked, got its answer and left.  That is what a
+// scanner, a monitoring check or a load balancer's health probe does (nmap's
+// rdp-enum-encryption asks for one protocol per connection; masscan and
+// zgrab stop at the Confirm); no user's connection failed and nothing on the
+// server needs fixing.  A client offered less than it asked for goes to
+// client_refused_protocol.
+bool rule_probe_after_confirm(const Facts& f, Verdict& v) {
+    if (!client_silent_after_cc(f) || !client_closed_after_cc(f) || f.neg.failure_code) return false;
+    if (f.closing.ts - f.neg.cc_ts > kAutomaticRejectionNs || !got_what_it_asked(f)) return false;
+    const auto sel = *f.protocol;
+    v.cause = Cause::closed_by_client;
+    v.code = {VerdictCode::probe_closed_after_confirm};
+    v.confidence = Confidence::medium;
+    v.stalled_at = f.stalled_phase();
+    v.waiting_on = WaitingOn::client;
+    v.summary = fmt::format(
+        "The client {} asked for {} ({}), the server confirmed {} (frame {}), and the client closed {} ms later "
+        "(frame {}, {}) without starting it: a probe (a port or vulnerability scanner, a monitoring check, a load "
+        "balancer's health check) that only wanted the answer, not a failed connection. Nothing to fix on the "
+        "server unless the probes are unwanted.",
+        f.client(),
+        f.neg.requested_protocols ? rdpneg::protocol_flags(*f.neg.requested_protocols)
+                                  : std::string("standard RDP security with a legacy request (no RDP_NEG_REQ)"),
+        cookie_note(f), rdpneg::protocol_name(sel), f.neg.cc_frame, (f.closing.ts - f.neg.cc_ts) / 1'000'000,
+        f.closing.frame, f.closing_how());
+    add(v, f.neg.cr_frame, f.neg.requested_protocols ? "X.224 request: " + rdpneg::protocol_flags(*f.neg.requested_protocols)
+                                                     : std::string("legacy X.224 request (no RDP_NEG_REQ)"));
+    add(v, f.neg.cc_frame, std::string("selected ") + rdpneg::protocol_name(sel));
+    add(v, f.closing.frame, "the client closes");
+    return true;
+}
+
+// A request without RDP_NEG_REQ (MS-RDPBCGR 2.2.1.1) answered by the server
+// with a reset or a close instead of a Confirm.  Every client since RDP 5.2
+// negotiates (mstsc, FreeRDP); a request without it can only use standard RDP
+// security, which a server allowing only TLS or NLA -- or a filter in front
+// of it -- refuses this way, since a legacy client would not read an
+// RDP_NEG_FAILURE.  Not the overload no_confirm names: that refuses every
+// request, this one only the legacy kind (an empty cookie besides marks a scanner).
+bool rule_legacy_request_refused(const Facts& f, Verdict& v) {
+    if (!f.neg.cr_frame || f.neg.cc_frame || f.tls.server_hello_frame || f.neg.requested_protocols) return false;
+    if (!f.neg.error.empty() || !f.server_closed_first()) return false;
+    if (f.closing.ts - f.neg.cr_ts > kAutomaticRejectionNs) return false;
+    const bool probe = !f.neg.cookie || f.neg.cookie->empty();
+    v.cause = Cause::protocol_mismatch;
+    v.code = {VerdictCode::legacy_request_refused};
+    v.confidence = Confidence::medium;
+    v.stalled_at = Phase::x224_negotiation;
+    v.waiting_on = WaitingOn::server;
+    v.summary = fmt::format(
+        "The client's X.224 request (frame {}, {}) carried no RDP_NEG_REQ: a legacy request, which only standard "
+        "RDP security can answer. The server {} the connection (frame {}) instead of confirming it: it accepts only "
+        "TLS or NLA (or a filter in front of it drops legacy requests). {}",
+        f.neg.cr_frame, cookie_note(f), f.closing.rst ? "reset" : "closed", f.closing.frame,
+        probe ? "Current clients always negotiate; a request with no cookie either is typical of scanners and "
+                "probes, so this is most likely not a user's connection."
+              : "Current clients always negotiate: an old client (before RDP 5.2) or one set to standard RDP "
+                "security only must be updated or allowed TLS.");
+    add(v, f.neg.cr_frame, "legacy X.224 request (no RDP_NEG_REQ), " + cookie_note(f));
+    add(v, f.closing.frame, fmt::format("the server {}", f.closing.rst ? "resets" : "closes"));
+    return true;
+}
+
 bool rule_client_refused_protocol(const Facts& f, Verdict& v) {
-    if (!client_silent_after_cc(f) || !f.client_closed_first() || f.neg.failure_code) return false;
+    if (!client_silent_after_cc(f) || !client_closed_after_cc(f) || f.neg.failure_code) return false;
     // A client that will not use the selected protocol closes at once; one
     // silent for long (a probe, a stalled client) decided nothing about it.
     if (f.closing.ts - f.neg.cc_ts > kAutomaticRejectionNs) return false;
@@ -1159,8 +1259,10 @@ void kerberos_notes(const Connection& c, Verdict& v) {
 
 bool rule_standard_security_refused(const Facts& f, Verdict& v) {
     if (!f.protocol || *f.protocol != 0 || !f.mcs.connect_initial_frame) return false;
-    if (!f.server_closed_first() && !f.mcs.disconnect_frame) return false;
-    const std::uint64_t at = f.mcs.disconnect_frame ? f.mcs.disconnect_frame : f.closing.frame;
+    // The server ends it (FIN, RST or its own ultimatum): a client's ultimatum
+    // (a scanner leaving after the part of the sequence it wanted) refused nothing.
+    if (!f.server_closed_first()) return false;
+    const std::uint64_t at = f.closing.frame;
     v.cause = Cause::protocol_mismatch;
     v.waiting_on = WaitingOn::server;
     v.confidence = Confidence::medium;
@@ -1202,19 +1304,37 @@ bool rule_packet_loss(const Facts& f, Verdict& v) {
     if (f.tl.complete()) return false;
     const std::size_t resent =
         f.resent_segments(f.cs, true) + f.resent_segments(f.ss, true) + f.ct.syn_retransmissions;
-    if (resent < 2 || (!f.closed() && !f.stalled_by_time && !f.backing_off)) return false;
+    // Or one client segment resent twice and more, still unanswered when the
+    // client closed: it gave up on a path that was losing its data; an ACK or
+    // answer arriving after its close came too late (issue 14 part 10).
+    const TcpRetransmit* gave_up = nullptr;
+    if (f.client_closed_first())
+        for (const auto& r : f.tcp.retransmits(f.cs))
+            if (!r.syn && r.len > 0 && r.resends >= 2 && (!r.acked_frame || r.acked_frame > f.closing.frame)) gave_up = &r;
+    if ((resent < 2 && !gave_up) || (!f.closed() && !f.stalled_by_time && !f.backing_off)) return false;
     v.cause = Cause::packet_loss;
     v.code = {VerdictCode::handshake_timeout};
     v.confidence = Confidence::medium;
     v.waiting_on = WaitingOn::network;
+    // A Confirm that arrived after the client had given up never completed
+    // the negotiation for it.
+    if (gave_up && f.neg.cr_frame && (!f.neg.cc_frame || f.neg.cc_frame > f.closing.frame))
+        v.stalled_at = Phase::x224_negotiation;
     const auto lc = f.tcp.loss_estimate_pct(f.cs), ls = f.tcp.loss_estimate_pct(f.ss);
     v.summary = fmt::format(
-        "The path loses packets: {} segments had to be resent ({} retransmissions from the client, {} from the "
-        "server{}) and the handshake gave up at {}. Check the network path (interface errors, a saturated or "
+        "The path loses packets: {} segment{} had to be resent ({} retransmissions from the client, {} from the "
+        "server{}) and the handshake gave up at {}{}. Check the network path (interface errors, a saturated or "
         "faulty link, Wi-Fi, VPN).",
-        resent, f.ct.retransmissions, f.st.retransmissions,
+        resent, resent == 1 ? "" : "s", f.ct.retransmissions, f.st.retransmissions,
         lc || ls ? fmt::format("; estimated loss {:.0f}% client to server, {:.0f}% server to client", lc.value_or(0), ls.value_or(0)) : "",
-        to_string(f.stalled_phase()));
+        to_string(f.stalled_phase()),
+        gave_up ? fmt::format(": the client closed (frame {}) while its segment of frame {} was still unanswered after "
+                              "{} resends{}",
+                              f.closing.frame, gave_up->first_frame ? gave_up->first_frame : gave_up->resend_frames[0],
+                              gave_up->resends,
+                              gave_up->acked_frame ? fmt::format(" (acknowledged only at frame {}, too late)", gave_up->acked_frame)
+                                                   : "")
+                : "");
     for (int side : {f.cs, f.ss})
         for (const auto& r : f.tcp.retransmits(side))
             if (r.resend_frames[0] && v.evidence.size() < 8) add(v, r.resend_frames[0], fmt::format("{} resends a segment", f.side_name(side)));
@@ -1328,7 +1448,7 @@ bool rule_closed(const Facts& f, Verdict& v) {
     v.waiting_on = by_client ? WaitingOn::client : WaitingOn::server;
     v.summary = fmt::format("The {} closed the connection ({}, frame {}) during {} with no sign of a fault in the "
                             "capture{}.",
-                            by_client ? "client" : "server", f.closing.rst ? "reset" : "FIN", f.closing.frame,
+                            by_client ? "client" : "server", f.closing_how(), f.closing.frame,
                             to_string(at),
                             auth_only ? ": it only checked the credentials (NLA) and disconnected, as "
                                                        "an 'authenticate only' client or a credential pre-check does"
@@ -1385,6 +1505,10 @@ const Rule kRules[] = {
       "the Connection Confirm carries RDP_NEG_FAILURE"}, rule_neg_failure},
     {{"unrequested_protocol", {C::protocol_mismatch}, {V::server_selected_unrequested_protocol},
       "the server selected a protocol the client did not request; the client sent nothing more"}, rule_unrequested_protocol},
+    {{"probe_after_confirm", {C::closed_by_client}, {V::probe_closed_after_confirm},
+      "within 5 s of a Connection Confirm giving the client what it asked for (the one protocol it requested, the "
+      "strongest it offered, or standard security for a legacy request) the client closes without sending anything"},
+     rule_probe_after_confirm},
     {{"client_refused_protocol", {C::protocol_mismatch}, {V::client_refused_selected_protocol},
       "within 5 s of the Connection Confirm the client closes without sending anything"}, rule_client_refused_protocol},
     {{"tls_mismatch", {C::tls_mismatch}, {V::alert_},
@@ -1437,7 +1561,11 @@ const Rule kRules[] = {
     {{"incomplete_capture", {C::incomplete_capture}, {V::started_mid_stream, V::started_mid_session, V::capture_gap},
       "the capture starts mid-connection (inside a TLS or fast-path session: mid-session), or handshake bytes are missing from it"}, rule_incomplete_capture},
     {{"packet_loss", {C::packet_loss}, {V::handshake_timeout},
-      "two or more segments resent, the handshake closed or stalled before completing"}, rule_packet_loss},
+      "two or more segments resent, the handshake closed or stalled before completing; or one client segment resent "
+      "twice and more and still unanswered when the client closed (it gave up)"}, rule_packet_loss},
+    {{"legacy_request_refused", {C::protocol_mismatch}, {V::legacy_request_refused},
+      "an X.224 request without RDP_NEG_REQ that the server resets or closes within 5 s, with no Confirm"},
+     rule_legacy_request_refused},
     {{"no_confirm", {C::closed_by_server, C::server_unresponsive},
       {V::rst_after_request, V::fin_after_request, V::no_connection_confirm},
       "the X.224 request was acknowledged, never answered; closed or stalled"}, rule_no_confirm},

@@ -130,6 +130,8 @@ enum class CodeParam : std::uint8_t {
     X(capture_gap, none)                                          \
     X(handshake_timeout, none)                                    \
     X(rst_after_request, none)                                    \
+    X(legacy_request_refused, none)                               \
+    X(probe_closed_after_confirm, none)                           \
     X(fin_after_request, none)                                    \
     X(no_connection_confirm, none)                                \
     X(capture_ended, none)                                        \

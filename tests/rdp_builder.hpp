@@ -56,6 +56,28 @@ inline Bytes_ negotiation_failure(std::uint32_t code) {
     return tpkt(b);
 }
 
+// A legacy X.224 Connection Request: no RDP_NEG_REQ (MS-RDPBCGR 2.2.1.1:
+// rdpNegReq is optional; a client without it can use only standard RDP
+// security), and "Cookie: mstshash=<user>\r\n" when `user` is given.
+inline Bytes_ legacy_connection_request(const std::string& user = "") {
+    Bytes_ b = {0, 0xE0, 0, 0, 0, 0, 0};  // LI (set below), CR, dst-ref, src-ref, class 0
+    if (!user.empty()) {
+        const std::string cookie = "Cookie: mstshash=" + user + "\r\n";
+        b.insert(b.end(), cookie.begin(), cookie.end());
+    }
+    b[0] = static_cast<std::uint8_t>(b.size() - 1);
+    return tpkt(b);
+}
+
+// The Connection Confirm answering it: no rdpNegData (MS-RDPBCGR 3.2.5.3.2 /
+// 2.2.1.2: left empty when the request carried none).
+inline Bytes_ legacy_connection_confirm() { return tpkt({6, 0xD0, 0, 0, 0x12, 0x34, 0}); }
+
+// An MCS Disconnect Provider Ultimatum (T.125 11.15; MS-RDPBCGR 2.2.2.3) in an
+// X.224 Data TPDU: DomainMCSPDU choice 8 and reason rn-user-requested (3), PER:
+// 001000 011 0000000 = 21 80.
+inline Bytes_ mcs_disconnect_ultimatum() { return tpkt({2, 0xF0, 0x80, 0x21, 0x80}); }
+
 // BER (X.690): a definite-length TLV.
 inline Bytes_ ber(std::initializer_list<std::uint8_t> tag, const Bytes_& value) {
     Bytes_ b(tag);

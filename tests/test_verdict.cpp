@@ -223,7 +223,8 @@ TEST_CASE("rule not_rdp_listener: the server answers the X.224 request in anothe
     SECTION("near miss: a Connection Confirm, then the client leaves") {
         cv.server(connection_confirm(kHybrid));
         cv.client_fin();
-        expect(judge_one(cap), "client_refused_protocol", Cause::protocol_mismatch, "client_refused_selected_protocol",
+        // HYBRID is the best the client offered: it got that and left at once (a probe).
+        expect(judge_one(cap), "probe_after_confirm", Cause::closed_by_client, "probe_closed_after_confirm",
                WaitingOn::client);
     }
 }
@@ -334,7 +335,7 @@ TEST_CASE("rule neg_failure: the Connection Confirm carries RDP_NEG_FAILURE", "[
         cv.client(connection_request(kSsl | kHybrid));
         cv.server(connection_confirm(kHybrid));
         cv.client_fin();
-        expect(judge_one(cap), "client_refused_protocol", Cause::protocol_mismatch, "client_refused_selected_protocol",
+        expect(judge_one(cap), "probe_after_confirm", Cause::closed_by_client, "probe_closed_after_confirm",
                WaitingOn::client);
     }
 }
@@ -363,6 +364,59 @@ TEST_CASE("rule unrequested_protocol: the server selects what the client did not
         cv.client(connection_request(kSsl | kHybrid));
         cv.server(connection_confirm(kHybrid));
         cv.client_fin();
+        expect(judge_one(cap), "probe_after_confirm", Cause::closed_by_client, "probe_closed_after_confirm",
+               WaitingOn::client);
+    }
+}
+
+TEST_CASE("rule probe_after_confirm: the client got what it asked for and left at once", "[verdict]") {
+    // Issue 14 part 11: a scanner asks, reads the Confirm and closes.  It
+    // refused nothing (it was given what it asked for): not a protocol mismatch.
+    Capture cap;
+    Conv cv(cap);
+    cv.handshake();
+    SECTION("fires: the one protocol requested (SSL) is selected, the client closes 10 ms later") {
+        cv.client(connection_request(kSsl));
+        cv.server(connection_confirm(kSsl));
+        cv.client_fin();
+        const auto j = judge_one(cap);
+        expect(j, "probe_after_confirm", Cause::closed_by_client, "probe_closed_after_confirm", WaitingOn::client);
+        CHECK(j.stalled_at == Phase::tls_handshake);
+        CHECK(j.confidence == Confidence::medium);
+    }
+    SECTION("fires: a legacy request with no cookie, a legacy Confirm (standard security), the client resets") {
+        cv.client(legacy_connection_request());
+        cv.server(legacy_connection_confirm());
+        cv.client_rst();
+        const auto j = judge_one(cap);
+        expect(j, "probe_after_confirm", Cause::closed_by_client, "probe_closed_after_confirm", WaitingOn::client);
+        CHECK(j.stalled_at == Phase::mcs_connect);
+    }
+    SECTION("fires: SSL|HYBRID|HYBRID_EX requested, HYBRID_EX (the strongest) selected, the client closes") {
+        cv.client(connection_request(kSsl | kHybrid | kHybridEx));
+        cv.server(connection_confirm(kHybridEx));
+        cv.client_fin();
+        expect(judge_one(cap), "probe_after_confirm", Cause::closed_by_client, "probe_closed_after_confirm",
+               WaitingOn::client);
+    }
+    SECTION("fires: RDP_NEG_REQ for standard security (0), standard security selected") {
+        cv.client(connection_request(kRdp));
+        cv.server(connection_confirm(kRdp));
+        cv.client_fin();
+        expect(judge_one(cap), "probe_after_confirm", Cause::closed_by_client, "probe_closed_after_confirm",
+               WaitingOn::client);
+    }
+    SECTION("near miss: SSL|HYBRID requested, SSL (less than the client's best) selected: a refusal") {
+        cv.client(connection_request(kSsl | kHybrid));
+        cv.server(connection_confirm(kSsl));
+        cv.client_fin();
+        expect(judge_one(cap), "client_refused_protocol", Cause::protocol_mismatch, "client_refused_selected_protocol",
+               WaitingOn::client);
+    }
+    SECTION("near miss: the legacy request is answered with a Confirm selecting SSL: a refusal") {
+        cv.client(legacy_connection_request("scanner"));
+        cv.server(connection_confirm(kSsl));
+        cv.client_fin();
         expect(judge_one(cap), "client_refused_protocol", Cause::protocol_mismatch, "client_refused_selected_protocol",
                WaitingOn::client);
     }
@@ -372,9 +426,9 @@ TEST_CASE("rule client_refused_protocol: after the Connection Confirm the client
     Capture cap;
     Conv cv(cap);
     cv.handshake();
-    cv.client(connection_request(kSsl));
+    cv.client(connection_request(kSsl | kHybrid));
     cv.server(connection_confirm(kSsl));
-    SECTION("fires: the client closes without a byte more") {
+    SECTION("fires: the client offered SSL|HYBRID, got SSL and closes without a byte more") {
         cv.client_fin();
         const auto j = judge_one(cap);
         expect(j, "client_refused_protocol", Cause::protocol_mismatch, "client_refused_selected_protocol",
@@ -882,6 +936,56 @@ TEST_CASE("rule standard_security_refused: standard RDP security, the server dro
         cv.client_fin();
         expect(judge_one(cap), "closed", Cause::closed_by_client, "closed_during_mcs_connect", WaitingOn::client);
     }
+    SECTION("fires: the server ends it with its own Disconnect Provider Ultimatum") {
+        cv.client(legacy_connection_request("admin"));
+        cv.server(legacy_connection_confirm());
+        cv.client(mcs_connect_initial());
+        cv.server(mcs_disconnect_ultimatum());
+        cv.client_fin();
+        expect(judge_one(cap), "standard_security_refused", Cause::protocol_mismatch, "legacy_request_to_tls_only",
+               WaitingOn::server);
+    }
+    SECTION("near miss: a scanner's own ultimatum after the Connect Initial, then the server closes") {
+        // Issue 14 part 11: the client ended the MCS connection; the server
+        // only closed TCP after it.  Nothing was refused.
+        cv.client(legacy_connection_request());
+        cv.server(legacy_connection_confirm());
+        cv.client(mcs_connect_initial());
+        cv.client(mcs_disconnect_ultimatum());
+        cv.server_fin();
+        const auto j = judge_one(cap);
+        expect(j, "closed", Cause::closed_by_client, "closed_during_mcs_connect", WaitingOn::client);
+    }
+}
+
+TEST_CASE("rule legacy_request_refused: a request without RDP_NEG_REQ, reset instead of confirmed", "[verdict]") {
+    Capture cap;
+    Conv cv(cap);
+    cv.handshake();
+    SECTION("fires: no RDP_NEG_REQ and no cookie, the server resets at once") {
+        cv.client(legacy_connection_request());
+        cv.server_rst();
+        const auto j = judge_one(cap);
+        expect(j, "legacy_request_refused", Cause::protocol_mismatch, "legacy_request_refused", WaitingOn::server);
+        CHECK(j.stalled_at == Phase::x224_negotiation);
+        CHECK(j.confidence == Confidence::medium);
+    }
+    SECTION("fires: no RDP_NEG_REQ, a cookie, the server closes with a FIN") {
+        cv.client(legacy_connection_request("olduser"));
+        cv.server_fin(100 * kMs);
+        expect(judge_one(cap), "legacy_request_refused", Cause::protocol_mismatch, "legacy_request_refused",
+               WaitingOn::server);
+    }
+    SECTION("near miss: the request carries RDP_NEG_REQ; the reset refuses every request") {
+        cv.client(connection_request(kSsl | kHybrid));
+        cv.server_rst();
+        expect(judge_one(cap), "no_confirm", Cause::closed_by_server, "rst_after_request", WaitingOn::server);
+    }
+    SECTION("near miss: the client is the one that leaves") {
+        cv.client(legacy_connection_request());
+        cv.client_fin(kSec);
+        expect(judge_one(cap), "no_confirm", Cause::server_unresponsive, "no_connection_confirm", WaitingOn::server);
+    }
 }
 
 TEST_CASE("rule incomplete_capture: the capture starts after the connection", "[verdict]") {
@@ -1144,4 +1248,72 @@ TEST_CASE("session_end: how a session ended after a completed handshake", "[verd
     CHECK(e.last_server_record_frame < e.frame);
     CHECK(e.ultimatum_sized == ultimatum);
     CHECK(e.last_server_record_length == (ultimatum ? 33u : rec_len(kGcm, 1400)));
+}
+
+// ---- capture gaps against network loss (issue 14 part 10) --------------------
+
+TEST_CASE("loss or capture: a SYN-ACK resent because the client's ACK was lost", "[verdict]") {
+    // The server resends its SYN-ACK (the same ISN, 1 s later, as its
+    // retransmission timer does) because the client's final ACK did not
+    // reach it; the client ACKs again and the connection goes on.  One lost
+    // ACK the handshake survived decides nothing about how it ended.
+    Capture cap;
+    Conv cv(cap);
+    cv.syn();
+    cv.syn_ack();
+    SECTION("the connection goes on and the server closes during the channel joins") {
+        cv.syn_ack(kSec);  // resent: same sequence number
+        cv.ack_from_client();
+        cv.client(connection_request(kSsl));
+        cv.server(connection_confirm(kSsl));
+        cv.client(client_hello());
+        cv.server(server_hello_done());
+        cv.client(client_finish());
+        cv.server(server_finish());
+        cv.client(app_data(400));
+        cv.server(app_data(300));
+        cv.client(app_data(40));
+        cv.server_fin();
+        const auto j = judge_one(cap);
+        expect(j, "closed", Cause::closed_by_server, "closed_during_channel_join", WaitingOn::server);
+    }
+}
+
+TEST_CASE("loss or capture: the client gave up on a request it had to resend", "[verdict]") {
+    // The X.224 request goes unacknowledged and is resent after 1 s and 2 s;
+    // the client gives up (FIN) before anything comes back; the server's ACK
+    // and Confirm arrive after that and the client, closed, resets.  The
+    // client left because its request was lost, not because of the Confirm
+    // that came after its close.
+    Capture cap;
+    Conv cv(cap);
+    cv.handshake();
+    const Bytes_ cr = connection_request(kSsl);
+    cv.client(cr, false);
+    cv.client_resend(cr, kSec);
+    cv.client_resend(cr, 2 * kSec);
+    cv.client_fin(kSec);
+    cv.ack_from_server(500 * kMs);
+    cv.server(connection_confirm(kSsl), false);
+    cv.client_rst();
+    const auto j = judge_one(cap);
+    expect(j, "packet_loss", Cause::packet_loss, "handshake_timeout", WaitingOn::network);
+    CHECK(j.stalled_at == Phase::x224_negotiation);
+}
+
+TEST_CASE("loss or capture: bytes the peer ACKed that the capture never saw", "[verdict]") {
+    // The capture point dropped the client's Connect Initial (the server's
+    // ACK covers it and answers it): a capture gap, not network loss.
+    Capture cap;
+    Conv cv(cap);
+    cv.up_to_tls(kSsl, kSsl);
+    cv.step(10 * kMs);
+    cv.cseq += 400 + 5;  // the Connect Initial's record, not in the capture
+    cv.ack_from_server();
+    cv.server_fin(kSec);
+    // Not packet loss (nothing was resent), not the server's decision (the
+    // capture cannot show what it answered): the capture's own gap.
+    const auto j = judge_one(cap);
+    expect(j, "incomplete_capture", Cause::incomplete_capture, "capture_gap", std::nullopt);
+    CHECK(j.confidence == Confidence::low);
 }

@@ -227,6 +227,27 @@ impacket_run() {
     SCN_CLIENT_PEER=$PV_IMPACKET
 }
 
+# probe_run SECONDS HEX: a scanner's probe (python3, raw socket): connects,
+# sends the given bytes, reads what comes back for up to 2 s (one answer, or
+# the server's close) and closes at once -- what nmap's rdp scripts, masscan
+# and zgrab do after the X.224 exchange.  Not an RDP implementation.
+probe_run() {
+    local secs=$1 hex=$2
+    local py="import socket
+s = socket.create_connection(('$SRV_IP', $RDP_PORT), timeout=5)
+s.sendall(bytes.fromhex('$hex')); s.settimeout(2)
+try:
+    print('answer', s.recv(4096).hex())
+except OSError as e:
+    print('no answer', e)
+s.close()"
+    local cmd=(ip netns exec "$NS_CLI" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin timeout -k 2 "$secs" "$PY" -c "$py")
+    record "$(q "${cmd[@]}")"
+    CLIENT_RC=0
+    "${cmd[@]}" >>"$SCN_WORK/client.log" 2>&1 </dev/null || CLIENT_RC=$?
+    SCN_CLIENT_PEER="python3 probe (raw socket: one X.224 request, then close), not an RDP implementation"
+}
+
 # ---------------------------------------------------------------------------
 # Scripted listeners (socat).  responder_start NAME SCRIPT [SOCAT-OPTIONS]:
 # socat accepts on 3389 and runs the shell SCRIPT for each connection with

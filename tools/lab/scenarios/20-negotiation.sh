@@ -130,3 +130,34 @@ scn_neg_rdp_rc4_xrdp() {
     check "rdp.clientInfoPDU" 1 1 "Client Info PDU"
     check "$F_SRV_FIN" 1 "" "server closes after Client Info"
 }
+
+# Probes (issue 14 part 11): a scanner asks, reads the answer and leaves.
+# Legacy X.224 request, MS-RDPBCGR 2.2.1.1 without cookie and RDP_NEG_REQ:
+# TPKT 03 00 00 0b, X.224 CR 06 e0 00 00 00 00 00.
+LEGACY_CR_HEX=0300000b06e00000000000
+# With RDP_NEG_REQ requesting PROTOCOL_SSL only (2.2.1.1.1): 01 00 08 00 01 00 00 00.
+SSL_CR_HEX=030000130ee000000000000100080001000000
+
+scenario probe-legacy-request-reset negotiation "a probe's legacy X.224 request (no RDP_NEG_REQ, no cookie) to a listener that reads it and aborts the connection (RST)"
+scn_probe_legacy_request_reset() {
+    abort_listener_start
+    probe_run 6 "$LEGACY_CR_HEX"
+    expect_conn protocol_mismatch x224_negotiation server legacy_request_refused \
+        "legacy request without cookie, answered by the server's RST instead of a Confirm"
+    check "$F_CR" 1 1 "one X.224 Connection Request"
+    check "$F_CR && tcp.len==11" 1 1 "11 bytes: no cookie, no RDP_NEG_REQ"
+    check "$F_CC" 0 0 "no Connection Confirm"
+    check "$F_RST_FROM_SRV" 1 1 "RST from the server"
+}
+
+scenario probe-after-confirm-shadow negotiation "a probe asks freerdp-shadow-cli /sec:tls for SSL only, reads the Confirm selecting SSL and closes"
+scn_probe_after_confirm_shadow() {
+    shadow_start /sec:tls
+    probe_run 6 "$SSL_CR_HEX"
+    expect_conn closed_by_client tls_handshake client probe_closed_after_confirm \
+        "the probe got the protocol it asked for (SSL) and closed within milliseconds, without a ClientHello"
+    check "rdp.negReq.requestedProtocols==0x00000001" 1 1 "the probe requests SSL only"
+    check "rdp.negReq.selectedProtocol==0x00000001" 1 1 "the server selects SSL"
+    check "$F_CLI_FIN" 1 1 "the probe closes (FIN)"
+    check "$F_CH" 0 0 "no ClientHello" tls
+}
