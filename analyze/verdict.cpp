@@ -735,6 +735,9 @@ bool rule_credssp_decrypted(const Facts& f, Verdict& v) {
         d.error_frame, closed,
         known ? fmt::format("What to change: {}.", known->change)
               : std::string("The server's Security event log (event 4625) explains the code."));
+    // The SSL_ERR_* code mstsc reports for this errorCode (IMsTscAxEvents::OnDisconnected).
+    v.client_codes = client_codes_for_status(code);
+    if (v.client_codes->note.empty()) v.client_codes->note = "the decrypted errorCode names the reason";
     add(v, last_client, "the client's last CredSSP message (decrypted)");
     add(v, d.error_frame, fmt::format("TSRequest errorCode 0x{:08X}{} (decrypted)", code, name ? fmt::format(" {}", name) : ""));
     add(v, f.closing.frame, fmt::format("the {} closes", f.closed() ? f.side_name(f.closing.side) : "?"));
@@ -1493,6 +1496,7 @@ Verdict judge(const Connection& c, const JudgeContext& ctx) {
     }
     kerberos_notes(c, v);
     v.verdict = to_string(v.code);
+    if (!v.client_codes) v.client_codes = client_codes_for(v.cause, v.code);
     // The table declares what each rule may decide.
     assert(rule_allows(v.rule, v.cause, v.code.code));
     if (v.cause == Cause::none) {
