@@ -401,10 +401,14 @@ void RdpSession::enter_secured(int side) {
     const auto p = neg.effective_protocol().value_or(0);
     // A key log still empty here (a pcap's, a pcapng without secrets) decrypts
     // nothing: the connection is left as without keys, output and cost alike.
-    const bool key_log = keys && !keys->empty(), rsa = rsa_keys && !rsa_keys->empty();
-    if ((key_log || rsa) && p != 0)
+    // Live, the key log may still be empty now (the client writes it during
+    // its TLS handshake, which has not begun): it is read again as needed.
+    const bool key_log = keys && (!keys->empty() || refresh_keys), rsa = rsa_keys && !rsa_keys->empty();
+    if ((key_log || rsa) && p != 0) {
         tls.set_keys(key_log ? keys : nullptr, rsa ? rsa_keys : nullptr,
                      p == rdpneg::PROTOCOL_HYBRID || p == rdpneg::PROTOCOL_HYBRID_EX);
+        tls.set_key_refresh(key_log ? refresh_keys : nullptr);
+    }
 }
 
 void RdpSession::feed_tls(int side, Bytes data, std::uint64_t frame, std::int64_t ts_ns, RdpEvents& ev) {

@@ -9,6 +9,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -99,6 +100,7 @@ public:
     // Secrets to decrypt TLS with (TrackerOptions::keys); null: none given.
     const keylog::KeyLog* keys = nullptr;
     const RsaKeys* rsa_keys = nullptr;  // TrackerOptions::rsa_keys
+    const std::function<void()>* refresh_keys = nullptr;  // TrackerOptions::refresh_keys (live), or null
     McsStage mcs;  // used under standard RDP security (MCS in clear)
     std::array<SideFacts, 2> sides;
     std::string not_rdp_reason;  // why the connection's bytes are not RDP

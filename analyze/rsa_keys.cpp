@@ -88,7 +88,6 @@ std::optional<RsaKeys::Recovered> RsaKeys::pre_master(Bytes encrypted, Bytes lea
     // (a capture that misses the Certificate message).
     for (const auto& k : impl_->keys) {
         if (leaf_key && EVP_PKEY_eq(leaf_key, k.get()) == 1 && decrypt_with(k.get(), encrypted, client_version, r.pre_master)) {
-            r.matched_certificate = true;
             found = r;
             break;
         }

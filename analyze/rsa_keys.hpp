@@ -35,7 +35,6 @@ public:
     using PreMaster = std::array<std::uint8_t, 48>;
     struct Recovered {
         PreMaster pre_master{};
-        bool matched_certificate = false;  // the key is the one of `leaf_der`'s public key
     };
     // RFC 5246 7.4.7.1: the EncryptedPreMasterSecret (PKCS #1 v1.5), decrypted
     // by the key whose public half is the leaf certificate's, else by each key

@@ -78,6 +78,7 @@ constexpr Suite kSuites[] = {
 };
 
 constexpr std::size_t kTagLength = 16;
+constexpr std::uint8_t kKeyUpdate = 24;  // RFC 8446 4 HandshakeType key_update
 
 const Suite* find_suite(std::uint16_t id) {
     for (const auto& s : kSuites)
@@ -162,11 +163,25 @@ struct TlsDecryptor::Side {
     std::uint8_t hs_header[4]{};
     std::uint8_t hs_have = 0;
     bool finished = false;
+    bool key_update = false;  // a KeyUpdate went by (RFC 8446 4.6.3): the next record is under the next secret
+    // The traffic secret in use (TLS 1.3), for KeyUpdate's next one; wiped.
+    std::array<std::uint8_t, 48> secret{};
+    std::uint8_t secret_length = 0;
+    // Protected records that went by before a growing key log held the
+    // secrets (State::pending), and the last ciphertext block of the last one
+    // (TLS 1.0 CBC chains it as the next record's IV).
+    std::uint64_t missed = 0;
+    std::array<std::uint8_t, 16> missed_last_block{};
+    // TLS 1.3 with a growing key log: this side's secret is not there yet,
+    // any of them (at set-up) or the application one (after its Finished);
+    // `missed` counts its records meanwhile.
+    enum class Awaiting : std::uint8_t { none, any, application } awaiting = Awaiting::none;
 
     ~Side() {
         EVP_CIPHER_CTX_free(ctx);
         EVP_MAC_CTX_free(mac);
         OPENSSL_cleanse(mac_key.data(), mac_key.size());
+        OPENSSL_cleanse(secret.data(), secret.size());
     }
     bool key(const char* cipher, const std::uint8_t* k) {
         EVP_CIPHER* c = EVP_CIPHER_fetch(nullptr, cipher, nullptr);
@@ -180,17 +195,16 @@ struct TlsDecryptor::Side {
         confirmed = false;
         return ok;
     }
-    // CBC: an HMAC context for the suite's hash, keyed per record with mac_key.
-    const char* mac_digest = nullptr;
-    std::uint8_t mac_length = 0;
-    bool mac_ready(const char* digest, std::uint8_t length) {
+    // CBC: an HMAC context for the suite's hash (Suite::mac), keyed per
+    // record with mac_key.
+    const Suite* mac_suite = nullptr;
+    bool mac_ready(const Suite& s) {
         EVP_MAC* m = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
         if (!m) return false;
         EVP_MAC_CTX_free(mac);
         mac = EVP_MAC_CTX_new(m);
         EVP_MAC_free(m);
-        mac_digest = digest;
-        mac_length = length;
+        mac_suite = &s;
         return mac != nullptr;
     }
     // RFC 5246 6.2.3.1: HMAC(MAC_write_key, seq_num + type + version + length + fragment),
@@ -204,12 +218,12 @@ struct TlsDecryptor::Side {
         head[11] = static_cast<std::uint8_t>(fragment.size() >> 8);
         head[12] = static_cast<std::uint8_t>(fragment.size());
         OSSL_PARAM params[] = {
-            OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, const_cast<char*>(mac_digest), 0),
+            OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, const_cast<char*>(mac_suite->mac), 0),
             OSSL_PARAM_construct_end(),
         };
         std::uint8_t out[EVP_MAX_MD_SIZE];
         std::size_t n = 0;
-        const bool ok = EVP_MAC_init(mac, mac_key.data(), mac_length, params) > 0 &&
+        const bool ok = EVP_MAC_init(mac, mac_key.data(), mac_suite->mac_length, params) > 0 &&
                         EVP_MAC_update(mac, head, sizeof head) > 0 &&
                         EVP_MAC_update(mac, fragment.data(), fragment.size()) > 0 &&
                         EVP_MAC_final(mac, out, &n, sizeof out) > 0;
@@ -230,11 +244,13 @@ struct TlsDecryptor::Side {
             hs_have = 0;
             hs_left = static_cast<std::uint32_t>(hs_header[1]) << 16 | hs_header[2] << 8 | hs_header[3];
             if (hs_header[0] == static_cast<std::uint8_t>(tls::HandshakeType::finished)) finished = true;
+            if (hs_header[0] == kKeyUpdate) key_update = true;
         }
     }
 };
 
-TlsDecryptor::TlsDecryptor(const keylog::KeyLog& keys, const RsaKeys* rsa) : keys_(keys), rsa_(rsa) {
+TlsDecryptor::TlsDecryptor(const keylog::KeyLog& keys, const RsaKeys* rsa, const std::function<void()>* refresh)
+    : keys_(keys), rsa_(rsa), refresh_(refresh) {
     for (auto& s : sides_) s = std::make_unique<Side>();
 }
 
@@ -271,7 +287,7 @@ bool TlsDecryptor::set_up_from_master(Bytes master) {
         Side& side = *sides_[d];
         if (s->mac_length) {
             std::memcpy(side.mac_key.data(), at + d * s->mac_length, s->mac_length);
-            if (!side.mac_ready(s->mac, s->mac_length)) {
+            if (!side.mac_ready(*s)) {
                 note(std::string("OpenSSL has no HMAC-") + s->mac);
                 return false;
             }
@@ -290,6 +306,7 @@ bool TlsDecryptor::set_up_from_master(Bytes master) {
     return true;
 }
 
+namespace {
 // Key exchange by RSA encryption of the pre-master secret (RFC 5246 7.4.7.1):
 // the TLS_RSA_WITH_* suites rdpscope decrypts.
 bool rsa_key_exchange(std::uint16_t suite) {
@@ -298,8 +315,9 @@ bool rsa_key_exchange(std::uint16_t suite) {
         default: return false;
     }
 }
+}  // namespace
 
-void TlsDecryptor::keep_transcript(const tls::RecordHeader&, Bytes payload) {
+void TlsDecryptor::keep_transcript(Bytes payload) {
     // A handshake up to the ClientKeyExchange is a few kilobytes (the
     // certificate chain is most of it; Windows' self-signed RDP certificate
     // is under 1 KiB).  16 KiB keeps the cost bounded when many connections
@@ -389,7 +407,28 @@ bool TlsDecryptor::set_up_tls13(Side& side, const keylog::Entry& e, bool client,
     }
     OPENSSL_cleanse(key, sizeof key);
     side.application = application;
+    const Bytes sv = secret->view();
+    side.secret_length = static_cast<std::uint8_t>(std::min(sv.size(), side.secret.size()));
+    std::memcpy(side.secret.data(), sv.data(), side.secret_length);
     return true;
+}
+
+// RFC 8446 7.2: application_traffic_secret_N+1 =
+// HKDF-Expand-Label(application_traffic_secret_N, "traffic upd", "", Hash.length),
+// then the key and iv from it as for the first (7.3), sequence numbers from 0.
+bool TlsDecryptor::next_traffic_secret(Side& side) {
+    const Suite* s = find_suite(suite_);
+    std::array<std::uint8_t, 48> next{};
+    std::uint8_t key[32];
+    const Bytes current(side.secret.data(), side.secret_length);
+    const bool ok = hkdf_expand_label(s->digest, current, "traffic upd", next.data(), side.secret_length) &&
+                    hkdf_expand_label(s->digest, Bytes(next.data(), side.secret_length), "key", key, s->key_length) &&
+                    hkdf_expand_label(s->digest, Bytes(next.data(), side.secret_length), "iv", side.iv.data(), 12) &&
+                    side.key(s->cipher, key);
+    OPENSSL_cleanse(key, sizeof key);
+    side.secret = next;
+    OPENSSL_cleanse(next.data(), next.size());
+    return ok;
 }
 
 void TlsDecryptor::set_up(const tls::Summary& summary) {
@@ -428,23 +467,45 @@ void TlsDecryptor::set_up(const tls::Summary& summary) {
     }
     std::vector<std::uint8_t>().swap(transcript_);
     if (!e) {
-        state_ = State::no_keys;
-        note("no secrets for this session in the key log (its ClientHello random is not there)");
+        // A growing key log is read again below, record by record.
+        state_ = refresh_ ? State::pending : State::no_keys;
+        if (!refresh_) note("no secrets for this session in the key log (its ClientHello random is not there)");
         return;
     }
+    set_up_keys(*e);
+}
+
+void TlsDecryptor::set_up_keys(const keylog::Entry& e) {
     source_ = Source::key_log;
+    const bool tls13 = version_ == tls::kTLSv13;
     if (!tls13) {
-        state_ = set_up_tls12(*e) ? State::ready : State::no_keys;
+        state_ = set_up_tls12(e) ? State::ready : State::no_keys;
+        // Records that went by while the key log lacked the secrets still
+        // count in the sequence numbers (RFC 5246 6.1), and TLS 1.0's IV chain.
+        for (auto& side : sides_) {
+            if (!side->missed) continue;
+            side->seq = side->missed;
+            if (version_ < 0x0302) side->iv = side->missed_last_block;
+        }
         return;
     }
     bool any = false;
     for (int d = 0; d < 2; ++d) {
         Side& side = *sides_[d];
-        if (set_up_tls13(side, *e, d == 0, false)) any = true;
-        else if (set_up_tls13(side, *e, d == 0, true)) {
+        // A side whose first records went by unread may be past its Finished:
+        // its handshake key no longer applies, so its records are tried with
+        // the application key until one opens, as with a partial key log.
+        if (!side.missed && set_up_tls13(side, e, d == 0, false)) any = true;
+        else if (side.missed && set_up_tls13(side, e, d == 0, true)) {
+            side.probing = true;
+            any = true;
+        } else if (set_up_tls13(side, e, d == 0, true)) {
             side.probing = true;  // partial secrets: the handshake records cannot be read
             any = true;
             note("the key log has no TLS 1.3 handshake secrets for this session: its encrypted handshake is skipped");
+        } else if (refresh_) {
+            side.awaiting = Side::Awaiting::any;  // the peers may not have written this side's secrets yet
+            any = true;
         }
     }
     state_ = any ? State::ready : State::no_keys;
@@ -572,6 +633,60 @@ TlsDecryptor::Result TlsDecryptor::decrypt_cbc(Side& s, const tls::RecordHeader&
     return r;
 }
 
+// TLS 1.3, a growing key log: the side's secret may have come meanwhile.
+// True when the side is keyed now (its sequence numbers go on from the
+// records that went by); false, counting this record, while it is not.
+bool TlsDecryptor::await_secret(Side& s, Dir dir) {
+    (*refresh_)();
+    const keylog::Entry* e = keys_.find(client_random_);
+    const bool client = dir == Dir::c2s;
+    bool keyed = false;
+    if (e && s.awaiting == Side::Awaiting::application) {
+        keyed = set_up_tls13(s, *e, client, true);
+        if (keyed) s.seq = s.missed;  // every record since the Finished was under this secret
+    } else if (e) {
+        if (!s.missed && set_up_tls13(s, *e, client, false)) {
+            keyed = true;
+        } else if (set_up_tls13(s, *e, client, true)) {
+            s.probing = true;  // past records may include the handshake: try until one opens
+            keyed = true;
+        }
+    }
+    if (keyed) {
+        if (s.missed)
+            note("the key log got a TLS 1.3 traffic secret only after " + std::to_string(s.missed) +
+                 " of its side's encrypted records went by; those were not decrypted");
+        s.awaiting = Side::Awaiting::none;
+        return true;
+    }
+    ++s.missed;
+    if (++pending_records_ >= kMaxPendingRecords) {
+        s.awaiting = Side::Awaiting::none;
+        s.stopped = true;
+        note("the key log never got this session's TLS 1.3 traffic secret for one side, still none after " +
+             std::to_string(kMaxPendingRecords) + " encrypted records");
+    }
+    return false;
+}
+
+// A protected record while a growing key log lacks the session's secrets:
+// counted (its sequence number) and left encrypted; after kMaxPendingRecords
+// the session is given up as without keys.
+TlsDecryptor::Result TlsDecryptor::pending_record(Side& s, Bytes payload) {
+    Result r;
+    r.outcome = Outcome::unavailable;
+    ++s.missed;
+    const Suite* suite = find_suite(suite_);
+    if (suite && suite->mode == Mode::cbc && payload.size() >= suite->fixed_iv)
+        std::memcpy(s.missed_last_block.data(), payload.data() + payload.size() - suite->fixed_iv, suite->fixed_iv);
+    if (++pending_records_ >= kMaxPendingRecords) {
+        state_ = State::no_keys;
+        note("no secrets for this session in the key log (its ClientHello random is not there), still none after " +
+             std::to_string(kMaxPendingRecords) + " of its encrypted records");
+    }
+    return r;
+}
+
 TlsDecryptor::Result TlsDecryptor::record(Dir dir, const tls::RecordHeader& header, Bytes payload,
                                           const tls::Summary& summary) {
     Result r;
@@ -582,10 +697,26 @@ TlsDecryptor::Result TlsDecryptor::record(Dir dir, const tls::RecordHeader& head
         return r;
     }
     if (rsa_ && state_ == State::waiting && header.type == tls::ContentType::handshake && !s.protected_)
-        keep_transcript(header, payload);
+        keep_transcript(payload);
     if (tls13 ? header.type != tls::ContentType::application_data || summary.server_hello.empty() : !s.protected_)
         return r;
     if (state_ == State::waiting) set_up(summary);
+    if (state_ == State::pending) {
+        (*refresh_)();
+        if (const keylog::Entry* e = keys_.find(client_random_)) {
+            set_up_keys(*e);
+            if (sides_[0]->missed || sides_[1]->missed)
+                note("the key log got this session's secrets only after " +
+                     std::to_string(sides_[0]->missed + sides_[1]->missed) +
+                     " of its encrypted records went by; those were not decrypted");
+        } else {
+            return pending_record(s, payload);
+        }
+    }
+    if (state_ == State::ready && s.awaiting != Side::Awaiting::none && !await_secret(s, dir)) {
+        r.outcome = Outcome::unavailable;
+        return r;
+    }
     if (state_ != State::ready || s.stopped || !s.keyed) {
         r.outcome = Outcome::unavailable;
         return r;
@@ -593,14 +724,30 @@ TlsDecryptor::Result TlsDecryptor::record(Dir dir, const tls::RecordHeader& head
     bool auth_failed = false;
     r = decrypt(s, header, payload, &auth_failed);
     if (r.outcome == Outcome::plaintext) {
-        if (tls13 && !s.application && r.type == static_cast<std::uint8_t>(tls::ContentType::handshake)) {
+        if (tls13 && s.application && r.type == static_cast<std::uint8_t>(tls::ContentType::handshake)) {
+            // Post-handshake messages (RFC 8446 4.6): a KeyUpdate changes this side's keys after its record.
+            s.walk_handshake(r.data);
+            if (s.key_update && s.hs_left == 0 && s.hs_have == 0) {
+                s.key_update = false;
+                if (!next_traffic_secret(s)) {
+                    s.stopped = true;
+                    note("OpenSSL could not derive the TLS 1.3 keys after a KeyUpdate (HKDF)");
+                }
+            }
+        } else if (tls13 && !s.application && r.type == static_cast<std::uint8_t>(tls::ContentType::handshake)) {
             s.walk_handshake(r.data);
             if (s.finished && s.hs_left == 0 && s.hs_have == 0) {
                 // RFC 8446 7.2 / 4.4.4: after its Finished a side sends under the application secret.
                 const keylog::Entry* e = keys_.find(client_random_);
                 if (!e || !set_up_tls13(s, *e, dir == Dir::c2s, true)) {
-                    s.stopped = true;
-                    note("the key log has no TLS 1.3 application traffic secret for this session");
+                    if (refresh_) {
+                        // Live: the peer writes it as it reads this Finished, often after the capture has it.
+                        s.awaiting = Side::Awaiting::application;
+                        s.missed = 0;
+                    } else {
+                        s.stopped = true;
+                        note("the key log has no TLS 1.3 application traffic secret for this session");
+                    }
                 }
             }
         }

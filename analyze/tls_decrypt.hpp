@@ -13,17 +13,25 @@
 //   TLS 1.3: key and iv = HKDF-Expand-Label(traffic secret, "key"/"iv", "")
 //     (RFC 8446 7.1, 7.3; EVP_KDF "HKDF" expand-only), nonce = iv XOR seq,
 //     additional data = the record header (5.2); the handshake traffic
-//     secrets until each side's Finished, then *_TRAFFIC_SECRET_0.
+//     secrets until each side's Finished, then *_TRAFFIC_SECRET_0, and the
+//     next one after each KeyUpdate (7.2).
 // Records are taken in order, per direction, as the record framer delivers
 // them from the reassembled stream.  A record that fails to authenticate
 // stops decryption of that direction (wrong key, or bytes missing from the
 // capture); the caller says so.  With only the application traffic secrets
 // of TLS 1.3 (a partial key log), the handshake records are skipped and
 // counted.
+// Live, the key log may get a session's secrets only after its first
+// encrypted records went by (the client writes them during its handshake):
+// with a `refresh` function the decryptor reads the key log again on each
+// protected record until they come (for at most kMaxPendingRecords records),
+// counting the records it could not read so that the sequence numbers stay
+// right; TLS 1.3 records missed that way are skipped as with a partial log.
 #pragma once
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -52,7 +60,12 @@ public:
     };
 
     // `rsa`: servers' private keys for RSA key exchange (may be null).
-    TlsDecryptor(const keylog::KeyLog& keys, const RsaKeys* rsa = nullptr);
+    // `refresh`: re-reads a growing key log (live), or null when it is complete.
+    TlsDecryptor(const keylog::KeyLog& keys, const RsaKeys* rsa = nullptr,
+                 const std::function<void()>* refresh = nullptr);
+    // Protected records a session waits for its secrets to appear in a
+    // growing key log before it is given up as without keys.
+    static constexpr std::uint32_t kMaxPendingRecords = 64;
     ~TlsDecryptor();
     TlsDecryptor(const TlsDecryptor&) = delete;
     TlsDecryptor& operator=(const TlsDecryptor&) = delete;
@@ -72,19 +85,26 @@ public:
 
 private:
     struct Side;
-    enum class State : std::uint8_t { waiting, ready, no_keys };
+    // pending: a growing key log does not hold the session's secrets yet.
+    enum class State : std::uint8_t { waiting, pending, ready, no_keys };
     void set_up(const tls::Summary& summary);
+    void set_up_keys(const keylog::Entry& e);
+    Result pending_record(Side& s, Bytes payload);
+    bool await_secret(Side& s, Dir dir);
     bool set_up_tls12(const keylog::Entry& e);
     bool set_up_from_master(Bytes master);
     bool set_up_rsa(const tls::Summary& summary, const tls::ClientHello& ch, const tls::ServerHello& sh);
-    void keep_transcript(const tls::RecordHeader& header, Bytes payload);
+    void keep_transcript(Bytes payload);
     bool set_up_tls13(Side& s, const keylog::Entry& e, bool client, bool application);
+    bool next_traffic_secret(Side& s);
     Result decrypt(Side& s, const tls::RecordHeader& header, Bytes payload, bool* auth_failed);
     Result decrypt_cbc(Side& s, const tls::RecordHeader& header, Bytes payload, bool* auth_failed);
     void note(std::string what);
 
     const keylog::KeyLog& keys_;
     const RsaKeys* rsa_ = nullptr;
+    const std::function<void()>* refresh_ = nullptr;
+    std::uint32_t pending_records_ = 0;  // protected records seen while State::pending
     Source source_ = Source::none;
     // With RSA keys: the plaintext handshake messages in the order they
     // crossed (RFC 7627 3's session hash covers them up to the

@@ -31,6 +31,7 @@ TlsStage& TlsStage::operator=(TlsStage&& o) noexcept {
     keys_ = o.keys_;
     certs_ = o.certs_;
     rsa_ = o.rsa_;
+    refresh_ = o.refresh_;
     nla_ = o.nla_;
     credssp_over_ = o.credssp_over_;
     rdp_plaintext_ = o.rdp_plaintext_;
@@ -150,7 +151,7 @@ void TlsStage::on_event(const tls::Event& ev, std::uint64_t frame, std::int64_t 
 
 void TlsStage::record(Dir dir, const tls::FramedRecord& rec, const tls::Summary& summary, std::size_t events) {
     static const keylog::KeyLog kNoKeyLog;
-    if (!decryptor_) decryptor_ = std::make_unique<TlsDecryptor>(keys_ ? *keys_ : kNoKeyLog, rsa_);
+    if (!decryptor_) decryptor_ = std::make_unique<TlsDecryptor>(keys_ ? *keys_ : kNoKeyLog, rsa_, refresh_);
     const auto r = decryptor_->record(dir, rec.header, rec.payload, summary);
     if (r.outcome == TlsDecryptor::Outcome::clear) return;
     if (!facts_.decryption) facts_.decryption.emplace();

@@ -9,6 +9,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -149,6 +150,9 @@ public:
     // must outlive the stage; it may grow meanwhile.  `rsa`: servers' private
     // keys for RSA key exchange (--rsa-key), or null.
     void set_keys(const keylog::KeyLog* keys, const RsaKeys* rsa, bool nla);
+    // Live: re-reads the growing key log (TrackerOptions::refresh_keys) when
+    // a session's secrets are not in it yet; null: the key log is complete.
+    void set_key_refresh(const std::function<void()>* refresh) { refresh_ = refresh; }
     // `dir` of the bytes; `frame`/`ts` of the segment that completed them.
     // `sink` (used during this call only) gets the RDP plaintext, if any.
     void feed(Dir dir, Bytes data, std::uint64_t frame, std::int64_t ts_ns, std::vector<PduEvent>& out,
@@ -174,6 +178,7 @@ private:
     const keylog::KeyLog* keys_ = nullptr;
     CertificateCache* certs_ = nullptr;
     const RsaKeys* rsa_ = nullptr;
+    const std::function<void()>* refresh_ = nullptr;
     bool nla_ = false, credssp_over_ = false;
     bool rdp_plaintext_ = false;       // the connection sequence started in the plaintext: forward it
     PlaintextSink* sink_ = nullptr;    // during feed() only

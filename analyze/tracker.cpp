@@ -311,6 +311,7 @@ void Tracker::promote(Entry& e, const Key& key) {
     c->rdp.keys = opt_.keys;
     c->rdp.tls.set_certificate_cache(certs_.get());
     c->rdp.rsa_keys = opt_.rsa_keys;
+    c->rdp.refresh_keys = opt_.refresh_keys ? &opt_.refresh_keys : nullptr;
     if (gateway_candidate(key)) c->gateway = std::make_unique<GatewayTunnel>(opt_.keys);
     for (auto& s : c->stream) s = tcp::Reassembler(opt_.max_pending_per_direction);
     c->tcp.keep_segments(opt_.keep_segments);

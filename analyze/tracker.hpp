@@ -19,6 +19,7 @@
 #include <map>
 #include <memory>
 #include <deque>
+#include <functional>
 #include <queue>
 #include <string>
 #include <unordered_map>
@@ -97,6 +98,13 @@ struct TrackerOptions {
     // Servers' RSA private keys (--rsa-key) for sessions with RSA key exchange
     // the key log does not cover; null: none.  Must outlive the tracker.
     const RsaKeys* rsa_keys = nullptr;
+    // Live (`capture --keylog`): reads what was appended to the key log since
+    // the last call.  Called when a TLS session's secrets are not (yet) in the
+    // key log, since the client writes them as its handshake goes on, often
+    // after the capture already holds the first encrypted records; with it, a
+    // connection is decrypted even when the key log was empty at its start.
+    // Empty offline, where the key log is complete before the first packet.
+    std::function<void()> refresh_keys;
     // Ports an RD Gateway may listen on (MS-TSGU: HTTPS, 443 by default).  With
     // keys, a TLS connection to one of them is decoded as a gateway candidate
     // (analyze/gateway_stage.hpp); never when the port is an RDP port.

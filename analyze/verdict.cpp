@@ -689,59 +689,230 @@ constexpr CredsspCode kCredsspCodes[] = {
     {0xC0000133, VerdictCode::kerberos_clock_skew, "the server's clock differs from the domain controller's: synchronise them"},
 };
 
-bool rule_credssp_decrypted(const Facts& f, Verdict& v) {
-    if (!f.protocol || !is_nla_protocol(*f.protocol) || !f.tls.decryption || f.tl.complete()) return false;
-    const DecryptFacts& d = *f.tls.decryption;
-    const bool denied = d.euar && *d.euar != 0;
-    if (!d.error_code && !denied) return false;
-    v.cause = Cause::authentication_failure;
-    v.confidence = Confidence::high;
-    v.stalled_at = Phase::credssp;
-    v.waiting_on = WaitingOn::server;
-    const std::string closed = f.closed()
-        ? fmt::format("; the {} closed the connection (frame {})", f.side_name(f.closing.side), f.closing.frame)
-        : std::string();
-    if (!d.error_code) {
-        v.code = {VerdictCode::authz_access_denied};
-        v.summary = fmt::format(
-            "Network Level Authentication succeeded but the server denied the user access: its Early User "
-            "Authorization Result (frame {}, decrypted) is AUTHZ_ACCESS_DENIED{}. The user may not log on "
-            "remotely: add them to Remote Desktop Users, or grant 'Allow log on through Remote Desktop Services'.",
-            d.euar_frame, closed);
-        add(v, d.auth_info_frame, "the client's credentials (authInfo, decrypted)");
-        add(v, d.euar_frame, "Early User Authorization Result AUTHZ_ACCESS_DENIED (decrypted)");
-        add(v, f.closing.frame, fmt::format("the {} closes", f.closed() ? f.side_name(f.closing.side) : "?"));
-        return true;
+// CVE-2018-0886 (KB4093492): CredSSP version 5 and later bind the public
+// key check to a nonce (MS-CSSP 3.1.5.1.1).  Under the "Encryption Oracle
+// Remediation" policy a patched client set to Mitigated or Force Updated
+// Clients will not fall back to an older server, and a patched server set to
+// Force Updated Clients refuses an older client (the client then shows "The
+// function requested is not supported": SEC_E_UNSUPPORTED_FUNCTION).
+constexpr std::uint32_t kCredsspNonceVersion = 5;
+
+// The versions each side announced in its first decrypted TSRequest.
+struct CredsspVersions {
+    std::uint32_t client = 0, server = 0;
+    std::uint64_t client_frame = 0, server_frame = 0;
+};
+CredsspVersions credssp_versions(const DecryptFacts& d) {
+    CredsspVersions cv;
+    for (const auto& n : d.ts_requests) {
+        auto& version = n.dir == Dir::c2s ? cv.client : cv.server;
+        auto& frame = n.dir == Dir::c2s ? cv.client_frame : cv.server_frame;
+        if (!frame) {
+            version = n.request.version;
+            frame = n.frame;
+        }
     }
+    return cv;
+}
+
+// The client's last decrypted TSRequest before `before` (0: any), and the
+// user its NTLM AUTHENTICATE names (MS-NLMP 2.2.1.3), if it sent one.
+struct LastClientMessage {
+    const TsRequestNote* note = nullptr;
+    std::string user;
+};
+LastClientMessage last_client_message(const DecryptFacts& d, std::uint64_t before) {
+    LastClientMessage m;
+    for (const auto& n : d.ts_requests) {
+        if (n.dir != Dir::c2s || (before && n.frame > before)) continue;
+        m.note = &n;
+        if (const auto& ntlm = n.request.ntlm; ntlm && ntlm->type == 3 && !ntlm->user.empty())
+            m.user = ntlm->domain.empty() ? ntlm->user : ntlm->domain + "\\" + ntlm->user;
+    }
+    return m;
+}
+
+std::string closed_clause(const Facts& f) {
+    return f.closed() ? fmt::format("; the {} closed the connection (frame {})", f.side_name(f.closing.side), f.closing.frame)
+                      : std::string();
+}
+void add_close(const Facts& f, Verdict& v) {
+    add(v, f.closing.frame, fmt::format("the {} closes", f.closed() ? f.side_name(f.closing.side) : "?"));
+}
+
+void credssp_auth_verdict(Verdict& v, VerdictCode code, Confidence confidence, WaitingOn waiting) {
+    v.cause = Cause::authentication_failure;
+    v.code = {code};
+    v.confidence = confidence;
+    v.stalled_at = Phase::credssp;
+    v.waiting_on = waiting;
+}
+
+bool credssp_euar_denied(const Facts& f, const DecryptFacts& d, Verdict& v) {
+    credssp_auth_verdict(v, VerdictCode::authz_access_denied, Confidence::high, WaitingOn::server);
+    v.summary = fmt::format(
+        "Network Level Authentication succeeded but the server denied the user access: its Early User "
+        "Authorization Result (frame {}, decrypted) is AUTHZ_ACCESS_DENIED{}. The user may not log on "
+        "remotely: add them to Remote Desktop Users, or grant 'Allow log on through Remote Desktop Services'.",
+        d.euar_frame, closed_clause(f));
+    add(v, d.auth_info_frame, "the client's credentials (authInfo, decrypted)");
+    add(v, d.euar_frame, "Early User Authorization Result AUTHZ_ACCESS_DENIED (decrypted)");
+    add_close(f, v);
+    return true;
+}
+
+bool credssp_error_code(const Facts& f, const DecryptFacts& d, Verdict& v) {
     const std::uint32_t code = *d.error_code;
     const char* name = credssp::status_name(code);
     const CredsspCode* known = nullptr;
     for (const auto& k : kCredsspCodes)
         if (k.code == code) known = &k;
-    v.code = {known ? known->verdict : VerdictCode::credssp_error};
-    std::uint64_t last_client = 0;
-    std::string user;  // as the client's NTLM AUTHENTICATE names it (MS-NLMP 2.2.1.3)
-    for (const auto& n : d.ts_requests) {
-        if (n.dir != Dir::c2s || n.frame > d.error_frame) continue;
-        last_client = n.frame;
-        if (const auto& m = n.request.ntlm; m && m->type == 3 && !m->user.empty())
-            user = m->domain.empty() ? m->user : m->domain + "\\" + m->user;
-    }
+    const auto last = last_client_message(d, d.error_frame);
+    const std::uint64_t last_client = last.note ? last.note->frame : 0;
+    const auto versions = credssp_versions(d);
+    // SEC_E_UNSUPPORTED_FUNCTION to a client older than version 5 from a
+    // server on 5 or later: the Force Updated Clients policy reads the same on
+    // the wire as a refusal of NTLM, so both are said.
+    const bool old_client = code == 0x80090302 && versions.client_frame && versions.client < kCredsspNonceVersion &&
+                            versions.server >= kCredsspNonceVersion;
+    credssp_auth_verdict(v,
+                         old_client ? VerdictCode::credssp_version_policy
+                         : known    ? known->verdict
+                                    : VerdictCode::credssp_error,
+                         old_client ? Confidence::medium : Confidence::high, WaitingOn::server);
+    std::string change =
+        known ? fmt::format("What to change: {}.", known->change)
+              : std::string("The server's Security event log (event 4625) explains the code.");
+    if (old_client)
+        change = fmt::format(
+            "The client speaks CredSSP version {} (frame {}), older than the CVE-2018-0886 fix (version 5), and the "
+            "server version {}: a server whose Encryption Oracle Remediation policy is 'Force Updated Clients' "
+            "refuses such a client with this code. What to change: update the client; or, if the client is current, "
+            "{}.",
+            versions.client, versions.client_frame, versions.server, known ? known->change : "see the server's event 4625");
     v.summary = fmt::format(
         "Network Level Authentication failed{}: the server answered the client's CredSSP message{} with errorCode "
         "0x{:08X}{} (frame {}, decrypted){}. {}",
-        user.empty() ? "" : " for user " + user, last_client ? fmt::format(" (frame {})", last_client) : "", code,
-        name ? fmt::format(" {}", name) : "",
-        d.error_frame, closed,
-        known ? fmt::format("What to change: {}.", known->change)
-              : std::string("The server's Security event log (event 4625) explains the code."));
+        last.user.empty() ? "" : " for user " + last.user, last_client ? fmt::format(" (frame {})", last_client) : "",
+        code, name ? fmt::format(" {}", name) : "", d.error_frame, closed_clause(f), change);
     // The SSL_ERR_* code mstsc reports for this errorCode (IMsTscAxEvents::OnDisconnected).
     v.client_codes = client_codes_for_status(code);
     if (v.client_codes->note.empty()) v.client_codes->note = "the decrypted errorCode names the reason";
     add(v, last_client, "the client's last CredSSP message (decrypted)");
     add(v, d.error_frame, fmt::format("TSRequest errorCode 0x{:08X}{} (decrypted)", code, name ? fmt::format(" {}", name) : ""));
-    add(v, f.closing.frame, fmt::format("the {} closes", f.closed() ? f.side_name(f.closing.side) : "?"));
+    if (old_client) add(v, versions.client_frame, fmt::format("the client's TSRequest version {}", versions.client));
+    add_close(f, v);
     return true;
+}
+
+// A KRB-ERROR the server sent inside CredSSP (RFC 4121 4.1 token 0x0300):
+// an AP-level error such as KRB_AP_ERR_SKEW (RFC 4120 7.5.9), the server
+// refusing the client's AP-REQ.
+const TsRequestNote* server_krb_error(const DecryptFacts& d) {
+    for (const auto& n : d.ts_requests)
+        if (n.dir == Dir::s2c && n.request.krb5_tok_id == 0x0300 && n.request.kerberos &&
+            n.request.kerberos->error_code)
+            return &n;
+    return nullptr;
+}
+
+bool credssp_krb_error(const Facts& f, const DecryptFacts& d, const TsRequestNote& n, Verdict& v) {
+    const std::int32_t e = *n.request.kerberos->error_code;
+    const bool skew = e == krb::KRB_AP_ERR_SKEW;
+    credssp_auth_verdict(v, skew ? VerdictCode::kerberos_clock_skew : VerdictCode::kerberos_error, Confidence::high,
+                         WaitingOn::server);
+    const auto name = krb::error_name(e);
+    const auto meaning = krb::error_meaning(e);
+    const auto last = last_client_message(d, n.frame);
+    v.summary = fmt::format(
+        "Network Level Authentication failed: the server answered the client's Kerberos AP-REQ{} with KRB-ERROR {}{} "
+        "inside CredSSP (frame {}, decrypted){}. {}",
+        last.note ? fmt::format(" (frame {})", last.note->frame) : "",
+        name.empty() ? fmt::format("{}", e) : std::string(name), meaning.empty() ? "" : fmt::format(" ({})", meaning),
+        n.frame, closed_clause(f),
+        skew ? "What to change: synchronise the clocks of the client, the server and the domain controller."
+             : "The server's System and Security event logs (Kerberos, 4625) explain it.");
+    if (last.note) add(v, last.note->frame, "the client's Kerberos AP-REQ (decrypted)");
+    add(v, n.frame, fmt::format("KRB-ERROR {} in a TSRequest (decrypted)", name.empty() ? fmt::format("{}", e) : std::string(name)));
+    add_close(f, v);
+    return true;
+}
+
+// A patched client refusing an unpatched server (CVE-2018-0886, above): the
+// server's TSRequest names a version below 5, and the client, which announced
+// 5 or later, sends nothing more and closes.
+bool credssp_old_server(const Facts& f, const DecryptFacts& d, Verdict& v) {
+    const auto versions = credssp_versions(d);
+    if (!versions.client_frame || !versions.server_frame || versions.client < kCredsspNonceVersion ||
+        versions.server >= kCredsspNonceVersion || !f.closed() || f.closing.side != f.cs)
+        return false;
+    const auto last = last_client_message(d, 0);
+    if (!last.note || last.note->frame > versions.server_frame) return false;  // the client went on
+    credssp_auth_verdict(v, VerdictCode::credssp_version_policy, Confidence::medium, WaitingOn::client);
+    v.summary = fmt::format(
+        "The client refused the server's CredSSP: it announced version {} (frame {}), the server answered with "
+        "version {} (frame {}, decrypted), older than the CVE-2018-0886 fix (version 5), and the client closed the "
+        "connection (frame {}) without sending credentials. A client whose Encryption Oracle Remediation policy is "
+        "'Mitigated' or 'Force Updated Clients' refuses such a server (mstsc: \"An authentication error has occurred. "
+        "The function requested is not supported ... CredSSP encryption oracle remediation\"). What to change: install "
+        "the CredSSP update on the server; do not lower the client's policy except briefly to reach the server and "
+        "patch it.",
+        versions.client, versions.client_frame, versions.server, versions.server_frame, f.closing.frame);
+    add(v, versions.client_frame, fmt::format("the client's TSRequest version {}", versions.client));
+    add(v, versions.server_frame, fmt::format("the server's TSRequest version {} (decrypted)", versions.server));
+    add_close(f, v);
+    return true;
+}
+
+// The client's credentials got no answer but a close: the server refused them
+// without saying why in CredSSP.  The errorCode field exists from version 3
+// (MS-CSSP 2.2.1); a server on 2 or 5 cannot send it, and not every server on
+// 3, 4 or 6 does (FreeRDP's server never does; Windows does).
+bool credssp_unanswered(const Facts& f, const DecryptFacts& d, Verdict& v) {
+    if (!f.server_closed_first() || d.credssp_end_frame || d.auth_info_frame) return false;
+    const auto last = last_client_message(d, 0);
+    if (!last.note) return false;
+    const auto& r = last.note->request;
+    const bool ntlm_auth = r.ntlm_message == 3;
+    const bool ap_req = r.krb5_tok_id == 0x0100;
+    if (!ntlm_auth && !ap_req && !r.pub_key_auth) return false;
+    for (const auto& n : d.ts_requests)
+        if (n.dir == Dir::s2c && n.frame > last.note->frame) return false;  // the server answered
+    if (f.closing.frame < last.note->frame) return false;
+    const auto versions = credssp_versions(d);
+    credssp_auth_verdict(v, ntlm_auth ? VerdictCode::ntlm_rejected : VerdictCode::credentials_rejected, Confidence::high,
+                         WaitingOn::server);
+    const std::string why_no_code =
+        !versions.server_frame
+            ? std::string("the server sent no TSRequest at all, so neither its version nor a reason is known")
+        : versions.server < 3 || versions.server == 5
+            ? fmt::format("the server speaks CredSSP version {}, which has no errorCode (MS-CSSP 2.2.1: versions 3, "
+                          "4 and 6 carry it)", versions.server)
+            : fmt::format("the server announced CredSSP version {}, which could carry an errorCode, yet sent none "
+                          "(Windows sends one; FreeRDP's server and some others only close)", versions.server);
+    v.summary = fmt::format(
+        "Network Level Authentication failed{}: the client sent its {} (frame {}, decrypted) and the server closed "
+        "the connection (frame {}) without answering. No reason is on the wire: {}. Wrong user name or password, an "
+        "unknown user, a locked or disabled account, or a missing 'Allow log on through Remote Desktop Services' "
+        "right all end this way; the server's Security event log (event 4625) names the reason.",
+        last.user.empty() ? "" : " for user " + last.user,
+        ntlm_auth ? "NTLM AUTHENTICATE" : ap_req ? "Kerberos AP-REQ" : "credentials (pubKeyAuth)", last.note->frame,
+        f.closing.frame, why_no_code);
+    add(v, last.note->frame, fmt::format("the client's {} (decrypted)", ntlm_auth ? "NTLM AUTHENTICATE" : ap_req ? "AP-REQ" : "pubKeyAuth"));
+    if (versions.server_frame)
+        add(v, versions.server_frame, fmt::format("the server's TSRequest version {} (decrypted)", versions.server));
+    add_close(f, v);
+    return true;
+}
+
+bool rule_credssp_decrypted(const Facts& f, Verdict& v) {
+    if (!f.protocol || !is_nla_protocol(*f.protocol) || !f.tls.decryption || f.tl.complete()) return false;
+    const DecryptFacts& d = *f.tls.decryption;
+    if (d.error_code) return credssp_error_code(f, d, v);
+    if (d.euar && *d.euar != 0) return credssp_euar_denied(f, d, v);
+    if (const TsRequestNote* k = server_krb_error(d); k && f.closed()) return credssp_krb_error(f, d, *k, v);
+    if (!d.credssp_read()) return false;
+    return credssp_old_server(f, d, v) || credssp_unanswered(f, d, v);
 }
 
 // The server's Set Error Info (MS-RDPBCGR 2.2.5.1), read in clear or from
@@ -1241,9 +1412,13 @@ const Rule kRules[] = {
     {{"credssp_decrypted", {C::authentication_failure},
       {V::logon_failure, V::account_restriction, V::account_locked_out, V::account_disabled, V::account_expired,
        V::password_expired, V::logon_type_not_granted, V::ntlm_not_allowed, V::kerberos_clock_skew,
-       V::authz_access_denied, V::credssp_error},
+       V::authz_access_denied, V::credssp_error, V::credssp_version_policy, V::kerberos_error, V::ntlm_rejected,
+       V::credentials_rejected},
       "NLA with keys: the decrypted server TSRequest carries an errorCode (its NTSTATUS / SECURITY_STATUS names the "
-      "verdict), or the decrypted Early User Authorization Result is AUTHZ_ACCESS_DENIED"}, rule_credssp_decrypted},
+      "verdict; SEC_E_UNSUPPORTED_FUNCTION to a client older than CredSSP 5: credssp_version_policy) or a Kerberos "
+      "KRB-ERROR, or the decrypted Early User Authorization Result is AUTHZ_ACCESS_DENIED; or a client on CredSSP 5+ "
+      "closes after a server on an older version answered (credssp_version_policy); or the server closes without "
+      "answering the client's NTLM AUTHENTICATE / AP-REQ (no errorCode, and why none)"}, rule_credssp_decrypted},
     {{"server_redirection", {C::closed_by_server}, {V::server_redirection},
       "the server sends a Server Redirection PDU (MS-RDPBCGR 2.2.13; read in clear or decrypted) before the handshake "
       "completes"}, rule_server_redirection},

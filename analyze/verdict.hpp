@@ -120,6 +120,8 @@ enum class CodeParam : std::uint8_t {
     X(kerberos_clock_skew, none)                                  \
     X(authz_access_denied, none)                                  \
     X(kerberos_error, none)                                       \
+    X(credssp_version_policy, none)                               \
+    X(credentials_rejected, none)                                 \
     X(connect_initial_refused, none)                              \
     X(legacy_request_to_tls_only, none)                           \
     X(standard_security_incompatible, none)                       \

@@ -45,8 +45,10 @@ TrackerOptions tracker_options(const Output& o, KeyLogFile& keys) {
 }
 
 // --keylog: read it now (capture: before the privileges drop), say once what
-// was wrong with it.  False when it cannot be opened (exit 2).
-bool open_keylog(const Output& o, KeyLogFile& keys) {
+// was wrong with it.  False when it cannot be opened (exit 2).  `live`: the
+// client may still be writing it (capture), so a last line without its end
+// is left for later and an empty file is no problem yet.
+bool open_keylog(const Output& o, KeyLogFile& keys, bool live = false) {
     std::string why;
     for (const auto& path : o.rsa_keys) {
         if (!keys.add_rsa_key(path, why)) {
@@ -58,6 +60,10 @@ bool open_keylog(const Output& o, KeyLogFile& keys) {
     if (!keys.open(o.keylog, why)) {
         fmt::print(stderr, "rdpscope: {}\n", why);
         return false;
+    }
+    if (live) {
+        keys.say_problems(stderr, true);
+        return true;
     }
     keys.finish();
     keys.say_problems(stderr);
@@ -353,7 +359,7 @@ int run_capture(const Capture& c) {
     }
     // The key log is opened before the privileges drop (it may be readable by root only).
     KeyLogFile keys;
-    if (!open_keylog(c.out, keys)) return 2;
+    if (!open_keylog(c.out, keys, true)) return 2;
     // The HTML report's file is created now, while the user's own rights (or
     // root's) still apply, and written through this handle when the capture stops.
     HtmlOutput html;
@@ -377,6 +383,9 @@ int run_capture(const Capture& c) {
     install_signal_handlers();
     RunOptions ro;
     ro.tracker = tracker_options(c.out, keys);
+    // The client writes its key log as its handshakes go on: read it again
+    // whenever a session's secrets are not in it yet (and on each tick below).
+    if (keys.is_open()) ro.tracker.refresh_keys = [&keys] { keys.poll(); };
     ro.tracker.extra_ports.assign(lo.ports.begin() + 1, lo.ports.end());
     ro.stop = &g_stop;
     html.attach(w, ro.tracker);

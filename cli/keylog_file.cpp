@@ -54,7 +54,7 @@ bool KeyLogFile::add_rsa_key(const std::string& path, std::string& why) {
     return ok;
 }
 
-void KeyLogFile::say_problems(std::FILE* err) const {
+void KeyLogFile::say_problems(std::FILE* err, bool live) const {
     const auto& s = log.stats();
     if (s.skipped)
         fmt::print(err, "rdpscope: {}: {} of its {} lines are not NSS key log lines and were skipped\n", path_,
@@ -62,7 +62,9 @@ void KeyLogFile::say_problems(std::FILE* err) const {
     if (s.dropped)
         fmt::print(err, "rdpscope: {}: {} secrets beyond the first {} sessions were not kept\n", path_, s.dropped,
                    keylog::KeyLog::kMaxSessions);
-    if (log.empty())
+    if (log.empty() && live)
+        fmt::print(err, "rdpscope: {}: no secrets in the key log yet; it is read again as the capture goes on\n", path_);
+    else if (log.empty())
         fmt::print(err, "rdpscope: {}: no CLIENT_RANDOM or TLS 1.3 traffic secret in the key log\n", path_);
 }
 

@@ -24,8 +24,9 @@ public:
     // The input is over: a last line without its end counts too.
     void finish() { log.finish(); }
     // One line on `err` when lines were skipped (never their content), or
-    // when the file held no secrets at all.
-    void say_problems(std::FILE* err) const;
+    // when the file held no secrets at all (`live`: that it is read again as
+    // the capture goes on).
+    void say_problems(std::FILE* err, bool live = false) const;
 
     keylog::KeyLog log;
 

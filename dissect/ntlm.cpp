@@ -2,7 +2,10 @@
 // NTLM message decoding (MS-NLMP 2.2.1): see ntlm.hpp.
 #include "dissect/ntlm.hpp"
 
+#include <algorithm>
 #include <array>
+
+#include "dissect/gcc.hpp"
 
 namespace rdpscope::ntlm {
 
@@ -27,49 +30,26 @@ std::optional<Bytes> field_bytes(Bytes msg, const Field& f) {
     return msg.subspan(f.offset, f.length);
 }
 
-void append_utf8(std::string& out, std::uint32_t cp) {
-    if (cp < 0x20 || cp == 0x7F) cp = '?';  // control characters are not printed as such
-    if (cp < 0x80) {
-        out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-        out += static_cast<char>(0xC0 | cp >> 6);
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        out += static_cast<char>(0xE0 | cp >> 12);
-        out += static_cast<char>(0x80 | (cp >> 6 & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-        out += static_cast<char>(0xF0 | cp >> 18);
-        out += static_cast<char>(0x80 | (cp >> 12 & 0x3F));
-        out += static_cast<char>(0x80 | (cp >> 6 & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-}
-
-// 2.2.2.5 NTLMSSP_NEGOTIATE_UNICODE: UTF-16LE, else the OEM code page (read
-// as Latin-1: the names are ASCII in practice).  A lone surrogate becomes U+FFFD.
+// 2.2.2.5 NTLMSSP_NEGOTIATE_UNICODE: UTF-16LE (up to the first NUL; a lone
+// surrogate becomes U+FFFD), else the OEM code page (read as Latin-1: the
+// names are ASCII in practice); at most kMaxChars characters, and control
+// characters are not printed as such.
 std::string text(Bytes b, bool unicode) {
     std::string out;
-    std::size_t chars = 0;
-    if (!unicode) {
-        for (std::size_t i = 0; i < b.size() && chars < kMaxChars; ++i, ++chars) append_utf8(out, b[i]);
-        return out;
-    }
-    for (std::size_t i = 0; i + 1 < b.size() && chars < kMaxChars; i += 2, ++chars) {
-        std::uint32_t cp = b[i] | b[i + 1] << 8;
-        if (cp >= 0xD800 && cp < 0xDC00 && i + 3 < b.size()) {
-            const std::uint32_t lo = b[i + 2] | b[i + 3] << 8;
-            if (lo >= 0xDC00 && lo < 0xE000) {
-                cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-                i += 2;
+    if (unicode) {
+        out = gcc::utf16le_to_utf8(b.first(std::min(b.size(), 2 * kMaxChars)));
+    } else {
+        for (std::size_t i = 0; i < b.size() && i < kMaxChars; ++i) {
+            if (b[i] < 0x80) {
+                out += static_cast<char>(b[i]);
             } else {
-                cp = 0xFFFD;
+                out += static_cast<char>(0xC0 | b[i] >> 6);
+                out += static_cast<char>(0x80 | (b[i] & 0x3F));
             }
-        } else if (cp >= 0xD800 && cp < 0xE000) {
-            cp = 0xFFFD;
         }
-        append_utf8(out, cp);
     }
+    for (char& c : out)
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) c = '?';
     return out;
 }
 

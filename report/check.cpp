@@ -35,6 +35,21 @@ struct Actual {
     std::string transport;  // gateways: "rdg-websocket", ...
 };
 
+// What `check` compares of one connection's (or gateway's) verdict.
+Actual actual_of(const Connection& c, const Verdict& v) {
+    Actual a;
+    a.id = c.id;
+    a.client = to_string(c.client());
+    a.server = to_string(c.server());
+    a.cause = to_string(v.cause);
+    a.stalled_at = v.stalled_at ? to_string(*v.stalled_at) : "null";
+    a.waiting_on = v.waiting_on ? to_string(*v.waiting_on) : "null";
+    a.verdict = v.verdict;
+    a.confidence = to_string(v.confidence);
+    a.summary = v.summary;
+    return a;
+}
+
 class Collect : public FileObserver {
 public:
     std::vector<Actual> conns;
@@ -57,16 +72,7 @@ public:
     void problem(std::uint64_t, const Connection*, const std::string&) override {}
     void connection_done(const Connection& c, const Verdict& v) override {
         groups.add(brief_of(c, v));
-        Actual a;
-        a.id = c.id;
-        a.client = to_string(c.client());
-        a.server = to_string(c.server());
-        a.cause = to_string(v.cause);
-        a.stalled_at = v.stalled_at ? to_string(*v.stalled_at) : "null";
-        a.waiting_on = v.waiting_on ? to_string(*v.waiting_on) : "null";
-        a.verdict = v.verdict;
-        a.confidence = to_string(v.confidence);
-        a.summary = v.summary;
+        Actual a = actual_of(c, v);
         for (const auto& k : c.kerberos)
             if (k.error_code) a.krb_errors.emplace_back(k.frame, *k.error_code);
         std::sort(a.krb_errors.begin(), a.krb_errors.end());
@@ -82,16 +88,7 @@ public:
         conns.push_back(std::move(a));
     }
     void gateway_done(const Connection& c, const Verdict& v) override {
-        Actual a;
-        a.id = c.id;
-        a.client = to_string(c.client());
-        a.server = to_string(c.server());
-        a.cause = to_string(v.cause);
-        a.stalled_at = v.stalled_at ? to_string(*v.stalled_at) : "null";
-        a.waiting_on = v.waiting_on ? to_string(*v.waiting_on) : "null";
-        a.verdict = v.verdict;
-        a.confidence = to_string(v.confidence);
-        a.summary = v.summary;
+        Actual a = actual_of(c, v);
         if (c.gateway) a.transport = to_string(c.gateway->facts().transport);
         gateways.push_back(std::move(a));
     }

@@ -168,6 +168,10 @@ TEST_CASE("ntlm: UTF-16 names become UTF-8, control characters are not printed a
     auto m = ntlm::decode(msg);
     REQUIRE(m);
     CHECK(m->user == "Us?r");
+    // A NUL code unit ends a UTF-16 name (what follows is not shown).
+    auto nul = ntlm::decode(authenticate("Dom", std::string("Us\0er", 5), "W", 24));
+    REQUIRE(nul);
+    CHECK(nul->user == "Us");
     // "é" U+00E9 and a surrogate pair U+1F600 in the user name.
     B d = header(3);
     B user;

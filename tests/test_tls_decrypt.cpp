@@ -23,6 +23,7 @@
 #include "capture_builder.hpp"
 #include "rdp_builder.hpp"
 #include "test_util.hpp"
+#include "tls_sealer.hpp"
 
 using namespace rdpscope;
 using namespace rdpscope::test;
@@ -30,7 +31,7 @@ using namespace rdpscope::test::rdp;
 
 namespace {
 
-using B = std::vector<std::uint8_t>;
+using namespace rdpscope::test::sealed;
 
 // DER TLV with a short or long definite length (X.690 8.1.3).
 B tlv(std::uint8_t tag, const B& content) {
@@ -49,11 +50,28 @@ B cat(std::initializer_list<B> parts) {
 }
 
 // MS-CSSP 2.2.1: TSRequest { version [0], negoTokens [1] { { negoToken [0] } } } with a raw NTLM message.
-B ts_ntlm(std::uint8_t ntlm_type, std::size_t extra = 24) {
+B ts_ntlm(std::uint8_t ntlm_type, std::size_t extra = 24, std::uint8_t version = 6) {
     B token = {'N', 'T', 'L', 'M', 'S', 'S', 'P', 0, ntlm_type, 0, 0, 0};
     token.insert(token.end(), extra, 0x11);
     const B nego = tlv(0x30, tlv(0x30, tlv(0xa0, tlv(0x04, token))));
-    return tlv(0x30, cat({tlv(0xa0, tlv(0x02, {6})), tlv(0xa1, nego)}));
+    return tlv(0x30, cat({tlv(0xa0, tlv(0x02, {version})), tlv(0xa1, nego)}));
+}
+// ... with a krb5 GSS token (RFC 4121 4.1: [APPLICATION 0] { OID 1.2.840.113554.1.2.2, TOK_ID, message }).
+B ts_krb5(std::uint16_t tok_id, const B& message) {
+    const B oid = {0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x12, 0x01, 0x02, 0x02};
+    const B gss = tlv(0x60, cat({oid, {static_cast<std::uint8_t>(tok_id >> 8), static_cast<std::uint8_t>(tok_id)}, message}));
+    return tlv(0x30, cat({tlv(0xa0, tlv(0x02, {6})), tlv(0xa1, tlv(0x30, tlv(0x30, tlv(0xa0, tlv(0x04, gss)))))}));
+}
+// KRB-ERROR ::= [APPLICATION 30] SEQUENCE { pvno [0] 5, msg-type [1] 30, stime [4], susec [5], error-code [6],
+// realm [9], sname [10] } (RFC 4120 5.9.1).
+B krb_error(std::uint8_t code) {
+    const std::string t = "20261206120000Z", realm = "EXAMPLE";
+    auto integer = [](std::uint8_t v) { return tlv(0x02, {v}); };
+    const B sname = tlv(0x30, cat({tlv(0xa0, integer(2)), tlv(0xa1, tlv(0x30, cat({tlv(0x1b, B{'T', 'E', 'R', 'M', 'S', 'R', 'V'}),
+                                                                                   tlv(0x1b, B{'s', 'r', 'v'})})))}));
+    return tlv(0x7e, tlv(0x30, cat({tlv(0xa0, integer(5)), tlv(0xa1, integer(30)), tlv(0xa4, tlv(0x18, B(t.begin(), t.end()))),
+                                    tlv(0xa5, integer(0)), tlv(0xa6, integer(code)), tlv(0xa9, tlv(0x1b, B(realm.begin(), realm.end()))),
+                                    tlv(0xaa, sname)})));
 }
 // ... with authInfo [2] (the encrypted TSCredentials: here opaque bytes).
 B ts_auth_info() { return tlv(0x30, cat({tlv(0xa0, tlv(0x02, {6})), tlv(0xa2, tlv(0x04, B(90, 0x33)))})); }
@@ -64,94 +82,15 @@ B ts_error(std::uint32_t code) {
                                                 static_cast<std::uint8_t>(code >> 8), static_cast<std::uint8_t>(code)}))}));
 }
 
-struct Suite12 {
-    std::uint16_t id;
-    const char* cipher;
-    int key_len, iv_len;
-    bool explicit_nonce;
-    const char* prf;
-};
-constexpr Suite12 kAes256Gcm{0xC030, "AES-256-GCM", 32, 4, true, "SHA384"};
+// The TLS 1.2 AEAD sealing (key block from kMaster, Sealer) is tests/tls_sealer.hpp's.
 constexpr Suite12 kChaCha{0xCCA8, "ChaCha20-Poly1305", 32, 12, false, "SHA256"};
-
-// One direction's sealing state: key, IV, sequence number.
-struct Sealer {
-    const Suite12* s;
-    B key, iv;
-    std::uint64_t seq = 0;
-    // A protected record (RFC 5246 6.2.3.3).
-    B seal(std::uint8_t type, const B& plain) {
-        std::uint8_t nonce[12];
-        B explicit_part;
-        if (s->explicit_nonce) {
-            std::copy(iv.begin(), iv.end(), nonce);
-            for (int i = 0; i < 8; ++i) nonce[4 + i] = static_cast<std::uint8_t>(seq >> (56 - 8 * i));
-            explicit_part.assign(nonce + 4, nonce + 12);
-        } else {
-            std::copy(iv.begin(), iv.end(), nonce);
-            for (int i = 0; i < 8; ++i) nonce[4 + i] ^= static_cast<std::uint8_t>(seq >> (56 - 8 * i));
-        }
-        B aad;
-        for (int i = 0; i < 8; ++i) aad.push_back(static_cast<std::uint8_t>(seq >> (56 - 8 * i)));
-        aad.insert(aad.end(), {type, 3, 3, static_cast<std::uint8_t>(plain.size() >> 8), static_cast<std::uint8_t>(plain.size())});
-        EVP_CIPHER* c = EVP_CIPHER_fetch(nullptr, s->cipher, nullptr);
-        EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
-        B out(plain.size() + 16);
-        int len = 0, fin = 0;
-        REQUIRE(EVP_EncryptInit_ex2(ctx, c, key.data(), nonce, nullptr) > 0);
-        REQUIRE(EVP_EncryptUpdate(ctx, nullptr, &len, aad.data(), static_cast<int>(aad.size())) > 0);
-        REQUIRE(EVP_EncryptUpdate(ctx, out.data(), &len, plain.data(), static_cast<int>(plain.size())) > 0);
-        REQUIRE(EVP_EncryptFinal_ex(ctx, out.data() + len, &fin) > 0);
-        REQUIRE(EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, 16, out.data() + plain.size()) > 0);
-        EVP_CIPHER_CTX_free(ctx);
-        EVP_CIPHER_free(c);
-        ++seq;
-        return tls_record(type, cat({explicit_part, out}));
-    }
-};
-
-// The master secret of the test sessions, and the key log line naming it for
-// client_hello()'s random (bytes 0..31).
-const B kMaster(48, 0x42);
-std::string keylog_line(const B& master) {
-    std::string s = "CLIENT_RANDOM ";
-    for (int i = 0; i < 32; ++i) s += fmt::format("{:02x}", i);
-    s += ' ';
-    for (auto b : master) s += fmt::format("{:02x}", b);
-    return s + "\r\n";
-}
-
-// RFC 5246 6.3: key_block = PRF(master, "key expansion", server_random + client_random):
-// client_write_key, server_write_key, client_write_IV, server_write_IV (AEAD: no MAC keys).
-std::pair<Sealer, Sealer> sealers(const Suite12& s) {
-    B server_random, client_random;
-    for (int i = 0; i < 32; ++i) {
-        server_random.push_back(static_cast<std::uint8_t>(0x80 + i));  // server_hello_done()'s
-        client_random.push_back(static_cast<std::uint8_t>(i));         // client_hello()'s
-    }
-    const std::string label = "key expansion";
-    B block(2 * (s.key_len + s.iv_len));
-    EVP_KDF* kdf = EVP_KDF_fetch(nullptr, "TLS1-PRF", nullptr);
-    EVP_KDF_CTX* ctx = EVP_KDF_CTX_new(kdf);
-    OSSL_PARAM p[] = {
-        OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, const_cast<char*>(s.prf), 0),
-        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SECRET, const_cast<std::uint8_t*>(kMaster.data()), kMaster.size()),
-        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SEED, const_cast<char*>(label.data()), label.size()),
-        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SEED, server_random.data(), 32),
-        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SEED, client_random.data(), 32),
-        OSSL_PARAM_construct_end()};
-    REQUIRE(EVP_KDF_derive(ctx, block.data(), block.size(), p) > 0);
-    EVP_KDF_CTX_free(ctx);
-    EVP_KDF_free(kdf);
-    auto at = [&](int off, int n) { return B(block.begin() + off, block.begin() + off + n); };
-    Sealer c{&s, at(0, s.key_len), at(2 * s.key_len, s.iv_len)};
-    Sealer v{&s, at(s.key_len, s.key_len), at(2 * s.key_len + s.iv_len, s.iv_len)};
-    return {c, v};
-}
 
 struct Seen {
     std::string rule, verdict;
     Cause cause = Cause::none;
+    Confidence confidence = Confidence::low;
+    std::optional<WaitingOn> waiting_on;
+    std::string summary;
     std::optional<DecryptFacts> decryption;
     bool credssp_decrypted_step = false;
     McsFacts mcs{};
@@ -166,7 +105,7 @@ public:
     void end_file(const FileStats&) override {}
     void problem(std::uint64_t, const Connection*, const std::string&) override {}
     void connection_done(const Connection& c, const Verdict& v) override {
-        Seen s{v.rule, v.verdict, v.cause, c.rdp.tls.facts().decryption, false};
+        Seen s{v.rule, v.verdict, v.cause, v.confidence, v.waiting_on, v.summary, c.rdp.tls.facts().decryption, false};
         if (const Step* st = v.timeline.step(Phase::credssp)) s.credssp_decrypted_step = st->decrypted && !st->inferred;
         if (const Step* st = v.timeline.step(Phase::mcs_connect)) s.mcs_decrypted_step = st->decrypted && !st->inferred && st->started;
         s.mcs = c.rdp.mcs.facts();
@@ -176,14 +115,26 @@ public:
     }
 };
 
-Seen run(Capture cap, const std::string& keys) {
+// `late`: the key log starts empty and `keys` appear in it at the late-th
+// time the tracker reads it again (TrackerOptions::refresh_keys, as live),
+// and `more` at the more_at-th time.
+Seen run(Capture cap, const std::string& keys, int late = 0, const std::string& more = "", int more_at = 0) {
     std::stable_sort(cap.packets.begin(), cap.packets.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
     const TempFile file("rdpscope-decrypt");
     cap.write(file.path());
     keylog::KeyLog log;
-    log.feed(keys);
-    log.finish();
     TrackerOptions opt;
+    int reads = 0;
+    if (late) {
+        opt.refresh_keys = [&] {
+            ++reads;
+            if (reads == late) log.feed(keys);
+            if (reads == more_at) log.feed(more);
+        };
+    } else {
+        log.feed(keys);
+        log.finish();
+    }
     opt.keys = &log;
     Collect col;
     std::FILE* err = std::fopen("/dev/null", "w");
@@ -200,7 +151,8 @@ constexpr std::uint32_t kSsl = rdpneg::PROTOCOL_SSL, kHybrid = rdpneg::PROTOCOL_
 // records (encrypted, sequence 0), the NTLM exchange in TSRequests, then
 // `after(client sealer, server sealer, conv)`.
 template <typename After>
-Capture nla(const Suite12& s, std::uint32_t selected, After after) {
+Capture nla(const Suite12& s, std::uint32_t selected, After after, std::uint8_t client_version = 6,
+            std::uint8_t server_version = 6, bool authenticate = true) {
     Capture cap;
     Conv cv(cap);
     auto [cs, ss] = sealers(s);
@@ -214,9 +166,9 @@ Capture nla(const Suite12& s, std::uint32_t selected, After after) {
     const B finished = handshake(20, B(12, 0xF1));  // RFC 5246 7.4.9: verify_data, 12 bytes
     cv.client(cat({tls_record(22, handshake(16, point)), tls_record(20, {1}), cs.seal(22, finished)}));
     cv.server(cat({tls_record(20, {1}), ss.seal(22, finished)}));
-    cv.client(cs.seal(23, ts_ntlm(1)));
-    cv.server(ss.seal(23, ts_ntlm(2, 200)));
-    cv.client(cs.seal(23, ts_ntlm(3, 300)));
+    cv.client(cs.seal(23, ts_ntlm(1, 24, client_version)));
+    cv.server(ss.seal(23, ts_ntlm(2, 200, server_version)));
+    if (authenticate) cv.client(cs.seal(23, ts_ntlm(3, 300, client_version)));
     after(cs, ss, cv);
     return cap;
 }
@@ -610,5 +562,249 @@ TEST_CASE("decrypt: CBC suites, MAC-then-encrypt and encrypt-then-MAC, TLS 1.0 t
         REQUIRE(s.decryption);
         CHECK(s.decryption->records[0] == 0);
         CHECK(s.decryption->failed_frame[0] != 0);
+    }
+}
+
+TEST_CASE("decrypt: the server closes after the NTLM AUTHENTICATE without an errorCode, and the verdict says why none", "[decrypt]") {
+    // FreeRDP's server: TSRequest version 6, no errorCode, close_notify-less FIN.
+    auto cap = nla(kAes256Gcm, kHybrid, [](Sealer&, Sealer&, Conv& cv) {
+        cv.server_fin();
+        cv.client_fin();
+    });
+    const Seen s = run(cap, keylog_line(kMaster));
+    CHECK(s.rule == "credssp_decrypted");
+    CHECK(s.cause == Cause::authentication_failure);
+    CHECK(s.verdict == "ntlm_rejected");
+    CHECK(s.confidence == Confidence::high);
+    CHECK(s.waiting_on == WaitingOn::server);
+    CHECK_THAT(s.summary, Catch::Contains("version 6, which could carry an errorCode, yet sent none"));
+
+    SECTION("a server on CredSSP 2 has no errorCode to send") {
+        auto v2 = nla(kAes256Gcm, kHybrid, [](Sealer&, Sealer&, Conv& cv) { cv.server_fin(); cv.client_fin(); }, 6, 2);
+        const Seen n = run(v2, keylog_line(kMaster));
+        CHECK(n.verdict == "ntlm_rejected");
+        CHECK_THAT(n.summary, Catch::Contains("version 2, which has no errorCode"));
+    }
+    SECTION("near miss: the server answers the AUTHENTICATE (pubKeyAuth) before it closes: not this rule") {
+        auto answered = nla(kAes256Gcm, kHybrid, [](Sealer&, Sealer& ss, Conv& cv) {
+            cv.server(ss.seal(23, tlv(0x30, cat({tlv(0xa0, tlv(0x02, {6})), tlv(0xa3, tlv(0x04, B(32, 0x44)))}))));
+            cv.server_fin();
+            cv.client_fin();
+        });
+        CHECK(run(answered, keylog_line(kMaster)).rule != "credssp_decrypted");
+    }
+    SECTION("near miss: the client closes first: not the server refusing") {
+        auto client_first = nla(kAes256Gcm, kHybrid, [](Sealer&, Sealer&, Conv& cv) { cv.client_fin(); cv.server_fin(); });
+        CHECK(run(client_first, keylog_line(kMaster)).rule != "credssp_decrypted");
+    }
+}
+
+TEST_CASE("decrypt: CVE-2018-0886 remediation, a client on CredSSP 6 refuses a server on version 3", "[decrypt]") {
+    // KB4093492: a patched client (Mitigated / Force Updated Clients) does not
+    // fall back to an unpatched server: it closes after the server's first TSRequest.
+    auto cap = nla(kAes256Gcm, kHybrid, [](Sealer&, Sealer&, Conv& cv) { cv.client_fin(); cv.server_fin(); }, 6, 3, false);
+    const Seen s = run(cap, keylog_line(kMaster));
+    CHECK(s.rule == "credssp_decrypted");
+    CHECK(s.cause == Cause::authentication_failure);
+    CHECK(s.verdict == "credssp_version_policy");
+    CHECK(s.waiting_on == WaitingOn::client);
+    CHECK(s.confidence == Confidence::medium);
+
+    SECTION("near miss: the server is on version 6: the client just closed") {
+        auto same = nla(kAes256Gcm, kHybrid, [](Sealer&, Sealer&, Conv& cv) { cv.client_fin(); cv.server_fin(); }, 6, 6, false);
+        CHECK(run(same, keylog_line(kMaster)).verdict != "credssp_version_policy");
+    }
+    SECTION("near miss: the client goes on with its AUTHENTICATE: it accepted the older server") {
+        auto on = nla(kAes256Gcm, kHybrid, [](Sealer&, Sealer&, Conv& cv) { cv.client_fin(); cv.server_fin(); }, 6, 3, true);
+        CHECK(run(on, keylog_line(kMaster)).verdict != "credssp_version_policy");
+    }
+}
+
+TEST_CASE("decrypt: SEC_E_UNSUPPORTED_FUNCTION to a client on CredSSP 2 is the server's Force Updated Clients policy or NTLM refused", "[decrypt]") {
+    auto cap = nla(kAes256Gcm, kHybrid, [](Sealer&, Sealer& ss, Conv& cv) {
+        cv.server(ss.seal(23, ts_error(0x80090302)));
+        cv.server_fin();
+        cv.client_fin();
+    }, 2, 6);
+    const Seen s = run(cap, keylog_line(kMaster));
+    CHECK(s.verdict == "credssp_version_policy");
+    CHECK(s.confidence == Confidence::medium);
+    CHECK_THAT(s.summary, Catch::Contains("Force Updated Clients"));
+    CHECK_THAT(s.summary, Catch::Contains("refuses NTLM"));  // the other reading, said too
+
+    SECTION("near miss: a client on version 6 gets the same code: NTLM refused") {
+        auto v6 = nla(kAes256Gcm, kHybrid, [](Sealer&, Sealer& ss, Conv& cv) {
+            cv.server(ss.seal(23, ts_error(0x80090302)));
+            cv.server_fin();
+            cv.client_fin();
+        });
+        const Seen n = run(v6, keylog_line(kMaster));
+        CHECK(n.verdict == "ntlm_not_allowed");
+        CHECK(n.confidence == Confidence::high);
+    }
+}
+
+TEST_CASE("decrypt: a KRB-ERROR inside CredSSP decides the verdict (KRB_AP_ERR_SKEW: clock skew)", "[decrypt][kerberos]") {
+    // The server refuses the client's AP-REQ with an AP-level error in a
+    // TSRequest (RFC 4121 4.1 TOK_ID 03 00; RFC 4120 7.5.9 error 37).
+    Capture cap;
+    Conv cv(cap);
+    auto [cs, ss] = sealers(kAes256Gcm);
+    cv.handshake();
+    cv.client(connection_request(kSsl | kHybrid));
+    cv.server(connection_confirm(kHybrid));
+    cv.client(client_hello());
+    cv.server(server_hello_done({}, kAes256Gcm.id));
+    B point = {65, 0x04};
+    point.insert(point.end(), 64, 0x11);
+    const B finished = handshake(20, B(12, 0xF1));
+    cv.client(cat({tls_record(22, handshake(16, point)), tls_record(20, {1}), cs.seal(22, finished)}));
+    cv.server(cat({tls_record(20, {1}), ss.seal(22, finished)}));
+    cv.client(cs.seal(23, ts_krb5(0x0100, B(40, 0x6e))));  // an AP-REQ (its bytes not read here)
+    cv.server(ss.seal(23, ts_krb5(0x0300, krb_error(37))));
+    cv.server_fin();
+    cv.client_fin();
+    const Seen s = run(cap, keylog_line(kMaster));
+    CHECK(s.rule == "credssp_decrypted");
+    CHECK(s.verdict == "kerberos_clock_skew");
+    CHECK_THAT(s.summary, Catch::Contains("KRB_AP_ERR_SKEW"));
+}
+
+TEST_CASE("decrypt live: the key log gets the session's secrets after its first encrypted record", "[decrypt][live]") {
+    // As with `capture --keylog` while the client writes it: the key log is
+    // empty when the connection starts; the secrets appear at the second time
+    // it is read again, after the client's Finished went by unread.
+    auto cap = nla(kAes256Gcm, kHybrid, [](Sealer&, Sealer& ss, Conv& cv) {
+        cv.server(ss.seal(23, ts_error(0xC0000234)));
+        cv.client_rst();
+    });
+    const Seen s = run(cap, keylog_line(kMaster), 2);
+    REQUIRE(s.decryption);
+    CHECK(s.decryption->keys_found);
+    CHECK(s.decryption->undecrypted[0] == 1);  // the client's Finished, before the secrets came
+    CHECK(s.decryption->records[0] == 2);      // NEGOTIATE, AUTHENTICATE: sequence numbers 1 and 2
+    CHECK(s.decryption->records[1] == 3);      // Finished, CHALLENGE, the error
+    CHECK_THAT(s.decryption->problem, Catch::Contains("only after 1 of its encrypted records"));
+    CHECK(s.verdict == "account_locked_out");
+
+    SECTION("the secrets are there at the first read: everything is decrypted") {
+        const Seen n = run(cap, keylog_line(kMaster), 1);
+        REQUIRE(n.decryption);
+        CHECK(n.decryption->records[0] == 3);
+        CHECK(n.decryption->undecrypted[0] == 0);
+        CHECK(n.decryption->problem.empty());
+    }
+    SECTION("the secrets never come: nothing is decrypted, and the sizes decide as without keys") {
+        const Seen n = run(cap, keylog_line(kMaster), 1000);
+        REQUIRE(n.decryption);
+        CHECK_FALSE(n.decryption->keys_found);
+        CHECK(n.decryption->records[0] == 0);
+        CHECK(n.rule != "credssp_decrypted");
+    }
+}
+
+namespace {
+// TLS 1.3 with AES-256-GCM: ServerHello, the server's encrypted flight
+// (EncryptedExtensions, Finished), the client's Finished, then NTLM in
+// TSRequests under the application secrets; `after(client, server, conv)`.
+template <typename After>
+Capture nla13(const Secrets13& k, After after) {
+    Capture cap;
+    Conv cv(cap);
+    Sealer13 chs(k.client_hs), shs(k.server_hs), ca(k.client_app), sa(k.server_app);
+    cv.handshake();
+    cv.client(connection_request(kSsl | kHybrid));
+    cv.server(connection_confirm(kHybrid));
+    cv.client(client_hello());
+    B sh = server_hello_tls13(0x1302);
+    sh.resize(5 + (static_cast<std::size_t>(sh[3]) << 8 | sh[4]));  // the ServerHello record alone
+    const B finished = handshake(20, B(48, 0xF1));                   // RFC 8446 4.4.4: verify_data, Hash.length
+    cv.server(cat({sh, tls_record(20, {1}), shs.seal(22, cat({handshake(8, {0, 0}), finished}))}));
+    cv.client(cat({tls_record(20, {1}), chs.seal(22, finished)}));
+    cv.client(ca.seal(23, ts_ntlm(1)));
+    cv.server(sa.seal(23, ts_ntlm(2, 200)));
+    cv.client(ca.seal(23, ts_ntlm(3, 300)));
+    after(ca, sa, cv);
+    return cap;
+}
+}  // namespace
+
+TEST_CASE("decrypt: TLS 1.3 KeyUpdate, the records after it under the next traffic secret", "[decrypt][tls13]") {
+    const Secrets13 k;
+    // RFC 8446 4.6.3: KeyUpdate { request_update = update_not_requested (0) }.
+    auto cap = nla13(k, [](Sealer13&, Sealer13& sa, Conv& cv) {
+        cv.server(sa.seal(22, handshake(24, {0})));
+        sa.update();
+        cv.server(sa.seal(23, ts_error(0xC000006D)));
+        cv.client_rst();
+    });
+    const Seen s = run(cap, k.keylog());
+    REQUIRE(s.decryption);
+    CHECK(s.decryption->keys_found);
+    CHECK(s.decryption->records[0] == 3);  // Finished, NEGOTIATE, AUTHENTICATE
+    CHECK(s.decryption->records[1] == 4);  // the flight, CHALLENGE, KeyUpdate, the error
+    CHECK(s.decryption->failed_frame[1] == 0);
+    CHECK(s.decryption->error_code == 0xC000006Du);
+    CHECK(s.verdict == "logon_failure");
+
+    SECTION("near miss: the server goes on with the old key after its KeyUpdate: the record does not authenticate") {
+        auto stale = nla13(k, [](Sealer13&, Sealer13& sa, Conv& cv) {
+            cv.server(sa.seal(22, handshake(24, {0})));
+            cv.server(sa.seal(23, ts_error(0xC000006D)));
+            cv.client_rst();
+        });
+        const Seen n = run(stale, k.keylog());
+        REQUIRE(n.decryption);
+        CHECK(n.decryption->failed_frame[1] != 0);
+        CHECK_FALSE(n.decryption->error_code);
+    }
+}
+
+TEST_CASE("decrypt live: TLS 1.3, the secrets come after the server's encrypted flight went by", "[decrypt][tls13][live]") {
+    // The client writes its key log only once it has read the server's flight,
+    // which the capture already holds: that record stays encrypted, the
+    // server's later ones open with its application secret.
+    const Secrets13 k;
+    auto cap = nla13(k, [](Sealer13&, Sealer13& sa, Conv& cv) {
+        cv.server(sa.seal(23, ts_error(0xC000006D)));
+        cv.client_rst();
+    });
+    const Seen s = run(cap, k.keylog(), 2);
+    REQUIRE(s.decryption);
+    CHECK(s.decryption->keys_found);
+    CHECK(s.decryption->undecrypted[1] == 1);  // the server's flight
+    CHECK(s.decryption->records[1] == 2);      // CHALLENGE, the error
+    CHECK(s.decryption->records[0] == 3);      // the client's Finished (its handshake secret), NEGOTIATE, AUTHENTICATE
+    CHECK(s.decryption->error_code == 0xC000006Du);
+    CHECK(s.verdict == "logon_failure");
+}
+
+TEST_CASE("decrypt live: TLS 1.3, the application secrets come after the handshake ones", "[decrypt][tls13][live]") {
+    // Each peer writes its application secrets only once it has the other's
+    // Finished: here after the client's NEGOTIATE went by.  That record stays
+    // encrypted; the next ones open with the sequence numbers counted on.
+    const Secrets13 k;
+    auto cap = nla13(k, [](Sealer13&, Sealer13& sa, Conv& cv) {
+        cv.server(sa.seal(23, ts_error(0xC000006D)));
+        cv.client_rst();
+    });
+    const std::string all = k.keylog();
+    const std::size_t app = all.find("CLIENT_TRAFFIC_SECRET_0");
+    REQUIRE(app != std::string::npos);
+    const Seen s = run(cap, all.substr(0, app), 1, all.substr(app), 3);
+    REQUIRE(s.decryption);
+    CHECK(s.decryption->keys_found);
+    CHECK(s.decryption->records[0] == 2);      // Finished, AUTHENTICATE (its sequence number 1)
+    CHECK(s.decryption->undecrypted[0] == 1);  // NEGOTIATE, before the secret came
+    CHECK(s.decryption->records[1] == 3);      // the flight, CHALLENGE, the error
+    CHECK(s.decryption->error_code == 0xC000006Du);
+    CHECK(s.verdict == "logon_failure");
+
+    SECTION("near miss: offline, the same partial key log decrypts only the handshake") {
+        const Seen n = run(cap, all.substr(0, app));
+        REQUIRE(n.decryption);
+        CHECK(n.decryption->records[0] == 1);
+        CHECK(n.decryption->records[1] == 1);
+        CHECK_FALSE(n.decryption->error_code);
     }
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # No secret is ever printed: every output format (analyze and dissect, text
-# and JSON, stdout and stderr) of every lab capture with a key log, decrypted
+# and JSON, stdout and stderr, and analyze's HTML report) of every lab capture with a key log, decrypted
 # with it, is searched for the key log's secrets (hex, either case) and the lab
 # passwords (tools/lab/lib/peers.sh; ASCII, and UTF-16LE as hex in either case).
 # A key log with junk lines is used too: what is skipped is never echoed.
@@ -31,6 +31,10 @@ for keys in "$dir"/*.keys; do
       n=$((n + 1))
     done
   done
+  # The HTML report too (analyze --html).
+  "$bin" analyze --keylog "$junk" --html "$tmp/page.html" "$cap" >/dev/null 2>&1
+  sed -e "s#$(basename "$cap" .pcap)#CAPTURE#g" "$tmp/page.html" >"$tmp/out.$n"
+  n=$((n + 1))
 done
 grep -q . "$tmp/out.0" || { echo "FAIL: no output"; exit 1; }
 # The decryption must have happened, or the test proves nothing.
