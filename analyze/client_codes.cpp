@@ -71,6 +71,9 @@ constexpr std::string_view kEvLogon =
     "(wrong password) or 0xC0000064 (no such user), 0xC0000234 (locked out), 0xC0000072 (disabled); "
     "RemoteDesktopServices-RdpCoreTS/Operational 140 (the user name or password is not correct); on a domain the "
     "DC's 4776 (NTLM) / 4771 (Kerberos pre-authentication)";
+constexpr std::string_view kEvCredsspVersion =
+    "the 'Encryption Oracle Remediation' policy (CredSSP) on client and server and their CredSSP updates; the "
+    "server's Security log (4625) for the logon";
 constexpr std::string_view kEvAuthz =
     "the server's Security log: 4624 (the network logon of NLA) then 4825 (a user was denied access to Remote "
     "Desktop: not in Remote Desktop Users, or without 'Allow log on through Remote Desktop Services')";
@@ -166,6 +169,10 @@ const std::vector<Entry>& entries() {
         {V::credssp_error, {}, true, 0x807, {0xC07, 0xD07, 0xB07, 0xE07, 0xF07, 0x1207}, kEvLogon,
          "an errorCode the keys would name; without them the failed logon is the likeliest"},
         {V::logon_failure, {}, true, 0x807, {}, kEvLogon, "the server refuses the credentials"},
+        {V::credentials_rejected, {}, true, 0x807, {}, kEvLogon, "the server refuses the credentials"},
+        {V::credssp_version_policy, {}, true, 0x807, {}, kEvCredsspVersion,
+         "the client and server's CredSSP versions and policy disagree; Microsoft's table has no closer code than "
+         "SSL_ERR_LOGON_FAILURE"},
         {V::account_restriction, {}, true, 0xC07, {}, kEvLogon, "STATUS_ACCOUNT_RESTRICTION"},
         {V::account_locked_out, {}, true, 0xD07, {}, kEvLogon, "STATUS_ACCOUNT_LOCKED_OUT"},
         {V::account_disabled, {}, true, 0xB07, {}, kEvLogon, "STATUS_ACCOUNT_DISABLED"},
