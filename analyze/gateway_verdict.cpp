@@ -267,6 +267,7 @@ Verdict judge_gateway(const Connection& c, const JudgeContext& ctx) {
         break;
     }
     v.verdict = to_string(v.code);
+    if (!v.client_codes) v.client_codes = client_codes_for(v.cause, v.code);
     return v;
 }
 

@@ -895,6 +895,9 @@ bool credssp_error_code(const Facts& f, const DecryptFacts& d, Verdict& v) {
         "0x{:08X}{} (frame {}, decrypted){}. {}",
         last.user.empty() ? "" : " for user " + last.user, last_client ? fmt::format(" (frame {})", last_client) : "",
         code, name ? fmt::format(" {}", name) : "", d.error_frame, closed_clause(f), change);
+    // The SSL_ERR_* code mstsc reports for this errorCode (IMsTscAxEvents::OnDisconnected).
+    v.client_codes = client_codes_for_status(code);
+    if (v.client_codes->note.empty()) v.client_codes->note = "the decrypted errorCode names the reason";
     add(v, last_client, "the client's last CredSSP message (decrypted)");
     add(v, d.error_frame, fmt::format("TSRequest errorCode 0x{:08X}{} (decrypted)", code, name ? fmt::format(" {}", name) : ""));
     if (old_client) add(v, versions.client_frame, fmt::format("the client's TSRequest version {}", versions.client));
@@ -1796,6 +1799,7 @@ Verdict judge(const Connection& c, const JudgeContext& ctx) {
     }
     kerberos_notes(c, v);
     v.verdict = to_string(v.code);
+    if (!v.client_codes) v.client_codes = client_codes_for(v.cause, v.code);
     // The table declares what each rule may decide.
     assert(rule_allows(v.rule, v.cause, v.code.code));
     if (v.cause == Cause::none) {

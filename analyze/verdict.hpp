@@ -242,4 +242,13 @@ const std::vector<RuleInfo>& gateway_rules();
 // The rule `rule` may decide `cause` with `code`.
 bool rule_allows(std::string_view rule, Cause cause, VerdictCode code);
 
+// What the Windows client most likely showed for a verdict, and where to look
+// on the machines (analyze/client_codes.cpp, from Microsoft's tables): nullopt
+// where nothing failed or the capture cannot tell.  judge() and judge_gateway()
+// attach it to every verdict whose rule did not set codes of its own.
+std::optional<ClientCodes> client_codes_for(Cause cause, const VerdictId& id);
+// The table has an entry (codes, or an explicit "none" with its reason) for
+// `code` decided with `cause`.
+bool client_codes_listed(Cause cause, VerdictCode code);
+
 }  // namespace rdpscope

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <memory>
 
+#include "dissect/rdp_share.hpp"
 #include "report/check.hpp"
 #include "report/progress.hpp"
 #include "analyze/verdict.hpp"
@@ -203,6 +204,19 @@ std::string family_doc(CodeParam p) {
     return fmt::format("{}: {}", param_note(p), joined(param_names(p), [](const std::string& s) { return s; }, ", ", "`"));
 }
 
+// A main code as documentation: "0x904 disconnectReasonAtClientWinsockFDCLOSE", or "none".
+std::string code_name(const std::optional<std::uint32_t>& c) {
+    if (!c) return "none";
+    const auto* m = find_main_code(*c);
+    return fmt::format("0x{:X}{}", *c, m && !m->name.empty() ? fmt::format(" {}", m->name) : "");
+}
+
+std::string also_names(const std::vector<std::uint32_t>& v) {
+    std::string out;
+    for (auto c : v) out += fmt::format("{}0x{:X}", out.empty() ? "" : ", ", c);
+    return out.empty() ? "-" : out;
+}
+
 void print_rules_text() {
     fmt::print("The verdict rules, tried in this order; the first whose evidence is present decides.\n\n");
     int n = 0;
@@ -211,6 +225,10 @@ void print_rules_text() {
         fmt::print("{:>2}. {:<32} -> {:<22} {}\n", ++n, r.id, causes, r.when);
         fmt::print("    {:<32}    verdicts: {}\n", "", joined(r.codes, code_doc, ", "));
     }
+    fmt::print("\nThe Windows client's most likely disconnect code for each verdict (rdpscope explain CODE says more):\n");
+    for (const auto& v : verdict_codes())
+        fmt::print("  {:<58} {}{}{}\n", v.verdict, code_name(v.main), v.also.empty() ? "" : " or " + also_names(v.also),
+                   v.extended ? fmt::format(", extended 0x{:X}", *v.extended) : std::string());
     fmt::print("\nThe families of verdict codes:\n");
     for (VerdictCode c : all_verdict_codes())
         if (param_of(c) != CodeParam::none)
@@ -237,6 +255,15 @@ void print_rules_markdown() {
     for (const auto& r : rule_table())
         fmt::print("| {} | `{}` | {} | {} | {} |\n", ++n, r.id, r.when,
                    joined(r.causes, [](Cause c) { return to_string(c); }, ", ", "`"), joined(r.codes, code, ", ", "`"));
+    // What the Windows client most likely showed for each verdict, and where to
+    // look (analyze/client_codes.cpp, from Microsoft's tables).
+    fmt::print("\nThe Windows client's most likely disconnect code for each verdict (`client_codes`; `rdpscope explain "
+               "CODE [EXT]` says more):\n\n");
+    fmt::print("| verdict | main code (likely) | or | extended | why | where to look |\n|---|---|---|---|---|---|\n");
+    for (const auto& v : verdict_codes())
+        fmt::print("| `{}` | {} | {} | {} | {} | {} |\n", v.verdict, code_name(v.main), also_names(v.also),
+                   v.extended ? fmt::format("0x{:X} {}", *v.extended, share::errinfo_name(*v.extended)) : std::string("-"),
+                   v.note.empty() ? "-" : v.note, v.events.empty() ? "-" : v.events);
     fmt::print("<!-- rules:end -->\n");
 }
 

@@ -3,7 +3,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdint>
+#include <string_view>
+#include <vector>
 
 #include "analyze/disconnect_codes.hpp"
 #include "dissect/rdp_share.hpp"
@@ -25,11 +28,29 @@ std::optional<std::uint32_t> parse_code(const std::string& t) {
 
 namespace {
 
+// The verdicts that name `code` as their main code (or as another the client
+// may show), or as their extended code.
 void verdicts_naming(std::FILE* out, bool main, std::uint32_t code) {
     std::string list;
-    for (const auto& v : verdict_codes())
-        if (main ? v.main == code : v.extended == code) list += fmt::format("\n    {}", v.verdict);
+    for (const auto& v : verdict_codes()) {
+        const bool as_main = v.main == code;
+        const bool as_also = std::find(v.also.begin(), v.also.end(), code) != v.also.end();
+        if (main ? (as_main || as_also) : v.extended == code)
+            list += fmt::format("\n    {}{}", v.verdict, main && !as_main ? " (as another code the client may show)" : "");
+    }
     fmt::print(out, "  Named by: {}\n", list.empty() ? "no rdpscope verdict (yet)" : list);
+}
+
+// Where to look, from the verdicts naming `code` as their main code (each place once).
+void where_to_look(std::FILE* out, std::uint32_t code) {
+    std::vector<std::string_view> seen;
+    for (const auto& v : verdict_codes()) {
+        if (v.main != code || v.events.empty() || v.extended) continue;
+        if (std::find(seen.begin(), seen.end(), v.events) != seen.end()) continue;
+        seen.push_back(v.events);
+    }
+    for (std::size_t i = 0; i < seen.size(); ++i)
+        fmt::print(out, "  {} {}.\n", i == 0 ? "Where to look:" : "           or:", seen[i]);
 }
 
 }  // namespace
@@ -55,7 +76,7 @@ int explain_codes(const std::string& code, const std::optional<std::string>& ext
             fmt::print(err, "rdpscope explain: '{}' is not a code (hex like 0x7, or decimal like 7)\n", *ext);
             return 2;
         }
-        if (extended_code_name(*e).empty() && share::errinfo_name(*e).empty()) {
+        if (extended_code_name(*e).empty() && share::errinfo_name(*e).empty() && !in_protocol_range(*e)) {
             fmt::print(err,
                        "rdpscope explain: extended code 0x{:X} ({}) is neither an ExtendedDisconnectReasonCode nor an "
                        "ERRINFO code (MS-RDPBCGR 2.2.5.1.1) rdpscope knows\n",
@@ -64,14 +85,21 @@ int explain_codes(const std::string& code, const std::optional<std::string>& ext
         }
     }
     fmt::print(out, "0x{:X} ({}){}: {}.\n", m->code, m->code, m->name.empty() ? "" : fmt::format(" {}", m->name), m->meaning);
-    fmt::print(out, "  On the wire: {}.\n", m->on_wire);
+    if (!m->on_wire.empty()) fmt::print(out, "  On the wire: {}.\n", m->on_wire);
     verdicts_naming(out, true, m->code);
-    fmt::print(out, "  Source: IMsTscAxEvents::OnDisconnected (the main code is what the client's socket saw: a capture makes it likely, not certain).\n");
+    where_to_look(out, m->code);
+    fmt::print(out, "  Source: IMsTscAxEvents::OnDisconnected (the main code is what the client's socket or security layer "
+                    "saw: a capture makes it likely, not certain; the client's own log, "
+                    "Microsoft-Windows-TerminalServices-RDPClient/Operational event 1026, records it).\n");
     if (e) {
         const auto xn = extended_code_name(*e);
         const auto en = share::errinfo_name(*e);
-        fmt::print(out, "\nextended 0x{:X} ({}){}{}.\n", *e, *e, xn.empty() ? "" : fmt::format(" {}", xn),
-                   en.empty() ? "" : fmt::format(" = {}", en));
+        fmt::print(out, "\nextended 0x{:X} ({}){}{}{}.\n", *e, *e, xn.empty() ? "" : fmt::format(" {}", xn),
+                   en.empty() ? "" : fmt::format(" = {}", en),
+                   in_protocol_range(*e) ? " (ExtendedDisconnectReasonCode's protocol range "
+                                           "exDiscReasonProtocolRangeStart-End: an internal protocol error; check the "
+                                           "server's event log)"
+                                         : "");
         fmt::print(out,
                    "  On the wire: the server's Set Error Info PDU (MS-RDPBCGR 2.2.5.1) with errorInfo 0x{:X}, inside "
                    "TLS (readable with the session keys) or in clear under standard RDP security, then its Disconnect "

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "report/json_util.hpp"
+#include "report/summary.hpp"
 
 namespace rdpscope {
 
@@ -48,6 +49,10 @@ void apply_amendment(json& j, const Amendment& a) {
     for (const auto& e : j["evidence"]) ev.push_back(e);
     j["evidence"] = ev;
     j["rule"] = a.rule;
+    // The codes of the amended verdict (the connection's own go with connection_verdict).
+    if (j.contains("client_codes")) own["client_codes"] = j["client_codes"];
+    if (auto cc = client_codes_for(a.cause, a.code)) j["client_codes"] = client_codes_json(*cc);
+    else j.erase("client_codes");
     j["connection_verdict"] = own;
     j["block"] = block_json(a);
 }

@@ -51,6 +51,31 @@ std::string render_verdict_text(const nlohmann::ordered_json& j, bool color) {
                      j["confidence"].get<std::string>());
     if (color) s.replace(s.find(head), head.size(), std::string(tint) + kBold + head + kReset);
     s += "               " + wrap(j["summary"].get<std::string>(), 88, "               ") + "\n";
+    // What the Windows client most likely showed, and where to look.
+    if (j.contains("client_codes")) {
+        const auto& c = j["client_codes"];
+        std::string codes;
+        if (!c["main"].is_null()) {
+            codes = c["main"].get<std::string>();
+            if (c.contains("extended")) codes += " extended " + c["extended"].get<std::string>();
+            std::string names;
+            if (c.contains("main_name")) names = c["main_name"].get<std::string>();
+            if (c.contains("errinfo_name")) names += (names.empty() ? "" : ", ") + c["errinfo_name"].get<std::string>();
+            if (c.value("main_likely", true)) names = names.empty() ? "likely" : "likely: " + names;
+            if (!names.empty()) codes += " (" + names + ")";
+            if (c.contains("also")) {
+                std::string also;
+                for (const auto& a : c["also"]) also += (also.empty() ? "" : ", ") + a.get<std::string>();
+                codes += "; or " + also;
+            }
+        } else {
+            codes = "none in Microsoft's table";
+        }
+        if (c.contains("why")) codes += ": " + c["why"].get<std::string>();
+        s += "  client code  " + wrap(codes, 88, "               ") + "\n";
+        if (c.contains("where_to_look"))
+            s += "  look at      " + wrap(c["where_to_look"].get<std::string>(), 88, "               ") + "\n";
+    }
 
     // The ladder: one line per applicable phase.
     const double start = j["start"].get<double>();

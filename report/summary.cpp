@@ -63,18 +63,6 @@ namespace {
 
 // What the Windows client most likely showed (issue 15): main and extended
 // disconnect codes, with their names (analyze/disconnect_codes.hpp).
-json client_codes_json(const ClientCodes& c) {
-    json j = {{"main", fmt::format("0x{:X}", c.main)}, {"main_likely", c.main_likely}};
-    if (const auto* m = find_main_code(c.main); m && !m->name.empty()) j["main_name"] = m->name;
-    if (c.extended) {
-        j["extended"] = fmt::format("0x{:X}", *c.extended);
-        if (auto n = extended_code_name(*c.extended); !n.empty()) j["extended_name"] = n;
-        if (auto n = share::errinfo_name(*c.extended); !n.empty()) j["errinfo_name"] = n;
-    }
-    if (!c.events.empty()) j["where_to_look"] = c.events;
-    return j;
-}
-
 void verdict_fields(const Verdict& v, json& j) {
     auto opt_phase = [](const std::optional<Phase>& p) { return p ? json(to_string(*p)) : json(nullptr); };
     j["phase"] = opt_phase(v.phase);
@@ -143,6 +131,32 @@ json session_end_json(const Connection& c, const Verdict& v) {
 }  // namespace
 
 void add_verdict_fields(const Verdict& v, json& j) { verdict_fields(v, j); }
+
+// What the Windows client most likely showed (issue 15): main and extended
+// disconnect codes, with their names (analyze/disconnect_codes.hpp).
+json client_codes_json(const ClientCodes& c) {
+    json j;
+    if (c.main) {
+        j["main"] = fmt::format("0x{:X}", *c.main);
+        j["main_likely"] = c.main_likely;
+        if (const auto* m = find_main_code(*c.main); m && !m->name.empty()) j["main_name"] = m->name;
+    } else {
+        j["main"] = nullptr;
+    }
+    if (!c.also.empty()) {
+        json a = json::array();
+        for (auto x : c.also) a.push_back(fmt::format("0x{:X}", x));
+        j["also"] = a;
+    }
+    if (c.extended) {
+        j["extended"] = fmt::format("0x{:X}", *c.extended);
+        if (auto n = extended_code_name(*c.extended); !n.empty()) j["extended_name"] = n;
+        if (auto n = share::errinfo_name(*c.extended); !n.empty()) j["errinfo_name"] = n;
+    }
+    if (!c.events.empty()) j["where_to_look"] = c.events;
+    if (!c.note.empty()) j["why"] = c.note;
+    return j;
+}
 
 json summarize(const Connection& c, const Verdict& v) {
     const int cs = c.client_side(), ss = 1 - cs;

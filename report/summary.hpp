@@ -18,6 +18,8 @@ const char* furthest_step(const Connection& c);
 nlohmann::ordered_json summarize(const Connection& c, const Verdict& v);
 // The verdict's fields (phase ... rule) as a connection's JSON names them.
 void add_verdict_fields(const Verdict& v, nlohmann::ordered_json& j);
+// `client_codes` of a verdict or a session end (README "Disconnect codes").
+nlohmann::ordered_json client_codes_json(const ClientCodes& c);
 nlohmann::ordered_json summarize_file(const std::string& path, const FileStats& s);
 
 }  // namespace rdpscope

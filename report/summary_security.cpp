@@ -247,6 +247,13 @@ json mcs_json(const McsFacts& m) {
         if (m.color_depth) c["color_depth"] = *m.color_depth;
         if (!m.requested_color_depth.empty()) c["requested_color_depth"] = m.requested_color_depth;
         if (!m.client_dig_product_id.empty()) c["client_dig_product_id"] = valid_utf8(m.client_dig_product_id);
+        // RNS_UD_CS_* (MS-RDPBCGR 2.2.1.3.2): error-info support, skip channel join, ...
+        if (m.early_capability_flags) {
+            c["early_capability_flags"] = *m.early_capability_flags;
+            json names = json::array();
+            for (const auto& n : names::early_capability_flags(*m.early_capability_flags)) names.push_back(n);
+            c["early_capability_flags_names"] = names;
+        }
         j["client_core"] = c;
     }
     if (m.client_encryption_methods) {

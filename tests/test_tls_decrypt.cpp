@@ -184,6 +184,9 @@ TEST_CASE("decrypt: TLS 1.2 AES-256-GCM, a locked-out account's errorCode decide
     CHECK(s.rule == "credssp_decrypted");
     CHECK(s.cause == Cause::authentication_failure);
     CHECK(s.verdict == "account_locked_out");
+    // mstsc's SSL_ERR_ACCOUNT_LOCKED_OUT (IMsTscAxEvents::OnDisconnected), from the decrypted NTSTATUS.
+    REQUIRE(s.client_codes);
+    CHECK(s.client_codes->main == 0xD07u);
     CHECK(s.credssp_decrypted_step);
     REQUIRE(s.decryption);
     CHECK(s.decryption->keys_found);
@@ -204,6 +207,8 @@ TEST_CASE("decrypt: TLS 1.2 ChaCha20-Poly1305, STATUS_LOGON_FAILURE", "[decrypt]
     });
     const Seen s = run(cap, keylog_line(kMaster));
     CHECK(s.verdict == "logon_failure");
+    REQUIRE(s.client_codes);
+    CHECK(s.client_codes->main == 0x807u);  // SSL_ERR_LOGON_FAILURE
     REQUIRE(s.decryption);
     CHECK(s.decryption->error_code == 0xC000006Du);
 }
@@ -278,7 +283,8 @@ TEST_CASE("decrypt: after CredSSP the connection sequence is read, and Set Error
         CHECK(n.rule != "server_error_info");
         CHECK(n.mcs.decrypted);
         CHECK(!n.mcs.error_info);
-        CHECK(!n.client_codes);
+        // The verdict another rule gives still names the client's codes, but no extended code: none was on the wire.
+        CHECK((!n.client_codes || !n.client_codes->extended));
     }
     SECTION("other codes: 0x9, licensing, broker") {
         CHECK(run(denied(0x9), keylog_line(kMaster)).verdict == "server_insufficient_privileges");

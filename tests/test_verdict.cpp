@@ -39,6 +39,7 @@ struct Judged {
     std::optional<WaitingOn> waiting_on;
     std::optional<Phase> stalled_at;
     Confidence confidence = Confidence::low;
+    std::optional<ClientCodes> client_codes;
 };
 
 class Collect : public FileObserver {
@@ -48,7 +49,7 @@ public:
     void end_file(const FileStats&) override {}
     void problem(std::uint64_t, const Connection*, const std::string&) override {}
     void connection_done(const Connection&, const Verdict& v) override {
-        verdicts.push_back({v.rule, v.cause, v.code, v.verdict, v.waiting_on, v.stalled_at, v.confidence});
+        verdicts.push_back({v.rule, v.cause, v.code, v.verdict, v.waiting_on, v.stalled_at, v.confidence, v.client_codes});
     }
 };
 
@@ -199,6 +200,7 @@ TEST_CASE("rule complete: every phase up to sustained server data", "[verdict]")
         expect(j, "complete", Cause::none, "handshake_complete", std::nullopt);
         CHECK(!j.stalled_at);
         CHECK(j.confidence == Confidence::medium);  // the phases inside TLS are inferred
+        CHECK(!j.client_codes);  // nothing failed: no disconnect code
     }
     SECTION("near miss: the client closes after its Client Info, unanswered") {
         rdp_in_tls(cv, 0);
@@ -256,6 +258,11 @@ TEST_CASE("rule rst_answering_syn: a reset answers the SYN", "[verdict]") {
         expect(j, "rst_answering_syn", Cause::connection_refused, "rst_answering_syn", WaitingOn::server);
         CHECK(j.stalled_at == Phase::tcp_connect);
         CHECK(j.confidence == Confidence::high);
+        // connect() fails: disconnectReasonSocketConnectFailed (IMsTscAxEvents::OnDisconnected), only likely.
+        REQUIRE(j.client_codes);
+        CHECK(j.client_codes->main == 0x204u);
+        CHECK(j.client_codes->main_likely);
+        CHECK(!j.client_codes->extended);
     }
     SECTION("fires: with an unchanged initial TTL, from a device next to the capture point") {
         cv.syn();
@@ -305,6 +312,10 @@ TEST_CASE("rule syn_unanswered: SYNs retried, nothing comes back", "[verdict]") 
         expect(j, "syn_unanswered", Cause::firewall_drop, "syn_unanswered", WaitingOn::network);
         CHECK(j.stalled_at == Phase::tcp_connect);
         CHECK(j.confidence == Confidence::high);
+        REQUIRE(j.client_codes);
+        CHECK(j.client_codes->main == 0x204u);
+        CHECK(j.client_codes->also == std::vector<std::uint32_t>{0x108});
+        CHECK(j.client_codes->events.find("5152") != std::string_view::npos);
     }
     SECTION("near miss: one SYN and the capture ends a second later (before any retry was due)") {
         cap.at(cv.t + kSec, unrelated());
@@ -490,6 +501,9 @@ TEST_CASE("rule client_certificate_alert: the client rejects the certificate wit
         expect(j, "client_certificate_alert", Cause::certificate_rejection, "client_alert_unknown_ca", WaitingOn::client);
         CHECK(j.stalled_at == Phase::tls_handshake);
         CHECK(j.confidence == Confidence::high);
+        REQUIRE(j.client_codes);
+        CHECK(j.client_codes->main == 0x906u);
+        CHECK(j.client_codes->events.find("Schannel 36888") != std::string_view::npos);
     }
     SECTION("fires: bad_certificate") {
         cv.client(alert(kBadCertificate));
@@ -1124,6 +1138,8 @@ TEST_CASE("rule closed: one side closes with no fault in sight", "[verdict]") {
         const auto j = judge_one(cap);
         expect(j, "closed", Cause::closed_by_server, "closed_during_channel_join", WaitingOn::server);
         CHECK(j.confidence == Confidence::medium);
+        REQUIRE(j.client_codes);
+        CHECK(j.client_codes->main == 0x904u);  // the server's close: socket closed
     }
     SECTION("near miss: nobody closes; the client owes the next packet for the stall timeout") {
         cap.at(cv.t + 40 * kSec, unrelated());
