@@ -102,7 +102,9 @@ std::string mcs_text(const json& m) {
     if (m.contains("security_exchange_frame")) line(m["security_exchange_frame"].get<std::uint64_t>(), "Security Exchange");
     if (m.contains("client_info_frame"))
         line(m["client_info_frame"].get<std::uint64_t>(),
-             get<bool>(m, "client_info_encrypted") ? "Client Info (encrypted)" : "Client Info (in clear)");
+             get<bool>(m, "client_info_encrypted") ? "Client Info (encrypted)"
+             : get<bool>(m, "decrypted")           ? "Client Info (decrypted)"
+                                                   : "Client Info (in clear)");
     if (m.contains("license")) {
         const auto& l = m["license"];
         std::string what = "licensing";

@@ -196,3 +196,15 @@ TEST_CASE("MCS stage: garbage and cut PDUs give error events naming layer and fi
         CHECK_FALSE(out.empty());
     }
 }
+
+TEST_CASE("text: a Client Info read from decrypted TLS says decrypted, not in clear", "[mcs][report]") {
+    // The mcs object as report/summary_security.cpp names it: a Client Info
+    // read in clear under standard security, and one read from decrypted TLS.
+    json clear = {{"mcs", {{"client_info_frame", 42}, {"client_info_encrypted", false}}}};
+    CHECK(render_security_text(clear).find("Client Info (in clear)") != std::string::npos);
+    json decrypted = clear;
+    decrypted["mcs"]["decrypted"] = true;
+    const std::string text = render_security_text(decrypted);
+    CHECK(text.find("Client Info (decrypted)") != std::string::npos);
+    CHECK(text.find("in clear") == std::string::npos);
+}
