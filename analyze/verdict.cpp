@@ -982,14 +982,19 @@ bool credssp_unanswered(const Facts& f, const DecryptFacts& d, Verdict& v) {
     const auto versions = credssp_versions(d);
     credssp_auth_verdict(v, ntlm_auth ? VerdictCode::ntlm_rejected : VerdictCode::credentials_rejected, Confidence::high,
                          WaitingOn::server);
+    // The exchange runs on the lower of the two versions (MS-CSSP 3.1.5): a
+    // server may send errorCode only when that version has the field.
+    const std::uint32_t effective =
+        versions.client_frame ? std::min(versions.client, versions.server) : versions.server;
     const std::string why_no_code =
         !versions.server_frame
             ? std::string("the server sent no TSRequest at all, so neither its version nor a reason is known")
-        : versions.server < 3 || versions.server == 5
-            ? fmt::format("the server speaks CredSSP version {}, which has no errorCode (MS-CSSP 2.2.1: versions 3, "
-                          "4 and 6 carry it)", versions.server)
-            : fmt::format("the server announced CredSSP version {}, which could carry an errorCode, yet sent none "
-                          "(Windows sends one; FreeRDP's server and some others only close)", versions.server);
+        : effective < 3 || effective == 5
+            ? fmt::format("the exchange is on CredSSP version {} (the client announced {}, the server {}), which has "
+                          "no errorCode (MS-CSSP 2.2.1: versions 3, 4 and 6 carry it)",
+                          effective, versions.client, versions.server)
+            : fmt::format("the exchange is on CredSSP version {}, which could carry an errorCode, yet the server sent "
+                          "none (Windows sends one; FreeRDP's server and some others only close)", effective);
     v.summary = fmt::format(
         "Network Level Authentication failed{}: the client sent its {} (frame {}, decrypted) and the server closed "
         "the connection (frame {}) without answering. No reason is on the wire: {}. Wrong user name or password, an "

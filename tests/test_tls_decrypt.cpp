@@ -577,13 +577,19 @@ TEST_CASE("decrypt: the server closes after the NTLM AUTHENTICATE without an err
     CHECK(s.verdict == "ntlm_rejected");
     CHECK(s.confidence == Confidence::high);
     CHECK(s.waiting_on == WaitingOn::server);
-    CHECK_THAT(s.summary, Catch::Contains("version 6, which could carry an errorCode, yet sent none"));
+    CHECK_THAT(s.summary, Catch::Contains("version 6, which could carry an errorCode, yet the server sent none"));
 
     SECTION("a server on CredSSP 2 has no errorCode to send") {
         auto v2 = nla(kAes256Gcm, kHybrid, [](Sealer&, Sealer&, Conv& cv) { cv.server_fin(); cv.client_fin(); }, 6, 2);
         const Seen n = run(v2, keylog_line(kMaster));
         CHECK(n.verdict == "ntlm_rejected");
-        CHECK_THAT(n.summary, Catch::Contains("version 2, which has no errorCode"));
+        CHECK_THAT(n.summary, Catch::Contains("version 2 (the client announced 6, the server 2), which has no errorCode"));
+    }
+    SECTION("a client on CredSSP 2 (impacket's) and a server on 6: the exchange has no errorCode either") {
+        auto v2 = nla(kAes256Gcm, kHybrid, [](Sealer&, Sealer&, Conv& cv) { cv.server_fin(); cv.client_fin(); }, 2, 6);
+        const Seen n = run(v2, keylog_line(kMaster));
+        CHECK(n.verdict == "ntlm_rejected");
+        CHECK_THAT(n.summary, Catch::Contains("version 2 (the client announced 2, the server 6), which has no errorCode"));
     }
     SECTION("near miss: the server answers the AUTHENTICATE (pubKeyAuth) before it closes: not this rule") {
         auto answered = nla(kAes256Gcm, kHybrid, [](Sealer&, Sealer& ss, Conv& cv) {
