@@ -107,6 +107,14 @@ struct Entry {
 constexpr std::string_view kErrinfoNote =
     "the server's Set Error Info names the reason: its ERRINFO is the extended code, the client's socket then sees "
     "the server's close";
+constexpr std::string_view kLogonErrorNote =
+    "the server's Save Session Info names the logon error (MS-RDPBCGR 2.2.10.1.1.4.1.1); mstsc reports it through "
+    "IMsTscAxEvents::OnLogonError (LOGON_FAILED_BAD_PASSWORD 0, LOGON_FAILED_UPDATE_PASSWORD 1, LOGON_FAILED_OTHER 2, "
+    "ARBITRATION_CODE_* for the LOGON_MSG_* dialogs), not as a disconnect code: the disconnect code is the close "
+    "that follows, the server's (0x904) or the user's at the logon screen (0x1)";
+constexpr std::string_view kEvSessions =
+    "on the server: TerminalServices-LocalSessionManager/Operational (the sessions, who is logged on, 24 / 25 "
+    "disconnect and reconnect) and the Security log (4624 / 4625, 4778 / 4779 session reconnected / disconnected)";
 constexpr std::string_view kGatewayNote =
     "the client shows the gateway's own error message; Microsoft's disconnect-code table has no code for it";
 
@@ -213,6 +221,14 @@ const std::vector<Entry>& entries() {
         {V::broker_error, {}, true, 0x904, {}, "", kErrinfoNote},
         {V::server_error_info, {}, true, 0x904, {}, "", kErrinfoNote},
         {V::server_redirection, {}, false, {}, {}, kEvBroker, "the client follows the redirection to the target"},
+        // The server's logon error (Save Session Info): the rule picks 0x904 or 0x1 by who closed.
+        {V::logon_failed_bad_password, {}, true, 0x1, {0x904}, kEvLogon, kLogonErrorNote},
+        {V::logon_failed_update_password, {}, true, 0x1, {0x904}, kEvLogon, kLogonErrorNote},
+        {V::logon_failed_other, {}, true, 0x1, {0x904}, kEvLogon, kLogonErrorNote},
+        {V::logon_no_permission, {}, true, 0x904, {0x1}, kEvAuthz, kLogonErrorNote},
+        {V::logon_disconnect_refused, {}, true, 0x904, {0x1}, kEvSessions, kLogonErrorNote},
+        {V::logon_session_contention, {}, true, 0x904, {0x1}, kEvSessions, kLogonErrorNote},
+        {V::logon_session_terminated, {}, true, 0x904, {0x1}, kEvSessions, kLogonErrorNote},
         // Closed with no fault evidence.
         {V::auth_only, {}, false, {}, {}, "", "the client only checked the credentials and ended it itself"},
         {V::closed_during_, C::closed_by_server, true, 0x904, {}, kEvServerClose, "the server closed the connection"},
@@ -254,6 +270,19 @@ constexpr std::uint8_t kAlertCertificateExpired = 45;          // RFC 5246 7.2
 constexpr std::uint32_t kNegSslCertNotOnServer = 0x00000003;  // MS-RDPBCGR 2.2.1.2.2
 
 }  // namespace
+
+ClientCodes client_codes_for_logon_error(VerdictCode code, bool server_closed) {
+    ClientCodes c;
+    const Entry* e = find_entry(Cause::authentication_failure, code);
+    if (e) {
+        c.events = e->events;
+        c.note = e->note;
+    }
+    c.main = server_closed ? 0x904u : 0x1u;  // disconnectReasonAtClientWinsockFDCLOSE / disconnectReasonLocalNotError
+    c.also = {server_closed ? 0x1u : 0x904u};
+    c.main_likely = true;
+    return c;
+}
 
 bool client_codes_listed(Cause cause, VerdictCode code) { return find_entry(cause, code) != nullptr; }
 

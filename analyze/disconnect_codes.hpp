@@ -84,6 +84,13 @@ struct ClientCodes {
 // closed the socket after it) with the ERRINFO as the extended reason.
 ClientCodes client_codes_for_errinfo(std::uint32_t errinfo);
 
+// For a logon error of the server's Save Session Info (verdict rule
+// logon_error): mstsc reports it through IMsTscAxEvents::OnLogonError (its
+// LOGON_FAILED_* / ARBITRATION_CODE_* values), not a disconnect code; the
+// connection then ends by the server's close (0x904) or the user's (0x1).
+enum class VerdictCode : std::uint8_t;
+ClientCodes client_codes_for_logon_error(VerdictCode code, bool server_closed);
+
 // For the NTSTATUS / SECURITY_STATUS of a decrypted CredSSP errorCode: the
 // SSL_ERR_* code mstsc reports (0x807 where the table has no closer one).
 ClientCodes client_codes_for_status(std::uint32_t status);

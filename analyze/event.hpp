@@ -20,6 +20,7 @@
 #include "dissect/gcc.hpp"
 #include "dissect/icmp.hpp"
 #include "dissect/proxy.hpp"
+#include "dissect/rdp_autodetect.hpp"
 #include "dissect/result.hpp"
 #include "dissect/tls.hpp"
 #include "dissect/x224.hpp"
@@ -311,6 +312,21 @@ struct RdpLicense : McsPdu {
     std::optional<std::uint32_t> error_code, state_transition;
 };
 
+// MS-RDPBCGR 2.2.14 auto-detect request / response (dissect/rdp_autodetect).
+struct RdpAutoDetect : McsPdu {
+    std::uint16_t channel_id = 0;
+    std::optional<autodetect::Message> message;
+    std::optional<DecodeError> error;
+};
+
+// MS-RDPBCGR 2.2.15 multitransport request / response (the cookie never kept).
+struct RdpMultitransport : McsPdu {
+    std::uint16_t channel_id = 0;
+    std::optional<autodetect::MultitransportRequest> request;
+    std::optional<autodetect::MultitransportResponse> response;
+    std::optional<DecodeError> error;
+};
+
 // ---- Share Control PDUs (McsStage; MS-RDPBCGR 2.2.8.1.1.1), read in clear
 // or from decrypted TLS --------------------------------------------------------
 
@@ -451,6 +467,7 @@ using Pdu = std::variant<
     ev::GccClientMultitransport, ev::GccServerCore, ev::GccServerSecurity, ev::GccServerNetwork,
     ev::GccServerMessageChannel, ev::GccServerMultitransport,
     ev::RdpSecurityError, ev::RdpSecurityExchange, ev::RdpClientInfo, ev::RdpLicense,
+    ev::RdpAutoDetect, ev::RdpMultitransport,
     ev::RdpShareControl, ev::RdpSetErrorInfo, ev::RdpSaveSessionInfo, ev::RdpServerRedirection, ev::RdpShareError,
     ev::RdpUdpError, ev::RdpUdpSyn, ev::RdpUdpSynAck, ev::RdpUdpData, ev::RdpUdpFin,
     ev::KerberosMessage, ev::GatewayHttp, ev::GatewayWebSocketClose, ev::GatewayPacket>;

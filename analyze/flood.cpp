@@ -19,21 +19,18 @@ std::uint64_t address_hash(const IpAddr& a) {
 
 }  // namespace
 
-std::size_t FloodCounter::AddrHash::operator()(const IpAddr& a) const noexcept {
-    return static_cast<std::size_t>(address_hash(a));
-}
-
 // Open addressing over 64-bit hashes of the addresses: 8 bytes a source,
 // doubling from 4096 slots up to kMaxDistinct (load at most 1/2).  Two
 // addresses with the same 64-bit hash would count once: at a million
 // sources, a chance of about 3 in 10^8.  False when full (no longer exact).
 bool FloodCounter::grow_distinct() {
     if (distinct_.empty()) {
-        distinct_.assign(4096, 0);
-        return true;
+        distinct_ = platform::ZeroedArray<std::uint64_t>(4096);
+        return !distinct_.empty();
     }
     if (distinct_.size() >= kMaxDistinct) return false;
-    std::vector<std::uint64_t> old(distinct_.size() * 2, 0);
+    platform::ZeroedArray<std::uint64_t> old(distinct_.size() * 2);
+    if (old.empty()) return false;  // no memory: counted as "at least" from here on
     old.swap(distinct_);
     const std::size_t mask = distinct_.size() - 1;
     for (std::uint64_t x : old)
@@ -46,7 +43,11 @@ bool FloodCounter::grow_distinct() {
 }
 
 void FloodCounter::insert_batch() {
-    if (distinct_.empty()) grow_distinct();
+    if (distinct_.empty() && !grow_distinct()) {
+        st_.sources_at_least = true;
+        batch_n_ = 0;
+        return;
+    }
     while ((distinct_n_ + batch_n_) * 2 > distinct_.size() && grow_distinct()) {
     }
     const std::size_t mask = distinct_.size() - 1;
@@ -85,18 +86,37 @@ void FloodCounter::attempt(const IpAddr& client, const Endpoint& server, std::ui
         st_.last_frame = last_frame;
         st_.last_ts = last_ts;
     }
-    batch_[batch_n_++] = address_hash(client);
+    const std::uint64_t h = address_hash(client);
+    batch_[batch_n_++] = h;
     if (batch_n_ == kBatch) insert_batch();
-    if (top_.empty()) top_.reserve(2 * kMaxTopSources);  // no rehash on the way
-    if (auto it = top_.find(client); it != top_.end()) ++it->second;
-    else if (top_.size() < kMaxTopSources) top_.emplace(client, 1);
-    else ++st_.sources_not_counted;
+    count_source(client, h);
     if (std::find(servers_.begin(), servers_.end(), server) == servers_.end()) {
         if (servers_.size() < kMaxServers) {
             servers_.push_back(server);
             ++st_.servers;
         } else {
             st_.servers_at_least = true;
+        }
+    }
+}
+
+void FloodCounter::count_source(const IpAddr& client, std::uint64_t h) {
+    if (top_index_.empty()) top_index_.resize(2 * kMaxTopSources);
+    const std::size_t mask = top_index_.size() - 1;
+    for (std::size_t i = h & mask;; i = (i + 1) & mask) {
+        TopSlot& s = top_index_[i];
+        if (!s.index) {
+            if (top_list_.size() >= kMaxTopSources) {
+                ++st_.sources_not_counted;
+                return;
+            }
+            top_list_.push_back({client, 1});
+            s = {h, top_list_.size()};
+            return;
+        }
+        if (s.hash == h && top_list_[s.index - 1].address == client) {
+            ++top_list_[s.index - 1].attempts;
+            return;
         }
     }
 }
@@ -111,9 +131,7 @@ void FloodCounter::not_listed(Cause cause, std::uint64_t first_frame, std::uint6
 FloodStats FloodCounter::stats() {
     if (batch_n_) insert_batch();
     FloodStats s = st_;
-    std::vector<SourceCount> all;
-    all.reserve(top_.size());
-    for (const auto& [a, n] : top_) all.push_back({a, n});
+    std::vector<SourceCount> all = top_list_;
     // By attempts, then by address (a deterministic order among equals).
     std::sort(all.begin(), all.end(), [](const SourceCount& a, const SourceCount& b) {
         return a.attempts != b.attempts ? a.attempts > b.attempts : a.address < b.address;
@@ -127,11 +145,11 @@ void FloodCounter::clear() {
     const auto mp = st_.max_pending_attempts, pm = st_.listed_per_minute, mf = st_.max_full_connections;
     st_ = {};
     set_bounds(mp, pm, mf);
-    distinct_.clear();
-    distinct_.shrink_to_fit();
+    distinct_ = {};
     distinct_n_ = 0;
     batch_n_ = 0;
-    top_.clear();
+    top_index_ = {};
+    top_list_ = {};
     servers_.clear();
 }
 

@@ -30,11 +30,11 @@
 #include <algorithm>
 #include <cstdint>
 #include <map>
-#include <unordered_map>
 #include <vector>
 
 #include "analyze/verdict.hpp"
 #include "dissect/address.hpp"
+#include "platform/platform.hpp"
 
 namespace rdpscope {
 
@@ -104,20 +104,26 @@ public:
     void clear();
 
 private:
-    struct AddrHash {
-        std::size_t operator()(const IpAddr& a) const noexcept;
-    };
     // Distinct sources: hashes gathered kBatch at a time, then their slots
     // prefetched together and inserted, so a flood's cache misses overlap.
     static constexpr std::size_t kBatch = 32;
     void insert_batch();
     bool grow_distinct();
     FloodStats st_;
-    std::vector<std::uint64_t> distinct_;  // open addressing of address hashes (0: empty)
+    platform::ZeroedArray<std::uint64_t> distinct_;  // open addressing of address hashes (0: empty)
     std::size_t distinct_n_ = 0;
     std::uint64_t batch_[kBatch] = {};
     std::size_t batch_n_ = 0;
-    std::unordered_map<IpAddr, std::uint64_t, AddrHash> top_;
+    // The first kMaxTopSources sources and their attempts (top_list_), found
+    // by their address hash in an index of twice as many slots (hash, position
+    // + 1): a flood's new source costs one probe of a 128 KiB index.
+    struct TopSlot {
+        std::uint64_t hash = 0;
+        std::uint64_t index = 0;
+    };
+    std::vector<TopSlot> top_index_;
+    std::vector<SourceCount> top_list_;
+    void count_source(const IpAddr& client, std::uint64_t hash);
     std::vector<Endpoint> servers_;
 };
 

@@ -545,6 +545,19 @@ void McsStage::on_send_data(Dir dir, const mcs::SendData& sd, std::uint64_t fram
         e.error_code = l->error_code;
         e.state_transition = l->state_transition;
         out.push_back(PduEvent{frame, ts_ns, e});
+    } else if (auto* a = std::get_if<rdpsec::AutoDetect>(&sec->body)) {
+        ev::RdpAutoDetect e;
+        e.channel_id = sd.channel_id;
+        e.message = a->message;
+        e.error = a->error;
+        out.push_back(PduEvent{frame, ts_ns, e});
+    } else if (auto* t = std::get_if<rdpsec::Multitransport>(&sec->body)) {
+        ev::RdpMultitransport e;
+        e.channel_id = sd.channel_id;
+        e.request = t->request;
+        e.response = t->response;
+        e.error = t->error;
+        out.push_back(PduEvent{frame, ts_ns, e});
     } else {
         data_event(h.flags, h.encrypted());
     }

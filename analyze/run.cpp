@@ -113,6 +113,7 @@ FileStatus run_source(PacketSource& src, FileObserver& obs, const RunOptions& op
         if (watcher) watcher->packet(src, tracker.stats());
     }
     if (watcher) watcher->interrupt();
+    if (opt.on_tick) opt.on_tick(tracker);  // live: the last drop counts, before the open connections are judged
     tracker.finish();
     if (tracker.stats().packets == 0 && status == FileStatus::ok && !opt.writer)
         fmt::print(err, "rdpscope: {}: the capture holds no packets\n", name);

@@ -274,7 +274,7 @@ Tracker::Entry& Tracker::entry_for(const Key& key, const TcpIn& in) {
     ++stats_.connections;
     e.side0_hi = same_endpoint(key.hi, in.src);
     e.last_ts = in.ts_ns;
-    e.held = std::make_unique<Held>();
+    e.held = new_held();
     e.held->first_frame = in.frame;
     e.held->first_ts = in.ts_ns;
     e.held->drops_at_start = capture_drops_;
@@ -360,6 +360,31 @@ void Tracker::promote(Entry& e, const Key& key) {
         conn.last_ts = h->copy_last_ts;
     }
     if (was_pending) schedule(e, key);  // its first retiring check (none was queued while pending)
+    recycle(h);
+}
+
+std::unique_ptr<Tracker::Held> Tracker::new_held() {
+    if (spare_held_.empty()) return std::make_unique<Held>();
+    std::unique_ptr<Held> h = std::move(spare_held_.back());
+    spare_held_.pop_back();
+    return h;
+}
+
+// Back to the spares, emptied; its vectors keep their storage (bounded by
+// kMaxHeld and kMaxHeldBytes).
+void Tracker::recycle(std::unique_ptr<Held>& h) {
+    if (!h) return;
+    if (spare_held_.size() < kSpareHeld) {
+        std::vector<HeldPacket> packets = std::move(h->packets);
+        std::vector<std::uint8_t> bytes = std::move(h->bytes);
+        packets.clear();
+        bytes.clear();
+        *h = Held{};
+        h->packets = std::move(packets);
+        h->bytes = std::move(bytes);
+        spare_held_.push_back(std::move(h));
+    }
+    h.reset();
 }
 
 // Only a SYN: no ACK, FIN, RST, no payload.  What a flood or a scan sends,
@@ -379,7 +404,8 @@ void Tracker::make_room_for_pending() {
         pending_.pop_front();
         const auto [key, found] =
             table_.find_hashed(r.hash, [&r](const Key&, const Entry& e) { return e.id == r.id; });
-        if (found && found->pending) aggregate_pending(Key(*key));
+        if (found && found->pending) aggregate_pending(*found, Key(*key));
+        prefetch_pending();
     }
     if (pending_.size() > 2 * pending_n_ + 1024) {
         std::deque<PendingRef> live;
@@ -389,6 +415,26 @@ void Tracker::make_room_for_pending() {
             if (found && found->pending) live.push_back(r);
         }
         pending_.swap(live);
+    }
+}
+
+// Evicting the oldest pending attempt reads its index slot, its entry, its
+// Held and the Held's packets: four cache misses in a row, each on memory
+// last touched thousands of attempts ago -- most of a SYN flood's cost.  The
+// next four attempts to evict are each taken one step further here (index
+// line, entry, Held, packets), so by its turn an attempt is in the cache and
+// the misses of four evictions overlap.  Stale references (attempts promoted
+// meanwhile) are simply not found.
+void Tracker::prefetch_pending() {
+    const std::size_t n = pending_.size();
+    if (n > 3) table_.prefetch(pending_[3].hash);
+    if (n > 2) table_.prefetch_entry(pending_[2].hash);
+    for (std::size_t k = 0; k < 2 && k < n; ++k) {
+        const PendingRef r = pending_[k];
+        const Entry* e = table_.find_hashed(r.hash, [&r](const Key&, const Entry& x) { return x.id == r.id; }).second;
+        if (!e || !e->held) continue;
+        if (k == 1) __builtin_prefetch(e->held.get());
+        else if (!e->held->packets.empty()) __builtin_prefetch(&e->held->packets.back());
     }
 }
 
@@ -407,6 +453,7 @@ void Tracker::make_room_for_other_attempt() {
         const Held& h = *found->held;
         const std::uint64_t last = std::max(h.packets.empty() ? 0 : h.packets.back().frame, h.copy_last_frame);
         flood_.other_attempt(h.packets.size() + h.copies[0].packets, h.first_frame, last);
+        recycle(found->held);
         table_.erase(Key(*key));
     }
 }
@@ -420,8 +467,7 @@ void Tracker::compact_expiry() {
 }
 
 // A pending attempt not judged one by one: its figures into the aggregate.
-void Tracker::aggregate_pending(const Key& key) {
-    Entry& e = *table_.find(key);
+void Tracker::aggregate_pending(Entry& e, const Key& key) {
     const Held& h = *e.held;
     const Endpoint& client = e.side0_hi ? key.hi : key.lo;
     const Endpoint& server = e.side0_hi ? key.lo : key.hi;
@@ -429,6 +475,7 @@ void Tracker::aggregate_pending(const Key& key) {
     flood_.attempt(client.ip, server, h.packets.size() + h.copies[0].packets, h.first_frame, h.first_ts,
                    std::max(last.frame, h.copy_last_frame), std::max(last.ts_ns, h.copy_last_ts));
     --pending_n_;
+    recycle(e.held);
     table_.erase(key);
 }
 
@@ -448,7 +495,7 @@ void Tracker::sweep_pending(std::int64_t now_ns) {
         pending_.pop_front();
         const Key k = *key;
         if (budget_.available(now_ns)) promote(*found, k);
-        else aggregate_pending(k);
+        else aggregate_pending(*found, k);
     }
 }
 
@@ -488,7 +535,7 @@ bool Tracker::hold(Entry& e, int s, const TcpIn& in, std::size_t wire_payload) {
         // Neither direction can become RDP: never reported (the packets held
         // would only have been replayed to no effect).
         e.dead = true;
-        e.held.reset();
+        recycle(e.held);
         return true;
     }
     if (h.packets.size() >= kMaxHeld || h.bytes.size() + t.payload.size() > kMaxHeldBytes) return false;
@@ -781,7 +828,7 @@ void Tracker::retire(const Key& key) {
     if (Entry& p = *table_.find(key); p.pending) {
         // An attempt still held: judged as full tracking would, while the
         // listing budget lasts; else counted in the aggregate.
-        if (!budget_.available(stats_.last_ts)) return aggregate_pending(key);
+        if (!budget_.available(stats_.last_ts)) return aggregate_pending(p, key);
         promote(p, key);
     }
     Entry& en = *table_.find(key);

@@ -145,6 +145,10 @@ struct FileStats {
     std::uint64_t rdp_connections = 0;  // of which reported
     std::uint64_t gateway_connections = 0;  // RD Gateway connections judged (decrypted)
     std::int64_t first_ts = 0, last_ts = 0;
+    // Live capture: libpcap's counts at the end (pcap_stats): packets the
+    // filter passed, dropped by the kernel buffer, dropped by the interface.
+    bool live = false;
+    std::uint64_t live_received = 0, live_dropped_kernel = 0, live_dropped_interface = 0;
     FloodStats flood;    // what the flood bounds left out of the per-connection reports (at the end)
     OtherTraffic other;  // besides RDP: for a capture without any (analyze/other_traffic.hpp)
 };
@@ -162,6 +166,14 @@ public:
     // Live capture: packets the kernel or interface dropped so far (pcap_stats);
     // verdicts of connections open meanwhile say they may depend on them.
     void set_capture_drops(std::uint64_t total) { capture_drops_ = total; }
+    // Live: libpcap's figures so far (FileStats::live_*); the drops count in verdicts.
+    void set_capture_stats(std::uint64_t received, std::uint64_t dropped_kernel, std::uint64_t dropped_interface) {
+        stats_.live = true;
+        stats_.live_received = received;
+        stats_.live_dropped_kernel = dropped_kernel;
+        stats_.live_dropped_interface = dropped_interface;
+        capture_drops_ = dropped_kernel + dropped_interface;
+    }
     const FileStats& stats() const { return stats_; }
     std::size_t open_connections() const { return table_.size(); }
 
@@ -312,13 +324,18 @@ private:
     // count one in the aggregate and forget it.
     static bool pure_syn(const TcpIn& in);
     void make_room_for_pending();
+    void prefetch_pending();
     // SYN attempts off the reported ports: the newest max_pending_attempts
     // are remembered (other_attempts_); the oldest beyond, still unanswered,
     // is counted in the flood figures and forgotten.
     void make_room_for_other_attempt();
     void compact_expiry();
     void sweep_pending(std::int64_t now_ns);
-    void aggregate_pending(const Key& key);
+    void aggregate_pending(Entry& e, const Key& key);
+    // Held records are reused (a SYN flood holds and forgets one per packet:
+    // no allocation per packet); at most kSpareHeld kept aside.
+    std::unique_ptr<Held> new_held();
+    void recycle(std::unique_ptr<Held>& h);
     // Over max_full_connections: retire decided connections early (flood.hpp).
     void relieve();
     void retire_early(const Key& key);
@@ -381,6 +398,8 @@ private:
     std::size_t relieve_at_ = 0;  // relieve() looks again from this many full connections on
     bool relieve_due_ = false;    // over the bound: relieve() at the next packet
     RecentKeys retired_keys_;     // connections retired early, for their late packets
+    static constexpr std::size_t kSpareHeld = 256;
+    std::vector<std::unique_ptr<Held>> spare_held_;
     ListingBudget budget_;
     class Events;
     class Sink;

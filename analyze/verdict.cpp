@@ -1140,6 +1140,92 @@ bool rule_server_error_info(const Facts& f, Verdict& v) {
     return true;
 }
 
+// The server's logon error (Save Session Info, INFOTYPE_LOGON_EXTENDED_INFO
+// with LOGON_EX_LOGONERRORS, MS-RDPBCGR 2.2.10.1.1.4.1.1): Winlogon on the
+// server tells the client why the logon at its remote logon screen did not
+// succeed.  ErrorNotificationType is an NTSTATUS (then ErrorNotificationData
+// is LOGON_FAILED_* or LOGON_WARNING) or a LOGON_MSG_* code (then the data is
+// the session id).  A warning, and LOGON_MSG_SESSION_CONTINUE, are no failure.
+std::optional<VerdictCode> logon_error_verdict(std::uint32_t type, std::uint32_t data) {
+    switch (type) {
+        case 0xFFFFFFF9: return VerdictCode::logon_disconnect_refused;
+        case 0xFFFFFFFA: return VerdictCode::logon_no_permission;
+        case 0xFFFFFFF8:  // LOGON_MSG_SESSION_BUSY_OPTIONS (FreeRDP's name)
+        case 0xFFFFFFFB:  // LOGON_MSG_BUMP_OPTIONS: the "Session Contention" dialog
+        case 0xFFFFFFFC: return VerdictCode::logon_session_contention;  // RECONNECT_OPTIONS
+        case 0xFFFFFFFD: return VerdictCode::logon_session_terminated;
+        case 0xFFFFFFFE: return std::nullopt;  // LOGON_MSG_SESSION_CONTINUE
+        default: break;
+    }
+    switch (data) {
+        case 0: return VerdictCode::logon_failed_bad_password;
+        case 1: return VerdictCode::logon_failed_update_password;
+        case 2: return VerdictCode::logon_failed_other;
+        default: return std::nullopt;  // LOGON_WARNING, or unknown
+    }
+}
+
+const char* logon_error_advice(VerdictCode c) {
+    switch (c) {
+        case VerdictCode::logon_failed_bad_password:
+            return "the user name or password typed at (or sent to) the server's logon screen is wrong: the server's "
+                   "Security log has the 4625 with its Sub Status";
+        case VerdictCode::logon_failed_update_password:
+            return "the password has expired or must be changed before the user can log on";
+        case VerdictCode::logon_failed_other:
+            return "Winlogon refused the logon for another reason (account restrictions, a logon policy): the server's "
+                   "Security log (4625) names it";
+        case VerdictCode::logon_no_permission:
+            return "the user has no permission to log on to this session host remotely (Remote Desktop Users, 'Allow "
+                   "log on through Remote Desktop Services')";
+        case VerdictCode::logon_disconnect_refused:
+            return "another user is logged on and refused (or did not answer) the request to disconnect them";
+        case VerdictCode::logon_session_contention:
+            return "the server offered to take over or reconnect a session already in use (the 'Session Contention' / "
+                   "reconnect dialog) and the connection ended there";
+        case VerdictCode::logon_session_terminated:
+            return "Winlogon terminated the session during the logon";
+        default:
+            return "the logon error names the reason";
+    }
+}
+
+bool rule_logon_error(const Facts& f, Verdict& v) {
+    const McsFacts& m = f.mcs;
+    if (!m.logon_error_type || !f.closed()) return false;
+    const std::uint32_t type = *m.logon_error_type, data = m.logon_error_data.value_or(0);
+    const auto code = logon_error_verdict(type, data);
+    if (!code) return false;
+    // A logon notification after the error: the user got in at a later try.
+    if (m.logon && m.logon->frame > m.logon_error_frame) return false;
+    v.cause = *code == VerdictCode::logon_disconnect_refused || *code == VerdictCode::logon_session_contention ||
+                      *code == VerdictCode::logon_session_terminated
+                  ? Cause::closed_by_server
+                  : Cause::authentication_failure;
+    v.code = {*code};
+    v.confidence = Confidence::high;
+    v.stalled_at = f.tl.next;
+    v.waiting_on = f.closing.side == f.ss ? WaitingOn::server : WaitingOn::client;
+    const auto type_name = share::logon_error_type_name(type);
+    const auto data_name = share::logon_error_data_name(type, data);
+    const char* status = type_name.empty() ? credssp::status_name(type) : nullptr;
+    const std::string what =
+        !type_name.empty() ? fmt::format("{} (session {})", type_name, data)
+                           : fmt::format("{} with NTSTATUS 0x{:08X}{}", data_name, type, status ? fmt::format(" {}", status) : "");
+    const char* how = m.decrypted ? "decrypted" : "in clear";
+    v.summary = fmt::format(
+        "The logon did not succeed: the server's Save Session Info (frame {}, {}) reports the logon error {}, and no "
+        "logon notification followed; the {} closed the connection (frame {}). {}.",
+        m.logon_error_frame, how, what, f.side_name(f.closing.side), f.closing.frame,
+        logon_error_advice(*code));
+    v.client_codes = client_codes_for_logon_error(*code, f.closing.side == f.ss);
+    add(v, m.client_info_frame, "Client Info");
+    add(v, m.logon_error_frame, fmt::format("Save Session Info: logon error {} ({})", what, how));
+    add(v, m.error_info_frame, "Set Error Info");
+    add(v, f.closing.frame, fmt::format("the {} closes", f.side_name(f.closing.side)));
+    return true;
+}
+
 // A Server Redirection PDU (MS-RDPBCGR 2.2.13) before the handshake completed:
 // a broker sends the client to another session host; this connection ends.
 bool rule_server_redirection(const Facts& f, Verdict& v) {
@@ -1622,6 +1708,13 @@ using C = Cause;
 using V = VerdictCode;
 
 const Rule kRules[] = {
+    {{"logon_error", {C::authentication_failure, C::closed_by_server},
+      {V::logon_failed_bad_password, V::logon_failed_update_password, V::logon_failed_other, V::logon_no_permission,
+       V::logon_disconnect_refused, V::logon_session_contention, V::logon_session_terminated},
+      "the server's Save Session Info carries a logon error (MS-RDPBCGR 2.2.10.1.1.4.1.1; read decrypted or in clear) "
+      "that is a failure (LOGON_FAILED_BAD_PASSWORD / _UPDATE_PASSWORD / _OTHER, LOGON_MSG_NO_PERMISSION, "
+      "_DISCONNECT_REFUSED, _BUMP_OPTIONS / _RECONNECT_OPTIONS, _SESSION_TERMINATE; not LOGON_WARNING or "
+      "_SESSION_CONTINUE), no logon notification follows it, and the connection closes"}, rule_logon_error},
     {{"complete", {C::none}, {V::handshake_complete},
       "every applicable phase completed, up to sustained server data (after a capture gap: implied by the server's "
       "sustained output after it, low confidence)"}, rule_complete},

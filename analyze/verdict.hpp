@@ -154,6 +154,13 @@ enum class CodeParam : std::uint8_t {
     X(broker_error, none)                                         \
     X(server_error_info, none)                                    \
     X(server_redirection, none)                                    \
+    X(logon_failed_bad_password, none)                            \
+    X(logon_failed_update_password, none)                         \
+    X(logon_failed_other, none)                                   \
+    X(logon_no_permission, none)                                  \
+    X(logon_disconnect_refused, none)                             \
+    X(logon_session_contention, none)                             \
+    X(logon_session_terminated, none)                             \
     X(gateway_auth_refused, none)                                 \
     X(gateway_http_error, none)                                   \
     X(gateway_tunnel_refused, none)                               \

@@ -134,9 +134,10 @@ std::unique_ptr<LiveSource> LiveSource::open(const LiveOptions& opt, std::string
     pcap_set_snaplen(h, opt.snaplen);
     pcap_set_promisc(h, opt.promiscuous ? 1 : 0);
     pcap_set_buffer_size(h, opt.buffer_bytes);
-    // Immediate mode: packets are handed over as they arrive, so a verdict is
-    // never held back waiting for a kernel buffer to fill.
-    pcap_set_immediate_mode(h, 1);
+    // Batched by default (LiveOptions::immediate): a busy link's packets
+    // fit the buffer; the block timeout bounds how long a quiet one waits.
+    if (opt.immediate) pcap_set_immediate_mode(h, 1);
+    else pcap_set_timeout(h, opt.batch_ms);
     pcap_set_tstamp_precision(h, PCAP_TSTAMP_PRECISION_NANO);
     const int rc = pcap_activate(h);
     if (rc < 0) {

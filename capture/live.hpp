@@ -21,6 +21,15 @@ struct LiveOptions {
     int snaplen = 262144;               // whole packets: certificates span full segments
     int buffer_bytes = 16 * 1024 * 1024;
     bool promiscuous = false;
+    // Immediate mode hands each packet over as it arrives (libpcap on Linux
+    // then uses a TPACKET_V2 ring of fixed-size frames: with the interface's
+    // offloads on, 64 KiB a frame, so 16 MiB hold 256 packets).  Off, the
+    // kernel packs packets into the ring's blocks (TPACKET_V3) and hands a
+    // block over when it is full or batch_ms have passed: thousands of packets
+    // in the same buffer, one wake-up per block.  A verdict then comes at most
+    // batch_ms later, well inside any stall timeout.
+    bool immediate = false;
+    int batch_ms = 100;
 };
 
 // The default kernel filter: TCP and UDP on the RDP ports, plus ICMP/ICMPv6

@@ -34,7 +34,7 @@ namespace {
 // Every function rdpscope calls; the pointer types come from pcap.h itself.
 #define RDPSCOPE_WPCAP_FUNCTIONS(X)                                                                   \
     X(pcap_geterr) X(pcap_findalldevs) X(pcap_freealldevs) X(pcap_create) X(pcap_set_snaplen)         \
-    X(pcap_set_promisc) X(pcap_set_buffer_size) X(pcap_set_immediate_mode) X(pcap_set_tstamp_precision) \
+    X(pcap_set_promisc) X(pcap_set_buffer_size) X(pcap_set_immediate_mode) X(pcap_set_timeout) X(pcap_set_tstamp_precision) \
     X(pcap_get_tstamp_precision) X(pcap_activate) X(pcap_close) X(pcap_compile) X(pcap_setfilter)     \
     X(pcap_freecode) X(pcap_datalink) X(pcap_setnonblock) X(pcap_breakloop) X(pcap_next_ex)           \
     X(pcap_stats) X(pcap_getevent) X(pcap_open_dead_with_tstamp_precision) X(pcap_dump_open)          \
@@ -163,6 +163,7 @@ int pcap_set_snaplen(pcap_t* p, int n) { return RDPSCOPE_CALL(pcap_set_snaplen)(
 int pcap_set_promisc(pcap_t* p, int on) { return RDPSCOPE_CALL(pcap_set_promisc)(p, on); }
 int pcap_set_buffer_size(pcap_t* p, int n) { return RDPSCOPE_CALL(pcap_set_buffer_size)(p, n); }
 int pcap_set_immediate_mode(pcap_t* p, int on) { return RDPSCOPE_CALL(pcap_set_immediate_mode)(p, on); }
+int pcap_set_timeout(pcap_t* p, int ms) { return RDPSCOPE_CALL(pcap_set_timeout)(p, ms); }
 int pcap_set_tstamp_precision(pcap_t* p, int v) { return RDPSCOPE_CALL(pcap_set_tstamp_precision)(p, v); }
 int pcap_get_tstamp_precision(pcap_t* p) { return RDPSCOPE_CALL(pcap_get_tstamp_precision)(p); }
 int pcap_activate(pcap_t* p) { return RDPSCOPE_CALL(pcap_activate)(p); }

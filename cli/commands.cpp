@@ -344,6 +344,7 @@ int run_capture(const Capture& c) {
         if (p != 3389) lo.ports.push_back(p);
     lo.snaplen = c.snaplen;
     lo.buffer_bytes = c.buffer_mb * 1024 * 1024;
+    lo.immediate = c.immediate;
     auto src = LiveSource::open(lo, why);
     if (!src) {
         fmt::print(stderr, "rdpscope: {}\n", why);
@@ -399,7 +400,7 @@ int run_capture(const Capture& c) {
         // the verdicts of connections open meanwhile.
         const auto d = src->drops();
         const std::uint64_t total = d.dropped_kernel + d.dropped_interface;
-        tracker.set_capture_drops(total);
+        tracker.set_capture_stats(d.received, d.dropped_kernel, d.dropped_interface);
         if (total > reported_drops) {
             fmt::print(stderr, "rdpscope: {}: {} packets dropped so far ({} by the kernel buffer, {} by the interface)\n",
                        c.interface, total, d.dropped_kernel, d.dropped_interface);

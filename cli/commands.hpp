@@ -33,6 +33,7 @@ struct Capture {
     std::vector<std::uint16_t> ports;
     std::string filter;
     int buffer_mb = 16;
+    bool immediate = false;
     int snaplen = 262144;
     std::string write;
     double rotate_mb = 0;

@@ -125,6 +125,9 @@ int main(int argc, char** argv) {
     capture->add_option("--port", cap.ports, "RDP port(s) to watch besides 3389 (repeatable)");
     capture->add_option("--filter", cap.filter, "BPF capture filter instead of the default RDP filter");
     capture->add_option("--buffer-size", cap.buffer_mb, "kernel capture buffer, MiB")->capture_default_str();
+    capture->add_flag("--immediate", cap.immediate,
+                      "hand each packet over as it arrives instead of in blocks of at most 100 ms\n"
+                      "(fixed-size ring frames: a busy link drops sooner)");
     capture->add_option("--snaplen", cap.snaplen, "bytes kept per packet (whole packets by default)")->capture_default_str();
     capture->add_option("-w,--write", cap.write, "also write the captured packets to this pcap file");
     capture->add_option("--rotate-size", cap.rotate_mb, "with -w: start a new file after this many MB (FILE.0, FILE.1...)");

@@ -587,6 +587,15 @@ std::string_view license_error_code(std::uint32_t code) {
     return lookup(t, code);
 }
 
+std::string_view license_state_transition(std::uint32_t transition) {
+    // MS-RDPBCGR 2.2.1.12.1.3 LICENSE_ERROR_MESSAGE dwStateTransition.
+    static constexpr std::array<Named<std::uint32_t>, 4> t{{
+        {0x01, "ST_TOTAL_ABORT"}, {0x02, "ST_NO_TRANSITION"},
+        {0x03, "ST_RESET_PHASE_TO_START"}, {0x04, "ST_RESEND_LAST_MESSAGE"},
+    }};
+    return lookup(t, transition);
+}
+
 std::vector<std::string_view> rdpudp_flags(std::uint16_t flags) {
     // MS-RDPEUDP 2.2.2.1 RDPUDP_FEC_HEADER uFlags.
     static constexpr std::array<Named<std::uint16_t>, 13> t{{

@@ -78,6 +78,9 @@ std::vector<std::string_view> security_flags(std::uint16_t flags);
 std::string_view license_msg_type(std::uint8_t type);
 // LICENSE_ERROR_MESSAGE dwErrorCode: ERR_INVALID_SERVER_CERTIFICATE ... STATUS_VALID_CLIENT.
 std::string_view license_error_code(std::uint32_t code);
+// LICENSE_ERROR_MESSAGE dwStateTransition (2.2.1.12.1.3, MS-RDPELE 3.1.5.2):
+// ST_TOTAL_ABORT, ST_NO_TRANSITION, ST_RESET_PHASE_TO_START, ST_RESEND_LAST_MESSAGE.
+std::string_view license_state_transition(std::uint32_t transition);
 
 // --- RDP-UDP (MS-RDPEUDP 2.2.2.1, MS-RDPEUDP2 2.2.1.1) ---------------------
 

@@ -53,6 +53,11 @@ License read_license(Reader r, bool encrypted) {
         if (r.u32le(code) && r.u32le(transition)) {
             l.error_code = code;
             l.state_transition = transition;
+            std::uint16_t blob_type = 0, blob_len = 0;
+            if (r.u16le(blob_type) && r.u16le(blob_len)) {
+                l.error_blob_type = blob_type;
+                l.error_blob_length = blob_len;
+            }
         }
     }
     return l;
@@ -126,6 +131,28 @@ Decoded<Pdu> decode(Bytes send_data_user_data, Options options, std::size_t base
         pdu.body = std::move(info);
     } else if (h.flags & SEC_LICENSE_PKT) {
         pdu.body = read_license(r, h.encrypted());
+    } else if ((h.flags & (SEC_AUTODETECT_REQ | SEC_AUTODETECT_RSP)) && !h.encrypted()) {
+        // 2.2.14.3 / 2.2.14.4: a basic security header, then one auto-detect message.
+        AutoDetect a;
+        a.payload = r.rest();
+        auto m = autodetect::decode(a.payload, r.offset());
+        if (m) a.message = m.value();
+        else a.error = m.error();
+        pdu.body = a;
+    } else if ((h.flags & (SEC_TRANSPORT_REQ | RDP_SEC_TRANSPORT_RSP)) && !h.encrypted()) {
+        // 2.2.15.1 / 2.2.15.2: the server's request, the client's response.
+        Multitransport t;
+        t.payload = r.rest();
+        if (h.flags & SEC_TRANSPORT_REQ) {
+            auto m = autodetect::decode_multitransport_request(t.payload, r.offset());
+            if (m) t.request = m.value();
+            else t.error = m.error();
+        } else {
+            auto m = autodetect::decode_multitransport_response(t.payload, r.offset());
+            if (m) t.response = m.value();
+            else t.error = m.error();
+        }
+        pdu.body = t;
     } else {
         pdu.body = Other{r.rest()};
     }

@@ -23,6 +23,7 @@
 #include <string>
 #include <variant>
 
+#include "dissect/rdp_autodetect.hpp"
 #include "dissect/reader.hpp"
 #include "dissect/result.hpp"
 
@@ -96,18 +97,36 @@ struct License {
     std::uint8_t preamble_flags = 0;       // PREAMBLE_VERSION_* in the low nibble
     std::uint16_t msg_size = 0;
     std::optional<std::uint32_t> error_code;        // ERROR_ALERT: dwErrorCode
-    std::optional<std::uint32_t> state_transition;  // ERROR_ALERT: dwStateTransition
+    std::optional<std::uint32_t> state_transition;  // ERROR_ALERT: dwStateTransition (names::license_state_transition)
+    // ERROR_ALERT: bbErrorInfo's LICENSE_BINARY_BLOB header (2.2.1.12.1.2;
+    // BB_ERROR_BLOB 0x0004, empty with STATUS_VALID_CLIENT).
+    std::optional<std::uint16_t> error_blob_type, error_blob_length;
     Bytes payload;                                  // after the security header
 };
 
-// Any other flagged PDU: encrypted data, redirection, auto-detect, heartbeat.
+// MS-RDPBCGR 2.2.14.3 / 2.2.14.4 auto-detect request / response, and
+// 2.2.15.1 / 2.2.15.2 the multitransport request / response, in clear:
+// decoded by dissect/rdp_autodetect; `error` when the body did not decode.
+struct AutoDetect {
+    std::optional<autodetect::Message> message;
+    std::optional<DecodeError> error;
+    Bytes payload;
+};
+struct Multitransport {
+    std::optional<autodetect::MultitransportRequest> request;
+    std::optional<autodetect::MultitransportResponse> response;
+    std::optional<DecodeError> error;
+    Bytes payload;
+};
+
+// Any other flagged PDU: encrypted data, redirection, heartbeat.
 struct Other {
     Bytes payload;
 };
 
 struct Pdu {
     SecurityHeader header;
-    std::variant<SecurityExchange, ClientInfo, License, Other> body;
+    std::variant<SecurityExchange, ClientInfo, License, Other, AutoDetect, Multitransport> body;
 };
 
 struct Options {

@@ -321,6 +321,32 @@ std::string_view errinfo_name(std::uint32_t code) {
         case 0x000010F0: return "ERRINFO_VCHANNELSTOOMANY";
         case 0x000010F3: return "ERRINFO_REMOTEAPPSNOTENABLED";
         case 0x000010F4: return "ERRINFO_CACHECAPNOTSET";
+        case 0x000010F5: return "ERRINFO_BITMAPCACHEERRORPDUBADLENGTH2";
+        case 0x000010F6: return "ERRINFO_OFFSCRCACHEERRORPDUBADLENGTH";
+        case 0x000010F7: return "ERRINFO_DNGCACHEERRORPDUBADLENGTH";
+        case 0x000010F8: return "ERRINFO_GDIPLUSPDUBADLENGTH";
+        case 0x00001111: return "ERRINFO_SECURITYDATATOOSHORT2";
+        case 0x00001112: return "ERRINFO_SECURITYDATATOOSHORT3";
+        case 0x00001113: return "ERRINFO_SECURITYDATATOOSHORT4";
+        case 0x00001114: return "ERRINFO_SECURITYDATATOOSHORT5";
+        case 0x00001115: return "ERRINFO_SECURITYDATATOOSHORT6";
+        case 0x00001116: return "ERRINFO_SECURITYDATATOOSHORT7";
+        case 0x00001117: return "ERRINFO_SECURITYDATATOOSHORT8";
+        case 0x00001118: return "ERRINFO_SECURITYDATATOOSHORT9";
+        case 0x00001119: return "ERRINFO_SECURITYDATATOOSHORT10";
+        case 0x0000111A: return "ERRINFO_SECURITYDATATOOSHORT11";
+        case 0x0000111B: return "ERRINFO_SECURITYDATATOOSHORT12";
+        case 0x0000111C: return "ERRINFO_SECURITYDATATOOSHORT13";
+        case 0x0000111D: return "ERRINFO_SECURITYDATATOOSHORT14";
+        case 0x0000111E: return "ERRINFO_SECURITYDATATOOSHORT15";
+        case 0x0000111F: return "ERRINFO_SECURITYDATATOOSHORT16";
+        case 0x00001120: return "ERRINFO_SECURITYDATATOOSHORT17";
+        case 0x00001121: return "ERRINFO_SECURITYDATATOOSHORT18";
+        case 0x00001122: return "ERRINFO_SECURITYDATATOOSHORT19";
+        case 0x00001123: return "ERRINFO_SECURITYDATATOOSHORT20";
+        case 0x00001124: return "ERRINFO_SECURITYDATATOOSHORT21";
+        case 0x00001125: return "ERRINFO_SECURITYDATATOOSHORT22";
+        case 0x00001126: return "ERRINFO_SECURITYDATATOOSHORT23";
         case 0x00001129: return "ERRINFO_BADMONITORDATA";
         case 0x0000112A: return "ERRINFO_VCDECOMPRESSEDREASSEMBLEFAILED";
         case 0x0000112B: return "ERRINFO_VCDATATOOLONG";
@@ -391,6 +417,36 @@ std::string_view control_action_name(std::uint16_t action) {
         case 2: return "CTRLACTION_GRANTED_CONTROL";
         case 3: return "CTRLACTION_DETACH";
         case 4: return "CTRLACTION_COOPERATE";
+        default: return "";
+    }
+}
+
+std::string_view logon_error_type_name(std::uint32_t type) {
+    // 2.2.10.1.1.4.1.1 TS_LOGON_ERRORS_INFO ErrorNotificationType: an NTSTATUS,
+    // or one of the LOGON_MSG_* codes (then ErrorNotificationData is the
+    // session id).  0xFFFFFFF8 is not in the specification's list: FreeRDP
+    // names it LOGON_MSG_SESSION_BUSY_OPTIONS (include/freerdp/freerdp.h).
+    switch (type) {
+        case 0xFFFFFFF8: return "LOGON_MSG_SESSION_BUSY_OPTIONS";
+        case 0xFFFFFFF9: return "LOGON_MSG_DISCONNECT_REFUSED";
+        case 0xFFFFFFFA: return "LOGON_MSG_NO_PERMISSION";
+        case 0xFFFFFFFB: return "LOGON_MSG_BUMP_OPTIONS";
+        case 0xFFFFFFFC: return "LOGON_MSG_RECONNECT_OPTIONS";
+        case 0xFFFFFFFD: return "LOGON_MSG_SESSION_TERMINATE";
+        case 0xFFFFFFFE: return "LOGON_MSG_SESSION_CONTINUE";
+        default: return "";
+    }
+}
+
+std::string_view logon_error_data_name(std::uint32_t type, std::uint32_t data) {
+    // ErrorNotificationData: the session id after a LOGON_MSG_* type, else
+    // one of LOGON_FAILED_BAD_PASSWORD ... LOGON_WARNING.
+    if (!logon_error_type_name(type).empty()) return "";
+    switch (data) {
+        case 0: return "LOGON_FAILED_BAD_PASSWORD";
+        case 1: return "LOGON_FAILED_UPDATE_PASSWORD";
+        case 2: return "LOGON_FAILED_OTHER";
+        case 3: return "LOGON_WARNING";
         default: return "";
     }
 }

@@ -170,5 +170,11 @@ std::string_view pdu_type_name(std::uint8_t type);
 std::string_view pdu_type2_name(std::uint8_t type2);
 std::string_view control_action_name(std::uint16_t action);
 std::string_view info_type_name(std::uint32_t info_type);
+// 2.2.10.1.1.4.1.1 TS_LOGON_ERRORS_INFO: the ErrorNotificationType's
+// LOGON_MSG_* name ("" for an NTSTATUS), and the ErrorNotificationData's
+// LOGON_FAILED_* / LOGON_WARNING name ("" when it is a session id: after a
+// LOGON_MSG_* type).
+std::string_view logon_error_type_name(std::uint32_t type);
+std::string_view logon_error_data_name(std::uint32_t type, std::uint32_t data);
 
 }  // namespace rdpscope::share

@@ -12,6 +12,7 @@
 #include <shellapi.h>
 #else
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #endif
@@ -173,6 +174,30 @@ const char* null_device() {
     return "NUL";
 #else
     return "/dev/null";
+#endif
+}
+
+void* zeroed_pages(std::size_t bytes) {
+    if (bytes == 0) return nullptr;
+#ifdef _WIN32
+    return VirtualAlloc(nullptr, bytes, MEM_COMMIT | MEM_RESERVE, PAGE_READWRITE);
+#else
+    void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) return nullptr;
+#ifdef MADV_HUGEPAGE
+    if (bytes >= (std::size_t{2} << 20)) madvise(p, bytes, MADV_HUGEPAGE);  // advice only: failure is harmless
+#endif
+    return p;
+#endif
+}
+
+void free_pages(void* p, std::size_t bytes) {
+    if (!p) return;
+#ifdef _WIN32
+    (void)bytes;
+    VirtualFree(p, 0, MEM_RELEASE);
+#else
+    munmap(p, bytes);
 #endif
 }
 

@@ -496,7 +496,54 @@ void fill(const ev::RdpLicense& p, PduFields& f) {
         o.add("error_code", *p.error_code);
         if (auto n = names::license_error_code(*p.error_code); !n.empty()) o.add("error_code_name", std::string(n));
     }
-    if (p.state_transition) o.add("state_transition", *p.state_transition);
+    if (p.state_transition) {
+        o.add("state_transition", *p.state_transition);
+        if (auto n = names::license_state_transition(*p.state_transition); !n.empty())
+            o.add("state_transition_name", std::string(n));
+    }
+}
+
+void fill(const ev::RdpAutoDetect& p, PduFields& f) {
+    f.pdu = "rdp.auto_detect";
+    Out o(f);
+    o.add("channel_id", p.channel_id);
+    if (p.error) {
+        o.add("error", error_text(*p.error));
+        return;
+    }
+    if (!p.message) return;
+    const auto& m = *p.message;
+    o.add("direction", m.request() ? "request" : "response");
+    o.add("header_length", m.header_length).add("sequence_number", m.sequence_number);
+    o.add(m.request() ? "request_type" : "response_type", m.type);
+    if (auto n = autodetect::message_name(m.header_type_id, m.type); !n.empty()) o.add("message", std::string(n));
+    if (m.payload_length) o.add("payload_length", *m.payload_length);
+    if (m.base_rtt) o.add("base_rtt_ms", *m.base_rtt);
+    if (m.bandwidth) o.add("bandwidth_kbps", *m.bandwidth);
+    if (m.average_rtt) o.add("average_rtt_ms", *m.average_rtt);
+    if (m.time_delta) o.add("time_delta_ms", *m.time_delta);
+    if (m.byte_count) o.add("byte_count", *m.byte_count);
+    if (m.rtt) o.add("rtt_ms", *m.rtt);
+}
+
+void fill(const ev::RdpMultitransport& p, PduFields& f) {
+    Out o(f);
+    f.pdu = p.response ? "rdp.multitransport_response" : "rdp.multitransport_request";
+    o.add("channel_id", p.channel_id);
+    if (p.error) {
+        o.add("error", error_text(*p.error));
+        return;
+    }
+    if (p.request) {
+        o.add("request_id", p.request->request_id).add("requested_protocol", p.request->requested_protocol);
+        if (auto n = autodetect::requested_protocol_name(p.request->requested_protocol); !n.empty())
+            o.add("requested_protocol_name", std::string(n));
+    }
+    if (p.response) {
+        o.add("request_id", p.response->request_id).add("hr_response", p.response->hr_response);
+        if (auto n = autodetect::hr_response_name(p.response->hr_response); !n.empty())
+            o.add("hr_response_name", std::string(n));
+    }
 }
 
 // ---- Share Control PDUs (MS-RDPBCGR 2.2.8.1.1.1) ---------------------------
@@ -548,8 +595,17 @@ void fill(const ev::RdpSaveSessionInfo& p, PduFields& f) {
     if (!p.user_name.empty()) o.add("user_name", printable(p.user_name));
     if (p.session_id) o.add("session_id", *p.session_id);
     if (p.fields_present) o.add("fields_present", *p.fields_present);
-    if (p.error_notification_type) o.add("error_notification_type", *p.error_notification_type);
-    if (p.error_notification_data) o.add("error_notification_data", *p.error_notification_data);
+    if (p.error_notification_type) {
+        o.add("error_notification_type", *p.error_notification_type);
+        if (auto n = share::logon_error_type_name(*p.error_notification_type); !n.empty())
+            o.add("error_notification_type_name", std::string(n));
+    }
+    if (p.error_notification_data) {
+        o.add("error_notification_data", *p.error_notification_data);
+        if (auto n = share::logon_error_data_name(p.error_notification_type.value_or(0), *p.error_notification_data);
+            !n.empty())
+            o.add("error_notification_data_name", std::string(n));
+    }
 }
 
 void fill(const ev::RdpServerRedirection& p, PduFields& f) {

@@ -113,6 +113,33 @@ std::string mcs_text(const json& m) {
         if (get<bool>(l, "encrypted")) what += " (encrypted)";
         line(l["frame"].get<std::uint64_t>(), what);
     }
+    // Read after TLS with keys, or in clear (issue 15).
+    if (m.contains("logon")) {
+        const auto& l = m["logon"];
+        std::string what = "logged on (Save Session Info " + get<std::string>(l, "info_type_name") + ")";
+        if (l.contains("user_name")) {
+            what += ": ";
+            if (l.contains("domain")) what += l["domain"].get<std::string>() + "\\";
+            what += l["user_name"].get<std::string>();
+        }
+        if (l.contains("session_id")) what += fmt::format(", session {}", l["session_id"].get<std::uint32_t>());
+        line(l["frame"].get<std::uint64_t>(), what);
+    }
+    if (m.contains("logon_error")) {
+        const auto& l = m["logon_error"];
+        std::string what = "logon error (Save Session Info): ";
+        if (l.contains("data_name")) what += l["data_name"].get<std::string>() + ", ";
+        what += fmt::format("type 0x{:08X}", l["type"].get<std::uint32_t>());
+        if (l.contains("type_name")) what += " " + l["type_name"].get<std::string>();
+        if (l.contains("session_id")) what += fmt::format(", session {}", l["session_id"].get<std::uint32_t>());
+        line(l["frame"].get<std::uint64_t>(), what);
+    }
+    if (m.contains("error_info")) {
+        const auto& e = m["error_info"];
+        std::string what = fmt::format("Set Error Info 0x{:X}", e["code"].get<std::uint32_t>());
+        if (!get<std::string>(e, "name").empty()) what += " " + e["name"].get<std::string>();
+        line(e["frame"].get<std::uint64_t>(), what);
+    }
     if (m.contains("pdus_after_client_info")) {
         const auto& p = m["pdus_after_client_info"];
         line(0, fmt::format("after the Client Info: c2s {} PDUs, s2c {} PDUs", p["c2s"].get<std::uint64_t>(),

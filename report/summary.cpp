@@ -233,6 +233,10 @@ json summarize(const Connection& c, const Verdict& v) {
 // there are several or one says where it sat.  Each only when there is
 // something to say, so other files' summaries stay as they were.
 static void add_capture_shape(json& j, const FileStats& s) {
+    if (s.live)
+        j["live_capture"] = {{"received", s.live_received},
+                             {"dropped_kernel", s.live_dropped_kernel},
+                             {"dropped_interface", s.live_dropped_interface}};
     if (s.duplicate_copies) j["duplicate_copies"] = s.duplicate_copies;
     if (s.copies_across_interfaces) j["copies_across_interfaces"] = s.copies_across_interfaces;
     if (s.wifi_as_ethernet) j["wifi_frames_as_ethernet"] = s.wifi_as_ethernet;

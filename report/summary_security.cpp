@@ -364,8 +364,18 @@ json mcs_json(const McsFacts& m) {
     }
     if (m.save_session_infos) j["save_session_infos"] = m.save_session_infos;
     if (m.logon_error_type) {
-        j["logon_error"] = {{"type", *m.logon_error_type}, {"data", m.logon_error_data.value_or(0)},
-                            {"frame", m.logon_error_frame}};
+        const std::uint32_t type = *m.logon_error_type, data = m.logon_error_data.value_or(0);
+        json le = {{"type", type}, {"data", data}, {"frame", m.logon_error_frame}};
+        // 2.2.10.1.1.4.1.1: a LOGON_MSG_* type (the data is then the session
+        // id), or an NTSTATUS with LOGON_FAILED_* / LOGON_WARNING data.
+        if (auto n = share::logon_error_type_name(type); !n.empty()) {
+            le["type_name"] = std::string(n);
+            le["session_id"] = data;
+        } else if (const char* st = credssp::status_name(type)) {
+            le["type_name"] = st;
+        }
+        if (auto n = share::logon_error_data_name(type, data); !n.empty()) le["data_name"] = std::string(n);
+        j["logon_error"] = le;
     }
     if (m.deactivate_frame) j["deactivate_all_frame"] = m.deactivate_frame;
     if (m.redirection) {

@@ -71,6 +71,28 @@ TEST_CASE("Set Error Info (2.2.5.1.1): the code and its name", "[rdp_share]") {
     CHECK(share::errinfo_name(0x102) == "ERRINFO_LICENSE_NO_LICENSE");
     CHECK(share::errinfo_name(0x400) == "ERRINFO_CB_DESTINATION_NOT_FOUND");
     CHECK(share::errinfo_name(0x8).empty());
+    // The RDP-specific range from 0x10C9 as MS-RDPBCGR 2.2.5.1.1 spells it,
+    // with the cache / GDI+ and security-data codes the table lacked before.
+    CHECK(share::errinfo_name(0x10C9) == "ERRINFO_UNKNOWNPDUTYPE2");
+    CHECK(share::errinfo_name(0x10E3) == "ERRINFO_BADSUPRESSOUTPUTPDU");  // sic, the spec's spelling
+    CHECK(share::errinfo_name(0x10F5) == "ERRINFO_BITMAPCACHEERRORPDUBADLENGTH2");
+    CHECK(share::errinfo_name(0x10F7) == "ERRINFO_DNGCACHEERRORPDUBADLENGTH");
+    CHECK(share::errinfo_name(0x10F8) == "ERRINFO_GDIPLUSPDUBADLENGTH");
+    CHECK(share::errinfo_name(0x1111) == "ERRINFO_SECURITYDATATOOSHORT2");
+    CHECK(share::errinfo_name(0x1126) == "ERRINFO_SECURITYDATATOOSHORT23");
+    CHECK(share::errinfo_name(0x1194) == "ERRINFO_ENCPKGMISMATCH");
+    CHECK(share::errinfo_name(0x1127).empty());
+}
+
+TEST_CASE("logon error names: a LOGON_MSG type makes the data a session id", "[rdp_share]") {
+    // MS-RDPBCGR 2.2.10.1.1.4.1.1 TS_LOGON_ERRORS_INFO.
+    CHECK(share::logon_error_type_name(0xFFFFFFFA) == "LOGON_MSG_NO_PERMISSION");
+    CHECK(share::logon_error_type_name(0xFFFFFFFE) == "LOGON_MSG_SESSION_CONTINUE");
+    CHECK(share::logon_error_type_name(0xC000006D).empty());  // an NTSTATUS
+    CHECK(share::logon_error_data_name(0xC000006D, 0) == "LOGON_FAILED_BAD_PASSWORD");
+    CHECK(share::logon_error_data_name(0xC0000224, 1) == "LOGON_FAILED_UPDATE_PASSWORD");
+    CHECK(share::logon_error_data_name(0xC000006D, 3) == "LOGON_WARNING");
+    CHECK(share::logon_error_data_name(0xFFFFFFFE, 0).empty());  // session 0, not BAD_PASSWORD
 }
 
 TEST_CASE("Set Error Info cut short is malformed, naming the field", "[rdp_share]") {

@@ -294,6 +294,88 @@ TEST_CASE("decrypt: after CredSSP the connection sequence is read, and Set Error
     }
 }
 
+// The server's Save Session Info (MS-RDPBCGR 2.2.10.1) with
+// INFOTYPE_LOGON_EXTENDED_INFO and only LOGON_EX_LOGONERRORS present
+// (2.2.10.1.1.4): Length, FieldsPresent 0x2, then the TS_LOGON_INFO_FIELD
+// (cbFieldData 8) holding TS_LOGON_ERRORS_INFO (ErrorNotificationType,
+// ErrorNotificationData), in a Send Data Indication as set_error_info builds it.
+static B logon_error(std::uint32_t type, std::uint32_t data) {
+    auto le32 = [](B& b, std::uint32_t v) {
+        for (int i = 0; i < 4; ++i) b.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
+    };
+    B body;
+    le32(body, 3);                 // infoType INFOTYPE_LOGON_EXTENDED_INFO
+    body.push_back(14);            // Length: itself, FieldsPresent, one field of 8
+    body.push_back(0);
+    le32(body, 2);                 // FieldsPresent LOGON_EX_LOGONERRORS
+    le32(body, 8);                 // cbFieldData
+    le32(body, type);
+    le32(body, data);
+    const std::uint16_t total = static_cast<std::uint16_t>(18 + body.size());
+    B share = {static_cast<std::uint8_t>(total), 0x00, 0x17, 0x00, 0xea, 0x03,  // totalLength, PDUTYPE_DATAPDU, pduSource
+               0x01, 0x00, 0x01, 0x00, 0x00, 0x01,                              // shareId, pad1, streamId
+               static_cast<std::uint8_t>(body.size() + 4), 0x00, 0x26, 0x00, 0x00, 0x00};  // pduType2 38
+    share.insert(share.end(), body.begin(), body.end());
+    B x = {0x02, 0xf0, 0x80, 0x68, 0x00, 0x01, 0x03, 0xeb, 0x70, static_cast<std::uint8_t>(share.size())};
+    x.insert(x.end(), share.begin(), share.end());
+    return tpkt(x);
+}
+
+TEST_CASE("decrypt: the server's logon error (Save Session Info, LOGON_EX_LOGONERRORS) decides rule logon_error", "[decrypt]") {
+    auto capture = [](std::uint32_t type, std::uint32_t data, bool server_closes) {
+        return nla(kAes256Gcm, kHybridEx, [=](Sealer& cs, Sealer& ss, Conv& cv) {
+            cv.client(cs.seal(23, ts_auth_info()));
+            cv.server(ss.seal(23, {0, 0, 0, 0}));  // AUTHZ_SUCCESS
+            cv.client(cs.seal(23, mcs_connect_initial()));
+            cv.server(ss.seal(23, logon_error(type, data)));
+            if (server_closes) {
+                cv.server_fin();
+                cv.client_fin();
+            } else {
+                cv.client_fin();
+                cv.server_fin();
+            }
+        });
+    };
+    // NTSTATUS STATUS_LOGON_FAILURE with LOGON_FAILED_BAD_PASSWORD, the server closes.
+    const Seen s = run(capture(0xC000006D, 0, true), keylog_line(kMaster));
+    CHECK(s.rule == "logon_error");
+    CHECK(s.cause == Cause::authentication_failure);
+    CHECK(s.verdict == "logon_failed_bad_password");
+    CHECK(s.mcs.logon_error_type == 0xC000006Du);
+    CHECK(s.mcs.logon_error_data == 0u);
+    CHECK_FALSE(s.mcs.logon);  // an error is no logon notification
+    REQUIRE(s.client_codes);
+    CHECK(s.client_codes->main == 0x904u);
+
+    SECTION("the client closes at the logon screen: main code 0x1") {
+        const Seen c = run(capture(0xC000006D, 0, false), keylog_line(kMaster));
+        CHECK(c.verdict == "logon_failed_bad_password");
+        REQUIRE(c.client_codes);
+        CHECK(c.client_codes->main == 0x1u);
+    }
+    SECTION("every failure the rule names") {
+        CHECK(run(capture(0xC0000224, 1, true), keylog_line(kMaster)).verdict == "logon_failed_update_password");
+        CHECK(run(capture(0xC000006E, 2, true), keylog_line(kMaster)).verdict == "logon_failed_other");
+        const Seen np = run(capture(0xFFFFFFFA, 2, true), keylog_line(kMaster));  // LOGON_MSG_NO_PERMISSION, session 2
+        CHECK(np.verdict == "logon_no_permission");
+        CHECK(np.cause == Cause::authentication_failure);
+        const Seen dr = run(capture(0xFFFFFFF9, 2, true), keylog_line(kMaster));
+        CHECK(dr.verdict == "logon_disconnect_refused");
+        CHECK(dr.cause == Cause::closed_by_server);
+        CHECK(run(capture(0xFFFFFFFB, 1, true), keylog_line(kMaster)).verdict == "logon_session_contention");
+        CHECK(run(capture(0xFFFFFFFC, 1, true), keylog_line(kMaster)).verdict == "logon_session_contention");
+        CHECK(run(capture(0xFFFFFFFD, 1, true), keylog_line(kMaster)).verdict == "logon_session_terminated");
+    }
+    SECTION("near misses: LOGON_WARNING and LOGON_MSG_SESSION_CONTINUE are no failure, another rule decides") {
+        const Seen w = run(capture(0xC000006D, 3, true), keylog_line(kMaster));
+        CHECK(w.rule != "logon_error");
+        CHECK(w.mcs.logon_error_data == 3u);
+        // Session 0 after LOGON_MSG_SESSION_CONTINUE is a session id, not LOGON_FAILED_BAD_PASSWORD.
+        CHECK(run(capture(0xFFFFFFFE, 0, true), keylog_line(kMaster)).rule != "logon_error");
+    }
+}
+
 TEST_CASE("decrypt: a wrong key or a damaged record stops decryption, and the sizes decide as without keys", "[decrypt]") {
     auto make = [] {
         return nla(kAes256Gcm, kHybrid, [](Sealer&, Sealer& ss, Conv& cv) {
