@@ -71,6 +71,12 @@ constexpr std::string_view kEvLogon =
     "(wrong password) or 0xC0000064 (no such user), 0xC0000234 (locked out), 0xC0000072 (disabled); "
     "RemoteDesktopServices-RdpCoreTS/Operational 140 (the user name or password is not correct); on a domain the "
     "DC's 4776 (NTLM) / 4771 (Kerberos pre-authentication)";
+constexpr std::string_view kEvRdstls =
+    "the target session host's Security log: 4625 (the redirected logon failed, with its status); the Connection "
+    "Broker's Microsoft-Windows-TerminalServices-SessionBroker logs (the redirection that issued the cookie)";
+constexpr std::string_view kEvRdsaad =
+    "the host's Security log: 4625; its Microsoft-Windows-AAD/Operational log (the token or nonce check); the user's "
+    "Entra ID sign-in log (Conditional Access, the 'Virtual Machine User Login' role)";
 constexpr std::string_view kEvCredsspVersion =
     "the 'Encryption Oracle Remediation' policy (CredSSP) on client and server and their CredSSP updates; the "
     "server's Security log (4625) for the logon";
@@ -120,6 +126,10 @@ const std::vector<Entry>& entries() {
         {V::icmp_, {}, true, 0x204, {}, kEvIcmp, "connect() fails: the network said unreachable / prohibited"},
         {V::syn_unanswered, {}, true, 0x204, {0x108}, kEvFirewall,
          "connect() fails after its SYN retries (WSAETIMEDOUT)"},
+        {V::syn_ack_dropped, {}, true, 0x204, {0x108}, kEvPath,
+         "connect() fails after its SYN retries: the server's SYN-ACKs never reach the client"},
+        {V::half_open_abandoned, {}, false, {}, {}, "",
+         "no Remote Desktop client waited on this connection (a spoofed source address or a half-open scanner)"},
         {V::client_blocked, {}, true, 0x204, {0x108}, kEvFirewall,
          "the later attempts' connect() fails; the cut connections time out"},
         // TCP up, then no answer or not RDP.
@@ -182,6 +192,12 @@ const std::vector<Entry>& entries() {
          "an errorCode the keys would name; without them the failed logon is the likeliest"},
         {V::logon_failure, {}, true, 0x807, {}, kEvLogon, "the server refuses the credentials"},
         {V::credentials_rejected, {}, true, 0x807, {}, kEvLogon, "the server refuses the credentials"},
+        {V::rdstls_auth_failed, {}, true, 0x807, {0x904}, kEvRdstls,
+         "the target refuses the redirected credentials (an encrypted RDSTLS ResultCode); Microsoft's table has no "
+         "closer code than SSL_ERR_LOGON_FAILURE"},
+        {V::rdsaad_auth_failed, {}, true, 0x807, {0x904}, kEvRdsaad,
+         "the host refuses the Entra ID sign-in (an encrypted authentication_result); Microsoft's table has no closer "
+         "code than SSL_ERR_LOGON_FAILURE"},
         {V::credssp_version_policy, {}, true, 0x807, {}, kEvCredsspVersion,
          "the client and server's CredSSP versions and policy disagree; Microsoft's table has no closer code than "
          "SSL_ERR_LOGON_FAILURE"},

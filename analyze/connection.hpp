@@ -61,6 +61,16 @@ struct Connection {
     std::int64_t progress_ts = 0;
     std::uint64_t progress_frame = 0;
     int last_data_side = -1;  // the side that sent the newest bytes
+    // The first capture gap (bytes of either side missing from the capture)
+    // and each side's TCP figures at that moment: what went by after it is
+    // the difference with `stats`, all that is left to judge the handshake by
+    // once its records cannot be read any more (issue 14 part 10).
+    struct GapMark {
+        std::uint64_t frame = 0;
+        std::int64_t ts_ns = 0;
+        std::array<std::uint64_t, 2> bytes{}, packets{};
+    };
+    std::optional<GapMark> first_gap;
     bool reported = false;    // its verdict has been decided (once per connection)
     // Listed one by one in the report; false: a flood's probe beyond the
     // listing budget, judged and grouped but counted in FileStats::flood.

@@ -17,6 +17,38 @@ bool KerberosNote::termsrv() const {
     return true;
 }
 
+std::string KerberosNote::termsrv_host() const {
+    if (!termsrv()) return {};
+    std::string host = sname.substr(8);
+    // TERMSRV/host.example:port or a further component: the host alone.
+    if (const auto cut = host.find_first_of("/:"); cut != std::string::npos) host.erase(cut);
+    return host;
+}
+
+namespace {
+bool equal_nocase(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+    return true;
+}
+std::string_view first_label(std::string_view s) { return s.substr(0, s.find('.')); }
+}  // namespace
+
+bool host_matches(std::string_view host, const std::vector<std::string>& names) {
+    if (host.empty()) return false;
+    for (const auto& n : names) {
+        if (n.empty()) continue;
+        if (equal_nocase(host, n)) return true;
+        const bool host_short = host.find('.') == std::string_view::npos;
+        const bool name_short = n.find('.') == std::string::npos;
+        // An address is no DNS name: its first "label" means nothing.
+        const bool address = std::isdigit(static_cast<unsigned char>(n.back())) || n.find(':') != std::string::npos;
+        if ((host_short != name_short) && !address && equal_nocase(first_label(host), first_label(n))) return true;
+    }
+    return false;
+}
+
 bool KerberosFlows::on_port(std::uint16_t a, std::uint16_t b) { return a == krb::kPort || b == krb::kPort; }
 
 // Feeds one direction's reassembled bytes to the record framing.
@@ -198,7 +230,8 @@ void KerberosFlows::message(std::uint64_t stream, bool tcp, std::uint64_t frame,
     obs_.flow_pdu(stream, !tcp, from_client ? Dir::c2s : Dir::s2c, src, dst, PduEvent{frame, ts_ns, std::move(e)});
 }
 
-std::vector<KerberosNote> KerberosFlows::tie(const IpAddr& client, std::int64_t first_ts, std::int64_t until_ts) {
+std::vector<KerberosNote> KerberosFlows::tie(const IpAddr& client, std::int64_t first_ts, std::int64_t until_ts,
+                                              const std::vector<std::string>& server_names) {
     std::vector<KerberosNote> out;
     for (auto& n : notes_) {
         if (!(n.client.ip == client)) continue;
@@ -207,9 +240,16 @@ std::vector<KerberosNote> KerberosFlows::tie(const IpAddr& client, std::int64_t 
         // (one the client had open when it asked).
         const bool before = n.ts_ns < first_ts && first_ts - n.ts_ns <= kTieBeforeNs && !n.tied;
         if (!during && !before) continue;
-        if (during) n.tied = true;
+        // The ticket names its server (MS-CSSP: TERMSRV/<host>): more than the
+        // client's address and the time, when the connection's names are known.
+        std::optional<bool> names;
+        if (n.termsrv() && !server_names.empty()) names = host_matches(n.termsrv_host(), server_names);
+        // A ticket for another server, asked just before: that connection's.
+        if (before && names == false) continue;
+        if (during && names != false) n.tied = true;
         KerberosNote t = n;
         t.during = during;
+        t.names_server = names;
         out.push_back(std::move(t));
     }
     return out;

@@ -48,8 +48,17 @@ struct KerberosNote {
     // (during), or in the kTieBeforeNs before its first packet (before).
     bool during = false;
     bool tied = false;  // (kept notes) tied to a connection it was sent during
+    // A TERMSRV/<host> ticket's host against the names the connection's
+    // server goes by (the ClientHello's SNI, the certificate's CN and DNS
+    // names, its address): true / false when both are known, else unset.
+    std::optional<bool> names_server;
     bool termsrv() const;  // a request or answer for TERMSRV/<host>: the RDP service's ticket
+    std::string termsrv_host() const;  // <host> of TERMSRV/<host>, empty otherwise
 };
+
+// Whether the host of a service principal is one of `names` (without case;
+// a single-label name -- a NetBIOS name -- matches the first label of a DNS name).
+bool host_matches(std::string_view host, const std::vector<std::string>& names);
 
 // What a capture held of Kerberos, for a capture without RDP (the `no_rdp` report).
 struct KerberosCounts {
@@ -90,8 +99,13 @@ public:
     void udp(std::optional<std::uint64_t> stream, std::uint64_t frame, std::int64_t ts_ns, const Endpoint& src,
              const Endpoint& dst, Bytes payload);
 
-    // The messages of `client` for a connection open from first_ts to until_ts.
-    std::vector<KerberosNote> tie(const IpAddr& client, std::int64_t first_ts, std::int64_t until_ts);
+    // The messages of `client` for a connection open from first_ts to until_ts
+    // whose server goes by `server_names` (may be empty: unknown).  A
+    // TERMSRV ticket for another host is still given (the client's Kerberos
+    // while the connection was open), marked names_server = false; it does
+    // not claim the note, which stays free for the connection it names.
+    std::vector<KerberosNote> tie(const IpAddr& client, std::int64_t first_ts, std::int64_t until_ts,
+                                  const std::vector<std::string>& server_names = {});
 
     void expire(std::int64_t now_ns);  // forget old notes and idle flows
     void clear();

@@ -9,6 +9,8 @@ const char* to_string(Phase p) {
         case Phase::x224_negotiation: return "x224_negotiation";
         case Phase::tls_handshake: return "tls_handshake";
         case Phase::credssp: return "credssp";
+        case Phase::rdstls: return "rdstls";
+        case Phase::rdsaad: return "rdsaad";
         case Phase::mcs_connect: return "mcs_connect";
         case Phase::channel_join: return "channel_join";
         case Phase::security_exchange: return "security_exchange";

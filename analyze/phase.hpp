@@ -13,6 +13,12 @@ enum class Phase : std::uint8_t {
     x224_negotiation,
     tls_handshake,      // selectedProtocol != 0
     credssp,            // NLA: HYBRID / HYBRID_EX (with the Early User Authorization Result)
+    // The two other ways to authenticate the user inside TLS (MS-RDPBCGR
+    // 5.4.5.3, 5.4.5.4), not CredSSP: the server speaks first after TLS (RDSTLS
+    // Capabilities / the RDS AAD Server Nonce), the client answers with its
+    // Authentication Request, the server with the result; then MCS.
+    rdstls,             // PROTOCOL_RDSTLS (0x4): a redirected client's credentials (2.2.17)
+    rdsaad,             // PROTOCOL_RDSAAD (0x10): Entra ID sign-in, an RDP assertion (2.2.18)
     mcs_connect,        // basic settings exchange
     channel_join,
     security_exchange,  // standard RDP security only

@@ -63,10 +63,19 @@ void finish(Step& s, std::uint64_t frame, std::int64_t ts, const char* note = nu
     if (note) s.note = note;
 }
 
+// CredSSP (MS-CSSP) runs after TLS only for HYBRID and HYBRID_EX.  RDSTLS and
+// RDS AAD Auth authenticate the user inside TLS too, with PDUs of their own
+// (MS-RDPBCGR 5.4.5.3, 5.4.5.4): not CredSSP, and the server speaks first.
 bool is_nla(std::uint32_t protocol) {
-    return protocol == rdpneg::PROTOCOL_HYBRID || protocol == rdpneg::PROTOCOL_HYBRID_EX ||
-           protocol == rdpneg::PROTOCOL_RDSTLS || protocol == rdpneg::PROTOCOL_RDSAAD;
+    return protocol == rdpneg::PROTOCOL_HYBRID || protocol == rdpneg::PROTOCOL_HYBRID_EX;
 }
+bool is_rds_auth(std::uint32_t protocol) {
+    return protocol == rdpneg::PROTOCOL_RDSTLS || protocol == rdpneg::PROTOCOL_RDSAAD;
+}
+
+// The RDSTLS Authentication Response (MS-RDPBCGR 2.2.17.4): Version, PduType,
+// DataType (2 bytes each) and the 4-byte ResultCode.
+constexpr std::uint32_t kRdstlsAuthResponseBytes = 10;
 
 void tcp_step(const Connection& c, Step& s) {
     const auto& hs = c.tcp.handshake();
@@ -218,6 +227,39 @@ void credssp_records(const TlsFacts& t, std::size_t from, bool hybrid_ex, Housek
     }
 }
 
+// RDSTLS (MS-RDPBCGR 5.4.5.3) and RDS AAD Auth (5.4.5.4) after TLS: the server
+// opens with the RDSTLS Capabilities PDU (2.2.17.1, 8 bytes) or the RDS AAD
+// Server Nonce PDU (2.2.18.1, a JSON text with `ts_nonce`); the client answers
+// with its Authentication Request (2.2.17.2 / 2.2.17.3: the redirection GUID,
+// user, domain and password cookie, or an auto-reconnect cookie; 2.2.18.2:
+// the signed RDP assertion, kilobytes); the server with the RDSTLS
+// Authentication Response (2.2.17.4, 10 bytes whatever the ResultCode) or the
+// RDS AAD Authentication Result (2.2.18.3).  A client that was let in goes on
+// with the MCS Connect Initial.  `from`: the first record after the TLS
+// handshake (TLS 1.3: after the client's Finished).
+template <class Housekeeping>
+void rds_records(const TlsFacts& t, std::size_t from, bool rdstls, Housekeeping housekeeping, RecordPhases& r) {
+    const auto& rec = t.records;
+    const auto prot = tls::record_protection(t.cipher_suite.value_or(0), t.version.value_or(0));
+    r.size_known = prot.kind != tls::RecordProtection::Kind::unknown;
+    auto next = [&](Dir d, std::size_t k) -> std::optional<std::size_t> {
+        for (; k < rec.size(); ++k)
+            if (rec[k].dir == d && !housekeeping(k)) return k;
+        return std::nullopt;
+    };
+    r.rds_offer = next(Dir::s2c, from);
+    if (!r.rds_offer) return;
+    r.rds_request = next(Dir::c2s, *r.rds_offer + 1);
+    if (!r.rds_request) return;
+    r.first_client = r.rds_request;
+    r.rds_result = next(Dir::s2c, *r.rds_request + 1);
+    if (!r.rds_result) return;
+    if (rdstls)
+        if (const auto p = tls::plaintext_length(prot, rec[*r.rds_result].length))
+            r.rds_result_sized = p->contains(kRdstlsAuthResponseBytes);
+    r.mcs_request = next(Dir::c2s, *r.rds_result + 1);
+}
+
 // The phases of the connection sequence read from decrypted TLS: the MCS
 // Connect Initial / Response, Erect Domain to the last Channel Join Confirm
 // (none when both sides skip the joins, 2.2.1.3.2 / 2.2.1.4.2), Client Info
@@ -248,6 +290,35 @@ void decrypted_sequence(const McsFacts& m, Step& mcs, Step& join, Step& settings
         finish(est, m.font_map_frame, m.font_map_ts, "finalization complete: the server's Font Map (decrypted)");
     else if (m.confirm_active_frame && m.pdus_after_client_info[1] + m.fastpath_pdus[1] >= static_cast<std::uint64_t>(kSustainedRecords))
         finish(est, m.last_server_pdu_frame, m.last_server_pdu_ts, "the server keeps sending (decrypted)");
+}
+
+// A capture gap stops the reading of the records (TLS records cannot be found
+// again after missing bytes; standard security's PDUs neither).  What went
+// by after it still counts: a server that sends a session's worth of output
+// after the gap (the same figures as for encrypted records: 8 KB in 16
+// segments over half a second, far beyond the connection sequence's ~2 KB)
+// ran the session, so every phase the capture lost happened.  Implied, not
+// read: the steps say so and the verdict's confidence drops (rule complete).
+void implied_after_gap(const Connection& c, Timeline& tl) {
+    if (!c.first_gap || tl.steps.size() <= 2) return;
+    bool all_done = true;
+    for (const auto& s : tl.steps) all_done &= s.done;
+    if (all_done) return;
+    const int ss = 1 - c.client_side();
+    const auto& g = *c.first_gap;
+    const auto& st = c.stats[ss];
+    const std::uint64_t bytes = st.bytes - std::min(st.bytes, g.bytes[ss]);
+    const std::uint64_t packets = st.packets - std::min(st.packets, g.packets[ss]);
+    if (bytes < kSessionBytes || packets < static_cast<std::uint64_t>(kSessionRecords) ||
+        st.last_ts - g.ts_ns < kSessionSpanNs)
+        return;
+    for (auto& s : tl.steps) {
+        if (s.done) continue;
+        s.inferred = true;
+        if (s.phase == Phase::established) finish(s, st.last_frame, st.last_ts, "the server kept sending a session's output after the capture gap");
+        else finish(s, g.frame, g.ts_ns, "lost in the capture gap; implied by the session output after it");
+    }
+    tl.implied_after_gap = true;
 }
 
 }  // namespace
@@ -334,7 +405,8 @@ const Step* Timeline::step(Phase p) const {
     return nullptr;
 }
 
-RecordPhases infer_record_phases(const TlsFacts& t, bool nla, bool hybrid_ex) {
+RecordPhases infer_record_phases(const TlsFacts& t, std::uint32_t protocol) {
+    const bool nla = is_nla(protocol), hybrid_ex = protocol == rdpneg::PROTOCOL_HYBRID_EX;
     RecordPhases r;
     const auto& rec = t.records;
     std::size_t i = 0;
@@ -370,6 +442,13 @@ RecordPhases infer_record_phases(const TlsFacts& t, bool nla, bool hybrid_ex) {
         }
     }
     auto housekeeping = [&](std::size_t k) { return k == ticket_a || k == ticket_b || is_alert(rec[k]); };
+    if (is_rds_auth(protocol)) {
+        std::size_t from = 0;
+        if (tls13)
+            for (std::size_t k = 0; k < rec.size(); ++k)
+                if (rec[k].dir == Dir::c2s && !is_alert(rec[k])) { from = k + 1; break; }
+        rds_records(t, from, protocol == rdpneg::PROTOCOL_RDSTLS, housekeeping, r);
+    }
     bool skipped_client_finished = !tls13;
     for (; i < rec.size(); ++i) {
         if (rec[i].dir == Dir::s2c || is_alert(rec[i])) continue;
@@ -378,6 +457,7 @@ RecordPhases infer_record_phases(const TlsFacts& t, bool nla, bool hybrid_ex) {
     }
     if (i < rec.size()) r.first_client = i;
     if (nla) credssp_records(t, i, hybrid_ex, housekeeping, r);
+    else if (is_rds_auth(protocol)) r.first_client = r.rds_request;
     else if (r.first_client) r.mcs_request = r.first_client;
     if (!r.mcs_request) return r;
     for (i = *r.mcs_request + 1; i < rec.size(); ++i)
@@ -441,12 +521,25 @@ Timeline build_timeline(const Connection& c) {
         tls_step(t, tls);
         tl.steps.push_back(tls);
         const bool nla = is_nla(*protocol);
-        tl.records = infer_record_phases(t, nla, *protocol == rdpneg::PROTOCOL_HYBRID_EX);
+        const bool rds = is_rds_auth(*protocol);
+        tl.records = infer_record_phases(t, *protocol);
         const RecordPhases& rp = *tl.records;
         auto at = [&](std::size_t i) { return t.records[i]; };
         Step cred = make(Phase::credssp), mcs = make(Phase::mcs_connect), join = make(Phase::channel_join),
              settings = make(Phase::secure_settings), est = make(Phase::established);
-        for (Step* s : {&cred, &mcs, &join, &settings, &est}) s->inferred = true;
+        Step auth = make(*protocol == rdpneg::PROTOCOL_RDSTLS ? Phase::rdstls : Phase::rdsaad);
+        for (Step* s : {&cred, &auth, &mcs, &join, &settings, &est}) s->inferred = true;
+        if (rds) {
+            // The server's offer starts it; its answer ends it when the client
+            // goes on (MS-RDPBCGR 5.4.5.3 / 5.4.5.4): success and refusal have
+            // one size (RDSTLS) or one shape (RDS AAD), the next step tells.
+            if (rp.rds_offer) start(auth, at(*rp.rds_offer).frame, at(*rp.rds_offer).ts_ns);
+            if (rp.rds_result && rp.mcs_request)
+                finish(auth, at(*rp.rds_result).frame, at(*rp.rds_result).ts_ns,
+                       *protocol == rdpneg::PROTOCOL_RDSTLS
+                           ? "the RDSTLS Authentication Response, then the client's Connect Initial"
+                           : "the RDS AAD Authentication Result, then the client's Connect Initial");
+        }
         if (nla) {
             if (rp.first_client) start(cred, at(*rp.first_client).frame, at(*rp.first_client).ts_ns);
             if (rp.euar && !rp.euar_may_be_error)
@@ -500,6 +593,7 @@ Timeline build_timeline(const Connection& c) {
             decrypted_sequence(c.rdp.mcs.facts(), mcs, join, settings, est);
         }
         if (nla) tl.steps.push_back(cred);
+        if (rds) tl.steps.push_back(auth);
         for (const Step& s : {mcs, join, settings, est}) tl.steps.push_back(s);
     } else if (protocol) {
         // Standard RDP security: the connection sequence is in clear.
@@ -527,6 +621,7 @@ Timeline build_timeline(const Connection& c) {
         tl.steps.push_back(settings);
         tl.steps.push_back(est);
     }
+    implied_after_gap(c, tl);
     // The furthest phase completed, and the first one that is not.
     for (const auto& s : tl.steps) {
         if (s.done) tl.reached = s.phase;

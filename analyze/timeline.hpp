@@ -36,6 +36,17 @@ struct RecordPhases {
     std::optional<std::size_t> auth_info, euar, credssp_error;
     bool euar_may_be_error = false;           // a CBC suite gives the Result and the error TSRequest one size
     bool euar_by_count = false;               // placed by NTLM's message count, not by its size
+    // RDSTLS and RDS AAD Auth (MS-RDPBCGR 5.4.5.3, 5.4.5.4): the server's first
+    // record after TLS (RDSTLS Capabilities / Server Nonce), the client's
+    // Authentication Request, the server's answer (RDSTLS Authentication
+    // Response / RDS AAD Authentication Result).  Success and refusal differ
+    // only in the encrypted result code: what follows tells them apart (the
+    // client's Connect Initial, or a close).
+    std::optional<std::size_t> rds_offer, rds_request, rds_result;
+    // The answer's size against the RDSTLS Authentication Response's 10 bytes
+    // of plaintext (2.2.17.4): nullopt when the suite hides it or for RDS AAD
+    // (a JSON text of no fixed size, 2.2.18.3).
+    std::optional<bool> rds_result_sized;
     std::optional<std::size_t> mcs_request;   // index into TlsFacts::records of the inferred Connect Initial
     std::optional<std::size_t> mcs_response;
     std::optional<std::size_t> join_end;      // last small record of the channel joins
@@ -105,12 +116,16 @@ struct Timeline {
     std::optional<Phase> reached;          // the furthest phase completed
     std::optional<Phase> next;             // the first phase not completed (nullopt: complete)
     std::optional<RecordPhases> records;   // the inference over encrypted records (TLS/NLA only)
+    // The phases after a capture gap were implied by what went by after it
+    // (the server's sustained output), not read: say so, with less confidence.
+    bool implied_after_gap = false;
     bool complete() const { return !next.has_value(); }
     const Step* step(Phase p) const;
 };
 
 Timeline build_timeline(const Connection& c);
 
-RecordPhases infer_record_phases(const TlsFacts& t, bool nla, bool hybrid_ex);
+// `protocol`: the selected protocol (MS-RDPBCGR 2.2.1.2.1): what follows TLS.
+RecordPhases infer_record_phases(const TlsFacts& t, std::uint32_t protocol);
 
 }  // namespace rdpscope

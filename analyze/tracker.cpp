@@ -49,7 +49,12 @@ public:
         }
         c_.rdp.on_data(side_, data, frame, ts_ns, syn_client, ev_);
     }
-    void on_gap(std::uint64_t length, std::uint64_t frame) override { c_.rdp.on_gap(side_, length, frame, ev_); }
+    void on_gap(std::uint64_t length, std::uint64_t frame) override {
+        if (!c_.first_gap)
+            c_.first_gap = Connection::GapMark{frame, c_.last_ts, {c_.stats[0].bytes, c_.stats[1].bytes},
+                                               {c_.stats[0].packets, c_.stats[1].packets}};
+        c_.rdp.on_gap(side_, length, frame, ev_);
+    }
 
 private:
     Connection& c_;
@@ -871,6 +876,25 @@ void Tracker::report_inner(Connection& c) {
     obs_.connection_done(ic, v);
 }
 
+// The names a connection's server goes by, for the TERMSRV/<host> of a
+// Kerberos ticket (analyze/kerberos_flows.hpp): the SNI the client asked for,
+// the certificate's CN and DNS names (mstsc asks for TERMSRV/<the name it
+// connects to>; a Windows server's own certificate carries its FQDN), and
+// its address (a client connecting by address asks for TERMSRV/<address>).
+// Empty when TLS showed no name: then only address and time tie.
+static std::vector<std::string> server_names(const Connection& c) {
+    std::vector<std::string> names;
+    const TlsFacts& t = c.rdp.tls.facts();
+    if (!t.sni.empty()) names.push_back(t.sni);
+    if (t.leaf) {
+        if (!t.leaf->subject_cn.empty()) names.push_back(t.leaf->subject_cn);
+        for (const auto& d : t.leaf->san_dns) names.push_back(d);
+    }
+    if (names.empty()) return names;
+    names.push_back(to_string(c.server().ip));
+    return names;
+}
+
 // A connection's verdict is given once, at the first of: it closed, it made no
 // progress for the stall timeout, its handshake completed, or the input ended.
 // The same moments in packet time whatever the source (file, replay, live), so
@@ -880,7 +904,7 @@ void Tracker::report(Connection& c, std::int64_t now_ns, bool input_ended) {
     c.reported = true;
     ++stats_.rdp_connections;
     c.udp = udp_->take_tied(c.id);
-    c.kerberos = kerberos_.tie(c.client().ip, c.first_ts, now_ns);
+    c.kerberos = kerberos_.tie(c.client().ip, c.first_ts, now_ns, server_names(c));
     auto [it, inserted] = verdicts_.emplace(c.id, judge(c, context(c, now_ns, input_ended)));
     (void)inserted;
     // A flood's probe (flood.hpp): listed while the budget lasts.

@@ -191,7 +191,7 @@ bool rule_complete(const Facts& f, Verdict& v) {
     v.code = {VerdictCode::handshake_complete};
     bool inferred = false;
     for (const auto& s : f.tl.steps) inferred |= s.inferred;
-    v.confidence = inferred ? Confidence::medium : Confidence::high;
+    v.confidence = f.tl.implied_after_gap ? Confidence::low : inferred ? Confidence::medium : Confidence::high;
     const Step* est = f.tl.step(Phase::established);
     const std::uint32_t rtx = f.ct.retransmissions + f.st.retransmissions;
     v.summary = fmt::format("The RDP handshake completed: the server was sending session data by frame {}{}.",
@@ -199,6 +199,11 @@ bool rule_complete(const Facts& f, Verdict& v) {
                             rtx ? fmt::format(" (despite {} retransmitted segments: the path loses packets but the "
                                               "connection got through)", rtx)
                                 : "");
+    if (f.tl.implied_after_gap)
+        v.summary += fmt::format(
+            " Bytes of the handshake are missing from the capture (from frame {}), so the phases after that point "
+            "were not read: the server's sustained output after the gap (to frame {}) shows they happened.",
+            f.c.first_gap->frame, est ? est->end_frame : 0);
     if (est) add(v, est->end_frame, inferred ? "sustained server data (encrypted, inferred)" : "sustained server data");
     return true;
 }
@@ -316,6 +321,59 @@ bool rule_syn_unanswered(const Facts& f, Verdict& v) {
     add(v, f.ct.syn_frames[0], "SYN");
     for (std::size_t i = 1; i < f.ct.syn_frames.size() && f.ct.syn_frames[i]; ++i)
         add(v, f.ct.syn_frames[i], "SYN retransmitted");
+    return true;
+}
+
+// The server answered the SYN and resent its SYN-ACK (its retransmission
+// timer: nothing acknowledged it), and the client never completed the TCP
+// handshake: no ACK, no data, no reset.  When the client resent its SYN after
+// the SYN-ACK went out, the SYN-ACK never reached it: the way back drops it
+// (a firewall or NAT that sees one direction only, asymmetric routing).  When
+// it did not, no TCP stack was waiting for an answer (one would resend its SYN
+// after 1 s, RFC 6298): a spoofed source address (a SYN flood), a half-open
+// scanner whose reset is filtered, or an address gone.  The capture cannot
+// tell those apart; it shows that no client waited on this connection.
+bool rule_syn_ack_unacknowledged(const Facts& f, Verdict& v) {
+    const auto& hs = f.tcp.handshake();
+    if (!f.ct.syn || !f.st.syn_ack || hs.ack_frame || f.ct.bytes || f.st.bytes || f.ct.fin || f.ct.rst) return false;
+    const std::uint32_t syn_acks = std::max<std::uint32_t>(f.st.syn_count, static_cast<std::uint32_t>(f.st.syn_ack));
+    if (syn_acks < 2) return false;  // resent: the server waited for the ACK
+    if (!f.stalled_by_time && f.ctx.now_ns - f.c.first_ts < kSynGiveUpNs) return false;
+    const std::uint64_t first_syn_ack = f.st.syn_frames[0] ? f.st.syn_frames[0] : hs.syn_ack_frame;
+    std::uint64_t syn_again = 0;
+    for (std::size_t i = 1; i < f.ct.syn_frames.size() && f.ct.syn_frames[i] && !syn_again; ++i)
+        if (f.ct.syn_frames[i] > first_syn_ack) syn_again = f.ct.syn_frames[i];
+    v.stalled_at = Phase::tcp_connect;
+    if (syn_again) {
+        v.cause = Cause::firewall_drop;
+        v.code = {VerdictCode::syn_ack_dropped};
+        v.confidence = Confidence::medium;
+        v.waiting_on = WaitingOn::network;
+        v.summary = fmt::format(
+            "The server answered {}'s SYN with a SYN-ACK (frame {}) and resent it {} time{}, but the client resent its "
+            "SYN (frame {}) as if nothing had come back: the SYN-ACKs do not reach the client. The way back drops "
+            "them: a firewall or NAT that sees only one direction of the connection, asymmetric routing, or a "
+            "filter between the capture point and the client. Check the return path from {} to the client.",
+            f.client(), first_syn_ack, syn_acks - 1, syn_acks == 2 ? "" : "s", syn_again, f.server());
+        add(v, f.ct.syn_frames[0], "SYN");
+        add(v, first_syn_ack, "SYN-ACK");
+        add(v, syn_again, "the client resends its SYN after the SYN-ACK");
+        return true;
+    }
+    v.cause = Cause::closed_by_client;
+    v.code = {VerdictCode::half_open_abandoned};
+    v.confidence = Confidence::low;
+    v.waiting_on = WaitingOn::client;
+    v.summary = fmt::format(
+        "{} sent one SYN and never completed the TCP handshake: the server's SYN-ACK (frame {}) was resent {} time{} "
+        "and got neither an ACK nor a reset, and the client never resent its SYN, as a TCP stack waiting for an answer "
+        "does. No client program waited on this connection: a spoofed source address (a SYN flood; the address's "
+        "real owner never sent it), a half-open scanner whose reset is filtered, or a host that went away. If a user "
+        "did try to connect from there, the SYN-ACK is dropped before it reaches the client.",
+        f.client(), first_syn_ack, syn_acks - 1, syn_acks == 2 ? "" : "s");
+    add(v, f.ct.syn_frames[0] ? f.ct.syn_frames[0] : hs.syn_frame, "SYN, never resent");
+    for (std::size_t i = 0; i < f.st.syn_frames.size() && f.st.syn_frames[i] && i < 3; ++i)
+        add(v, f.st.syn_frames[i], i ? "SYN-ACK resent" : "SYN-ACK");
     return true;
 }
 
@@ -740,10 +798,9 @@ bool rule_data_blackholed(const Facts& f, Verdict& v) {
     return true;
 }
 
-bool is_nla_protocol(std::uint32_t p) {
-    return p == rdpneg::PROTOCOL_HYBRID || p == rdpneg::PROTOCOL_HYBRID_EX || p == rdpneg::PROTOCOL_RDSAAD ||
-           p == rdpneg::PROTOCOL_RDSTLS;
-}
+// CredSSP's protocols.  RDSTLS and RDS AAD Auth authenticate inside TLS with
+// PDUs of their own (MS-RDPBCGR 5.4.5.3, 5.4.5.4): rule rds_auth_failure.
+bool is_nla_protocol(std::uint32_t p) { return p == rdpneg::PROTOCOL_HYBRID || p == rdpneg::PROTOCOL_HYBRID_EX; }
 
 // How sure a plaintext size read from a ciphertext length is, by the suite's
 // record protection: exact with TLS 1.2 AEAD (GCM, CCM, ChaCha20) and stream
@@ -1255,6 +1312,72 @@ bool rule_authentication_failure(const Facts& f, Verdict& v) {
     return true;
 }
 
+// RDSTLS (MS-RDPBCGR 5.4.5.3) or RDS AAD Auth (5.4.5.4) refused: the client
+// sent its Authentication Request and the connection ended without the MCS
+// Connect Initial that follows a success -- after the server's answer, or
+// with the server closing instead of answering.  The result code is
+// encrypted: RDSTLS_RESULT_LOGON_FAILURE, ACCESS_DENIED, PASSWORD_EXPIRED,
+// ACCOUNT_DISABLED, ACCOUNT_LOCKED_OUT ... (2.2.17.4); for RDS AAD an
+// HRESULT / NTSTATUS in the JSON authentication_result (2.2.18.3).
+bool rule_rds_auth_failure(const Facts& f, Verdict& v) {
+    if (!f.protocol || !f.tls.established || !f.tl.records || f.tl.complete() || !f.closed()) return false;
+    const bool rdstls = *f.protocol == rdpneg::PROTOCOL_RDSTLS;
+    if (!rdstls && *f.protocol != rdpneg::PROTOCOL_RDSAAD) return false;
+    const Phase phase = rdstls ? Phase::rdstls : Phase::rdsaad;
+    const Step* auth = f.tl.step(phase);
+    const RecordPhases& rp = *f.tl.records;
+    if (!auth || auth->done || !rp.rds_request || rp.mcs_request) return false;
+    const auto& rec = f.tls.records;
+    const auto& req = rec[*rp.rds_request];
+    // Unanswered, the server must be the one that ended it: a client that
+    // closes while its request waits gave up on the server (rule closed).
+    if (!rp.rds_result && !f.server_closed_first()) return false;
+    if (f.closing.frame < req.frame) return false;
+    v.cause = Cause::authentication_failure;
+    v.code = {rdstls ? VerdictCode::rdstls_auth_failed : VerdictCode::rdsaad_auth_failed};
+    v.stalled_at = phase;
+    v.waiting_on = WaitingOn::server;
+    // The answer and the close are what the wire shows; the code itself is
+    // encrypted.  An RDSTLS answer that cannot be the 10-byte Response is not read as one.
+    const bool answer_fits = rp.rds_result_sized.value_or(true);
+    v.confidence = rp.rds_result && answer_fits ? Confidence::medium : Confidence::low;
+    const char* proto = rdstls ? "RDSTLS" : "RDS AAD Auth (Entra ID sign-in)";
+    const std::string answer =
+        rp.rds_result
+            ? fmt::format("the server answered (frame {}, {} bytes{}) and the connection ended (the {} closed, frame {}) "
+                          "without the MCS Connect Initial that follows a success",
+                          rec[*rp.rds_result].frame, rec[*rp.rds_result].length,
+                          !rdstls                     ? ": the Authentication Result"
+                          : !rp.rds_result_sized      ? ""
+                          : *rp.rds_result_sized      ? ": the size of the 10-byte Authentication Response"
+                                                      : ", not the size of the 10-byte Authentication Response",
+                          f.side_name(f.closing.side), f.closing.frame)
+            : fmt::format("the server closed the connection (frame {}) without answering it", f.closing.frame);
+    const char* what =
+        rdstls ? "RDSTLS is what a client uses after a Connection Broker's Server Redirection (MS-RDPBCGR 1.3.8): it "
+                 "sends the redirection GUID, user, domain and the broker's password cookie (or an auto-reconnect "
+                 "cookie). The ResultCode is encrypted: a wrong or expired cookie, a user unknown or without access, "
+                 "an expired password, a disabled or locked account (RDSTLS_RESULT_*). Look at the target session "
+                 "host's Security log (4625) and the broker's logs."
+               : "RDS AAD Auth signs the user in with Entra ID (Microsoft Entra joined hosts): the client sends an RDP "
+                 "assertion built on an Entra access token and the server's nonce. The result is encrypted: the user "
+                 "not allowed to sign in to the host (Remote Desktop Users, the 'Virtual Machine User Login' role), a "
+                 "token for another host name, clock skew, or Conditional Access. Look at the host's Security log "
+                 "(4625) and the AAD/Operational log, and the user's Entra sign-in log.";
+    v.summary = fmt::format("{} refused the user: the client sent its Authentication Request (frame {}, {} bytes, "
+                            "encrypted) and {}. {}",
+                            proto, req.frame, req.length, answer, what);
+    if (rp.rds_offer)
+        add(v, rec[*rp.rds_offer].frame,
+            rdstls ? "the server's RDSTLS Capabilities (encrypted)" : "the server's RDS AAD Server Nonce (encrypted)");
+    add(v, req.frame, "the client's Authentication Request (encrypted)");
+    if (rp.rds_result)
+        add(v, rec[*rp.rds_result].frame,
+            rdstls ? "the server's Authentication Response (encrypted)" : "the server's Authentication Result (encrypted)");
+    add_close(f, v);
+    return true;
+}
+
 // ---- Kerberos on port 88 (analyze/kerberos_flows.hpp) -----------------------
 
 // A KRB-ERROR that refuses the user, not a step of a normal exchange:
@@ -1269,6 +1392,8 @@ bool rule_authentication_failure(const Facts& f, Verdict& v) {
 bool refuses_user(const KerberosNote& n) {
     if (n.type != static_cast<std::uint32_t>(krb::MsgType::krb_error) || !n.error_code) return false;
     if (!n.cname.empty() && n.cname.back() == '$') return false;
+    // A TERMSRV ticket for another server than this connection's: another connection's.
+    if (n.names_server == false) return false;
     if (n.sname.rfind("krbtgt/", 0) != 0 && !n.termsrv()) return false;
     switch (*n.error_code) {
         case krb::KDC_ERR_PREAUTH_REQUIRED:
@@ -1339,7 +1464,7 @@ void kerberos_notes(const Connection& c, Verdict& v) {
     if (v.cause != Cause::authentication_failure && v.cause != Cause::none) return;
     for (const auto& n : c.kerberos) {
         if (n.type != static_cast<std::uint32_t>(krb::MsgType::krb_error) || n.error_code != krb::KDC_ERR_S_PRINCIPAL_UNKNOWN ||
-            !n.termsrv())
+            !n.termsrv() || n.names_server == false)
             continue;
         v.summary += fmt::format(
             " The KDC knows no service principal {} (KDC_ERR_S_PRINCIPAL_UNKNOWN, frame {}): the client could not "
@@ -1591,7 +1716,8 @@ const Rule kRules[] = {
       "_DISCONNECT_REFUSED, _BUMP_OPTIONS / _RECONNECT_OPTIONS, _SESSION_TERMINATE; not LOGON_WARNING or "
       "_SESSION_CONTINUE), no logon notification follows it, and the connection closes"}, rule_logon_error},
     {{"complete", {C::none}, {V::handshake_complete},
-      "every applicable phase completed, up to sustained server data"}, rule_complete},
+      "every applicable phase completed, up to sustained server data (after a capture gap: implied by the server's "
+      "sustained output after it, low confidence)"}, rule_complete},
     {{"not_rdp_listener", {C::server_unresponsive}, {V::not_rdp_listener},
       "the server's first bytes are not an X.224 Connection Confirm"}, rule_not_rdp_listener},
     {{"not_rdp_client", {C::protocol_mismatch}, {V::not_an_rdp_client},
@@ -1602,6 +1728,10 @@ const Rule kRules[] = {
       "an ICMP unreachable / administratively prohibited quoting the client's packet"}, rule_icmp_reject},
     {{"syn_unanswered", {C::firewall_drop}, {V::syn_unanswered},
       "SYNs retransmitted (or one SYN and the stall timeout) with no SYN-ACK, RST or ICMP"}, rule_syn_unanswered},
+    {{"syn_ack_unacknowledged", {C::firewall_drop, C::closed_by_client}, {V::syn_ack_dropped, V::half_open_abandoned},
+      "the server's SYN-ACK resent, never acknowledged nor reset, no data: the client resending its SYN after it "
+      "(the SYN-ACK does not reach it), or one SYN never resent (a spoofed source, a half-open scanner)"},
+     rule_syn_ack_unacknowledged},
     {{"neg_failure", {C::protocol_mismatch}, {V::neg_failure_},
       "the Connection Confirm carries RDP_NEG_FAILURE"}, rule_neg_failure},
     {{"unrequested_protocol", {C::protocol_mismatch}, {V::server_selected_unrequested_protocol},
@@ -1654,6 +1784,10 @@ const Rule kRules[] = {
       "NLA: the server answers the client's CredSSP message with a record the size of a TSRequest holding only an "
       "errorCode (12-16 bytes of plaintext: a 39-byte TLS 1.2 GCM record, 32 with TLS 1.3), and the client sends "
       "nothing more"}, rule_credssp_error},
+    {{"rds_auth_failure", {C::authentication_failure}, {V::rdstls_auth_failed, V::rdsaad_auth_failed},
+      "RDSTLS or RDS AAD Auth selected: after the client's Authentication Request the server answers and the "
+      "connection ends without the MCS Connect Initial a success leads to, or the server closes without answering"},
+     rule_rds_auth_failure},
     {{"authentication_failure", {C::authentication_failure}, {V::ntlm_rejected, V::early_user_authorization_denied},
       "NLA: TLS up, CredSSP under way, the server closes first"}, rule_authentication_failure},
     {{"standard_security_refused", {C::protocol_mismatch},

@@ -87,6 +87,8 @@ enum class CodeParam : std::uint8_t {
     X(rst_answering_syn, none)                                    \
     X(icmp_, icmp_reject)                                         \
     X(syn_unanswered, none)                                       \
+    X(syn_ack_dropped, none)                                      \
+    X(half_open_abandoned, none)                                  \
     X(neg_failure_, neg_failure)                                  \
     X(server_selected_unrequested_protocol, none)                 \
     X(client_refused_selected_protocol, none)                     \
@@ -122,6 +124,8 @@ enum class CodeParam : std::uint8_t {
     X(kerberos_error, none)                                       \
     X(credssp_version_policy, none)                               \
     X(credentials_rejected, none)                                 \
+    X(rdstls_auth_failed, none)                                   \
+    X(rdsaad_auth_failed, none)                                   \
     X(connect_initial_refused, none)                              \
     X(legacy_request_to_tls_only, none)                           \
     X(standard_security_incompatible, none)                       \

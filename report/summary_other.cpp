@@ -34,6 +34,7 @@ json kerberos_json(const std::vector<KerberosNote>& notes) {
         if (!n.srealm.empty()) k["srealm"] = valid_utf8(n.srealm);
         if (n.e_text) k["e_text"] = valid_utf8(*n.e_text);
         if (n.termsrv()) k["termsrv"] = true;
+        if (n.names_server) k["names_server"] = *n.names_server;
         k["tie"] = n.during ? "during" : "before";
         out.push_back(std::move(k));
     }

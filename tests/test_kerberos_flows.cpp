@@ -378,3 +378,89 @@ TEST_CASE("no RDP at all: a bundled capture of one TCP segment between two other
     CHECK(no_rdp["explanation"][0].get<std::string>().find("no connection to port 3389") != std::string::npos);
     CHECK(no_rdp["explanation"][1].get<std::string>().find("1 TCP connection on other ports") != std::string::npos);
 }
+
+// ---- more than address and time: the TERMSRV name against the server's names ----
+
+namespace {
+// An NLA the server refuses by closing after the NTLM AUTHENTICATE, the
+// ClientHello naming `sni`.
+std::int64_t rdp_with_sni(Conv& cv, const std::string& sni) {
+    cv.handshake();
+    cv.client(connection_request(kSsl | kHybrid));
+    cv.server(connection_confirm(kHybrid));
+    const std::int64_t cc = cv.t;
+    cv.step(500 * kMs);
+    cv.client(client_hello(0, sni));
+    cv.server(server_hello_done());
+    cv.client(client_finish());
+    cv.server(server_finish());
+    cv.client(app_data(86));
+    cv.server(app_data(324));
+    cv.client(app_data(706));
+    cv.server_fin();  // the server refuses the NTLM AUTHENTICATE by closing
+    return cc;
+}
+// kError7 (TERMSRV/10.0.0.5) naming another address of the same length.
+Bytes_ error7_for(const std::string& address) {
+    Bytes_ m = kError7;
+    const std::string old = "10.0.0.5";
+    auto at = std::search(m.begin(), m.end(), old.begin(), old.end());
+    std::copy(address.begin(), address.end(), at);
+    return m;
+}
+}  // namespace
+
+TEST_CASE("Kerberos: a TERMSRV ticket is tied by the name of the server it is for", "[kerberos][verdict]") {
+    Capture cap;
+    Conv cv(cap, 1 * kSec);
+    const std::int64_t cc = rdp_with_sni(cv, "rdp.example.com");
+    SECTION("the ticket names this server (its address, 10.0.0.2): the NTLM fallback is explained") {
+        kdc_tcp(cap, cc + 100 * kMs, kClientIp, 50001, kTgsReq, error7_for("10.0.0.2"));
+        const auto col = run(cap);
+        REQUIRE(col.conns.size() == 1);
+        const auto* e = find_error(col.conns[0].kerberos, krb::KDC_ERR_S_PRINCIPAL_UNKNOWN);
+        REQUIRE(e);
+        CHECK(e->names_server == true);
+        const auto& v = col.conns[0].verdict;
+        CHECK(v.cause == Cause::authentication_failure);
+        CHECK(v.summary.find("fell back to NTLM") != std::string::npos);
+    }
+    SECTION("near miss: during the connection, a ticket for another server (10.0.0.5): listed, not its cause") {
+        kdc_tcp(cap, cc + 100 * kMs, kClientIp, 50001, kTgsReq, kError7);
+        const auto col = run(cap);
+        REQUIRE(col.conns.size() == 1);
+        const auto* e = find_error(col.conns[0].kerberos, krb::KDC_ERR_S_PRINCIPAL_UNKNOWN);
+        REQUIRE(e);
+        CHECK(e->names_server == false);
+        CHECK(col.conns[0].verdict.cause == Cause::authentication_failure);
+        CHECK(col.conns[0].verdict.summary.find("fell back to NTLM") == std::string::npos);
+    }
+    SECTION("near miss: just before the connection, a ticket for another server: not this connection's") {
+        kdc_tcp(cap, 0, kClientIp, 50001, kTgsReq, kError7);
+        const auto col = run(cap);
+        REQUIRE(col.conns.size() == 1);
+        CHECK_FALSE(find_error(col.conns[0].kerberos, krb::KDC_ERR_S_PRINCIPAL_UNKNOWN));
+    }
+    SECTION("without a name in TLS (no SNI, no certificate): address and time alone, as before") {
+        Capture bare;
+        Conv b(bare, 1 * kSec);
+        const std::int64_t cc2 = rdp_with_failing_nla(b, 500 * kMs);
+        kdc_tcp(bare, cc2 + 100 * kMs, kClientIp, 50001, kTgsReq, kError7);
+        const auto col = run(bare);
+        REQUIRE(col.conns.size() == 1);
+        const auto* e = find_error(col.conns[0].kerberos, krb::KDC_ERR_S_PRINCIPAL_UNKNOWN);
+        REQUIRE(e);
+        CHECK_FALSE(e->names_server.has_value());
+    }
+}
+
+TEST_CASE("Kerberos: a service principal's host against a server's names", "[kerberos]") {
+    const std::vector<std::string> names = {"IT-HELP-TEST.ad.it-help.ninja", "192.0.2.7"};
+    CHECK(host_matches("it-help-test.ad.it-help.ninja", names));  // without case
+    CHECK(host_matches("IT-HELP-TEST", names));                   // the NetBIOS name: the first label
+    CHECK(host_matches("192.0.2.7", names));
+    CHECK_FALSE(host_matches("it-help-test.other.example", names));
+    CHECK_FALSE(host_matches("192", names));                       // an address has no first label
+    CHECK_FALSE(host_matches("IT-HELP-DC", names));
+    CHECK_FALSE(host_matches("", names));
+}

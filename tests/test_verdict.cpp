@@ -1333,3 +1333,195 @@ TEST_CASE("loss or capture: bytes the peer ACKed that the capture never saw", "[
     expect(j, "incomplete_capture", Cause::incomplete_capture, "capture_gap", std::nullopt);
     CHECK(j.confidence == Confidence::low);
 }
+
+// ---- RDSTLS and RDS AAD Auth (MS-RDPBCGR 5.4.5.3, 5.4.5.4): not CredSSP ------
+
+// After TLS the server speaks first: the RDSTLS Capabilities PDU (2.2.17.1:
+// Version, PduType, DataType, SupportedVersions: 8 bytes), the client's
+// Authentication Request with password credentials (2.2.17.2: here a 16-byte
+// redirection GUID, user "alice", domain "EXAMPLE", a 128-byte password
+// cookie: 6 + 18 + 14 + 18 + 130 = 186 bytes), the server's Authentication
+// Response (2.2.17.4: 10 bytes, whatever its ResultCode).
+void rdstls_exchange(Conv& cv, const Suite& s, bool answered = true) {
+    cv.server(app_data(rec_len(s, 8)));
+    cv.client(app_data(rec_len(s, 186)));
+    if (answered) cv.server(app_data(rec_len(s, 10)));
+}
+// RDS AAD Auth: the Server Nonce PDU (2.2.18.1, {"ts_nonce":"..."} with a
+// 64-character nonce and its NUL: 79 bytes), the Authentication Request
+// (2.2.18.2, {"rdp_assertion":"..."} with a JWS around an Entra access token:
+// some 4 KB), the Authentication Result (2.2.18.3, {"authentication_result":0}
+// and its NUL: 28 bytes).
+void rdsaad_exchange(Conv& cv, const Suite& s) {
+    cv.server(app_data(rec_len(s, 79)));
+    cv.client(app_data(rec_len(s, 4100)));
+    cv.server(app_data(rec_len(s, 28)));
+}
+constexpr std::uint32_t kRdstls = rdpneg::PROTOCOL_RDSTLS, kRdsaad = rdpneg::PROTOCOL_RDSAAD;
+
+TEST_CASE("RDSTLS: the server's Capabilities, the client's request, the Response, then MCS", "[verdict]") {
+    for (const Suite& s : {kGcm, kCbc, kTls13}) {
+        INFO("suite 0x" << std::hex << s.id);
+        Capture cap;
+        Conv cv(cap);
+        up_to(cv, s, kSsl | kHybrid | kRdstls, kRdstls);
+        rdstls_exchange(cv, s);
+        windows_session(cv, s, 30);
+        cv.client_rst();
+        const auto j = judge_one(cap);
+        expect(j, "complete", Cause::none, "handshake_complete", std::nullopt);
+    }
+}
+
+TEST_CASE("rule rds_auth_failure: RDSTLS refused", "[verdict]") {
+    Capture cap;
+    Conv cv(cap);
+    up_to(cv, kGcm, kSsl | kHybrid | kRdstls, kRdstls);
+    SECTION("fires: the Response, then the server closes without the client's Connect Initial") {
+        rdstls_exchange(cv, kGcm);
+        cv.server_fin();
+        const auto j = judge_one(cap);
+        expect(j, "rds_auth_failure", Cause::authentication_failure, "rdstls_auth_failed", WaitingOn::server);
+        CHECK(j.stalled_at == Phase::rdstls);
+        CHECK(j.confidence == Confidence::medium);
+        REQUIRE(j.client_codes);
+        CHECK(j.client_codes->main == 0x807u);
+    }
+    SECTION("fires: the Response, then the client leaves") {
+        rdstls_exchange(cv, kGcm);
+        cv.client_fin();
+        const auto j = judge_one(cap);
+        expect(j, "rds_auth_failure", Cause::authentication_failure, "rdstls_auth_failed", WaitingOn::server);
+        CHECK(j.stalled_at == Phase::rdstls);
+    }
+    SECTION("fires, low: the server closes without answering the request") {
+        rdstls_exchange(cv, kGcm, false);
+        cv.server_fin();
+        const auto j = judge_one(cap);
+        expect(j, "rds_auth_failure", Cause::authentication_failure, "rdstls_auth_failed", WaitingOn::server);
+        CHECK(j.confidence == Confidence::low);
+    }
+    SECTION("fires, low: an answer that cannot be the 10-byte Response") {
+        cv.server(app_data(rec_len(kGcm, 8)));
+        cv.client(app_data(rec_len(kGcm, 186)));
+        cv.server(app_data(rec_len(kGcm, 300)));
+        cv.server_fin();
+        const auto j = judge_one(cap);
+        expect(j, "rds_auth_failure", Cause::authentication_failure, "rdstls_auth_failed", WaitingOn::server);
+        CHECK(j.confidence == Confidence::low);
+    }
+    SECTION("near miss: the client closes while its request waits: it gave up on the server") {
+        rdstls_exchange(cv, kGcm, false);
+        cv.client_fin(8 * kSec);
+        const auto j = judge_one(cap);
+        expect(j, "closed", Cause::closed_by_client, "closed_during_rdstls", WaitingOn::client);
+    }
+    SECTION("near miss: not CredSSP: the same records under HYBRID are NLA's") {
+        Capture hy;
+        Conv h(hy);
+        up_to(h, kGcm, kSsl | kHybrid, kHybrid);
+        h.client(app_data(rec_len(kGcm, 186)));
+        h.server(app_data(rec_len(kGcm, 10)));
+        h.server_fin();
+        const auto j = judge_one(hy);
+        CHECK(j.rule != "rds_auth_failure");
+        CHECK(j.stalled_at == Phase::credssp);
+    }
+}
+
+TEST_CASE("RDS AAD Auth: the Server Nonce, the assertion, the Result, then MCS", "[verdict]") {
+    Capture cap;
+    Conv cv(cap);
+    up_to(cv, kGcm, kSsl | kHybrid | kHybridEx | kRdsaad, kRdsaad);
+    rdsaad_exchange(cv, kGcm);
+    SECTION("the session runs") {
+        windows_session(cv, kGcm, 30);
+        cv.client_rst();
+        expect(judge_one(cap), "complete", Cause::none, "handshake_complete", std::nullopt);
+    }
+    SECTION("fires: the Result, then the server closes") {
+        cv.server_fin();
+        const auto j = judge_one(cap);
+        expect(j, "rds_auth_failure", Cause::authentication_failure, "rdsaad_auth_failed", WaitingOn::server);
+        CHECK(j.stalled_at == Phase::rdsaad);
+        CHECK(j.confidence == Confidence::medium);
+    }
+    SECTION("near miss: the client's Connect Initial follows, then the server closes: MCS, not the sign-in") {
+        cv.client(app_data(rec_len(kGcm, 462)));
+        cv.server_fin();
+        const auto j = judge_one(cap);
+        CHECK(j.rule != "rds_auth_failure");
+        CHECK(j.stalled_at == Phase::mcs_connect);
+    }
+}
+
+// ---- the SYN-ACK that nothing acknowledges ---------------------------------
+
+TEST_CASE("rule syn_ack_unacknowledged: the SYN-ACK resent, never acknowledged", "[verdict]") {
+    Capture cap;
+    Conv cv(cap);
+    cv.syn();
+    cv.syn_ack();
+    SECTION("fires: the client resends its SYN: the SYN-ACKs never reach it") {
+        cv.syn(1 * kSec);
+        cv.syn_ack(10 * kMs);
+        cv.syn(2 * kSec);
+        cv.syn_ack(10 * kMs);
+        cv.syn_ack(3 * kSec);
+        const auto j = judge_one(cap);
+        expect(j, "syn_ack_unacknowledged", Cause::firewall_drop, "syn_ack_dropped", WaitingOn::network);
+        CHECK(j.stalled_at == Phase::tcp_connect);
+        CHECK(j.confidence == Confidence::medium);
+    }
+    SECTION("fires: one SYN never resent (a spoofed source, a half-open scanner)") {
+        cv.syn_ack(1 * kSec);
+        cv.syn_ack(2 * kSec);
+        cv.syn_ack(4 * kSec);
+        const auto j = judge_one(cap);
+        expect(j, "syn_ack_unacknowledged", Cause::closed_by_client, "half_open_abandoned", WaitingOn::client);
+        CHECK(j.confidence == Confidence::low);
+        CHECK_FALSE(j.client_codes);  // no client waited: no code to name
+    }
+    SECTION("near miss: the client resets the SYN-ACK (a scanner that says so)") {
+        cv.syn_ack(1 * kSec);
+        cv.step(3 * kSec);
+        cv.from_client(R, cv.cseq);
+        const auto j = judge_one(cap);
+        CHECK(j.rule != "syn_ack_unacknowledged");
+    }
+    SECTION("near miss: the SYN-ACK answered once (the lost-ACK case goes on)") {
+        cv.syn_ack(1 * kSec);
+        cv.ack_from_client();
+        cv.client_fin(5 * kSec);
+        const auto j = judge_one(cap);
+        CHECK(j.rule != "syn_ack_unacknowledged");
+    }
+}
+
+// ---- a handshake that completes after a capture gap -------------------------
+
+TEST_CASE("loss or capture: the session's output after a capture gap shows the handshake completed", "[verdict]") {
+    // The capture point dropped the client's Connect Initial (the server's
+    // ACK covers it); the server then runs a session: 40 records of 1400
+    // bytes, 50 ms apart, each ACKed by the client.  The phases after the gap
+    // were not read, yet they happened: complete, with low confidence.
+    Capture cap;
+    Conv cv(cap);
+    cv.up_to_tls(kSsl, kSsl);
+    cv.step(10 * kMs);
+    cv.cseq += 400 + 5;  // the Connect Initial's record, not in the capture
+    cv.ack_from_server();
+    SECTION("the server sends a session's output") {
+        for (int i = 0; i < 40; ++i) cv.server(app_data(1400), true, 50 * kMs);
+        cv.client_rst();
+        const auto j = judge_one(cap);
+        expect(j, "complete", Cause::none, "handshake_complete", std::nullopt);
+        CHECK(j.confidence == Confidence::low);
+    }
+    SECTION("near miss: a few records after the gap and a close: the capture cannot tell") {
+        for (int i = 0; i < 3; ++i) cv.server(app_data(300));
+        cv.server_fin(kSec);
+        const auto j = judge_one(cap);
+        expect(j, "incomplete_capture", Cause::incomplete_capture, "capture_gap", std::nullopt);
+    }
+}

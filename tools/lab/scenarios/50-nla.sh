@@ -78,3 +78,35 @@ scn_nla_unknown_user_impacket() {
         "NTLM AUTHENTICATE for an unknown user; the server sends close_notify and FIN"
     check "ntlmssp.messagetype==0x00000003" 1 1 "NTLM AUTHENTICATE (decrypted)" tlskeys
 }
+
+# NLA under other cipher families (issue 14: the size signatures per family):
+# the same wrong password as nla-wrong-password-xfreerdp, the client limited
+# to TLS 1.2 with one suite -- AES-128-CBC with HMAC-SHA1 (records padded to
+# the block), ChaCha20-Poly1305 (exact sizes, like GCM).
+scenario nla-wrong-password-cbc-xfreerdp nla "xfreerdp /sec:nla with a wrong password to freerdp-shadow-cli /sec:nla, TLS 1.2 ECDHE-RSA-AES128-SHA (CBC)"
+scn_nla_wrong_password_cbc_xfreerdp() {
+    shadow_start /sec:nla
+    xfreerdp_run 8 /sec:nla /u:"$LAB_USER" /p:wrong-password /cert:ignore +enforce-tlsv1_2 /tls-ciphers:ECDHE-RSA-AES128-SHA
+    local n
+    for n in 1 2; do
+        expect_conn authentication_failure credssp server ntlm_rejected \
+            "attempt $n: NTLM AUTHENTICATE with a wrong password inside AES-128-CBC records; the server closes without a TSRequest errorCode"
+    done
+    check "tls.handshake.type==2 && tls.handshake.ciphersuite==0xc013" 2 2 "the server selects ECDHE-RSA-AES128-SHA on each attempt" tls
+    check "ntlmssp.messagetype==0x00000003" 2 2 "NTLM AUTHENTICATE on each attempt (decrypted)" tlskeys
+    check "rdp.clientData" 0 0 "no MCS Connect Initial"
+}
+
+scenario nla-wrong-password-chacha-xfreerdp nla "xfreerdp /sec:nla with a wrong password to freerdp-shadow-cli /sec:nla, TLS 1.2 ECDHE-RSA-CHACHA20-POLY1305"
+scn_nla_wrong_password_chacha_xfreerdp() {
+    shadow_start /sec:nla
+    xfreerdp_run 8 /sec:nla /u:"$LAB_USER" /p:wrong-password /cert:ignore +enforce-tlsv1_2 /tls-ciphers:ECDHE-RSA-CHACHA20-POLY1305
+    local n
+    for n in 1 2; do
+        expect_conn authentication_failure credssp server ntlm_rejected \
+            "attempt $n: NTLM AUTHENTICATE with a wrong password inside ChaCha20-Poly1305 records; the server closes without a TSRequest errorCode"
+    done
+    check "tls.handshake.type==2 && tls.handshake.ciphersuite==0xcca8" 2 2 "the server selects ECDHE-RSA-CHACHA20-POLY1305 on each attempt" tls
+    check "ntlmssp.messagetype==0x00000003" 2 2 "NTLM AUTHENTICATE on each attempt (decrypted)" tlskeys
+    check "rdp.clientData" 0 0 "no MCS Connect Initial"
+}

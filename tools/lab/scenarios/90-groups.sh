@@ -79,3 +79,59 @@ scn_fw_block_mid_burst() {
     check "$F_SRV_DATA" 0 0 "no data from the server at all"
     check "$F_CLI_FIN" 3 "" "the first three clients give up (FIN, resent unanswered)"
 }
+
+# --- password spraying and a scan across servers ---------------------------------
+# Five more server addresses on the server's interface (the router reaches
+# them on its server-side /24), and one freerdp-shadow-cli listening on all of
+# them: to the client they are five servers.  Spraying: one wrong password
+# tried once on each (impacket's rdp_check.py, as a spraying tool does:
+# few attempts per server, many servers): five NLA failures on five servers.
+# A scan: a probe on each address that sends one X.224 request asking for SSL,
+# reads the Confirm and leaves.
+SPRAY_ADDRS=(10.77.2.11 10.77.2.12 10.77.2.13 10.77.2.14 10.77.2.15)
+
+spray_addresses_up() {
+    local a
+    for a in "${SPRAY_ADDRS[@]}"; do
+        record "ip -n $NS_SRV addr add $a/24 dev s0"
+        in_ns "$NS_SRV" ip addr add "$a/24" dev s0
+    done
+}
+
+scenario nla-spray-impacket nla "password spraying: one impacket rdp_check.py attempt with a wrong password on each of 5 server addresses (freerdp-shadow-cli /sec:nla on all of them)"
+scn_nla_spray_impacket() {
+    spray_addresses_up
+    SRV_IP=0.0.0.0 shadow_start /sec:nla
+    local a n=0
+    for a in "${SPRAY_ADDRS[@]}"; do
+        n=$((n + 1))
+        SRV_IP=$a impacket_run 8 "$LAB_USER" "spray-password"
+        SRV_IP=$a expect_conn authentication_failure credssp server ntlm_rejected \
+            "server $n of ${#SPRAY_ADDRS[@]} ($a): the sprayed password in an NTLM AUTHENTICATE; the server sends close_notify and FIN"
+    done
+    expect_group client spray "NLA failed for the client on ${#SPRAY_ADDRS[@]} servers, once each (at least 5 make a spray)"
+    check "ntlmssp.messagetype==0x00000003" "${#SPRAY_ADDRS[@]}" "${#SPRAY_ADDRS[@]}" "one NTLM AUTHENTICATE per server (decrypted)" tlskeys
+    check "$F_SYN && !tcp.analysis.retransmission" "${#SPRAY_ADDRS[@]}" "${#SPRAY_ADDRS[@]}" "one connection per server"
+    for a in "${SPRAY_ADDRS[@]}"; do
+        check "$F_SYN && ip.dst==$a" 1 "" "a connection to $a"
+    done
+    check "rdp.clientData" 0 0 "no MCS Connect Initial"
+}
+
+scenario scan-x224-probes negotiation "a scan: one X.224 request (SSL only) to each of 5 server addresses (freerdp-shadow-cli /sec:tls on all of them); each probe reads the Confirm and closes"
+scn_scan_x224_probes() {
+    spray_addresses_up
+    SRV_IP=0.0.0.0 shadow_start /sec:tls
+    local a n=0
+    for a in "${SPRAY_ADDRS[@]}"; do
+        n=$((n + 1))
+        SRV_IP=$a probe_run 6 "$SSL_CR_HEX"
+        SRV_IP=$a expect_conn closed_by_client tls_handshake client probe_closed_after_confirm \
+            "probe $n of ${#SPRAY_ADDRS[@]} ($a): asked for SSL, read the Confirm selecting SSL, closed without a ClientHello"
+    done
+    expect_group client scan "the client sent only an X.224 request to ${#SPRAY_ADDRS[@]} hosts (at least 5 make a scan)"
+    check "$F_CR" "${#SPRAY_ADDRS[@]}" "${#SPRAY_ADDRS[@]}" "one X.224 request per address"
+    check "rdp.negReq.selectedProtocol==0x00000001" "${#SPRAY_ADDRS[@]}" "${#SPRAY_ADDRS[@]}" "every Confirm selects SSL"
+    check "$F_CLI_FIN" "${#SPRAY_ADDRS[@]}" "${#SPRAY_ADDRS[@]}" "every probe closes (FIN)"
+    check "$F_CH" 0 0 "no ClientHello" tls
+}
