@@ -252,6 +252,8 @@ const std::vector<Entry>& entries() {
         {V::gateway_target_unreachable, {}, true, {}, {}, kEvGateway, kGatewayNote},
         {V::gateway_channel_refused, {}, true, {}, {}, kEvGateway, kGatewayNote},
         {V::gateway_channel_open, {}, false, {}, {}, "", "the gateway reached the target"},
+        {V::gateway_tunnel_shape, {}, false, {}, {}, "",
+         "without keys the gateway's answers cannot be read; the tunnel carried data both ways, as a working one does"},
     };
     return t;
 }

@@ -331,6 +331,15 @@ GatewayTunnel::GatewayTunnel(const keylog::KeyLog* keys, const InnerSetup& inner
 
 GatewayTunnel::~GatewayTunnel() = default;
 
+GatewayFacts::Transport GatewayTunnel::transport() const {
+    if (facts().transport != GatewayFacts::Transport::unknown) return facts().transport;
+    switch (shape_.kind) {
+        case GatewayShape::Kind::http_pair: return GatewayFacts::Transport::http;
+        case GatewayShape::Kind::websocket: return GatewayFacts::Transport::websocket;
+        default: return GatewayFacts::Transport::unknown;
+    }
+}
+
 InnerRdp* GatewayTunnel::inner() const { return inner_ && inner_->started() ? inner_.get() : nullptr; }
 
 void GatewayTunnel::channel_request(std::uint64_t frame, std::int64_t ts_ns, const std::string& target,

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "analyze/event.hpp"
+#include "analyze/gateway_shape.hpp"
 #include "analyze/tls_stage.hpp"
 #include "dissect/websocket.hpp"
 
@@ -147,6 +148,12 @@ public:
     const TlsFacts& tls() const { return tls_.facts(); }
     const GatewayFacts& facts() const { return stage_.facts(); }
     GatewayStage& stage() { return stage_; }
+    // Nothing decrypted: what its shape says (analyze/gateway_shape.hpp), set by the tracker at judgement.
+    void set_shape(GatewayShape s) { shape_ = std::move(s); }
+    const GatewayShape& shape() const { return shape_; }
+    // The transport: read from the decrypted HTTP, else told by the shape
+    // (a pair: rdg-http, which RPC over HTTP looks like too); unknown else.
+    GatewayFacts::Transport transport() const;
     // The RDP connection inside, once its channel opened or it carried data; else null.
     InnerRdp* inner() const;
     // The outer connection closed (the tracker, before judging): the inner one with it.
@@ -163,6 +170,7 @@ private:
     GatewayStage stage_;
     std::unique_ptr<InnerSetup> setup_;
     std::unique_ptr<InnerRdp> inner_;
+    GatewayShape shape_;
     bool started_ = false, not_tls_ = false;
 };
 

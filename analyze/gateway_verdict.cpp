@@ -174,6 +174,27 @@ bool http_error(const GFacts& f, Verdict& v) {
     return true;
 }
 
+// Without keys (nothing decrypted): the connection has the shape of one of
+// MS-TSGU's transports (analyze/gateway_shape.hpp) -- a tunnel that carried
+// data both ways for seconds, as one carrying an RDP session does.  What the
+// gateway answered cannot be read; the TLS came up.
+bool shape_tunnel(const GFacts& f, Verdict& v) {
+    if (!f.c.gateway || f.g.transport != Transport::unknown || !f.tls_up()) return false;
+    const GatewayShape& s = f.c.gateway->shape();
+    if (s.kind != GatewayShape::Kind::http_pair && s.kind != GatewayShape::Kind::websocket) return false;
+    v.cause = Cause::none;
+    v.code = {VerdictCode::gateway_tunnel_shape};
+    v.confidence = s.alpn_offered ? Confidence::low : Confidence::medium;
+    v.summary = fmt::format("an RD Gateway tunnel {}; without the TLS keys the gateway's answers (authentication, "
+                            "tunnel, channel) cannot be read, nor whether the RDP connection inside completed",
+                            s.why);
+    add(v, f.tls.client_hello_frame, f.tls.sni.empty() ? "ClientHello" : "ClientHello, SNI " + f.tls.sni);
+    add(v, s.partner_first_frame, fmt::format("the other connection of the pair (#{}) starts", s.partner_conn));
+    add(v, f.tls.last_app_frame[0], "the client's last record");
+    add(v, f.tls.last_app_frame[1], "the server's last record");
+    return true;
+}
+
 // Anything else: the ladder stopped without a refusal in the decrypted bytes.
 bool stopped(const GFacts& f, Verdict& v) {
     const Phase next = f.next();
@@ -200,6 +221,14 @@ bool stopped(const GFacts& f, Verdict& v) {
     if (!f.g.problem.empty()) {
         v.summary += "; " + f.g.problem;
         add(v, f.g.problem_frame, f.g.problem);
+    }
+    // Without keys, neither transport's shape: say what it may be, sure of little.
+    if (f.c.gateway && f.g.transport == Transport::unknown && f.c.gateway->shape().kind == GatewayShape::Kind::possible) {
+        const GatewayShape& s = f.c.gateway->shape();
+        v.confidence = Confidence::low;
+        v.summary += "; " + s.why;
+        add(v, f.tls.client_hello_frame, f.tls.sni.empty() ? "ClientHello" : "ClientHello, SNI " + f.tls.sni);
+        add(v, s.kdc_proxy_frame, fmt::format("ClientHello of the HTTP/2 connection #{} beside it", s.kdc_proxy_conn));
     }
     return true;
 }
@@ -232,11 +261,19 @@ const std::vector<GatewayRule>& rules() {
           "RD Gateway (decrypted): another HTTP error before the upgrade -- 404/405/501 (no HTTP transport), "
           "502-504 (unavailable), else a refusal"},
          http_error},
+        {{"gateway_tunnel_shape", {Cause::none}, {VerdictCode::gateway_tunnel_shape},
+          "RD Gateway without keys: TLS on a gateway port came up and the connection has a tunnel's shape -- one of a "
+          "pair opened together to one server, one carrying mostly the server's data and the other the client's "
+          "(MS-TSGU's HTTP transport, or RPC over HTTP), or one connection carrying kilobytes both ways for a second "
+          "and more (the WebSocket transport); medium confidence, low when the client offered ALPN (mstsc's gateway "
+          "client does not)"},
+         shape_tunnel},
         {{"gateway_stopped",
           {Cause::closed_by_client, Cause::closed_by_server, Cause::incomplete_capture, Cause::in_progress},
           {VerdictCode::closed_during_, VerdictCode::capture_ended, VerdictCode::handshake_moving},
-          "RD Gateway (decrypted): none of the above -- the connection closed, or the capture ended, during the "
-          "next gateway phase"},
+          "RD Gateway: none of the above -- the connection closed, or the capture ended, during the next gateway "
+          "phase; without keys, HTTPS that may or may not be a gateway (no ALPN beside an HTTP/2 connection to the "
+          "same server, a KDC proxy's shape, or a server --gateway names), low confidence"},
          stopped},
     };
     return table;

@@ -59,7 +59,7 @@ FileStatus run_source(PacketSource& src, FileObserver& obs, const RunOptions& op
     // text: type TLSK) join the key log given, or make one.
     TrackerOptions topt = opt.tracker;
     keylog::KeyLog dsb_keys;
-    const std::vector<CaptureSecrets>* dsb = src.secrets();
+    const std::vector<CaptureSecrets>* dsb = topt.ignore_capture_secrets ? nullptr : src.secrets();
     if (dsb && !topt.keys) topt.keys = &dsb_keys;
     std::size_t dsb_taken = 0;
     auto take_secrets = [&] {

@@ -291,6 +291,7 @@ Pdu TlsStage::on_handshake(Dir dir, const tls::HandshakeMessage& m, std::uint64_
             e.cipher_suites = ch->cipher_suites.size();
             if (auto sni = ch->server_name()) { facts_.sni = *sni; e.sni = *sni; }
             e.alpn = ch->alpn;
+            if (facts_.alpn_offered.empty()) facts_.alpn_offered = ch->alpn;
             e.groups = ch->supported_groups;
             return e;
         }
@@ -302,6 +303,7 @@ Pdu TlsStage::on_handshake(Dir dir, const tls::HandshakeMessage& m, std::uint64_
             if (!sh) { e.error = sh.error(); return e; }
             e.version = sh->version();
             e.cipher_suite = sh->cipher_suite;
+            if (sh->alpn) facts_.alpn = *sh->alpn;
             e.hello_retry_request = sh->hello_retry_request;
             return e;
         }

@@ -85,6 +85,13 @@ struct TlsFacts {
     std::uint64_t server_flight_end_frame = 0;      // frame that completed the server's first flight
     std::optional<std::uint16_t> client_max_version, version, cipher_suite;
     std::string sni;
+    // ALPN (RFC 7301 3.1): the protocols the ClientHello offers, and the one
+    // the ServerHello selects when it is in clear (TLS 1.2; TLS 1.3 puts it in
+    // the encrypted EncryptedExtensions).  An RD Gateway's tunnel is HTTP/1.1
+    // (MS-TSGU 2.2.3); mstsc offers no ALPN there, while its KDC proxy
+    // connection to the same host offers h2 and gets it.
+    std::vector<std::string> alpn_offered;
+    std::string alpn;
     std::optional<x509::Certificate> leaf;
     // The server sent a Certificate message that does not decode, or (leaf)
     // whose first certificate does not parse; the last one seen.

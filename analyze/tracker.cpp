@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <vector>
 
 #include "analyze/flow_hash.hpp"
@@ -205,7 +206,8 @@ void Tracker::advance(std::int64_t now_ns) {
 }
 
 bool Tracker::gateway_candidate(const Key& key) const {
-    if (!opt_.keys || reportable_by_port(key)) return false;
+    // With keys: decrypted (gateway_stage.hpp); without: judged by its shape.
+    if (reportable_by_port(key)) return false;
     for (auto p : opt_.gateway_ports)
         if (key.lo.port == p || key.hi.port == p) return true;
     return false;
@@ -841,7 +843,7 @@ void Tracker::retire(const Key& key) {
             c.stream[s].flush(c.last_frame, sink);
         }
         report(c, stats_.last_ts, ended_);
-        if (c.gateway && c.gateway->facts().is_gateway()) {
+        if (c.gateway && (c.gateway->facts().is_gateway() || keyless_gateway(c))) {
             ++stats_.gateway_connections;
             obs_.gateway_done(c, judge_gateway(c, context(c, stats_.last_ts, ended_)));
             report_inner(c);
@@ -854,6 +856,48 @@ void Tracker::retire(const Key& key) {
         full_.erase(c.id);
     }
     table_.erase(key);
+}
+
+bool Tracker::named_gateway(const Connection& c) const {
+    const Endpoint& sv = c.server();
+    const std::string& sni = c.gateway ? c.gateway->tls().sni : std::string();
+    auto same = [](const std::string& a, const std::string& b) {
+        return a.size() == b.size() &&
+               std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y)); });
+    };
+    for (const auto& n : opt_.gateway_names) {
+        if (n.port && n.port != sv.port) continue;
+        if (n.host == to_string(sv.ip) || (!sni.empty() && same(n.host, sni))) return true;
+    }
+    return false;
+}
+
+bool Tracker::keyless_gateway(Connection& c) {
+    GatewayTunnel& g = *c.gateway;
+    if (g.not_tls() || !g.tls().started()) return false;
+    ShapeBrief me = brief_of(c, named_gateway(c));
+    // Forget the briefs too old to be anyone's neighbour, keep this one.
+    while (!recent_shapes_.empty() &&
+           (recent_shapes_.size() >= kMaxRecentShapes || me.last_ts - recent_shapes_.front().last_ts > 600'000'000'000))
+        recent_shapes_.pop_front();
+    recent_shapes_.push_back(me);
+    // Decrypted (a KDC proxy, other HTTPS): its HTTP said what it is.
+    if (g.facts().transport != GatewayFacts::Transport::unknown) return false;
+    // Its neighbours matter only to a connection that could be a gateway's:
+    // a browser's (ALPN offered), short and one-way, is passed over cheaply.
+    std::vector<ShapeBrief> others;
+    if (!me.alpn_offered || me.named || me.app_records[0] + me.app_records[1] >= 16) {
+        for (const auto& [id, oc] : full_)
+            if (oc != &c && oc->gateway && oc->gateway->tls().started() && oc->client().ip == me.client &&
+                oc->server() == me.server)
+                others.push_back(brief_of(*oc, false));
+        for (const auto& b : recent_shapes_)
+            if (b.conn != me.conn && b.client == me.client && b.server == me.server) others.push_back(b);
+    }
+    GatewayShape s = classify_shape(me, others);
+    if (s.kind == GatewayShape::Kind::none) return false;
+    g.set_shape(std::move(s));
+    return true;
 }
 
 // The RDP connection inside a gateway's tunnel (analyze/gateway_inner.hpp):

@@ -108,7 +108,21 @@ struct TrackerOptions {
     // Ports an RD Gateway may listen on (MS-TSGU: HTTPS, 443 by default).  With
     // keys, a TLS connection to one of them is decoded as a gateway candidate
     // (analyze/gateway_stage.hpp); never when the port is an RDP port.
+    // Without keys, such a connection is judged by its shape (analyze/
+    // gateway_shape.hpp) and reported only when it has a gateway's.
     std::vector<std::uint16_t> gateway_ports{443};
+    // --gateway HOST[:PORT]: servers the user names as RD Gateways -- an
+    // address, or a name matched against the ClientHello's SNI; port 0: any
+    // gateway port.  A named server's HTTPS without a gateway's shape is still
+    // reported, as one that may or may not be a gateway.
+    struct GatewayName {
+        std::string host;
+        std::uint16_t port = 0;
+    };
+    std::vector<GatewayName> gateway_names;
+    // --no-keys: the capture's own Decryption Secrets Blocks are not used
+    // (what rdpscope sees of a capture taken without them).
+    bool ignore_capture_secrets = false;
     // Segments kept per connection for the HTML report's ladder and
     // time-sequence chart (TcpAnalysis::keep_segments); 0 keeps none.
     std::size_t keep_segments = 0;
@@ -347,6 +361,10 @@ private:
     bool reportable_by_port(const Key& key) const;
     bool gateway_candidate(const Key& key) const;
     void report_inner(Connection& c);
+    // A gateway candidate with nothing decrypted: its shape (gateway_shape.hpp)
+    // against its neighbours; true when it is reported as a gateway connection.
+    bool keyless_gateway(Connection& c);
+    bool named_gateway(const Connection& c) const;
     // Whether a side's bytes are still wanted: the gateway's TLS, or RDP.
     static bool wants_bytes(const Connection& c, int side);
     static std::int64_t last_ts(const Entry& e) { return e.conn ? e.conn->last_ts : e.last_ts; }
@@ -378,6 +396,10 @@ private:
     std::unique_ptr<UdpFlows> udp_;  // UDP flows: numbered like udp.stream, RDP-UDP decoded
     UdpOtherFlows udp_other_;        // the UDP flows off the RDP port (see udp_other.hpp)
     KerberosFlows kerberos_;         // Kerberos on port 88, tied to the RDP connections at judgement
+    // Gateway candidates judged lately (the last kMaxRecentShapes), for the
+    // shape of those judged after them: a pair's partner, a KDC proxy beside.
+    std::deque<ShapeBrief> recent_shapes_;
+    static constexpr std::size_t kMaxRecentShapes = 256;
     std::uint64_t next_id_ = 0;
     std::int64_t last_sweep_ns_ = 0;
     std::unique_ptr<CopyFilter> copies_ = std::make_unique<CopyFilter>();  // 128 KiB: not on the stack

@@ -168,7 +168,8 @@ enum class CodeParam : std::uint8_t {
     X(gateway_rap_denied, none)                                   \
     X(gateway_target_unreachable, none)                           \
     X(gateway_channel_refused, none)                              \
-    X(gateway_channel_open, none)
+    X(gateway_channel_open, none)                                 \
+    X(gateway_tunnel_shape, none)
 
 enum class VerdictCode : std::uint8_t {
 #define RDPSCOPE_X(name, param) name,

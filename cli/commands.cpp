@@ -2,6 +2,7 @@
 #include "cli/commands.hpp"
 #include "cli/keylog_file.hpp"
 
+#include <algorithm>
 #include <fmt/format.h>
 
 #include <chrono>
@@ -27,6 +28,38 @@
 
 namespace rdpscope::cli {
 
+bool parse_gateway(const std::string& s, std::string& host, std::uint16_t& port) {
+    host.clear();
+    port = 0;
+    std::string p;
+    bool has_port = false;
+    if (!s.empty() && s.front() == '[') {  // [v6] or [v6]:port
+        const auto close = s.find(']');
+        if (close == std::string::npos) return false;
+        host = s.substr(1, close - 1);
+        const std::string rest = s.substr(close + 1);
+        if (!rest.empty()) {
+            if (rest[0] != ':') return false;
+            has_port = true;
+            p = rest.substr(1);
+        }
+    } else if (const auto colon = s.find(':'); colon != std::string::npos && s.find(':', colon + 1) == std::string::npos) {
+        host = s.substr(0, colon);
+        has_port = true;
+        p = s.substr(colon + 1);
+    } else {
+        host = s;  // no port, or a bare IPv6 address
+    }
+    if (host.empty()) return false;
+    if (has_port) {
+        if (p.empty() || p.size() > 5 || p.find_first_not_of("0123456789") != std::string::npos) return false;
+        const unsigned long v = std::stoul(p);
+        if (v < 1 || v > 65535) return false;
+        port = static_cast<std::uint16_t>(v);
+    }
+    return true;
+}
+
 namespace {
 
 volatile std::sig_atomic_t g_stop = 0;
@@ -36,8 +69,22 @@ void install_signal_handlers() { platform::on_stop_signal(&g_stop); }
 
 Format format_of(const Output& o) { return o.format == "json" ? Format::json : Format::text; }
 
+// --gateway and --no-keys into the tracker's options: a named gateway's port
+// becomes a gateway port (443 stays one).
+void gateway_options(const std::vector<std::string>& gateways, bool no_keys, TrackerOptions& t) {
+    t.ignore_capture_secrets = no_keys;
+    for (const auto& g : gateways) {
+        TrackerOptions::GatewayName n;
+        if (!parse_gateway(g, n.host, n.port)) continue;  // refused by the flag's check
+        if (n.port && std::find(t.gateway_ports.begin(), t.gateway_ports.end(), n.port) == t.gateway_ports.end())
+            t.gateway_ports.push_back(n.port);
+        t.gateway_names.push_back(std::move(n));
+    }
+}
+
 TrackerOptions tracker_options(const Output& o, KeyLogFile& keys) {
     TrackerOptions t;
+    gateway_options(o.gateways, o.no_keys, t);
     t.stall_timeout_ns = static_cast<std::int64_t>(o.stall_timeout_s * 1e9);
     if (keys.is_open()) t.keys = &keys.log;
     if (!keys.rsa_keys.empty()) t.rsa_keys = &keys.rsa_keys;
@@ -181,7 +228,9 @@ int run_dissect(const Files& f) {
 }
 
 int run_check(const Check& c) {
-    const auto r = run_checks(c.paths, TrackerOptions{});
+    TrackerOptions t;
+    gateway_options(c.gateways, c.no_keys, t);
+    const auto r = run_checks(c.paths, t);
     print_check_table(r, stdout, c.verbose);
     if (!r.errors.empty()) return 2;
     return r.failed ? 1 : 0;
@@ -342,6 +391,16 @@ int run_capture(const Capture& c) {
     lo.ports = {3389};
     for (auto p : c.ports)
         if (p != 3389) lo.ports.push_back(p);
+    // A named gateway's port joins the default filter (443 is in it only so).
+    if (lo.filter.empty() && !c.out.gateways.empty()) {
+        std::string extra;
+        for (const auto& g : c.out.gateways) {
+            std::string host;
+            std::uint16_t port = 0;
+            if (parse_gateway(g, host, port)) extra += " or (tcp port " + std::to_string(port ? port : 443) + ")";
+        }
+        lo.filter = "(" + default_filter(lo.ports) + ")" + extra;
+    }
     lo.snaplen = c.snaplen;
     lo.buffer_bytes = c.buffer_mb * 1024 * 1024;
     lo.immediate = c.immediate;

@@ -15,7 +15,13 @@ struct Output {
     std::string keylog;  // --keylog: an NSS key log to decrypt TLS with
     std::vector<std::string> rsa_keys;  // --rsa-key: servers' RSA private keys (PEM) for RSA key exchange
     std::string html;  // analyze, capture, replay: also write the HTML report to this file (report/html.hpp)
+    std::vector<std::string> gateways;  // --gateway HOST[:PORT]: RD Gateways by name or address (analyze/gateway_shape.hpp)
+    bool no_keys = false;               // --no-keys: ignore the capture's Decryption Secrets Blocks
 };
+
+// "HOST[:PORT]" (an IPv6 address bare or in brackets, "[::1]:443"): the host
+// and the port (0 when none); false when the port is not 1-65535.
+bool parse_gateway(const std::string& s, std::string& host, std::uint16_t& port);
 
 struct Files {
     std::vector<std::string> files;
@@ -25,6 +31,8 @@ struct Files {
 struct Check {
     std::vector<std::string> paths;
     bool verbose = false;
+    std::vector<std::string> gateways;  // --gateway
+    bool no_keys = false;               // --no-keys
 };
 
 struct Capture {

@@ -41,6 +41,22 @@ void add_keylog(CLI::App* cmd, rdpscope::cli::Output& o) {
         ->check(CLI::ExistingFile);
 }
 
+// --gateway and --no-keys (analyze, capture, replay, check).
+void add_gateway(CLI::App* cmd, std::vector<std::string>& gateways, bool& no_keys) {
+    cmd->add_option("--gateway", gateways,
+                    "an RD Gateway, HOST[:PORT] (an address, or a name matched against the TLS SNI; port 443 by "
+                    "default): its port is watched as a gateway's, and its HTTPS is reported even without a "
+                    "gateway's shape (repeatable)")
+        ->check([](const std::string& v) {
+            std::string h;
+            std::uint16_t p = 0;
+            return rdpscope::cli::parse_gateway(v, h, p) ? std::string() : "expected HOST[:PORT], got " + v;
+        });
+    cmd->add_flag("--no-keys", no_keys,
+                  "ignore the capture's own TLS secrets (pcapng Decryption Secrets Blocks): judge it as a capture "
+                  "without keys would be");
+}
+
 // The report's --all (analyze, capture, replay).
 void add_all(CLI::App* cmd, rdpscope::cli::Output& o) {
     cmd->add_flag("--all", o.all,
@@ -85,6 +101,7 @@ int main(int argc, char** argv) {
     analyze->add_option("FILE", ana.files, "pcap or pcapng capture files")->required();
     add_output(analyze, ana.out);
     add_keylog(analyze, ana.out);
+    add_gateway(analyze, ana.out.gateways, ana.out.no_keys);
     add_all(analyze, ana.out);
     add_html(analyze, ana.out);
     analyze->footer(
@@ -113,6 +130,7 @@ int main(int argc, char** argv) {
         "check", "regression check: each capture against its NAME.expect.json (cause, stalled_at, waiting_on)");
     check->add_option("PATH", chk.paths, "captures, or folders searched for captures with expectations")->required();
     check->add_flag("--verbose,-v", chk.verbose, "print every connection's summary");
+    add_gateway(check, chk.gateways, chk.no_keys);
     check->footer("Exit status 0 when every expected connection agrees (or is a documented known limitation),\n"
                   "1 when one does not, 2 when an expectation or capture cannot be read.");
 
@@ -136,6 +154,7 @@ int main(int argc, char** argv) {
     capture->add_option("--duration", cap.duration_s, "stop after this many seconds");
     add_output(capture, cap.out);
     add_keylog(capture, cap.out);
+    add_gateway(capture, cap.out.gateways, cap.out.no_keys);
     add_all(capture, cap.out);
     add_html(capture, cap.out);
     capture->footer(
@@ -152,6 +171,7 @@ int main(int argc, char** argv) {
     replay->add_option("--speed", rep.speed, "N times the recorded pace, or 'max'")->capture_default_str();
     add_output(replay, rep.out);
     add_keylog(replay, rep.out);
+    add_gateway(replay, rep.out.gateways, rep.out.no_keys);
     add_all(replay, rep.out);
     add_html(replay, rep.out);
 

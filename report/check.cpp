@@ -90,7 +90,7 @@ public:
     }
     void gateway_done(const Connection& c, const Verdict& v) override {
         Actual a = actual_of(c, v);
-        if (c.gateway) a.transport = to_string(c.gateway->facts().transport);
+        if (c.gateway) a.transport = to_string(c.gateway->transport());
         gateways.push_back(std::move(a));
     }
 };

@@ -34,7 +34,10 @@ json gateway_json(const Connection& c, const Verdict& v) {
     json j;
     j["type"] = "gateway";
     j["conn"] = c.id;
-    j["transport"] = to_string(g.transport);
+    j["transport"] = to_string(c.gateway->transport());
+    const GatewayShape& sh = c.gateway->shape();
+    const bool by_shape = g.transport == GatewayFacts::Transport::unknown && sh.kind != GatewayShape::Kind::none;
+    j["recognised_by"] = by_shape ? "shape" : "decrypted";
     j["client"] = to_string(c.client());
     j["server"] = to_string(c.server());
     j["first_frame"] = c.first_frame;
@@ -43,6 +46,22 @@ json gateway_json(const Connection& c, const Verdict& v) {
     j["duration"] = static_cast<double>(c.last_ts - c.first_ts) / 1e9;
     add_verdict_fields(v, j);
     j.erase("ladder");
+    if (by_shape) {
+        json x = {{"kind", to_string(sh.kind)},
+                  {"c2s_bytes", sh.app_bytes[0]}, {"c2s_records", sh.app_records[0]},
+                  {"s2c_bytes", sh.app_bytes[1]}, {"s2c_records", sh.app_records[1]},
+                  {"active_seconds", sh.active_seconds}, {"alpn_offered", sh.alpn_offered}};
+        if (sh.kind == GatewayShape::Kind::http_pair) {
+            x["channel"] = sh.out_channel ? "out" : "in";
+            x["partner_conn"] = sh.partner_conn;
+            x["partner_first_frame"] = sh.partner_first_frame;
+        }
+        if (sh.kdc_proxy_conn) x["kdc_proxy_conn"] = sh.kdc_proxy_conn;
+        if (sh.named) x["named"] = true;
+        j["shape"] = std::move(x);
+        if (json tj = tls_json(c.gateway->tls()); !tj.empty()) j["tls"] = std::move(tj);
+        return j;
+    }
     json http = {{"method", g.method}, {"target", g.target}, {"request_frame", g.first_request_frame},
                  {"requests", g.requests}};
     json responses = json::array();
@@ -100,6 +119,14 @@ std::string render_gateway_text(const json& j) {
         out += fmt::format(", stopped at {}", j["stalled_at"].get<std::string>());
     out += "\n";
     out += fmt::format("  {}\n", j.value("summary", std::string()));
+    if (j.contains("shape")) {
+        const auto& s = j["shape"];
+        out += fmt::format("  shape (no keys): {}, {} B in {} records to the server, {} B in {} back, {:.1f} s", s.value("kind", std::string()),
+                           s.value("c2s_bytes", 0ull), s.value("c2s_records", 0ull), s.value("s2c_bytes", 0ull),
+                           s.value("s2c_records", 0ull), s.value("active_seconds", 0.0));
+        if (j.contains("tls") && j["tls"].contains("sni")) out += fmt::format(", SNI {}", j["tls"]["sni"].get<std::string>());
+        out += "\n";
+    }
     if (j.contains("http")) {
         const auto& h = j["http"];
         out += fmt::format("  http: {} {}", h.value("method", std::string()), h.value("target", std::string()));

@@ -89,6 +89,12 @@ json tls_json(const TlsFacts& t) {
     }
     if (!t.sni.empty()) j["sni"] = valid_utf8(t.sni);
     if (t.sni_matches) j["sni_matches_cert"] = *t.sni_matches;
+    if (!t.alpn_offered.empty()) {
+        json a = json::array();
+        for (const auto& p : t.alpn_offered) a.push_back(valid_utf8(p));
+        j["alpn_offered"] = std::move(a);
+    }
+    if (!t.alpn.empty()) j["alpn"] = valid_utf8(t.alpn);
     json alerts = json::array();
     for (const auto& a : t.alerts) {
         json e = {{"frame", a.frame}, {"from", a.from == Dir::c2s ? "client" : "server"}};

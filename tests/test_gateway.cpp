@@ -517,3 +517,199 @@ TEST_CASE("gateway: analyze names the inner connection's gateway and counts gate
         CHECK(p.incomplete == 1);  // the refused gateway: exit status 1
     }
 }
+
+// ---- without keys: recognised by shape (analyze/gateway_shape.hpp) ----------
+namespace {
+
+// A ServerHello (TLS 1.2, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256) selecting
+// ALPN `proto` (RFC 7301 3.1), and ServerHelloDone: one record.
+B server_hello_alpn(const std::string& proto) {
+    B body = {3, 3};
+    for (int i = 0; i < 32; ++i) body.push_back(static_cast<std::uint8_t>(0x40 + i));
+    body.insert(body.end(), {0, 0xC0, 0x2F, 0});  // session id, suite, compression
+    B ext = {0x00, 0x10, 0, static_cast<std::uint8_t>(proto.size() + 3), 0, static_cast<std::uint8_t>(proto.size() + 1),
+             static_cast<std::uint8_t>(proto.size())};
+    ext.insert(ext.end(), proto.begin(), proto.end());
+    body.push_back(0);
+    body.push_back(static_cast<std::uint8_t>(ext.size()));
+    body.insert(body.end(), ext.begin(), ext.end());
+    return tls_record(22, join({handshake(2, body), handshake(14, {})}));
+}
+
+// TCP and a TLS 1.2 handshake on another connection of the capture; its
+// records are opaque (no keys): CCS then an "encrypted" Finished each way.
+void tls_up(Conv& cv, const B& server_hello) {
+    cv.sv.port = 443;
+    cv.handshake();
+    cv.client(client_hello(0, "gw.example.test"));
+    cv.server(server_hello);
+    B point = {65, 0x04};
+    point.insert(point.end(), 64, 0x11);
+    cv.client(join({tls_record(22, handshake(16, point)), tls_record(20, {1}), tls_record(22, B(40, 0xE1))}));
+    cv.server(join({tls_record(20, {1}), tls_record(22, B(40, 0xE2))}));
+}
+
+Collect run_capture(Capture& cap, TrackerOptions opt = {}) {
+    std::stable_sort(cap.packets.begin(), cap.packets.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    const TempFile file("rdpscope-gateway-shape");
+    cap.write(file.path());
+    Collect col;
+    std::FILE* err = std::fopen("/dev/null", "w");
+    run_file(file.path(), col, opt, err);
+    std::fclose(err);
+    return col;
+}
+
+}  // namespace
+
+// MS-TSGU 2.2.3.2: after the upgrade one connection carries the session both
+// ways.  Twelve exchanges 100 ms apart: 600 bytes up, 1500 down each.
+TEST_CASE("gateway without keys: a long two-way connection has the WebSocket transport's shape", "[gateway]") {
+    Gw gw;
+    gw.upgrade_and_tunnel();
+    for (int i = 0; i < 12; ++i) {
+        gw.cv.client(app_data(600), true, 100 * kMs);
+        gw.cv.server(app_data(1500), true, 10 * kMs);
+    }
+    auto col = run(gw, false);
+    REQUIRE(col.gateways.size() == 1);
+    const auto& v = col.gateways[0].v;
+    CHECK(v.rule == "gateway_tunnel_shape");
+    CHECK(v.verdict == "gateway_tunnel_shape");
+    CHECK(v.cause == Cause::none);
+    CHECK(v.confidence == Confidence::medium);  // no ALPN offered, as mstsc
+    CHECK(v.phase == Phase::gateway_connect);
+    CHECK(v.summary.find("WebSocket transport") != std::string::npos);
+    CHECK(col.connections == 0);
+}
+
+// MS-TSGU 2.2.3.1: RDG_OUT_DATA (the gateway's data) and RDG_IN_DATA (the
+// client's) on two connections opened together.
+TEST_CASE("gateway without keys: a pair of one-way connections has the HTTP transport's shape", "[gateway]") {
+    Capture cap;
+    Conv out(cap, 0), in(cap, 50 * kMs);
+    in.cl.port = 50001;
+    tls_up(out, server_hello_done({}, 0xC02F));
+    tls_up(in, server_hello_done({}, 0xC02F));
+    out.client(app_data(300));
+    in.client(app_data(300));
+    for (int i = 0; i < 12; ++i) {
+        out.server(app_data(1400), true, 100 * kMs);
+        in.client(app_data(900), true, 100 * kMs);
+    }
+    in.server(app_data(200));
+    for (Conv* c : {&out, &in}) {
+        c->client_fin();
+        c->server_fin();
+    }
+    auto col = run_capture(cap);
+    REQUIRE(col.gateways.size() == 2);
+    for (const auto& g : col.gateways) {
+        CHECK(g.v.rule == "gateway_tunnel_shape");
+        CHECK(g.v.summary.find("HTTP transport") != std::string::npos);
+    }
+    CHECK(((col.gateways[0].v.summary.find("RDG_OUT_DATA") != std::string::npos) !=
+           (col.gateways[1].v.summary.find("RDG_OUT_DATA") != std::string::npos)));
+}
+
+// Ordinary HTTPS: a page, then a download (one way); neither shape.
+TEST_CASE("gateway without keys: ordinary HTTPS on 443 is no gateway", "[gateway]") {
+    Capture cap;
+    Conv page(cap, 0), download(cap, 20 * kMs);
+    download.cl.port = 50001;
+    tls_up(page, server_hello_done({}, 0xC02F));
+    tls_up(download, server_hello_done({}, 0xC02F));
+    page.client(app_data(400));
+    page.server(app_data(3000));
+    download.client(app_data(400));
+    for (int i = 0; i < 30; ++i) download.server(app_data(1400), true, 100 * kMs);
+    for (Conv* c : {&page, &download}) {
+        c->client_fin();
+        c->server_fin();
+    }
+    auto col = run_capture(cap);
+    CHECK(col.gateways.empty());
+    CHECK(col.connections == 0);
+}
+
+// A short connection without ALPN beside an HTTP/2 one to the same server
+// (mstsc's KDC proxy, MS-KKDCP): said, with low confidence, to be HTTPS that
+// may or may not be a gateway; the HTTP/2 one is not reported.  Named by
+// --gateway, a short connection is said to be so as well.
+TEST_CASE("gateway without keys: a gateway client's marks without a tunnel's shape", "[gateway]") {
+    auto build = [](Capture& cap, bool kdc_proxy) {
+        Conv tunnel(cap, 0), kdc(cap, 30 * kMs);
+        kdc.cl.port = 50001;
+        tls_up(tunnel, server_hello_done({}, 0xC02F));
+        tunnel.client(app_data(500));
+        tunnel.server(app_data(700));
+        tunnel.client(app_data(1500));
+        tunnel.server(app_data(400));
+        tunnel.server_fin();
+        tunnel.client_fin();
+        if (kdc_proxy) {
+            tls_up(kdc, server_hello_alpn("h2"));
+            kdc.client(app_data(300));
+            kdc.server(app_data(300));
+            kdc.client_fin();
+            kdc.server_fin();
+        }
+    };
+    {
+        Capture cap;
+        build(cap, true);
+        auto col = run_capture(cap);
+        REQUIRE(col.gateways.size() == 1);
+        const auto& v = col.gateways[0].v;
+        CHECK(v.rule == "gateway_stopped");
+        CHECK(v.confidence == Confidence::low);
+        CHECK(v.cause == Cause::closed_by_server);
+        CHECK(v.summary.find("may or may not be a gateway") != std::string::npos);
+        CHECK(v.summary.find("HTTP/2") != std::string::npos);
+    }
+    {
+        Capture cap;
+        build(cap, false);
+        CHECK(run_capture(cap).gateways.empty());
+    }
+    {
+        Capture cap;
+        build(cap, false);
+        TrackerOptions opt;
+        opt.gateway_names.push_back({"GW.example.test", 0});
+        auto col = run_capture(cap, opt);
+        REQUIRE(col.gateways.size() == 1);
+        CHECK(col.gateways[0].v.confidence == Confidence::low);
+        CHECK(col.gateways[0].v.summary.find("--gateway names its server") != std::string::npos);
+    }
+}
+
+TEST_CASE("gateway shape: the rules on briefs", "[gateway]") {
+    ShapeBrief a;
+    a.conn = 1;
+    a.client_hello_frame = 4;
+    a.first_ts = 0;
+    a.tls_up_ts = 100'000'000;
+    a.last_ts = 5'000'000'000;
+    a.app_bytes = {100'000, 250'000};
+    a.app_records = {400, 390};
+    CHECK(classify_shape(a, {}).kind == GatewayShape::Kind::websocket);
+    ShapeBrief shortened = a;
+    shortened.last_ts = 600'000'000;  // half a second after TLS
+    CHECK(classify_shape(shortened, {}).kind == GatewayShape::Kind::none);
+    ShapeBrief h2 = a;
+    h2.h2 = true;  // HTTP/2 carries no MS-TSGU tunnel
+    CHECK(classify_shape(h2, {}).kind == GatewayShape::Kind::none);
+    ShapeBrief out = a, in = a;
+    out.app_bytes = {600, 300'000};
+    in.conn = 2;
+    in.app_bytes = {80'000, 400};
+    const auto s = classify_shape(out, {in});
+    CHECK(s.kind == GatewayShape::Kind::http_pair);
+    CHECK(s.out_channel);
+    CHECK(s.partner_conn == 2);
+    CHECK_FALSE(classify_shape(in, {out}).out_channel);
+    ShapeBrief elsewhere = in;
+    elsewhere.server.port = 8443;  // another server: no pair
+    CHECK(classify_shape(out, {elsewhere}).kind == GatewayShape::Kind::none);
+}
