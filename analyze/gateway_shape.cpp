@@ -111,7 +111,7 @@ GatewayShape classify_shape(const ShapeBrief& me, const std::vector<ShapeBrief>&
     // The WebSocket transport: one long two-way connection.
     const auto lo = std::min(me.app_bytes[kC2s], me.app_bytes[kS2c]);
     const auto hi = std::max(me.app_bytes[kC2s], me.app_bytes[kS2c]);
-    if (long_lived(me, lim) && lo >= lim.min_bytes && me.app_records[kC2s] >= lim.min_records &&
+    if (long_lived(me, lim) && lo >= lim.min_bytes && me.app_records[kC2s] >= lim.ws_min_client_records &&
         me.app_records[kS2c] >= lim.min_records && hi <= lim.max_imbalance * lo) {
         s.kind = GatewayShape::Kind::websocket;
         s.why = fmt::format("without keys, by its shape: one long connection carrying both ways, as MS-TSGU's "

@@ -72,6 +72,16 @@ struct ShapeLimits {
     std::uint64_t min_records = 8;       // each way (websocket), the carried way (pair)
     std::uint64_t dominance = 4;         // pair: the carried way at least this many times the other
     std::uint64_t max_imbalance = 64;    // websocket: neither way more than this many times the other
+    // websocket: the client's records at least.  A lone long two-way HTTPS
+    // connection is also what ordinary keep-alive HTTPS is (requests one way,
+    // pages back): on the bench's jump-box mix, 171 such connections with 8 to
+    // 39 client records were called tunnels.  An RDP connection carried
+    // through a tunnel sends, from the client, the gateway's handshake, tunnel
+    // and channel requests, then the inner X.224, TLS, CredSSP, the MCS
+    // connection sequence and finalization: about 40 records before any
+    // input; the real gateway sessions (awakecoding's captures) sent 310-540.
+    // Below this, only --gateway or a KDC proxy beside it say "possible".
+    std::uint64_t ws_min_client_records = 64;
 };
 
 // `me` against the other TLS connections on gateway ports seen around it

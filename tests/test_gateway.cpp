@@ -563,13 +563,14 @@ Collect run_capture(Capture& cap, TrackerOptions opt = {}) {
 }  // namespace
 
 // MS-TSGU 2.2.3.2: after the upgrade one connection carries the session both
-// ways.  Twelve exchanges 100 ms apart: 600 bytes up, 1500 down each.
+// ways.  Seventy exchanges 20 ms apart (an inner RDP connection sends about 40
+// client records before any input): 300 bytes up, 1500 down each.
 TEST_CASE("gateway without keys: a long two-way connection has the WebSocket transport's shape", "[gateway]") {
     Gw gw;
     gw.upgrade_and_tunnel();
-    for (int i = 0; i < 12; ++i) {
-        gw.cv.client(app_data(600), true, 100 * kMs);
-        gw.cv.server(app_data(1500), true, 10 * kMs);
+    for (int i = 0; i < 70; ++i) {
+        gw.cv.client(app_data(300), true, 20 * kMs);
+        gw.cv.server(app_data(1500), true, 2 * kMs);
     }
     auto col = run(gw, false);
     REQUIRE(col.gateways.size() == 1);
@@ -694,6 +695,13 @@ TEST_CASE("gateway shape: the rules on briefs", "[gateway]") {
     a.app_bytes = {100'000, 250'000};
     a.app_records = {400, 390};
     CHECK(classify_shape(a, {}).kind == GatewayShape::Kind::websocket);
+    // Keep-alive HTTPS (a few dozen requests, pages back) is long and two-way too: not a tunnel.
+    ShapeBrief keepalive = a;
+    keepalive.app_bytes = {17'375, 254'683};
+    keepalive.app_records = {25, 33};
+    CHECK(classify_shape(keepalive, {}).kind == GatewayShape::Kind::none);
+    keepalive.app_records = {70, 80};  // an RDP connection's worth of client records
+    CHECK(classify_shape(keepalive, {}).kind == GatewayShape::Kind::websocket);
     ShapeBrief shortened = a;
     shortened.last_ts = 600'000'000;  // half a second after TLS
     CHECK(classify_shape(shortened, {}).kind == GatewayShape::Kind::none);
