@@ -51,24 +51,6 @@ public:
         }
     }
 
-    // Ask the cache for the index line a lookup of this hash starts at (a
-    // lookup known ahead, e.g. the next entry to evict).
-    void prefetch(std::uint64_t h) const { __builtin_prefetch(&slots_[h & mask()]); }
-    // ...and the entry of the first slot with this hash (the index line
-    // fetched before): two lines, an entry may straddle them.
-    void prefetch_entry(std::uint64_t h) const {
-        for (std::size_t i = h & mask();; i = (i + 1) & mask()) {
-            const Slot s = slots_[i];
-            if (!s.index) return;
-            if (s.hash == static_cast<std::uint32_t>(h)) {
-                const char* p = reinterpret_cast<const char*>(&items_[s.index - 1]);
-                __builtin_prefetch(p);
-                __builtin_prefetch(p + sizeof(Item) - 1);
-                return;
-            }
-        }
-    }
-
     // The value for `key`, default-constructed if it was not there; true if inserted.
     std::pair<V*, bool> try_emplace(const K& key) {
         if (items_.size() + 1 > limit()) grow();

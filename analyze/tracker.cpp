@@ -407,7 +407,6 @@ void Tracker::make_room_for_pending() {
         const auto [key, found] =
             table_.find_hashed(r.hash, [&r](const Key&, const Entry& e) { return e.id == r.id; });
         if (found && found->pending) aggregate_pending(*found, Key(*key));
-        prefetch_pending();
     }
     if (pending_.size() > 2 * pending_n_ + 1024) {
         std::deque<PendingRef> live;
@@ -417,26 +416,6 @@ void Tracker::make_room_for_pending() {
             if (found && found->pending) live.push_back(r);
         }
         pending_.swap(live);
-    }
-}
-
-// Evicting the oldest pending attempt reads its index slot, its entry, its
-// Held and the Held's packets: four cache misses in a row, each on memory
-// last touched thousands of attempts ago -- most of a SYN flood's cost.  The
-// next four attempts to evict are each taken one step further here (index
-// line, entry, Held, packets), so by its turn an attempt is in the cache and
-// the misses of four evictions overlap.  Stale references (attempts promoted
-// meanwhile) are simply not found.
-void Tracker::prefetch_pending() {
-    const std::size_t n = pending_.size();
-    if (n > 3) table_.prefetch(pending_[3].hash);
-    if (n > 2) table_.prefetch_entry(pending_[2].hash);
-    for (std::size_t k = 0; k < 2 && k < n; ++k) {
-        const PendingRef r = pending_[k];
-        const Entry* e = table_.find_hashed(r.hash, [&r](const Key&, const Entry& x) { return x.id == r.id; }).second;
-        if (!e || !e->held) continue;
-        if (k == 1) __builtin_prefetch(e->held.get());
-        else if (!e->held->packets.empty()) __builtin_prefetch(&e->held->packets.back());
     }
 }
 

@@ -338,7 +338,6 @@ private:
     // count one in the aggregate and forget it.
     static bool pure_syn(const TcpIn& in);
     void make_room_for_pending();
-    void prefetch_pending();
     // SYN attempts off the reported ports: the newest max_pending_attempts
     // are remembered (other_attempts_); the oldest beyond, still unanswered,
     // is counted in the flood figures and forgotten.
