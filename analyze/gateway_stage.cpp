@@ -76,6 +76,10 @@ void GatewayStage::plaintext(Dir dir, Bytes data, std::uint64_t frame, std::int6
             if (s.body_left == 0) s.mode = Mode::http;
             continue;
         }
+        if (s.mode == Mode::packets) {
+            data = run_packets(dir, s, data, out);
+            continue;
+        }
         // HTTP: gather a head, whole (decode_head refuses one past kMaxHead).
         s.buf.insert(s.buf.end(), data.begin(), data.end());
         data = {};
@@ -85,6 +89,16 @@ void GatewayStage::plaintext(Dir dir, Bytes data, std::uint64_t frame, std::int6
             std::vector<std::uint8_t> rest;
             rest.swap(s.buf);
             run_websocket(dir, s, rest, out);
+        }
+        // After the head that starts the HTTP transport's packet stream, its body;
+        // past the body's end (a chunked one's last chunk), the next head.
+        while (s.mode == Mode::packets && !s.buf.empty()) {
+            std::vector<std::uint8_t> rest;
+            rest.swap(s.buf);
+            const Bytes left = run_packets(dir, s, rest, out);
+            if (left.empty() || s.mode != Mode::http) break;
+            s.buf.assign(left.begin(), left.end());
+            run_http(dir, s, out);
         }
     }
 }
@@ -113,6 +127,7 @@ void GatewayStage::run_http(Dir dir, Side& s, std::vector<PduEvent>& out) {
                 facts_.first_request_frame = frame_;
                 facts_.first_request_ts = ts_ns_;
                 facts_.transport = transport_of(*h);
+                if (auto id = h->field("RDG-Connection-Id")) facts_.connection_id = *id;
             }
         } else {
             e.status = h->status;
@@ -144,9 +159,25 @@ void GatewayStage::run_http(Dir dir, Side& s, std::vector<PduEvent>& out) {
                 if (side.mode != Mode::stopped) side.mode = Mode::websocket;
             return;
         }
+        // MS-TSGU 3.3.5.2: from the tunnel's creation on, the client's packets
+        // are the IN channel's request body (RDG_IN_DATA, in self-delimiting
+        // chunks; an identity body of a Content-Length taken as well), the
+        // gateway's the OUT channel's response body: its final 200 (3.3.5.1
+        // step 4) has no entity length and lasts until the connection closes
+        // (a proxy may chunk it).  A 200 to an RDG_OUT_DATA that asked for the
+        // upgrade is a gateway without the WebSocket transport: the HTTP one.
+        if (h->request && iequal(e.method, "RDG_IN_DATA") && !e.websocket_upgrade && (chunked || body)) {
+            begin_packets(s, chunked, body, GatewayFacts::Channel::in);
+            return;
+        }
+        if (!h->request && h->status == 200 && iequal(facts_.method, "RDG_OUT_DATA") &&
+            (facts_.transport == GatewayFacts::Transport::http || facts_.transport == GatewayFacts::Transport::websocket)) {
+            facts_.transport = GatewayFacts::Transport::http;
+            begin_packets(s, chunked, ~std::uint64_t{0}, GatewayFacts::Channel::out);
+            return;
+        }
         if (chunked) {
-            // MS-TSGU 2.2.3.1: the HTTP transport's RDG_IN_DATA body (chunked)
-            // and RDG_OUT_DATA response carry the packets; not decoded here.
+            // Another message's chunked body: not decoded here.
             stop(s, "an HTTP body in chunked transfer coding (the HTTP transport's packet stream) is not decoded");
             return;
         }
@@ -235,7 +266,113 @@ void GatewayStage::run_tsgu(Dir dir, Side& s, std::vector<PduEvent>& out) {
     erase_front(s.tsgu, at);
 }
 
+void GatewayStage::begin_packets(Side& s, bool chunked, std::uint64_t length, GatewayFacts::Channel role) {
+    s.mode = Mode::packets;
+    s.chunked = chunked;
+    s.chunks = {};
+    s.body_left = chunked ? 0 : length;
+    s.seeking = role == GatewayFacts::Channel::out;
+    s.tsgu.clear();
+    facts_.http_channel = role;
+    if (!facts_.stream_frame) facts_.stream_frame = frame_;
+    if (role == GatewayFacts::Channel::in && relay_ && !facts_.partner_conn) {
+        // The OUT channel answered its 200 before the IN channel was opened (3.3.5.1): it is there now.
+        facts_.partner_conn = relay_->pair_http(self_);
+        if (facts_.partner_conn) inner_ = nullptr;  // the OUT channel's
+    }
+}
+
+void GatewayStage::paired(std::uint64_t partner) {
+    facts_.partner_conn = partner;
+    if (facts_.http_channel == GatewayFacts::Channel::in) inner_ = nullptr;
+}
+
+// The body of a message that carries packets, from `data`; what is past its
+// end (a chunked body's last chunk) is returned, for the next head.
+Bytes GatewayStage::run_packets(Dir dir, Side& s, Bytes data, std::vector<PduEvent>& out) {
+    while (!data.empty() && s.mode == Mode::packets) {
+        Bytes piece;
+        bool ended = false;
+        if (s.chunked) {
+            auto st = s.chunks.next(data);
+            if (!st) {
+                ev::GatewayHttp e;
+                e.request = dir == Dir::c2s;
+                e.error = st.error();
+                out.push_back(PduEvent{frame_, ts_ns_, std::move(e)});
+                stop(s, dir == Dir::c2s ? "the IN channel's chunked body does not decode (RFC 9112 7.1)"
+                                        : "the OUT channel's chunked body does not decode (RFC 9112 7.1)");
+                return {};
+            }
+            piece = st->data;
+            data = data.subspan(st->consumed);
+            ended = st->end;
+        } else {
+            const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(s.body_left, data.size()));
+            piece = data.subspan(0, n);
+            data = data.subspan(n);
+            s.body_left -= n;
+            ended = s.body_left == 0;
+        }
+        if (!piece.empty()) {
+            s.tsgu.insert(s.tsgu.end(), piece.begin(), piece.end());
+            if (s.seeking && !seek_first_packet(s)) {
+                if (s.mode == Mode::stopped) return {};
+            } else if (s.tsgu.size() >= tsgu::kHeaderLength) {
+                run_tsgu(dir, s, out);
+            }
+        }
+        if (ended && s.mode == Mode::packets) {
+            // The body is over: a packet cut by its end is lost with it.
+            s.mode = Mode::http;
+            s.tsgu.clear();
+        }
+    }
+    return data;
+}
+
+// MS-TSGU 3.3.5.1 step 4: after the OUT channel's 200 the gateway sends "a
+// random entity body of limited size (100 bytes)" -- Windows Server sends 10
+// bytes, 0xAB 0xCD five times -- so that a reverse proxy starts passing the
+// response; the packets follow.  The first is the handshake response
+// (2.2.10.11: type 2, 18 bytes long), whose header is looked for in the first
+// 100 bytes and more.  False while not found.
+bool GatewayStage::seek_first_packet(Side& s) {
+    static constexpr std::uint8_t kFirst[8] = {tsgu::kHandshakeResponse, 0, 0, 0, 18, 0, 0, 0};
+    constexpr std::size_t kMaxSeed = 100;
+    const auto at = std::search(s.tsgu.begin(), s.tsgu.end(), std::begin(kFirst), std::end(kFirst));
+    if (at == s.tsgu.end()) {
+        if (s.tsgu.size() >= kMaxSeed + sizeof kFirst)
+            stop(s, "the OUT channel's body holds no handshake response in its first 100 bytes (MS-TSGU 3.3.5.1)");
+        return false;
+    }
+    const auto n = static_cast<std::size_t>(at - s.tsgu.begin());
+    if (n > kMaxSeed) {
+        stop(s, "the OUT channel's body holds no handshake response in its first 100 bytes (MS-TSGU 3.3.5.1)");
+        return false;
+    }
+    facts_.seed_bytes = static_cast<std::uint32_t>(n);
+    erase_front(s.tsgu, n);
+    s.seeking = false;
+    return true;
+}
+
 void GatewayStage::on_packet(Dir dir, Bytes packet, std::vector<PduEvent>& out) {
+    apply(dir, packet, out, true);
+    // The HTTP transport's pair: the partner's facts, and its inner connection's bytes.
+    if (relay_ && facts_.partner_conn) relay_->relay(*facts_.partner_conn, dir, packet, frame_, ts_ns_, out);
+}
+
+void GatewayStage::peer_packet(Dir dir, Bytes packet, std::uint64_t frame, std::int64_t ts_ns,
+                               std::vector<PduEvent>& out) {
+    frame_ = frame;
+    ts_ns_ = ts_ns;
+    apply(dir, packet, out, false);
+}
+
+// One whole packet: the facts, the inner connection's part, and (`own`: this
+// connection carried it) its dissect event.
+void GatewayStage::apply(Dir dir, Bytes packet, std::vector<PduEvent>& out, bool own) {
     auto p = tsgu::decode_packet(packet);
     ev::GatewayPacket e;
     auto hd = tsgu::decode_header(packet);
@@ -243,7 +380,7 @@ void GatewayStage::on_packet(Dir dir, Bytes packet, std::vector<PduEvent>& out) 
     e.length = static_cast<std::uint32_t>(packet.size());
     if (!p) {
         e.error = p.error();
-        out.push_back(PduEvent{frame_, ts_ns_, e});
+        if (own) out.push_back(PduEvent{frame_, ts_ns_, e});
         return;
     }
     e.status = p->status;
@@ -302,7 +439,7 @@ void GatewayStage::on_packet(Dir dir, Bytes packet, std::vector<PduEvent>& out) 
             facts_.data_bytes[d] += p->data.size();
             // The session itself: only the first data packets are events;
             // the inner connection's own events follow.
-            if (facts_.data_packets[d] <= 8) out.push_back(PduEvent{frame_, ts_ns_, e});
+            if (own && facts_.data_packets[d] <= 8) out.push_back(PduEvent{frame_, ts_ns_, e});
             if (inner_ && !p->data.empty()) inner_->inner_data(dir, p->data, frame_, ts_ns_, out);
             return;
         }
@@ -319,7 +456,7 @@ void GatewayStage::on_packet(Dir dir, Bytes packet, std::vector<PduEvent>& out) 
             break;
         default: break;
     }
-    out.push_back(PduEvent{frame_, ts_ns_, std::move(e)});
+    if (own) out.push_back(PduEvent{frame_, ts_ns_, std::move(e)});
 }
 
 GatewayTunnel::GatewayTunnel(const keylog::KeyLog* keys, const InnerSetup& inner)

@@ -20,6 +20,7 @@
 #include "analyze/event.hpp"
 #include "analyze/gateway_shape.hpp"
 #include "analyze/tls_stage.hpp"
+#include "dissect/http_chunked.hpp"
 #include "dissect/websocket.hpp"
 
 namespace rdpscope {
@@ -75,6 +76,18 @@ struct GatewayFacts {
     std::string problem;  // why decoding stopped, in words
     std::uint64_t problem_frame = 0;
 
+    // The HTTP transport (MS-TSGU 2.2.3.1, 3.3.5): two connections, the OUT
+    // channel (RDG_OUT_DATA: the gateway's packets in its 200 response's body)
+    // and the IN channel (RDG_IN_DATA: the client's, in a chunked request
+    // body).  Each connection of a tied pair holds the facts of both
+    // directions' packets; the frames name whichever connection carried them.
+    enum class Channel : std::uint8_t { none, out, in };
+    Channel http_channel = Channel::none;  // set when its packet stream starts
+    std::optional<std::uint64_t> partner_conn;  // the other connection of the pair, once tied
+    std::string connection_id;            // RDG-Connection-Id (2.2.3.2.1) of the first request
+    std::uint64_t stream_frame = 0;       // where its packet stream starts (the OUT's 200, the IN's chunked request)
+    std::optional<std::uint32_t> seed_bytes;  // OUT channel: the random entity body before the packets (3.3.5.1)
+
     bool is_gateway() const {
         return transport == Transport::websocket || transport == Transport::http || transport == Transport::rpc;
     }
@@ -97,18 +110,47 @@ public:
     virtual void inner_close(Dir from, std::uint64_t frame, std::int64_t ts_ns) = 0;
 };
 
+// Where the HTTP transport's two connections are tied (the tracker): the IN
+// channel finds its OUT channel, and each hands the other the packets it
+// decoded, so that the facts of both directions and the RDP connection inside
+// (owned by the OUT channel) are whole.
+class GatewayRelay {
+public:
+    virtual ~GatewayRelay() = default;
+    // The IN channel `self`, its packet stream starting, looks for its OUT
+    // channel (same client, same server, the same RDG-Connection-Id when both
+    // sent one); when found, both are told (GatewayStage::paired) and its id returned.
+    virtual std::optional<std::uint64_t> pair_http(std::uint64_t self) = 0;
+    // A packet `self`'s connection decoded, for connection `to` (its partner).
+    virtual void relay(std::uint64_t to, Dir dir, Bytes packet, std::uint64_t frame, std::int64_t ts_ns,
+                       std::vector<PduEvent>& out) = 0;
+};
+
 class GatewayStage : public TlsPlaintextSink {
 public:
     void plaintext(Dir dir, Bytes data, std::uint64_t frame, std::int64_t ts_ns, std::vector<PduEvent>& out) override;
     const GatewayFacts& facts() const { return facts_; }
     void set_inner(GatewayInner* inner) { inner_ = inner; }
+    // `self`: this connection's id, for the relay.
+    void set_relay(GatewayRelay* relay, std::uint64_t self) {
+        relay_ = relay;
+        self_ = self;
+    }
+    // Tied to `partner`: an IN channel leaves the RDP connection inside to its OUT channel.
+    void paired(std::uint64_t partner);
+    // A packet the partner decoded: its facts (and the inner connection's
+    // bytes, for the OUT channel), no event of its own.
+    void peer_packet(Dir dir, Bytes packet, std::uint64_t frame, std::int64_t ts_ns, std::vector<PduEvent>& out);
 
 private:
-    enum class Mode : std::uint8_t { http, body, websocket, stopped };
+    enum class Mode : std::uint8_t { http, body, websocket, packets, stopped };
     struct Side {
         Mode mode = Mode::http;
         std::vector<std::uint8_t> buf;    // an incomplete HTTP head or WebSocket frame header
-        std::uint64_t body_left = 0;      // HTTP body bytes to skip
+        std::uint64_t body_left = 0;      // HTTP body bytes to skip; packets: identity body bytes to come
+        bool chunked = false;             // packets: the body is chunked (RFC 9112 7.1)
+        bool seeking = false;             // packets: before the first packet (the OUT channel's seed)
+        http1::ChunkedDecoder chunks;
         std::optional<websocket::FrameHeader> frame;  // the frame whose payload is coming
         std::uint64_t payload_done = 0;   // of it, bytes already read
         std::vector<std::uint8_t> close;  // a Close frame's payload
@@ -117,12 +159,18 @@ private:
     void run_http(Dir dir, Side& s, std::vector<PduEvent>& out);
     void run_websocket(Dir dir, Side& s, Bytes data, std::vector<PduEvent>& out);
     void run_tsgu(Dir dir, Side& s, std::vector<PduEvent>& out);
+    void begin_packets(Side& s, bool chunked, std::uint64_t length, GatewayFacts::Channel role);
+    Bytes run_packets(Dir dir, Side& s, Bytes data, std::vector<PduEvent>& out);
+    bool seek_first_packet(Side& s);
     void on_packet(Dir dir, Bytes packet, std::vector<PduEvent>& out);
+    void apply(Dir dir, Bytes packet, std::vector<PduEvent>& out, bool own);
     void stop(Side& s, std::string why);
 
     GatewayFacts facts_;
     std::array<Side, 2> sides_;
     GatewayInner* inner_ = nullptr;
+    GatewayRelay* relay_ = nullptr;
+    std::uint64_t self_ = 0;
     std::uint64_t frame_ = 0;
     std::int64_t ts_ns_ = 0;
 };
@@ -148,6 +196,8 @@ public:
     const TlsFacts& tls() const { return tls_.facts(); }
     const GatewayFacts& facts() const { return stage_.facts(); }
     GatewayStage& stage() { return stage_; }
+    // The HTTP transport's pairing (the tracker), `self` this connection's id.
+    void set_relay(GatewayRelay* relay, std::uint64_t self) { stage_.set_relay(relay, self); }
     // Nothing decrypted: what its shape says (analyze/gateway_shape.hpp), set by the tracker at judgement.
     void set_shape(GatewayShape s) { shape_ = std::move(s); }
     const GatewayShape& shape() const { return shape_; }

@@ -64,6 +64,60 @@ private:
     RdpEvents& ev_;
 };
 
+// MS-TSGU 2.2.3.1 / 3.3.5: the HTTP transport's OUT channel (RDG_OUT_DATA)
+// carries the gateway's packets, the IN channel (RDG_IN_DATA) the client's;
+// the client correlates them by the RDG-Connection-Id it sends on both
+// (2.2.3.2.1).  The IN channel, its packet stream starting (after the OUT
+// channel's 200), is tied to the open OUT channel of the same client and
+// server that is not yet tied -- the one with its RDG-Connection-Id when both
+// sent one, else the latest -- and from then on each hands the other the
+// packets it decodes.  Connections are looked up by id at every packet: a
+// partner retired meanwhile is simply gone.
+class Tracker::HttpPairs : public GatewayRelay {
+public:
+    explicit HttpPairs(Tracker& t) : t_(t) {}
+    std::optional<std::uint64_t> pair_http(std::uint64_t self) override {
+        const auto me = t_.full_.find(self);
+        if (me == t_.full_.end() || !me->second->gateway) return std::nullopt;
+        const Connection& in = *me->second;
+        const std::string& id = in.gateway->facts().connection_id;
+        Connection* best = nullptr;
+        bool best_id = false;
+        for (auto& [oid, oc] : t_.full_) {
+            if (oid == self || !oc->gateway || oc->client().ip != in.client().ip || !(oc->server() == in.server())) continue;
+            const GatewayFacts& g = oc->gateway->facts();
+            if (g.http_channel != GatewayFacts::Channel::out || g.partner_conn) continue;
+            const bool same_id = !id.empty() && iequal(id, g.connection_id);
+            if (!id.empty() && !g.connection_id.empty() && !same_id) continue;
+            if (best && (best_id > same_id || (best_id == same_id && best->first_ts > oc->first_ts))) continue;
+            best = oc;
+            best_id = same_id;
+        }
+        if (!best) return std::nullopt;
+        best->gateway->stage().paired(self);
+        return best->id;
+    }
+    void relay(std::uint64_t to, Dir dir, Bytes packet, std::uint64_t frame, std::int64_t ts_ns,
+               std::vector<PduEvent>& out) override {
+        const auto it = t_.full_.find(to);
+        if (it == t_.full_.end() || !it->second->gateway) return;
+        it->second->gateway->stage().peer_packet(dir, packet, frame, ts_ns, out);
+    }
+
+private:
+    static bool iequal(const std::string& a, const std::string& b) {
+        return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+                   return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+               });
+    }
+    Tracker& t_;
+};
+
+GatewayRelay* Tracker::gateway_relay() {
+    if (!http_pairs_) http_pairs_ = std::make_unique<HttpPairs>(*this);
+    return http_pairs_.get();
+}
+
 std::size_t Tracker::KeyHash::operator()(const Key& k) const noexcept { return hash_endpoints(k.lo, k.hi); }
 
 Tracker::Tracker(Observer& obs, TrackerOptions opt)
@@ -321,8 +375,10 @@ void Tracker::promote(Entry& e, const Key& key) {
     c->rdp.tls.set_certificate_cache(certs_.get());
     c->rdp.rsa_keys = opt_.rsa_keys;
     c->rdp.refresh_keys = opt_.refresh_keys ? &opt_.refresh_keys : nullptr;
-    if (gateway_candidate(key))
+    if (gateway_candidate(key)) {
         c->gateway = std::make_unique<GatewayTunnel>(opt_.keys, InnerSetup{c.get(), opt_.keys, opt_.rsa_keys, certs_.get()});
+        c->gateway->set_relay(gateway_relay(), c->id);
+    }
     for (auto& s : c->stream) s = tcp::Reassembler(opt_.max_pending_per_direction);
     c->tcp.keep_segments(opt_.keep_segments);
     for (int s = 0; s < 2; ++s) c->stats[s].duplicate_copies = h->copies[s].packets;

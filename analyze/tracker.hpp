@@ -364,6 +364,10 @@ private:
     // against its neighbours; true when it is reported as a gateway connection.
     bool keyless_gateway(Connection& c);
     bool named_gateway(const Connection& c) const;
+    // The HTTP transport's two connections tied (GatewayRelay, gateway_stage.hpp).
+    class HttpPairs;
+    std::unique_ptr<HttpPairs> http_pairs_;
+    GatewayRelay* gateway_relay();
     // Whether a side's bytes are still wanted: the gateway's TLS, or RDP.
     static bool wants_bytes(const Connection& c, int side);
     static std::int64_t last_ts(const Entry& e) { return e.conn ? e.conn->last_ts : e.last_ts; }

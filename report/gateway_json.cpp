@@ -73,6 +73,14 @@ json gateway_json(const Connection& c, const Verdict& v) {
     http["responses"] = responses;
     if (!g.responses.empty()) http["status"] = g.responses.back().status;
     if (g.upgrade_frame) http["upgrade_frame"] = g.upgrade_frame;
+    if (!g.connection_id.empty()) http["connection_id"] = g.connection_id;
+    if (g.http_channel != GatewayFacts::Channel::none) {
+        // The HTTP transport's pair (MS-TSGU 2.2.3.1): which one this is, where its packets start, the other one.
+        http["channel"] = g.http_channel == GatewayFacts::Channel::out ? "out" : "in";
+        http["stream_frame"] = g.stream_frame;
+        if (g.seed_bytes) http["seed_bytes"] = *g.seed_bytes;
+        if (g.partner_conn) http["partner_conn"] = *g.partner_conn;
+    }
     j["http"] = http;
     json t = json::object();
     if (g.handshake.request_frame || g.handshake.response_frame) t["handshake"] = step_json(g.handshake);
@@ -137,6 +145,11 @@ std::string render_gateway_text(const json& j) {
                 for (const auto& x : r["auth_schemes"]) s += (s.empty() ? "" : ",") + x.get<std::string>();
                 out += " [" + s + "]";
             }
+        }
+        if (h.contains("channel")) {
+            out += fmt::format("; the {} channel", h["channel"].get<std::string>() == "out" ? "OUT" : "IN");
+            if (h.contains("partner_conn")) out += fmt::format(" (with #{})", h["partner_conn"].get<std::uint64_t>());
+            else out += " (its partner not seen)";
         }
         out += "\n";
     }

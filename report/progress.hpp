@@ -90,6 +90,10 @@ public:
         bar_.clear();
         inner_.udp_flow_done(f);
     }
+    void gateway_done(const Connection& c, const Verdict& v) override {
+        bar_.clear();
+        inner_.gateway_done(c, v);
+    }
     void problem(std::uint64_t frame, const Connection* conn, const std::string& what) override {
         bar_.clear();
         inner_.problem(frame, conn, what);

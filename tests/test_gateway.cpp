@@ -180,6 +180,7 @@ public:
     std::vector<GatewaySeen> gateways;
     std::vector<InnerSeen> inner;   // the RDP connections inside a gateway's tunnel
     std::uint64_t gateway_conn = ~0ull;
+    std::vector<std::uint64_t> gateway_ids;  // of `gateways`, in order
     std::size_t connections = 0;    // the others
     std::vector<std::string> pdus;
     void begin_file(const std::string&, const FileStats*) override {}
@@ -197,6 +198,7 @@ public:
     void gateway_done(const Connection& c, const Verdict& v) override {
         CHECK(rule_allows(v.rule, v.cause, v.code.code));
         gateway_conn = c.id;
+        gateway_ids.push_back(c.id);
         gateways.push_back({v, c.gateway->facts()});
     }
 };
@@ -720,4 +722,272 @@ TEST_CASE("gateway shape: the rules on briefs", "[gateway]") {
     ShapeBrief elsewhere = in;
     elsewhere.server.port = 8443;  // another server: no pair
     CHECK(classify_shape(out, {elsewhere}).kind == GatewayShape::Kind::none);
+}
+
+// ---- the HTTP transport with keys: two connections (MS-TSGU 2.2.3.1, 3.3.5) ----
+namespace {
+
+// One connection to the gateway, TLS up with the test's keys (both
+// connections of a pair share the randoms, hence the key block; each seals
+// from sequence number 0).
+struct Leg {
+    Conv cv;
+    Sealer cs, ss;
+    Leg(Capture& cap, std::int64_t start, std::uint16_t client_port) : cv(cap, start) {
+        auto [c, s] = sealers(kAes256Gcm);
+        cs = c;
+        ss = s;
+        cv.cl.port = client_port;
+        cv.sv.port = 443;
+        cv.handshake();
+        cv.client(client_hello(0, "gw.example.test"));
+        cv.server(server_hello_done({}, kAes256Gcm.id));
+        B point = {65, 0x04};
+        point.insert(point.end(), 64, 0x11);
+        const B finished = handshake(20, B(12, 0xF1));
+        cv.client(join({tls_record(22, handshake(16, point)), tls_record(20, {1}), cs.seal(22, finished)}));
+        cv.server(join({tls_record(20, {1}), ss.seal(22, finished)}));
+    }
+    void client(const B& plain) { cv.client(cs.seal(23, plain)); }
+    void server(const B& plain) { cv.server(ss.seal(23, plain)); }
+    // `other` then this one: this one's next packet comes after the other's last.
+    Leg& after(const Leg& other) {
+        cv.t = std::max(cv.t, other.cv.t);
+        return *this;
+    }
+};
+
+// RFC 9112 7.1: one chunk (size in hex, CRLF, data, CRLF), as FreeRDP's and
+// mstsc's IN channel send each packet.
+B chunk(const B& data) {
+    B b = text(fmt::format("{:X}\r\n", data.size()));
+    b.insert(b.end(), data.begin(), data.end());
+    b.push_back('\r');
+    b.push_back('\n');
+    return b;
+}
+
+const std::string kConnId = "RDG-Connection-Id: {958F92D8-DA20-467A-BBE3-65E7E9B4EDCF}\r\n";
+std::string rdg_request(const char* method, const std::string& extra) {
+    return fmt::format("{} /remoteDesktopGateway/ HTTP/1.1\r\nHost: gw.example.test\r\nAccept: */*\r\n{}{}\r\n", method,
+                       kConnId, extra);
+}
+
+// MS-TSGU 3.3.5.1: the OUT channel authenticated (a 401, then the 200 with
+// its seed: 10 bytes 0xAB 0xCD, as Windows Server sends), then the IN channel
+// authenticated and its chunked request begun with the handshake request.
+struct Pair {
+    Capture cap;
+    Leg out{cap, 0, 50000};
+    Leg in{cap, 0, 50001};
+    // `seed`: what follows the OUT channel's 200 (Windows: 0xAB 0xCD five times).
+    explicit Pair(B seed = {0xAB, 0xCD, 0xAB, 0xCD, 0xAB, 0xCD, 0xAB, 0xCD, 0xAB, 0xCD}) {
+        out.client(text(rdg_request("RDG_OUT_DATA", "Content-Length: 0\r\n")));
+        out.server(text("HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Negotiate\r\nWWW-Authenticate: NTLM\r\n"
+                        "Content-Length: 0\r\n\r\n"));
+        out.client(text(rdg_request("RDG_OUT_DATA", "Authorization: Negotiate TlRMTVNTUAADAAAA\r\nContent-Length: 0\r\n")));
+        out.server(join({text("HTTP/1.1 200 OK\r\n\r\n"), seed}));
+        in.after(out);
+        in.client(text(rdg_request("RDG_IN_DATA", "Authorization: Negotiate TlRMTVNTUAADAAAA\r\nContent-Length: 0\r\n")));
+        in.server(text("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"));
+        in.client(join({text(rdg_request("RDG_IN_DATA", "Transfer-Encoding: chunked\r\n")), chunk(handshake_request())}));
+        out.after(in).server(handshake_response());
+    }
+    // A packet each way: the client's as a chunk of the IN channel, the gateway's in the OUT channel's body.
+    void up(const B& p) { in.after(out).client(chunk(p)); }
+    void down(const B& p) { out.after(in).server(p); }
+    void tunnel_and_channel() {
+        up(tunnel_create());
+        down(tunnel_response());
+        up(tunnel_auth());
+        down(tunnel_auth_response());
+        up(channel_create());
+        down(channel_response());
+    }
+    Collect run() {
+        for (Leg* l : {&in, &out}) {
+            l->after(out).after(in);
+            l->cv.client_fin();
+            l->cv.server_fin();
+        }
+        std::stable_sort(cap.packets.begin(), cap.packets.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+        const TempFile file("rdpscope-gateway-http");
+        cap.write(file.path());
+        keylog::KeyLog log;
+        log.feed(keylog_line());
+        log.finish();
+        TrackerOptions opt;
+        opt.keys = &log;
+        Collect col;
+        std::FILE* err = std::fopen("/dev/null", "w");
+        run_file(file.path(), col, opt, err);
+        std::fclose(err);
+        return col;
+    }
+};
+
+struct Tied {
+    const GatewaySeen* out = nullptr;
+    const GatewaySeen* in = nullptr;
+    std::uint64_t out_id = 0, in_id = 0;
+};
+Tied tied(const Collect& col) {
+    Tied t;
+    for (std::size_t i = 0; i < col.gateways.size(); ++i) {
+        if (col.gateways[i].g.method == "RDG_OUT_DATA") {
+            t.out = &col.gateways[i];
+            t.out_id = col.gateway_ids[i];
+        } else {
+            t.in = &col.gateways[i];
+            t.in_id = col.gateway_ids[i];
+        }
+    }
+    return t;
+}
+
+}  // namespace
+
+// The client's packets as chunks of the IN channel's request body, the
+// gateway's in the OUT channel's response body after its seed: both
+// connections are tied and hold the whole exchange, the RDP connection inside
+// is judged once, and a data packet cut across two chunks (and two TLS
+// records) is put back together.
+TEST_CASE("gateway: HTTP transport, the IN and OUT channels tied and their packets decoded", "[gateway]") {
+    Pair p;
+    p.tunnel_and_channel();
+    // Offered SSL|HYBRID, given SSL only, then the client leaves (as in the WebSocket case above).
+    const B cr = data_packet(connection_request(rdpneg::PROTOCOL_SSL | rdpneg::PROTOCOL_HYBRID));
+    const B first(cr.begin(), cr.begin() + 11), rest(cr.begin() + 11, cr.end());
+    p.in.after(p.out).client(chunk(first));
+    p.in.client(chunk(rest));
+    p.down(data_packet(connection_confirm(rdpneg::PROTOCOL_SSL)));
+    auto col = p.run();
+    CHECK(col.connections == 0);
+    REQUIRE(col.gateways.size() == 2);
+    const Tied t = tied(col);
+    REQUIRE(t.out);
+    REQUIRE(t.in);
+    for (const GatewaySeen* s : {t.out, t.in}) {
+        const GatewayFacts& g = s->g;
+        INFO(g.method << ": " << s->v.verdict << " -- " << s->v.summary << " -- " << g.problem);
+        CHECK(g.transport == GatewayFacts::Transport::http);
+        CHECK(std::string(to_string(g.transport)) == "rdg-http");
+        CHECK(g.connection_id == "{958F92D8-DA20-467A-BBE3-65E7E9B4EDCF}");
+        CHECK(g.problem.empty());
+        CHECK(g.handshake.request_frame != 0);
+        CHECK(g.handshake.status == 0u);
+        CHECK(g.handshake.response_frame > g.handshake.request_frame);
+        CHECK(g.tunnel_id == 7u);
+        CHECK(g.client_name == "PC1");
+        CHECK(g.target_host == "srv1");
+        CHECK(g.target_port == 3389);
+        CHECK(g.channel_id == 1u);
+        CHECK(g.data_packets[0] == 1);
+        CHECK(g.data_packets[1] == 1);
+        CHECK(g.data_bytes[0] == cr.size() - 10);
+        CHECK(s->v.verdict == "gateway_channel_open");
+        CHECK(s->v.cause == Cause::none);
+        CHECK(s->v.phase == Phase::gateway_channel);
+    }
+    CHECK(t.out->g.http_channel == GatewayFacts::Channel::out);
+    CHECK(t.in->g.http_channel == GatewayFacts::Channel::in);
+    CHECK(t.out->g.partner_conn == t.in_id);
+    CHECK(t.in->g.partner_conn == t.out_id);
+    CHECK(t.out->g.seed_bytes == 10u);
+    CHECK_FALSE(t.in->g.seed_bytes);
+    // The same frames in both: requests on the IN connection, responses on the OUT one.
+    CHECK(t.out->g.channel.request_frame == t.in->g.channel.request_frame);
+    CHECK(t.out->g.channel.response_frame == t.in->g.channel.response_frame);
+    REQUIRE(col.inner.size() == 1);  // one RDP connection inside, not one per channel
+    const auto& in = col.inner[0];
+    CHECK(in.via.conn == t.out_id);
+    CHECK(in.via.target == "srv1");
+    CHECK(in.via.port == 3389);
+    CHECK(in.cr_frame != 0);
+    CHECK(in.cc_frame > in.cr_frame);
+    INFO(in.v.verdict << ": " << in.v.summary);
+    CHECK(in.v.cause == Cause::protocol_mismatch);
+    CHECK(in.v.verdict == "client_refused_selected_protocol");
+}
+
+TEST_CASE("gateway: HTTP transport, the gateway refuses the channel", "[gateway]") {
+    Pair p;
+    p.up(tunnel_create());
+    p.down(tunnel_response());
+    p.up(tunnel_auth());
+    p.down(tunnel_auth_response());
+    p.up(channel_create());
+    p.down(channel_response(0x800759DAu));  // E_PROXY_RAP_ACCESSDENIED
+    auto col = p.run();
+    REQUIRE(col.gateways.size() == 2);
+    for (const auto& s : col.gateways) {
+        CHECK(s.v.cause == Cause::gateway_policy_denied);
+        CHECK(s.v.verdict == "gateway_rap_denied");
+    }
+    CHECK(col.inner.empty());
+}
+
+// Near misses: a chunk size that is not hex stops the IN channel's decoding
+// with a decode problem, no crash; the OUT channel's own bytes still decode.
+// An IN channel without its OUT channel (not captured) decodes alone.
+TEST_CASE("gateway: HTTP transport, a broken chunk and a lone IN channel", "[gateway]") {
+    {
+        Pair p;
+        p.in.after(p.out).client(text("zz\r\n"));
+        p.down(tunnel_response());
+        auto col = p.run();
+        REQUIRE(col.gateways.size() == 2);
+        const Tied t = tied(col);
+        REQUIRE(t.in);
+        REQUIRE(t.out);
+        CHECK(t.in->g.problem.find("the IN channel's chunked body does not decode") != std::string::npos);
+        CHECK(t.in->g.problem_frame != 0);
+        CHECK(t.in->v.summary.find("chunked body does not decode") != std::string::npos);
+        CHECK(t.out->g.problem.empty());
+        CHECK(t.out->g.handshake.request_frame != 0);  // the first chunk was whole
+        CHECK(t.out->g.tunnel.response_frame != 0);
+        CHECK(t.out->g.tunnel.request_frame == 0);
+    }
+    {
+        Capture cap;
+        Leg in{cap, 0, 50001};
+        in.client(text(rdg_request("RDG_IN_DATA", "Authorization: Negotiate TlRMTVNTUAADAAAA\r\nContent-Length: 0\r\n")));
+        in.server(text("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"));
+        in.client(text(rdg_request("RDG_IN_DATA", "Transfer-Encoding: chunked\r\n")));
+        in.client(join({chunk(handshake_request()), chunk(tunnel_create())}));
+        in.cv.client_fin();
+        in.cv.server_fin();
+        std::stable_sort(cap.packets.begin(), cap.packets.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+        const TempFile file("rdpscope-gateway-in");
+        cap.write(file.path());
+        keylog::KeyLog log;
+        log.feed(keylog_line());
+        log.finish();
+        TrackerOptions opt;
+        opt.keys = &log;
+        Collect col;
+        std::FILE* err = std::fopen("/dev/null", "w");
+        run_file(file.path(), col, opt, err);
+        std::fclose(err);
+        REQUIRE(col.gateways.size() == 1);
+        const auto& g = col.gateways[0].g;
+        CHECK(g.http_channel == GatewayFacts::Channel::in);
+        CHECK_FALSE(g.partner_conn);
+        CHECK(g.handshake.request_frame != 0);
+        CHECK(g.tunnel.request_frame != 0);
+        CHECK(col.gateways[0].v.stalled_at == Phase::gateway_tunnel);
+    }
+}
+
+// The OUT channel's body without the handshake response in its first 100
+// bytes is not the HTTP transport's: a decode problem, not packets read from
+// random bytes.
+TEST_CASE("gateway: HTTP transport, an OUT channel body that holds no packets", "[gateway]") {
+    Pair p(B(150, 0x5A));
+    auto col = p.run();
+    const Tied t = tied(col);
+    REQUIRE(t.out);
+    CHECK(t.out->g.handshake.response_frame == 0);
+    CHECK(t.out->g.problem.find("no handshake response in its first 100 bytes") != std::string::npos);
+    CHECK_FALSE(t.out->g.seed_bytes);
 }

@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: MIT
 // RD Gateway layers: HTTP/1.1 heads and WWW-Authenticate challenges (RFC 9112,
-// RFC 9110 11.6.1 and RFC 6455 1.2 examples), WebSocket frames (the RFC 6455
+// RFC 9110 11.6.1 and RFC 6455 1.2 examples), chunked bodies (RFC 9112 7.1,
+// written from its grammar), WebSocket frames (the RFC 6455
 // 5.7 examples byte for byte), and MS-TSGU HTTP packets written field by
 // field from MS-TSGU 2.2.10.
 #include <catch2/catch.hpp>
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "dissect/http1.hpp"
+#include "dissect/http_chunked.hpp"
 #include "dissect/tsgu.hpp"
 #include "dissect/websocket.hpp"
 #include "test_util.hpp"
@@ -118,6 +121,92 @@ TEST_CASE("HTTP: WWW-Authenticate challenges (RFC 9110 11.6.1)", "[http1]") {
     CHECK(ch.names[4] == "Negotiate");
     CHECK(ch.schemes == (http1::kNegotiate | http1::kNtlm | http1::kDigest | http1::kBasic));
     CHECK(ch.negotiate_token);
+}
+
+namespace {
+
+// Feeds `body` to a decoder `piece` bytes at a time; the chunk data, and what
+// followed the body's end.
+struct Dechunked {
+    std::string data, after;
+    bool end = false;
+    std::optional<DecodeError> error;
+};
+Dechunked dechunk(std::string_view body, std::size_t piece) {
+    Dechunked r;
+    http1::ChunkedDecoder d;
+    for (std::size_t at = 0; at < body.size() && !r.end && !r.error;) {
+        Bytes part = B(body.substr(at, piece));
+        at += part.size();
+        while (!part.empty()) {
+            auto s = d.next(part);
+            if (!s) {
+                r.error = s.error();
+                break;
+            }
+            r.data.append(reinterpret_cast<const char*>(s->data.data()), s->data.size());
+            part = part.subspan(s->consumed);
+            if (s->end) {
+                r.end = true;
+                r.after = std::string(body.substr(at - part.size()));
+                break;
+            }
+        }
+    }
+    return r;
+}
+
+}  // namespace
+
+// RFC 9112 7.1: chunk = chunk-size [ chunk-ext ] CRLF chunk-data CRLF, then
+// last-chunk, trailer section, CRLF.  MS-TSGU 3.3.5.2 sends each packet of
+// the IN channel as one chunk; a cut anywhere (TLS records) must not matter.
+TEST_CASE("HTTP chunked: a body decoded whole and byte by byte", "[http1]") {
+    const std::string body = "4\r\nWiki\r\n6;name=\"q\"\r\npedia \r\nA\r\nin chunks.\r\n0\r\nExpires: never\r\n\r\nRDG_IN_DATA";
+    for (std::size_t piece : {body.size(), std::size_t{1}, std::size_t{2}, std::size_t{5}, std::size_t{13}}) {
+        INFO("pieces of " << piece);
+        const auto r = dechunk(body, piece);
+        CHECK_FALSE(r.error);
+        CHECK(r.end);
+        CHECK(r.data == "Wikipedia in chunks.");
+        CHECK(r.after == "RDG_IN_DATA");  // the next message's bytes are left alone
+    }
+    // Upper- and lower-case hex, a bare LF for a line's end (RFC 9112 2.2 lets a recipient take it).
+    const auto r = dechunk("1a\n" + std::string(26, 'x') + "\n0\n\n", 3);
+    CHECK(r.end);
+    CHECK(r.data.size() == 26);
+    http1::ChunkedDecoder d;
+    auto s = d.next(B("1F\r\n"));
+    REQUIRE(s);
+    CHECK(d.data_left() == 31);
+    CHECK(d.chunks() == 1);
+    // A body not yet ended: no end, all used.
+    const auto open = dechunk("3\r\nabc\r\n5\r\nde", 4);
+    CHECK_FALSE(open.end);
+    CHECK_FALSE(open.error);
+    CHECK(open.data == "abcde");
+}
+
+TEST_CASE("HTTP chunked: broken sizes and framing are refused, and stay refused", "[http1]") {
+    auto error_of = [](std::string_view body) {
+        const auto r = dechunk(body, body.size());
+        return r.error ? std::string(r.error->field) : std::string();
+    };
+    CHECK(error_of("zz\r\nabc") == "chunk_size");
+    CHECK(error_of("\r\n") == "chunk_size");              // no digit
+    CHECK(error_of("4 ;x=1\r\nabcd\r\n0\r\n\r\n").empty());  // BWS before a chunk-ext
+    CHECK(error_of("12345678901234567\r\n") == "chunk_size");  // past 64 bits
+    CHECK(error_of("3\r\nabcX\r\n") == "chunk_data_end");  // the data is longer than its size
+    CHECK(error_of("3\rabc") == "chunk_size");            // CR without LF
+    CHECK(error_of("1;" + std::string(2000, 'e') + "\r\n") == "chunk_ext");
+    CHECK(error_of("0\r\n" + std::string(20000, 't')) == "trailer");
+    http1::ChunkedDecoder d;
+    auto bad = d.next(B("g\r\n"));
+    REQUIRE_FALSE(bad);
+    CHECK(bad.error().kind == ErrorKind::malformed);
+    CHECK(bad.error().offset == 0);
+    CHECK(d.failed());
+    CHECK_FALSE(d.next(B("1\r\na\r\n")));  // failed for good
 }
 
 TEST_CASE("WebSocket: the RFC 6455 5.7 examples", "[websocket]") {

@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <thread>
 
+#include "analyze/connection.hpp"
+#include "analyze/verdict.hpp"
 #include "report/progress.hpp"
 
 using namespace rdpscope;
@@ -43,4 +45,27 @@ TEST_CASE("the progress line: bytes of the size, packets per second, connections
     CHECK(out.find(" 50%  1/2 MB") != std::string::npos);
     CHECK(out.find("pkt/s  1,234 conns, 7 RDP\033[K") != std::string::npos);
     CHECK(out.ends_with("\r\033[K"));
+}
+
+// Everything the inner observer hears reaches it through the progress
+// wrapper: an RD Gateway's connection too (analyze on a terminal printed no
+// gateway while the wrapper dropped them).
+TEST_CASE("the progress line: the wrapper passes gateways on", "[progress]") {
+    struct Count : FileObserver {
+        int gateways = 0;
+        void begin_file(const std::string&, const FileStats*) override {}
+        void end_file(const FileStats&) override {}
+        void problem(std::uint64_t, const Connection*, const std::string&) override {}
+        void gateway_done(const Connection&, const Verdict&) override { ++gateways; }
+    } inner;
+    std::FILE* f = std::fopen("/dev/null", "w");
+    {
+        Progress bar(f, true);
+        ProgressObserver shown(inner, bar);
+        Connection c;
+        Verdict v;
+        static_cast<Observer&>(shown).gateway_done(c, v);
+    }
+    std::fclose(f);
+    CHECK(inner.gateways == 1);
 }
