@@ -192,6 +192,16 @@ void RdpSession::start(int side, std::uint64_t frame, int syn_client, RdpEvents&
             sides[side].mode = Mode::x224;
             return;
         }
+        // The other side's Connection Confirm was captured but not this
+        // side's request (the capture began between them): this is the
+        // client, and it goes on in the layer the server chose, as after a
+        // captured request (on_x224_pdu, case cc).
+        if (neg.cc_frame && sides[1 - side].mode != Mode::not_rdp && (syn_client < 0 || syn_client == side)) {
+            client_side_ = side;
+            if (neg.failure_code) sides[side].mode = Mode::x224;
+            else enter_secured(side);
+            return;
+        }
         const proxy::Kind k = proxy::classify_client(b);
         if (k != proxy::Kind::none && (syn_client < 0 || syn_client == side)) {
             client_side_ = side;

@@ -1620,10 +1620,18 @@ bool rule_incomplete_capture(const Facts& f, Verdict& v) {
                                                   : fmt::format("record version 0x{:04x}", ver),
                               f.server())
                 : fmt::format("RDP fast-path PDUs in clear on {}: a session under standard RDP security", f.server());
-        v.summary = fmt::format("The capture started inside a session that was already up (no SYN, no X.224 "
-                                "negotiation; the first bytes are {}). Its handshake is not in the capture, so how it "
-                                "went cannot be judged. Capture from before the client connects.",
-                                what);
+        // The capture may begin between the client's X.224 request and the
+        // server's confirm: then the confirm is there, the request is not.
+        const std::string missing =
+            f.neg.cc_frame ? fmt::format("no SYN, no X.224 Connection Request: the capture began after it, with the "
+                                         "server's Connection Confirm at frame {}",
+                                         f.neg.cc_frame)
+                           : std::string("no SYN, no X.224 negotiation");
+        v.summary = fmt::format("The capture started inside a session that was already up ({}; the first bytes are "
+                                "{}). Its handshake is not in the capture, so how it went cannot be judged. Capture "
+                                "from before the client connects.",
+                                missing, what);
+        add(v, f.neg.cc_frame, "X.224 Connection Confirm without its request");
         add(v, r.mid_session_frame, tls ? "first bytes: TLS records" : "first bytes: fast-path PDUs");
         return true;
     }

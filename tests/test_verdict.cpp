@@ -40,6 +40,8 @@ struct Judged {
     std::optional<Phase> stalled_at;
     Confidence confidence = Confidence::low;
     std::optional<ClientCodes> client_codes;
+    std::string summary;
+    std::vector<EvidenceNote> evidence;
 };
 
 class Collect : public FileObserver {
@@ -49,7 +51,8 @@ public:
     void end_file(const FileStats&) override {}
     void problem(std::uint64_t, const Connection*, const std::string&) override {}
     void connection_done(const Connection&, const Verdict& v) override {
-        verdicts.push_back({v.rule, v.cause, v.code, v.verdict, v.waiting_on, v.stalled_at, v.confidence, v.client_codes});
+        verdicts.push_back(
+            {v.rule, v.cause, v.code, v.verdict, v.waiting_on, v.stalled_at, v.confidence, v.client_codes, v.summary, v.evidence});
     }
 };
 
@@ -1044,6 +1047,27 @@ TEST_CASE("rule incomplete_capture: the capture starts after the connection", "[
         cv.client_fin();
         const auto j = judge_one(cap);
         expect(j, "incomplete_capture", Cause::incomplete_capture, "started_mid_session", std::nullopt);
+    }
+    SECTION("near miss: the capture begins after the X.224 request, at the server's confirm: TLS is followed") {
+        // No SYN, no request: the confirm (frame 1) says what was chosen, the
+        // client's TLS and the server's refusal of it are all in the capture.
+        cv.server(connection_confirm(kSsl));
+        cv.client(client_hello());
+        cv.server(alert(kProtocolVersion));
+        cv.server_fin();
+        const auto j = judge_one(cap);
+        expect(j, "tls_mismatch", Cause::tls_mismatch, "alert_protocol_version", WaitingOn::server);
+        CHECK(j.stalled_at == Phase::tls_handshake);
+    }
+    SECTION("near miss: the capture begins at a confirm of standard RDP security: the client's MCS is RDP") {
+        // Its first bytes are a Data TPDU (the MCS Connect Initial), not a
+        // request: the client of an RDP connection, never "not an RDP client".
+        cv.server(connection_confirm(kRdp));
+        cv.client(mcs_connect_initial());
+        cv.client_fin();
+        const auto j = judge_one(cap);
+        CHECK(j.verdict != "not_an_rdp_client");
+        CHECK(j.cause != Cause::protocol_mismatch);
     }
     SECTION("near miss: with its SYN in the capture, a client that starts with TLS records is no RDP client") {
         cv.handshake();
