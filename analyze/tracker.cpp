@@ -383,7 +383,8 @@ void Tracker::promote(Entry& e, const Key& key) {
     c->rdp.rsa_keys = opt_.rsa_keys;
     c->rdp.refresh_keys = opt_.refresh_keys ? &opt_.refresh_keys : nullptr;
     if (gateway_candidate(key)) {
-        c->gateway = std::make_unique<GatewayTunnel>(InnerSetup{c.get(), opt_.keys, static_cast<bool>(opt_.refresh_keys), opt_.rsa_keys, certs_.get()});
+        c->gateway = std::make_unique<GatewayTunnel>(InnerSetup{c.get(), opt_.keys, static_cast<bool>(opt_.refresh_keys), opt_.rsa_keys, certs_.get()},
+                                                     &kerberos_);
         c->gateway->set_relay(gateway_relay(), c->id);
         gateways_by_hosts_.emplace(host_pair(key.lo, key.hi), e.id);
     }
@@ -965,9 +966,13 @@ bool Tracker::keyless_gateway(Connection& c) {
     return true;
 }
 
+static std::vector<std::string> server_names(const Connection& c);
+
 // The RDP connection inside a gateway's tunnel (analyze/gateway_inner.hpp):
-// closed as the outer one closed, judged by the ordinary rules, reported as an
-// RDP connection that names its gateway connection.
+// closed as the outer one closed, judged by the ordinary rules (its client's
+// Kerberos tied to it as to any connection's: the TERMSRV ticket for the
+// target, and what a KDC proxy carried), reported as an RDP connection that
+// names its gateway connection.
 void Tracker::report_inner(Connection& c) {
     InnerRdp* in = c.gateway->inner();
     if (!in) return;
@@ -979,6 +984,7 @@ void Tracker::report_inner(Connection& c) {
             if (c.stats[s].fin) in->close(c.dir_from(s), c.stats[s].first_fin_frame, c.tcp.side(s).first_fin_ts_ns, false);
     }
     const Connection& ic = in->conn();
+    in->set_kerberos(kerberos_.tie(ic.client().ip, ic.first_ts, stats_.last_ts, server_names(ic)));
     ++stats_.rdp_connections;
     const Verdict v = judge(ic, context(ic, stats_.last_ts, ended_));
     obs_.connection_verdict(ic, v);

@@ -1416,7 +1416,9 @@ std::string krb_error_name(const KerberosNote& n) {
 std::string krb_user(const KerberosNote& n, const std::vector<KerberosNote>& all) {
     const KerberosNote* who = n.cname.empty() ? nullptr : &n;
     for (const auto& q : all)
-        if (!who && q.tcp == n.tcp && q.flow == n.flow && q.frame < n.frame && !q.cname.empty()) who = &q;
+        if (!who && q.tcp == n.tcp && q.flow == n.flow && q.proxied == n.proxied && q.http2_stream == n.http2_stream &&
+            q.frame < n.frame && !q.cname.empty())
+            who = &q;
     if (!who) return "the user";
     return who->crealm.empty() ? who->cname : who->cname + "@" + who->crealm;
 }
@@ -1440,11 +1442,14 @@ bool rule_kerberos_error(const Facts& f, Verdict& v) {
     v.waiting_on = WaitingOn::server;
     const bool ntlm_after = cred && cred->started && cred->start_frame > err->frame;
     const auto meaning = krb::error_meaning(*err->error_code);
+    // Through a KDC proxy (MS-KKDCP), the KDC's answer came from the proxy's address.
+    const std::string kdc = err->proxied ? fmt::format("through the KDC proxy {}", to_string(err->kdc))
+                                         : fmt::format("KDC {}", to_string(err->kdc.ip));
     v.summary = fmt::format(
-        "Network Level Authentication failed: the domain controller (KDC {}) refused the Kerberos {} for {} with "
+        "Network Level Authentication failed: the domain controller ({}) refused the Kerberos {} for {} with "
         "{} (frame {}{}){}.{} The connection ended at frame {}. The domain controller's Security event log (events "
         "4771 / 4768) has the same code.",
-        to_string(err->kdc.ip), err->sname.rfind("krbtgt", 0) == 0 ? "logon" : "ticket request",
+        kdc, err->sname.rfind("krbtgt", 0) == 0 ? "logon" : "ticket request",
         krb_user(*err, f.c.kerberos), krb_error_name(*err), err->frame,
         err->during ? ", during this connection" : ", just before this connection",
         meaning.empty() ? "" : fmt::format(": {}", meaning),
@@ -1452,7 +1457,10 @@ bool rule_kerberos_error(const Facts& f, Verdict& v) {
                      "not get through either."
                    : "",
         f.closing.frame ? f.closing.frame : f.c.progress_frame);
-    add(v, err->frame, fmt::format("KRB-ERROR {} from the KDC {}", krb::error_name(*err->error_code), to_string(err->kdc.ip)));
+    add(v, err->frame, err->proxied ? fmt::format("KRB-ERROR {} through the KDC proxy {} (HTTP/2 stream {})",
+                                                  krb::error_name(*err->error_code), to_string(err->kdc), err->http2_stream)
+                                    : fmt::format("KRB-ERROR {} from the KDC {}", krb::error_name(*err->error_code),
+                                                  to_string(err->kdc.ip)));
     if (cred && cred->started) add(v, cred->start_frame, "CredSSP starts (inferred from encrypted records)");
     add(v, f.closing.frame, fmt::format("the {} closes", f.side_name(f.closing.side)));
     return true;
