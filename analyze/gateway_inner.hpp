@@ -32,6 +32,7 @@ class RsaKeys;
 struct InnerSetup {
     const Connection* outer = nullptr;  // owns the tunnel: outlives it; its sides are read when the channel opens
     const keylog::KeyLog* keys = nullptr;
+    bool keys_may_grow = false;  // live: the key log is read again as the capture goes (TrackerOptions::refresh_keys)
     const RsaKeys* rsa_keys = nullptr;
     CertificateCache* certs = nullptr;
 };

@@ -322,9 +322,11 @@ void GatewayStage::on_packet(Dir dir, Bytes packet, std::vector<PduEvent>& out) 
     out.push_back(PduEvent{frame_, ts_ns_, std::move(e)});
 }
 
-GatewayTunnel::GatewayTunnel(const keylog::KeyLog* keys, const InnerSetup& inner)
-    : setup_(std::make_unique<InnerSetup>(inner)) {
-    tls_.set_keys(keys, nullptr, false);
+GatewayTunnel::GatewayTunnel(const InnerSetup& inner) : setup_(std::make_unique<InnerSetup>(inner)) {
+    // The same certificates as the RDP connections' (a gateway or web server
+    // sends one certificate to every client; describing it is OpenSSL's
+    // costliest work here: issue 16).
+    tls_.set_certificate_cache(inner.certs);
     tls_.set_plaintext_sink(&stage_);
     stage_.set_inner(this);
 }
@@ -377,6 +379,12 @@ bool GatewayTunnel::on_data(Dir dir, Bytes data, std::uint64_t frame, std::int64
             return false;
         }
         started_ = true;
+        // A key log still empty when TLS starts (a pcap's, a pcapng without
+        // secrets) decrypts nothing: without it the records' payloads are only
+        // counted, not gathered, as for an RDP connection (rdp_stream.cpp,
+        // enter_secured).  Gathering every HTTPS record on a jump box's 443
+        // cost a fifth of the mix's time (issue 16).
+        if (setup_->keys && (!setup_->keys->empty() || setup_->keys_may_grow)) tls_.set_keys(setup_->keys, nullptr, false);
     }
     tls_.feed(dir, data, frame, ts_ns, out);
     return true;

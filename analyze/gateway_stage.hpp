@@ -136,7 +136,7 @@ struct InnerSetup;
 class GatewayTunnel : private GatewayInner {
 public:
     // `inner`: for the RDP connection carried in the tunnel.
-    GatewayTunnel(const keylog::KeyLog* keys, const InnerSetup& inner);
+    explicit GatewayTunnel(const InnerSetup& inner);  // inner.keys: the key log, used once TLS starts if not empty
     ~GatewayTunnel() override;
     GatewayTunnel(const GatewayTunnel&) = delete;
     GatewayTunnel& operator=(const GatewayTunnel&) = delete;

@@ -34,7 +34,9 @@ private:
 // Feeds one direction's reassembled bytes to the RDP decoder.
 class Tracker::Sink : public tcp::StreamSink {
 public:
-    Sink(Connection& c, int side, RdpEvents& ev) : c_(c), side_(side), ev_(ev) {}
+    // `scratch`: the tracker's, cleared and reused, so no vector is allocated per segment.
+    Sink(Connection& c, int side, RdpEvents& ev, std::vector<PduEvent>& scratch)
+        : c_(c), side_(side), out_(scratch), ev_(ev) {}
     void on_data(Bytes data, std::uint64_t frame, std::int64_t ts_ns) override {
         c_.progress_ts = ts_ns;
         c_.progress_frame = frame;
@@ -60,7 +62,7 @@ public:
 private:
     Connection& c_;
     int side_;
-    std::vector<PduEvent> out_;
+    std::vector<PduEvent>& out_;
     RdpEvents& ev_;
 };
 
@@ -321,8 +323,10 @@ void Tracker::promote(Entry& e, const Key& key) {
     c->rdp.tls.set_certificate_cache(certs_.get());
     c->rdp.rsa_keys = opt_.rsa_keys;
     c->rdp.refresh_keys = opt_.refresh_keys ? &opt_.refresh_keys : nullptr;
-    if (gateway_candidate(key))
-        c->gateway = std::make_unique<GatewayTunnel>(opt_.keys, InnerSetup{c.get(), opt_.keys, opt_.rsa_keys, certs_.get()});
+    if (gateway_candidate(key)) {
+        c->gateway = std::make_unique<GatewayTunnel>(InnerSetup{c.get(), opt_.keys, static_cast<bool>(opt_.refresh_keys), opt_.rsa_keys, certs_.get()});
+        gateways_by_hosts_.emplace(host_pair(key.lo, key.hi), e.id);
+    }
     for (auto& s : c->stream) s = tcp::Reassembler(opt_.max_pending_per_direction);
     c->tcp.keep_segments(opt_.keep_segments);
     for (int s = 0; s < 2; ++s) c->stats[s].duplicate_copies = h->copies[s].packets;
@@ -556,6 +560,7 @@ void Tracker::demote(Entry& e, const Key& key) {
     }
     e.last_ts = c.last_ts;
     e.dead = true;
+    forget_gateway(c);
     full_.erase(e.id);
     undecided_.erase(e.id);
     e.conn.reset();
@@ -703,13 +708,13 @@ void Tracker::full_tcp(Connection& c, const TcpIn& in) {
     Events ev(*this, c);
     if (!t.has(tcp::RST)) {
         if (wants_bytes(c, s)) {
-            Sink sink(c, s, ev);
+            Sink sink(c, s, ev, sink_scratch_);
             c.stream[s].segment(t.seq, t.payload, t.has(tcp::FIN), in.frame, in.ts_ns, sink);
             // Bytes the snaplen cut off exist on the wire: account for them as a gap now.
             if (cut) c.stream[s].acked(t.seq + static_cast<std::uint32_t>(wire_payload), in.frame, sink);
         }
         if (t.has(tcp::ACK) && wants_bytes(c, 1 - s)) {
-            Sink peer(c, 1 - s, ev);
+            Sink peer(c, 1 - s, ev, sink_scratch_);
             c.stream[1 - s].acked(t.ack, in.frame, peer);
         }
     }
@@ -820,7 +825,7 @@ void Tracker::retire(const Key& key) {
         for (int s = 0; s < 2; ++s) {
             if (!wants_bytes(c, s)) continue;
             Events ev(*this, c);
-            Sink sink(c, s, ev);
+            Sink sink(c, s, ev, sink_scratch_);
             c.stream[s].flush(c.last_frame, sink);
         }
         report(c, stats_.last_ts, ended_);
@@ -834,6 +839,7 @@ void Tracker::retire(const Key& key) {
             obs_.connection_done(c, v->second);
             verdicts_.erase(v);
         }
+        forget_gateway(c);
         full_.erase(c.id);
         undecided_.erase(c.id);
     }
@@ -854,6 +860,21 @@ bool Tracker::named_gateway(const Connection& c) const {
     return false;
 }
 
+std::uint64_t Tracker::host_pair(const Endpoint& a, const Endpoint& b) {
+    // The addresses only, in order: the same whichever side is the client.
+    const bool a_first = a.ip <= b.ip;
+    return hash_endpoints(Endpoint{a_first ? a.ip : b.ip, 0}, Endpoint{a_first ? b.ip : a.ip, 0});
+}
+
+void Tracker::forget_gateway(const Connection& c) {
+    if (!c.gateway) return;
+    for (auto [it, end] = gateways_by_hosts_.equal_range(host_pair(c.side[0], c.side[1])); it != end; ++it)
+        if (it->second == c.id) {
+            gateways_by_hosts_.erase(it);
+            return;
+        }
+}
+
 bool Tracker::keyless_gateway(Connection& c) {
     GatewayTunnel& g = *c.gateway;
     if (g.not_tls() || !g.tls().started()) return false;
@@ -869,7 +890,12 @@ bool Tracker::keyless_gateway(Connection& c) {
     // a browser's (ALPN offered), short and one-way, is passed over cheaply.
     std::vector<ShapeBrief> others;
     if (!me.alpn_offered || me.named || me.app_records[0] + me.app_records[1] >= 16) {
-        for (const auto& [id, oc] : full_)
+        // In connection order, as full_ holds them: classify_shape takes the first partner that fits.
+        std::vector<const Connection*> live;
+        for (auto [it, end] = gateways_by_hosts_.equal_range(host_pair(c.side[0], c.side[1])); it != end; ++it)
+            if (auto f = full_.find(it->second); f != full_.end()) live.push_back(f->second);
+        std::sort(live.begin(), live.end(), [](const Connection* a, const Connection* b) { return a->id < b->id; });
+        for (const Connection* oc : live)
             if (oc != &c && oc->gateway && oc->gateway->tls().started() && oc->client().ip == me.client &&
                 oc->server() == me.server)
                 others.push_back(brief_of(*oc, false));

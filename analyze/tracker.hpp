@@ -410,6 +410,13 @@ private:
     // shape of those judged after them: a pair's partner, a KDC proxy beside.
     std::deque<ShapeBrief> recent_shapes_;
     static constexpr std::size_t kMaxRecentShapes = 256;
+    // The gateway candidates in full_, by their two addresses (host_pair):
+    // a shape's neighbours are looked up, not found by walking every
+    // connection (that walk was a seventh of a jump box's HTTPS: issue 16).
+    std::unordered_multimap<std::uint64_t, std::uint64_t> gateways_by_hosts_;
+    std::vector<PduEvent> sink_scratch_;  // Sink's events of one segment (tracker.cpp)
+    static std::uint64_t host_pair(const Endpoint& a, const Endpoint& b);
+    void forget_gateway(const Connection& c);
     std::uint64_t next_id_ = 0;
     std::int64_t last_sweep_ns_ = 0;
     std::unique_ptr<CopyFilter> copies_ = std::make_unique<CopyFilter>();  // 128 KiB: not on the stack
