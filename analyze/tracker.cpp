@@ -394,6 +394,7 @@ void Tracker::promote(Entry& e, const Key& key) {
     Connection& conn = *c;
     e.conn = std::move(c);
     full_.emplace(e.id, &conn);
+    undecided_.emplace(e.id, &conn);
     // Retiring erases table entries, which the caller may still hold: at the next packet.
     if (opt_.max_full_connections && full_.size() > opt_.max_full_connections) relieve_due_ = true;
     for (const HeldPacket& hp : h->packets) {
@@ -622,6 +623,7 @@ void Tracker::demote(Entry& e, const Key& key) {
     e.dead = true;
     forget_gateway(c);
     full_.erase(e.id);
+    undecided_.erase(e.id);
     e.conn.reset();
 }
 
@@ -900,6 +902,7 @@ void Tracker::retire(const Key& key) {
         }
         forget_gateway(c);
         full_.erase(c.id);
+        undecided_.erase(c.id);
     }
     table_.erase(key);
 }
@@ -1017,10 +1020,16 @@ static std::vector<std::string> server_names(const Connection& c) {
 void Tracker::report(Connection& c, std::int64_t now_ns, bool input_ended) {
     if (c.reported || !reportable(c)) return;
     c.reported = true;
+    undecided_.erase(c.id);
     ++stats_.rdp_connections;
     c.udp = udp_->take_tied(c.id);
     c.kerberos = kerberos_.tie(c.client().ip, c.first_ts, now_ns, server_names(c));
-    auto [it, inserted] = verdicts_.emplace(c.id, judge(c, context(c, now_ns, input_ended)));
+    JudgeContext ctx = context(c, now_ns, input_ended);
+    // Beyond the listing budget a probe-like connection is never printed: its
+    // verdict is judged in brief (what the groups and the counts read), and
+    // again in full should it not be probe-like after all.
+    ctx.brief = opt_.brief_unlisted && opt_.listed_per_minute && !budget_.peek(now_ns);
+    auto [it, inserted] = verdicts_.emplace(c.id, judge(c, ctx));
     (void)inserted;
     // A flood's probe (flood.hpp): listed while the budget lasts.
     if (opt_.listed_per_minute) {
@@ -1032,6 +1041,10 @@ void Tracker::report(Connection& c, std::int64_t now_ns, bool input_ended) {
                 flood_.not_listed(it->second.cause, c.first_frame, c.last_frame);
             }
         }
+    }
+    if (ctx.brief && c.listed) {
+        ctx.brief = false;
+        it->second = judge(c, ctx);
     }
     obs_.connection_verdict(c, it->second);
 }
@@ -1067,9 +1080,9 @@ bool Tracker::due(Connection& c, std::int64_t now_ns) {
 
 void Tracker::sweep(std::int64_t now_ns) {
     sweep_pending(now_ns);
-    // Verdicts: only full connections can be reported; full_ is in id order.
+    // Verdicts: only full connections not yet reported can be; in id order.
     std::vector<Connection*> verdicts;
-    for (auto& [id, c] : full_)
+    for (auto& [id, c] : undecided_)
         if (due(*c, now_ns)) verdicts.push_back(c);
     for (Connection* c : verdicts) report(*c, now_ns, false);
     // Retiring: the entries whose check time has come, instead of the whole
