@@ -11,7 +11,14 @@ namespace {
 // Spare Connection blocks: at most kSpareBlocks (7 MiB), about the
 // connections max_full_connections lets the tracker free at once.  Not under
 // AddressSanitizer, which must see each block freed to find its misuse.
-#if defined(__SANITIZE_ADDRESS__)
+// GCC defines __SANITIZE_ADDRESS__; clang (the fuzz and sanitize builds) only
+// answers __has_feature(address_sanitizer).
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define RDPSCOPE_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) || defined(RDPSCOPE_ASAN)
 constexpr std::size_t kSpareBlocks = 0;
 #else
 constexpr std::size_t kSpareBlocks = 1024;
