@@ -195,6 +195,17 @@ void GatewayStage::run_http(Dir dir, Side& s, std::vector<PduEvent>& out) {
             facts_.upgrade_ts = ts_ns_;
             for (auto& side : sides_)
                 if (side.mode != Mode::stopped) side.mode = Mode::websocket;
+            // The other side's bytes held as the start of an HTTP head are
+            // frames now (a client that did not wait for the 101, RFC 6455
+            // 4.1; or a lying capture): read as such, else a frame header
+            // would be sought in them (fuzz_gateway found it).
+            const Dir other = dir == Dir::c2s ? Dir::s2c : Dir::c2s;
+            Side& o = sides_[dir_index(other)];
+            if (o.mode == Mode::websocket && !o.buf.empty()) {
+                std::vector<std::uint8_t> held;
+                held.swap(o.buf);
+                run_websocket(other, o, held, out);
+            }
             return;
         }
         // MS-TSGU 3.3.5.2: from the tunnel's creation on, the client's packets
@@ -247,6 +258,11 @@ void GatewayStage::run_websocket(Dir dir, Side& s, Bytes data, std::vector<PduEv
                 return;
             }
             // Of the bytes just taken, those past the header are payload.
+            // (s.buf holds at most a header's first bytes: had < header_length.)
+            if (h->header_length <= had) {
+                stop(s, "a WebSocket frame header does not decode (RFC 6455 5.2)");
+                return;
+            }
             const std::size_t used = h->header_length - had;
             data = data.subspan(used);
             s.buf.clear();

@@ -5,6 +5,7 @@
 #include <openssl/crypto.h>
 
 #include "capture/pcap_version.hpp"
+#include "dissect/hpack.hpp"
 
 namespace rdpscope::cli {
 
@@ -16,8 +17,9 @@ std::string version_text() {
         "commit: {}\n"
         "capture library: {}\n"
         "crypto library: {}\n"
+        "HTTP/2 header library: {}\n"
         "licence: MIT",
-        kVersion, kGitCommit, pcap_library_version(), OpenSSL_version(OPENSSL_VERSION));
+        kVersion, kGitCommit, pcap_library_version(), OpenSSL_version(OPENSSL_VERSION), hpack::library_version());
 }
 
 }  // namespace rdpscope::cli

@@ -17,6 +17,9 @@ constexpr std::string_view kLayer = "hpack";
 
 bool available() { return true; }
 
+// The loaded library's own version (nghttp2_version, not the headers' NGHTTP2_VERSION).
+std::string library_version() { return std::string("libnghttp2 ") + nghttp2_version(0)->version_str; }
+
 struct Inflater::Impl {
     nghttp2_hd_inflater* inf = nullptr;
     std::size_t in_block = 0;  // headers given for the block under way
@@ -81,6 +84,7 @@ Decoded<std::size_t> Inflater::inflate(Bytes fragment, bool last, std::vector<He
 #else  // built without libnghttp2
 
 bool available() { return false; }
+std::string library_version() { return "none (built without libnghttp2: no HTTP/2 header decoding)"; }
 struct Inflater::Impl {};
 Inflater::Inflater() : impl_(std::make_unique<Impl>()) {}
 Inflater::~Inflater() = default;

@@ -23,6 +23,8 @@
 namespace rdpscope::hpack {
 
 bool available();
+// "libnghttp2 1.52.0", or what is missing (rdpscope --version).
+std::string library_version();
 
 struct Header {
     std::string name, value;  // value cut at kMaxValue bytes

@@ -124,6 +124,129 @@ def session_chunks(pieces):
     return bytes(out)
 
 
+def gateway_chunks(options, pieces):
+    """fuzz_gateway's format: an options byte (bit 0: the server selected h2),
+    then a control byte (bit 0 direction, 1 the server's; bits 1-7 length
+    0..127) before each piece of at most 127 bytes."""
+    out = bytearray([options])
+    for side, b in pieces:
+        for i in range(0, len(b), 127):
+            part = b[i:i + 127]
+            out.append((len(part) << 1) | side)
+            out += part
+    return bytes(out)
+
+
+def der(tag, body):
+    n = len(body)
+    if n < 0x80:
+        return bytes([tag, n]) + body
+    ln = n.to_bytes((n.bit_length() + 7) // 8, "big")
+    return bytes([tag, 0x80 | len(ln)]) + ln + body
+
+
+def der_int(v):
+    return der(0x02, v.to_bytes(max(1, (v.bit_length() + 8) // 8), "big"))
+
+
+def krb_error(code):
+    """RFC 4120 5.9.1 KRB-ERROR: pvno 5, msg-type 30, stime, susec, error-code,
+    realm, sname krbtgt/EXAMPLE.COM."""
+    realm = der(0x1b, b"EXAMPLE.COM")
+    sname = der(0x30, der(0xa0, der_int(2)) + der(0xa1, der(0x30, der(0x1b, b"krbtgt") + realm)))
+    body = (der(0xa0, der_int(5)) + der(0xa1, der_int(30)) + der(0xa4, der(0x18, b"20261207000000Z")) +
+            der(0xa5, der_int(0)) + der(0xa6, der_int(code)) + der(0xa9, realm) + der(0xaa, sname))
+    return der(0x7e, der(0x30, body))
+
+
+def kdc_proxy_message(krb):
+    """MS-KKDCP 2.2.2: SEQUENCE { [0] OCTET STRING (4-octet length, then the
+    Kerberos message), [1] target-domain }."""
+    return der(0x30, der(0xa0, der(0x04, len(krb).to_bytes(4, "big") + krb)) +
+               der(0xa1, der(0x1b, b"EXAMPLE.COM")))
+
+
+def h2_frame(ftype, flags, stream, payload):
+    """RFC 9113 4.1: length (24), type, flags, stream identifier (31)."""
+    return len(payload).to_bytes(3, "big") + bytes([ftype, flags]) + stream.to_bytes(4, "big") + payload
+
+
+def tsgu(ptype, body):
+    """MS-TSGU 2.2.10.9 header: packetType, reserved, packetLength (LE)."""
+    return struct.pack("<HHI", ptype, 0, 8 + len(body)) + body
+
+
+def ws(payload, masked):
+    """RFC 6455 5.2: one FIN binary frame; the client's masked with a fixed key."""
+    n = len(payload)
+    head = bytes([0x82])
+    m = 0x80 if masked else 0
+    head += bytes([m | n]) if n < 126 else bytes([m | 126]) + n.to_bytes(2, "big")
+    if not masked:
+        return head + payload
+    key = b"\x37\xfa\x21\x3d"
+    return head + key + bytes(b ^ key[i & 3] for i, b in enumerate(payload))
+
+
+def gateway_seeds(s):
+    """fuzz_gateway's seeds, built from the specs (no capture bytes): MS-TSGU's
+    WebSocket transport through an opened channel carrying an X.224 exchange,
+    a 401 refusal, the HTTP transport's OUT/IN requests, and a KDC proxy over
+    HTTP/2 answering a KRB-ERROR and a 503."""
+    utf16 = lambda t: t.encode("utf-16-le")
+    cr = bytes.fromhex("030000130ee000000000000100080003000000")  # MS-RDPBCGR 2.2.1.1, TLS|HYBRID
+    cc = bytes.fromhex("030000130ed000001234000201080002000000")  # 2.2.1.2, HYBRID selected
+    req = (b"RDG_OUT_DATA /remoteDesktopGateway/ HTTP/1.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+           b"Host: gw.example.test\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+    up = (b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+          b"Sec-WebSocket-Accept: s3pPLMBiTxaQ9kMWzzhZxOo=\r\n\r\n")
+    name, target = utf16("PC1"), utf16("srv1")
+    c2s = lambda p: (0, ws(p, True))
+    s2c = lambda p: (1, ws(p, False))
+    ok = [(0, req), (1, up),
+          c2s(tsgu(0x1, bytes([1, 0, 0, 0, 0, 0]))), s2c(tsgu(0x2, struct.pack("<I", 0) + bytes([1, 0, 0, 0, 0, 0]))),
+          c2s(tsgu(0x4, bytes([0x3f, 0, 0, 0, 0, 0, 0, 0]))), s2c(tsgu(0x5, struct.pack("<HIHHI", 0, 0, 1, 0, 7))),
+          c2s(tsgu(0x6, struct.pack("<HH", 0, len(name)) + name)), s2c(tsgu(0x7, struct.pack("<II", 0, 0))),
+          c2s(tsgu(0x8, struct.pack("<BBHHH", 1, 0, 3389, 3, len(target)) + target)),
+          s2c(tsgu(0x9, struct.pack("<IHHI", 0, 1, 0, 1))),
+          c2s(tsgu(0xA, struct.pack("<H", len(cr)) + cr)), s2c(tsgu(0xA, struct.pack("<H", len(cc)) + cc)),
+          c2s(tsgu(0x10, struct.pack("<I", 0))), s2c(tsgu(0x11, struct.pack("<I", 0)))]
+    s.add("fuzz_gateway", gateway_chunks(0, ok))
+    # MS-TSGU 2.2.10.10: E_PROXY_RAP_ACCESSDENIED (0x800759DA) in the channel response.
+    denied = ok[:9] + [s2c(tsgu(0x9, struct.pack("<IHH", 0x800759DA, 0, 0)))]
+    s.add("fuzz_gateway", gateway_chunks(0, denied))
+    refused = [(0, req), (1, b"HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Negotiate\r\nWWW-Authenticate: NTLM\r\n"
+                             b"Content-Length: 0\r\n\r\n"),
+               (0, req.replace(b"\r\n\r\n", b"\r\nAuthorization: NTLM TlRMTVNTUAABAAAA\r\n\r\n")),
+               (1, b"HTTP/1.1 401 User Account Restricted\r\nWWW-Authenticate: Negotiate\r\nContent-Length: 5\r\n\r\nabcde")]
+    s.add("fuzz_gateway", gateway_chunks(0, refused))
+    # MS-TSGU 2.2.3.1, 3.3.5.1: the HTTP transport; the OUT channel's body
+    # starts with a seed, the IN channel's request body is chunked.
+    out_ch = [(0, b"RDG_OUT_DATA /remoteDesktopGateway/ HTTP/1.1\r\nRDG-Connection-Id: {0f}\r\nContent-Length: 0\r\n\r\n"),
+              (1, b"HTTP/1.1 200 OK\r\nContent-Length: 4294967295\r\n\r\n" + bytes(range(100)) +
+               tsgu(0x2, struct.pack("<I", 0) + bytes([1, 0, 0, 0, 0, 0])))]
+    s.add("fuzz_gateway", gateway_chunks(0, out_ch))
+    hs = tsgu(0x1, bytes([1, 0, 0, 0, 0, 0]))
+    in_ch = [(0, b"RDG_IN_DATA /remoteDesktopGateway/ HTTP/1.1\r\nRDG-Connection-Id: {0f}\r\n"
+                 b"Transfer-Encoding: chunked\r\n\r\n" + b"%x\r\n" % len(hs) + hs + b"\r\n0\r\n\r\n")]
+    s.add("fuzz_gateway", gateway_chunks(0, in_ch))
+    # RFC 9113 3.4 preface, SETTINGS; RFC 7541 static table: 0x83 :method POST,
+    # 0x87 :scheme https, 0x04 :path (literal value), 0x88 :status 200, 0x08 :status (literal).
+    preface = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + h2_frame(4, 0, 0, b"")
+    headers = bytes([0x83, 0x87, 0x04, 9]) + b"/KdcProxy" + bytes([0x01, 2]) + b"gw"
+    asreq_like = kdc_proxy_message(krb_error(25))
+    for status, body in ((bytes([0x88]), kdc_proxy_message(krb_error(24))), (bytes([0x08, 3]) + b"503", b"<html/>")):
+        h2 = [(0, preface + h2_frame(1, 4, 1, headers) + h2_frame(0, 1, 1, asreq_like)),
+              (1, h2_frame(4, 0, 0, b"") + h2_frame(1, 4, 1, status) + h2_frame(0, 1, 1, body) +
+               h2_frame(7, 0, 0, struct.pack(">II", 1, 0)))]
+        s.add("fuzz_gateway", gateway_chunks(1, h2))
+    # The same over HTTP/1.1 (MS-KKDCP 2.2: application/kerberos bodies).
+    krb = kdc_proxy_message(krb_error(24))
+    h1 = [(0, b"POST /KdcProxy HTTP/1.1\r\nContent-Type: application/kerberos\r\nContent-Length: %d\r\n\r\n" % len(asreq_like) + asreq_like),
+          (1, b"HTTP/1.1 200 OK\r\nContent-Type: application/kerberos\r\nContent-Length: %d\r\n\r\n" % len(krb) + krb)]
+    s.add("fuzz_gateway", gateway_chunks(0, h1))
+
+
 def main():
     out, caps = sys.argv[1], sys.argv[2:]
     s = Seeds(out)
@@ -166,6 +289,7 @@ def main():
                 s.add("fuzz_x509", unhex(one))
         for (payload,) in tshark(cap, "udp.port == 3389 && udp.length > 8", ["udp.payload"]):
             s.add("fuzz_rdpudp", unhex(payload))
+    gateway_seeds(s)
     for t in sorted(s.count):
         print(f"{t}: {s.count[t]} seeds")
 

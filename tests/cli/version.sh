@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # rdpscope --version: the project version (CMakeLists.txt), the git commit the
 # binary was built from, and the versions of the libpcap and OpenSSL it runs
-# with -- compared with the Debian packages that own the libraries the dynamic
+# with (and libnghttp2's) -- compared with the Debian packages that own the libraries the dynamic
 # linker actually loads for this binary.
 set -uo pipefail
 bin=$1; src=$2
@@ -12,7 +12,7 @@ ok() { echo "ok   $*"; }
 out=$("$bin" --version) || fail "--version exited $?"
 mapfile -t line <<<"$out"
 printf '     %s\n' "${line[@]}"
-[[ ${#line[@]} -eq 5 ]] || fail "${#line[@]} lines, not 5"
+[[ ${#line[@]} -eq 6 ]] || fail "${#line[@]} lines, not 6"
 
 version=$(sed -n 's/^project(rdpscope VERSION \([0-9.]*\).*/\1/p' "$src/CMakeLists.txt")
 [[ -n $version ]] || fail "no project version in $src/CMakeLists.txt"
@@ -56,8 +56,15 @@ ssl_version=$(upstream "$ssl_pkg")
     fail "fourth line '${line[3]}', not 'crypto library: OpenSSL $ssl_version ...' ($ssl_pkg)"
 ok "OpenSSL $ssl_version, as Debian's $ssl_pkg"
 
+# libnghttp2 (HPACK, for the KDC proxy over HTTP/2): linked on Linux.
+h2_pkg=$(pkg_of libnghttp2.so) || fail "ldd shows no libnghttp2 for $bin"
+h2_version=$(upstream "$h2_pkg")
+[[ ${line[4]} == "HTTP/2 header library: libnghttp2 $h2_version" ]] ||
+    fail "fifth line '${line[4]}', not 'HTTP/2 header library: libnghttp2 $h2_version' ($h2_pkg)"
+ok "libnghttp2 $h2_version, as Debian's $h2_pkg"
+
 head -1 "$src/LICENSE" | grep -q '^MIT License' || fail "LICENSE is not the MIT licence"
-[[ ${line[4]} == "licence: MIT" ]] || fail "fifth line '${line[4]}', not 'licence: MIT'"
+[[ ${line[5]} == "licence: MIT" ]] || fail "sixth line '${line[5]}', not 'licence: MIT'"
 ok "licence MIT, as LICENSE"
 
 # The usage lines name the program, not the path it was run from (the man page
