@@ -5,6 +5,7 @@
 
 #include <cassert>
 
+#include "analyze/gateway_udp.hpp"
 #include "dissect/tsgu.hpp"
 
 namespace rdpscope {
@@ -281,13 +282,75 @@ const std::vector<GatewayRule>& rules() {
 
 }  // namespace
 
+namespace {
+
+// The UDP transport's rules (judge_gateway_udp): a flow of its own, not a TCP connection's ladder.
+const RuleInfo kUdpTransport{
+    "gateway_udp_transport", {Cause::none}, {VerdictCode::gateway_udp_transport},
+    "RD Gateway without keys: DTLS records both ways on a gateway UDP port (3391) -- MS-TSGU's UDP transport; "
+    "medium confidence beside a TLS connection of the same client to the same gateway, low alone; what the DTLS "
+    "carried (the gateway's CONNECT_PKT_RESP, the RDP-UDP inside) cannot be read"};
+const RuleInfo kUdpUnanswered{
+    "gateway_udp_unanswered", {Cause::server_unresponsive}, {VerdictCode::gateway_udp_unanswered},
+    "RD Gateway without keys: only the client's DTLS records on a gateway UDP port, never an answer -- the gateway "
+    "did not answer, or the path drops UDP 3391 (the capture cannot tell which); low confidence; the client falls "
+    "back to the HTTP transport"};
+
+}  // namespace
+
 const std::vector<RuleInfo>& gateway_rules() {
     static const std::vector<RuleInfo> infos = [] {
         std::vector<RuleInfo> out;
         for (const auto& r : rules()) out.push_back(r.info);
+        out.push_back(kUdpTransport);
+        out.push_back(kUdpUnanswered);
         return out;
     }();
     return infos;
+}
+
+Verdict judge_gateway_udp(const GatewayUdpFacts& f) {
+    Verdict v;
+    const bool tied = f.tcp_conn.has_value();
+    const std::string beside =
+        tied ? fmt::format(" beside the TLS connection #{} of the same client to the same gateway", *f.tcp_conn) : "";
+    const std::string ver = f.version == 0xFEFD ? "DTLS 1.2" : f.version == 0xFEFF ? "DTLS 1.0" : "DTLS";
+    auto add = [&v](std::uint64_t frame, std::string note) {
+        if (frame) v.evidence.push_back({frame, std::move(note)});
+    };
+    if (f.datagrams[1]) {
+        v.rule = kUdpTransport.id;
+        v.cause = Cause::none;
+        v.code = {VerdictCode::gateway_udp_transport};
+        v.phase = Phase::gateway_connect;
+        v.confidence = tied ? Confidence::medium : Confidence::low;
+        v.summary = fmt::format(
+            "{} both ways on UDP {}{}: the RD Gateway's UDP transport (MS-TSGU 1.3.3); {} records to the gateway, {} "
+            "back{}; without keys what it carried (whether the gateway accepted the UDP connection, the RDP-UDP "
+            "inside) cannot be read",
+            ver, f.server.port, beside, f.records[0], f.records[1],
+            f.handshake_answered() ? ", the DTLS handshake answered" : ", no DTLS handshake seen in the clear");
+    } else {
+        v.rule = kUdpUnanswered.id;
+        v.cause = Cause::server_unresponsive;
+        v.code = {VerdictCode::gateway_udp_unanswered};
+        v.stalled_at = Phase::gateway_connect;
+        v.waiting_on = WaitingOn::server;
+        v.confidence = Confidence::low;
+        v.summary = fmt::format(
+            "{} {} records from the client to UDP {}{}, never answered: the gateway did not answer, or the path drops "
+            "UDP {} (the capture cannot tell which); the client then keeps to the HTTP transport",
+            f.records[0], ver, f.server.port, beside, f.server.port);
+    }
+    add(f.client_hello_frame, "the client's DTLS ClientHello");
+    add(f.hello_verify_frame, "the gateway's HelloVerifyRequest");
+    add(f.server_hello_frame, "the gateway's ServerHello");
+    add(f.first_encrypted_frame[0], "the client's first encrypted record");
+    add(f.first_encrypted_frame[1], "the gateway's first encrypted record");
+    if (v.evidence.empty()) add(f.first_frame, "the first datagram");
+    v.verdict = to_string(v.code);
+    v.client_codes = client_codes_for(v.cause, v.code);
+    return v;
 }
 
 Verdict judge_gateway(const Connection& c, const JudgeContext& ctx) {

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include "analyze/gateway_udp.hpp"
 #include "dissect/tsgu.hpp"
 #include "report/json_util.hpp"
 #include "report/summary.hpp"
@@ -165,6 +166,56 @@ std::string render_gateway_text(const json& j) {
     for (const auto& e : j["evidence"])
         out += fmt::format("    frame {}: {}\n", e.value("frame", 0), e.value("note", std::string()));
     return out;
+}
+
+json gateway_udp_json(const GatewayUdpFacts& f, const Verdict& v) {
+    json j;
+    j["type"] = "gateway";
+    j["conn"] = f.id;  // udp.stream
+    j["transport"] = "rdg-udp";
+    j["recognised_by"] = "shape";
+    j["client"] = to_string(f.client);
+    j["server"] = to_string(f.server);
+    j["first_frame"] = f.first_frame;
+    j["last_frame"] = f.last_frame;
+    j["start"] = epoch_seconds(f.first_ts);
+    j["duration"] = static_cast<double>(f.last_ts - f.first_ts) / 1e9;
+    add_verdict_fields(v, j);
+    j.erase("ladder");
+    json u = {{"dtls_version", f.version == 0xFEFD ? "1.2" : f.version == 0xFEFF ? "1.0" : "unknown"},
+              {"c2s_datagrams", f.datagrams[0]}, {"c2s_bytes", f.bytes[0]}, {"c2s_records", f.records[0]},
+              {"s2c_datagrams", f.datagrams[1]}, {"s2c_bytes", f.bytes[1]}, {"s2c_records", f.records[1]},
+              {"handshake_answered", f.handshake_answered()}};
+    if (f.client_hello_frame) u["client_hello_frame"] = f.client_hello_frame;
+    if (f.hello_verify_frame) u["hello_verify_request_frame"] = f.hello_verify_frame;
+    if (f.server_hello_frame) u["server_hello_frame"] = f.server_hello_frame;
+    if (f.first_encrypted_frame[0]) u["c2s_first_encrypted_frame"] = f.first_encrypted_frame[0];
+    if (f.first_encrypted_frame[1]) u["s2c_first_encrypted_frame"] = f.first_encrypted_frame[1];
+    if (f.not_dtls) u["not_dtls_datagrams"] = f.not_dtls;
+    if (f.tcp_conn) u["tcp_conn"] = *f.tcp_conn;
+    j["udp"] = std::move(u);
+    return j;
+}
+
+void ReportWriter::gateway_udp_done(const GatewayUdpFacts& f, const Verdict& v) {
+    ++gateways_udp_;
+    json j = gateway_udp_json(f, v);
+    j["file"] = path_;
+    if (sink_) sink_->object(j);
+    if (format_ == Format::json) {
+        fmt::print(out_, "{}\n", j.dump());
+    } else {
+        if (!header_printed_) emit_text(json());
+        std::string text = render_gateway_text(j);
+        const auto& u = j["udp"];
+        text.insert(text.find('\n', text.find("  ", text.find('\n') + 1)) + 1,
+                    fmt::format("  udp (no keys): DTLS {}, {} B in {} records to the gateway, {} B in {} back{}\n",
+                                u["dtls_version"].get<std::string>(), u["c2s_bytes"].get<std::uint64_t>(),
+                                u["c2s_records"].get<std::uint64_t>(), u["s2c_bytes"].get<std::uint64_t>(),
+                                u["s2c_records"].get<std::uint64_t>(),
+                                u.contains("tcp_conn") ? fmt::format(", beside #{}", u["tcp_conn"].get<std::uint64_t>()) : ""));
+        fmt::print(out_, "{}\n", text);
+    }
 }
 
 void ReportWriter::gateway_done(const Connection& c, const Verdict& v) {

@@ -991,3 +991,147 @@ TEST_CASE("gateway: HTTP transport, an OUT channel body that holds no packets", 
     CHECK(t.out->g.problem.find("no handshake response in its first 100 bytes") != std::string::npos);
     CHECK_FALSE(t.out->g.seed_bytes);
 }
+
+// ---- the UDP transport without keys (MS-TSGU 1.3.3: DTLS on UDP 3391) ---------
+namespace {
+
+// RFC 6347 4.1: a DTLS 1.2 record -- type, {254, 253}, epoch, 48-bit sequence
+// number, length -- and 4.2.2: a handshake message's header (type, length,
+// message_seq, fragment_offset, fragment_length) before its body.
+B dtls_record(std::uint8_t type, std::uint16_t epoch, std::uint64_t seq, const B& fragment) {
+    B b = {type, 0xFE, 0xFD, static_cast<std::uint8_t>(epoch >> 8), static_cast<std::uint8_t>(epoch)};
+    for (int i = 5; i >= 0; --i) b.push_back(static_cast<std::uint8_t>(seq >> (8 * i)));
+    b.push_back(static_cast<std::uint8_t>(fragment.size() >> 8));
+    b.push_back(static_cast<std::uint8_t>(fragment.size()));
+    b.insert(b.end(), fragment.begin(), fragment.end());
+    return b;
+}
+B dtls_handshake(std::uint8_t type, std::uint16_t message_seq, const B& body) {
+    const auto n = static_cast<std::uint32_t>(body.size());
+    B b = {type, static_cast<std::uint8_t>(n >> 16), static_cast<std::uint8_t>(n >> 8), static_cast<std::uint8_t>(n),
+           static_cast<std::uint8_t>(message_seq >> 8), static_cast<std::uint8_t>(message_seq), 0, 0, 0,
+           static_cast<std::uint8_t>(n >> 16), static_cast<std::uint8_t>(n >> 8), static_cast<std::uint8_t>(n)};
+    b.insert(b.end(), body.begin(), body.end());
+    return dtls_record(22, 0, message_seq, b);
+}
+
+struct UdpSeen {
+    GatewayUdpFacts f;
+    Verdict v;
+};
+class CollectUdp : public Collect {
+public:
+    std::vector<UdpSeen> udp;
+    void gateway_udp_done(const GatewayUdpFacts& f, const Verdict& v) override {
+        CHECK(rule_allows(v.rule, v.cause, v.code.code));
+        udp.push_back({f, v});
+    }
+};
+
+// A gateway's HTTPS connection (no keys: its TLS only), then from the same
+// client a UDP flow to `port` carrying `datagrams` (client's when true).
+CollectUdp run_udp(std::uint16_t port, const std::vector<std::pair<bool, B>>& datagrams, bool with_tcp = true) {
+    Capture cap;
+    Conv tcp(cap, 0);
+    if (with_tcp) {
+        tls_up(tcp, server_hello_done({}, 0xC02F));
+        tcp.client(app_data(500));
+        tcp.server(app_data(700));
+    }
+    const Host cl{kClientIp, 50010}, gw{kServerIp, port};
+    std::int64_t t = 2 * 1000 * kMs;
+    for (const auto& [from_client, payload] : datagrams) {
+        t += 15 * kMs;
+        cap.at(t, from_client ? udp_dgram(cl, gw, payload) : udp_dgram(gw, cl, payload));
+    }
+    if (with_tcp) {
+        tcp.t = t + 10 * kMs;
+        tcp.client_fin();
+        tcp.server_fin();
+    }
+    std::stable_sort(cap.packets.begin(), cap.packets.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    const TempFile file("rdpscope-gateway-udp");
+    cap.write(file.path());
+    CollectUdp col;
+    std::FILE* err = std::fopen("/dev/null", "w");
+    run_file(file.path(), col, TrackerOptions{}, err);
+    std::fclose(err);
+    return col;
+}
+
+std::vector<std::pair<bool, B>> dtls_session() {
+    const B hello_body(60, 0x01);
+    return {
+        {true, dtls_handshake(1, 0, hello_body)},                       // ClientHello
+        {false, dtls_handshake(3, 0, B(35, 0x02))},                     // HelloVerifyRequest (cookie)
+        {true, dtls_handshake(1, 1, hello_body)},                       // ClientHello with the cookie
+        {false, join({dtls_handshake(2, 1, B(70, 0x03)), dtls_handshake(11, 2, B(300, 0x04)),
+                      dtls_handshake(14, 3, {})})},                     // ServerHello, Certificate, ServerHelloDone
+        {true, join({dtls_handshake(16, 2, B(66, 0x05)), dtls_record(20, 0, 3, {1}), dtls_record(22, 1, 0, B(40, 0x06))})},
+        {false, join({dtls_record(20, 0, 4, {1}), dtls_record(22, 1, 0, B(40, 0x07))})},
+        {true, dtls_record(23, 1, 1, B(200, 0x08))},                    // encrypted: CONNECT_PKT and on
+        {false, dtls_record(23, 1, 1, B(120, 0x09))},
+        {true, dtls_record(23, 1, 2, B(900, 0x0A))},
+        {false, dtls_record(23, 1, 2, B(1100, 0x0B))},
+    };
+}
+
+}  // namespace
+
+TEST_CASE("gateway without keys: DTLS on UDP 3391 beside the gateway's HTTPS is its UDP transport", "[gateway]") {
+    auto col = run_udp(3391, dtls_session());
+    REQUIRE(col.udp.size() == 1);
+    const auto& [f, v] = col.udp[0];
+    CHECK(f.server.port == 3391);
+    CHECK(f.client.port == 50010);
+    CHECK(f.version == 0xFEFD);
+    CHECK(f.datagrams[0] == 5);
+    CHECK(f.datagrams[1] == 5);
+    CHECK(f.records[0] == 7);
+    CHECK(f.records[1] == 8);
+    CHECK(f.client_hello_frame != 0);
+    CHECK(f.hello_verify_frame > f.client_hello_frame);
+    CHECK(f.server_hello_frame > f.hello_verify_frame);
+    CHECK(f.first_encrypted_frame[0] != 0);
+    CHECK(f.first_encrypted_frame[1] > f.first_encrypted_frame[0]);
+    REQUIRE(f.tcp_conn);
+    CHECK(*f.tcp_conn == 0);  // the HTTPS connection, the capture's first
+    CHECK(v.rule == "gateway_udp_transport");
+    CHECK(v.verdict == "gateway_udp_transport");
+    CHECK(v.cause == Cause::none);
+    CHECK(v.confidence == Confidence::medium);
+    CHECK(v.summary.find("cannot be read") != std::string::npos);
+    CHECK(v.summary.find("#0") != std::string::npos);
+    // Alone (no HTTPS to the same gateway): said with low confidence.
+    auto alone = run_udp(3391, dtls_session(), false);
+    REQUIRE(alone.udp.size() == 1);
+    CHECK_FALSE(alone.udp[0].f.tcp_conn);
+    CHECK(alone.udp[0].v.confidence == Confidence::low);
+}
+
+TEST_CASE("gateway without keys: a DTLS ClientHello to 3391 never answered", "[gateway]") {
+    const B hello = dtls_handshake(1, 0, B(60, 0x01));
+    auto col = run_udp(3391, {{true, hello}, {true, hello}, {true, hello}});
+    REQUIRE(col.udp.size() == 1);
+    const auto& [f, v] = col.udp[0];
+    CHECK(f.datagrams[0] == 3);
+    CHECK(f.datagrams[1] == 0);
+    CHECK_FALSE(f.handshake_answered());
+    CHECK(v.rule == "gateway_udp_unanswered");
+    CHECK(v.cause == Cause::server_unresponsive);
+    CHECK(v.confidence == Confidence::low);
+    CHECK(v.stalled_at == Phase::gateway_connect);
+    CHECK(v.summary.find("cannot tell") != std::string::npos);
+}
+
+// Near misses: other bytes on UDP 3391 are not the gateway's; DTLS on another port is not looked at.
+TEST_CASE("gateway without keys: UDP 3391 without DTLS, and DTLS elsewhere, are no gateway", "[gateway]") {
+    CHECK(run_udp(3391, {{true, text("hello, not DTLS at all")}, {false, text("nor this")}}).udp.empty());
+    B bad_version = dtls_handshake(1, 0, B(60, 0x01));
+    bad_version[1] = 0x03;  // {3, 3}: a TLS record header, not DTLS
+    bad_version[2] = 0x03;
+    CHECK(run_udp(3391, {{true, bad_version}}).udp.empty());
+    CHECK(run_udp(4433, dtls_session()).udp.empty());
+    // UDP 3389 is RDP-UDP's, never the gateway's.
+    CHECK(run_udp(3389, dtls_session()).udp.empty());
+}
