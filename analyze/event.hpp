@@ -451,6 +451,42 @@ struct GatewayPacket {
     std::optional<DecodeError> error;
 };
 
+// ---- The KDC proxy over HTTP/2 (Http2Session, analyze/kdc_proxy.hpp) ---------
+
+// One HTTP/2 frame (RFC 9113 4.1, 6) inside a decrypted TLS connection, or
+// the client's connection preface (type kPrefaceType).  For HEADERS /
+// CONTINUATION ending a header block: the block's headers that say what the
+// stream is (HPACK-decoded, RFC 7541).
+struct Http2Frame {
+    static constexpr std::uint16_t kPrefaceType = 0x100;
+    std::uint16_t type = 0;
+    std::uint8_t flags = 0;
+    std::uint32_t stream_id = 0;
+    std::uint32_t length = 0;
+    std::uint8_t pad_length = 0;
+    std::uint32_t data_length = 0;                     // DATA without padding
+    std::vector<std::pair<std::uint16_t, std::uint32_t>> settings;  // SETTINGS
+    std::optional<std::uint32_t> error_code;           // RST_STREAM, GOAWAY
+    std::uint32_t last_stream_id = 0;                  // GOAWAY
+    std::uint32_t increment = 0;                       // WINDOW_UPDATE
+    bool headers_done = false;                         // a header block ended here
+    std::string method, path, authority, status, content_type;
+    std::optional<std::uint64_t> content_length;
+    std::uint32_t header_count = 0;
+    std::optional<DecodeError> error;  // the frame (or its header block) did not decode
+};
+
+// A KDC-PROXY-MESSAGE (MS-KKDCP 2.2.2) carried by a /KdcProxy stream's body;
+// the Kerberos message inside follows as a KerberosMessage event.
+struct KdcProxyMessage {
+    std::uint32_t stream_id = 0;
+    bool request = false;
+    std::uint32_t length = 0;  // of the Kerberos message
+    std::optional<std::string> target_domain;
+    std::optional<std::uint32_t> dclocator_hint;
+    std::optional<DecodeError> error;
+};
+
 }  // namespace ev
 
 using Pdu = std::variant<
@@ -470,7 +506,8 @@ using Pdu = std::variant<
     ev::RdpAutoDetect, ev::RdpMultitransport,
     ev::RdpShareControl, ev::RdpSetErrorInfo, ev::RdpSaveSessionInfo, ev::RdpServerRedirection, ev::RdpShareError,
     ev::RdpUdpError, ev::RdpUdpSyn, ev::RdpUdpSynAck, ev::RdpUdpData, ev::RdpUdpFin,
-    ev::KerberosMessage, ev::GatewayHttp, ev::GatewayWebSocketClose, ev::GatewayPacket>;
+    ev::KerberosMessage, ev::GatewayHttp, ev::GatewayWebSocketClose, ev::GatewayPacket, ev::Http2Frame,
+    ev::KdcProxyMessage>;
 
 struct PduEvent {
     std::uint64_t frame = 0;

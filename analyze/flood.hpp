@@ -152,6 +152,12 @@ public:
     // Is there a token now (packet time `now_ns`)?  take(): use one.
     bool available(std::int64_t now_ns);
     void take() { if (tokens_) --tokens_; }
+    // What available(now_ns) would say, without refilling: the tracker asks
+    // before judging, and then as before only of the probe-like connections.
+    bool peek(std::int64_t now_ns) const {
+        ListingBudget b = *this;
+        return b.available(now_ns);
+    }
 
 private:
     std::uint64_t per_minute_;

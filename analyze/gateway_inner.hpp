@@ -53,6 +53,8 @@ public:
     bool started() const { return opened_ || carried_; }
     bool closed() const { return conn_.closed(); }
     const Connection& conn() const { return conn_; }
+    // The client's Kerberos tied to it when it is judged (port 88, a KDC proxy).
+    void set_kerberos(std::vector<KerberosNote> k) { conn_.kerberos = std::move(k); }
 
 private:
     // A segment of the stand-in TCP connection, through the TCP analysis.

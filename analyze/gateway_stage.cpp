@@ -64,7 +64,23 @@ void GatewayStage::plaintext(Dir dir, Bytes data, std::uint64_t frame, std::int6
     frame_ = frame;
     ts_ns_ = ts_ns;
     Side& s = sides_[dir_index(dir)];
+    // HTTP/2 (RFC 9113 3.2: ALPN h2 over TLS) from the first byte: the
+    // server's SETTINGS may come before the client's preface is read.
+    // Without the ALPN in clear (TLS 1.3's EncryptedExtensions), the
+    // server's first frame says so: SETTINGS on stream 0 (RFC 9113 3.4), a
+    // 9-byte header no HTTP/1.1 status line begins with.
+    const bool server_settings = dir == Dir::s2c && data.size() >= 9 && data[3] == 0x04 && data[5] == 0 &&
+                                 data[6] == 0 && data[7] == 0 && data[8] == 0 &&
+                                 ((data[0] << 16) | (data[1] << 8) | data[2]) % 6 == 0;
+    if (s.mode == Mode::http && !h2_ && s.buf.empty() && !facts_.requests && facts_.responses.empty() &&
+        ((tls_ && tls_->alpn == "h2") || server_settings))
+        start_http2(0);
     while (!data.empty() && s.mode != Mode::stopped) {
+        if (s.mode == Mode::h2) {
+            h2_->data(dir, data, frame, ts_ns, out);
+            http2_seen();
+            return;
+        }
         if (s.mode == Mode::websocket) {
             run_websocket(dir, s, data, out);
             return;
@@ -101,6 +117,24 @@ void GatewayStage::plaintext(Dir dir, Bytes data, std::uint64_t frame, std::int6
             run_http(dir, s, out);
         }
     }
+}
+
+void GatewayStage::start_http2(std::size_t preface_done) {
+    if (!h2_) {
+        h2_ = std::make_unique<Http2Session>(preface_done);
+        h2_->set_sink(kdc_sink_);
+    }
+    if (facts_.transport == GatewayFacts::Transport::unknown) facts_.transport = GatewayFacts::Transport::http2;
+    for (auto& side : sides_) {
+        side.mode = Mode::h2;
+        side.buf.clear();
+    }
+}
+
+// What an HTTP/2 connection turned out to be: a KDC proxy once a stream POSTed to /KdcProxy.
+void GatewayStage::http2_seen() {
+    if (h2_ && h2_->kdc_proxy() && facts_.transport == GatewayFacts::Transport::http2)
+        facts_.transport = GatewayFacts::Transport::kdc_proxy;
 }
 
 void GatewayStage::run_http(Dir dir, Side& s, std::vector<PduEvent>& out) {
@@ -140,9 +174,15 @@ void GatewayStage::run_http(Dir dir, Side& s, std::vector<PduEvent>& out) {
         out.push_back(PduEvent{frame_, ts_ns_, e});
         if (h->request && h->version == "HTTP/2.0") {
             // RFC 9113 3.4: the HTTP/2 connection preface ("PRI * HTTP/2.0"):
-            // frames with HPACK-coded headers follow, not decoded here.
+            // frames with HPACK-coded headers follow (analyze/kdc_proxy.hpp).
             if (facts_.requests == 1) facts_.transport = GatewayFacts::Transport::http2;
-            for (auto& side : sides_) stop(side, "HTTP/2 (ALPN h2): its frames are not decoded");
+            const std::size_t head = h->length;
+            std::vector<std::uint8_t> rest(s.buf.begin() + static_cast<std::ptrdiff_t>(std::min(head, s.buf.size())),
+                                           s.buf.end());
+            s.buf.clear();
+            start_http2(head);
+            if (!rest.empty()) h2_->data(dir, rest, frame_, ts_ns_, out);
+            http2_seen();
             return;
         }
         const std::size_t head = h->length;
@@ -459,13 +499,26 @@ void GatewayStage::apply(Dir dir, Bytes packet, std::vector<PduEvent>& out, bool
     if (own) out.push_back(PduEvent{frame_, ts_ns_, std::move(e)});
 }
 
-GatewayTunnel::GatewayTunnel(const InnerSetup& inner) : setup_(std::make_unique<InnerSetup>(inner)) {
+GatewayTunnel::GatewayTunnel(const InnerSetup& inner, KdcProxySink* kdc)
+    : kdc_(kdc), setup_(std::make_unique<InnerSetup>(inner)) {
     // The same certificates as the RDP connections' (a gateway or web server
     // sends one certificate to every client; describing it is OpenSSL's
-    // costliest work here: issue 16).
+    // costliest work here: issue 16).  The key log is set when TLS starts
+    // (on_data).
     tls_.set_certificate_cache(inner.certs);
     tls_.set_plaintext_sink(&stage_);
     stage_.set_inner(this);
+    stage_.set_http2(&tls_.facts(), kdc ? this : nullptr);
+}
+
+ev::KerberosMessage GatewayTunnel::proxied(const ProxiedKerberos& m) {
+    ProxiedKerberos k = m;
+    if (const Connection* c = setup_->outer) {
+        k.conn = c->id;
+        k.client = c->client();
+        k.server = c->server();
+    }
+    return kdc_->proxied(k);
 }
 
 GatewayTunnel::~GatewayTunnel() = default;

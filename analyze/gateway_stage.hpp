@@ -19,6 +19,7 @@
 
 #include "analyze/event.hpp"
 #include "analyze/gateway_shape.hpp"
+#include "analyze/kdc_proxy.hpp"
 #include "analyze/tls_stage.hpp"
 #include "dissect/http_chunked.hpp"
 #include "dissect/websocket.hpp"
@@ -32,8 +33,8 @@ struct GatewayFacts {
         websocket,  // RDG_OUT_DATA with Upgrade: websocket (MS-TSGU 2.2.3.2)
         http,       // RDG_OUT_DATA / RDG_IN_DATA without the upgrade (MS-TSGU 2.2.3.1)
         rpc,        // RPC_IN_DATA / RPC_OUT_DATA (RPC over HTTP, MS-TSGU 2.1.1)
-        kdc_proxy,  // POST /KdcProxy (MS-KKDCP) over HTTP/1.1
-        http2,      // HTTP/2 (in the real captures, the KDC proxy): not decoded
+        kdc_proxy,  // POST /KdcProxy (MS-KKDCP), over HTTP/1.1 or HTTP/2
+        http2,      // HTTP/2 that is no KDC proxy (none of its requests POSTs to /KdcProxy)
         other,      // some other HTTP: not a gateway
     };
     Transport transport = Transport::unknown;
@@ -141,9 +142,18 @@ public:
     // A packet the partner decoded: its facts (and the inner connection's
     // bytes, for the OUT channel), no event of its own.
     void peer_packet(Dir dir, Bytes packet, std::uint64_t frame, std::int64_t ts_ns, std::vector<PduEvent>& out);
+    // HTTP/2 (analyze/kdc_proxy.hpp): the TLS's facts tell whether the
+    // server selected h2; the KDC proxy's Kerberos messages go to `sink`.
+    void set_http2(const TlsFacts* tls, KdcProxySink* sink) {
+        tls_ = tls;
+        kdc_sink_ = sink;
+    }
+    const Http2Session* http2() const { return h2_.get(); }
 
 private:
-    enum class Mode : std::uint8_t { http, body, websocket, packets, stopped };
+    enum class Mode : std::uint8_t { http, body, websocket, packets, h2, stopped };
+    void start_http2(std::size_t preface_done);
+    void http2_seen();
     struct Side {
         Mode mode = Mode::http;
         std::vector<std::uint8_t> buf;    // an incomplete HTTP head or WebSocket frame header
@@ -171,6 +181,9 @@ private:
     GatewayInner* inner_ = nullptr;
     GatewayRelay* relay_ = nullptr;
     std::uint64_t self_ = 0;
+    const TlsFacts* tls_ = nullptr;
+    KdcProxySink* kdc_sink_ = nullptr;
+    std::unique_ptr<Http2Session> h2_;
     std::uint64_t frame_ = 0;
     std::int64_t ts_ns_ = 0;
 };
@@ -181,10 +194,12 @@ private:
 // bytes are not a TLS handshake record is handed back to RdpSession.
 class InnerRdp;
 struct InnerSetup;
-class GatewayTunnel : private GatewayInner {
+class GatewayTunnel : private GatewayInner, private KdcProxySink {
 public:
-    // `inner`: for the RDP connection carried in the tunnel.
-    explicit GatewayTunnel(const InnerSetup& inner);  // inner.keys: the key log, used once TLS starts if not empty
+    // `inner`: for the RDP connection carried in the tunnel (inner.keys: the
+    // key log, used once TLS starts if not empty); `kdc`: where a KDC proxy's
+    // Kerberos messages go (the tracker's KerberosFlows).
+    explicit GatewayTunnel(const InnerSetup& inner, KdcProxySink* kdc = nullptr);
     ~GatewayTunnel() override;
     GatewayTunnel(const GatewayTunnel&) = delete;
     GatewayTunnel& operator=(const GatewayTunnel&) = delete;
@@ -215,7 +230,9 @@ private:
     void channel_response(bool ok, std::uint64_t frame, std::int64_t ts_ns) override;
     void inner_data(Dir dir, Bytes data, std::uint64_t frame, std::int64_t ts_ns, std::vector<PduEvent>& out) override;
     void inner_close(Dir from, std::uint64_t frame, std::int64_t ts_ns) override;
+    ev::KerberosMessage proxied(const ProxiedKerberos& m) override;  // the outer connection's ends, then on to kdc_
 
+    KdcProxySink* kdc_ = nullptr;
     TlsStage tls_;
     GatewayStage stage_;
     std::unique_ptr<InnerSetup> setup_;

@@ -173,8 +173,9 @@ void KerberosFlows::udp(std::optional<std::uint64_t> stream, std::uint64_t frame
     message(number, false, frame, ts_ns, src_is_kdc ? dst : src, src_is_kdc ? src : dst, !src_is_kdc, payload);
 }
 
-void KerberosFlows::message(std::uint64_t stream, bool tcp, std::uint64_t frame, std::int64_t ts_ns,
-                            const Endpoint& client, const Endpoint& kdc, bool from_client, Bytes msg, bool oversized) {
+namespace {
+// What is in clear of one Kerberos message, as its dissect event.
+ev::KerberosMessage decode_event(Bytes msg, bool tcp, bool oversized) {
     ev::KerberosMessage e;
     e.tcp = tcp;
     auto m = krb::decode_message(msg);
@@ -194,11 +195,16 @@ void KerberosFlows::message(std::uint64_t stream, bool tcp, std::uint64_t frame,
         e.till = m->till;
         e.padata_types = m->padata_types;
     }
+    return e;
+}
+}  // namespace
+
+void KerberosFlows::record(const ev::KerberosMessage& e, KerberosNote n) {
     ++counts_.messages;
     if (e.error_code) {
         auto& er = counts_.errors[krb::error_name(*e.error_code).empty() ? -1 : *e.error_code];
         if (!er.count++) {
-            er.first_frame = frame;
+            er.first_frame = n.frame;
             er.sname = e.sname;
             er.cname = e.cname;
         }
@@ -208,13 +214,6 @@ void KerberosFlows::message(std::uint64_t stream, bool tcp, std::uint64_t frame,
         std::find(counts_.services.begin(), counts_.services.end(), e.sname) == counts_.services.end())
         counts_.services.push_back(e.sname);
     if (e.type) {
-        KerberosNote n;
-        n.frame = frame;
-        n.ts_ns = ts_ns;
-        n.tcp = tcp;
-        n.flow = stream;
-        n.client = client;
-        n.kdc = kdc;
         n.type = e.type;
         n.error_code = e.error_code;
         n.cname = e.cname;
@@ -225,9 +224,38 @@ void KerberosFlows::message(std::uint64_t stream, bool tcp, std::uint64_t frame,
         if (notes_.size() >= kMaxNotes) notes_.pop_front();
         notes_.push_back(std::move(n));
     }
+}
+
+void KerberosFlows::message(std::uint64_t stream, bool tcp, std::uint64_t frame, std::int64_t ts_ns,
+                            const Endpoint& client, const Endpoint& kdc, bool from_client, Bytes msg, bool oversized) {
+    ev::KerberosMessage e = decode_event(msg, tcp, oversized);
+    KerberosNote n;
+    n.frame = frame;
+    n.ts_ns = ts_ns;
+    n.tcp = tcp;
+    n.flow = stream;
+    n.client = client;
+    n.kdc = kdc;
+    record(e, std::move(n));
     const Endpoint& src = from_client ? client : kdc;
     const Endpoint& dst = from_client ? kdc : client;
     obs_.flow_pdu(stream, !tcp, from_client ? Dir::c2s : Dir::s2c, src, dst, PduEvent{frame, ts_ns, std::move(e)});
+}
+
+ev::KerberosMessage KerberosFlows::proxied(const ProxiedKerberos& m) {
+    ev::KerberosMessage e = decode_event(m.message, true, false);
+    KerberosNote n;
+    n.frame = m.frame;
+    n.ts_ns = m.ts_ns;
+    n.tcp = true;
+    n.flow = m.conn;
+    n.client = m.client;
+    n.kdc = m.server;
+    n.proxied = true;
+    n.http2_stream = m.stream_id;
+    n.target_domain = m.target_domain;
+    record(e, std::move(n));
+    return e;
 }
 
 std::vector<KerberosNote> KerberosFlows::tie(const IpAddr& client, std::int64_t first_ts, std::int64_t until_ts,

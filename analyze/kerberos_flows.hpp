@@ -26,6 +26,7 @@
 
 #include "analyze/event.hpp"
 #include "analyze/flow_hash.hpp"
+#include "analyze/kdc_proxy.hpp"
 #include "analyze/observer.hpp"
 #include "dissect/address.hpp"
 #include "dissect/tcp.hpp"
@@ -44,6 +45,12 @@ struct KerberosNote {
     std::optional<std::int32_t> error_code;
     std::string cname, crealm, sname, srealm;
     std::optional<std::string> e_text;
+    // Carried by a KDC proxy (MS-KKDCP, analyze/kdc_proxy.hpp) rather than
+    // sent to port 88: `flow` is then the HTTPS connection's tcp.stream and
+    // `kdc` the proxy's end of it.
+    bool proxied = false;
+    std::uint32_t http2_stream = 0;
+    std::optional<std::string> target_domain;
     // How it is tied to the connection: sent while the connection was open
     // (during), or in the kTieBeforeNs before its first packet (before).
     bool during = false;
@@ -74,7 +81,7 @@ struct KerberosCounts {
     static constexpr std::size_t kMaxServices = 8;
 };
 
-class KerberosFlows {
+class KerberosFlows : public KdcProxySink {
 public:
     static constexpr std::int64_t kTieBeforeNs = 30'000'000'000;   // an exchange this long before a connection is its
     static constexpr std::int64_t kKeepNs = 120'000'000'000;       // messages kept this long for tying
@@ -107,6 +114,11 @@ public:
     std::vector<KerberosNote> tie(const IpAddr& client, std::int64_t first_ts, std::int64_t until_ts,
                                   const std::vector<std::string>& server_names = {});
 
+    // A Kerberos message a KDC proxy carried (analyze/kdc_proxy.hpp): kept
+    // and counted as port 88's are; its dissect event is returned (the
+    // caller reports it on the HTTPS connection).
+    ev::KerberosMessage proxied(const ProxiedKerberos& m) override;
+
     void expire(std::int64_t now_ns);  // forget old notes and idle flows
     void clear();
     const KerberosCounts& counts() const { return counts_; }
@@ -136,6 +148,8 @@ private:
     void feed(Flow& f, int d, Bytes data, std::uint64_t frame, std::int64_t ts_ns);
     void message(std::uint64_t stream, bool tcp, std::uint64_t frame, std::int64_t ts_ns, const Endpoint& client,
                  const Endpoint& kdc, bool from_client, Bytes msg, bool oversized = false);
+    // Counts the message and keeps its note (`n` holds where it was seen).
+    void record(const ev::KerberosMessage& e, KerberosNote n);
     Flow* flow_for(const Key& key, std::uint64_t stream, const Endpoint& src, const Endpoint& dst, std::int64_t ts_ns);
 
     Observer& obs_;

@@ -385,7 +385,8 @@ void Tracker::promote(Entry& e, const Key& key) {
     c->rdp.rsa_keys = opt_.rsa_keys;
     c->rdp.refresh_keys = opt_.refresh_keys ? &opt_.refresh_keys : nullptr;
     if (gateway_candidate(key)) {
-        c->gateway = std::make_unique<GatewayTunnel>(InnerSetup{c.get(), opt_.keys, static_cast<bool>(opt_.refresh_keys), opt_.rsa_keys, certs_.get()});
+        c->gateway = std::make_unique<GatewayTunnel>(InnerSetup{c.get(), opt_.keys, static_cast<bool>(opt_.refresh_keys), opt_.rsa_keys, certs_.get()},
+                                                     &kerberos_);
         c->gateway->set_relay(gateway_relay(), c->id);
         gateways_by_hosts_.emplace(host_pair(key.lo, key.hi), e.id);
     }
@@ -395,6 +396,7 @@ void Tracker::promote(Entry& e, const Key& key) {
     Connection& conn = *c;
     e.conn = std::move(c);
     full_.emplace(e.id, &conn);
+    undecided_.emplace(e.id, &conn);
     // Retiring erases table entries, which the caller may still hold: at the next packet.
     if (opt_.max_full_connections && full_.size() > opt_.max_full_connections) relieve_due_ = true;
     for (const HeldPacket& hp : h->packets) {
@@ -623,6 +625,7 @@ void Tracker::demote(Entry& e, const Key& key) {
     e.dead = true;
     forget_gateway(c);
     full_.erase(e.id);
+    undecided_.erase(e.id);
     e.conn.reset();
 }
 
@@ -901,6 +904,7 @@ void Tracker::retire(const Key& key) {
         }
         forget_gateway(c);
         full_.erase(c.id);
+        undecided_.erase(c.id);
     }
     table_.erase(key);
 }
@@ -967,9 +971,13 @@ bool Tracker::keyless_gateway(Connection& c) {
     return true;
 }
 
+static std::vector<std::string> server_names(const Connection& c);
+
 // The RDP connection inside a gateway's tunnel (analyze/gateway_inner.hpp):
-// closed as the outer one closed, judged by the ordinary rules, reported as an
-// RDP connection that names its gateway connection.
+// closed as the outer one closed, judged by the ordinary rules (its client's
+// Kerberos tied to it as to any connection's: the TERMSRV ticket for the
+// target, and what a KDC proxy carried), reported as an RDP connection that
+// names its gateway connection.
 void Tracker::report_inner(Connection& c) {
     InnerRdp* in = c.gateway->inner();
     if (!in) return;
@@ -981,6 +989,7 @@ void Tracker::report_inner(Connection& c) {
             if (c.stats[s].fin) in->close(c.dir_from(s), c.stats[s].first_fin_frame, c.tcp.side(s).first_fin_ts_ns, false);
     }
     const Connection& ic = in->conn();
+    in->set_kerberos(kerberos_.tie(ic.client().ip, ic.first_ts, stats_.last_ts, server_names(ic)));
     ++stats_.rdp_connections;
     const Verdict v = judge(ic, context(ic, stats_.last_ts, ended_));
     obs_.connection_verdict(ic, v);
@@ -1013,10 +1022,16 @@ static std::vector<std::string> server_names(const Connection& c) {
 void Tracker::report(Connection& c, std::int64_t now_ns, bool input_ended) {
     if (c.reported || !reportable(c)) return;
     c.reported = true;
+    undecided_.erase(c.id);
     ++stats_.rdp_connections;
     c.udp = udp_->take_tied(c.id);
     c.kerberos = kerberos_.tie(c.client().ip, c.first_ts, now_ns, server_names(c));
-    auto [it, inserted] = verdicts_.emplace(c.id, judge(c, context(c, now_ns, input_ended)));
+    JudgeContext ctx = context(c, now_ns, input_ended);
+    // Beyond the listing budget a probe-like connection is never printed: its
+    // verdict is judged in brief (what the groups and the counts read), and
+    // again in full should it not be probe-like after all.
+    ctx.brief = opt_.brief_unlisted && opt_.listed_per_minute && !budget_.peek(now_ns);
+    auto [it, inserted] = verdicts_.emplace(c.id, judge(c, ctx));
     (void)inserted;
     // A flood's probe (flood.hpp): listed while the budget lasts.
     if (opt_.listed_per_minute) {
@@ -1028,6 +1043,10 @@ void Tracker::report(Connection& c, std::int64_t now_ns, bool input_ended) {
                 flood_.not_listed(it->second.cause, c.first_frame, c.last_frame);
             }
         }
+    }
+    if (ctx.brief && c.listed) {
+        ctx.brief = false;
+        it->second = judge(c, ctx);
     }
     obs_.connection_verdict(c, it->second);
 }
@@ -1063,9 +1082,9 @@ bool Tracker::due(Connection& c, std::int64_t now_ns) {
 
 void Tracker::sweep(std::int64_t now_ns) {
     sweep_pending(now_ns);
-    // Verdicts: only full connections can be reported; full_ is in id order.
+    // Verdicts: only full connections not yet reported can be; in id order.
     std::vector<Connection*> verdicts;
-    for (auto& [id, c] : full_)
+    for (auto& [id, c] : undecided_)
         if (due(*c, now_ns)) verdicts.push_back(c);
     for (Connection* c : verdicts) report(*c, now_ns, false);
     // Retiring: the entries whose check time has come, instead of the whole

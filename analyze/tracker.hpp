@@ -87,6 +87,13 @@ struct TrackerOptions {
     // bucket); beyond, judged and grouped but counted in FileStats::flood.
     // 0: no limit.
     std::uint64_t listed_per_minute = 1000;
+    // A connection due while the listing budget is spent is judged in brief
+    // (JudgeContext::brief: cause, code, phases, no words) and, when it is a
+    // probe-like one, handed to the observer so: for observers that never
+    // print an unlisted connection's verdict (the report writers).  One that
+    // is not probe-like is judged again in full and listed.  false: every
+    // verdict in full (`check` compares the summaries of all connections).
+    bool brief_unlisted = false;
     // Full connections kept at most (about): beyond, those whose verdict is
     // decided are reported and retired early, closed ones first, oldest first,
     // leaving a light (dead) entry so their late packets start nothing new.
@@ -391,6 +398,10 @@ private:
     FileStats stats_;
     Table table_{4096};
     TcpConnections full_;  // the full entries of table_, by id (UdpFlows reads it)
+    // Of them, those not reported yet, which the verdict sweep looks at every
+    // second of packet time: under a flood, thousands of reported ones wait
+    // for their linger time and were walked (a cache miss each) for nothing.
+    TcpConnections undecided_;
     // The retiring checks; compacted (checks of entries gone dropped) when a
     // flood of short-lived entries left many more checks than entries.
     struct ExpiryQueue : std::priority_queue<Expiry, std::vector<Expiry>, std::greater<Expiry>> {

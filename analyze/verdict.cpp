@@ -251,6 +251,7 @@ bool rule_rst_answering_syn(const Facts& f, Verdict& v) {
     const bool first_hop = is_initial_ttl(r->ttl) && !r->ipv6 && is_initial_ttl(f.ct.first_ttl);
     v.waiting_on = first_hop ? WaitingOn::network : WaitingOn::server;
     v.confidence = first_hop ? Confidence::medium : Confidence::high;
+    if (f.ctx.brief) return true;  // the decision is made: no words
     v.summary = first_hop
                     ? fmt::format("The connection to {} was refused with a TCP reset (frame {}) that arrived with TTL "
                                   "{} unchanged: it was most likely sent by a firewall or router on the path (a "
@@ -310,6 +311,7 @@ bool rule_syn_unanswered(const Facts& f, Verdict& v) {
     v.stalled_at = Phase::tcp_connect;
     v.waiting_on = WaitingOn::network;
     v.confidence = syns >= 3 ? Confidence::high : syns == 2 ? Confidence::medium : Confidence::low;
+    if (f.ctx.brief) return true;  // the decision is made: no words
     std::string intervals;
     for (double ms : f.tcp.syn_intervals_ms(f.cs)) intervals += fmt::format("{}{:.1f} s", intervals.empty() ? "" : ", ", ms / 1000);
     v.summary = fmt::format(
@@ -469,6 +471,7 @@ bool rule_probe_after_confirm(const Facts& f, Verdict& v) {
     v.confidence = Confidence::medium;
     v.stalled_at = f.stalled_phase();
     v.waiting_on = WaitingOn::client;
+    if (f.ctx.brief) return true;  // the decision is made: no words
     v.summary = fmt::format(
         "The client {} asked for {} ({}), the server confirmed {} (frame {}), and the client closed {} ms later "
         "(frame {}, {}) without starting it: a probe (a port or vulnerability scanner, a monitoring check, a load "
@@ -1266,6 +1269,7 @@ bool rule_credssp_error(const Facts& f, Verdict& v) {
     if (!f.closed() && v.confidence == Confidence::high) v.confidence = Confidence::medium;
     v.stalled_at = Phase::credssp;
     v.waiting_on = WaitingOn::server;
+    if (f.ctx.brief) return true;  // the decision is made: no words
     v.summary = fmt::format(
         "Network Level Authentication failed: the server answered the client's CredSSP message{} with a {}-byte "
         "record (frame {}), the size of a TSRequest holding only an errorCode (MS-CSSP 2.2.1: 15 bytes of "
@@ -1301,6 +1305,7 @@ bool rule_authentication_failure(const Facts& f, Verdict& v) {
     v.confidence = Confidence::medium;
     v.stalled_at = Phase::credssp;
     v.waiting_on = WaitingOn::server;
+    if (f.ctx.brief) return true;  // the decision is made: no words
     v.summary = fmt::format(
         "Network Level Authentication failed: after the client's credentials (CredSSP, encrypted, from frame {}) the "
         "server closed the connection (frame {}). Wrong user name or password, a locked or disabled account, or the "
@@ -1416,7 +1421,9 @@ std::string krb_error_name(const KerberosNote& n) {
 std::string krb_user(const KerberosNote& n, const std::vector<KerberosNote>& all) {
     const KerberosNote* who = n.cname.empty() ? nullptr : &n;
     for (const auto& q : all)
-        if (!who && q.tcp == n.tcp && q.flow == n.flow && q.frame < n.frame && !q.cname.empty()) who = &q;
+        if (!who && q.tcp == n.tcp && q.flow == n.flow && q.proxied == n.proxied && q.http2_stream == n.http2_stream &&
+            q.frame < n.frame && !q.cname.empty())
+            who = &q;
     if (!who) return "the user";
     return who->crealm.empty() ? who->cname : who->cname + "@" + who->crealm;
 }
@@ -1440,11 +1447,14 @@ bool rule_kerberos_error(const Facts& f, Verdict& v) {
     v.waiting_on = WaitingOn::server;
     const bool ntlm_after = cred && cred->started && cred->start_frame > err->frame;
     const auto meaning = krb::error_meaning(*err->error_code);
+    // Through a KDC proxy (MS-KKDCP), the KDC's answer came from the proxy's address.
+    const std::string kdc = err->proxied ? fmt::format("through the KDC proxy {}", to_string(err->kdc))
+                                         : fmt::format("KDC {}", to_string(err->kdc.ip));
     v.summary = fmt::format(
-        "Network Level Authentication failed: the domain controller (KDC {}) refused the Kerberos {} for {} with "
+        "Network Level Authentication failed: the domain controller ({}) refused the Kerberos {} for {} with "
         "{} (frame {}{}){}.{} The connection ended at frame {}. The domain controller's Security event log (events "
         "4771 / 4768) has the same code.",
-        to_string(err->kdc.ip), err->sname.rfind("krbtgt", 0) == 0 ? "logon" : "ticket request",
+        kdc, err->sname.rfind("krbtgt", 0) == 0 ? "logon" : "ticket request",
         krb_user(*err, f.c.kerberos), krb_error_name(*err), err->frame,
         err->during ? ", during this connection" : ", just before this connection",
         meaning.empty() ? "" : fmt::format(": {}", meaning),
@@ -1452,7 +1462,10 @@ bool rule_kerberos_error(const Facts& f, Verdict& v) {
                      "not get through either."
                    : "",
         f.closing.frame ? f.closing.frame : f.c.progress_frame);
-    add(v, err->frame, fmt::format("KRB-ERROR {} from the KDC {}", krb::error_name(*err->error_code), to_string(err->kdc.ip)));
+    add(v, err->frame, err->proxied ? fmt::format("KRB-ERROR {} through the KDC proxy {} (HTTP/2 stream {})",
+                                                  krb::error_name(*err->error_code), to_string(err->kdc), err->http2_stream)
+                                    : fmt::format("KRB-ERROR {} from the KDC {}", krb::error_name(*err->error_code),
+                                                  to_string(err->kdc.ip)));
     if (cred && cred->started) add(v, cred->start_frame, "CredSSP starts (inferred from encrypted records)");
     add(v, f.closing.frame, fmt::format("the {} closes", f.side_name(f.closing.side)));
     return true;
@@ -1570,6 +1583,7 @@ bool rule_no_confirm(const Facts& f, Verdict& v) {
         v.waiting_on = WaitingOn::server;
         v.confidence = Confidence::medium;
         v.code = {f.closing.rst ? VerdictCode::rst_after_request : VerdictCode::fin_after_request};
+        if (f.ctx.brief) return true;  // the decision is made: no words
         v.summary = fmt::format(
             "The server accepted the TCP connection and {} it (frame {}) right after the client's X.224 request "
             "(frame {}) without answering. The Remote Desktop service refuses new connections: MaxOutstandingConnections "
@@ -1585,6 +1599,7 @@ bool rule_no_confirm(const Facts& f, Verdict& v) {
     v.waiting_on = WaitingOn::server;
     v.confidence = Confidence::high;
     v.code = {VerdictCode::no_connection_confirm};
+    if (f.ctx.brief) return true;  // the decision is made: no words
     v.summary = fmt::format("The server acknowledged the client's X.224 request (frame {}) at TCP level but never "
                                   "answered it{}. The Remote Desktop service is hung or overloaded, or what listens on "
                                   "{} is not RDP: restart the TermService, check MaxOutstandingConnections.",
@@ -1673,6 +1688,7 @@ bool rule_closed(const Facts& f, Verdict& v) {
                        : VerdictId{VerdictCode::closed_during_, static_cast<std::uint32_t>(at)};
     v.confidence = Confidence::medium;
     v.waiting_on = by_client ? WaitingOn::client : WaitingOn::server;
+    if (f.ctx.brief) return true;  // the decision is made: no words
     v.summary = fmt::format("The {} closed the connection ({}, frame {}) during {} with no sign of a fault in the "
                             "capture{}.",
                             by_client ? "client" : "server", f.closing_how(), f.closing.frame,
@@ -2023,25 +2039,25 @@ bool rule_allows(std::string_view rule, Cause cause, VerdictCode code) {
 }
 
 bool stall_waits_on_client(const Connection& c, const JudgeContext& ctx) {
-    return judge(c, ctx).code.code == VerdictCode::waiting_for_client;
+    JudgeContext brief = ctx;
+    brief.brief = true;  // only the code is read
+    return judge(c, brief).code.code == VerdictCode::waiting_for_client;
 }
 
 Verdict judge(const Connection& c, const JudgeContext& ctx) {
     const Facts f(c, ctx);
     Verdict v;
-    v.timeline = f.tl;
+    if (!ctx.brief) v.timeline = f.tl;
     v.phase = f.tl.reached;
     v.stalled_at = f.tl.next;
+    const Rule* decided = nullptr;
     for (const auto& r : kRules) {
         if (!r.apply(f, v)) continue;
-        v.rule = r.info.id;
+        decided = &r;
         break;
     }
-    kerberos_notes(c, v);
-    v.verdict = to_string(v.code);
-    if (!v.client_codes) v.client_codes = client_codes_for(v.cause, v.code);
     // The table declares what each rule may decide.
-    assert(rule_allows(v.rule, v.cause, v.code.code));
+    assert(decided && rule_allows(decided->info.id, v.cause, v.code.code));
     if (v.cause == Cause::none) {
         v.stalled_at.reset();
         v.waiting_on.reset();
@@ -2053,14 +2069,20 @@ Verdict judge(const Connection& c, const JudgeContext& ctx) {
             if (s.done && static_cast<int>(s.phase) < static_cast<int>(*v.stalled_at)) before = s.phase;
         v.phase = before;
     }
-    std::sort(v.evidence.begin(), v.evidence.end(), [](const auto& a, const auto& b) { return a.frame < b.frame; });
     if (ctx.capture_drops) {
         // The verdict may rest on packets the capture never saw.
         if (v.confidence == Confidence::high) v.confidence = Confidence::medium;
         else v.confidence = Confidence::low;
+    }
+    if (ctx.brief) return v;
+    if (decided) v.rule = decided->info.id;
+    kerberos_notes(c, v);
+    v.verdict = to_string(v.code);
+    if (!v.client_codes) v.client_codes = client_codes_for(v.cause, v.code);
+    std::sort(v.evidence.begin(), v.evidence.end(), [](const auto& a, const auto& b) { return a.frame < b.frame; });
+    if (ctx.capture_drops)
         v.summary += fmt::format(" (The capture dropped {} packets while this connection was open: the verdict may "
                                  "depend on what it missed.)", ctx.capture_drops);
-    }
     return v;
 }
 

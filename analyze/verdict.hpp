@@ -229,6 +229,12 @@ struct JudgeContext {
     std::int64_t stall_timeout_ns = 30'000'000'000;
     bool input_ended = true;                       // the capture is over (offline), or still running (live)
     std::uint64_t capture_drops = 0;               // packets the capture dropped while the connection was open
+    // Brief: only what the groups and the counts read -- cause, code, phase,
+    // stalled_at, waiting_on, confidence -- the same as in full; no summary,
+    // evidence, timeline, rule name, verdict string or client codes.  For a
+    // verdict whose words nobody prints (a flood's probe beyond the listing
+    // budget, analyze/flood.hpp; whether a stall is held for the client).
+    bool brief = false;
 };
 
 Verdict judge(const Connection& c, const JudgeContext& ctx);

@@ -84,6 +84,10 @@ void gateway_options(const std::vector<std::string>& gateways, bool no_keys, Tra
 
 TrackerOptions tracker_options(const Output& o, KeyLogFile& keys) {
     TrackerOptions t;
+    // analyze, capture, replay, dissect: their writers print no verdict of a
+    // connection beyond the listing budget (analyze/flood.hpp), so it is
+    // judged in brief.
+    t.brief_unlisted = true;
     gateway_options(o.gateways, o.no_keys, t);
     t.stall_timeout_ns = static_cast<std::int64_t>(o.stall_timeout_s * 1e9);
     if (keys.is_open()) t.keys = &keys.log;

@@ -143,7 +143,7 @@ if(WIN32)
 endif()
 
 # .deb: Debian's layout under /usr; Depends from dpkg-shlibdeps over the binary
-# (libc6, libstdc++6, libgcc-s1, libpcap0.8, libssl3, libfmt9 on Debian 12, at
+# (libc6, libstdc++6, libgcc-s1, libpcap0.8, libssl3, libnghttp2-14, libfmt9 on Debian 12, at
 # the versions this build machine's libraries require).
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)

@@ -7,6 +7,7 @@
 
 #include "analyze/text.hpp"
 #include "dissect/credssp.hpp"
+#include "dissect/http2.hpp"
 #include "dissect/kerberos.hpp"
 #include "dissect/mcs.hpp"
 #include "dissect/rdp_names.hpp"
@@ -787,6 +788,84 @@ void fill(const ev::GatewayPacket& p, PduFields& f) {
     if (!p.resource.empty()) o.add("resource", p.resource);
     if (p.port) o.add("port", p.port);
     if (p.type == tsgu::kData) o.add("data_length", p.data_length);
+}
+
+// ---- The KDC proxy over HTTP/2 -------------------------------------------------
+
+// "http2.data", "http2.headers", ... (RFC 9113 6's frame names, lower case).
+std::string_view http2_pdu_name(std::uint16_t type) {
+    switch (type) {
+        case ev::Http2Frame::kPrefaceType: return "http2.preface";
+        case http2::kData: return "http2.data";
+        case http2::kHeaders: return "http2.headers";
+        case http2::kPriority: return "http2.priority";
+        case http2::kRstStream: return "http2.rst_stream";
+        case http2::kSettings: return "http2.settings";
+        case http2::kPushPromise: return "http2.push_promise";
+        case http2::kPing: return "http2.ping";
+        case http2::kGoaway: return "http2.goaway";
+        case http2::kWindowUpdate: return "http2.window_update";
+        case http2::kContinuation: return "http2.continuation";
+        default: return "http2.unknown";
+    }
+}
+
+void fill(const ev::Http2Frame& p, PduFields& f) {
+    Out o(f);
+    if (p.error) {
+        f.pdu = "http2.malformed";
+        if (p.type != ev::Http2Frame::kPrefaceType) o.add("frame_type", std::string(http2::type_name(static_cast<std::uint8_t>(p.type))));
+        o.add("stream", p.stream_id);
+        o.add("error", error_text(*p.error));
+        return;
+    }
+    f.pdu = http2_pdu_name(p.type);
+    if (p.type == ev::Http2Frame::kPrefaceType) return;
+    if (p.type > http2::kContinuation) o.add("frame_type_value", p.type);
+    o.add("stream", p.stream_id);
+    o.add("length", p.length);
+    if (p.flags) o.add("flags", fmt::format("0x{:02x}", p.flags));
+    if ((p.type == http2::kData || p.type == http2::kHeaders) && (p.flags & http2::kEndStream)) o.add_bool("end_stream", true);
+    if ((p.type == http2::kSettings || p.type == http2::kPing) && (p.flags & http2::kAck)) o.add_bool("ack", true);
+    if (p.pad_length) o.add("pad_length", p.pad_length);
+    if (p.type == http2::kData) o.add("data_length", p.data_length);
+    if (!p.settings.empty()) {
+        std::vector<std::string> list;
+        for (const auto& [id, v] : p.settings) {
+            const auto n = http2::setting_name(id);
+            list.push_back(fmt::format("{}={}", n.empty() ? fmt::format("0x{:x}", id) : std::string(n), v));
+        }
+        o.add_list("settings", std::move(list));
+    }
+    if (p.error_code) {
+        o.add("error_code", *p.error_code);
+        if (const auto n = http2::error_name(*p.error_code); !n.empty()) o.add("error_name", std::string(n));
+    }
+    if (p.type == http2::kGoaway) o.add("last_stream", p.last_stream_id);
+    if (p.type == http2::kWindowUpdate) o.add("increment", p.increment);
+    if (p.headers_done) {
+        if (!p.method.empty()) o.add("method", p.method);
+        if (!p.path.empty()) o.add("path", p.path);
+        if (!p.authority.empty()) o.add("authority", p.authority);
+        if (!p.status.empty()) o.add("status", p.status);
+        if (!p.content_type.empty()) o.add("content_type", p.content_type);
+        if (p.content_length) o.add("content_length", i64(*p.content_length));
+        o.add("header_count", p.header_count);
+    }
+}
+
+void fill(const ev::KdcProxyMessage& p, PduFields& f) {
+    Out o(f);
+    f.pdu = p.error ? "kkdcp.malformed" : "kkdcp.message";
+    o.add("stream", p.stream_id);
+    o.add("from", std::string(p.request ? "client" : "kdc_proxy"));
+    if (p.error) {
+        o.add("error", error_text(*p.error));
+        return;
+    }
+    o.add("kerberos_length", p.length);
+    if (p.target_domain) o.add("target_domain", *p.target_domain);
+    if (p.dclocator_hint) o.add("dclocator_hint", *p.dclocator_hint);
 }
 
 PduFields pdu_fields(const Pdu& pdu) {

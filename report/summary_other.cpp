@@ -35,6 +35,13 @@ json kerberos_json(const std::vector<KerberosNote>& notes) {
         if (n.e_text) k["e_text"] = valid_utf8(*n.e_text);
         if (n.termsrv()) k["termsrv"] = true;
         if (n.names_server) k["names_server"] = *n.names_server;
+        if (n.proxied) {
+            // MS-KKDCP: carried by a KDC proxy over HTTPS; `kdc` is the proxy.
+            k["via"] = "kdc_proxy";
+            k["kdc_proxy_conn"] = n.flow;
+            if (n.http2_stream) k["http2_stream"] = n.http2_stream;
+            if (n.target_domain) k["target_domain"] = valid_utf8(*n.target_domain);
+        }
         k["tie"] = n.during ? "during" : "before";
         out.push_back(std::move(k));
     }
@@ -46,7 +53,8 @@ std::string render_kerberos_text(const json& j) {
     const auto& ks = j["kerberos"];
     std::string kdcs;
     for (const auto& k : ks) {
-        const auto kdc = k["kdc"].get<std::string>();
+        auto kdc = k["kdc"].get<std::string>();
+        if (k.contains("via")) kdc += " (KDC proxy)";
         if (kdcs.find(kdc) == std::string::npos) kdcs += (kdcs.empty() ? "" : ", ") + kdc;
     }
     std::string s = fmt::format("  kerberos     {} message{} with the KDC {} (frames {}-{})\n", ks.size(),

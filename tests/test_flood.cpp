@@ -12,14 +12,17 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <sstream>
 
 #include "analyze/flood.hpp"
 #include "analyze/run.hpp"
+#include "analyze/verdict.hpp"
 #include "dissect/rdp_neg.hpp"
 #include "report/writers.hpp"
 #include "capture_builder.hpp"
 #include "rdp_builder.hpp"
+#include "test_util.hpp"
 
 using namespace rdpscope;
 using namespace rdpscope::test;
@@ -35,7 +38,8 @@ struct Report {
     json flood, summary, file_summary;
 };
 
-Report analyze(Capture cap, const TrackerOptions& opt) {
+// The whole JSON output of `analyze` on the capture.
+std::string analyze_output(Capture cap, const TrackerOptions& opt) {
     std::stable_sort(cap.packets.begin(), cap.packets.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
     const TempFile file("rdpscope-flood");
     cap.write(file.path());
@@ -50,9 +54,17 @@ Report analyze(Capture cap, const TrackerOptions& opt) {
     }
     std::fclose(o);
     std::fclose(e);
-    Report r;
-    std::istringstream lines(std::string(out, n));
+    std::string text(out, n);
     std::free(out);
+    // Each run writes its own temporary file: its name is not the report's.
+    for (std::size_t at; (at = text.find(file.path())) != std::string::npos;)
+        text.replace(at, file.path().size(), "capture.pcap");
+    return text;
+}
+
+Report analyze(Capture cap, const TrackerOptions& opt) {
+    Report r;
+    std::istringstream lines(analyze_output(std::move(cap), opt));
     for (std::string line; std::getline(lines, line);) {
         auto j = json::parse(line);
         if (j["type"] == "connection") r.conns.push_back(j);
@@ -177,6 +189,96 @@ TEST_CASE("flood: probes beyond the listing budget are judged and grouped, not l
     REQUIRE(pair != r.groups.end());
     CHECK((*pair)["connections"] == 30);
     CHECK((*pair)["probes"] == 30);
+}
+
+TEST_CASE("flood: verdicts judged in brief beyond the listing budget leave the report as it was", "[flood]") {
+    // 30 X.224 probes from one client, 100 ms apart, as above; then a client
+    // that goes on to TLS after the Confirm (not probe-like) and closes.
+    Capture cap;
+    for (int i = 0; i < 30; ++i) {
+        Conv cv(cap, i * 100 * kMs);
+        cv.cl = {0xC6336401, static_cast<std::uint16_t>(41000 + i)};
+        cv.sv = {kServer, 3389};
+        cv.handshake();
+        cv.client(connection_request(rdpneg::PROTOCOL_SSL | rdpneg::PROTOCOL_HYBRID));
+        cv.server(connection_confirm(rdpneg::PROTOCOL_HYBRID));
+        cv.client_rst();
+    }
+    Conv tls(cap, 3500 * kMs);
+    tls.cl = {0xC6336402, 43000};
+    tls.sv = {kServer, 3389};
+    tls.up_to_tls(rdpneg::PROTOCOL_SSL, rdpneg::PROTOCOL_SSL);
+    tls.client_fin();
+    tls.server_fin();
+    for (std::int64_t t = 5 * kSec; t <= 40 * kSec; t += kSec) cap.at(t, unrelated());
+    TrackerOptions opt;
+    opt.listed_per_minute = 5;  // 40 s of capture: no token comes back
+    const std::string full = analyze_output(cap, opt);
+    opt.brief_unlisted = true;
+    const std::string brief = analyze_output(cap, opt);
+    CHECK(brief == full);
+    // The TLS client was due with the budget spent: judged in brief first,
+    // then, not being probe-like, in full and listed with its words.
+    const Report r = analyze(cap, opt);
+    REQUIRE(r.conns.size() == 6);
+    CHECK(r.conns[5]["client"] == "198.51.100.2:43000");
+    CHECK(!r.conns[5]["summary"].get<std::string>().empty());
+    CHECK(r.flood["not_listed"]["connections"] == 25);
+    CHECK(r.summary["connections"] == 31);
+}
+
+namespace {
+
+// Judges every connection of a capture at a few moments, in full and in
+// brief, and counts those where the two decide differently.
+class BriefAgainstFull : public FileObserver {
+public:
+    std::size_t judged = 0;
+    std::vector<std::string> differ;
+    void begin_file(const std::string& path, const FileStats*) override { path_ = path; }
+    void end_file(const FileStats&) override {}
+    void problem(std::uint64_t, const Connection*, const std::string&) override {}
+    void connection_done(const Connection& c, const Verdict&) override {
+        for (bool ended : {false, true})
+            for (std::int64_t after : {std::int64_t{0}, 31 * kSec * 1000, 700 * kSec * 1000})
+                for (std::uint64_t drops : {0, 3}) {
+                    JudgeContext ctx;
+                    ctx.now_ns = c.last_ts + after;
+                    ctx.input_ended = ended;
+                    ctx.capture_drops = drops;
+                    const Verdict full = judge(c, ctx);
+                    ctx.brief = true;
+                    const Verdict brief = judge(c, ctx);
+                    ++judged;
+                    if (full.cause != brief.cause || !(full.code == brief.code) || full.phase != brief.phase ||
+                        full.stalled_at != brief.stalled_at || full.waiting_on != brief.waiting_on ||
+                        full.confidence != brief.confidence)
+                        differ.push_back(path_ + " #" + std::to_string(c.id) + ": " + full.rule + " " +
+                                         to_string(full.code) + " / brief " + to_string(brief.code));
+                }
+    }
+
+private:
+    std::string path_;
+};
+
+}  // namespace
+
+TEST_CASE("flood: a verdict judged in brief decides as in full, on every bundled capture", "[flood]") {
+    namespace fs = std::filesystem;
+    BriefAgainstFull check;
+    std::FILE* null = std::fopen("/dev/null", "w");
+    REQUIRE(null);
+    for (const auto& e : fs::recursive_directory_iterator(test::source_path("tests/pcaps"))) {
+        const auto name = e.path().filename().string();
+        if (!e.is_regular_file() || name.find(".pcap") == std::string::npos) continue;
+        if (name.ends_with(".tsv") || name.ends_with(".json") || name.ends_with(".jsonl") || name.ends_with(".out")) continue;
+        run_file(e.path().string(), check, TrackerOptions{}, null);
+    }
+    std::fclose(null);
+    CHECK(check.judged > 1000);
+    INFO((check.differ.empty() ? std::string() : check.differ.front()));
+    CHECK(check.differ.empty());
 }
 
 TEST_CASE("flood: over the bound of full connections, decided ones retire early, late packets are counted", "[flood]") {

@@ -88,7 +88,7 @@ for lib in "${libs[@]}"; do
     names "$owner" || fail "$lib is in package $owner, which Depends does not name"
 done
 ok "Depends names the package of each of the ${#libs[@]} libraries the binary loads"
-for pkg in libpcap0.8 libssl3 libfmt9 libc6 libstdc++6; do
+for pkg in libpcap0.8 libssl3 libnghttp2-14 libfmt9 libc6 libstdc++6; do
     names "$pkg" || fail "Depends has no $pkg"
 done
 # dpkg-shlibdeps writes versioned dependencies (>= the symbols' version).
