@@ -284,17 +284,23 @@ const std::vector<GatewayRule>& rules() {
 
 namespace {
 
-// The UDP transport's rules (judge_gateway_udp): a flow of its own, not a TCP connection's ladder.
+// The UDP transport's rules (judge_gateway_udp): a flow of its own, not a TCP
+// connection's ladder.  MS-TSGU 1.3.3.1: the client sends its first DTLS
+// packet "in a reliable manner" (again until the gateway answers, else the UDP
+// channel fails), then after the handshake its CONNECT_PKT, answered by a
+// CONNECT_PKT_RESP -- both encrypted, so without the DTLS keys whether the
+// gateway accepted the UDP channel cannot be read.
 const RuleInfo kUdpTransport{
     "gateway_udp_transport", {Cause::none}, {VerdictCode::gateway_udp_transport},
-    "RD Gateway without keys: DTLS records both ways on a gateway UDP port (3391) -- MS-TSGU's UDP transport; "
-    "medium confidence beside a TLS connection of the same client to the same gateway, low alone; what the DTLS "
-    "carried (the gateway's CONNECT_PKT_RESP, the RDP-UDP inside) cannot be read"};
+    "RD Gateway without keys: DTLS on a gateway UDP port (3391) answered by the gateway -- MS-TSGU's UDP transport; "
+    "medium confidence when the DTLS handshake finished (encrypted records both ways) beside a TLS connection of the "
+    "same client to the same gateway, low otherwise (alone it may be a scanner's probe); whether the gateway accepted "
+    "the UDP channel (its CONNECT_PKT_RESP) and the RDP-UDP inside cannot be read"};
 const RuleInfo kUdpUnanswered{
     "gateway_udp_unanswered", {Cause::server_unresponsive}, {VerdictCode::gateway_udp_unanswered},
     "RD Gateway without keys: only the client's DTLS records on a gateway UDP port, never an answer -- the gateway "
-    "did not answer, or the path drops UDP 3391 (the capture cannot tell which); low confidence; the client falls "
-    "back to the HTTP transport"};
+    "did not answer, or the path drops UDP 3391 (the capture cannot tell which); low confidence; the client keeps "
+    "to the HTTP transport"};
 
 }  // namespace
 
@@ -309,12 +315,19 @@ const std::vector<RuleInfo>& gateway_rules() {
     return infos;
 }
 
+namespace {
+std::string dtls_name(std::uint16_t v) {
+    return v == 0xFEFD ? "DTLS 1.2" : v == 0xFEFF ? "DTLS 1.0" : fmt::format("DTLS (version 0x{:04X})", v);
+}
+}  // namespace
+
 Verdict judge_gateway_udp(const GatewayUdpFacts& f) {
     Verdict v;
     const bool tied = f.tcp_conn.has_value();
     const std::string beside =
-        tied ? fmt::format(" beside the TLS connection #{} of the same client to the same gateway", *f.tcp_conn) : "";
-    const std::string ver = f.version == 0xFEFD ? "DTLS 1.2" : f.version == 0xFEFF ? "DTLS 1.0" : "DTLS";
+        tied ? fmt::format(" beside the TLS connection #{} of the same client to the same gateway", *f.tcp_conn)
+             : " with no TLS connection of the same client to this gateway before it in the capture (its HTTPS "
+               "transport outside the capture, or a scanner probing the port)";
     auto add = [&v](std::uint64_t frame, std::string note) {
         if (frame) v.evidence.push_back({frame, std::move(note)});
     };
@@ -323,13 +336,21 @@ Verdict judge_gateway_udp(const GatewayUdpFacts& f) {
         v.cause = Cause::none;
         v.code = {VerdictCode::gateway_udp_transport};
         v.phase = Phase::gateway_connect;
-        v.confidence = tied ? Confidence::medium : Confidence::low;
+        const bool finished = f.encrypted_both_ways();
+        v.confidence = tied && finished ? Confidence::medium : Confidence::low;
+        std::string hs;
+        if (finished)
+            hs = fmt::format("the DTLS handshake finished ({}), encrypted records both ways",
+                             f.version ? dtls_name(f.version) : "its ServerHello not seen");
+        else if (f.handshake_answered())
+            hs = "the gateway answered the ClientHello but the DTLS handshake did not finish in the capture";
+        else
+            hs = "no DTLS handshake seen in the clear";
         v.summary = fmt::format(
-            "{} both ways on UDP {}{}: the RD Gateway's UDP transport (MS-TSGU 1.3.3); {} records to the gateway, {} "
-            "back{}; without keys what it carried (whether the gateway accepted the UDP connection, the RDP-UDP "
-            "inside) cannot be read",
-            ver, f.server.port, beside, f.records[0], f.records[1],
-            f.handshake_answered() ? ", the DTLS handshake answered" : ", no DTLS handshake seen in the clear");
+            "DTLS both ways on UDP {}{}: the RD Gateway's UDP transport (MS-TSGU 1.3.3); {}; {} records to the "
+            "gateway, {} back; without keys whether the gateway accepted the UDP channel (its CONNECT_PKT_RESP) "
+            "and the RDP-UDP inside cannot be read",
+            f.server.port, beside, hs, f.records[0], f.records[1]);
     } else {
         v.rule = kUdpUnanswered.id;
         v.cause = Cause::server_unresponsive;
@@ -338,9 +359,10 @@ Verdict judge_gateway_udp(const GatewayUdpFacts& f) {
         v.waiting_on = WaitingOn::server;
         v.confidence = Confidence::low;
         v.summary = fmt::format(
-            "{} {} records from the client to UDP {}{}, never answered: the gateway did not answer, or the path drops "
-            "UDP {} (the capture cannot tell which); the client then keeps to the HTTP transport",
-            f.records[0], ver, f.server.port, beside, f.server.port);
+            "{} DTLS records in {} datagrams from the client to UDP {}{}, never answered: the gateway did not "
+            "answer, or the path drops UDP {} (the capture cannot tell which); the client then keeps to the HTTP "
+            "transport",
+            f.records[0], f.datagrams[0], f.server.port, beside, f.server.port);
     }
     add(f.client_hello_frame, "the client's DTLS ClientHello");
     add(f.hello_verify_frame, "the gateway's HelloVerifyRequest");
@@ -348,6 +370,7 @@ Verdict judge_gateway_udp(const GatewayUdpFacts& f) {
     add(f.first_encrypted_frame[0], "the client's first encrypted record");
     add(f.first_encrypted_frame[1], "the gateway's first encrypted record");
     if (v.evidence.empty()) add(f.first_frame, "the first datagram");
+    if (!f.datagrams[1] && f.last_frame != f.first_frame) add(f.last_frame, "the client's last datagram, unanswered");
     v.verdict = to_string(v.code);
     v.client_codes = client_codes_for(v.cause, v.code);
     return v;

@@ -1135,6 +1135,7 @@ void Tracker::finish() {
     expiry_ = {};
     udp_other_.clear();
     retire_gateway_udp(stats_.last_ts, true);
+    stats_.gateway_udp_not_followed = gateway_udp_.untracked();
     udp_->finish();
     stats_.other.kerberos = kerberos_.counts();
     stats_.other.rdp_udp_flows = udp_->rdp_flows();

@@ -170,6 +170,9 @@ struct FileStats {
     std::uint64_t connections = 0;      // TCP connections seen
     std::uint64_t rdp_connections = 0;  // of which reported
     std::uint64_t gateway_connections = 0;  // RD Gateway connections judged (decrypted)
+    // The RD Gateway's UDP transport (analyze/gateway_udp.hpp): flows reported,
+    // and datagrams of new flows left unfollowed past GatewayUdpFlows::kMaxFlows.
+    std::uint64_t gateway_udp_flows = 0, gateway_udp_not_followed = 0;
     std::int64_t first_ts = 0, last_ts = 0;
     // Live capture: libpcap's counts at the end (pcap_stats): packets the
     // filter passed, dropped by the kernel buffer, dropped by the interface.

@@ -92,8 +92,11 @@ void Tracker::gateway_udp(std::optional<std::uint64_t> id, const Endpoint& src, 
 }
 
 void Tracker::retire_gateway_udp(std::int64_t now_ns, bool all) {
-    for (const GatewayUdpFacts& f : gateway_udp_.retire(now_ns, opt_.idle_timeout_ns, all))
+    if (!gateway_udp_.size()) return;
+    for (const GatewayUdpFacts& f : gateway_udp_.retire(now_ns, opt_.idle_timeout_ns, all)) {
+        ++stats_.gateway_udp_flows;
         obs_.gateway_udp_done(f, judge_gateway_udp(f));
+    }
 }
 
 void Tracker::other_icmp(const CapturedPacket& pkt, const PacketInfo& p) {

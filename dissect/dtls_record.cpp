@@ -1,11 +1,29 @@
 // SPDX-License-Identifier: MIT
 #include "dissect/dtls_record.hpp"
 
+#include <algorithm>
+
 namespace rdpscope::dtls {
 
 namespace {
 constexpr std::string_view kLayer = "dtls";
+
+// MS-TSGU 2.2.11.9: reserved 0 (4 bytes), 0x1DAA, 16-byte id, 0xAA1D, 26 -- little-endian.
+bool correlation_info(Bytes b, std::array<std::uint8_t, 16>& id) {
+    if (b.size() != kCorrelationInfoLength) return false;
+    Reader r(b);
+    std::uint32_t reserved = 0;
+    std::uint16_t sig1 = 0, sig2 = 0, cb = 0;
+    r.u32le(reserved);
+    r.u16le(sig1);
+    const Bytes g = *r.bytes(16);
+    r.u16le(sig2);
+    r.u16le(cb);
+    if (reserved != 0 || sig1 != 0x1DAA || sig2 != 0xAA1D || cb != kCorrelationInfoLength) return false;
+    std::copy(g.begin(), g.end(), id.begin());
+    return true;
 }
+}  // namespace
 
 Decoded<Datagram> decode_datagram(Bytes payload) {
     Datagram d;
@@ -13,6 +31,10 @@ Decoded<Datagram> decode_datagram(Bytes payload) {
     if (r.empty()) return DecodeError::malformed(kLayer, "record", 0);
     while (!r.empty()) {
         const std::size_t at = r.offset();
+        if (d.total > 0 && correlation_info(r.rest(), d.correlation_id)) {
+            d.has_correlation = true;
+            break;
+        }
         Record rec;
         std::uint16_t seq_hi = 0;
         std::uint32_t seq_lo = 0;
@@ -28,7 +50,18 @@ Decoded<Datagram> decode_datagram(Bytes payload) {
         const Bytes fragment = *r.bytes(rec.length);
         // RFC 6347 4.2.2: in the clear (epoch 0) a handshake record starts
         // with a handshake header; its msg_type is its first byte.
-        if (rec.type == 22 && rec.epoch == 0 && !fragment.empty()) rec.handshake_type = fragment[0];
+        if (rec.type == 22 && rec.epoch == 0 && !fragment.empty()) {
+            rec.handshake_type = fragment[0];
+            // 4.2.2: msg_type(1) length(3) message_seq(2) fragment_offset(3)
+            // fragment_length(3), then the body; a hello's body starts with
+            // its version (4.2.1, RFC 5246 7.4.1.2-3).
+            Reader h(fragment);
+            std::uint32_t fragment_offset = 0;
+            std::uint16_t hv = 0;
+            if ((rec.handshake_type >= 1 && rec.handshake_type <= 3) && h.skip(6) && h.u24be(fragment_offset) &&
+                fragment_offset == 0 && h.skip(3) && h.u16be(hv))
+                rec.hello_version = hv;
+        }
         if (d.count < d.records.size()) d.records[d.count++] = rec;
         ++d.total;
     }

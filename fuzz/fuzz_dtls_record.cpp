@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// DTLS record headers of one datagram (RFC 6347 4.1).
+// DTLS record headers of one datagram (RFC 6347 4.1), and the MS-TSGU
+// 2.2.11.9 UDP_CORRELATION_INFO a gateway client appends to its ClientHello.
 #include <cstddef>
 #include <cstdint>
 
@@ -17,7 +18,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             bytes += dtls::kRecordHeaderLength + r.length;
             (void)dtls::handshake_name(r.handshake_type);
         }
-        if (bytes > size) __builtin_trap();
+        if (d->has_correlation) bytes += dtls::kCorrelationInfoLength;
+        // Every byte is a record or the correlation tail: when all records
+        // were kept, they and the tail are the whole datagram.
+        if (bytes > size || (d->count == d->total && bytes != size)) __builtin_trap();
+        if (d->has_correlation && d->total == 0) __builtin_trap();
     }
     return 0;
 }
