@@ -1319,3 +1319,70 @@ TEST_CASE("gateway without keys: a flood of datagrams to 3391 from many sources 
     CHECK(flows.retire(10'000'000'000, 1'000'000'000, false).size() == kMax);
     CHECK(flows.size() == 0);
 }
+
+// What `analyze` prints of a UDP transport flow: the fields the README names.
+TEST_CASE("gateway without keys: analyze prints the UDP transport flow and counts it", "[gateway][report]") {
+    Capture cap;
+    Conv tcp(cap, 0);
+    tls_up(tcp, server_hello_done({}, 0xC02F));
+    const Host cl{kClientIp, 50010}, gw{kServerIp, 3391};
+    std::int64_t t = 2 * kSec;
+    for (const auto& [from_client, payload] : dtls_session()) {
+        t += 15 * kMs;
+        cap.at(t, from_client ? udp_dgram(cl, gw, payload) : udp_dgram(gw, cl, payload));
+    }
+    tcp.t = t + 10 * kMs;
+    tcp.client_fin();
+    tcp.server_fin();
+    std::stable_sort(cap.packets.begin(), cap.packets.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    const TempFile in("rdpscope-gateway-udp-in");
+    cap.write(in.path());
+    auto print = [&](Format format) {
+        const TempFile out("rdpscope-gateway-udp-out");
+        std::FILE* o = std::fopen(out.path().c_str(), "w");
+        std::FILE* err = std::fopen("/dev/null", "w");
+        {
+            ReportWriter w(o, err, format);
+            run_file(in.path(), w, TrackerOptions{}, err);
+            w.finish();
+        }
+        std::fclose(o);
+        std::fclose(err);
+        std::ifstream f(out.path());
+        std::stringstream ss;
+        ss << f.rdbuf();
+        return ss.str();
+    };
+    std::istringstream lines(print(Format::json));
+    nlohmann::json gwj, file_summary, summary;
+    for (std::string line; std::getline(lines, line);) {
+        auto j = nlohmann::json::parse(line);
+        if (j["type"] == "gateway" && j.value("transport", "") == "rdg-udp") gwj = j;
+        if (j["type"] == "file_summary") file_summary = j;
+        if (j["type"] == "summary") summary = j;
+    }
+    REQUIRE(gwj.is_object());
+    CHECK_FALSE(gwj.contains("conn"));  // a udp.stream number is no tcp.stream number
+    CHECK(gwj["udp_stream"] == 0);      // the capture's first UDP flow
+    CHECK(gwj["server"] == "10.0.0.2:3391");
+    CHECK(gwj["recognised_by"] == "shape");
+    CHECK(gwj["rule"] == "gateway_udp_transport");
+    const auto& u = gwj["udp"];
+    CHECK(u["dtls_version"] == "1.2");
+    CHECK(u["client_version"] == "1.2");
+    CHECK(u["record_version"] == "1.2");
+    CHECK(u["c2s_datagrams"] == 5);
+    CHECK(u["s2c_records"] == 8);
+    CHECK(u["handshake_answered"] == true);
+    CHECK(u["handshake_finished"] == true);
+    CHECK(u["correlation_id"] == "11223344-5566-7788-99aa-bbccddeef001");  // wire order, dashed
+    CHECK(u["tcp_conn"] == 0);
+    CHECK(u["hello_verify_request_frame"].get<std::uint64_t>() == u["client_hello_frame"].get<std::uint64_t>() + 1);
+    CHECK(file_summary["gateway_udp_flows"] == 1);
+    CHECK_FALSE(file_summary.contains("gateway_udp_datagrams_not_followed"));
+    CHECK(summary["gateways"]["udp_flows"] == 1);
+    const std::string text = print(Format::text);
+    CHECK(text.find("gateway UDP flow #0 10.0.0.1:50010 -> 10.0.0.2:3391 (rdg-udp)") != std::string::npos);
+    CHECK(text.find("udp (no keys): DTLS 1.2") != std::string::npos);
+    CHECK(text.find("beside #0") != std::string::npos);
+}
