@@ -254,6 +254,10 @@ const std::vector<Entry>& entries() {
         {V::gateway_channel_open, {}, false, {}, {}, "", "the gateway reached the target"},
         {V::gateway_tunnel_shape, {}, false, {}, {}, "",
          "without keys the gateway's answers cannot be read; the tunnel carried data both ways, as a working one does"},
+        {V::gateway_udp_transport, {}, false, {}, {}, "",
+         "the DTLS of the gateway's UDP transport is not decrypted: what it carried cannot be read"},
+        {V::gateway_udp_unanswered, {}, false, {}, {}, "",
+         "the client falls back to the gateway's HTTP transport: the session goes on without UDP"},
     };
     return t;
 }

@@ -5,6 +5,7 @@
 
 #include <cassert>
 
+#include "analyze/gateway_udp.hpp"
 #include "dissect/tsgu.hpp"
 
 namespace rdpscope {
@@ -281,13 +282,98 @@ const std::vector<GatewayRule>& rules() {
 
 }  // namespace
 
+namespace {
+
+// The UDP transport's rules (judge_gateway_udp): a flow of its own, not a TCP
+// connection's ladder.  MS-TSGU 1.3.3.1: the client sends its first DTLS
+// packet "in a reliable manner" (again until the gateway answers, else the UDP
+// channel fails), then after the handshake its CONNECT_PKT, answered by a
+// CONNECT_PKT_RESP -- both encrypted, so without the DTLS keys whether the
+// gateway accepted the UDP channel cannot be read.
+const RuleInfo kUdpTransport{
+    "gateway_udp_transport", {Cause::none}, {VerdictCode::gateway_udp_transport},
+    "RD Gateway without keys: DTLS on a gateway UDP port (3391) answered by the gateway -- MS-TSGU's UDP transport; "
+    "medium confidence when the DTLS handshake finished (encrypted records both ways) beside a TLS connection of the "
+    "same client to the same gateway, low otherwise (alone it may be a scanner's probe); whether the gateway accepted "
+    "the UDP channel (its CONNECT_PKT_RESP) and the RDP-UDP inside cannot be read"};
+const RuleInfo kUdpUnanswered{
+    "gateway_udp_unanswered", {Cause::server_unresponsive}, {VerdictCode::gateway_udp_unanswered},
+    "RD Gateway without keys: only the client's DTLS records on a gateway UDP port, never an answer -- the gateway "
+    "did not answer, or the path drops UDP 3391 (the capture cannot tell which); low confidence; the client keeps "
+    "to the HTTP transport"};
+
+}  // namespace
+
 const std::vector<RuleInfo>& gateway_rules() {
     static const std::vector<RuleInfo> infos = [] {
         std::vector<RuleInfo> out;
         for (const auto& r : rules()) out.push_back(r.info);
+        out.push_back(kUdpTransport);
+        out.push_back(kUdpUnanswered);
         return out;
     }();
     return infos;
+}
+
+namespace {
+std::string dtls_name(std::uint16_t v) {
+    return v == 0xFEFD ? "DTLS 1.2" : v == 0xFEFF ? "DTLS 1.0" : fmt::format("DTLS (version 0x{:04X})", v);
+}
+}  // namespace
+
+Verdict judge_gateway_udp(const GatewayUdpFacts& f) {
+    Verdict v;
+    const bool tied = f.tcp_conn.has_value();
+    const std::string beside =
+        tied ? fmt::format(" beside the TLS connection #{} of the same client to the same gateway", *f.tcp_conn)
+             : " with no TLS connection of the same client to this gateway before it in the capture (its HTTPS "
+               "transport outside the capture, or a scanner probing the port)";
+    auto add = [&v](std::uint64_t frame, std::string note) {
+        if (frame) v.evidence.push_back({frame, std::move(note)});
+    };
+    if (f.datagrams[1]) {
+        v.rule = kUdpTransport.id;
+        v.cause = Cause::none;
+        v.code = {VerdictCode::gateway_udp_transport};
+        v.phase = Phase::gateway_connect;
+        const bool finished = f.encrypted_both_ways();
+        v.confidence = tied && finished ? Confidence::medium : Confidence::low;
+        std::string hs;
+        if (finished)
+            hs = fmt::format("the DTLS handshake finished ({}), encrypted records both ways",
+                             f.version ? dtls_name(f.version) : "its ServerHello not seen");
+        else if (f.handshake_answered())
+            hs = "the gateway answered the ClientHello but the DTLS handshake did not finish in the capture";
+        else
+            hs = "no DTLS handshake seen in the clear";
+        v.summary = fmt::format(
+            "DTLS both ways on UDP {}{}: the RD Gateway's UDP transport (MS-TSGU 1.3.3); {}; {} records to the "
+            "gateway, {} back; without keys whether the gateway accepted the UDP channel (its CONNECT_PKT_RESP) "
+            "and the RDP-UDP inside cannot be read",
+            f.server.port, beside, hs, f.records[0], f.records[1]);
+    } else {
+        v.rule = kUdpUnanswered.id;
+        v.cause = Cause::server_unresponsive;
+        v.code = {VerdictCode::gateway_udp_unanswered};
+        v.stalled_at = Phase::gateway_connect;
+        v.waiting_on = WaitingOn::server;
+        v.confidence = Confidence::low;
+        v.summary = fmt::format(
+            "{} DTLS records in {} datagrams from the client to UDP {}{}, never answered: the gateway did not "
+            "answer, or the path drops UDP {} (the capture cannot tell which); the client then keeps to the HTTP "
+            "transport",
+            f.records[0], f.datagrams[0], f.server.port, beside, f.server.port);
+    }
+    add(f.client_hello_frame, "the client's DTLS ClientHello");
+    add(f.hello_verify_frame, "the gateway's HelloVerifyRequest");
+    add(f.server_hello_frame, "the gateway's ServerHello");
+    add(f.first_encrypted_frame[0], "the client's first encrypted record");
+    add(f.first_encrypted_frame[1], "the gateway's first encrypted record");
+    if (v.evidence.empty()) add(f.first_frame, "the first datagram");
+    if (!f.datagrams[1] && f.last_frame != f.first_frame) add(f.last_frame, "the client's last datagram, unanswered");
+    v.verdict = to_string(v.code);
+    v.client_codes = client_codes_for(v.cause, v.code);
+    return v;
 }
 
 Verdict judge_gateway(const Connection& c, const JudgeContext& ctx) {

@@ -17,4 +17,9 @@ namespace rdpscope {
 
 Verdict judge_gateway(const Connection& c, const JudgeContext& ctx);
 
+// The UDP transport (MS-TSGU 1.3.3) seen without keys: DTLS on a gateway UDP
+// port (analyze/gateway_udp.hpp), rules gateway_udp_transport / gateway_udp_unanswered.
+struct GatewayUdpFacts;
+Verdict judge_gateway_udp(const GatewayUdpFacts& f);
+
 }  // namespace rdpscope

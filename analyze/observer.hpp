@@ -15,6 +15,7 @@ namespace rdpscope {
 struct Connection;
 struct Verdict;
 struct UdpFlowFacts;
+struct GatewayUdpFacts;
 struct FileStats;
 
 class Observer {
@@ -31,6 +32,9 @@ public:
     // finished, with its gateway verdict (analyze/gateway_verdict.hpp); it is
     // freed right after this call.
     virtual void gateway_done(const Connection&, const Verdict&) {}
+    // A flow of the RD Gateway's UDP transport (DTLS on a gateway UDP port,
+    // analyze/gateway_udp.hpp) is finished, with its verdict.
+    virtual void gateway_udp_done(const GatewayUdpFacts&, const Verdict&) {}
     // RDP-UDP (flows on the RDP port): a PDU, and the flow finished (idle or end of input).
     virtual void udp_pdu(const UdpFlowFacts&, Dir, const PduEvent&) {}
     virtual void udp_flow_done(const UdpFlowFacts&) {}

@@ -122,7 +122,8 @@ Tracker::Tracker(Observer& obs, TrackerOptions opt)
       // UdpFlows ties a flow to an RDP connection (is_rdp()), which is always
       // a full one: light entries need not be visited.
       udp_(std::make_unique<UdpFlows>(obs, UdpFlowOptions{opt.rdp_port, opt.idle_timeout_ns}, full_)),
-      udp_other_(opt.idle_timeout_ns, opt.rdp_port), kerberos_(obs), budget_(opt.listed_per_minute) {
+      udp_other_(opt.idle_timeout_ns, opt.rdp_port), kerberos_(obs), gateway_udp_(opt.gateway_udp_ports),
+      budget_(opt.listed_per_minute) {
     stats_.other.rdp_port = opt.rdp_port;
     if (!opt_.light) opt_.max_pending_attempts = 0;  // holding is light tracking
     flood_.set_bounds(opt_.max_pending_attempts, opt_.listed_per_minute, opt_.max_full_connections);
@@ -252,6 +253,7 @@ void Tracker::advance(std::int64_t now_ns) {
     sweep(now_ns);
     udp_other_.expire(now_ns);
     kerberos_.expire(now_ns);
+    retire_gateway_udp(now_ns, false);
     udp_->sweep(now_ns);
     last_sweep_ns_ = now_ns;
 }
@@ -1125,6 +1127,8 @@ void Tracker::finish() {
     table_.clear();
     expiry_ = {};
     udp_other_.clear();
+    retire_gateway_udp(stats_.last_ts, true);
+    stats_.gateway_udp_not_followed = gateway_udp_.untracked();
     udp_->finish();
     stats_.other.kerberos = kerberos_.counts();
     stats_.other.rdp_udp_flows = udp_->rdp_flows();

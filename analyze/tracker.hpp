@@ -32,6 +32,7 @@
 #include "analyze/flow_hash.hpp"
 #include "analyze/flood.hpp"
 #include "analyze/flow_table.hpp"
+#include "analyze/gateway_udp.hpp"
 #include "analyze/kerberos_flows.hpp"
 #include "analyze/observer.hpp"
 #include "analyze/other_traffic.hpp"
@@ -118,6 +119,10 @@ struct TrackerOptions {
     // Without keys, such a connection is judged by its shape (analyze/
     // gateway_shape.hpp) and reported only when it has a gateway's.
     std::vector<std::uint16_t> gateway_ports{443};
+    // The RD Gateway's UDP transport (MS-TSGU 1.3.3): DTLS flows to these UDP
+    // ports are reported as gateway flows (analyze/gateway_udp.hpp).  3391 is
+    // the gateway's default; never the RDP port (RDP-UDP, udp_flows.hpp).
+    std::vector<std::uint16_t> gateway_udp_ports{3391};
     // --gateway HOST[:PORT]: servers the user names as RD Gateways -- an
     // address, or a name matched against the ClientHello's SNI; port 0: any
     // gateway port.  A named server's HTTPS without a gateway's shape is still
@@ -165,6 +170,9 @@ struct FileStats {
     std::uint64_t connections = 0;      // TCP connections seen
     std::uint64_t rdp_connections = 0;  // of which reported
     std::uint64_t gateway_connections = 0;  // RD Gateway connections judged (decrypted)
+    // The RD Gateway's UDP transport (analyze/gateway_udp.hpp): flows reported,
+    // and datagrams of new flows left unfollowed past GatewayUdpFlows::kMaxFlows.
+    std::uint64_t gateway_udp_flows = 0, gateway_udp_not_followed = 0;
     std::int64_t first_ts = 0, last_ts = 0;
     // Live capture: libpcap's counts at the end (pcap_stats): packets the
     // filter passed, dropped by the kernel buffer, dropped by the interface.
@@ -410,6 +418,10 @@ private:
     std::unique_ptr<UdpFlows> udp_;  // UDP flows: numbered like udp.stream, RDP-UDP decoded
     UdpOtherFlows udp_other_;        // the UDP flows off the RDP port (see udp_other.hpp)
     KerberosFlows kerberos_;         // Kerberos on port 88, tied to the RDP connections at judgement
+    GatewayUdpFlows gateway_udp_;    // DTLS on the gateway UDP ports: the gateway's UDP transport
+    void gateway_udp(std::optional<std::uint64_t> id, const Endpoint& src, const Endpoint& dst, Bytes payload,
+                     std::uint64_t frame, std::int64_t ts_ns);
+    void retire_gateway_udp(std::int64_t now_ns, bool all);
     // Gateway candidates judged lately (the last kMaxRecentShapes), for the
     // shape of those judged after them: a pair's partner, a KDC proxy beside.
     std::deque<ShapeBrief> recent_shapes_;

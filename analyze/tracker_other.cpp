@@ -6,6 +6,8 @@
 #include <algorithm>
 
 #include "analyze/tracker.hpp"
+
+#include "analyze/gateway_verdict.hpp"
 #include "dissect/dns.hpp"
 #include "dissect/kerberos.hpp"
 
@@ -47,6 +49,12 @@ void Tracker::other_udp(const CapturedPacket& pkt, const PacketInfo& p, const En
             id = udp_->flows() - 1;
         kerberos_.udp(id, pkt.frame, pkt.ts_ns, src, dst, u.payload);
     }
+    if (gateway_udp_.on_port(u.src_port, u.dst_port) && u.src_port != opt_.rdp_port && u.dst_port != opt_.rdp_port) {
+        std::optional<std::uint64_t> id;
+        if (!opt_.light) id = endpoint_less(src, dst) ? udp_->id_of(src, dst) : udp_->id_of(dst, src);
+        else if (new_flow) id = udp_->flows() - 1;
+        gateway_udp(id, src, dst, u.payload, pkt.frame, pkt.ts_ns);
+    }
     if (u.src_port == dns::kPort) {
         OtherTraffic& o = stats_.other;
         auto head = dns::decode(u.payload, false);
@@ -60,6 +68,34 @@ void Tracker::other_udp(const CapturedPacket& pkt, const PacketInfo& p, const En
         ++o.dns_failure_count;
         if (o.dns_failures.size() < OtherTraffic::kMaxListed)
             o.dns_failures.push_back({pkt.frame, m->qname, m->qtype, m->rcode});
+    }
+}
+
+// MS-TSGU 1.3.3: the UDP transport is set up after the HTTP (or WebSocket)
+// one, whose channel response names the UDP port: a DTLS flow is tied to the
+// TLS connection on a gateway port of the same client and server opened
+// before it (the latest).  Without keys it cannot be told which of several.
+void Tracker::gateway_udp(std::optional<std::uint64_t> id, const Endpoint& src, const Endpoint& dst, Bytes payload,
+                          std::uint64_t frame, std::int64_t ts_ns) {
+    GatewayUdpFacts* f = gateway_udp_.datagram(id, src, dst, payload, frame, ts_ns);
+    if (!f) return;
+    const Connection* best = nullptr;
+    for (const auto& [cid, c] : full_) {
+        if (!c->gateway || c->gateway->not_tls() || c->first_ts > ts_ns) continue;
+        if (c->client().ip != f->client.ip || c->server().ip != f->server.ip) continue;
+        if (!best || c->first_ts >= best->first_ts) best = c;
+    }
+    if (best) {
+        f->tcp_conn = best->id;
+        f->tcp_first_frame = best->first_frame;
+    }
+}
+
+void Tracker::retire_gateway_udp(std::int64_t now_ns, bool all) {
+    if (!gateway_udp_.size()) return;
+    for (const GatewayUdpFacts& f : gateway_udp_.retire(now_ns, opt_.idle_timeout_ns, all)) {
+        ++stats_.gateway_udp_flows;
+        obs_.gateway_udp_done(f, judge_gateway_udp(f));
     }
 }
 

@@ -169,7 +169,9 @@ enum class CodeParam : std::uint8_t {
     X(gateway_target_unreachable, none)                           \
     X(gateway_channel_refused, none)                              \
     X(gateway_channel_open, none)                                 \
-    X(gateway_tunnel_shape, none)
+    X(gateway_tunnel_shape, none)                                 \
+    X(gateway_udp_transport, none)                                \
+    X(gateway_udp_unanswered, none)
 
 enum class VerdictCode : std::uint8_t {
 #define RDPSCOPE_X(name, param) name,

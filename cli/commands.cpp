@@ -395,7 +395,7 @@ int run_capture(const Capture& c) {
     lo.ports = {3389};
     for (auto p : c.ports)
         if (p != 3389) lo.ports.push_back(p);
-    // A named gateway's port joins the default filter (443 is in it only so).
+    // A named gateway's port joins the default filter (443 is in it only so), and UDP 3391.
     if (lo.filter.empty() && !c.out.gateways.empty()) {
         std::string extra;
         for (const auto& g : c.out.gateways) {
@@ -403,6 +403,8 @@ int run_capture(const Capture& c) {
             std::uint16_t port = 0;
             if (parse_gateway(g, host, port)) extra += " or (tcp port " + std::to_string(port ? port : 443) + ")";
         }
+        // Its UDP transport (MS-TSGU 1.3.3: DTLS on UDP 3391, analyze/gateway_udp.hpp).
+        extra += " or (udp port 3391)";
         lo.filter = "(" + default_filter(lo.ports) + ")" + extra;
     }
     lo.snaplen = c.snaplen;

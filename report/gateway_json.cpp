@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include "analyze/gateway_udp.hpp"
+#include "analyze/text.hpp"
 #include "dissect/tsgu.hpp"
 #include "report/json_util.hpp"
 #include "report/summary.hpp"
@@ -114,8 +116,15 @@ json gateway_json(const Connection& c, const Verdict& v) {
 }
 
 std::string render_gateway_text(const json& j) {
-    std::string out = fmt::format("gateway #{} {} -> {} ({})\n", j.value("conn", 0), j.value("client", std::string()),
-                                  j.value("server", std::string()), j.value("transport", std::string()));
+    std::string out;
+    if (j.contains("udp"))  // the UDP transport: a flow, numbered as udp.stream
+        out = fmt::format("gateway UDP flow{} {} -> {} ({})\n",
+                          j.contains("udp_stream") ? fmt::format(" #{}", j["udp_stream"].get<std::uint64_t>()) : "",
+                          j.value("client", std::string()), j.value("server", std::string()),
+                          j.value("transport", std::string()));
+    else
+        out = fmt::format("gateway #{} {} -> {} ({})\n", j.value("conn", 0), j.value("client", std::string()),
+                          j.value("server", std::string()), j.value("transport", std::string()));
     const std::string cause = j.value("cause", std::string());
     out += fmt::format("  verdict: {} ({}), {} confidence\n", j.value("verdict", std::string()), cause,
                        j.value("confidence", std::string()));
@@ -133,6 +142,15 @@ std::string render_gateway_text(const json& j) {
                            s.value("c2s_bytes", 0ull), s.value("c2s_records", 0ull), s.value("s2c_bytes", 0ull),
                            s.value("s2c_records", 0ull), s.value("active_seconds", 0.0));
         if (j.contains("tls") && j["tls"].contains("sni")) out += fmt::format(", SNI {}", j["tls"]["sni"].get<std::string>());
+        out += "\n";
+    }
+    if (j.contains("udp")) {
+        const auto& u = j["udp"];
+        out += fmt::format("  udp (no keys): DTLS {}, {} B in {} records to the gateway, {} B in {} back",
+                           u.value("dtls_version", std::string("version not seen")), u.value("c2s_bytes", 0ull),
+                           u.value("c2s_records", 0ull), u.value("s2c_bytes", 0ull), u.value("s2c_records", 0ull));
+        if (u.contains("tcp_conn")) out += fmt::format(", beside #{}", u["tcp_conn"].get<std::uint64_t>());
+        if (u.contains("correlation_id")) out += fmt::format(", correlation id {}", u["correlation_id"].get<std::string>());
         out += "\n";
     }
     if (j.contains("http")) {
@@ -165,6 +183,62 @@ std::string render_gateway_text(const json& j) {
     for (const auto& e : j["evidence"])
         out += fmt::format("    frame {}: {}\n", e.value("frame", 0), e.value("note", std::string()));
     return out;
+}
+
+json gateway_udp_json(const GatewayUdpFacts& f, const Verdict& v) {
+    json j;
+    j["type"] = "gateway";
+    // A UDP flow: its udp.stream number, never `conn` (a tcp.stream number).
+    if (f.id) j["udp_stream"] = *f.id;
+    j["transport"] = "rdg-udp";
+    j["recognised_by"] = "shape";
+    j["client"] = to_string(f.client);
+    j["server"] = to_string(f.server);
+    j["first_frame"] = f.first_frame;
+    j["last_frame"] = f.last_frame;
+    j["start"] = epoch_seconds(f.first_ts);
+    j["duration"] = static_cast<double>(f.last_ts - f.first_ts) / 1e9;
+    add_verdict_fields(v, j);
+    j.erase("ladder");
+    json u = json::object();
+    auto version = [](std::uint16_t x) -> std::string {
+        return x == 0xFEFD ? "1.2" : x == 0xFEFF ? "1.0" : fmt::format("0x{:04X}", x);
+    };
+    if (f.version) u["dtls_version"] = version(f.version);  // the ServerHello's: negotiated
+    if (f.client_version) u["client_version"] = version(f.client_version);
+    if (f.record_version) u["record_version"] = version(f.record_version);
+    u["c2s_datagrams"] = f.datagrams[0];
+    u["c2s_bytes"] = f.bytes[0];
+    u["c2s_records"] = f.records[0];
+    u["s2c_datagrams"] = f.datagrams[1];
+    u["s2c_bytes"] = f.bytes[1];
+    u["s2c_records"] = f.records[1];
+    u["handshake_answered"] = f.handshake_answered();
+    u["handshake_finished"] = f.encrypted_both_ways();
+    if (f.has_correlation) u["correlation_id"] = guid_text(Bytes(f.correlation_id.data(), f.correlation_id.size()));
+    if (f.client_hello_frame) u["client_hello_frame"] = f.client_hello_frame;
+    if (f.hello_verify_frame) u["hello_verify_request_frame"] = f.hello_verify_frame;
+    if (f.server_hello_frame) u["server_hello_frame"] = f.server_hello_frame;
+    if (f.first_encrypted_frame[0]) u["c2s_first_encrypted_frame"] = f.first_encrypted_frame[0];
+    if (f.first_encrypted_frame[1]) u["s2c_first_encrypted_frame"] = f.first_encrypted_frame[1];
+    if (f.not_dtls) u["not_dtls_datagrams"] = f.not_dtls;
+    if (f.tcp_conn) u["tcp_conn"] = *f.tcp_conn;
+    j["udp"] = std::move(u);
+    return j;
+}
+
+void ReportWriter::gateway_udp_done(const GatewayUdpFacts& f, const Verdict& v) {
+    ++gateways_udp_;
+    json j = gateway_udp_json(f, v);
+    j["file"] = path_;
+    if (sink_) sink_->object(j);
+    if (format_ == Format::json) {
+        fmt::print(out_, "{}\n", j.dump());
+    } else {
+        if (!header_printed_) emit_text(json());
+        const std::string text = render_gateway_text(j);
+        fmt::print(out_, "{}\n", text);
+    }
 }
 
 void ReportWriter::gateway_done(const Connection& c, const Verdict& v) {

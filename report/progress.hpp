@@ -94,6 +94,10 @@ public:
         bar_.clear();
         inner_.gateway_done(c, v);
     }
+    void gateway_udp_done(const GatewayUdpFacts& f, const Verdict& v) override {
+        bar_.clear();
+        inner_.gateway_udp_done(f, v);
+    }
     void problem(std::uint64_t frame, const Connection* conn, const std::string& what) override {
         bar_.clear();
         inner_.problem(frame, conn, what);

@@ -265,6 +265,8 @@ json summarize_file(const std::string& path, const FileStats& s) {
               {"ip_fragments", s.ip_fragments}, {"decode_errors", s.decode_errors},
               {"cut_by_snaplen", s.cut_by_snaplen}};
     add_capture_shape(j, s);
+    if (s.gateway_udp_flows) j["gateway_udp_flows"] = s.gateway_udp_flows;
+    if (s.gateway_udp_not_followed) j["gateway_udp_datagrams_not_followed"] = s.gateway_udp_not_followed;
     if (s.packets) {
         j["first_time"] = epoch_seconds(s.first_ts);
         j["last_time"] = epoch_seconds(s.last_ts);

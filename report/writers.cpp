@@ -224,7 +224,10 @@ void ReportWriter::finish() {
         json gc = json::object();
         for (const auto& [k, n] : gateway_by_cause_) gc[k] = n;
         g["by_cause"] = gc;
+        if (gateways_udp_) g["udp_flows"] = gateways_udp_;
         s["gateways"] = g;
+    } else if (gateways_udp_) {
+        s["gateways"] = {{"connections", 0}, {"channel_open", 0}, {"by_cause", json::object()}, {"udp_flows", gateways_udp_}};
     }
     // Every attempt counted: those a flood bound left unjudged too.
     if (syn_attempts_not_judged_) s["syn_attempts_not_judged"] = syn_attempts_not_judged_;

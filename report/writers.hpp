@@ -76,6 +76,7 @@ public:
     void end_file(const FileStats& stats) override;
     void udp_flow_done(const UdpFlowFacts& f) override;  // writers_udp.cpp
     void gateway_done(const Connection& c, const Verdict& v) override;  // gateway_json.cpp
+    void gateway_udp_done(const GatewayUdpFacts& f, const Verdict& v) override;  // gateway_json.cpp
     // After the last input: the summary by cause (text line or {"type":"summary"}).
     void finish();
     void set_color(bool on) { color_ = on; }
@@ -117,6 +118,7 @@ private:
     std::uint64_t connections_total_ = 0, incomplete_ = 0;
     std::uint64_t gateways_total_ = 0, gateways_incomplete_ = 0;  // RD Gateway connections (gateway_done)
     std::map<std::string, std::uint64_t> gateway_by_cause_;
+    std::uint64_t gateways_udp_ = 0;  // flows of the RD Gateway's UDP transport (gateway_udp_done)
     std::uint64_t syn_attempts_not_judged_ = 0;  // left unjudged by the flood bound (analyze/flood.hpp)
     bool header_printed_ = false;
     bool color_ = false;

@@ -17,8 +17,10 @@
 #include <nlohmann/json.hpp>
 
 #include "analyze/gateway_stage.hpp"
+#include "analyze/gateway_udp.hpp"
 #include "analyze/run.hpp"
 #include "analyze/verdict.hpp"
+#include "dissect/dtls_record.hpp"
 #include "dissect/rdp_neg.hpp"
 #include "report/writers.hpp"
 #include "capture_builder.hpp"
@@ -990,4 +992,397 @@ TEST_CASE("gateway: HTTP transport, an OUT channel body that holds no packets", 
     CHECK(t.out->g.handshake.response_frame == 0);
     CHECK(t.out->g.problem.find("no handshake response in its first 100 bytes") != std::string::npos);
     CHECK_FALSE(t.out->g.seed_bytes);
+}
+
+// ---- the UDP transport without keys (MS-TSGU 1.3.3: DTLS on UDP 3391) ---------
+namespace {
+
+void put_be(B& b, std::uint64_t v, int n) {
+    for (int i = n - 1; i >= 0; --i) b.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
+}
+
+// RFC 6347 4.1: a record -- type, version ({254, 255} DTLS 1.0, {254, 253}
+// DTLS 1.2), epoch, 48-bit sequence number, length -- then the fragment.
+B dtls_record(std::uint8_t type, std::uint16_t epoch, std::uint64_t seq, const B& fragment,
+              std::uint16_t version = 0xFEFD) {
+    B b = {type};
+    put_be(b, version, 2);
+    put_be(b, epoch, 2);
+    put_be(b, seq, 6);
+    put_be(b, fragment.size(), 2);
+    b.insert(b.end(), fragment.begin(), fragment.end());
+    return b;
+}
+// 4.2.2: a handshake message -- msg_type, length (3), message_seq (2),
+// fragment_offset (3), fragment_length (3) -- unfragmented, in one record of epoch 0.
+B dtls_handshake(std::uint8_t type, std::uint16_t message_seq, const B& body, std::uint64_t record_seq,
+                 std::uint16_t record_version = 0xFEFD) {
+    B h = {type};
+    put_be(h, body.size(), 3);
+    put_be(h, message_seq, 2);
+    put_be(h, 0, 3);
+    put_be(h, body.size(), 3);
+    h.insert(h.end(), body.begin(), body.end());
+    return dtls_record(22, 0, record_seq, h, record_version);
+}
+// 4.2.1: ClientHello { client_version, random[32], session_id<0..32>,
+// cookie<0..2^8-1>, cipher_suites<2..>, compression_methods<1..> }.
+B client_hello_body(const B& cookie) {
+    B b = {0xFE, 0xFD};             // client_version DTLS 1.2
+    b.insert(b.end(), 32, 0x5A);    // random
+    b.push_back(0);                 // session_id: empty
+    b.push_back(static_cast<std::uint8_t>(cookie.size()));
+    b.insert(b.end(), cookie.begin(), cookie.end());
+    b.insert(b.end(), {0, 4, 0xC0, 0x2F, 0xC0, 0x30});  // two suites
+    b.insert(b.end(), {1, 0});                          // compression: null
+    return b;
+}
+// 4.2.1: HelloVerifyRequest { server_version, cookie<0..2^8-1> }; the server
+// SHOULD say DTLS 1.0 here whatever it negotiates later.
+B hello_verify_body(const B& cookie) {
+    B b = {0xFE, 0xFF, static_cast<std::uint8_t>(cookie.size())};
+    b.insert(b.end(), cookie.begin(), cookie.end());
+    return b;
+}
+// RFC 5246 7.4.1.3 (DTLS 1.2's): server_version, random, session_id, suite, compression.
+B server_hello_body() {
+    B b = {0xFE, 0xFD};
+    b.insert(b.end(), 32, 0x6B);
+    b.push_back(0);
+    b.insert(b.end(), {0xC0, 0x2F, 0});
+    return b;
+}
+// MS-TSGU 2.2.11.9 UDP_CORRELATION_INFO, little-endian: uReserved 0 (4
+// bytes), uSignature1 0x1DAA, uCorrelationId, uSignature2 0xAA1D, uCbStruct 26.
+B correlation_info(const B& id) {
+    B b = {0, 0, 0, 0, 0xAA, 0x1D};
+    b.insert(b.end(), id.begin(), id.end());
+    b.insert(b.end(), {0x1D, 0xAA, 26, 0});
+    return b;
+}
+Endpoint ep4(std::uint32_t ip, std::uint16_t port) {
+    Endpoint e;
+    e.ip.version = 4;
+    for (int i = 0; i < 4; ++i) e.ip.b[i] = static_cast<std::uint8_t>(ip >> (24 - 8 * i));
+    e.port = port;
+    return e;
+}
+const B kCorrelationId = {0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88,
+                          0x99, 0xAA, 0xBB, 0xCC, 0xDD, 0xEE, 0xF0, 0x01};
+
+struct UdpSeen {
+    GatewayUdpFacts f;
+    Verdict v;
+};
+class CollectUdp : public Collect {
+public:
+    std::vector<UdpSeen> udp;
+    FileStats stats;
+    void end_file(const FileStats& s) override { stats = s; }
+    void gateway_udp_done(const GatewayUdpFacts& f, const Verdict& v) override {
+        CHECK(rule_allows(v.rule, v.cause, v.code.code));
+        udp.push_back({f, v});
+    }
+};
+
+// A gateway's HTTPS connection (no keys: its TLS only) opened first, then
+// from the same client a UDP flow to `port` carrying `datagrams` (the
+// client's when true), 15 ms apart, while the HTTPS connection is open.
+CollectUdp run_udp(std::uint16_t port, const std::vector<std::pair<bool, B>>& datagrams, bool with_tcp = true) {
+    Capture cap;
+    Conv tcp(cap, 0);
+    if (with_tcp) {
+        tls_up(tcp, server_hello_done({}, 0xC02F));
+        tcp.client(app_data(500));
+        tcp.server(app_data(700));
+    }
+    const Host cl{kClientIp, 50010}, gw{kServerIp, port};
+    std::int64_t t = 2 * kSec;
+    for (const auto& [from_client, payload] : datagrams) {
+        t += 15 * kMs;
+        cap.at(t, from_client ? udp_dgram(cl, gw, payload) : udp_dgram(gw, cl, payload));
+    }
+    if (with_tcp) {
+        tcp.t = t + 10 * kMs;
+        tcp.client_fin();
+        tcp.server_fin();
+    }
+    std::stable_sort(cap.packets.begin(), cap.packets.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    const TempFile file("rdpscope-gateway-udp");
+    cap.write(file.path());
+    CollectUdp col;
+    std::FILE* err = std::fopen("/dev/null", "w");
+    run_file(file.path(), col, TrackerOptions{}, err);
+    std::fclose(err);
+    return col;
+}
+
+// MS-TSGU 1.3.3.1.1 and RFC 6347 4.2.1 / 4.2.4: ClientHello (with the
+// correlation info appended), HelloVerifyRequest, ClientHello with the cookie;
+// the server's flight; the client's ClientKeyExchange, ChangeCipherSpec and
+// Finished (epoch 1); the server's ChangeCipherSpec and Finished; then the
+// encrypted CONNECT_PKT / CONNECT_PKT_RESP and data (1.3.3.1.2-3).
+std::vector<std::pair<bool, B>> dtls_session() {
+    const B cookie(20, 0xC5);
+    return {
+        {true, join({dtls_handshake(1, 0, client_hello_body({}), 0), correlation_info(kCorrelationId)})},  // 1
+        {false, dtls_handshake(3, 0, hello_verify_body(cookie), 0, 0xFEFF)},                                 // 2
+        {true, dtls_handshake(1, 1, client_hello_body(cookie), 1)},                                          // 3
+        {false, join({dtls_handshake(2, 1, server_hello_body(), 1), dtls_handshake(11, 2, B(300, 0x04), 2),
+                      dtls_handshake(14, 3, {}, 3)})},                                                       // 4
+        {true, join({dtls_handshake(16, 2, B(66, 0x05), 2), dtls_record(20, 0, 3, {1}),
+                     dtls_record(22, 1, 0, B(40, 0x06))})},                                                  // 5
+        {false, join({dtls_record(20, 0, 4, {1}), dtls_record(22, 1, 0, B(40, 0x07))})},                     // 6
+        {true, dtls_record(23, 1, 1, B(200, 0x08))},                                                         // 7
+        {false, dtls_record(23, 1, 1, B(120, 0x09))},                                                        // 8
+        {true, dtls_record(23, 1, 2, B(900, 0x0A))},                                                         // 9
+        {false, dtls_record(23, 1, 2, B(1100, 0x0B))},                                                       // 10
+    };
+}
+
+}  // namespace
+
+TEST_CASE("dtls: the records of a datagram and the correlation info after a ClientHello", "[gateway]") {
+    const B hello = dtls_handshake(1, 0, client_hello_body({}), 0);
+    auto d = dtls::decode_datagram(join({hello, correlation_info(kCorrelationId)}));
+    REQUIRE(d);
+    REQUIRE(d->total == 1);
+    CHECK(d->records[0].type == 22);
+    CHECK(d->records[0].version == 0xFEFD);
+    CHECK(d->records[0].epoch == 0);
+    CHECK(d->records[0].sequence == 0);
+    CHECK(d->records[0].length == hello.size() - 13);
+    CHECK(d->records[0].handshake_type == 1);
+    CHECK(d->records[0].hello_version == 0xFEFD);
+    CHECK(d->has_correlation);
+    CHECK(B(d->correlation_id.begin(), d->correlation_id.end()) == kCorrelationId);
+    // The flight of three handshake records in one datagram; a 48-bit sequence number.
+    auto flight = dtls::decode_datagram(join({dtls_handshake(2, 1, server_hello_body(), 0x0000ABCDEF012345),
+                                              dtls_handshake(14, 3, {}, 2)}));
+    REQUIRE(flight);
+    CHECK(flight->total == 2);
+    CHECK(flight->records[0].sequence == 0x0000ABCDEF012345);
+    CHECK(flight->records[0].hello_version == 0xFEFD);
+    CHECK(flight->records[1].handshake_type == 14);
+    CHECK_FALSE(flight->has_correlation);
+    // A tail that is not the correlation info (a signature wrong) is no record either.
+    B bad = correlation_info(kCorrelationId);
+    bad[4] = 0xAB;
+    CHECK_FALSE(dtls::decode_datagram(join({hello, bad})));
+    // The correlation info alone is not DTLS; nor is a TLS record header ({3, 3}).
+    CHECK_FALSE(dtls::decode_datagram(correlation_info(kCorrelationId)));
+    B tls = hello;
+    tls[1] = 3;
+    tls[2] = 3;
+    CHECK_FALSE(dtls::decode_datagram(tls));
+    // A length past the datagram.
+    CHECK_FALSE(dtls::decode_datagram(B(hello.begin(), hello.end() - 1)));
+    // Encrypted records (epoch 1) carry no handshake type.
+    auto enc = dtls::decode_datagram(dtls_record(22, 1, 0, B(40, 0x01)));
+    REQUIRE(enc);
+    CHECK(enc->records[0].handshake_type == 0);
+}
+
+TEST_CASE("gateway without keys: DTLS on UDP 3391 beside the gateway's HTTPS is its UDP transport", "[gateway]") {
+    auto col = run_udp(3391, dtls_session());
+    REQUIRE(col.udp.size() == 1);
+    const auto& [f, v] = col.udp[0];
+    CHECK(f.server.port == 3391);
+    CHECK(f.client.port == 50010);
+    CHECK(f.record_version == 0xFEFD);
+    CHECK(f.client_version == 0xFEFD);
+    CHECK(f.version == 0xFEFD);  // the ServerHello's, not the HelloVerifyRequest's 1.0
+    CHECK(f.datagrams[0] == 5);
+    CHECK(f.datagrams[1] == 5);
+    CHECK(f.records[0] == 7);  // 1 + 1 + 3 + 1 + 1
+    CHECK(f.records[1] == 8);  // 1 + 3 + 2 + 1 + 1
+    REQUIRE(f.has_correlation);
+    CHECK(B(f.correlation_id.begin(), f.correlation_id.end()) == kCorrelationId);
+    CHECK(f.not_dtls == 0);
+    // Frames: the TCP connection's come first; the datagrams are in order after it.
+    CHECK(f.client_hello_frame == f.first_frame);
+    CHECK(f.hello_verify_frame == f.first_frame + 1);
+    CHECK(f.server_hello_frame == f.first_frame + 3);
+    CHECK(f.first_encrypted_frame[0] == f.first_frame + 4);
+    CHECK(f.first_encrypted_frame[1] == f.first_frame + 5);
+    CHECK(f.last_frame == f.first_frame + 9);
+    REQUIRE(f.tcp_conn);
+    CHECK(*f.tcp_conn == 0);  // the HTTPS connection, the capture's first
+    CHECK(v.rule == "gateway_udp_transport");
+    CHECK(v.verdict == "gateway_udp_transport");
+    CHECK(v.cause == Cause::none);
+    CHECK(v.confidence == Confidence::medium);
+    CHECK(v.phase == Phase::gateway_connect);
+    CHECK(v.summary.find("DTLS 1.2") != std::string::npos);
+    CHECK(v.summary.find("cannot be read") != std::string::npos);
+    CHECK(v.summary.find("#0") != std::string::npos);
+    CHECK(v.evidence.size() == 5);
+    CHECK(col.stats.gateway_udp_flows == 1);
+    CHECK(col.stats.gateway_udp_not_followed == 0);
+    // Alone (no HTTPS to the same gateway): said with low confidence, the scanner named as possible.
+    auto alone = run_udp(3391, dtls_session(), false);
+    REQUIRE(alone.udp.size() == 1);
+    CHECK_FALSE(alone.udp[0].f.tcp_conn);
+    CHECK(alone.udp[0].v.confidence == Confidence::low);
+    CHECK(alone.udp[0].v.summary.find("scanner") != std::string::npos);
+}
+
+// A gateway that only answers the hello (a cookie, then nothing): the
+// transport is there but the DTLS handshake did not finish -- low confidence.
+TEST_CASE("gateway without keys: DTLS on 3391 answered by a HelloVerifyRequest only", "[gateway]") {
+    auto s = dtls_session();
+    s.resize(3);
+    auto col = run_udp(3391, s);
+    REQUIRE(col.udp.size() == 1);
+    const auto& [f, v] = col.udp[0];
+    CHECK(f.handshake_answered());
+    CHECK_FALSE(f.encrypted_both_ways());
+    CHECK(f.version == 0);  // no ServerHello: the version negotiated is not known
+    CHECK(v.rule == "gateway_udp_transport");
+    CHECK(v.confidence == Confidence::low);
+    CHECK(v.summary.find("did not finish") != std::string::npos);
+}
+
+// MS-TSGU 1.3.3.1.1: the client resends its first packet until the gateway
+// answers; here it never does.
+TEST_CASE("gateway without keys: a DTLS ClientHello to 3391 never answered", "[gateway]") {
+    const B hello = join({dtls_handshake(1, 0, client_hello_body({}), 0), correlation_info(kCorrelationId)});
+    auto col = run_udp(3391, {{true, hello}, {true, hello}, {true, hello}});
+    REQUIRE(col.udp.size() == 1);
+    const auto& [f, v] = col.udp[0];
+    CHECK(f.datagrams[0] == 3);
+    CHECK(f.datagrams[1] == 0);
+    CHECK_FALSE(f.handshake_answered());
+    REQUIRE(f.tcp_conn);
+    CHECK(v.rule == "gateway_udp_unanswered");
+    CHECK(v.verdict == "gateway_udp_unanswered");
+    CHECK(v.cause == Cause::server_unresponsive);
+    CHECK(v.confidence == Confidence::low);
+    CHECK(v.stalled_at == Phase::gateway_connect);
+    CHECK(v.waiting_on == WaitingOn::server);
+    CHECK(v.summary.find("cannot tell") != std::string::npos);
+    REQUIRE(v.evidence.size() == 2);
+    CHECK(v.evidence[0].frame == f.first_frame);
+    CHECK(v.evidence[1].frame == f.first_frame + 2);
+}
+
+// Near misses: other bytes on UDP 3391 are not the gateway's; DTLS on another port is not looked at.
+TEST_CASE("gateway without keys: UDP 3391 without DTLS, and DTLS elsewhere, are no gateway", "[gateway]") {
+    auto other = run_udp(3391, {{true, text("hello, not DTLS at all")}, {false, text("nor this")}});
+    CHECK(other.udp.empty());
+    CHECK(other.stats.gateway_udp_flows == 0);
+    B tls_version = dtls_handshake(1, 0, client_hello_body({}), 0);
+    tls_version[1] = 0x03;  // {3, 3}: a TLS record header, not DTLS
+    tls_version[2] = 0x03;
+    CHECK(run_udp(3391, {{true, tls_version}}).udp.empty());
+    CHECK(run_udp(4433, dtls_session()).udp.empty());
+    // UDP 3389 is RDP-UDP's, never the gateway's.
+    CHECK(run_udp(3389, dtls_session()).udp.empty());
+}
+
+// A flood to 3391 from many sources: at most GatewayUdpFlows::kMaxFlows
+// flows are followed at once; the datagrams of new flows past that are
+// counted, not kept.  Other bytes cost nothing at all.
+TEST_CASE("gateway without keys: a flood of datagrams to 3391 from many sources stays bounded", "[gateway]") {
+    constexpr std::size_t kMax = GatewayUdpFlows::kMaxFlows;
+    constexpr std::size_t kSources = kMax + 1000;
+    Capture cap;
+    const B hello = dtls_handshake(1, 0, client_hello_body({}), 0);
+    const B junk = text("\x01\x02 not DTLS");
+    for (std::size_t i = 0; i < kSources; ++i) {
+        // All within one second: no flow goes idle meanwhile.
+        const Host src{0x0B000000u + static_cast<std::uint32_t>(i), static_cast<std::uint16_t>(40000 + i % 20000)};
+        cap.at(static_cast<std::int64_t>(i) * 100, udp_dgram(src, {kServerIp, 3391}, hello));
+        const Host other{0x0C000000u + static_cast<std::uint32_t>(i), 40000};
+        cap.at(static_cast<std::int64_t>(i) * 100 + 50, udp_dgram(other, {kServerIp, 3391}, junk));
+    }
+    const TempFile file("rdpscope-gateway-udp-flood");
+    cap.write(file.path());
+    CollectUdp col;
+    std::FILE* err = std::fopen("/dev/null", "w");
+    run_file(file.path(), col, TrackerOptions{}, err);
+    std::fclose(err);
+    CHECK(col.udp.size() == kMax);
+    CHECK(col.stats.gateway_udp_flows == kMax);
+    CHECK(col.stats.gateway_udp_not_followed == kSources - kMax);
+    for (const auto& u : col.udp) CHECK(u.v.rule == "gateway_udp_unanswered");
+    // The table itself, fed directly: never past the bound, and after a
+    // retirement a new flow is followed again.
+    GatewayUdpFlows flows({3391});
+    for (std::size_t i = 0; i < kSources; ++i) {
+        const Endpoint src = ep4(0x0B000000u + static_cast<std::uint32_t>(i), 40000);
+        flows.datagram(i, src, ep4(kServerIp, 3391), hello, i + 1, static_cast<std::int64_t>(i));
+        CHECK(flows.size() <= kMax);
+    }
+    CHECK(flows.size() == kMax);
+    CHECK(flows.untracked() == kSources - kMax);
+    CHECK(flows.retire(10'000'000'000, 1'000'000'000, false).size() == kMax);
+    CHECK(flows.size() == 0);
+}
+
+// What `analyze` prints of a UDP transport flow: the fields the README names.
+TEST_CASE("gateway without keys: analyze prints the UDP transport flow and counts it", "[gateway][report]") {
+    Capture cap;
+    Conv tcp(cap, 0);
+    tls_up(tcp, server_hello_done({}, 0xC02F));
+    const Host cl{kClientIp, 50010}, gw{kServerIp, 3391};
+    std::int64_t t = 2 * kSec;
+    for (const auto& [from_client, payload] : dtls_session()) {
+        t += 15 * kMs;
+        cap.at(t, from_client ? udp_dgram(cl, gw, payload) : udp_dgram(gw, cl, payload));
+    }
+    tcp.t = t + 10 * kMs;
+    tcp.client_fin();
+    tcp.server_fin();
+    std::stable_sort(cap.packets.begin(), cap.packets.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    const TempFile in("rdpscope-gateway-udp-in");
+    cap.write(in.path());
+    auto print = [&](Format format) {
+        const TempFile out("rdpscope-gateway-udp-out");
+        std::FILE* o = std::fopen(out.path().c_str(), "w");
+        std::FILE* err = std::fopen("/dev/null", "w");
+        {
+            ReportWriter w(o, err, format);
+            run_file(in.path(), w, TrackerOptions{}, err);
+            w.finish();
+        }
+        std::fclose(o);
+        std::fclose(err);
+        std::ifstream f(out.path());
+        std::stringstream ss;
+        ss << f.rdbuf();
+        return ss.str();
+    };
+    std::istringstream lines(print(Format::json));
+    nlohmann::json gwj, file_summary, summary;
+    for (std::string line; std::getline(lines, line);) {
+        auto j = nlohmann::json::parse(line);
+        if (j["type"] == "gateway" && j.value("transport", "") == "rdg-udp") gwj = j;
+        if (j["type"] == "file_summary") file_summary = j;
+        if (j["type"] == "summary") summary = j;
+    }
+    REQUIRE(gwj.is_object());
+    CHECK_FALSE(gwj.contains("conn"));  // a udp.stream number is no tcp.stream number
+    CHECK(gwj["udp_stream"] == 0);      // the capture's first UDP flow
+    CHECK(gwj["server"] == "10.0.0.2:3391");
+    CHECK(gwj["recognised_by"] == "shape");
+    CHECK(gwj["rule"] == "gateway_udp_transport");
+    const auto& u = gwj["udp"];
+    CHECK(u["dtls_version"] == "1.2");
+    CHECK(u["client_version"] == "1.2");
+    CHECK(u["record_version"] == "1.2");
+    CHECK(u["c2s_datagrams"] == 5);
+    CHECK(u["s2c_records"] == 8);
+    CHECK(u["handshake_answered"] == true);
+    CHECK(u["handshake_finished"] == true);
+    CHECK(u["correlation_id"] == "11223344-5566-7788-99aa-bbccddeef001");  // wire order, dashed
+    CHECK(u["tcp_conn"] == 0);
+    CHECK(u["hello_verify_request_frame"].get<std::uint64_t>() == u["client_hello_frame"].get<std::uint64_t>() + 1);
+    CHECK(file_summary["gateway_udp_flows"] == 1);
+    CHECK_FALSE(file_summary.contains("gateway_udp_datagrams_not_followed"));
+    CHECK(summary["gateways"]["udp_flows"] == 1);
+    const std::string text = print(Format::text);
+    CHECK(text.find("gateway UDP flow #0 10.0.0.1:50010 -> 10.0.0.2:3391 (rdg-udp)") != std::string::npos);
+    CHECK(text.find("udp (no keys): DTLS 1.2") != std::string::npos);
+    CHECK(text.find("beside #0") != std::string::npos);
 }
