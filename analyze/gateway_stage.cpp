@@ -169,7 +169,7 @@ void GatewayStage::run_http(Dir dir, Side& s, std::vector<PduEvent>& out) {
             const auto ch = http1::challenges(*h);
             for (std::size_t i = 0; i < ch.count; ++i) e.schemes.emplace_back(ch.names[i]);
             if (facts_.responses.size() < GatewayFacts::kMaxResponses)
-                facts_.responses.push_back({frame_, ts_ns_, h->status, e.reason, e.schemes, ch.negotiate_token});
+                facts_.responses.push_back({frame_, ts_ns_, h->status, e.reason, e.schemes, ch.negotiate_token, ch.ntlm_token});
         }
         out.push_back(PduEvent{frame_, ts_ns_, e});
         if (h->request && h->version == "HTTP/2.0") {
@@ -518,7 +518,19 @@ ev::KerberosMessage GatewayTunnel::proxied(const ProxiedKerberos& m) {
         k.client = c->client();
         k.server = c->server();
     }
+    if (!tls().sni.empty()) k.name = tls().sni;
     return kdc_->proxied(k);
+}
+
+void GatewayTunnel::answer(const ProxyAnswer& m) {
+    ProxyAnswer a = m;
+    if (const Connection* c = setup_->outer) {
+        a.conn = c->id;
+        a.client = c->client();
+        a.server = c->server();
+    }
+    if (!tls().sni.empty()) a.name = tls().sni;
+    kdc_->answer(a);
 }
 
 GatewayTunnel::~GatewayTunnel() = default;

@@ -20,6 +20,7 @@
 #include "analyze/event.hpp"
 #include "analyze/gateway_shape.hpp"
 #include "analyze/kdc_proxy.hpp"
+#include "analyze/kerberos_flows.hpp"
 #include "analyze/tls_stage.hpp"
 #include "dissect/http_chunked.hpp"
 #include "dissect/websocket.hpp"
@@ -50,6 +51,7 @@ struct GatewayFacts {
         std::string reason;
         std::vector<std::string> schemes;  // WWW-Authenticate, in order
         bool negotiate_token = false;      // a Negotiate / NTLM round carrying a token
+        bool ntlm = false;                 // that token is an NTLM message: the client authenticates with NTLM
     };
     std::vector<Response> responses;  // the first kMaxResponses
     static constexpr std::size_t kMaxResponses = 16;
@@ -216,6 +218,10 @@ public:
     // Nothing decrypted: what its shape says (analyze/gateway_shape.hpp), set by the tracker at judgement.
     void set_shape(GatewayShape s) { shape_ = std::move(s); }
     const GatewayShape& shape() const { return shape_; }
+    // What the KDC proxies of the same host showed the same client (set by
+    // the tracker at judgement, KerberosFlows::proxies_for), for the verdict.
+    void set_kdc_proxy(KdcProxyTie t) { kdc_proxy_ = std::move(t); }
+    const KdcProxyTie& kdc_proxy() const { return kdc_proxy_; }
     // The transport: read from the decrypted HTTP, else told by the shape
     // (a pair: rdg-http, which RPC over HTTP looks like too); unknown else.
     GatewayFacts::Transport transport() const;
@@ -231,6 +237,7 @@ private:
     void inner_data(Dir dir, Bytes data, std::uint64_t frame, std::int64_t ts_ns, std::vector<PduEvent>& out) override;
     void inner_close(Dir from, std::uint64_t frame, std::int64_t ts_ns) override;
     ev::KerberosMessage proxied(const ProxiedKerberos& m) override;  // the outer connection's ends, then on to kdc_
+    void answer(const ProxyAnswer& a) override;                       // the same
 
     KdcProxySink* kdc_ = nullptr;
     TlsStage tls_;
@@ -238,6 +245,7 @@ private:
     std::unique_ptr<InnerSetup> setup_;
     std::unique_ptr<InnerRdp> inner_;
     GatewayShape shape_;
+    KdcProxyTie kdc_proxy_;
     bool started_ = false, not_tls_ = false;
 };
 

@@ -235,10 +235,28 @@ void Http2Session::headers_done(Dir dir, Side& s, ev::Http2Frame& e) {
         // A request opens its stream (RFC 9113 5.1).
         Stream* st = stream(e.stream_id, true);
         st->path = e.path;
+        st->authority = e.authority;
         st->kdc = e.method == "POST" && kdc_path(e.path);
         if (st->kdc) ++facts_.requests;
     } else if (dir == Dir::s2c && !e.status.empty()) {
-        if (Stream* st = stream(e.stream_id, false); st && st->kdc) ++facts_.responses;
+        Stream* st = stream(e.stream_id, false);
+        if (!st || !st->kdc) return;
+        ++facts_.responses;
+        // MS-KKDCP 3.2.5.1: the answer is 200 with a KDC-PROXY-MESSAGE; any
+        // other final status (an informational 1xx is not one) carried no Kerberos.
+        std::uint16_t status = 0;
+        const char* end = e.status.data() + e.status.size();
+        if (auto [p, ec] = std::from_chars(e.status.data(), end, status); ec != std::errc() || p != end) return;
+        if (status >= 200 && status != 200 && sink_) {
+            ProxyAnswer a;
+            a.name = st->authority;
+            a.stream_id = st->id;
+            a.path = st->path;
+            a.status = status;
+            a.frame = frame_;
+            a.ts_ns = ts_ns_;
+            sink_->answer(a);
+        }
     }
 }
 
@@ -267,6 +285,7 @@ void Http2Session::body_done(Dir dir, Stream& st, std::vector<PduEvent>& out) {
                 k.dir = dir;
                 k.stream_id = st.id;
                 k.path = st.path;
+                k.name = st.authority;
                 k.target_domain = m->target_domain;
                 k.message = m->kerb_message;
                 k.frame = frame_;
