@@ -167,7 +167,23 @@ private:
         std::uint64_t payload_done = 0;   // of it, bytes already read
         std::vector<std::uint8_t> close;  // a Close frame's payload
         std::vector<std::uint8_t> tsgu;   // an incomplete MS-TSGU packet
+        // body: an HTTP/1.1 message body (identity: body_left; chunked: `chunks`),
+        // gathered when it is a KDC proxy's (`gather`), up to Http2Session::kMaxBody.
+        bool body_chunked = false;
+        bool gather = false, too_big = false;
+        std::vector<std::uint8_t> body;
+        std::string kdc_path, kdc_name;   // the /KdcProxy request it belongs to: path, Host
     };
+    // The HTTP/1.1 requests not yet answered (RFC 9112 9.3.2: answers come in
+    // their order), the last kMaxPending: whether each POSTs to /KdcProxy.
+    struct Pending {
+        bool kdc = false;
+        std::string path, host;
+    };
+    static constexpr std::size_t kMaxPending = 8;
+    std::vector<Pending> pending_;
+    Bytes run_body(Dir dir, Side& s, Bytes data, std::vector<PduEvent>& out);
+    void body_end(Dir dir, Side& s, std::vector<PduEvent>& out);
     void run_http(Dir dir, Side& s, std::vector<PduEvent>& out);
     void run_websocket(Dir dir, Side& s, Bytes data, std::vector<PduEvent>& out);
     void run_tsgu(Dir dir, Side& s, std::vector<PduEvent>& out);

@@ -17,11 +17,39 @@ bool iequal_prefix(std::string_view s, std::string_view prefix) {
            std::equal(prefix.begin(), prefix.end(), s.begin(), [](char a, char b) { return (a | 0x20) == (b | 0x20); });
 }
 
-// MS-KKDCP 2.2.1: the proxy's URL path is the implementer's; Windows' KDC
-// proxy service (and mstsc through an RD Gateway) use /KdcProxy.
-bool kdc_path(std::string_view path) { return iequal_prefix(path, "/KdcProxy"); }
-
 }  // namespace
+
+bool kdc_proxy_path(std::string_view path) { return iequal_prefix(path, "/KdcProxy"); }
+
+bool kdc_proxy_body(Dir dir, Bytes body, std::uint32_t stream_id, const std::string& path, const std::string& name,
+                    KdcProxySink* sink, std::uint64_t frame, std::int64_t ts_ns, std::vector<PduEvent>& out) {
+    ev::KdcProxyMessage e;
+    e.stream_id = stream_id;
+    e.request = dir == Dir::c2s;
+    auto m = kkdcp::decode(body);
+    if (!m) {
+        e.error = m.error();
+        out.push_back(PduEvent{frame, ts_ns, e});
+        return false;
+    }
+    e.length = m->length;
+    e.target_domain = m->target_domain;
+    e.dclocator_hint = m->dclocator_hint;
+    out.push_back(PduEvent{frame, ts_ns, e});
+    if (sink) {
+        ProxiedKerberos k;
+        k.dir = dir;
+        k.stream_id = stream_id;
+        k.path = path;
+        k.name = name;
+        k.target_domain = m->target_domain;
+        k.message = m->kerb_message;
+        k.frame = frame;
+        k.ts_ns = ts_ns;
+        out.push_back(PduEvent{frame, ts_ns, sink->proxied(k)});
+    }
+    return true;
+}
 
 void Http2Session::stop(Side& s, std::string why) {
     s.stopped = true;
@@ -236,7 +264,7 @@ void Http2Session::headers_done(Dir dir, Side& s, ev::Http2Frame& e) {
         Stream* st = stream(e.stream_id, true);
         st->path = e.path;
         st->authority = e.authority;
-        st->kdc = e.method == "POST" && kdc_path(e.path);
+        st->kdc = e.method == "POST" && kdc_proxy_path(e.path);
         if (st->kdc) ++facts_.requests;
     } else if (dir == Dir::s2c && !e.status.empty()) {
         Stream* st = stream(e.stream_id, false);
@@ -266,34 +294,9 @@ void Http2Session::headers_done(Dir dir, Side& s, ev::Http2Frame& e) {
 void Http2Session::body_done(Dir dir, Stream& st, std::vector<PduEvent>& out) {
     const int d = dir_index(dir);
     auto& body = st.body[d];
-    if (st.kdc && !body.empty() && !st.too_big[d]) {
-        ev::KdcProxyMessage e;
-        e.stream_id = st.id;
-        e.request = dir == Dir::c2s;
-        auto m = kkdcp::decode(body);
-        if (!m) {
-            e.error = m.error();
-            out.push_back(PduEvent{frame_, ts_ns_, e});
-        } else {
-            ++facts_.messages;
-            e.length = m->length;
-            e.target_domain = m->target_domain;
-            e.dclocator_hint = m->dclocator_hint;
-            out.push_back(PduEvent{frame_, ts_ns_, e});
-            if (sink_) {
-                ProxiedKerberos k;
-                k.dir = dir;
-                k.stream_id = st.id;
-                k.path = st.path;
-                k.name = st.authority;
-                k.target_domain = m->target_domain;
-                k.message = m->kerb_message;
-                k.frame = frame_;
-                k.ts_ns = ts_ns_;
-                out.push_back(PduEvent{frame_, ts_ns_, sink_->proxied(k)});
-            }
-        }
-    }
+    if (st.kdc && !body.empty() && !st.too_big[d] &&
+        kdc_proxy_body(dir, body, st.id, st.path, st.authority, sink_, frame_, ts_ns_, out))
+        ++facts_.messages;
     body.clear();
     body.shrink_to_fit();
     // The answer ends the stream (both directions closed: RFC 9113 5.1).

@@ -21,6 +21,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "analyze/event.hpp"
@@ -64,6 +65,17 @@ public:
     virtual ev::KerberosMessage proxied(const ProxiedKerberos& m) = 0;
     virtual void answer(const ProxyAnswer&) {}
 };
+
+// A /KdcProxy body complete in one direction (an HTTP/2 stream's, or an
+// HTTP/1.1 message's: `stream_id` 0): its KDC-PROXY-MESSAGE (MS-KKDCP 2.2.2)
+// as a dissect event, its Kerberos message to `sink` (whose event follows).
+// `name`: the request's :authority / Host.  True when it decoded.
+bool kdc_proxy_body(Dir dir, Bytes body, std::uint32_t stream_id, const std::string& path, const std::string& name,
+                    KdcProxySink* sink, std::uint64_t frame, std::int64_t ts_ns, std::vector<PduEvent>& out);
+
+// Whether an HTTP request's path is a KDC proxy's (MS-KKDCP 2.2.1 leaves it to
+// the implementer; Windows' KDC proxy service, and mstsc through an RD Gateway, use /KdcProxy).
+bool kdc_proxy_path(std::string_view path);
 
 // What a KDC proxy connection showed, for its report.
 struct KdcProxyFacts {

@@ -1436,8 +1436,10 @@ bool rule_kerberos_error(const Facts& f, Verdict& v) {
                      "not get through either."
                    : "",
         f.closing.frame ? f.closing.frame : f.c.progress_frame);
-    add(v, err->frame, err->proxied ? fmt::format("KRB-ERROR {} through the KDC proxy {} (HTTP/2 stream {})",
-                                                  krb::error_name(*err->error_code), to_string(err->kdc), err->http2_stream)
+    add(v, err->frame, err->proxied ? fmt::format("KRB-ERROR {} through the KDC proxy {} ({})",
+                                                  krb::error_name(*err->error_code), to_string(err->kdc),
+                                                  err->http2_stream ? fmt::format("HTTP/2 stream {}", err->http2_stream)
+                                                                    : std::string("HTTP/1.1"))
                                     : fmt::format("KRB-ERROR {} from the KDC {}", krb::error_name(*err->error_code),
                                                   to_string(err->kdc.ip)));
     if (cred && cred->started) add(v, cred->start_frame, "CredSSP starts (inferred from encrypted records)");

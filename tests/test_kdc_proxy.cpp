@@ -697,3 +697,175 @@ TEST_CASE("gateway verdict: the KDC proxy's 503 before the gateway's 401 is why 
         CHECK_FALSE(has(col.gateway_verdicts[0].summary, "KDC proxy"));
     }
 }
+
+// ---- the KDC proxy over HTTP/1.1 -------------------------------------------------
+namespace {
+
+// A client's KDC proxy connection to kGatewayIp:443 over HTTP/1.1 (MS-KKDCP
+// 2.1: HTTP POST to the proxy's URL, Content-Type application/kerberos, the
+// body a KDC-PROXY-MESSAGE): TLS 1.2 without ALPN, records sealed here.
+struct Http1KdcProxy {
+    Conv cv;
+    Sealer cs, ss;
+    Http1KdcProxy(Capture& c, std::int64_t start) : cv(c, start) {
+        auto [a, b] = sealers(kAes256Gcm);
+        cs = a;
+        ss = b;
+        cv.cl.port = 50300;
+        cv.sv = {kGatewayIp, 443};
+        cv.handshake(1 * kMs);
+        cv.client(client_hello(0, "gw.example.test"), true, 1 * kMs);
+        cv.server(server_hello_done({}, kAes256Gcm.id), true, 1 * kMs);
+        B point = {65, 0x04};
+        point.insert(point.end(), 64, 0x11);
+        const B finished = handshake(20, B(12, 0xF1));
+        cv.client(join({tls_record(22, handshake(16, point)), tls_record(20, {1}), cs.seal(22, finished)}), true, 1 * kMs);
+        cv.server(join({tls_record(20, {1}), ss.seal(22, finished)}), true, 1 * kMs);
+    }
+    // The request's head and the first half of its body in one record, the
+    // rest in the next (a body is gathered across records).
+    void request(const B& krb) {
+        const B body = kdc_proxy_message(krb, "EXAMPLE.COM");
+        const std::size_t half = body.size() / 2;
+        const std::string head = "POST /KdcProxy HTTP/1.1\r\nCache-Control: no-cache\r\nConnection: Keep-Alive\r\n"
+                                 "Pragma: no-cache\r\nContent-Type: application/kerberos\r\nUser-Agent: kerberos/1.0\r\n"
+                                 "Content-Length: " + std::to_string(body.size()) + "\r\nHost: gw.example.test\r\n\r\n";
+        cv.client(cs.seal(23, join({text(head), B(body.begin(), body.begin() + static_cast<std::ptrdiff_t>(half))})), true,
+                  1 * kMs);
+        cv.client(cs.seal(23, B(body.begin() + static_cast<std::ptrdiff_t>(half), body.end())), true, 1 * kMs);
+    }
+    // The answer, with a Content-Length or (`chunked`) in two chunks (RFC
+    // 9112 7.1).  Returns the time of the segment that completes it.
+    std::int64_t answer(const B& krb, bool chunked = false) {
+        const B body = kdc_proxy_message(krb);
+        B msg;
+        if (chunked) {
+            const std::size_t half = body.size() / 2;
+            auto hexlen = [](std::size_t n) { return fmt::format("{:x}\r\n", n); };
+            msg = join({text("HTTP/1.1 200 OK\r\nContent-Type: application/kerberos\r\nTransfer-Encoding: chunked\r\n\r\n"),
+                        text(hexlen(half)), B(body.begin(), body.begin() + static_cast<std::ptrdiff_t>(half)), text("\r\n"),
+                        text(hexlen(body.size() - half)), B(body.begin() + static_cast<std::ptrdiff_t>(half), body.end()),
+                        text("\r\n0\r\n\r\n")});
+        } else {
+            msg = join({text("HTTP/1.1 200 OK\r\nContent-Type: application/kerberos\r\nServer: Microsoft-HTTPAPI/2.0\r\n"
+                             "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n"),
+                        body});
+        }
+        const std::int64_t t = cv.t + 1 * kMs;
+        cv.server(ss.seal(23, msg), true, 1 * kMs);
+        return t;
+    }
+    // A gateway whose KDC proxy is off (HTTP.sys' 503 page).  Returns its time.
+    std::int64_t unavailable() {
+        const std::string page = "<h2>Service Unavailable</h2>";
+        const std::int64_t t = cv.t + 1 * kMs;
+        cv.server(ss.seal(23, text("HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/html; charset=us-ascii\r\n"
+                                   "Content-Length: " + std::to_string(page.size()) + "\r\n\r\n" + page)),
+                  true, 1 * kMs);
+        return t;
+    }
+    void close() {
+        cv.client_fin(1 * kMs);
+        cv.server_fin(1 * kMs);
+    }
+};
+
+}  // namespace
+
+TEST_CASE("KDC proxy over HTTP/1.1: a KRB-ERROR 24 through the proxy is the NLA failure's cause", "[kdc_proxy][http1]") {
+    Capture cap;
+    Conv rdp(cap, 1 * kSec);
+    const std::int64_t cc = rdp_with_failing_nla(rdp, 2 * kSec);
+    Http1KdcProxy kdc(cap, cc + 100 * kMs);
+    SECTION("Content-Length bodies") {
+        kdc.request(kAsReq);
+        kdc.answer(krb_error(25));
+        kdc.request(kAsReq);
+        const std::int64_t t24 = kdc.answer(krb_error(24));
+        kdc.close();
+        const std::uint64_t f24 = frame_at(cap, t24);
+        const auto col = run(cap);
+        CHECK(col.gateways == 0);  // a KDC proxy is no gateway
+        REQUIRE(col.conns.size() == 1);
+        const auto& s = col.conns[0];
+        CHECK(s.verdict.rule == "kerberos_error");
+        CHECK(s.verdict.cause == Cause::authentication_failure);
+        CHECK(s.verdict.summary.find("KDC_ERR_PREAUTH_FAILED") != std::string::npos);
+        CHECK(s.verdict.summary.find("through the KDC proxy 10.0.0.7:443") != std::string::npos);
+        CHECK(s.verdict.summary.find("alice@EXAMPLE.COM") != std::string::npos);
+        bool cited = false;
+        for (const auto& e : s.verdict.evidence)
+            if (e.frame == f24) {
+                cited = true;
+                CHECK(e.note.find("(HTTP/1.1)") != std::string::npos);
+            }
+        CHECK(cited);
+        REQUIRE(s.kerberos.size() == 4);
+        for (const auto& k : s.kerberos) {
+            CHECK(k.proxied);
+            CHECK(k.http2_stream == 0);
+            CHECK(to_string(k.kdc) == "10.0.0.7:443");
+        }
+        CHECK(s.kerberos[0].type == 10);  // AS-REQ
+        CHECK(s.kerberos[0].target_domain == std::optional<std::string>("EXAMPLE.COM"));
+        CHECK(s.kerberos[1].error_code == 25);
+        CHECK(s.kerberos[3].error_code == 24);
+        CHECK(s.kerberos[3].frame == f24);
+        // dissect: the heads, the four KDC-PROXY-MESSAGEs (no HTTP/2 stream), the Kerberos messages.
+        const auto n = names(col);
+        CHECK(std::count(n.begin(), n.end(), "kkdcp.message") == 4);
+        CHECK(std::count(n.begin(), n.end(), "kerberos.as_req") == 2);
+        CHECK(std::count(n.begin(), n.end(), "kerberos.krb_error") == 2);
+        for (const auto& [f, e] : col.events)
+            if (e.pdu == "kkdcp.message") CHECK(field(e, "stream") == nullptr);
+    }
+    SECTION("a chunked answer") {
+        kdc.request(kAsReq);
+        const std::int64_t t24 = kdc.answer(krb_error(24), true);
+        kdc.close();
+        const auto col = run(cap);
+        REQUIRE(col.conns.size() == 1);
+        CHECK(col.conns[0].verdict.rule == "kerberos_error");
+        REQUIRE(col.conns[0].kerberos.size() == 2);
+        CHECK(col.conns[0].kerberos[1].error_code == 24);
+        CHECK(col.conns[0].kerberos[1].frame == frame_at(cap, t24));
+    }
+    SECTION("near miss: PREAUTH_REQUIRED only") {
+        kdc.request(kAsReq);
+        kdc.answer(krb_error(25));
+        kdc.close();
+        const auto col = run(cap);
+        REQUIRE(col.conns.size() == 1);
+        CHECK(col.conns[0].verdict.rule != "kerberos_error");
+        REQUIRE(col.conns[0].kerberos.size() == 2);
+    }
+    SECTION("without keys nothing is decoded") {
+        kdc.request(kAsReq);
+        kdc.answer(krb_error(24));
+        kdc.close();
+        const auto col = run(cap, false);
+        REQUIRE(col.conns.size() == 1);
+        CHECK(col.conns[0].verdict.rule != "kerberos_error");
+        CHECK(col.conns[0].kerberos.empty());
+    }
+}
+
+TEST_CASE("gateway verdict: a KDC proxy's 503 over HTTP/1.1 before the gateway's 401", "[kdc_proxy][http1][gateway]") {
+    Capture cap;
+    GatewayConn gw(cap, 1 * kSec);
+    Http1KdcProxy kdc(cap, 1 * kSec + 20 * kMs);
+    kdc.request(kAsReq);
+    const std::int64_t t503 = kdc.unavailable();
+    kdc.close();
+    gw.cv.step(200 * kMs);
+    gw.refuse();
+    gw.close();
+    const std::uint64_t f503 = frame_at(cap, t503);
+    const auto col = run(cap);
+    REQUIRE(col.gateway_verdicts.size() == 1);
+    const Verdict& v = col.gateway_verdicts[0];
+    CHECK(v.verdict == "gateway_auth_refused");
+    CHECK(has(v.summary, fmt::format("HTTP 503 Service Unavailable (frame {})", f503)));
+    CHECK(has(v.summary, "NTLM instead"));
+    CHECK(cites(v, f503));
+}
