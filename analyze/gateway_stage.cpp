@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "analyze/gateway_stage.hpp"
 
+#include "dissect/ascii.hpp"
+
 #include "analyze/gateway_inner.hpp"
 
 #include <algorithm>
@@ -12,18 +14,14 @@ namespace rdpscope {
 
 namespace {
 
-bool iequal(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return (x | 0x20) == (y | 0x20);
-           });
-}
+using ascii::iequal;
 
 // MS-TSGU 2.2.3.1: the HTTP transport's two requests; 2.1.1: RPC over HTTP's.
 GatewayFacts::Transport transport_of(const http1::Head& h) {
     if (iequal(h.method, "RDG_OUT_DATA") || iequal(h.method, "RDG_IN_DATA"))
         return h.websocket_upgrade() ? GatewayFacts::Transport::websocket : GatewayFacts::Transport::http;
     if (iequal(h.method, "RPC_IN_DATA") || iequal(h.method, "RPC_OUT_DATA")) return GatewayFacts::Transport::rpc;
-    if (iequal(h.method, "POST") && h.target.size() >= 9 && iequal(h.target.substr(0, 9), "/KdcProxy"))
+    if (iequal(h.method, "POST") && ascii::istarts_with(h.target, "/KdcProxy"))
         return GatewayFacts::Transport::kdc_proxy;
     return GatewayFacts::Transport::other;
 }

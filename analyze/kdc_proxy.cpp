@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "analyze/kdc_proxy.hpp"
 
+#include "dissect/ascii.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <string_view>
@@ -10,16 +12,9 @@
 
 namespace rdpscope {
 
-namespace {
-
-bool iequal_prefix(std::string_view s, std::string_view prefix) {
-    return s.size() >= prefix.size() &&
-           std::equal(prefix.begin(), prefix.end(), s.begin(), [](char a, char b) { return (a | 0x20) == (b | 0x20); });
-}
-
-}  // namespace
-
-bool kdc_proxy_path(std::string_view path) { return iequal_prefix(path, "/KdcProxy"); }
+// MS-KKDCP 2.2.1: the proxy's URL path is the implementer's; Windows' KDC
+// proxy service (and mstsc through an RD Gateway) use /KdcProxy.
+bool kdc_proxy_path(std::string_view path) { return ascii::istarts_with(path, "/KdcProxy"); }
 
 bool kdc_proxy_body(Dir dir, Bytes body, std::uint32_t stream_id, const std::string& path, const std::string& name,
                     KdcProxySink* sink, std::uint64_t frame, std::int64_t ts_ns, std::vector<PduEvent>& out) {

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "analyze/kerberos_flows.hpp"
 
+#include "dissect/ascii.hpp"
+
 #include <algorithm>
-#include <cctype>
 
 #include "dissect/kerberos.hpp"
 
@@ -26,12 +27,6 @@ std::string KerberosNote::termsrv_host() const {
 }
 
 namespace {
-bool equal_nocase(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
-    return true;
-}
 std::string_view first_label(std::string_view s) { return s.substr(0, s.find('.')); }
 }  // namespace
 
@@ -39,12 +34,12 @@ bool host_matches(std::string_view host, const std::vector<std::string>& names) 
     if (host.empty()) return false;
     for (const auto& n : names) {
         if (n.empty()) continue;
-        if (equal_nocase(host, n)) return true;
+        if (ascii::iequal(host, n)) return true;
         const bool host_short = host.find('.') == std::string_view::npos;
         const bool name_short = n.find('.') == std::string::npos;
         // An address is no DNS name: its first "label" means nothing.
         const bool address = std::isdigit(static_cast<unsigned char>(n.back())) || n.find(':') != std::string::npos;
-        if ((host_short != name_short) && !address && equal_nocase(first_label(host), first_label(n))) return true;
+        if ((host_short != name_short) && !address && ascii::iequal(first_label(host), first_label(n))) return true;
     }
     return false;
 }
@@ -290,15 +285,6 @@ void KerberosFlows::answer(const ProxyAnswer& a) {
     answers_.push_back(a);
 }
 
-namespace {
-
-bool same_name(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-           });
-}
-
-}  // namespace
 
 // The KDC proxy a client uses through an RD Gateway is the gateway's own
 // (mstsc POSTs to https://<gateway>/KdcProxy, MS-KKDCP 2.2.1 leaves the path
@@ -309,7 +295,7 @@ KdcProxyTie KerberosFlows::proxies_for(const IpAddr& client, const Endpoint& ser
     KdcProxyTie t;
     auto same_host = [&](const Endpoint& s, std::string_view n, bool& by_name) {
         by_name = !name.empty() && !n.empty();
-        return by_name ? same_name(name, n) : s.ip == server.ip;
+        return by_name ? ascii::iequal(name, n) : s.ip == server.ip;
     };
     for (const auto& a : answers_) {
         bool by_name = false;

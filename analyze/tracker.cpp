@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "analyze/tracker.hpp"
 
+#include "dissect/ascii.hpp"
+
 #include "analyze/gateway_inner.hpp"
 
 #include "analyze/gateway_verdict.hpp"
@@ -8,7 +10,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cctype>
 #include <vector>
 
 #include "analyze/flow_hash.hpp"
@@ -85,16 +86,10 @@ public:
         const std::string& id = in.gateway->facts().connection_id;
         Connection* best = nullptr;
         bool best_id = false;
-        // The gateway candidates between the same two addresses (Tracker::gateways_by_hosts_).
-        for (auto [it, end] = t_.gateways_by_hosts_.equal_range(host_pair(in.side[0], in.side[1])); it != end; ++it) {
-            const std::uint64_t oid = it->second;
-            const auto f = t_.full_.find(oid);
-            if (f == t_.full_.end()) continue;
-            Connection* oc = f->second;
-            if (oid == self || !oc->gateway || oc->client().ip != in.client().ip || !(oc->server() == in.server())) continue;
+        for (Connection* oc : t_.gateway_neighbours(in)) {
             const GatewayFacts& g = oc->gateway->facts();
             if (g.http_channel != GatewayFacts::Channel::out || g.partner_conn) continue;
-            const bool same_id = !id.empty() && iequal(id, g.connection_id);
+            const bool same_id = !id.empty() && ascii::iequal(id, g.connection_id);
             if (!id.empty() && !g.connection_id.empty() && !same_id) continue;
             if (best && (best_id > same_id || (best_id == same_id && best->first_ts > oc->first_ts))) continue;
             best = oc;
@@ -112,11 +107,6 @@ public:
     }
 
 private:
-    static bool iequal(const std::string& a, const std::string& b) {
-        return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-                   return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-               });
-    }
     Tracker& t_;
 };
 
@@ -915,13 +905,9 @@ void Tracker::retire(const Key& key) {
 bool Tracker::named_gateway(const Connection& c) const {
     const Endpoint& sv = c.server();
     const std::string& sni = c.gateway ? c.gateway->tls().sni : std::string();
-    auto same = [](const std::string& a, const std::string& b) {
-        return a.size() == b.size() &&
-               std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y)); });
-    };
     for (const auto& n : opt_.gateway_names) {
         if (n.port && n.port != sv.port) continue;
-        if (n.host == to_string(sv.ip) || (!sni.empty() && same(n.host, sni))) return true;
+        if (n.host == to_string(sv.ip) || (!sni.empty() && ascii::iequal(n.host, sni))) return true;
     }
     return false;
 }
@@ -941,6 +927,19 @@ void Tracker::forget_gateway(const Connection& c) {
         }
 }
 
+std::vector<Connection*> Tracker::gateway_neighbours(const Connection& c) const {
+    std::vector<Connection*> out;
+    for (auto [it, end] = gateways_by_hosts_.equal_range(host_pair(c.side[0], c.side[1])); it != end; ++it) {
+        const auto f = full_.find(it->second);
+        if (f == full_.end()) continue;
+        Connection* oc = f->second;
+        if (oc == &c || !oc->gateway || oc->client().ip != c.client().ip || !(oc->server() == c.server())) continue;
+        out.push_back(oc);
+    }
+    std::sort(out.begin(), out.end(), [](const Connection* a, const Connection* b) { return a->id < b->id; });
+    return out;
+}
+
 bool Tracker::keyless_gateway(Connection& c) {
     GatewayTunnel& g = *c.gateway;
     if (g.not_tls() || !g.tls().started()) return false;
@@ -956,15 +955,9 @@ bool Tracker::keyless_gateway(Connection& c) {
     // a browser's (ALPN offered), short and one-way, is passed over cheaply.
     std::vector<ShapeBrief> others;
     if (!me.alpn_offered || me.named || me.app_records[0] + me.app_records[1] >= 16) {
-        // In connection order, as full_ holds them: classify_shape takes the first partner that fits.
-        std::vector<const Connection*> live;
-        for (auto [it, end] = gateways_by_hosts_.equal_range(host_pair(c.side[0], c.side[1])); it != end; ++it)
-            if (auto f = full_.find(it->second); f != full_.end()) live.push_back(f->second);
-        std::sort(live.begin(), live.end(), [](const Connection* a, const Connection* b) { return a->id < b->id; });
-        for (const Connection* oc : live)
-            if (oc != &c && oc->gateway && oc->gateway->tls().started() && oc->client().ip == me.client &&
-                oc->server() == me.server)
-                others.push_back(brief_of(*oc, false));
+        // In connection order: classify_shape takes the first partner that fits.
+        for (const Connection* oc : gateway_neighbours(c))
+            if (oc->gateway->tls().started()) others.push_back(brief_of(*oc, false));
         for (const auto& b : recent_shapes_)
             if (b.conn != me.conn && b.client == me.client && b.server == me.server) others.push_back(b);
     }

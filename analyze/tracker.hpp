@@ -421,6 +421,9 @@ private:
     std::vector<PduEvent> sink_scratch_;  // Sink's events of one segment (tracker.cpp)
     static std::uint64_t host_pair(const Endpoint& a, const Endpoint& b);
     void forget_gateway(const Connection& c);
+    // The other gateway candidates still in full_ with c's client address and
+    // c's server endpoint, in connection order (the order full_ keeps).
+    std::vector<Connection*> gateway_neighbours(const Connection& c) const;
     std::uint64_t next_id_ = 0;
     std::int64_t last_sweep_ns_ = 0;
     std::unique_ptr<CopyFilter> copies_ = std::make_unique<CopyFilter>();  // 128 KiB: not on the stack

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "dissect/http1.hpp"
 
+#include "dissect/ascii.hpp"
+
 #include <algorithm>
 #include <cctype>
 
@@ -10,11 +12,7 @@ namespace {
 
 constexpr std::string_view kLayer = "http";
 
-bool iequal(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-           });
-}
+using ascii::iequal;
 
 // RFC 9110 5.6.2: tchar.
 bool tchar(char c) {

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "dissect/ascii.hpp"
 #include "dissect/http1.hpp"
 #include "dissect/http_chunked.hpp"
 #include "dissect/tsgu.hpp"
@@ -23,6 +24,20 @@ namespace {
 // A view: the strings given must outlive the decoded heads (literals, named strings).
 Bytes B(std::string_view s) { return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()}; }
 }  // namespace
+
+TEST_CASE("ASCII case folding: letters only, as RFC 9110 field names and methods need", "[http1]") {
+    CHECK(ascii::iequal("RDG_OUT_DATA", "rdg_out_data"));
+    CHECK(ascii::iequal("Content-Length", "CONTENT-LENGTH"));
+    CHECK_FALSE(ascii::iequal("RDG_OUT_DATA", "RDG_OUT_DAT"));
+    // `c | 0x20` would take '@' for '`', '[' for '{', '_' for DEL.
+    CHECK_FALSE(ascii::iequal("@", "`"));
+    CHECK_FALSE(ascii::iequal("[", "{"));
+    CHECK_FALSE(ascii::iequal("_", "\x7f"));
+    CHECK(ascii::istarts_with("/kdcproxy/x", "/KdcProxy"));
+    CHECK_FALSE(ascii::istarts_with("/Kdc", "/KdcProxy"));
+    // Bytes above 0x7F are not letters: compared as they are.
+    CHECK_FALSE(ascii::iequal("\xC9", "\xE9"));
+}
 
 TEST_CASE("HTTP: the RFC 6455 1.2 opening handshake", "[http1]") {
     const std::string req =
