@@ -285,7 +285,6 @@ void KerberosFlows::answer(const ProxyAnswer& a) {
     answers_.push_back(a);
 }
 
-
 // The KDC proxy a client uses through an RD Gateway is the gateway's own
 // (mstsc POSTs to https://<gateway>/KdcProxy, MS-KKDCP 2.2.1 leaves the path
 // to the implementer): the same name when both are known (a farm behind one
