@@ -51,6 +51,9 @@ void GatewayStage::stop(Side& s, std::string why) {
     s.buf.shrink_to_fit();
     s.tsgu.clear();
     s.tsgu.shrink_to_fit();
+    s.body.clear();
+    s.body.shrink_to_fit();
+    s.gather = false;
     if (facts_.problem.empty()) {
         facts_.problem = std::move(why);
         facts_.problem_frame = frame_;
@@ -84,10 +87,7 @@ void GatewayStage::plaintext(Dir dir, Bytes data, std::uint64_t frame, std::int6
             return;
         }
         if (s.mode == Mode::body) {
-            const std::uint64_t n = std::min<std::uint64_t>(s.body_left, data.size());
-            s.body_left -= n;
-            data = data.subspan(static_cast<std::size_t>(n));
-            if (s.body_left == 0) s.mode = Mode::http;
+            data = run_body(dir, s, data, out);
             continue;
         }
         if (s.mode == Mode::packets) {
@@ -167,7 +167,7 @@ void GatewayStage::run_http(Dir dir, Side& s, std::vector<PduEvent>& out) {
             const auto ch = http1::challenges(*h);
             for (std::size_t i = 0; i < ch.count; ++i) e.schemes.emplace_back(ch.names[i]);
             if (facts_.responses.size() < GatewayFacts::kMaxResponses)
-                facts_.responses.push_back({frame_, ts_ns_, h->status, e.reason, e.schemes, ch.negotiate_token});
+                facts_.responses.push_back({frame_, ts_ns_, h->status, e.reason, e.schemes, ch.negotiate_token, ch.ntlm_token});
         }
         out.push_back(PduEvent{frame_, ts_ns_, e});
         if (h->request && h->version == "HTTP/2.0") {
@@ -188,6 +188,37 @@ void GatewayStage::run_http(Dir dir, Side& s, std::vector<PduEvent>& out) {
         const bool chunked = h->chunked;
         const std::uint64_t body = h->content_length.value_or(0);
         const bool informational = !h->request && h->status >= 100 && h->status < 200;
+        // The KDC proxy over HTTP/1.1 (MS-KKDCP 2.1, 3.2.5: a POST whose body,
+        // and whose 200 answer's body, is a KDC-PROXY-MESSAGE): the bodies are
+        // gathered; an answer that is no 200 is told to the sink as such.
+        bool gather = false;
+        std::string kdc_path, kdc_name;
+        if (h->request) {
+            Pending p{iequal(h->method, "POST") && kdc_proxy_path(h->target), std::string(h->target),
+                      std::string(h->field("Host").value_or(std::string_view()))};
+            gather = p.kdc;
+            kdc_path = p.path;
+            kdc_name = p.host;
+            if (pending_.size() >= kMaxPending) pending_.erase(pending_.begin());
+            pending_.push_back(std::move(p));
+        } else if (!informational && !pending_.empty()) {
+            Pending p = std::move(pending_.front());
+            pending_.erase(pending_.begin());
+            if (p.kdc && h->status == 200) {
+                gather = true;
+                kdc_path = std::move(p.path);
+                kdc_name = std::move(p.host);
+            } else if (p.kdc && kdc_sink_) {
+                ProxyAnswer a;
+                a.name = p.host;
+                a.path = p.path;
+                a.status = h->status;
+                a.reason = std::string(h->reason);
+                a.frame = frame_;
+                a.ts_ns = ts_ns_;
+                kdc_sink_->answer(a);
+            }
+        }
         erase_front(s.buf, head);
         if (upgrade) {
             // RFC 6455 4.2.2: after the 101 both directions carry frames.
@@ -225,20 +256,71 @@ void GatewayStage::run_http(Dir dir, Side& s, std::vector<PduEvent>& out) {
             begin_packets(s, chunked, ~std::uint64_t{0}, GatewayFacts::Channel::out);
             return;
         }
-        if (chunked) {
+        if (chunked && !gather) {
             // Another message's chunked body: not decoded here.
             stop(s, "an HTTP body in chunked transfer coding (the HTTP transport's packet stream) is not decoded");
             return;
         }
-        if (!informational && body) {
-            s.body_left = body;
+        if (!informational && (body || chunked)) {
             s.mode = Mode::body;
-            const std::uint64_t n = std::min<std::uint64_t>(body, s.buf.size());
-            erase_front(s.buf, static_cast<std::size_t>(n));
-            s.body_left -= n;
-            if (s.body_left == 0) s.mode = Mode::http;
+            s.body_left = body;
+            s.body_chunked = chunked;
+            s.chunks = {};
+            s.gather = gather;
+            s.too_big = false;
+            s.body.clear();
+            s.kdc_path = std::move(kdc_path);
+            s.kdc_name = std::move(kdc_name);
+            std::vector<std::uint8_t> rest;
+            rest.swap(s.buf);
+            const Bytes left = run_body(dir, s, rest, out);
+            s.buf.assign(left.begin(), left.end());
         }
     }
+}
+
+// An HTTP/1.1 message body (RFC 9112 6.3): `body_left` bytes, or chunks to
+// the last one; a KDC proxy's gathered.  Returns the bytes past its end.
+Bytes GatewayStage::run_body(Dir dir, Side& s, Bytes data, std::vector<PduEvent>& out) {
+    auto keep = [&s](Bytes d) {
+        if (!s.gather || s.too_big || d.empty()) return;
+        if (s.body.size() + d.size() > Http2Session::kMaxBody) {
+            s.too_big = true;
+            s.body.clear();
+            s.body.shrink_to_fit();
+            return;
+        }
+        s.body.insert(s.body.end(), d.begin(), d.end());
+    };
+    while (s.mode == Mode::body && !data.empty()) {
+        if (s.body_chunked) {
+            auto st = s.chunks.next(data);
+            if (!st) {
+                stop(s, "a /KdcProxy body's chunked transfer coding does not decode (RFC 9112 7.1)");
+                return {};
+            }
+            keep(st->data);
+            data = data.subspan(st->consumed);
+            if (st->end) body_end(dir, s, out);
+            else if (!st->consumed) break;
+        } else {
+            const std::uint64_t n = std::min<std::uint64_t>(s.body_left, data.size());
+            keep(data.subspan(0, static_cast<std::size_t>(n)));
+            s.body_left -= n;
+            data = data.subspan(static_cast<std::size_t>(n));
+            if (s.body_left == 0) body_end(dir, s, out);
+        }
+    }
+    return data;
+}
+
+void GatewayStage::body_end(Dir dir, Side& s, std::vector<PduEvent>& out) {
+    s.mode = Mode::http;
+    if (s.gather && !s.too_big && !s.body.empty())
+        kdc_proxy_body(dir, s.body, 0, s.kdc_path, s.kdc_name, kdc_sink_, frame_, ts_ns_, out);
+    s.gather = false;
+    s.body.clear();
+    s.body.shrink_to_fit();
 }
 
 void GatewayStage::run_websocket(Dir dir, Side& s, Bytes data, std::vector<PduEvent>& out) {
@@ -532,7 +614,19 @@ ev::KerberosMessage GatewayTunnel::proxied(const ProxiedKerberos& m) {
         k.client = c->client();
         k.server = c->server();
     }
+    if (!tls().sni.empty()) k.name = tls().sni;
     return kdc_->proxied(k);
+}
+
+void GatewayTunnel::answer(const ProxyAnswer& m) {
+    ProxyAnswer a = m;
+    if (const Connection* c = setup_->outer) {
+        a.conn = c->id;
+        a.client = c->client();
+        a.server = c->server();
+    }
+    if (!tls().sni.empty()) a.name = tls().sni;
+    kdc_->answer(a);
 }
 
 GatewayTunnel::~GatewayTunnel() = default;

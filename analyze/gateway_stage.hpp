@@ -20,6 +20,7 @@
 #include "analyze/event.hpp"
 #include "analyze/gateway_shape.hpp"
 #include "analyze/kdc_proxy.hpp"
+#include "analyze/kerberos_flows.hpp"
 #include "analyze/tls_stage.hpp"
 #include "dissect/http_chunked.hpp"
 #include "dissect/websocket.hpp"
@@ -50,6 +51,7 @@ struct GatewayFacts {
         std::string reason;
         std::vector<std::string> schemes;  // WWW-Authenticate, in order
         bool negotiate_token = false;      // a Negotiate / NTLM round carrying a token
+        bool ntlm = false;                 // that token is an NTLM message: the client authenticates with NTLM
     };
     std::vector<Response> responses;  // the first kMaxResponses
     static constexpr std::size_t kMaxResponses = 16;
@@ -165,7 +167,23 @@ private:
         std::uint64_t payload_done = 0;   // of it, bytes already read
         std::vector<std::uint8_t> close;  // a Close frame's payload
         std::vector<std::uint8_t> tsgu;   // an incomplete MS-TSGU packet
+        // body: an HTTP/1.1 message body (identity: body_left; chunked: `chunks`),
+        // gathered when it is a KDC proxy's (`gather`), up to Http2Session::kMaxBody.
+        bool body_chunked = false;
+        bool gather = false, too_big = false;
+        std::vector<std::uint8_t> body;
+        std::string kdc_path, kdc_name;   // the /KdcProxy request it belongs to: path, Host
     };
+    // The HTTP/1.1 requests not yet answered (RFC 9112 9.3.2: answers come in
+    // their order), the last kMaxPending: whether each POSTs to /KdcProxy.
+    struct Pending {
+        bool kdc = false;
+        std::string path, host;
+    };
+    static constexpr std::size_t kMaxPending = 8;
+    std::vector<Pending> pending_;
+    Bytes run_body(Dir dir, Side& s, Bytes data, std::vector<PduEvent>& out);
+    void body_end(Dir dir, Side& s, std::vector<PduEvent>& out);
     void run_http(Dir dir, Side& s, std::vector<PduEvent>& out);
     void run_websocket(Dir dir, Side& s, Bytes data, std::vector<PduEvent>& out);
     void run_tsgu(Dir dir, Side& s, std::vector<PduEvent>& out);
@@ -216,6 +234,10 @@ public:
     // Nothing decrypted: what its shape says (analyze/gateway_shape.hpp), set by the tracker at judgement.
     void set_shape(GatewayShape s) { shape_ = std::move(s); }
     const GatewayShape& shape() const { return shape_; }
+    // What the KDC proxies of the same host showed the same client (set by
+    // the tracker at judgement, KerberosFlows::proxies_for), for the verdict.
+    void set_kdc_proxy(KdcProxyTie t) { kdc_proxy_ = std::move(t); }
+    const KdcProxyTie& kdc_proxy() const { return kdc_proxy_; }
     // The transport: read from the decrypted HTTP, else told by the shape
     // (a pair: rdg-http, which RPC over HTTP looks like too); unknown else.
     GatewayFacts::Transport transport() const;
@@ -231,6 +253,7 @@ private:
     void inner_data(Dir dir, Bytes data, std::uint64_t frame, std::int64_t ts_ns, std::vector<PduEvent>& out) override;
     void inner_close(Dir from, std::uint64_t frame, std::int64_t ts_ns) override;
     ev::KerberosMessage proxied(const ProxiedKerberos& m) override;  // the outer connection's ends, then on to kdc_
+    void answer(const ProxyAnswer& a) override;                       // the same
 
     KdcProxySink* kdc_ = nullptr;
     TlsStage tls_;
@@ -238,6 +261,7 @@ private:
     std::unique_ptr<InnerSetup> setup_;
     std::unique_ptr<InnerRdp> inner_;
     GatewayShape shape_;
+    KdcProxyTie kdc_proxy_;
     bool started_ = false, not_tls_ = false;
 };
 

@@ -3,9 +3,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cassert>
 
 #include "analyze/gateway_udp.hpp"
+#include "dissect/kerberos.hpp"
 #include "dissect/tsgu.hpp"
 
 namespace rdpscope {
@@ -135,6 +137,68 @@ bool tunnel_refused(const GFacts& f, Verdict& v) {
     return true;
 }
 
+// Why the client authenticated as it did, from the gateway's own KDC proxy
+// (MS-KKDCP; mstsc asks https://<gateway>/KdcProxy for its Kerberos tickets
+// when no KDC is in reach): a proxy that answered no 200 before the refusal
+// left the client without Kerberos -- Negotiate then falls back to NTLM,
+// which an account restricted from NTLM (a Protected Users member) may not
+// use; a KRB-ERROR it carried that refuses the user (not PREAUTH_REQUIRED,
+// the KDC's usual first answer) is the refusal's own cause.  The KDC proxy's
+// connection is another TCP connection: tied by the client, the host and the
+// time only (KerberosFlows::proxies_for), and the summary says so.
+void kdc_proxy_cause(const GFacts& f, const GatewayFacts::Response& r, Verdict& v) {
+    if (!f.c.gateway) return;
+    const KdcProxyTie& t = f.c.gateway->kdc_proxy();
+    const ProxyAnswer* failed = nullptr;
+    for (const auto& a : t.failures)
+        if (a.ts_ns <= r.ts_ns && a.frame < r.frame) failed = &a;  // the last before the refusal
+    std::vector<const KerberosNote*> errors;
+    for (const auto& n : t.errors)
+        if (n.ts_ns <= r.ts_ns && n.frame < r.frame && refuses_user(n)) errors.push_back(&n);
+    if (!failed && errors.empty()) return;
+    // Whose answer was an NTLM message: the client authenticated with NTLM.
+    const GatewayFacts::Response* ntlm = nullptr;
+    for (const auto& x : f.g.responses)
+        if (x.ntlm && x.frame <= r.frame && !ntlm) ntlm = &x;
+    const auto host = [](const std::string& name, const Endpoint& ep) {
+        return name.empty() ? to_string(ep.ip) : name;
+    };
+    // Said once, with the first mention of the KDC proxy's connection.
+    std::string tie = fmt::format(", tied to this one by the client, the {} and the time only",
+                                  t.by_name ? "server name" : "server address");
+    if (failed) {
+        v.summary += fmt::format("; before it, the gateway's KDC proxy ({}, connection #{}{}) answered the client's POST {} "
+                                 "with HTTP {}{}{} (frame {}), so no Kerberos ticket came through it",
+                                 host(failed->name, failed->server), failed->conn, tie, failed->path, failed->status,
+                                 failed->reason.empty() ? "" : " ", failed->reason, failed->frame);
+        tie.clear();
+        if (ntlm) {
+            v.summary += fmt::format("; the client authenticated with NTLM instead (the gateway's challenge in frame {} "
+                                     "is an NTLM message)", ntlm->frame);
+            if (r.reason.find("Restricted") != std::string::npos)
+                v.summary += ", which an account restricted from NTLM (a Protected Users member) may not use";
+        }
+        add(v, failed->frame, fmt::format("the KDC proxy (connection #{}) answers POST {}: HTTP {}{}{}", failed->conn,
+                                          failed->path, failed->status, failed->reason.empty() ? "" : " ", failed->reason));
+    }
+    if (!errors.empty()) {
+        const KerberosNote& e = *errors.back();
+        const auto name = krb::error_name(*e.error_code);
+        v.summary += fmt::format("; through the gateway's KDC proxy (connection #{}{}) the KDC refused {}{} with {} ({}) "
+                                 "(frame {})",
+                                 e.flow, tie, e.cname.empty() ? "the user" : e.cname, e.crealm.empty() ? "" : "@" + e.crealm,
+                                 name.empty() ? "a Kerberos error" : std::string(name), *e.error_code, e.frame);
+        const auto meaning = krb::error_meaning(*e.error_code);
+        if (!meaning.empty()) v.summary += fmt::format(": {}", meaning);
+        for (std::size_t i = errors.size() > 3 ? errors.size() - 3 : 0; i < errors.size(); ++i) {
+            const auto n = krb::error_name(*errors[i]->error_code);
+            add(v, errors[i]->frame, fmt::format("KRB-ERROR {} ({}) through the KDC proxy (connection #{})",
+                                                 n.empty() ? "?" : std::string(n), *errors[i]->error_code, errors[i]->flow));
+        }
+    }
+    std::stable_sort(v.evidence.begin(), v.evidence.end(), [](const auto& a, const auto& b) { return a.frame < b.frame; });
+}
+
 // The gateway refused the user at the HTTP layer: its last answer a 401 (or
 // 403), never the upgrade; Windows gateways give the cause in the reason phrase.
 bool http_refused(const GFacts& f, Verdict& v) {
@@ -153,7 +217,8 @@ bool http_refused(const GFacts& f, Verdict& v) {
     if (!answered) v.summary += "; the client did not answer the challenge (no credentials, or it gave up)";
     add(v, f.g.first_request_frame, f.g.method + " " + f.g.target);
     for (const auto& x : f.g.responses)
-        add(v, x.frame, fmt::format("HTTP {} {}", x.status, x.reason));
+        add(v, x.frame, fmt::format("HTTP {} {}{}", x.status, x.reason, x.ntlm ? " (an NTLM challenge)" : ""));
+    kdc_proxy_cause(f, *r, v);
     return true;
 }
 
@@ -254,7 +319,10 @@ const std::vector<GatewayRule>& rules() {
          tunnel_refused},
         {{"gateway_http_refused", {Cause::authentication_failure}, {VerdictCode::gateway_auth_refused},
           "RD Gateway (decrypted): the gateway's last HTTP answer is 401 or 403, never the upgrade; high confidence "
-          "when the client had answered a challenge (its reason phrase names the cause, e.g. User Account Restricted)"},
+          "when the client had answered a challenge (its reason phrase names the cause, e.g. User Account Restricted); "
+          "the gateway's own KDC proxy (POST /KdcProxy to the same server name, else address, from the same client, "
+          "before the refusal: tied by host and time only) answering no 200 -- no Kerberos, the client fell back to "
+          "NTLM -- or carrying a KRB-ERROR that refuses the user is cited as the reason"},
          http_refused},
         {{"gateway_http_error",
           {Cause::protocol_mismatch, Cause::server_unresponsive, Cause::closed_by_server},

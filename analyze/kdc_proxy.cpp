@@ -12,13 +12,39 @@
 
 namespace rdpscope {
 
-namespace {
-
 // MS-KKDCP 2.2.1: the proxy's URL path is the implementer's; Windows' KDC
 // proxy service (and mstsc through an RD Gateway) use /KdcProxy.
-bool kdc_path(std::string_view path) { return ascii::istarts_with(path, "/KdcProxy"); }
+bool kdc_proxy_path(std::string_view path) { return ascii::istarts_with(path, "/KdcProxy"); }
 
-}  // namespace
+bool kdc_proxy_body(Dir dir, Bytes body, std::uint32_t stream_id, const std::string& path, const std::string& name,
+                    KdcProxySink* sink, std::uint64_t frame, std::int64_t ts_ns, std::vector<PduEvent>& out) {
+    ev::KdcProxyMessage e;
+    e.stream_id = stream_id;
+    e.request = dir == Dir::c2s;
+    auto m = kkdcp::decode(body);
+    if (!m) {
+        e.error = m.error();
+        out.push_back(PduEvent{frame, ts_ns, e});
+        return false;
+    }
+    e.length = m->length;
+    e.target_domain = m->target_domain;
+    e.dclocator_hint = m->dclocator_hint;
+    out.push_back(PduEvent{frame, ts_ns, e});
+    if (sink) {
+        ProxiedKerberos k;
+        k.dir = dir;
+        k.stream_id = stream_id;
+        k.path = path;
+        k.name = name;
+        k.target_domain = m->target_domain;
+        k.message = m->kerb_message;
+        k.frame = frame;
+        k.ts_ns = ts_ns;
+        out.push_back(PduEvent{frame, ts_ns, sink->proxied(k)});
+    }
+    return true;
+}
 
 void Http2Session::stop(Side& s, std::string why) {
     s.stopped = true;
@@ -232,10 +258,28 @@ void Http2Session::headers_done(Dir dir, Side& s, ev::Http2Frame& e) {
         // A request opens its stream (RFC 9113 5.1).
         Stream* st = stream(e.stream_id, true);
         st->path = e.path;
-        st->kdc = e.method == "POST" && kdc_path(e.path);
+        st->authority = e.authority;
+        st->kdc = e.method == "POST" && kdc_proxy_path(e.path);
         if (st->kdc) ++facts_.requests;
     } else if (dir == Dir::s2c && !e.status.empty()) {
-        if (Stream* st = stream(e.stream_id, false); st && st->kdc) ++facts_.responses;
+        Stream* st = stream(e.stream_id, false);
+        if (!st || !st->kdc) return;
+        ++facts_.responses;
+        // MS-KKDCP 3.2.5.1: the answer is 200 with a KDC-PROXY-MESSAGE; any
+        // other final status (an informational 1xx is not one) carried no Kerberos.
+        std::uint16_t status = 0;
+        const char* end = e.status.data() + e.status.size();
+        if (auto [p, ec] = std::from_chars(e.status.data(), end, status); ec != std::errc() || p != end) return;
+        if (status >= 200 && status != 200 && sink_) {
+            ProxyAnswer a;
+            a.name = st->authority;
+            a.stream_id = st->id;
+            a.path = st->path;
+            a.status = status;
+            a.frame = frame_;
+            a.ts_ns = ts_ns_;
+            sink_->answer(a);
+        }
     }
 }
 
@@ -245,33 +289,9 @@ void Http2Session::headers_done(Dir dir, Side& s, ev::Http2Frame& e) {
 void Http2Session::body_done(Dir dir, Stream& st, std::vector<PduEvent>& out) {
     const int d = dir_index(dir);
     auto& body = st.body[d];
-    if (st.kdc && !body.empty() && !st.too_big[d]) {
-        ev::KdcProxyMessage e;
-        e.stream_id = st.id;
-        e.request = dir == Dir::c2s;
-        auto m = kkdcp::decode(body);
-        if (!m) {
-            e.error = m.error();
-            out.push_back(PduEvent{frame_, ts_ns_, e});
-        } else {
-            ++facts_.messages;
-            e.length = m->length;
-            e.target_domain = m->target_domain;
-            e.dclocator_hint = m->dclocator_hint;
-            out.push_back(PduEvent{frame_, ts_ns_, e});
-            if (sink_) {
-                ProxiedKerberos k;
-                k.dir = dir;
-                k.stream_id = st.id;
-                k.path = st.path;
-                k.target_domain = m->target_domain;
-                k.message = m->kerb_message;
-                k.frame = frame_;
-                k.ts_ns = ts_ns_;
-                out.push_back(PduEvent{frame_, ts_ns_, sink_->proxied(k)});
-            }
-        }
-    }
+    if (st.kdc && !body.empty() && !st.too_big[d] &&
+        kdc_proxy_body(dir, body, st.id, st.path, st.authority, sink_, frame_, ts_ns_, out))
+        ++facts_.messages;
     body.clear();
     body.shrink_to_fit();
     // The answer ends the stream (both directions closed: RFC 9113 5.1).

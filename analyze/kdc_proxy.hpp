@@ -21,6 +21,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "analyze/event.hpp"
@@ -33,11 +34,27 @@ struct ProxiedKerberos {
     std::uint64_t conn = 0;      // the HTTPS connection (tcp.stream)
     Endpoint client, server;     // its ends
     Dir dir = Dir::c2s;          // c2s: the client's request; s2c: the KDC's answer
-    std::uint32_t stream_id = 0; // the HTTP/2 stream (one request and its answer)
+    std::uint32_t stream_id = 0; // the HTTP/2 stream (one request and its answer); 0 over HTTP/1.1
     std::string path;            // the request's :path
+    std::string name;            // the proxy's name: the TLS SNI, else the request's :authority / Host
     std::optional<std::string> target_domain;
     Bytes message;               // the Kerberos message (RFC 4120 5), without the length prefix
     std::uint64_t frame = 0;     // the frame that completed the body
+    std::int64_t ts_ns = 0;
+};
+
+// A /KdcProxy request the proxy answered with another status than 200: no
+// KDC-PROXY-MESSAGE came back (MS-KKDCP 3.2.5.1: a proxy that cannot reach a
+// KDC, or whose service is off -- a gateway without the KDC proxy answers 503).
+struct ProxyAnswer {
+    std::uint64_t conn = 0;       // the HTTPS connection (tcp.stream)
+    Endpoint client, server;
+    std::string name;             // the TLS SNI, else the request's :authority / Host
+    std::uint32_t stream_id = 0;  // the HTTP/2 stream; 0 over HTTP/1.1
+    std::string path;             // the request's path
+    std::uint16_t status = 0;
+    std::string reason;           // HTTP/1.1's reason phrase (HTTP/2 has none)
+    std::uint64_t frame = 0;      // the response's head
     std::int64_t ts_ns = 0;
 };
 
@@ -46,7 +63,19 @@ public:
     virtual ~KdcProxySink() = default;
     // Returns the message's dissect event.
     virtual ev::KerberosMessage proxied(const ProxiedKerberos& m) = 0;
+    virtual void answer(const ProxyAnswer&) {}
 };
+
+// A /KdcProxy body complete in one direction (an HTTP/2 stream's, or an
+// HTTP/1.1 message's: `stream_id` 0): its KDC-PROXY-MESSAGE (MS-KKDCP 2.2.2)
+// as a dissect event, its Kerberos message to `sink` (whose event follows).
+// `name`: the request's :authority / Host.  True when it decoded.
+bool kdc_proxy_body(Dir dir, Bytes body, std::uint32_t stream_id, const std::string& path, const std::string& name,
+                    KdcProxySink* sink, std::uint64_t frame, std::int64_t ts_ns, std::vector<PduEvent>& out);
+
+// Whether an HTTP request's path is a KDC proxy's (MS-KKDCP 2.2.1 leaves it to
+// the implementer; Windows' KDC proxy service, and mstsc through an RD Gateway, use /KdcProxy).
+bool kdc_proxy_path(std::string_view path);
 
 // What a KDC proxy connection showed, for its report.
 struct KdcProxyFacts {
@@ -90,6 +119,7 @@ private:
         std::uint32_t id = 0;
         bool kdc = false;                   // POST to /KdcProxy
         std::string path;
+        std::string authority;
         std::array<std::vector<std::uint8_t>, 2> body;
         std::array<bool, 2> too_big{};
     };

@@ -237,6 +237,32 @@ void KerberosFlows::message(std::uint64_t stream, bool tcp, std::uint64_t frame,
     obs_.flow_pdu(stream, !tcp, from_client ? Dir::c2s : Dir::s2c, src, dst, PduEvent{frame, ts_ns, std::move(e)});
 }
 
+// A KRB-ERROR that refuses the user, not a step of a normal exchange:
+// PREAUTH_REQUIRED is the KDC's usual first answer, RESPONSE_TOO_BIG asks for
+// TCP, WRONG_REALM is a referral, BADOPTION answers the delegation options
+// Windows tries on its own, TKT_EXPIRED makes the client renew its TGT;
+// S_PRINCIPAL_UNKNOWN refuses a service name, not the user (the client falls
+// back to NTLM: see kerberos_notes).  And only the user's logon (a TGT:
+// krbtgt/REALM) or the RDP service's ticket (TERMSRV/host): a Windows host
+// asks for other tickets all the time, for itself (an account ending in '$')
+// and its services, and their errors say nothing about this connection.
+bool refuses_user(const KerberosNote& n) {
+    if (n.type != static_cast<std::uint32_t>(krb::MsgType::krb_error) || !n.error_code) return false;
+    if (!n.cname.empty() && n.cname.back() == '$') return false;
+    // A TERMSRV ticket for another server than this connection's: another connection's.
+    if (n.names_server == false) return false;
+    if (n.sname.rfind("krbtgt/", 0) != 0 && !n.termsrv()) return false;
+    switch (*n.error_code) {
+        case krb::KDC_ERR_PREAUTH_REQUIRED:
+        case krb::KRB_ERR_RESPONSE_TOO_BIG:
+        case krb::KDC_ERR_WRONG_REALM:
+        case krb::KDC_ERR_BADOPTION:
+        case krb::KRB_AP_ERR_TKT_EXPIRED:
+        case krb::KDC_ERR_S_PRINCIPAL_UNKNOWN: return false;
+        default: return true;
+    }
+}
+
 ev::KerberosMessage KerberosFlows::proxied(const ProxiedKerberos& m) {
     ev::KerberosMessage e = decode_event(m.message, true, false);
     KerberosNote n;
@@ -249,8 +275,43 @@ ev::KerberosMessage KerberosFlows::proxied(const ProxiedKerberos& m) {
     n.proxied = true;
     n.http2_stream = m.stream_id;
     n.target_domain = m.target_domain;
+    n.proxy_name = m.name;
     record(e, std::move(n));
     return e;
+}
+
+void KerberosFlows::answer(const ProxyAnswer& a) {
+    if (answers_.size() >= kMaxAnswers) answers_.pop_front();
+    answers_.push_back(a);
+}
+
+// The KDC proxy a client uses through an RD Gateway is the gateway's own
+// (mstsc POSTs to https://<gateway>/KdcProxy, MS-KKDCP 2.2.1 leaves the path
+// to the implementer): the same name when both are known (a farm behind one
+// name may answer from another address), else the same address.
+KdcProxyTie KerberosFlows::proxies_for(const IpAddr& client, const Endpoint& server, std::string_view name,
+                                       std::int64_t from_ts, std::int64_t until_ts) const {
+    KdcProxyTie t;
+    auto same_host = [&](const Endpoint& s, std::string_view n, bool& by_name) {
+        by_name = !name.empty() && !n.empty();
+        return by_name ? ascii::iequal(name, n) : s.ip == server.ip;
+    };
+    for (const auto& a : answers_) {
+        bool by_name = false;
+        if (!(a.client.ip == client) || a.ts_ns < from_ts || a.ts_ns > until_ts || !same_host(a.server, a.name, by_name))
+            continue;
+        t.by_name = t.by_name || by_name;
+        t.failures.push_back(a);
+    }
+    for (const auto& n : notes_) {
+        bool by_name = false;
+        if (!n.proxied || n.type != static_cast<std::uint32_t>(krb::MsgType::krb_error) || !(n.client.ip == client) ||
+            n.ts_ns < from_ts || n.ts_ns > until_ts || !same_host(n.kdc, n.proxy_name, by_name))
+            continue;
+        t.by_name = t.by_name || by_name;
+        t.errors.push_back(n);
+    }
+    return t;
 }
 
 std::vector<KerberosNote> KerberosFlows::tie(const IpAddr& client, std::int64_t first_ts, std::int64_t until_ts,
@@ -280,6 +341,7 @@ std::vector<KerberosNote> KerberosFlows::tie(const IpAddr& client, std::int64_t 
 
 void KerberosFlows::expire(std::int64_t now_ns) {
     while (!notes_.empty() && now_ns - notes_.front().ts_ns > kKeepNs) notes_.pop_front();
+    while (!answers_.empty() && now_ns - answers_.front().ts_ns > kKeepNs) answers_.pop_front();
     for (auto it = flows_.begin(); it != flows_.end();) {
         if (now_ns - it->second.last_ts > kFlowIdleNs) it = flows_.erase(it);
         else ++it;
@@ -289,6 +351,7 @@ void KerberosFlows::expire(std::int64_t now_ns) {
 void KerberosFlows::clear() {
     flows_.clear();
     notes_.clear();
+    answers_.clear();
     counts_ = {};
 }
 

@@ -21,6 +21,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -51,6 +52,7 @@ struct KerberosNote {
     bool proxied = false;
     std::uint32_t http2_stream = 0;
     std::optional<std::string> target_domain;
+    std::string proxy_name;  // the KDC proxy's name: its TLS SNI, else the request's :authority / Host
     // How it is tied to the connection: sent while the connection was open
     // (during), or in the kTieBeforeNs before its first packet (before).
     bool during = false;
@@ -61,6 +63,22 @@ struct KerberosNote {
     std::optional<bool> names_server;
     bool termsrv() const;  // a request or answer for TERMSRV/<host>: the RDP service's ticket
     std::string termsrv_host() const;  // <host> of TERMSRV/<host>, empty otherwise
+};
+
+// A KRB-ERROR that refuses the user (the logon or the RDP service's ticket),
+// not a step of a normal exchange such as PREAUTH_REQUIRED.
+bool refuses_user(const KerberosNote& n);
+
+// What the KDC proxies of a gateway's host showed while a client talked to
+// the gateway (KerberosFlows::proxies_for): their answers that were no 200,
+// and the KRB-ERRORs they carried.  Tied by the client's address, the host
+// (by name when both names are known: `by_name`, else by address) and time
+// only -- nothing in the packets links a KDC proxy's connection to a gateway's.
+struct KdcProxyTie {
+    std::vector<ProxyAnswer> failures;
+    std::vector<KerberosNote> errors;
+    bool by_name = false;
+    bool empty() const { return failures.empty() && errors.empty(); }
 };
 
 // Whether the host of a service principal is one of `names` (without case;
@@ -86,6 +104,7 @@ public:
     static constexpr std::int64_t kTieBeforeNs = 30'000'000'000;   // an exchange this long before a connection is its
     static constexpr std::int64_t kKeepNs = 120'000'000'000;       // messages kept this long for tying
     static constexpr std::size_t kMaxNotes = 4096;
+    static constexpr std::size_t kMaxAnswers = 256;
     // At most 256 flows x 2 directions x (record + out-of-order bytes) = 16 MiB
     // under a flood.  The messages that matter (requests, KRB-ERROR) are a
     // few hundred bytes; a reply with a large PAC may pass the cap and is then
@@ -118,6 +137,12 @@ public:
     // and counted as port 88's are; its dissect event is returned (the
     // caller reports it on the HTTPS connection).
     ev::KerberosMessage proxied(const ProxiedKerberos& m) override;
+    // A /KdcProxy request answered with another status than 200: kept, as the notes are.
+    void answer(const ProxyAnswer& a) override;
+    // What the KDC proxies to `server` (by `name` when both names are known,
+    // else by address) showed `client` from from_ts to until_ts.
+    KdcProxyTie proxies_for(const IpAddr& client, const Endpoint& server, std::string_view name, std::int64_t from_ts,
+                            std::int64_t until_ts) const;
 
     void expire(std::int64_t now_ns);  // forget old notes and idle flows
     void clear();
@@ -155,6 +180,7 @@ private:
     Observer& obs_;
     std::unordered_map<Key, Flow, KeyHash> flows_;
     std::deque<KerberosNote> notes_;
+    std::deque<ProxyAnswer> answers_;  // at most kMaxAnswers, none older than kKeepNs
     KerberosCounts counts_;
 };
 

@@ -884,6 +884,11 @@ void Tracker::retire(const Key& key) {
         report(c, stats_.last_ts, ended_);
         if (c.gateway && (c.gateway->facts().is_gateway() || keyless_gateway(c))) {
             ++stats_.gateway_connections;
+            // The gateway's own KDC proxy, if the client used it: Kerberos
+            // through the gateway, or why there was none (the gateway's rules).
+            if (c.gateway->facts().is_gateway())
+                c.gateway->set_kdc_proxy(kerberos_.proxies_for(c.client().ip, c.server(), c.gateway->tls().sni,
+                                                               c.first_ts - KerberosFlows::kTieBeforeNs, stats_.last_ts));
             obs_.gateway_done(c, judge_gateway(c, context(c, stats_.last_ts, ended_)));
             report_inner(c);
         }

@@ -1385,32 +1385,6 @@ bool rule_rds_auth_failure(const Facts& f, Verdict& v) {
 
 // ---- Kerberos on port 88 (analyze/kerberos_flows.hpp) -----------------------
 
-// A KRB-ERROR that refuses the user, not a step of a normal exchange:
-// PREAUTH_REQUIRED is the KDC's usual first answer, RESPONSE_TOO_BIG asks for
-// TCP, WRONG_REALM is a referral, BADOPTION answers the delegation options
-// Windows tries on its own, TKT_EXPIRED makes the client renew its TGT;
-// S_PRINCIPAL_UNKNOWN refuses a service name, not the user (the client falls
-// back to NTLM: see kerberos_notes).  And only the user's logon (a TGT:
-// krbtgt/REALM) or the RDP service's ticket (TERMSRV/host): a Windows host
-// asks for other tickets all the time, for itself (an account ending in '$')
-// and its services, and their errors say nothing about this connection.
-bool refuses_user(const KerberosNote& n) {
-    if (n.type != static_cast<std::uint32_t>(krb::MsgType::krb_error) || !n.error_code) return false;
-    if (!n.cname.empty() && n.cname.back() == '$') return false;
-    // A TERMSRV ticket for another server than this connection's: another connection's.
-    if (n.names_server == false) return false;
-    if (n.sname.rfind("krbtgt/", 0) != 0 && !n.termsrv()) return false;
-    switch (*n.error_code) {
-        case krb::KDC_ERR_PREAUTH_REQUIRED:
-        case krb::KRB_ERR_RESPONSE_TOO_BIG:
-        case krb::KDC_ERR_WRONG_REALM:
-        case krb::KDC_ERR_BADOPTION:
-        case krb::KRB_AP_ERR_TKT_EXPIRED:
-        case krb::KDC_ERR_S_PRINCIPAL_UNKNOWN: return false;
-        default: return true;
-    }
-}
-
 std::string krb_error_name(const KerberosNote& n) {
     const auto name = krb::error_name(*n.error_code);
     return name.empty() ? fmt::format("Kerberos error {}", *n.error_code) : std::string(name);
@@ -1462,8 +1436,10 @@ bool rule_kerberos_error(const Facts& f, Verdict& v) {
                      "not get through either."
                    : "",
         f.closing.frame ? f.closing.frame : f.c.progress_frame);
-    add(v, err->frame, err->proxied ? fmt::format("KRB-ERROR {} through the KDC proxy {} (HTTP/2 stream {})",
-                                                  krb::error_name(*err->error_code), to_string(err->kdc), err->http2_stream)
+    add(v, err->frame, err->proxied ? fmt::format("KRB-ERROR {} through the KDC proxy {} ({})",
+                                                  krb::error_name(*err->error_code), to_string(err->kdc),
+                                                  err->http2_stream ? fmt::format("HTTP/2 stream {}", err->http2_stream)
+                                                                    : std::string("HTTP/1.1"))
                                     : fmt::format("KRB-ERROR {} from the KDC {}", krb::error_name(*err->error_code),
                                                   to_string(err->kdc.ip)));
     if (cred && cred->started) add(v, cred->start_frame, "CredSSP starts (inferred from encrypted records)");

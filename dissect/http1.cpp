@@ -152,8 +152,14 @@ void add_challenges(std::string_view value, Challenges& out) {
         else if (iequal(word, "Bearer")) bit = kBearer;
         out.schemes |= bit;
         if ((bit & (kNegotiate | kNtlm | kKerberos)) && sp != std::string_view::npos &&
-            !trim(element.substr(sp)).empty())
+            !trim(element.substr(sp)).empty()) {
             out.negotiate_token = true;
+            // The token is base64 (RFC 4559 4); an NTLM message's signature
+            // "NTLMSSP\0" (MS-NLMP 2.2.1) encodes to "TlRMTVNTUA" whatever
+            // follows.  Windows' HTTP.sys answers a client's raw NTLM inside
+            // Negotiate so; one wrapped in SPNEGO (DER: "oX...") is not told apart.
+            if (trim(element.substr(sp)).rfind("TlRMTVNTUA", 0) == 0) out.ntlm_token = true;
+        }
         if (out.count < out.names.size()) out.names[out.count++] = word;
     }
 }

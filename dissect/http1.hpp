@@ -67,6 +67,7 @@ struct Challenges {
     std::array<std::string_view, 8> names{};  // in order offered, the first 8
     std::size_t count = 0;
     bool negotiate_token = false;          // a Negotiate/NTLM challenge carries a token (a round of the exchange)
+    bool ntlm_token = false;               // that token is NTLM's (MS-NLMP 2.2.1: it starts "NTLMSSP\0")
 };
 Challenges challenges(const Head& h);
 // The same for one field value (exposed for tests).

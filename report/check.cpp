@@ -25,6 +25,7 @@ struct Actual {
     std::string client, server;
     std::string cause, stalled_at, waiting_on, verdict, confidence, summary;
     std::vector<std::pair<std::uint64_t, std::int64_t>> krb_errors;  // tied KRB-ERRORs: frame, error code
+    std::vector<std::uint64_t> evidence;                              // the verdict's evidence frames
     // Read from the connection sequence (in clear or decrypted): the server's
     // Set Error Info and its first logon notification (Save Session Info).
     std::optional<std::uint32_t> error_info;
@@ -47,6 +48,7 @@ Actual actual_of(const Connection& c, const Verdict& v) {
     a.verdict = v.verdict;
     a.confidence = to_string(v.confidence);
     a.summary = v.summary;
+    for (const auto& e : v.evidence) a.evidence.push_back(e.frame);
     return a;
 }
 
@@ -182,6 +184,20 @@ void check_capture(const fs::path& pcap, const fs::path& expect_path, const Trac
                 };
                 row.pass = false;
                 row.actual += fmt::format(" kerberos_errors {} (expected {})", list(a->krb_errors), list(want));
+            }
+        }
+        // "evidence_frames": [N, ...]: frames the verdict must cite among its
+        // evidence (others may be cited too).
+        if (a && e.contains("evidence_frames")) {
+            std::string missing;
+            for (const auto& f : e["evidence_frames"]) {
+                const auto n = f.get<std::uint64_t>();
+                if (std::find(a->evidence.begin(), a->evidence.end(), n) == a->evidence.end())
+                    missing += fmt::format("{}{}", missing.empty() ? "" : ",", n);
+            }
+            if (!missing.empty()) {
+                row.pass = false;
+                row.actual += fmt::format(" evidence without frame {}", missing);
             }
         }
         // "error_info": {"code": C, "frame": F} (null: none): the server's Set

@@ -857,7 +857,7 @@ void fill(const ev::Http2Frame& p, PduFields& f) {
 void fill(const ev::KdcProxyMessage& p, PduFields& f) {
     Out o(f);
     f.pdu = p.error ? "kkdcp.malformed" : "kkdcp.message";
-    o.add("stream", p.stream_id);
+    if (p.stream_id) o.add("stream", p.stream_id);  // HTTP/2's; over HTTP/1.1 none
     o.add("from", std::string(p.request ? "client" : "kdc_proxy"));
     if (p.error) {
         o.add("error", error_text(*p.error));

@@ -7,6 +7,7 @@
 // another connection, it asks a KDC proxy on 443 over h2 (records sealed in
 // the test, tests/tls_sealer.hpp) and the proxy's answer is a KRB-ERROR.
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -275,11 +276,11 @@ B server_hello_h2() {
 // second refers to them by index 62/63 (2.3.3), so it decodes only when the
 // table of that direction was kept.
 B literal(const std::string& s) { return join({{static_cast<std::uint8_t>(s.size())}, text(s)}); }
-B request_block(bool first, const std::string& path) {
+B request_block(bool first, const std::string& path, const std::string& authority = "gw.example.test") {
     B b = {0x83, 0x87};                          // :method POST, :scheme https
     b = join({b, {0x04}, literal(path)});        // :path, literal without indexing, indexed name 4
     if (first)
-        return join({b, {0x41}, literal("gw.example.test"), {0x5f}, literal("application/kerberos")});
+        return join({b, {0x41}, literal(authority), {0x5f}, literal("application/kerberos")});
     return join({b, {0xbf, 0xbe}});
 }
 B response_block(bool first) {
@@ -296,14 +297,16 @@ struct KdcProxyConn {
     Capture& cap;
     Conv cv;
     Sealer cs, ss;
-    KdcProxyConn(Capture& c, std::int64_t start) : cap(c), cv(c, start) {
+    std::string name;
+    KdcProxyConn(Capture& c, std::int64_t start, std::uint32_t ip = kGatewayIp, std::string host = "gw.example.test")
+        : cap(c), cv(c, start), name(std::move(host)) {
         auto [a, b] = sealers(kAes256Gcm);
         cs = a;
         ss = b;
         cv.cl.port = 50100;
-        cv.sv = {kGatewayIp, 443};
+        cv.sv = {ip, 443};
         cv.handshake(1 * kMs);
-        cv.client(client_hello(0, "gw.example.test"), true, 1 * kMs);
+        cv.client(client_hello(0, name), true, 1 * kMs);
         cv.server(server_hello_h2(), true, 1 * kMs);
         B point = {65, 0x04};
         point.insert(point.end(), 64, 0x11);
@@ -317,7 +320,7 @@ struct KdcProxyConn {
     }
     std::int64_t exchange(std::uint32_t stream, bool first, const std::string& path, const B& request, const B& answer) {
         // HEADERS without END_HEADERS, a CONTINUATION, then the body in two DATA frames (one padded).
-        const B block = request_block(first, path);
+        const B block = request_block(first, path, name);
         const std::size_t cut = block.size() / 2;
         const B body = kdc_proxy_message(request, "EXAMPLE.COM");
         const std::size_t half = body.size() / 2;
@@ -330,6 +333,22 @@ struct KdcProxyConn {
         const B reply = kdc_proxy_message(answer);
         const std::int64_t t = cv.t + 1 * kMs;
         cv.server(ss.seal(23, join({h2frame(0x1, 0x4, stream, response_block(first)), h2frame(0x0, 0x1, stream, reply)})),
+                  true, 1 * kMs);
+        return t;
+    }
+    // A /KdcProxy request the server cannot serve: as a gateway whose KDC
+    // proxy is off answers (HTTP.sys' 503 page, text/html).  Returns the
+    // time of the answer's head.
+    std::int64_t unavailable(std::uint32_t stream, const B& request) {
+        const B body = kdc_proxy_message(request, "EXAMPLE.COM");
+        cv.client(cs.seal(23, join({h2frame(0x1, 0x4, stream, request_block(true, "/KdcProxy", name)),
+                                    h2frame(0x0, 0x1, stream, body)})),
+                  true, 1 * kMs);
+        // :status 503 (literal with incremental indexing, name 8: RFC 7541 6.2.1), content-type text/html.
+        const B head = join({{0x48}, literal("503"), {0x5f}, literal("text/html; charset=us-ascii")});
+        const std::int64_t t = cv.t + 1 * kMs;
+        cv.server(ss.seal(23, join({h2frame(0x1, 0x4, stream, head),
+                                    h2frame(0x0, 0x1, stream, text("<h2>Service Unavailable</h2>"))})),
                   true, 1 * kMs);
         return t;
     }
@@ -357,7 +376,11 @@ public:
         if (c.server().port == 443) events.emplace_back(e.frame, pdu_fields(e.pdu));
     }
     void connection_done(const Connection& c, const Verdict& v) override { conns.push_back({v, c.kerberos}); }
-    void gateway_done(const Connection&, const Verdict&) override { ++gateways; }
+    std::vector<Verdict> gateway_verdicts;
+    void gateway_done(const Connection&, const Verdict& v) override {
+        ++gateways;
+        gateway_verdicts.push_back(v);
+    }
 };
 
 std::uint64_t frame_at(Capture c, std::int64_t t) {
@@ -514,4 +537,335 @@ TEST_CASE("KDC proxy over HTTP/2: a KRB-ERROR through the proxy is the NLA failu
         CHECK(col.conns[0].verdict.rule != "kerberos_error");
         CHECK(col.conns[0].kerberos.empty());
     }
+}
+
+// ---- the gateway's verdict and its KDC proxy -----------------------------------
+namespace {
+
+// MS-TSGU 3.3.5.1 over the WebSocket transport: the client's RDG_OUT_DATA.
+const std::string kRdgRequest =
+    "RDG_OUT_DATA /remoteDesktopGateway/ HTTP/1.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+    "Host: gw.example.test\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+
+// A client's gateway connection to kGatewayIp:443 (SNI gw.example.test), TLS
+// 1.2 with the test's key, records sealed here.
+struct GatewayConn {
+    Conv cv;
+    Sealer cs, ss;
+    GatewayConn(Capture& c, std::int64_t start) : cv(c, start) {
+        auto [a, b] = sealers(kAes256Gcm);
+        cs = a;
+        ss = b;
+        cv.cl.port = 50200;
+        cv.sv = {kGatewayIp, 443};
+        cv.handshake(1 * kMs);
+        cv.client(client_hello(0, "gw.example.test"), true, 1 * kMs);
+        cv.server(server_hello_done({}, kAes256Gcm.id), true, 1 * kMs);
+        B point = {65, 0x04};
+        point.insert(point.end(), 64, 0x11);
+        const B finished = handshake(20, B(12, 0xF1));
+        cv.client(join({tls_record(22, handshake(16, point)), tls_record(20, {1}), cs.seal(22, finished)}), true, 1 * kMs);
+        cv.server(join({tls_record(20, {1}), ss.seal(22, finished)}), true, 1 * kMs);
+    }
+    void client(const std::string& plain) { cv.client(cs.seal(23, text(plain)), true, 1 * kMs); }
+    // Returns the time of the answer.
+    std::int64_t server(const std::string& plain) {
+        const std::int64_t t = cv.t + 1 * kMs;
+        cv.server(ss.seal(23, text(plain)), true, 1 * kMs);
+        return t;
+    }
+    // What the downgrade-failure capture's gateway does (awakecoding
+    // rdp-rdg-no-kdc-proxy-ntlm-downgrade-failure): a first 401 whose
+    // Negotiate token is an NTLM CHALLENGE ("TlRMTVNTUA" is "NTLMSSP\0",
+    // MS-NLMP 2.2.1), then, after the client's answer, "401 User Account
+    // Restricted".  Returns the time of the last 401.
+    std::int64_t refuse() {
+        client(kRdgRequest);
+        server("HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Negotiate TlRMTVNTUAACAAAADgAOADgAAAAVgoni\r\n"
+               "Content-Length: 0\r\n\r\n");
+        client(kRdgRequest);
+        return server("HTTP/1.1 401 User Account Restricted\r\nWWW-Authenticate: Negotiate\r\nWWW-Authenticate: NTLM\r\n"
+                      "Content-Length: 0\r\n\r\n");
+    }
+    void close() {
+        cv.client_fin(1 * kMs);
+        cv.server_fin(1 * kMs);
+    }
+};
+
+bool cites(const Verdict& v, std::uint64_t frame) {
+    for (const auto& e : v.evidence)
+        if (e.frame == frame) return true;
+    return false;
+}
+
+bool has(const std::string& s, const std::string& what) { return s.find(what) != std::string::npos; }
+
+}  // namespace
+
+TEST_CASE("gateway verdict: the KDC proxy's 503 before the gateway's 401 is why the client used NTLM", "[kdc_proxy][gateway]") {
+    Capture cap;
+    GatewayConn gw(cap, 1 * kSec);
+    SECTION("the gateway's own KDC proxy answers 503") {
+        KdcProxyConn kdc(cap, 1 * kSec + 20 * kMs);
+        const std::int64_t t503 = kdc.unavailable(1, kAsReq);
+        kdc.close();
+        gw.cv.step(200 * kMs);  // after the KDC proxy's answer
+        gw.refuse();
+        gw.close();
+        const std::uint64_t f503 = frame_at(cap, t503);
+        REQUIRE(f503 != 0);
+        const auto col = run(cap);
+        CHECK(col.gateways == 1);  // the KDC proxy is no gateway
+        REQUIRE(col.gateway_verdicts.size() == 1);
+        const Verdict& v = col.gateway_verdicts[0];
+        // The verdict stays the refusal; the KDC proxy is its reason.
+        CHECK(v.rule == "gateway_http_refused");
+        CHECK(v.verdict == "gateway_auth_refused");
+        CHECK(v.cause == Cause::authentication_failure);
+        CHECK(v.confidence == Confidence::high);
+        CHECK(has(v.summary, "User Account Restricted"));
+        CHECK(has(v.summary, fmt::format("HTTP 503 (frame {})", f503)));
+        CHECK(has(v.summary, "gw.example.test"));
+        CHECK(has(v.summary, "POST /KdcProxy"));
+        CHECK(has(v.summary, "NTLM instead"));
+        CHECK(has(v.summary, "Protected Users"));
+        CHECK(has(v.summary, "connection #1, tied to this one by the client, the server name and the time only"));
+        CHECK(cites(v, f503));
+        // Evidence in frame order: the 503 comes before the gateway's request.
+        REQUIRE(v.evidence.size() >= 4);
+        CHECK(v.evidence[0].frame == f503);
+        CHECK(std::is_sorted(v.evidence.begin(), v.evidence.end(),
+                             [](const auto& a, const auto& b) { return a.frame < b.frame; }));
+    }
+    SECTION("near miss: the 503 is another host's, so nothing ties it") {
+        KdcProxyConn kdc(cap, 1 * kSec + 20 * kMs, 0x0A000009, "other.example.test");
+        const std::int64_t t503 = kdc.unavailable(1, kAsReq);
+        kdc.close();
+        gw.cv.step(200 * kMs);
+        gw.refuse();
+        gw.close();
+        const auto col = run(cap);
+        REQUIRE(col.gateway_verdicts.size() == 1);
+        const Verdict& v = col.gateway_verdicts[0];
+        CHECK(v.verdict == "gateway_auth_refused");
+        CHECK(has(v.summary, "User Account Restricted"));
+        CHECK_FALSE(has(v.summary, "KDC proxy"));
+        CHECK_FALSE(cites(v, frame_at(cap, t503)));
+    }
+    SECTION("near miss: the 503 comes after the refusal") {
+        gw.cv.step(200 * kMs);
+        gw.refuse();
+        KdcProxyConn kdc(cap, gw.cv.t + 50 * kMs);
+        kdc.unavailable(1, kAsReq);
+        kdc.close();
+        gw.cv.step(300 * kMs);
+        gw.close();
+        const auto col = run(cap);
+        REQUIRE(col.gateway_verdicts.size() == 1);
+        CHECK(col.gateway_verdicts[0].verdict == "gateway_auth_refused");
+        CHECK_FALSE(has(col.gateway_verdicts[0].summary, "KDC proxy"));
+    }
+    SECTION("a KRB-ERROR through the KDC proxy that refuses the user is cited") {
+        KdcProxyConn kdc(cap, 1 * kSec + 20 * kMs);
+        kdc.exchange(1, true, "/KdcProxy", kAsReq, krb_error(25));
+        const std::int64_t t24 = kdc.exchange(3, false, "/KdcProxy", kAsReq, krb_error(24));
+        kdc.close();
+        gw.cv.step(200 * kMs);
+        gw.refuse();
+        gw.close();
+        const std::uint64_t f24 = frame_at(cap, t24);
+        const auto col = run(cap);
+        REQUIRE(col.gateway_verdicts.size() == 1);
+        const Verdict& v = col.gateway_verdicts[0];
+        CHECK(v.verdict == "gateway_auth_refused");
+        CHECK(has(v.summary, fmt::format("the KDC refused alice@EXAMPLE.COM with KDC_ERR_PREAUTH_FAILED (24) (frame {})", f24)));
+        CHECK_FALSE(has(v.summary, "(25)"));  // PREAUTH_REQUIRED is the KDC's normal first answer
+        CHECK_FALSE(has(v.summary, "HTTP 503"));
+        CHECK(cites(v, f24));
+    }
+    SECTION("near miss: only PREAUTH_REQUIRED through the KDC proxy") {
+        KdcProxyConn kdc(cap, 1 * kSec + 20 * kMs);
+        kdc.exchange(1, true, "/KdcProxy", kAsReq, krb_error(25));
+        kdc.close();
+        gw.cv.step(200 * kMs);
+        gw.refuse();
+        gw.close();
+        const auto col = run(cap);
+        REQUIRE(col.gateway_verdicts.size() == 1);
+        CHECK(col.gateway_verdicts[0].verdict == "gateway_auth_refused");
+        CHECK_FALSE(has(col.gateway_verdicts[0].summary, "KDC proxy"));
+    }
+}
+
+// ---- the KDC proxy over HTTP/1.1 -------------------------------------------------
+namespace {
+
+// A client's KDC proxy connection to kGatewayIp:443 over HTTP/1.1 (MS-KKDCP
+// 2.1: HTTP POST to the proxy's URL, Content-Type application/kerberos, the
+// body a KDC-PROXY-MESSAGE): TLS 1.2 without ALPN, records sealed here.
+struct Http1KdcProxy {
+    Conv cv;
+    Sealer cs, ss;
+    Http1KdcProxy(Capture& c, std::int64_t start) : cv(c, start) {
+        auto [a, b] = sealers(kAes256Gcm);
+        cs = a;
+        ss = b;
+        cv.cl.port = 50300;
+        cv.sv = {kGatewayIp, 443};
+        cv.handshake(1 * kMs);
+        cv.client(client_hello(0, "gw.example.test"), true, 1 * kMs);
+        cv.server(server_hello_done({}, kAes256Gcm.id), true, 1 * kMs);
+        B point = {65, 0x04};
+        point.insert(point.end(), 64, 0x11);
+        const B finished = handshake(20, B(12, 0xF1));
+        cv.client(join({tls_record(22, handshake(16, point)), tls_record(20, {1}), cs.seal(22, finished)}), true, 1 * kMs);
+        cv.server(join({tls_record(20, {1}), ss.seal(22, finished)}), true, 1 * kMs);
+    }
+    // The request's head and the first half of its body in one record, the
+    // rest in the next (a body is gathered across records).
+    void request(const B& krb) {
+        const B body = kdc_proxy_message(krb, "EXAMPLE.COM");
+        const std::size_t half = body.size() / 2;
+        const std::string head = "POST /KdcProxy HTTP/1.1\r\nCache-Control: no-cache\r\nConnection: Keep-Alive\r\n"
+                                 "Pragma: no-cache\r\nContent-Type: application/kerberos\r\nUser-Agent: kerberos/1.0\r\n"
+                                 "Content-Length: " + std::to_string(body.size()) + "\r\nHost: gw.example.test\r\n\r\n";
+        cv.client(cs.seal(23, join({text(head), B(body.begin(), body.begin() + static_cast<std::ptrdiff_t>(half))})), true,
+                  1 * kMs);
+        cv.client(cs.seal(23, B(body.begin() + static_cast<std::ptrdiff_t>(half), body.end())), true, 1 * kMs);
+    }
+    // The answer, with a Content-Length or (`chunked`) in two chunks (RFC
+    // 9112 7.1).  Returns the time of the segment that completes it.
+    std::int64_t answer(const B& krb, bool chunked = false) {
+        const B body = kdc_proxy_message(krb);
+        B msg;
+        if (chunked) {
+            const std::size_t half = body.size() / 2;
+            auto hexlen = [](std::size_t n) { return fmt::format("{:x}\r\n", n); };
+            msg = join({text("HTTP/1.1 200 OK\r\nContent-Type: application/kerberos\r\nTransfer-Encoding: chunked\r\n\r\n"),
+                        text(hexlen(half)), B(body.begin(), body.begin() + static_cast<std::ptrdiff_t>(half)), text("\r\n"),
+                        text(hexlen(body.size() - half)), B(body.begin() + static_cast<std::ptrdiff_t>(half), body.end()),
+                        text("\r\n0\r\n\r\n")});
+        } else {
+            msg = join({text("HTTP/1.1 200 OK\r\nContent-Type: application/kerberos\r\nServer: Microsoft-HTTPAPI/2.0\r\n"
+                             "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n"),
+                        body});
+        }
+        const std::int64_t t = cv.t + 1 * kMs;
+        cv.server(ss.seal(23, msg), true, 1 * kMs);
+        return t;
+    }
+    // A gateway whose KDC proxy is off (HTTP.sys' 503 page).  Returns its time.
+    std::int64_t unavailable() {
+        const std::string page = "<h2>Service Unavailable</h2>";
+        const std::int64_t t = cv.t + 1 * kMs;
+        cv.server(ss.seal(23, text("HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/html; charset=us-ascii\r\n"
+                                   "Content-Length: " + std::to_string(page.size()) + "\r\n\r\n" + page)),
+                  true, 1 * kMs);
+        return t;
+    }
+    void close() {
+        cv.client_fin(1 * kMs);
+        cv.server_fin(1 * kMs);
+    }
+};
+
+}  // namespace
+
+TEST_CASE("KDC proxy over HTTP/1.1: a KRB-ERROR 24 through the proxy is the NLA failure's cause", "[kdc_proxy][http1]") {
+    Capture cap;
+    Conv rdp(cap, 1 * kSec);
+    const std::int64_t cc = rdp_with_failing_nla(rdp, 2 * kSec);
+    Http1KdcProxy kdc(cap, cc + 100 * kMs);
+    SECTION("Content-Length bodies") {
+        kdc.request(kAsReq);
+        kdc.answer(krb_error(25));
+        kdc.request(kAsReq);
+        const std::int64_t t24 = kdc.answer(krb_error(24));
+        kdc.close();
+        const std::uint64_t f24 = frame_at(cap, t24);
+        const auto col = run(cap);
+        CHECK(col.gateways == 0);  // a KDC proxy is no gateway
+        REQUIRE(col.conns.size() == 1);
+        const auto& s = col.conns[0];
+        CHECK(s.verdict.rule == "kerberos_error");
+        CHECK(s.verdict.cause == Cause::authentication_failure);
+        CHECK(s.verdict.summary.find("KDC_ERR_PREAUTH_FAILED") != std::string::npos);
+        CHECK(s.verdict.summary.find("through the KDC proxy 10.0.0.7:443") != std::string::npos);
+        CHECK(s.verdict.summary.find("alice@EXAMPLE.COM") != std::string::npos);
+        bool cited = false;
+        for (const auto& e : s.verdict.evidence)
+            if (e.frame == f24) {
+                cited = true;
+                CHECK(e.note.find("(HTTP/1.1)") != std::string::npos);
+            }
+        CHECK(cited);
+        REQUIRE(s.kerberos.size() == 4);
+        for (const auto& k : s.kerberos) {
+            CHECK(k.proxied);
+            CHECK(k.http2_stream == 0);
+            CHECK(to_string(k.kdc) == "10.0.0.7:443");
+        }
+        CHECK(s.kerberos[0].type == 10);  // AS-REQ
+        CHECK(s.kerberos[0].target_domain == std::optional<std::string>("EXAMPLE.COM"));
+        CHECK(s.kerberos[1].error_code == 25);
+        CHECK(s.kerberos[3].error_code == 24);
+        CHECK(s.kerberos[3].frame == f24);
+        // dissect: the heads, the four KDC-PROXY-MESSAGEs (no HTTP/2 stream), the Kerberos messages.
+        const auto n = names(col);
+        CHECK(std::count(n.begin(), n.end(), "kkdcp.message") == 4);
+        CHECK(std::count(n.begin(), n.end(), "kerberos.as_req") == 2);
+        CHECK(std::count(n.begin(), n.end(), "kerberos.krb_error") == 2);
+        for (const auto& [f, e] : col.events)
+            if (e.pdu == "kkdcp.message") CHECK(field(e, "stream") == nullptr);
+    }
+    SECTION("a chunked answer") {
+        kdc.request(kAsReq);
+        const std::int64_t t24 = kdc.answer(krb_error(24), true);
+        kdc.close();
+        const auto col = run(cap);
+        REQUIRE(col.conns.size() == 1);
+        CHECK(col.conns[0].verdict.rule == "kerberos_error");
+        REQUIRE(col.conns[0].kerberos.size() == 2);
+        CHECK(col.conns[0].kerberos[1].error_code == 24);
+        CHECK(col.conns[0].kerberos[1].frame == frame_at(cap, t24));
+    }
+    SECTION("near miss: PREAUTH_REQUIRED only") {
+        kdc.request(kAsReq);
+        kdc.answer(krb_error(25));
+        kdc.close();
+        const auto col = run(cap);
+        REQUIRE(col.conns.size() == 1);
+        CHECK(col.conns[0].verdict.rule != "kerberos_error");
+        REQUIRE(col.conns[0].kerberos.size() == 2);
+    }
+    SECTION("without keys nothing is decoded") {
+        kdc.request(kAsReq);
+        kdc.answer(krb_error(24));
+        kdc.close();
+        const auto col = run(cap, false);
+        REQUIRE(col.conns.size() == 1);
+        CHECK(col.conns[0].verdict.rule != "kerberos_error");
+        CHECK(col.conns[0].kerberos.empty());
+    }
+}
+
+TEST_CASE("gateway verdict: a KDC proxy's 503 over HTTP/1.1 before the gateway's 401", "[kdc_proxy][http1][gateway]") {
+    Capture cap;
+    GatewayConn gw(cap, 1 * kSec);
+    Http1KdcProxy kdc(cap, 1 * kSec + 20 * kMs);
+    kdc.request(kAsReq);
+    const std::int64_t t503 = kdc.unavailable();
+    kdc.close();
+    gw.cv.step(200 * kMs);
+    gw.refuse();
+    gw.close();
+    const std::uint64_t f503 = frame_at(cap, t503);
+    const auto col = run(cap);
+    REQUIRE(col.gateway_verdicts.size() == 1);
+    const Verdict& v = col.gateway_verdicts[0];
+    CHECK(v.verdict == "gateway_auth_refused");
+    CHECK(has(v.summary, fmt::format("HTTP 503 Service Unavailable (frame {})", f503)));
+    CHECK(has(v.summary, "NTLM instead"));
+    CHECK(cites(v, f503));
 }
