@@ -66,7 +66,8 @@ struct FloodStats {
     std::uint64_t not_listed = 0;
     std::map<Cause, std::uint64_t> not_listed_by_cause;
     std::uint64_t not_listed_first_frame = 0, not_listed_last_frame = 0;
-    // Connections reported and retired before their linger or idle time was
+    // Connections (decided RDP ones, then gateway candidates judged on what
+    // they showed so far) reported and retired before their linger or idle time was
     // over, to keep at most max_full_connections: packets of theirs after
     // that are in no report's figures (they start nothing new either).
     std::uint64_t retired_early = 0;

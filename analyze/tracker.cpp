@@ -86,9 +86,12 @@ public:
         const std::string& id = in.gateway->facts().connection_id;
         Connection* best = nullptr;
         bool best_id = false;
-        for (Connection* oc : t_.gateway_neighbours(in)) {
+        // The OUT channels not yet tied.
+        for (Connection* oc : t_.gateway_neighbours(in, [](const Connection& o) {
+                 const GatewayFacts& g = o.gateway->facts();
+                 return g.http_channel == GatewayFacts::Channel::out && !g.partner_conn;
+             })) {
             const GatewayFacts& g = oc->gateway->facts();
-            if (g.http_channel != GatewayFacts::Channel::out || g.partner_conn) continue;
             const bool same_id = !id.empty() && ascii::iequal(id, g.connection_id);
             if (!id.empty() && !g.connection_id.empty() && !same_id) continue;
             if (best && (best_id > same_id || (best_id == same_id && best->first_ts > oc->first_ts))) continue;
@@ -378,7 +381,7 @@ void Tracker::promote(Entry& e, const Key& key) {
         c->gateway = std::make_unique<GatewayTunnel>(InnerSetup{c.get(), opt_.keys, static_cast<bool>(opt_.refresh_keys), opt_.rsa_keys, certs_.get()},
                                                      &kerberos_);
         c->gateway->set_relay(gateway_relay(), c->id);
-        gateways_by_hosts_.emplace(host_pair(key.lo, key.hi), e.id);
+        gateways_by_hosts_[host_pair(key.lo, key.hi)].insert(e.id);
     }
     for (auto& s : c->stream) s = tcp::Reassembler(opt_.max_pending_per_direction);
     c->tcp.keep_segments(opt_.keep_segments);
@@ -830,21 +833,28 @@ void Tracker::icmp_packet(const CapturedPacket& pkt, const PacketInfo& p) {
 
 // Over the bound of full connections: those whose verdict is decided are
 // reported now and kept as light (dead) entries -- closed ones first, then
-// any decided one, oldest first -- down to 3/4 of the bound, so the walk is
-// paid once per bound/4 new connections.  A connection still undecided is
-// never cut short: its verdict would change.
+// any decided one, then the HTTPS connections followed only for an RD
+// Gateway's shape, oldest first -- down to 3/4 of the bound, so the walk is
+// paid once per bound/4 new connections.  An RDP connection still undecided
+// is never cut short: its verdict would change.  A gateway candidate has no
+// verdict before its end; cut short, it is judged on what it showed so far
+// (counted in retired_early) -- else a flood of abandoned HTTPS connections
+// to a gateway would hold memory without bound (tools/make-flood tls).
 void Tracker::relieve() {
     relieve_due_ = false;
     if (full_.size() < relieve_at_) return;
     const std::size_t target = opt_.max_full_connections * 3 / 4;
     std::vector<std::pair<std::uint64_t, Key>> out;
-    for (int pass = 0; pass < 2 && full_.size() - out.size() > target; ++pass)
+    for (int pass = 0; pass < 3 && full_.size() - out.size() > target; ++pass)
         for (auto& [id, c] : full_) {
             if (full_.size() - out.size() <= target) break;
+            const bool rdp = reportable(*c);
             // Closed and not yet judged: due at the next sweep; judged now.
-            if (pass == 0 && c->closed() && !c->reported) report(*c, stats_.last_ts, false);
-            if (!c->reported || (pass == 0 && !c->closed())) continue;
-            if (pass == 1 && c->closed()) continue;  // taken in the first pass
+            if (pass == 0 && rdp && c->closed() && !c->reported) report(*c, stats_.last_ts, false);
+            const bool take = pass == 0   ? rdp && c->reported && c->closed()
+                              : pass == 1 ? rdp && c->reported && !c->closed()
+                                          : !rdp && c->gateway;
+            if (!take) continue;
             const Endpoint& a = c->side[0];
             const Endpoint& b = c->side[1];
             out.emplace_back(id, endpoint_less(a, b) ? Key{a, b} : Key{b, a});
@@ -922,21 +932,36 @@ std::uint64_t Tracker::host_pair(const Endpoint& a, const Endpoint& b) {
 
 void Tracker::forget_gateway(const Connection& c) {
     if (!c.gateway) return;
-    for (auto [it, end] = gateways_by_hosts_.equal_range(host_pair(c.side[0], c.side[1])); it != end; ++it)
-        if (it->second == c.id) {
-            gateways_by_hosts_.erase(it);
-            return;
-        }
+    const auto p = gateways_by_hosts_.find(host_pair(c.side[0], c.side[1]));
+    if (p == gateways_by_hosts_.end()) return;
+    p->second.erase(c.id);
+    if (p->second.empty()) gateways_by_hosts_.erase(p);
 }
 
-std::vector<Connection*> Tracker::gateway_neighbours(const Connection& c) const {
+std::vector<Connection*> Tracker::gateway_neighbours(const Connection& c,
+                                                     const std::function<bool(const Connection&)>& keep) const {
     std::vector<Connection*> out;
-    for (auto [it, end] = gateways_by_hosts_.equal_range(host_pair(c.side[0], c.side[1])); it != end; ++it) {
-        const auto f = full_.find(it->second);
-        if (f == full_.end()) continue;
+    const auto p = gateways_by_hosts_.find(host_pair(c.side[0], c.side[1]));
+    if (p == gateways_by_hosts_.end()) return out;
+    const std::set<std::uint64_t>& ids = p->second;
+    auto look = [&](std::uint64_t id) {
+        const auto f = full_.find(id);
+        if (f == full_.end()) return;
         Connection* oc = f->second;
-        if (oc == &c || !oc->gateway || oc->client().ip != c.client().ip || !(oc->server() == c.server())) continue;
-        out.push_back(oc);
+        if (oc == &c || !oc->gateway || oc->client().ip != c.client().ip || !(oc->server() == c.server())) return;
+        if (keep(*oc)) out.push_back(oc);
+    };
+    // Outward from c's own place, one older and one newer at a time.
+    auto older = ids.lower_bound(c.id), newer = ids.upper_bound(c.id);
+    for (std::size_t walked = 0; walked < kMaxNeighbourWalk && (older != ids.begin() || newer != ids.end());) {
+        if (older != ids.begin()) {
+            look(*--older);
+            ++walked;
+        }
+        if (walked < kMaxNeighbourWalk && newer != ids.end()) {
+            look(*newer++);
+            ++walked;
+        }
     }
     std::sort(out.begin(), out.end(), [](const Connection* a, const Connection* b) { return a->id < b->id; });
     return out;
@@ -957,9 +982,18 @@ bool Tracker::keyless_gateway(Connection& c) {
     // a browser's (ALPN offered), short and one-way, is passed over cheaply.
     std::vector<ShapeBrief> others;
     if (!me.alpn_offered || me.named || me.app_records[0] + me.app_records[1] >= 16) {
-        // In connection order: classify_shape takes the first partner that fits.
-        for (const Connection* oc : gateway_neighbours(c))
-            if (oc->gateway->tls().started()) others.push_back(brief_of(*oc, false));
+        // In connection order: classify_shape takes the first partner that
+        // fits.  Only a neighbour that may matter is briefed: opened within
+        // the pair window, and HTTP/2 or with its TLS up (a partner must be
+        // long-lived) -- a flood of abandoned HTTPS from one address costs
+        // a walk, not a brief each.
+        const std::int64_t window = ShapeLimits{}.pair_window_ns;
+        for (const Connection* oc : gateway_neighbours(c, [&](const Connection& o) {
+                 const TlsFacts& t = o.gateway->tls();
+                 const std::int64_t d = o.first_ts > c.first_ts ? o.first_ts - c.first_ts : c.first_ts - o.first_ts;
+                 return t.started() && d <= window && (t.alpn == "h2" || (t.finished_frame[0] && t.finished_frame[1]));
+             }))
+            others.push_back(brief_of(*oc, false));
         for (const auto& b : recent_shapes_)
             if (b.conn != me.conn && b.client == me.client && b.server == me.server) others.push_back(b);
     }

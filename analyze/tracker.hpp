@@ -17,6 +17,7 @@
 #include <array>
 #include <cstdint>
 #include <map>
+#include <set>
 #include <memory>
 #include <deque>
 #include <functional>
@@ -428,14 +429,20 @@ private:
     static constexpr std::size_t kMaxRecentShapes = 256;
     // The gateway candidates in full_, by their two addresses (host_pair):
     // a shape's neighbours are looked up, not found by walking every
-    // connection (that walk was a seventh of a jump box's HTTPS: issue 16).
-    std::unordered_multimap<std::uint64_t, std::uint64_t> gateways_by_hosts_;
+    // connection (that walk was a seventh of a jump box's HTTPS: issue 16);
+    // by id, so the nearest are found first and a flood of candidates
+    // between two addresses costs each at most kMaxNeighbourWalk steps.
+    std::unordered_map<std::uint64_t, std::set<std::uint64_t>> gateways_by_hosts_;
+    static constexpr std::size_t kMaxNeighbourWalk = 256;
     std::vector<PduEvent> sink_scratch_;  // Sink's events of one segment (tracker.cpp)
     static std::uint64_t host_pair(const Endpoint& a, const Endpoint& b);
     void forget_gateway(const Connection& c);
     // The other gateway candidates still in full_ with c's client address and
-    // c's server endpoint, in connection order (the order full_ keeps).
-    std::vector<Connection*> gateway_neighbours(const Connection& c) const;
+    // c's server endpoint that `keep` accepts, in connection order (the
+    // order full_ keeps): of the kMaxNeighbourWalk opened nearest to c (all
+    // of them unless a flood holds more between the same two addresses).
+    std::vector<Connection*> gateway_neighbours(const Connection& c,
+                                                const std::function<bool(const Connection&)>& keep) const;
     std::uint64_t next_id_ = 0;
     std::int64_t last_sweep_ns_ = 0;
     std::unique_ptr<CopyFilter> copies_ = std::make_unique<CopyFilter>();  // 128 KiB: not on the stack

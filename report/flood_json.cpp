@@ -119,7 +119,7 @@ std::string render_flood_text(const json& j) {
     }
     if (j.contains("retired_early")) {
         const json& r = j["retired_early"];
-        s += fmt::format("flood        {} decided {} reported before their linger or idle time was over, to keep at "
+        s += fmt::format("flood        {} {} judged and freed before their linger or idle time was over, to keep at "
                          "most {} connections open; {} later {} of theirs in no report's figures\n",
                          grouped(r["connections"].get<std::uint64_t>()),
                          r["connections"].get<std::uint64_t>() == 1 ? "connection" : "connections",
