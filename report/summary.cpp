@@ -74,7 +74,7 @@ void verdict_fields(const Verdict& v, json& j) {
     j["summary"] = v.summary;
     json ev = json::array();
     for (const auto& e : v.evidence) ev.push_back({{"frame", e.frame}, {"note", e.note}});
-    j["evidence"] = ev;
+    j["evidence"] = std::move(ev);
     json ladder = json::array();
     for (const auto& s : v.timeline.steps) {
         json st = {{"phase", to_string(s.phase)}, {"started", s.started}, {"done", s.done}};
@@ -85,9 +85,9 @@ void verdict_fields(const Verdict& v, json& j) {
         if (s.start_ts) st["start"] = epoch_seconds(s.start_ts);
         if (s.end_ts) st["end"] = epoch_seconds(s.end_ts);
         if (!s.note.empty()) st["note"] = s.note;
-        ladder.push_back(st);
+        ladder.push_back(std::move(st));
     }
-    j["ladder"] = ladder;
+    j["ladder"] = std::move(ladder);
     j["rule"] = v.rule;
     if (v.client_codes) j["client_codes"] = client_codes_json(*v.client_codes);
 }
@@ -117,7 +117,7 @@ json session_end_json(const Connection& c, const Verdict& v) {
             u["reason"] = *e->ultimatum_reason;
             u["reason_name"] = names::mcs_reason(*e->ultimatum_reason);
         }
-        j["ultimatum"] = u;
+        j["ultimatum"] = std::move(u);
     }
     if (e->decrypted) j["decrypted"] = true;
     if (e->error_info) j["client_codes"] = client_codes_json(client_codes_for_errinfo(*e->error_info));
@@ -146,7 +146,7 @@ json client_codes_json(const ClientCodes& c) {
     if (!c.also.empty()) {
         json a = json::array();
         for (auto x : c.also) a.push_back(fmt::format("0x{:X}", x));
-        j["also"] = a;
+        j["also"] = std::move(a);
     }
     if (c.extended) {
         j["extended"] = fmt::format("0x{:X}", *c.extended);
@@ -172,7 +172,7 @@ json summarize(const Connection& c, const Verdict& v) {
         json g = {{"conn", c.via_gateway->conn}};
         if (!c.via_gateway->target.empty()) g["target"] = c.via_gateway->target;
         if (c.via_gateway->port) g["port"] = c.via_gateway->port;
-        j["via_gateway"] = g;
+        j["via_gateway"] = std::move(g);
     }
     j["first_frame"] = c.first_frame;
     j["last_frame"] = c.last_frame;
@@ -188,7 +188,7 @@ json summarize(const Connection& c, const Verdict& v) {
         if (!c.rdp.proxy.target.empty()) p["target"] = c.rdp.proxy.target;
         if (c.rdp.proxy.status) p["status"] = *c.rdp.proxy.status;
         if (c.rdp.proxy.request_frame) p["request_frame"] = c.rdp.proxy.request_frame;
-        j["proxy"] = p;
+        j["proxy"] = std::move(p);
     }
     json sec = json::object();
     for (auto [name, s] : {std::pair{"c2s", cs}, std::pair{"s2c", ss}}) {
@@ -198,7 +198,7 @@ json summarize(const Connection& c, const Verdict& v) {
         if (f.tpkt_pdus) sec[name]["tpkt_pdus"] = f.tpkt_pdus;
         if (f.fastpath_pdus) sec[name]["fastpath_pdus"] = f.fastpath_pdus;
     }
-    if (!sec.empty()) j["after_negotiation"] = sec;
+    if (!sec.empty()) j["after_negotiation"] = std::move(sec);
     add_security_objects(j, c);
     if (!c.via_gateway) j["tcp"] = tcp_json(c.tcp, cs);
     json gaps = json::object();
@@ -206,7 +206,7 @@ json summarize(const Connection& c, const Verdict& v) {
         const auto& f = c.rdp.sides[s];
         if (f.gap_frame) gaps[name] = {{"first_frame", f.gap_frame}, {"bytes", f.gap_bytes}};
     }
-    if (!gaps.empty()) j["capture_gaps"] = gaps;
+    if (!gaps.empty()) j["capture_gaps"] = std::move(gaps);
     const std::uint64_t cut = c.stats[0].cut_by_snaplen + c.stats[1].cut_by_snaplen;
     if (cut) j["cut_by_snaplen"] = cut;
     if (const std::uint64_t copies = c.stats[0].duplicate_copies + c.stats[1].duplicate_copies)
@@ -218,9 +218,9 @@ json summarize(const Connection& c, const Verdict& v) {
         if (n.mtu) e["mtu"] = n.mtu;
         for (const auto& te : c.tcp.icmp_errors())
             if (te.frame == n.frame) tcp_icmp_json(te, e);
-        icmp.push_back(e);
+        icmp.push_back(std::move(e));
     }
-    j["icmp"] = icmp;
+    j["icmp"] = std::move(icmp);
     if (c.icmp_total > c.icmp.size()) j["icmp_total"] = c.icmp_total;  // more than the ones listed
     if (!c.kerberos.empty()) j["kerberos"] = kerberos_json(c.kerberos);
     if (!c.rdp.not_rdp_reason.empty())
@@ -253,9 +253,9 @@ static void add_capture_shape(json& j, const FileStats& s) {
         if (!i.vantage.empty()) e["vantage"] = i.vantage, e["vantage_text"] = valid_utf8(i.vantage_text);
         e["frames"] = i.frames;
         e["duplicate_copies"] = i.duplicate_copies;
-        ifs.push_back(e);
+        ifs.push_back(std::move(e));
     }
-    j["interfaces"] = ifs;
+    j["interfaces"] = std::move(ifs);
 }
 
 json summarize_file(const std::string& path, const FileStats& s) {

@@ -11,6 +11,7 @@
 #include <array>
 #include <cmath>
 #include <optional>
+#include <utility>
 
 #include "report/json_util.hpp"
 
@@ -76,41 +77,48 @@ json tcp_segments_json(const TcpAnalysis& a, int client_side) {
 json tcp_json(const TcpAnalysis& a, int client_side) {
     auto side_json = [&a](int s) {
         const TcpSideFigures& f = a.side(s);
-        json j{{"packets", f.packets}, {"bytes", f.bytes}, {"syn", f.syn}, {"syn_ack", f.syn_ack},
-               {"fin", f.fin}, {"rst", f.rst}};
-        j["syn_retransmissions"] = f.syn_retransmissions;
-        j["syn_ack_retransmissions"] = f.syn_ack_retransmissions;
-        if (f.syn_count > 1) j["syn_intervals_ms"] = a.syn_intervals_ms(s);
-        if (f.syn_new_isn) j["syn_new_isn"] = f.syn_new_isn;
-        j["retransmissions"] = f.retransmissions;
-        j["fast_retransmissions"] = f.fast_retransmissions;
-        j["spurious_retransmissions"] = f.spurious_retransmissions;
-        j["out_of_order"] = f.out_of_order;
-        j["dup_acks"] = f.dup_acks;
-        j["zero_windows"] = f.zero_windows;
-        j["zero_window_probes"] = f.zero_window_probes;
-        j["window_full"] = f.window_full;
-        j["window_updates"] = f.window_updates;
-        j["keep_alives"] = f.keep_alives;
-        j["lost_segments"] = f.lost_segments;
-        j["acked_unseen"] = f.acked_unseen;
-        j["duplicate_frames"] = f.duplicate_frames;
+        json j = json::object();
+        j.get_ref<json::object_t&>().reserve(40);
+        auto put = [&j](const char* key, auto&& value) { append_field(j, key, std::forward<decltype(value)>(value)); };
+        put("packets", f.packets);
+        put("bytes", f.bytes);
+        put("syn", f.syn);
+        put("syn_ack", f.syn_ack);
+        put("fin", f.fin);
+        put("rst", f.rst);
+        put("syn_retransmissions", f.syn_retransmissions);
+        put("syn_ack_retransmissions", f.syn_ack_retransmissions);
+        if (f.syn_count > 1) put("syn_intervals_ms", a.syn_intervals_ms(s));
+        if (f.syn_new_isn) put("syn_new_isn", f.syn_new_isn);
+        put("retransmissions", f.retransmissions);
+        put("fast_retransmissions", f.fast_retransmissions);
+        put("spurious_retransmissions", f.spurious_retransmissions);
+        put("out_of_order", f.out_of_order);
+        put("dup_acks", f.dup_acks);
+        put("zero_windows", f.zero_windows);
+        put("zero_window_probes", f.zero_window_probes);
+        put("window_full", f.window_full);
+        put("window_updates", f.window_updates);
+        put("keep_alives", f.keep_alives);
+        put("lost_segments", f.lost_segments);
+        put("acked_unseen", f.acked_unseen);
+        put("duplicate_frames", f.duplicate_frames);
         json loss{{"before_capture", f.lost_before_capture}, {"after_capture", f.lost_after_capture},
                   {"unseen_bytes", f.unseen_bytes}, {"gap_bytes", f.gap_bytes}};
         if (auto pct = a.loss_estimate_pct(s)) loss["estimate_pct"] = *pct;
-        j["loss"] = loss;
-        if (f.mss) j["mss"] = f.mss;
+        put("loss", std::move(loss));
+        if (f.mss) put("mss", f.mss);
         if (f.syn_ttl_frame) {
-            j["window_scale"] = f.window_scale;
-            j["sack_permitted"] = f.sack_permitted;
+            put("window_scale", f.window_scale);
+            put("sack_permitted", f.sack_permitted);
         }
-        if (f.first_ttl) j["ttl"] = f.syn_ttl_frame ? f.syn_ttl : f.first_ttl;
-        if (f.packets && !f.ipv6) j["df"] = f.df_packets == f.packets - f.duplicate_frames;
-        j["max_segment"] = f.max_segment;
-        j["max_acked_segment"] = f.max_acked_segment;
-        if (f.max_acked_frame) j["max_acked_frame"] = f.max_acked_frame;
-        if (auto [len, frame] = a.max_unacked_segment(s); len) j["max_unacked_segment"] = {{"len", len}, {"frame", frame}};
-        if (f.first_fin_frame) j["fin_frame"] = f.first_fin_frame;
+        if (f.first_ttl) put("ttl", f.syn_ttl_frame ? f.syn_ttl : f.first_ttl);
+        if (f.packets && !f.ipv6) put("df", f.df_packets == f.packets - f.duplicate_frames);
+        put("max_segment", f.max_segment);
+        put("max_acked_segment", f.max_acked_segment);
+        if (f.max_acked_frame) put("max_acked_frame", f.max_acked_frame);
+        if (auto [len, frame] = a.max_unacked_segment(s); len) put("max_unacked_segment", json{{"len", len}, {"frame", frame}});
+        if (f.first_fin_frame) put("fin_frame", f.first_fin_frame);
         json rtx = json::array();
         for (const auto& r : a.retransmits(s)) {
             json e{{"seq", r.seq}, {"len", r.len}};
@@ -120,15 +128,15 @@ json tcp_json(const TcpAnalysis& a, int client_side) {
             json frames = json::array();
             for (std::size_t i = 0; i < std::min<std::size_t>(r.resends, TcpRetransmit::kMaxResends); ++i)
                 frames.push_back(r.resend_frames[i]);
-            e["resend_frames"] = frames;
+            e["resend_frames"] = std::move(frames);
             e["resends"] = r.resends;
             e["intervals_ms"] = TcpAnalysis::resend_intervals_ms(r);
             if (r.spurious) e["spurious"] = r.spurious;
             e["acked"] = r.acked_frame != 0;
             if (r.acked_frame) e["acked_frame"] = r.acked_frame;
-            rtx.push_back(e);
+            rtx.push_back(std::move(e));
         }
-        if (!rtx.empty()) j["retransmitted"] = rtx;
+        if (!rtx.empty()) put("retransmitted", std::move(rtx));
         return j;
     };
     const int cs = client_side, ss = 1 - client_side;
@@ -146,7 +154,7 @@ json tcp_json(const TcpAnalysis& a, int client_side) {
         if (hs.ack_frame) h["ack_frame"] = hs.ack_frame;
         if (hs.syn_to_syn_ack_ms) h["syn_to_syn_ack_ms"] = round3(*hs.syn_to_syn_ack_ms);
         if (hs.syn_ack_to_ack_ms) h["syn_ack_to_ack_ms"] = round3(*hs.syn_ack_to_ack_ms);
-        j["handshake"] = h;
+        j["handshake"] = std::move(h);
     }
     j["closed_first"] = a.first_fin_side() < 0 ? json(nullptr) : json(a.first_fin_side() == cs ? "client" : "server");
     j["half_closed"] = a.half_closed();
@@ -167,9 +175,9 @@ json tcp_json(const TcpAnalysis& a, int client_side) {
         if (r.after_side >= 0) e["after_by"] = r.after_side == cs ? "client" : "server";
         e["after"] = to_string(r.after);
         e["answers_syn"] = r.answers_syn;
-        rs.push_back(e);
+        rs.push_back(std::move(e));
     }
-    j["resets"] = rs;
+    j["resets"] = std::move(rs);
     j["rst_ttl_mismatch"] = a.rst_ttl_mismatch();
     j["c2s"] = side_json(cs);
     j["s2c"] = side_json(ss);

@@ -139,6 +139,12 @@ void ReportWriter::print_connection(const Connection& c, const Verdict& v) {
         release(h);  // printed now, with the figures so far
         return;
     }
+    if (format_ == Format::json && !sink_) {
+        h.id = h.j["conn"].get<std::uint64_t>();
+        h.cause = h.j["cause"].get<std::string>();
+        h.text = h.j.dump();
+        h.j = nullptr;
+    }
     held_.push_back(std::move(h));
     if (held_.size() > kMaxHeld) {
         groups_.find_blocks(held_.front().client);
@@ -150,6 +156,21 @@ void ReportWriter::print_connection(const Connection& c, const Verdict& v) {
 // A connection is printed: with its attempt and any amendment from the
 // connections around it, in full, on one line, or left to its group.
 void ReportWriter::release(Held& h) {
+    if (!h.text.empty()) {
+        const auto attempt = groups_.attempt_of(h.id);
+        if (!attempt && !groups_.amendment_of(h.id)) {
+            // As it was held: the file's name is its last field.
+            ++by_cause_[h.cause];
+            ++connections_total_;
+            if (h.cause != "none") ++incomplete_;
+            h.text.pop_back();  // the closing brace
+            fmt::print(out_, "{},\"file\":{}}}\n", h.text, json(path_).dump());
+            std::fflush(out_);
+            return;
+        }
+        h.j = json::parse(h.text);
+        h.text.clear();
+    }
     json& j = h.j;
     const std::uint64_t id = j["conn"].get<std::uint64_t>();
     if (auto a = groups_.attempt_of(id)) j["attempt"] = attempt_json(*a);

@@ -97,10 +97,19 @@ public:
 private:
     // A connection whose verdict is decided, waiting (offline) for what later
     // connections tell about it: a retry of the same attempt, a block of its client.
+    // With --format json and no sink, the connection is held serialized
+    // (`text`, with its id and cause): a tree of a connection's ~300 values
+    // takes several times the memory of its text, and a thousand held trees
+    // were most of an all-RDP capture's peak memory and a tenth of its time
+    // (issue 16).  It is parsed back only when an attempt or an amendment
+    // must be added; dump(parse(dump(j))) is dump(j) for nlohmann's JSON.
     struct Held {
         IpAddr client;
         nlohmann::ordered_json j;
         nlohmann::ordered_json segments;  // for the sink only
+        std::string text;                 // j serialized (j null then)
+        std::uint64_t id = 0;
+        std::string cause;
     };
     // Offline, connections are held, in order, at most this many; then the
     // oldest is printed with what is known by then.
