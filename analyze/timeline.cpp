@@ -2,6 +2,7 @@
 #include "analyze/timeline.hpp"
 
 #include <algorithm>
+#include <utility>
 
 #include "dissect/rdp_neg.hpp"
 #include "dissect/tls.hpp"
@@ -504,22 +505,23 @@ RecordPhases infer_record_phases(const TlsFacts& t, std::uint32_t protocol) {
 
 Timeline build_timeline(const Connection& c) {
     Timeline tl;
+    tl.steps.reserve(10);  // every phase at most once: no regrowth (judged once per connection, floods too)
     const auto& neg = c.rdp.neg;
     const auto protocol = neg.effective_protocol();
 
     Step tcp = make(Phase::tcp_connect);
     tcp_step(c, tcp);
-    tl.steps.push_back(tcp);
+    tl.steps.push_back(std::move(tcp));
     Step x224 = make(Phase::x224_negotiation);
     x224_step(c, x224);
-    tl.steps.push_back(x224);
+    tl.steps.push_back(std::move(x224));
 
     if (protocol && *protocol != 0) {
         // Enhanced RDP security: everything after the X.224 exchange is inside TLS.
         const TlsFacts& t = c.rdp.tls.facts();
         Step tls = make(Phase::tls_handshake);
         tls_step(t, tls);
-        tl.steps.push_back(tls);
+        tl.steps.push_back(std::move(tls));
         const bool nla = is_nla(*protocol);
         const bool rds = is_rds_auth(*protocol);
         tl.records = infer_record_phases(t, *protocol);
@@ -592,9 +594,9 @@ Timeline build_timeline(const Connection& c) {
             // phases come from the decoded PDUs (MS-RDPBCGR 1.3.1.1).
             decrypted_sequence(c.rdp.mcs.facts(), mcs, join, settings, est);
         }
-        if (nla) tl.steps.push_back(cred);
-        if (rds) tl.steps.push_back(auth);
-        for (const Step& s : {mcs, join, settings, est}) tl.steps.push_back(s);
+        if (nla) tl.steps.push_back(std::move(cred));
+        if (rds) tl.steps.push_back(std::move(auth));
+        for (Step* s : {&mcs, &join, &settings, &est}) tl.steps.push_back(std::move(*s));
     } else if (protocol) {
         // Standard RDP security: the connection sequence is in clear.
         const McsFacts& m = c.rdp.mcs.facts();
@@ -615,11 +617,11 @@ Timeline build_timeline(const Connection& c) {
             finish(settings, m.license_frame ? m.license_frame : m.last_server_pdu_frame, 0);
         if (m.client_info_frame && m.pdus_after_client_info[1] >= static_cast<std::uint64_t>(kSustainedRecords))
             finish(est, m.last_server_pdu_frame, m.last_server_pdu_ts, "the server keeps sending");
-        tl.steps.push_back(mcs);
-        tl.steps.push_back(join);
-        if (encrypted) tl.steps.push_back(sec);
-        tl.steps.push_back(settings);
-        tl.steps.push_back(est);
+        tl.steps.push_back(std::move(mcs));
+        tl.steps.push_back(std::move(join));
+        if (encrypted) tl.steps.push_back(std::move(sec));
+        tl.steps.push_back(std::move(settings));
+        tl.steps.push_back(std::move(est));
     }
     implied_after_gap(c, tl);
     // The furthest phase completed, and the first one that is not.

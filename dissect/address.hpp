@@ -3,6 +3,7 @@
 #pragma once
 
 #include <array>
+#include <compare>
 #include <cstdint>
 #include <string>
 
@@ -13,7 +14,21 @@ struct IpAddr {
     std::array<std::uint8_t, 16> b{};  // IPv4 uses the first 4 bytes
 
     bool operator==(const IpAddr&) const = default;
-    auto operator<=>(const IpAddr&) const = default;
+    // The defaulted order (version, then the bytes lexicographically), by two
+    // big-endian words instead of a memcmp call: the key of the per-client
+    // maps (groups, floods), compared a dozen times per connection (issue 16).
+    std::strong_ordering operator<=>(const IpAddr& o) const {
+        if (version != o.version) return version <=> o.version;
+        if (const std::uint64_t x = word(0), y = o.word(0); x != y) return x <=> y;
+        return word(8) <=> o.word(8);
+    }
+
+private:
+    std::uint64_t word(std::size_t at) const {
+        std::uint64_t w = 0;
+        for (std::size_t i = 0; i < 8; ++i) w = (w << 8) | b[at + i];  // compiles to a load and a byte swap
+        return w;
+    }
 };
 
 struct Endpoint {
