@@ -625,11 +625,12 @@ void Tracker::demote(Entry& e, const Key& key) {
 void Tracker::tcp_packet(const CapturedPacket& pkt, const PacketInfo& p) {
     const Endpoint src{p.ip.src, p.tcp.src_port}, dst{p.ip.dst, p.tcp.dst_port};
     const Key key = endpoint_less(src, dst) ? Key{src, dst} : Key{dst, src};
+    Entry* known = nullptr;  // without a SYN: its connection, if known (no port reuse to look at)
     if (!p.tcp.has(tcp::SYN)) {
         // Most packets of a busy capture: a connection already known not to be
         // RDP, no SYN (so no port reuse to look at).  Note what closing and
         // retiring need and go.
-        Entry* e = table_.find(key);
+        Entry* e = known = table_.find(key);
         if (!e && !retired_keys_.empty() && retired_keys_.contains(KeyHash{}(key))) {
             flood_.late_packet();  // of a connection retired early (flood.hpp): counted, nothing new
             return;
@@ -665,7 +666,9 @@ void Tracker::tcp_packet(const CapturedPacket& pkt, const PacketInfo& p) {
     in.payload_cut = p.ip.payload_cut;
     in.dont_fragment = p.ip.dont_fragment;
     in.v6 = p.ip.version == 6;
-    Entry& e = entry_for(key, in);
+    // A packet without a SYN of a connection known: entry_for would find the
+    // same entry again (only a SYN starts a new stream on the same ports).
+    Entry& e = known ? *known : entry_for(key, in);
     other_tcp(pkt, p, src, dst, e.id);
     const int side = side_of(e, key, in.src);
     e.bases.note(side, in.tcp);
@@ -696,7 +699,8 @@ void Tracker::tcp_packet(const CapturedPacket& pkt, const PacketInfo& p) {
     if (e.conn) {
         full_tcp(*e.conn, in);
         const Connection& c = *e.conn;
-        if (opt_.light && !wants_bytes(c, 0) && !wants_bytes(c, 1) && !reportable(c)) demote(e, key);
+        // Reportable first: for an RDP connection, the cheapest answer.
+        if (opt_.light && !reportable(c) && !wants_bytes(c, 0) && !wants_bytes(c, 1)) demote(e, key);
     }
     // Retiring checks: closing shortens the wait; a packet stamped earlier than
     // the last one (files are not always in time order) moves it back.

@@ -72,19 +72,32 @@ void verdict_fields(const Verdict& v, json& j) {
     j["verdict"] = v.verdict;
     j["confidence"] = to_string(v.confidence);
     j["summary"] = v.summary;
+    // Fields appended (json_util.hpp append_field), not built from
+    // initializer lists: those were most of this function's cost, which is
+    // paid for every connection listed (issue 16).
     json ev = json::array();
-    for (const auto& e : v.evidence) ev.push_back({{"frame", e.frame}, {"note", e.note}});
+    ev.get_ref<json::array_t&>().reserve(v.evidence.size());
+    for (const auto& e : v.evidence) {
+        json item = json::object();
+        append_field(item, "frame", e.frame);
+        append_field(item, "note", e.note);
+        ev.push_back(std::move(item));
+    }
     j["evidence"] = std::move(ev);
     json ladder = json::array();
+    ladder.get_ref<json::array_t&>().reserve(v.timeline.steps.size());
     for (const auto& s : v.timeline.steps) {
-        json st = {{"phase", to_string(s.phase)}, {"started", s.started}, {"done", s.done}};
-        if (s.inferred) st["inferred"] = true;
-        if (s.decrypted) st["decrypted"] = true;
-        if (s.start_frame) st["start_frame"] = s.start_frame;
-        if (s.end_frame) st["end_frame"] = s.end_frame;
-        if (s.start_ts) st["start"] = epoch_seconds(s.start_ts);
-        if (s.end_ts) st["end"] = epoch_seconds(s.end_ts);
-        if (!s.note.empty()) st["note"] = s.note;
+        json st = json::object();
+        append_field(st, "phase", to_string(s.phase));
+        append_field(st, "started", s.started);
+        append_field(st, "done", s.done);
+        if (s.inferred) append_field(st, "inferred", true);
+        if (s.decrypted) append_field(st, "decrypted", true);
+        if (s.start_frame) append_field(st, "start_frame", s.start_frame);
+        if (s.end_frame) append_field(st, "end_frame", s.end_frame);
+        if (s.start_ts) append_field(st, "start", epoch_seconds(s.start_ts));
+        if (s.end_ts) append_field(st, "end", epoch_seconds(s.end_ts));
+        if (!s.note.empty()) append_field(st, "note", s.note);
         ladder.push_back(std::move(st));
     }
     j["ladder"] = std::move(ladder);
