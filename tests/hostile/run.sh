@@ -90,4 +90,10 @@ expect syn-flood-80-1m.pcap 0 "" 'len(conns) == 0 and [json.loads(l) for l in op
 # oldest candidates retired early past max_full_connections) and time (each
 # candidate's neighbours walked, not briefed).
 expect tls-flood-100k.pcap 0 "" 'len(conns) == 0 and not any("\"type\":\"gateway\"" in l for l in open(sys.argv[1])) and [json.loads(l) for l in open(sys.argv[1]) if "\"type\":\"flood\"" in l][0]["retired_early"]["connections"] > 0'
+# 2 x 10^4 NLA failures in 120 s, 50 attackers (10.66.0.1-50) to one server
+# (10.200.0.2), each the lab's impacket connection refused (NTLM, wrong
+# password): all judged and counted, at most the listing budget listed (1000,
+# plus 1000 a minute of refill over 2 minutes), the rest counted by cause in
+# the `flood` object, and every attacker a brute force (400 failures each).
+expect nla-flood-20k.pcap 1 "" 'len(conns) <= 3000 and all(c["cause"] == "authentication_failure" for c in conns) and [json.loads(l) for l in open(sys.argv[1]) if "\"type\":\"summary\"" in l][0]["connections"] == 20000 and [json.loads(l) for l in open(sys.argv[1]) if "\"type\":\"flood\"" in l][0]["not_listed"]["connections"] + len(conns) == 20000 and len({g["client"] for g in (json.loads(l) for l in open(sys.argv[1]) if "\"type\":\"group\"" in l) if g["pattern"] == "brute_force"}) == 50'
 exit $fail
