@@ -91,7 +91,7 @@ void TlsStage::on_event(const tls::Event& ev, std::uint64_t frame, std::int64_t 
     Pdu e;
     switch (ev.kind) {
         case tls::Event::Kind::handshake:
-            e = on_handshake(dir, *ev.message, frame, ts_ns);
+            e = on_handshake(dir, *ev.message, ev.client_hello ? &*ev.client_hello : nullptr, frame, ts_ns);
             break;
         case tls::Event::Kind::encrypted_handshake:
             e = ev::TlsEncryptedHandshake{{}, ev.record_length};
@@ -273,7 +273,8 @@ void TlsStage::read_credssp(Dir dir, std::size_t events) {
     }
 }
 
-Pdu TlsStage::on_handshake(Dir dir, const tls::HandshakeMessage& m, std::uint64_t frame, std::int64_t ts_ns) {
+Pdu TlsStage::on_handshake(Dir dir, const tls::HandshakeMessage& m, const tls::ClientHello* decoded,
+                           std::uint64_t frame, std::int64_t ts_ns) {
     using HT = tls::HandshakeType;
     if (dir == Dir::s2c) facts_.server_flight_end_frame = frame;
     switch (m.type) {
@@ -283,8 +284,14 @@ Pdu TlsStage::on_handshake(Dir dir, const tls::HandshakeMessage& m, std::uint64_
                 facts_.client_hello_frame = frame;
                 facts_.client_hello_ts = ts_ns;
             }
-            auto ch = tls::decode_client_hello(m.body);
-            if (!ch) { e.error = ch.error(); return e; }
+            // As the session decoded it (the first ClientHello), else decoded here.
+            std::optional<Decoded<tls::ClientHello>> own;
+            const tls::ClientHello* ch = decoded;
+            if (!ch) {
+                own.emplace(tls::decode_client_hello(m.body));
+                if (!*own) { e.error = own->error(); return e; }
+                ch = &own->value();
+            }
             facts_.client_max_version = ch->max_version();
             e.version = ch->legacy_version;
             e.max_version = ch->max_version();

@@ -172,7 +172,9 @@ public:
 
 private:
     void on_event(const tls::Event& e, std::uint64_t frame, std::int64_t ts_ns, std::vector<PduEvent>& out);
-    Pdu on_handshake(Dir dir, const tls::HandshakeMessage& m, std::uint64_t frame, std::int64_t ts_ns);
+    // `decoded`: the message as tls::Session decoded it (a ClientHello), or null.
+    Pdu on_handshake(Dir dir, const tls::HandshakeMessage& m, const tls::ClientHello* decoded, std::uint64_t frame,
+                     std::int64_t ts_ns);
 
     void record(Dir dir, const tls::FramedRecord& rec, const tls::Summary& summary, std::size_t events) override;
     void on_plaintext(Dir dir, Bytes data, std::size_t events);

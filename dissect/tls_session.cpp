@@ -157,6 +157,7 @@ void Session::on_handshake(Dir dir, const FramedRecord& rec, HandshakeMessage&& 
 
     note_history(dir, history_letter(msg.type));
     std::optional<DecodeError> err;
+    std::optional<ClientHello> client_hello;  // handed on with the event
     const Bytes body(msg.body);
     switch (msg.type) {
         case HandshakeType::client_hello: {
@@ -171,6 +172,7 @@ void Session::on_handshake(Dir dir, const FramedRecord& rec, HandshakeMessage&& 
             summary_.client_max_version = ch->max_version();
             summary_.server_name = ch->server_name();
             summary_.alpn_offered = ch->alpn;
+            client_hello = std::move(*ch);
             break;
         }
         case HandshakeType::server_hello: {
@@ -223,6 +225,7 @@ void Session::on_handshake(Dir dir, const FramedRecord& rec, HandshakeMessage&& 
     }
     out.push_back(record_event(Event::Kind::handshake, dir, rec));
     out.back().message = std::move(msg);
+    out.back().client_hello = std::move(client_hello);
     if (err) {
         out.push_back(record_event(Event::Kind::error, dir, rec));
         out.back().error = err;
