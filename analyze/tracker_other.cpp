@@ -79,11 +79,20 @@ void Tracker::gateway_udp(std::optional<std::uint64_t> id, const Endpoint& src, 
                           std::uint64_t frame, std::int64_t ts_ns) {
     GatewayUdpFacts* f = gateway_udp_.datagram(id, src, dst, payload, frame, ts_ns);
     if (!f) return;
+    // The gateway's TCP connection: of the candidates between the same two
+    // addresses (gateways_by_hosts_, not every open connection), the one opened
+    // last before the flow began; newest first, at most kMaxNeighbourWalk of them.
     const Connection* best = nullptr;
-    for (const auto& [cid, c] : full_) {
-        if (!c->gateway || c->gateway->not_tls() || c->first_ts > ts_ns) continue;
-        if (c->client().ip != f->client.ip || c->server().ip != f->server.ip) continue;
-        if (!best || c->first_ts >= best->first_ts) best = c;
+    if (const auto p = gateways_by_hosts_.find(host_pair(f->client, f->server)); p != gateways_by_hosts_.end()) {
+        std::size_t walked = 0;
+        for (auto it = p->second.rbegin(); it != p->second.rend() && walked < kMaxNeighbourWalk; ++it, ++walked) {
+            const auto found = full_.find(*it);
+            if (found == full_.end()) continue;
+            const Connection* c = found->second;
+            if (!c->gateway || c->gateway->not_tls() || c->first_ts > ts_ns) continue;
+            if (c->client().ip != f->client.ip || c->server().ip != f->server.ip) continue;
+            if (!best || c->first_ts > best->first_ts) best = c;  // newest first: ties go to the later one
+        }
     }
     if (best) {
         f->tcp_conn = best->id;
