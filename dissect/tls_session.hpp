@@ -38,7 +38,7 @@ struct Event {
     // Kind::handshake, the first ClientHello: `message` decoded, as the
     // session decoded it for its summary (decode_client_hello), so that what
     // reads the events need not decode it again (a brute force's ClientHellos
-    // were decoded twice, 4% of its time: issue 16).
+    // were decoded twice, 4% of its instructions: issue 16).
     std::optional<ClientHello> client_hello;
     std::optional<Alert> alert;
     std::optional<DecodeError> error;

@@ -157,8 +157,7 @@ void ReportWriter::print_connection(const Connection& c, const Verdict& v) {
 // connections around it, in full, on one line, or left to its group.
 void ReportWriter::release(Held& h) {
     if (!h.text.empty()) {
-        const auto attempt = groups_.attempt_of(h.id);
-        if (!attempt && !groups_.amendment_of(h.id)) {
+        if (!groups_.attempt_of(h.id) && !groups_.amendment_of(h.id)) {
             // As it was held: the file's name is its last field.
             ++by_cause_[h.cause];
             ++connections_total_;
