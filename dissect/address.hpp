@@ -5,7 +5,6 @@
 #include <array>
 #include <compare>
 #include <cstdint>
-#include <cstring>
 #include <string>
 
 namespace rdpscope {
@@ -14,15 +13,7 @@ struct IpAddr {
     std::uint8_t version = 0;  // 4 or 6; 0 = unset
     std::array<std::uint8_t, 16> b{};  // IPv4 uses the first 4 bytes
 
-    // As defaulted (the version, then every byte), by two 8-byte loads
-    // instead of a memcmp call: the connection table compares two addresses
-    // per packet (issue 16).
-    bool operator==(const IpAddr& o) const {
-        std::uint64_t x[2], y[2];
-        std::memcpy(x, b.data(), 16);
-        std::memcpy(y, o.b.data(), 16);
-        return version == o.version && x[0] == y[0] && x[1] == y[1];
-    }
+    bool operator==(const IpAddr&) const = default;
     // The defaulted order (version, then the bytes lexicographically), by two
     // big-endian words instead of a memcmp call: the key of the per-client
     // maps (groups, floods), compared a dozen times per connection (issue 16).
