@@ -72,6 +72,11 @@ struct FloodStats {
     // that are in no report's figures (they start nothing new either).
     std::uint64_t retired_early = 0;
     std::uint64_t late_packets = 0;  // such packets seen
+    // Of the not_listed, the probes judged by their shape (probe_memo.hpp):
+    // never built into a Connection, given the brief verdict of the first
+    // connection of the same shape; the shapes learned; packets of theirs
+    // after their RST (in no report's figures).
+    std::uint64_t judged_by_shape = 0, shapes = 0, shape_late_packets = 0;
     // The bounds as they were (for the report's words).
     std::uint64_t max_pending_attempts = 0, listed_per_minute = 0, max_full_connections = 0;
     bool any() const { return attempts || not_listed || retired_early || other_attempts; }
@@ -95,6 +100,9 @@ public:
         st_.other_last_frame = std::max(st_.other_last_frame, last_frame);
     }
     void late_packet() { ++st_.late_packets; }
+    void judged_by_shape() { ++st_.judged_by_shape; }
+    void shape_late_packet() { ++st_.shape_late_packets; }
+    void set_shapes(std::uint64_t n) { st_.shapes = n; }
     // The figures, with the top sources, for the report.
     FloodStats stats();
     void set_bounds(std::uint64_t max_pending, std::uint64_t per_minute, std::uint64_t max_full) {
@@ -153,6 +161,7 @@ public:
     // Is there a token now (packet time `now_ns`)?  take(): use one.
     bool available(std::int64_t now_ns);
     void take() { if (tokens_) --tokens_; }
+    void give_back() { tokens_ = std::min(per_minute_, tokens_ + 1); }
     // What available(now_ns) would say, without refilling: the tracker asks
     // before judging, and then as before only of the probe-like connections.
     bool peek(std::int64_t now_ns) const {

@@ -9,10 +9,6 @@
 
 namespace rdpscope {
 
-namespace {
-
-constexpr const char* kBlockRule = "client_blocked";
-
 // The per-connection verdicts a block explains: nothing came back (loss, a
 // path-MTU black hole, a drop, a server that went quiet, a handshake still
 // moving when the capture ended), or the client gave up after sending again.
@@ -30,6 +26,10 @@ bool cuttable(const ConnBrief& b) {
             return false;
     }
 }
+
+namespace {
+
+constexpr const char* kBlockRule = "client_blocked";
 
 std::string conn_list(const std::vector<std::uint64_t>& ids, std::size_t max = 12) {
     std::string s;

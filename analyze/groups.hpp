@@ -63,6 +63,8 @@ struct ConnBrief {
     bool cuttable = false;                  // its own verdict is one a block can explain (loss, MTU, no answer, ...)
 };
 ConnBrief brief_of(const Connection& c, const Verdict& v);
+// Whether its verdict is one a block can explain (ConnBrief::cuttable).
+bool cuttable(const ConnBrief& b);
 
 enum class Pattern : std::uint8_t { none, brute_force, spray, scan };
 const char* to_string(Pattern p);

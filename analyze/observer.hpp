@@ -17,6 +17,7 @@ struct Verdict;
 struct UdpFlowFacts;
 struct GatewayUdpFacts;
 struct FileStats;
+struct ConnBrief;
 
 class Observer {
 public:
@@ -28,6 +29,10 @@ public:
     // The verdict is decided (closed, stalled, completed): live output prints it
     // now; the connection may go on and is reported again, whole, by connection_done.
     virtual void connection_verdict(const Connection&, const Verdict&) {}
+    // A probe beyond the listing budget judged by its shape
+    // (TrackerOptions::judge_probes_by_shape): never built into a Connection,
+    // so only its brief, in place of connection_done (the connection is not listed).
+    virtual void probe_done(const ConnBrief&) {}
     // An RD Gateway connection (decrypted, recognised as a gateway's) is
     // finished, with its gateway verdict (analyze/gateway_verdict.hpp); it is
     // freed right after this call.

@@ -24,7 +24,10 @@ public:
     void pdu(int side, PduEvent&& e) override { t_.obs_.pdu(c_, c_.dir_from(side), e); }
     void problem(int, std::uint64_t frame, const std::string& what) override {
         // Non-RDP traffic on other ports is not a problem, just not ours.
-        if (t_.reportable(c_)) t_.obs_.problem(frame, &c_, what);
+        if (t_.reportable(c_)) {
+            ++c_.problems;
+            t_.obs_.problem(frame, &c_, what);
+        }
     }
 
 private:
@@ -195,7 +198,7 @@ bool Tracker::collapse_copy(const CapturedPacket& pkt, const PacketInfo& p) {
         if (Entry* e = table_.find(key)) {
             // A copy of a held SYN attempt's packet: full tracking shows it to
             // the TCP analysis now (a duplicate_frame event at its frame).
-            if (e->pending) promote(*e, key);
+            if (e->pending || e->probe) promote(*e, key);
             const int side = e->conn ? (same_endpoint(e->conn->side[0], src) ? 0 : 1) : side_of(*e, key, src);
             if (e->conn) copy_tcp(*e->conn, side, pkt, p);
             else if (e->held) count_light_copy(*e->held, side, pkt, p);
@@ -274,11 +277,12 @@ bool Tracker::wants_bytes(const Connection& c, int side) {
     return c.rdp.wants_bytes(side);
 }
 
-bool Tracker::reportable_by_port(const Key& key) const {
-    auto on = [&key](std::uint16_t p) { return key.lo.port == p || key.hi.port == p; };
-    if (on(opt_.rdp_port)) return true;
+bool Tracker::reportable_by_port(const Key& key) const { return reported_port(key.lo.port) || reported_port(key.hi.port); }
+
+bool Tracker::reported_port(std::uint16_t port) const {
+    if (port == opt_.rdp_port) return true;
     for (auto p : opt_.extra_ports)
-        if (on(p)) return true;
+        if (port == p) return true;
     return false;
 }
 
@@ -303,6 +307,8 @@ std::int64_t Tracker::attempt_retention() const {
 
 // How long the entry is kept after its last packet.
 std::int64_t Tracker::retention(const Entry& e) const {
+    // A probe held on: promoted (sweep) once it can no longer be judged by its shape.
+    if (e.probe) return ProbeMemo::kMaxSpanNs;
     if (closed(e)) return std::min(opt_.closed_linger_ns, opt_.idle_timeout_ns);
     if (attempt(e)) return attempt_retention();
     return opt_.idle_timeout_ns;
@@ -359,10 +365,14 @@ Tracker::Entry& Tracker::entry_for(const Key& key, const TcpIn& in) {
 // came (no RDP port, no direction started as RDP), so replaying them tells the
 // observer nothing it would have been told then.
 void Tracker::promote(Entry& e, const Key& key) {
-    const bool was_pending = e.pending;
+    const bool was_pending = e.pending || e.probe;
     if (e.pending) {
         e.pending = false;
         --pending_n_;
+    }
+    if (e.probe) {
+        e.probe = false;
+        --probes_n_;
     }
     std::unique_ptr<Held> h = std::move(e.held);
     auto c = std::make_unique<Connection>();
@@ -422,7 +432,7 @@ void Tracker::promote(Entry& e, const Key& key) {
         conn.last_frame = h->copy_last_frame;
         conn.last_ts = h->copy_last_ts;
     }
-    if (was_pending) schedule(e, key);  // its first retiring check (none was queued while pending)
+    if (was_pending) schedule(e, key);  // its first retiring check as a full entry
     recycle(h);
 }
 
@@ -581,6 +591,14 @@ bool Tracker::hold(Entry& e, int s, const TcpIn& in, std::size_t wire_payload) {
         return true;
     }
     if (h.packets.size() >= kMaxHeld || h.bytes.size() + t.payload.size() > kMaxHeldBytes) return false;
+    keep_packet(e, s, in);
+    return true;
+}
+
+// The packet into the held ones, to be replayed if the entry is promoted.
+void Tracker::keep_packet(Entry& e, int s, const TcpIn& in) {
+    Held& h = *e.held;
+    const tcp::Header& t = in.tcp;
     HeldPacket& kept = h.packets.emplace_back();
     kept.frame = in.frame;
     kept.ts_ns = in.ts_ns;
@@ -601,7 +619,6 @@ bool Tracker::hold(Entry& e, int s, const TcpIn& in, std::size_t wire_payload) {
     kept.held_at = static_cast<std::uint32_t>(h.bytes.size());
     kept.held_len = static_cast<std::uint32_t>(t.payload.size());
     h.bytes.insert(h.bytes.end(), t.payload.begin(), t.payload.end());
-    return true;
 }
 
 // Full -> light (dead): both directions gave up on RDP and the connection is
@@ -633,6 +650,10 @@ void Tracker::tcp_packet(const CapturedPacket& pkt, const PacketInfo& p) {
         Entry* e = known = table_.find(key);
         if (!e && !retired_keys_.empty() && retired_keys_.contains(KeyHash{}(key))) {
             flood_.late_packet();  // of a connection retired early (flood.hpp): counted, nothing new
+            return;
+        }
+        if (!e && !probe_keys_.empty() && probe_keys_.contains(KeyHash{}(key))) {
+            flood_.shape_late_packet();  // of a probe judged by its shape: the same
             return;
         }
         if (e && e->dead) {
@@ -675,9 +696,22 @@ void Tracker::tcp_packet(const CapturedPacket& pkt, const PacketInfo& p) {
     const std::int64_t was_ts = last_ts(e);
     const bool was_closed = closed(e);
 
-    // Answered, or more than a SYN (or, pending_single_syn, a second one).
-    if (e.pending && (side != 0 || !pure_syn(in) || (opt_.pending_single_syn && !e.held->packets.empty())))
+    // Answered, or more than a SYN (or, pending_single_syn, a second one):
+    // held on as a probe (tracker_probe.cpp), or full from now on.
+    if (e.pending && (side != 0 || !pure_syn(in) || (opt_.pending_single_syn && !e.held->packets.empty()))) {
+        if (probe_may_start(e, side, in)) return start_probe(e, key, in);
         promote(e, key);
+    } else if (e.probe) {
+        switch (probe_step(e, side, in)) {
+            case ProbeStep::keep:
+                if (last_ts(e) < was_ts) schedule(e, key);
+                return;
+            case ProbeStep::last:
+                if (probe_ended(e, key, in)) return;  // judged by its shape, forgotten
+                break;                                // promoted: the RST goes to full tracking
+            case ProbeStep::other: promote(e, key); break;
+        }
+    }
     if (!e.conn) {
         const std::size_t wire_payload = in.ip_total_length > in.ip_header_length + in.tcp.header_length
                                              ? in.ip_total_length - in.ip_header_length - in.tcp.header_length : 0;
@@ -885,6 +919,8 @@ void Tracker::retire(const Key& key) {
         // listing budget lasts; else counted in the aggregate.
         if (!budget_.available(stats_.last_ts)) return aggregate_pending(p, key);
         promote(p, key);
+    } else if (p.probe) {
+        promote(p, key);  // a probe held on: judged as full tracking judges it
     }
     Entry& en = *table_.find(key);
     if (en.conn) {  // a light entry has nothing to flush or report
@@ -1073,17 +1109,23 @@ void Tracker::report(Connection& c, std::int64_t now_ns, bool input_ended) {
     if (opt_.listed_per_minute) {
         const ConnBrief b = brief_of(c, it->second);
         if (b.probe || b.nla_failure) {
-            if (budget_.available(now_ns)) budget_.take();
-            else {
+            if (c.budget_taken) {
+                // Its token was taken at its RST (tracker_probe.cpp).
+            } else if (budget_.available(now_ns)) {
+                budget_.take();
+            } else {
                 c.listed = false;
                 flood_.not_listed(it->second.cause, c.first_frame, c.last_frame);
             }
+        } else if (c.budget_taken) {
+            budget_.give_back();
         }
     }
     if (ctx.brief && c.listed) {
         ctx.brief = false;
         it->second = judge(c, ctx);
     }
+    if (c.probe_shape) learn_shape(c, it->second, ctx);
     obs_.connection_verdict(c, it->second);
 }
 
@@ -1133,9 +1175,10 @@ void Tracker::sweep(std::int64_t now_ns) {
         const auto [key, found] =
             table_.find_hashed(x.hash, [&x](const Key&, const Entry& e) { return e.id == x.id; });
         if (!found) continue;  // retired already
-        const Entry& e = *found;
-        if (now_ns - last_ts(e) > retention(e)) done.emplace_back(e.id, *key);
-        else schedule(e, *key);
+        Entry& e = *found;
+        if (now_ns - last_ts(e) <= retention(e)) schedule(e, *key);
+        else if (e.probe) promote(e, Key(*key));  // no RST in time: full tracking from here on
+        else done.emplace_back(e.id, *key);
     }
     // Retire in order of first packet so reports read in capture order.
     std::sort(done.begin(), done.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
@@ -1160,11 +1203,21 @@ void Tracker::finish() {
             table_.find_hashed(r.hash, [&r](const Key&, const Entry& e) { return e.id == r.id; });
         if (found && found->pending) all.emplace_back(r.id, *key);
     }
+    for (const PendingRef& r : probes_) {
+        const auto [key, found] =
+            table_.find_hashed(r.hash, [&r](const Key&, const Entry& e) { return e.id == r.id; });
+        if (found && found->probe) all.emplace_back(r.id, *key);
+    }
     std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
     for (auto& [id, k] : all) retire(k);
     pending_.clear();
     pending_n_ = 0;
+    probes_.clear();
+    probes_n_ = 0;
+    flood_.set_shapes(shapes_.size());
     stats_.flood = flood_.stats();
+    shapes_.clear();
+    probe_keys_.clear();
     flood_.clear();
     retired_keys_.clear();
     table_.clear();

@@ -37,6 +37,7 @@
 #include "analyze/kerberos_flows.hpp"
 #include "analyze/observer.hpp"
 #include "analyze/other_traffic.hpp"
+#include "analyze/probe_memo.hpp"
 #include "analyze/udp_other.hpp"
 #include "analyze/verdict.hpp"
 #include "capture/packet.hpp"
@@ -95,6 +96,14 @@ struct TrackerOptions {
     // is not probe-like is judged again in full and listed.  false: every
     // verdict in full (`check` compares the summaries of all connections).
     bool brief_unlisted = false;
+    // With brief_unlisted: while the listing budget is spent, a connection on
+    // a reported port that keeps a probe's strict shape is held past its
+    // SYN-ACK and, at its RST, given the brief verdict of the first
+    // connection of the same shape (analyze/probe_memo.hpp), without a
+    // Connection; anything else promotes it to full tracking.  For observers
+    // that read nothing of an unlisted connection but its brief (the report
+    // writers); never for `dissect` (every PDU) or `check` (every verdict).
+    bool judge_probes_by_shape = false;
     // Full connections kept at most (about): beyond, those whose verdict is
     // decided are reported and retired early, closed ones first, oldest first,
     // leaving a light (dead) entry so their late packets start nothing new.
@@ -295,6 +304,9 @@ private:
         std::array<TcpAnalysis::CopyCounts, 2> copies{};
         std::uint64_t copy_last_frame = 0;
         std::int64_t copy_last_ts = 0;
+        // A probe held past its SYN-ACK (Entry::probe): each side's next
+        // sequence number, which its next packet must carry (probe_memo.hpp).
+        std::array<std::uint32_t, 2> probe_next{};
     };
     // One TCP connection in the table.  Full: a Connection with the TCP
     // analysis, reassembly and RDP decoding.  Light (conn null), for
@@ -318,6 +330,9 @@ private:
         // A SYN attempt on a reported port, held (see TrackerOptions::
         // max_pending_attempts): no expiry queued; pending_ holds its place.
         bool pending = false;
+        // A probe held past its SYN-ACK while it keeps a strict shape
+        // (TrackerOptions::judge_probes_by_shape); probes_ holds its place.
+        bool probe = false;
     };
     using Table = FlowTable<Key, Entry, KeyHash>;
     // When to look at an entry again for retiring (lazy: re-checked, re-queued).
@@ -347,6 +362,17 @@ private:
     Entry& entry_for(const Key& key, const TcpIn& in);
     void promote(Entry& e, const Key& key);
     bool hold(Entry& e, int side, const TcpIn& in, std::size_t wire_payload);
+    void keep_packet(Entry& e, int side, const TcpIn& in);
+    // Probes judged by their shape (tracker_probe.cpp, probe_memo.hpp): may an
+    // answered attempt be held on as one; hold it so; what a packet does to
+    // one; at its RST, judge it by its shape (true: done and forgotten) or
+    // promote it (false); learn a shape from a full connection's verdict.
+    bool probe_may_start(const Entry& e, int side, const TcpIn& in) const;
+    void start_probe(Entry& e, const Key& key, const TcpIn& in);
+    enum class ProbeStep { keep, last, other };
+    ProbeStep probe_step(Entry& e, int side, const TcpIn& in);
+    bool probe_ended(Entry& e, const Key& key, const TcpIn& rst);
+    void learn_shape(const Connection& c, const Verdict& v, const JudgeContext& ctx);
     void demote(Entry& e, const Key& key);
     void retire(const Key& key);
     // Pending SYN attempts (flood.hpp): is the packet one that keeps an
@@ -374,6 +400,7 @@ private:
     void sweep(std::int64_t now_ns);
     bool reportable(const Connection& c) const;
     bool reportable_by_port(const Key& key) const;
+    bool reported_port(std::uint16_t port) const;
     bool gateway_candidate(const Key& key) const;
     void report_inner(Connection& c);
     // A gateway candidate with nothing decrypted: its shape (gateway_shape.hpp)
@@ -458,6 +485,13 @@ private:
     };
     std::deque<PendingRef> pending_;
     std::deque<PendingRef> other_attempts_;  // SYN attempts off the reported ports, newest last
+    // Probes held past their SYN-ACK (id, key hash; stale ones skipped and
+    // compacted), how many, the shapes learned, and the keys of the probes
+    // judged by their shape (for their late packets, as retired_keys_).
+    std::deque<PendingRef> probes_;
+    std::size_t probes_n_ = 0;
+    ProbeMemo shapes_;
+    RecentKeys probe_keys_;
     std::size_t pending_n_ = 0;
     FloodCounter flood_;
     std::size_t relieve_at_ = 0;  // relieve() looks again from this many full connections on

@@ -88,6 +88,9 @@ TrackerOptions tracker_options(const Output& o, KeyLogFile& keys) {
     // connection beyond the listing budget (analyze/flood.hpp), so it is
     // judged in brief.
     t.brief_unlisted = true;
+    // ...and a probe of a shape judged before is given that verdict
+    // (analyze/probe_memo.hpp); not for dissect, which prints every PDU.
+    t.judge_probes_by_shape = true;
     gateway_options(o.gateways, o.no_keys, t);
     t.stall_timeout_ns = static_cast<std::int64_t>(o.stall_timeout_s * 1e9);
     if (keys.is_open()) t.keys = &keys.log;
@@ -225,6 +228,7 @@ int run_dissect(const Files& f) {
     // (analyze/flood.hpp), so a retransmitted SYN's TCP analysis flags come at its frame.
     TrackerOptions t = tracker_options(f.out, keys);
     t.pending_single_syn = true;
+    t.judge_probes_by_shape = false;
     int status = 0;
     for (const auto& file : f.files)
         if (run_shown(file, w, t) == FileStatus::unusable) status = 2;

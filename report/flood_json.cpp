@@ -55,6 +55,10 @@ json flood_json(const std::string& path, const FloodStats& f) {
                            {"first_frame", f.not_listed_first_frame},
                            {"last_frame", f.not_listed_last_frame},
                            {"listed_per_minute", f.listed_per_minute}};
+        if (f.judged_by_shape)
+            j["not_listed"]["judged_by_shape"] = {{"connections", f.judged_by_shape},
+                                                  {"shapes", f.shapes},
+                                                  {"late_packets", f.shape_late_packets}};
     }
     if (f.other_attempts)
         j["unanswered_syn_attempts_other_ports"] = {{"attempts", f.other_attempts},
@@ -106,6 +110,16 @@ std::string render_flood_text(const json& j) {
                          l["connections"].get<std::uint64_t>() == 1 ? "connection" : "connections",
                          grouped(l["listed_per_minute"].get<std::uint64_t>()), causes,
                          l["first_frame"].get<std::uint64_t>(), l["last_frame"].get<std::uint64_t>());
+        if (l.contains("judged_by_shape")) {
+            const json& b = l["judged_by_shape"];
+            const auto n = b["connections"].get<std::uint64_t>(), shapes = b["shapes"].get<std::uint64_t>(),
+                       late = b["late_packets"].get<std::uint64_t>();
+            s += fmt::format("             of them {} given the verdict of the first connection of the same "
+                             "shape ({} {} judged in full), never built one by one; {} later {} of theirs in "
+                             "no report's figures\n",
+                             grouped(n), grouped(shapes), shapes == 1 ? "shape" : "shapes", grouped(late),
+                             late == 1 ? "packet" : "packets");
+        }
     }
     if (j.contains("unanswered_syn_attempts_other_ports")) {
         const json& o = j["unanswered_syn_attempts_other_ports"];

@@ -82,6 +82,7 @@ public:
         bar_.clear();
         inner_.connection_verdict(c, v);
     }
+    void probe_done(const ConnBrief& b) override { inner_.probe_done(b); }
     void udp_pdu(const UdpFlowFacts& f, Dir d, const PduEvent& e) override {
         bar_.clear();
         inner_.udp_pdu(f, d, e);

@@ -96,26 +96,34 @@ void DissectWriter::print_pdu(const PduEvent& e, std::uint64_t conn, bool udp, D
 // The groups hear every connection when it ends, with all its figures, in
 // both modes, so live and offline find the same groups and blocks.
 void ReportWriter::connection_done(const Connection& c, const Verdict& v) {
-    groups_.add(brief_of(c, v));
-    if (!c.listed) {
-        // A flood's probe beyond the listing budget: counted in the summary
-        // here, in the `flood` object by the analysis, never printed.
-        ++by_cause_[to_string(v.cause)];
-        ++connections_total_;
-        if (v.cause != Cause::none) ++incomplete_;
-        if (!live_) return;
-    } else if (!live_) {
-        print_connection(c, v);
-        return;
-    }
-    // Live: what later connections tell comes in the group objects, once a
-    // minute of packet time (README: "Groups, attempts and blocks").
-    if (c.last_ts - last_groups_ts_ >= 60'000'000'000) {
+    const ConnBrief b = brief_of(c, v);
+    if (!c.listed) return unlisted(b);
+    groups_.add(b);
+    if (!live_) return print_connection(c, v);
+    live_groups(c.last_ts);
+}
+
+void ReportWriter::probe_done(const ConnBrief& b) { unlisted(b); }
+
+// A flood's probe beyond the listing budget: grouped, counted in the summary
+// here, in the `flood` object by the analysis, never printed.
+void ReportWriter::unlisted(const ConnBrief& b) {
+    groups_.add(b);
+    ++by_cause_[to_string(b.cause)];
+    ++connections_total_;
+    if (b.cause != Cause::none) ++incomplete_;
+    if (live_) live_groups(b.last_ts);
+}
+
+// Live: what later connections tell comes in the group objects, once a
+// minute of packet time (README: "Groups, attempts and blocks").
+void ReportWriter::live_groups(std::int64_t last_ts) {
+    if (last_ts - last_groups_ts_ >= 60'000'000'000) {
         if (last_groups_ts_) {
             groups_.find_blocks();
             emit_groups(false);
         }
-        last_groups_ts_ = c.last_ts;
+        last_groups_ts_ = last_ts;
     }
 }
 

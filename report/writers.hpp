@@ -70,6 +70,7 @@ public:
     void begin_file(const std::string& path, const FileStats* stats) override;
     void connection_done(const Connection& c, const Verdict& v) override;
     void connection_verdict(const Connection& c, const Verdict& v) override;
+    void probe_done(const ConnBrief& b) override;
     // Live (capture, replay): print each connection when its verdict is decided,
     // with the figures so far; otherwise when it ends, with all its figures.
     void set_live(bool on) { live_ = on; }
@@ -135,6 +136,8 @@ private:
     ReportSink* sink_ = nullptr;
     bool segments_ = false;
     void print_connection(const Connection& c, const Verdict& v);
+    void unlisted(const ConnBrief& b);
+    void live_groups(std::int64_t last_ts);
 };
 
 // The text form of one connection's summary (exposed for tests).

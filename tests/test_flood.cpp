@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <set>
 #include <sstream>
 
 #include "analyze/flood.hpp"
@@ -425,4 +426,107 @@ TEST_CASE("flood: SYN attempts to other ports are bounded too, an answered one i
     const Report all = analyze(cap, opt);
     CHECK(all.flood.is_null());
     CHECK(all.file_summary["tcp_connections"] == 41);
+}
+
+namespace {
+
+// A flood of probes with variety and jitter (analyze/probe_memo.hpp): 600
+// connections from 40 clients over 18 s, of eight kinds by i % 10 -- an X.224
+// probe asking for TLS and NLA (four in ten), one asking for TLS alone, one
+// the server refuses (the same packets as the first kind's but for the
+// bytes of the server's answer), a bare handshake reset by the client, the
+// server, or "the server" with another TTL, one that goes on to a TLS
+// ClientHello (not a probe: listed whatever the budget), one closed by FINs,
+// and a slow probe whose RST comes after the span a shape may take.  Gaps
+// between packets of 2 to 29 ms, the clients' TTLs 50 to 52.
+Capture probe_flood() {
+    Capture cap;
+    std::uint32_t r = 12345;
+    auto next = [&r] { return r = r * 1103515245u + 12345u, (r >> 16) % 28 + 2; };
+    for (int i = 0; i < 600; ++i) {
+        Conv cv(cap, i * 30 * kMs);
+        cv.cl = {0xC6336401 + static_cast<std::uint32_t>(i % 40), static_cast<std::uint16_t>(40000 + i)};
+        cv.sv = {kServer, 3389};
+        cv.client_ttl = static_cast<std::uint8_t>(50 + i % 3);
+        const int kind = i % 10;
+        const std::int64_t g = kind == 9 ? 70 * kMs : 0;
+        auto gap = [&] { return g ? g : static_cast<std::int64_t>(next()) * kMs; };
+        cv.syn(gap());
+        cv.syn_ack(gap());
+        cv.ack_from_client(gap());
+        if (kind == 6) {  // reset by the client, by the server, by "the server" with another TTL
+            if (i / 10 % 3 == 0) cv.client_rst(gap());
+            else cv.server_rst(gap(), i / 10 % 3 == 1 ? 64 : 120);
+            continue;
+        }
+        cv.client(connection_request(kind == 4 ? rdpneg::PROTOCOL_SSL : rdpneg::PROTOCOL_SSL | rdpneg::PROTOCOL_HYBRID),
+                  false, gap());
+        if (kind == 5) {  // HYBRID_REQUIRED_BY_SERVER (MS-RDPBCGR 2.2.1.2.2)
+            cv.server(negotiation_failure(5), false, gap());
+            cv.client_rst(gap());
+            continue;
+        }
+        cv.server(connection_confirm(kind == 4 ? rdpneg::PROTOCOL_SSL : rdpneg::PROTOCOL_HYBRID), false, gap());
+        if (kind == 7) cv.client(client_hello(), false, gap());
+        if (kind == 8) {
+            cv.client_fin(gap());
+            cv.server_fin(gap());
+            cv.ack_from_client(gap());
+            continue;
+        }
+        cv.client_rst(gap());
+    }
+    for (std::int64_t t = 19 * kSec; t <= 60 * kSec; t += kSec) cap.at(t, unrelated());
+    return cap;
+}
+
+// A group object without its lists of connection ids (which probes the
+// budget lists may differ; how many of each kind may not).
+json without_ids(json g) {
+    for (const char* k : {"conns", "ids", "connection_ids", "examples"}) g.erase(k);
+    return g;
+}
+
+}  // namespace
+
+TEST_CASE("flood: probes judged by their shape give the report full tracking gives", "[flood]") {
+    const Capture cap = probe_flood();
+    TrackerOptions opt;
+    opt.listed_per_minute = 20;  // 20 listed at once, then one every 3 s
+    opt.brief_unlisted = true;
+    const Report full = analyze(cap, opt);
+    opt.judge_probes_by_shape = true;
+    const Report shaped = analyze(cap, opt);
+
+    // The shortcut was taken, and for most probes: 300 of the 600 are
+    // probes of the first kind's few shapes (jitter, three TTLs).
+    const json& by_shape = shaped.flood["not_listed"]["judged_by_shape"];
+    CHECK(by_shape["connections"].get<std::uint64_t>() > 200);
+    CHECK(by_shape["shapes"].get<std::uint64_t>() >= 3);
+    CHECK(!full.flood["not_listed"].contains("judged_by_shape"));
+
+    // Every connection judged and counted as full tracking does.
+    CHECK(shaped.summary == full.summary);
+    CHECK(shaped.summary["connections"] == 600);
+    CHECK(shaped.file_summary == full.file_summary);
+    CHECK(shaped.flood["not_listed"]["connections"] == full.flood["not_listed"]["connections"]);
+    CHECK(shaped.flood["not_listed"]["by_cause"] == full.flood["not_listed"]["by_cause"]);
+    // As many listed, with the same verdicts; the ClientHello's all of them.
+    REQUIRE(shaped.conns.size() == full.conns.size());
+    auto verdicts = [](const Report& r) {
+        std::multiset<std::string> v;
+        for (const auto& c : r.conns) v.insert(c["cause"].get<std::string>() + "/" + c["verdict"].get<std::string>());
+        return v;
+    };
+    CHECK(verdicts(shaped) == verdicts(full));
+    auto clients_of_hello = [](const Report& r) {
+        std::size_t n = 0;
+        for (const auto& c : r.conns) n += std::stoi(c["client"].get<std::string>().substr(c["client"].get<std::string>().find(':') + 1)) % 10 == 7;
+        return n;
+    };
+    CHECK(clients_of_hello(shaped) == 60);
+    CHECK(clients_of_hello(full) == 60);
+    // The groups: the same patterns, counts and causes per client and pair.
+    REQUIRE(shaped.groups.size() == full.groups.size());
+    for (std::size_t i = 0; i < full.groups.size(); ++i) CHECK(without_ids(shaped.groups[i]) == without_ids(full.groups[i]));
 }
