@@ -77,8 +77,11 @@ expect icmp-100k.pcap 1 "" 'len(conns) == 1 and conns[0]["cause"] == "firewall_r
 # 10^6 SYNs from 10^6 sources, none answered: listed + not judged = 10^6.
 expect syn-flood-1m.pcap 1 "" 'len(conns) <= 1000 and [json.loads(l) for l in open(sys.argv[1]) if "\"type\":\"summary\"" in l][0]["syn_attempts_not_judged"] + len(conns) == 1000000'
 # 10^5 X.224 probes: all judged (the summary counts them), at most the
-# listing budget (1000 a minute, plus its refill over 10 s) listed.
-expect x224-flood-100k.pcap 1 "" 'len(conns) <= 1200 and [json.loads(l) for l in open(sys.argv[1]) if "\"type\":\"summary\"" in l][0]["connections"] == 100000'
+# listing budget (1000 a minute, plus its refill over 10 s) listed.  Every
+# probe is the same packets (tools/make-flood: the same request, confirm and
+# RST, TTLs and options), so beyond the budget nearly all are judged by the
+# one shape (analyze/probe_memo.hpp) rather than built one by one.
+expect x224-flood-100k.pcap 1 "" 'len(conns) <= 1200 and [json.loads(l) for l in open(sys.argv[1]) if "\"type\":\"summary\"" in l][0]["connections"] == 100000 and (lambda nl: nl["judged_by_shape"]["connections"] >= 0.9 * nl["connections"] and nl["judged_by_shape"]["shapes"] <= 3)([json.loads(l) for l in open(sys.argv[1]) if "\"type\":\"flood\"" in l][0]["not_listed"])'
 # The same 10^6 SYNs to port 80: nothing to report (no RDP, exit 0); of the
 # attempts, all but the newest 16,384 (TrackerOptions::max_pending_attempts)
 # forgotten unanswered and counted in the `flood` object.
