@@ -37,4 +37,28 @@ void ProbeShape::add(const Packet& p) {
     }
 }
 
+void ClosedProbes::insert(std::uint64_t hash, const Probe& p) {
+    while (probes_.size() >= kMax && !order_.empty()) {
+        const auto [h, ts] = order_.front();
+        order_.pop_front();
+        if (const auto it = probes_.find(h); it != probes_.end() && it->second.last_ts == ts) probes_.erase(it);
+    }
+    probes_[hash] = p;
+    order_.emplace_back(hash, p.last_ts);
+}
+
+void ClosedProbes::touch(std::uint64_t hash, Probe& p, std::int64_t ts) {
+    if (ts <= p.last_ts) return;
+    p.last_ts = ts;
+    order_.emplace_back(hash, ts);
+}
+
+void ClosedProbes::expire(std::int64_t now, std::int64_t linger) {
+    while (!order_.empty() && now - order_.front().second > linger) {
+        const auto [h, ts] = order_.front();
+        order_.pop_front();
+        if (const auto it = probes_.find(h); it != probes_.end() && it->second.last_ts == ts) probes_.erase(it);
+    }
+}
+
 }  // namespace rdpscope

@@ -18,8 +18,9 @@
 // verdict can depend on of such a connection, below -- is looked up here:
 // the first connection of each shape is promoted and judged in full, and the
 // brief parts of its verdict learned; the next ones of the same shape are
-// given them and handed to the observer (Observer::probe_done) without a
-// Connection being built.
+// held until the next sweep, when full tracking would judge them (a packet
+// before then promotes them), then given the learned verdict and handed to
+// the observer (Observer::probe_done) without a Connection being built.
 //
 // What the shape holds, packet by packet: the side, the TCP flags, header
 // length and options (MSS, window scale, SACK permitted and blocks,
@@ -41,7 +42,9 @@
 // The memo is bounded (kMaxShapes); a shape not learned is judged in full.
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <unordered_map>
 
@@ -109,6 +112,41 @@ public:
 
 private:
     std::unordered_map<std::uint64_t, ShapeVerdict> shapes_;
+};
+
+// The probes judged by their shape, by key hash, for as long as full
+// tracking would have kept them after their RST (a closed connection's
+// linger): a later packet of theirs is what full tracking would have added
+// to them -- counted, not taken for a new connection -- unless it is a SYN
+// that starts a new stream (Tracker::StreamBases).  They go at the sweeps
+// that would have retired them (expire(), with the last packet's time);
+// beyond kMax the oldest goes first.
+class ClosedProbes {
+public:
+    static constexpr std::size_t kMax = 131072;
+    struct Probe {
+        std::int64_t last_ts = 0;
+        std::array<std::uint32_t, 2> base{};  // each side's stream base (its SYN's sequence number)
+        bool client_lo = false;               // the client is the key's lo endpoint
+    };
+    void insert(std::uint64_t hash, const Probe& p);
+    Probe* find(std::uint64_t hash) {
+        const auto it = probes_.find(hash);
+        return it == probes_.end() ? nullptr : &it->second;
+    }
+    // A packet at `ts` for it: kept for the linger after that.
+    void touch(std::uint64_t hash, Probe& p, std::int64_t ts);
+    // Forget those quiet for longer than `linger` at `now`.
+    void expire(std::int64_t now, std::int64_t linger);
+    bool empty() const { return probes_.empty(); }
+    void clear() {
+        probes_.clear();
+        order_.clear();
+    }
+
+private:
+    std::unordered_map<std::uint64_t, Probe> probes_;
+    std::deque<std::pair<std::uint64_t, std::int64_t>> order_;  // (hash, last_ts) as they came
 };
 
 }  // namespace rdpscope

@@ -652,10 +652,7 @@ void Tracker::tcp_packet(const CapturedPacket& pkt, const PacketInfo& p) {
             flood_.late_packet();  // of a connection retired early (flood.hpp): counted, nothing new
             return;
         }
-        if (!e && !probe_keys_.empty() && probe_keys_.contains(KeyHash{}(key))) {
-            flood_.shape_late_packet();  // of a probe judged by its shape: the same
-            return;
-        }
+        if (!e && late_for_closed_probe(key, p.tcp, src, pkt.ts_ns)) return;
         if (e && e->dead) {
             other_tcp(pkt, p, src, dst, e->id);
             const bool was_closed = closed(*e);
@@ -671,6 +668,10 @@ void Tracker::tcp_packet(const CapturedPacket& pkt, const PacketInfo& p) {
             return;
         }
     }
+    // A SYN of a probe judged by its shape, closed: its own, or a new stream's.
+    if (p.tcp.has(tcp::SYN) && !closed_probes_.empty() && !table_.find(key) &&
+        late_for_closed_probe(key, p.tcp, src, pkt.ts_ns))
+        return;
     TcpIn in;
     in.frame = pkt.frame;
     in.ts_ns = pkt.ts_ns;
@@ -701,13 +702,15 @@ void Tracker::tcp_packet(const CapturedPacket& pkt, const PacketInfo& p) {
     if (e.pending && (side != 0 || !pure_syn(in) || (opt_.pending_single_syn && !e.held->packets.empty()))) {
         if (probe_may_start(e, side, in)) return start_probe(e, key, in);
         promote(e, key);
+    } else if (e.probe && e.held->shape) {
+        promote(e, key);  // a packet after its RST before the sweep judged it: full tracking judges it
     } else if (e.probe) {
         switch (probe_step(e, side, in)) {
             case ProbeStep::keep:
                 if (last_ts(e) < was_ts) schedule(e, key);
                 return;
             case ProbeStep::last:
-                if (probe_ended(e, key, in)) return;  // judged by its shape, forgotten
+                if (probe_ended(e, key, in)) return;  // held, to be judged by its shape at the next sweep
                 break;                                // promoted: the RST goes to full tracking
             case ProbeStep::other: promote(e, key); break;
         }
@@ -1109,16 +1112,12 @@ void Tracker::report(Connection& c, std::int64_t now_ns, bool input_ended) {
     if (opt_.listed_per_minute) {
         const ConnBrief b = brief_of(c, it->second);
         if (b.probe || b.nla_failure) {
-            if (c.budget_taken) {
-                // Its token was taken at its RST (tracker_probe.cpp).
-            } else if (budget_.available(now_ns)) {
-                budget_.take();
-            } else {
+            if (budget_.available(now_ns)) budget_.take();
+            else {
+                budget_spent_ = true;
                 c.listed = false;
                 flood_.not_listed(it->second.cause, c.first_frame, c.last_frame);
             }
-        } else if (c.budget_taken) {
-            budget_.give_back();
         }
     }
     if (ctx.brief && c.listed) {
@@ -1160,11 +1159,15 @@ bool Tracker::due(Connection& c, std::int64_t now_ns) {
 
 void Tracker::sweep(std::int64_t now_ns) {
     sweep_pending(now_ns);
+    closed_probes_.expire(now_ns, std::min(opt_.closed_linger_ns, opt_.idle_timeout_ns));
+    judge_ended_probes(now_ns);
+    promote_quiet_probes(now_ns);
     // Verdicts: only full connections not yet reported can be; in id order.
     std::vector<Connection*> verdicts;
     for (auto& [id, c] : undecided_)
         if (due(*c, now_ns)) verdicts.push_back(c);
     for (Connection* c : verdicts) report(*c, now_ns, false);
+    budget_spent_ = opt_.listed_per_minute && !budget_.peek(now_ns);
     // Retiring: the entries whose check time has come, instead of the whole
     // table every second.  Each is retired if closed and quiet for the linger
     // time, or quiet for the idle timeout; else checked again when it could be.
@@ -1213,11 +1216,12 @@ void Tracker::finish() {
     pending_.clear();
     pending_n_ = 0;
     probes_.clear();
+    ended_probes_.clear();
     probes_n_ = 0;
     flood_.set_shapes(shapes_.size());
     stats_.flood = flood_.stats();
     shapes_.clear();
-    probe_keys_.clear();
+    closed_probes_.clear();
     flood_.clear();
     retired_keys_.clear();
     table_.clear();

@@ -307,6 +307,7 @@ private:
         // A probe held past its SYN-ACK (Entry::probe): each side's next
         // sequence number, which its next packet must carry (probe_memo.hpp).
         std::array<std::uint32_t, 2> probe_next{};
+        std::uint64_t shape = 0;  // its RST held: the shape it is judged by at the next sweep
     };
     // One TCP connection in the table.  Full: a Connection with the TCP
     // analysis, reassembly and RDP decoding.  Light (conn null), for
@@ -372,6 +373,9 @@ private:
     enum class ProbeStep { keep, last, other };
     ProbeStep probe_step(Entry& e, int side, const TcpIn& in);
     bool probe_ended(Entry& e, const Key& key, const TcpIn& rst);
+    void judge_ended_probes(std::int64_t now_ns);
+    void promote_quiet_probes(std::int64_t now_ns);
+    void judge_by_shape(Entry& e, const Key& key);
     void learn_shape(const Connection& c, const Verdict& v, const JudgeContext& ctx);
     void demote(Entry& e, const Key& key);
     void retire(const Key& key);
@@ -486,12 +490,14 @@ private:
     std::deque<PendingRef> pending_;
     std::deque<PendingRef> other_attempts_;  // SYN attempts off the reported ports, newest last
     // Probes held past their SYN-ACK (id, key hash; stale ones skipped and
-    // compacted), how many, the shapes learned, and the keys of the probes
-    // judged by their shape (for their late packets, as retired_keys_).
-    std::deque<PendingRef> probes_;
+    // compacted), how many, the shapes learned, and the probes judged by
+    // their shape, kept as long as full tracking would keep them closed.
+    std::deque<PendingRef> probes_, ended_probes_;
+    bool budget_spent_ = false;  // the listing budget had no token left after the last sweep's verdicts
     std::size_t probes_n_ = 0;
     ProbeMemo shapes_;
-    RecentKeys probe_keys_;
+    ClosedProbes closed_probes_;
+    bool late_for_closed_probe(const Key& key, const tcp::Header& t, const Endpoint& src, std::int64_t ts_ns);
     std::size_t pending_n_ = 0;
     FloodCounter flood_;
     std::size_t relieve_at_ = 0;  // relieve() looks again from this many full connections on

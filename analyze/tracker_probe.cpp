@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 // Probes judged by their shape (analyze/probe_memo.hpp): an answered SYN
-// attempt held on past its SYN-ACK while the listing budget is spent, and at
-// its RST either given the brief verdict of the first connection of the same
-// shape or promoted to full tracking, by the same exact replay that promotes
-// a SYN attempt.
+// attempt held on past its SYN-ACK while the listing budget is spent; at its
+// RST, held until the next sweep (when full tracking would judge it) if its
+// shape was learned, else promoted to full tracking by the same exact replay
+// that promotes a SYN attempt; at the sweep, given the brief verdict of the
+// first connection of its shape; afterwards, its key kept for its late
+// packets as long as full tracking would keep the closed connection.
 #include "analyze/groups.hpp"
 #include "analyze/tracker.hpp"
 
@@ -24,8 +26,10 @@ bool Tracker::probe_may_start(const Entry& e, int side, const TcpIn& in) const {
     // What a full connection's verdict would tie to it: Kerberos seen, or
     // RDP-UDP flows (tied to the newest RDP connection of the same hosts).
     if (kerberos_.counts().messages || udp_->rdp_flows()) return false;
-    // Held on only while it would not be listed anyway, and boundedly.
-    return probes_n_ < opt_.max_pending_attempts && !budget_.peek(in.ts_ns);
+    // Held on only while the budget runs out (it did at the last sweep:
+    // between sweeps tokens come back, one by one, that the next sweep's
+    // verdicts take), and boundedly.
+    return probes_n_ < opt_.max_pending_attempts && budget_spent_;
 }
 
 void Tracker::start_probe(Entry& e, const Key& key, const TcpIn& in) {
@@ -102,10 +106,11 @@ ProbeShape::Packet shape_packet(int side, std::uint8_t flags, std::uint8_t heade
 
 }  // namespace
 
-// The RST of a probe held on.  Judged by its shape when the shape was
-// learned, is a probe's or an NLA failure's, and the listing budget is still
-// spent (else full tracking would list it); otherwise promoted, and when its
-// shape is new, learned from its verdict (learn_shape).
+// The RST of a probe held on.  A shape learned, a probe's or an NLA
+// failure's: the RST is held too, and the probe judged by its shape at the
+// next sweep (judge_ended_probes), when full tracking would judge it -- any
+// packet before then promotes it.  Otherwise promoted now, and when its shape
+// is new, learned from its verdict (learn_shape).  True: held.
 bool Tracker::probe_ended(Entry& e, const Key& key, const TcpIn& rst) {
     Held& h = *e.held;
     const Endpoint& client = e.side0_hi ? key.hi : key.lo;
@@ -120,7 +125,8 @@ bool Tracker::probe_ended(Entry& e, const Key& key, const TcpIn& rst) {
                            0, rst.ttl, rst.ip_header_length, rst.dont_fragment, rst.v6, rst.ts_ns));
     const std::uint64_t s = shape.hash();
     const ShapeVerdict* v = shapes_.find(s);
-    if (!v || !(v->probe || v->nla_failure) || kerberos_.counts().messages || udp_->rdp_flows()) {
+    if (!v || !(v->probe || v->nla_failure) || h.packets.size() >= kMaxHeld || kerberos_.counts().messages ||
+        udp_->rdp_flows()) {
         promote(e, key);
         if (!v && e.conn) {
             e.conn->probe_shape = s;
@@ -128,69 +134,133 @@ bool Tracker::probe_ended(Entry& e, const Key& key, const TcpIn& rst) {
         }
         return false;
     }
-    // The budget has a token again: this one is listed, and takes it now --
-    // full tracking judges a closed connection at the next sweep, and every
-    // probe ending before it would otherwise see the same token free.
-    if (budget_.available(rst.ts_ns)) {
-        budget_.take();
-        promote(e, key);
-        if (e.conn) e.conn->budget_taken = true;
-        return false;
+    keep_packet(e, rst_side, rst);
+    e.lite[rst_side].rst = true;
+    e.last_ts = rst.ts_ns;
+    h.shape = s;
+    ended_probes_.push_back({e.id, KeyHash{}(key)});
+    return true;
+}
+
+// The probes whose RST came since the last sweep, now, when full tracking
+// would judge them: listed (promoted, judged in full) if the listing budget
+// has a token again; else judged by their shape, handed to the observer in
+// brief, and forgotten but for what their late packets need (closed_probes_).
+void Tracker::judge_ended_probes(std::int64_t now_ns) {
+    // As many as the budget has tokens are promoted (which ones full tracking
+    // would list may differ: it gives them to the first probe-like ones it
+    // judges, in order of connection); the others cannot be listed.
+    std::uint64_t tokens = ended_probes_.empty() ? 0 : budget_.tokens(now_ns);
+    while (!ended_probes_.empty()) {
+        const PendingRef r = ended_probes_.front();
+        ended_probes_.pop_front();
+        const auto [key, found] =
+            table_.find_hashed(r.hash, [&r](const Key&, const Entry& x) { return x.id == r.id; });
+        if (!found || !found->probe || !found->held->shape) continue;  // promoted meanwhile
+        Entry& e = *found;
+        const Key k = *key;
+        if (tokens) {
+            --tokens;
+            promote(e, k);  // judged (and listed) by this sweep, as full tracking would
+            continue;
+        }
+        judge_by_shape(e, k);
     }
+}
+
+// Probes held on that can no longer be judged by their shape (no RST
+// within kMaxSpanNs of their SYN) become full connections at the first
+// sweep after that -- before its verdicts, long before full tracking could
+// judge them (a stall takes at least kMinStallNs).
+void Tracker::promote_quiet_probes(std::int64_t now_ns) {
+    if (!probes_n_) return;
+    std::vector<Key> quiet;
+    for (const PendingRef& r : probes_) {
+        const auto [key, found] =
+            table_.find_hashed(r.hash, [&r](const Key&, const Entry& x) { return x.id == r.id; });
+        if (found && found->probe && !found->held->shape && now_ns - found->held->first_ts >= ProbeMemo::kMaxSpanNs)
+            quiet.push_back(*key);
+    }
+    for (const Key& k : quiet) promote(*table_.find(k), k);
+}
+
+void Tracker::judge_by_shape(Entry& e, const Key& key) {
+    Held& h = *e.held;
+    const ShapeVerdict& v = *shapes_.find(h.shape);
     // Its brief as brief_of() would make it: the verdict's part from the
     // shape, the rest from its own packets.
     ConnBrief b;
     b.id = e.id;
-    b.client = client;
-    b.server = server;
+    b.client = e.side0_hi ? key.hi : key.lo;
+    b.server = e.side0_hi ? key.lo : key.hi;
     b.first_ts = h.first_ts;
     b.first_frame = h.first_frame;
-    b.last_ts = rst.ts_ns;
-    b.last_frame = rst.frame;
-    b.cause = v->cause;
-    b.code = v->code;
-    b.phase = v->phase;
-    b.stalled_at = v->stalled_at;
-    b.requested = v->requested;
-    b.nla_failure = v->nla_failure;
-    b.probe = v->probe;
-    b.refused = v->refused;
-    auto note = [&b](int side, std::uint64_t frame, std::int64_t ts) {
-        if (side == 1) {
-            b.server_last_ts = ts;
-            b.server_last_frame = frame;
+    b.cause = v.cause;
+    b.code = v.code;
+    b.phase = v.phase;
+    b.stalled_at = v.stalled_at;
+    b.requested = v.requested;
+    b.nla_failure = v.nla_failure;
+    b.probe = v.probe;
+    b.refused = v.refused;
+    std::uint32_t server_base = 0;
+    for (const HeldPacket& hp : h.packets) {
+        b.last_ts = hp.ts_ns;
+        b.last_frame = hp.frame;
+        if (hp.from_hi != e.side0_hi) {  // the server's
+            if (!b.server_last_frame) server_base = hp.seq;
+            b.server_last_ts = hp.ts_ns;
+            b.server_last_frame = hp.frame;
             b.client_unanswered = 0;
+            if (hp.flags & tcp::RST) b.server_closed = true;
         } else {
-            b.client_last_ts = ts;
-            b.client_last_frame = frame;
+            b.client_last_ts = hp.ts_ns;
+            b.client_last_frame = hp.frame;
             ++b.client_unanswered;
         }
-    };
-    for (const HeldPacket& hp : h.packets) note(hp.from_hi == e.side0_hi ? 0 : 1, hp.frame, hp.ts_ns);
-    note(rst_side, rst.frame, rst.ts_ns);
-    b.server_closed = rst_side == 1;
+    }
     b.cuttable = cuttable(b);
 
     ++stats_.rdp_connections;
     flood_.not_listed(b.cause, b.first_frame, b.last_frame);
     flood_.judged_by_shape();
     obs_.probe_done(b);
+    ClosedProbes::Probe closed;
+    closed.last_ts = e.last_ts;
+    closed.base = {h.packets.front().seq, server_base};  // the SYN's and the SYN-ACK's
+    closed.client_lo = same_endpoint(b.client, key.lo);
     e.probe = false;
     --probes_n_;
     recycle(e.held);
     table_.erase(key);
-    probe_keys_.insert(KeyHash{}(key));
+    closed_probes_.insert(KeyHash{}(key), closed);
+}
+
+// A packet for a probe judged by its shape after its RST: full tracking
+// would have added it to that connection, still kept (closed) for its
+// linger -- to figures no report reads of an unlisted probe but its brief's
+// times -- unless it is a SYN that starts a new stream (StreamBases); so it
+// is counted, and kept from starting a connection of its own.
+bool Tracker::late_for_closed_probe(const Key& key, const tcp::Header& t, const Endpoint& src, std::int64_t ts_ns) {
+    const std::uint64_t hash = KeyHash{}(key);
+    ClosedProbes::Probe* p = closed_probes_.find(hash);
+    if (!p) return false;
+    const int side = same_endpoint(src, p->client_lo ? key.lo : key.hi) ? 0 : 1;
+    if (t.has(tcp::SYN) && !t.has(tcp::ACK) && t.seq != p->base[side]) return false;  // a new stream
+    closed_probes_.touch(hash, *p, ts_ns);
+    flood_.shape_late_packet();
     return true;
 }
 
 // A probe promoted at its RST is judged: its shape's verdict learned, if
 // nothing but its shape could have moved it (no packet after the RST, no
-// problem, no drops, nothing tied to it, judged within a sweep of its RST as
-// full tracking judges a closed connection).
+// problem, no drops, nothing tied to it).  When it is judged does not
+// matter: of a closed connection, no rule reads the time it is judged at or
+// whether the input ended (verdict.cpp: those rules need a connection still
+// open, or only SYNs, or a SYN-ACK sent twice, none of them a strict shape).
 void Tracker::learn_shape(const Connection& c, const Verdict& v, const JudgeContext& ctx) {
-    if (c.last_frame != c.probe_shape_frame || c.problems || ctx.capture_drops || ctx.input_ended) return;
-    if (ctx.now_ns - c.last_ts > 2'000'000'000 || !c.kerberos.empty() || !c.udp.empty() || c.icmp_total) return;
-    if (c.client_side() != 0 || !c.closed()) return;
+    if (c.last_frame != c.probe_shape_frame || c.problems || ctx.capture_drops) return;
+    if (!c.kerberos.empty() || !c.udp.empty() || c.icmp_total || c.client_side() != 0 || !c.closed()) return;
     const ConnBrief b = brief_of(c, v);
     ShapeVerdict s;
     s.cause = b.cause;

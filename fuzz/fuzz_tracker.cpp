@@ -6,7 +6,12 @@
 // Tracker with light tracking (TrackerOptions::light) and to one without.
 // Never a crash; and the two must print the same `analyze --format json` and
 // `dissect --format json` -- light tracking, port reuse and retiring may
-// change how much is kept, never what is reported.
+// change how much is kept, never what is reported.  And differentially too,
+// probes judged by their shape (analyze/probe_memo.hpp): with a listing
+// budget of one a minute, a tracker that judges them so and one that builds
+// every connection must count the same connections by cause (the summary)
+// and find the same groups (less their lists of connection ids and their
+// last times, which may differ: README, "Floods").
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -35,6 +40,67 @@ const std::vector<std::uint8_t> kFirst[] = {
     {'H', 'T', 'T', 'P', '/', '1', '.', '1', ' ', '2', '0', '0', '\r', '\n'},
     {0x05, 0x01, 0x00, 0x05, 0x01, 0x00, 0x01, 0x0a, 0x00, 0x00, 0x03, 0x0d, 0x3d},  // SOCKS5 to :3389
     {'S', 'S', 'H', '-', '2', '.', '0', '\r', '\n'},
+};
+
+// The `summary` and `group` objects of a ReportWriter's output, the groups
+// without their lists of connection ids and last times.
+std::string counts_of(const std::string& out) {
+    std::string kept;
+    std::size_t at = 0;
+    while (at < out.size()) {
+        std::size_t end = out.find('\n', at);
+        if (end == std::string::npos) end = out.size();
+        const std::string line = out.substr(at, end - at);
+        at = end + 1;
+        if (line.rfind("{\"type\":\"summary\"", 0) != 0 && line.rfind("{\"type\":\"group\"", 0) != 0) continue;
+        nlohmann::ordered_json j = nlohmann::ordered_json::parse(line);
+        // Which probes the budget lists may differ; so may a group's last
+        // time (and so its duration and rate): a packet after a probe's RST
+        // is in full tracking's connection, counted for one judged by shape.
+        for (const char* k : {"conns", "last", "duration", "rate_per_minute"}) j.erase(k);
+        kept += j.dump() + "\n";
+    }
+    return kept;
+}
+
+// A report tracker with a listing budget of one a minute, judging probes
+// beyond it by their shape or not.
+class ShapeRun {
+public:
+    explicit ShapeRun(bool shapes) {
+        out_ = open_memstream(&buf_, &len_);
+        err_ = std::fopen("/dev/null", "w");
+        report_ = std::make_unique<ReportWriter>(out_, err_, Format::json);
+        TrackerOptions opt;
+        opt.listed_per_minute = 1;
+        opt.brief_unlisted = true;
+        opt.judge_probes_by_shape = shapes;
+        tracker_ = std::make_unique<Tracker>(*report_, opt);
+        report_->begin_file("fuzz", &tracker_->stats());
+    }
+    ~ShapeRun() {
+        std::fclose(out_);
+        std::fclose(err_);
+        std::free(buf_);
+    }
+    void packet(const CapturedPacket& p) {
+        tracker_->advance(p.ts_ns);
+        tracker_->packet(p);
+    }
+    std::string finish() {
+        tracker_->finish();
+        report_->end_file(tracker_->stats());
+        report_->finish();
+        std::fflush(out_);
+        return counts_of(std::string(buf_, len_));
+    }
+
+private:
+    char* buf_ = nullptr;
+    std::size_t len_ = 0;
+    std::FILE *out_, *err_;
+    std::unique_ptr<ReportWriter> report_;
+    std::unique_ptr<Tracker> tracker_;
 };
 
 class Run {
@@ -91,6 +157,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     static const std::uint16_t kServerPorts[] = {3389, 443, 8080, 1080};
     static const std::uint32_t kIsn[] = {1000, 5000, 0xfffffff0u, 77777};
     Run light(true), full(false);
+    ShapeRun shaped(true), built(false);
     std::uint8_t frame[14 + 20 + 28 + 60];
     std::uint8_t last_tcp[28]{};  // IP header and 8 bytes of the last TCP segment, for ICMP quotes
     std::int64_t ts = 1'700'000'000'000'000'000;
@@ -156,6 +223,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         p.data = std::span<const std::uint8_t>(frame, p.caplen);
         light.packet(p);
         full.packet(p);
+        shaped.packet(p);
+        built.packet(p);
     }
     const std::string a = light.finish(), b = full.finish();
     if (a != b) {
@@ -163,6 +232,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         while (at < a.size() && at < b.size() && a[at] == b[at]) ++at;
         std::fprintf(stderr, "light and full tracking differ at byte %zu:\n light: %.300s\n full:  %.300s\n", at,
                      a.c_str() + (at > 100 ? at - 100 : 0), b.c_str() + (at > 100 ? at - 100 : 0));
+        std::abort();
+    }
+    const std::string c = shaped.finish(), d = built.finish();
+    if (c != d) {
+        std::fprintf(stderr, "probes judged by their shape count otherwise:\n shapes: %s\n built:  %s\n", c.c_str(),
+                     d.c_str());
         std::abort();
     }
     return 0;
