@@ -85,6 +85,7 @@ struct Connection {
     // the shape, and the RST's frame (learned only if nothing came after it).
     std::uint64_t probe_shape = 0, probe_shape_frame = 0;
     std::uint32_t problems = 0;  // problems the observer was told of
+    bool budget_taken = false;   // a probe that took its listing token at its RST (tracker_probe.cpp)
     // The first TcpAnalysis::kMaxIcmp ICMP errors quoting this connection
     // (10^5 errors quoting one connection must not grow it); icmp_total counts all.
     std::vector<IcmpNote> icmp;

@@ -161,11 +161,7 @@ public:
     // Is there a token now (packet time `now_ns`)?  take(): use one.
     bool available(std::int64_t now_ns);
     void take() { if (tokens_) --tokens_; }
-    // The tokens there are now (refilled to `now_ns`), none taken.
-    std::uint64_t tokens(std::int64_t now_ns) {
-        available(now_ns);
-        return per_minute_ ? tokens_ : ~std::uint64_t{0};
-    }
+    void give_back() { tokens_ = std::min(per_minute_, tokens_ + 1); }
     // What available(now_ns) would say, without refilling: the tracker asks
     // before judging, and then as before only of the probe-like connections.
     bool peek(std::int64_t now_ns) const {

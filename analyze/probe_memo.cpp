@@ -41,9 +41,9 @@ void ClosedProbes::insert(std::uint64_t hash, const Probe& p) {
     while (probes_.size() >= kMax && !order_.empty()) {
         const auto [h, ts] = order_.front();
         order_.pop_front();
-        if (const auto it = probes_.find(h); it != probes_.end() && it->second.last_ts == ts) probes_.erase(it);
+        if (const Probe* q = probes_.find(h); q && q->last_ts == ts) probes_.erase(h);
     }
-    probes_[hash] = p;
+    *probes_.try_emplace(hash).first = p;
     order_.emplace_back(hash, p.last_ts);
 }
 
@@ -57,7 +57,7 @@ void ClosedProbes::expire(std::int64_t now, std::int64_t linger) {
     while (!order_.empty() && now - order_.front().second > linger) {
         const auto [h, ts] = order_.front();
         order_.pop_front();
-        if (const auto it = probes_.find(h); it != probes_.end() && it->second.last_ts == ts) probes_.erase(it);
+        if (const Probe* q = probes_.find(h); q && q->last_ts == ts) probes_.erase(h);
     }
 }
 

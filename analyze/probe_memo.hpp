@@ -18,9 +18,12 @@
 // verdict can depend on of such a connection, below -- is looked up here:
 // the first connection of each shape is promoted and judged in full, and the
 // brief parts of its verdict learned; the next ones of the same shape are
-// held until the next sweep, when full tracking would judge them (a packet
-// before then promotes them), then given the learned verdict and handed to
-// the observer (Observer::probe_done) without a Connection being built.
+// given it and handed to the observer (Observer::probe_done) without a
+// Connection being built, and their keys kept as long as full tracking would
+// keep them closed (ClosedProbes).  Full tracking would judge them at the
+// next sweep, with any packet that came after the RST: such packets are
+// counted (FloodStats::shape_late_packets), so that a report says when the
+// two could differ.
 //
 // What the shape holds, packet by packet: the side, the TCP flags, header
 // length and options (MSS, window scale, SACK permitted and blocks,
@@ -48,6 +51,7 @@
 #include <optional>
 #include <unordered_map>
 
+#include "analyze/flow_table.hpp"
 #include "analyze/phase.hpp"
 #include "analyze/verdict.hpp"
 
@@ -130,22 +134,25 @@ public:
         bool client_lo = false;               // the client is the key's lo endpoint
     };
     void insert(std::uint64_t hash, const Probe& p);
-    Probe* find(std::uint64_t hash) {
-        const auto it = probes_.find(hash);
-        return it == probes_.end() ? nullptr : &it->second;
-    }
+    Probe* find(std::uint64_t hash) { return probes_.find(hash); }
     // A packet at `ts` for it: kept for the linger after that.
     void touch(std::uint64_t hash, Probe& p, std::int64_t ts);
     // Forget those quiet for longer than `linger` at `now`.
     void expire(std::int64_t now, std::int64_t linger);
-    bool empty() const { return probes_.empty(); }
+    bool empty() const { return probes_.size() == 0; }
     void clear() {
-        probes_.clear();
+        probes_ = Table(1024);
         order_.clear();
     }
 
 private:
-    std::unordered_map<std::uint64_t, Probe> probes_;
+    // By key hash, which is a hash already (a probe flood looks one up per
+    // SYN: a flat table, not std::unordered_map's node per entry).
+    struct Same {
+        std::size_t operator()(std::uint64_t h) const noexcept { return h; }
+    };
+    using Table = FlowTable<std::uint64_t, Probe, Same>;
+    Table probes_{1024};
     std::deque<std::pair<std::uint64_t, std::int64_t>> order_;  // (hash, last_ts) as they came
 };
 

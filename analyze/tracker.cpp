@@ -452,6 +452,7 @@ void Tracker::recycle(std::unique_ptr<Held>& h) {
         std::vector<std::uint8_t> bytes = std::move(h->bytes);
         packets.clear();
         bytes.clear();
+        if (bytes.capacity() > kSpareHeldBytes) bytes = {};
         *h = Held{};
         h->packets = std::move(packets);
         h->bytes = std::move(bytes);
@@ -669,8 +670,8 @@ void Tracker::tcp_packet(const CapturedPacket& pkt, const PacketInfo& p) {
         }
     }
     // A SYN of a probe judged by its shape, closed: its own, or a new stream's.
-    if (p.tcp.has(tcp::SYN) && !closed_probes_.empty() && !table_.find(key) &&
-        late_for_closed_probe(key, p.tcp, src, pkt.ts_ns))
+    if (p.tcp.has(tcp::SYN) && !closed_probes_.empty() && closed_probes_.find(KeyHash{}(key)) &&
+        !table_.find(key) && late_for_closed_probe(key, p.tcp, src, pkt.ts_ns))
         return;
     TcpIn in;
     in.frame = pkt.frame;
@@ -702,15 +703,13 @@ void Tracker::tcp_packet(const CapturedPacket& pkt, const PacketInfo& p) {
     if (e.pending && (side != 0 || !pure_syn(in) || (opt_.pending_single_syn && !e.held->packets.empty()))) {
         if (probe_may_start(e, side, in)) return start_probe(e, key, in);
         promote(e, key);
-    } else if (e.probe && e.held->shape) {
-        promote(e, key);  // a packet after its RST before the sweep judged it: full tracking judges it
     } else if (e.probe) {
         switch (probe_step(e, side, in)) {
             case ProbeStep::keep:
                 if (last_ts(e) < was_ts) schedule(e, key);
                 return;
             case ProbeStep::last:
-                if (probe_ended(e, key, in)) return;  // held, to be judged by its shape at the next sweep
+                if (probe_ended(e, key, in)) return;  // judged by its shape, forgotten
                 break;                                // promoted: the RST goes to full tracking
             case ProbeStep::other: promote(e, key); break;
         }
@@ -1112,12 +1111,17 @@ void Tracker::report(Connection& c, std::int64_t now_ns, bool input_ended) {
     if (opt_.listed_per_minute) {
         const ConnBrief b = brief_of(c, it->second);
         if (b.probe || b.nla_failure) {
-            if (budget_.available(now_ns)) budget_.take();
-            else {
+            if (c.budget_taken) {
+                // Its token was taken at its RST (tracker_probe.cpp).
+            } else if (budget_.available(now_ns)) {
+                budget_.take();
+            } else {
                 budget_spent_ = true;
                 c.listed = false;
                 flood_.not_listed(it->second.cause, c.first_frame, c.last_frame);
             }
+        } else if (c.budget_taken) {
+            budget_.give_back();  // not probe-like after all: listed without a token
         }
     }
     if (ctx.brief && c.listed) {
@@ -1160,7 +1164,6 @@ bool Tracker::due(Connection& c, std::int64_t now_ns) {
 void Tracker::sweep(std::int64_t now_ns) {
     sweep_pending(now_ns);
     closed_probes_.expire(now_ns, std::min(opt_.closed_linger_ns, opt_.idle_timeout_ns));
-    judge_ended_probes(now_ns);
     promote_quiet_probes(now_ns);
     // Verdicts: only full connections not yet reported can be; in id order.
     std::vector<Connection*> verdicts;
@@ -1216,7 +1219,6 @@ void Tracker::finish() {
     pending_.clear();
     pending_n_ = 0;
     probes_.clear();
-    ended_probes_.clear();
     probes_n_ = 0;
     flood_.set_shapes(shapes_.size());
     stats_.flood = flood_.stats();

@@ -307,7 +307,6 @@ private:
         // A probe held past its SYN-ACK (Entry::probe): each side's next
         // sequence number, which its next packet must carry (probe_memo.hpp).
         std::array<std::uint32_t, 2> probe_next{};
-        std::uint64_t shape = 0;  // its RST held: the shape it is judged by at the next sweep
     };
     // One TCP connection in the table.  Full: a Connection with the TCP
     // analysis, reassembly and RDP decoding.  Light (conn null), for
@@ -373,9 +372,8 @@ private:
     enum class ProbeStep { keep, last, other };
     ProbeStep probe_step(Entry& e, int side, const TcpIn& in);
     bool probe_ended(Entry& e, const Key& key, const TcpIn& rst);
-    void judge_ended_probes(std::int64_t now_ns);
     void promote_quiet_probes(std::int64_t now_ns);
-    void judge_by_shape(Entry& e, const Key& key);
+    void judge_by_shape(Entry& e, const Key& key, const ShapeVerdict& v);
     void learn_shape(const Connection& c, const Verdict& v, const JudgeContext& ctx);
     void demote(Entry& e, const Key& key);
     void retire(const Key& key);
@@ -492,7 +490,7 @@ private:
     // Probes held past their SYN-ACK (id, key hash; stale ones skipped and
     // compacted), how many, the shapes learned, and the probes judged by
     // their shape, kept as long as full tracking would keep them closed.
-    std::deque<PendingRef> probes_, ended_probes_;
+    std::deque<PendingRef> probes_;
     bool budget_spent_ = false;  // the listing budget had no token left after the last sweep's verdicts
     std::size_t probes_n_ = 0;
     ProbeMemo shapes_;
@@ -503,7 +501,11 @@ private:
     std::size_t relieve_at_ = 0;  // relieve() looks again from this many full connections on
     bool relieve_due_ = false;    // over the bound: relieve() at the next packet
     RecentKeys retired_keys_;     // connections retired early, for their late packets
-    static constexpr std::size_t kSpareHeld = 256;
+    // Probes held on are freed a sweep's worth at a time (thousands a second
+    // in a probe flood) and made again one by one: as many spares, each
+    // keeping at most kSpareHeldBytes of payload storage.
+    static constexpr std::size_t kSpareHeld = 16384;
+    static constexpr std::size_t kSpareHeldBytes = 2048;
     std::vector<std::unique_ptr<Held>> spare_held_;
     ListingBudget budget_;
     class Events;

@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: MIT
 // Probes judged by their shape (analyze/probe_memo.hpp): an answered SYN
 // attempt held on past its SYN-ACK while the listing budget is spent; at its
-// RST, held until the next sweep (when full tracking would judge it) if its
-// shape was learned, else promoted to full tracking by the same exact replay
-// that promotes a SYN attempt; at the sweep, given the brief verdict of the
-// first connection of its shape; afterwards, its key kept for its late
-// packets as long as full tracking would keep the closed connection.
+// RST, given the brief verdict of the first connection of its shape if that
+// was learned, else promoted to full tracking by the same exact replay that
+// promotes a SYN attempt; afterwards, its key kept for its late packets as
+// long as full tracking would keep the closed connection.
 #include "analyze/groups.hpp"
 #include "analyze/tracker.hpp"
 
@@ -107,10 +106,13 @@ ProbeShape::Packet shape_packet(int side, std::uint8_t flags, std::uint8_t heade
 }  // namespace
 
 // The RST of a probe held on.  A shape learned, a probe's or an NLA
-// failure's: the RST is held too, and the probe judged by its shape at the
-// next sweep (judge_ended_probes), when full tracking would judge it -- any
-// packet before then promotes it.  Otherwise promoted now, and when its shape
-// is new, learned from its verdict (learn_shape).  True: held.
+// failure's: judged by it now, unless the listing budget has a token again
+// (then promoted, to be listed, taking the token now: full tracking judges a
+// closed connection at the next sweep, and every probe ending before then
+// would see the same token free).  Otherwise promoted, and when its shape is
+// new, learned from its verdict (learn_shape).  True: judged and forgotten.
+// A packet of it after its RST is counted (late_for_closed_probe): full
+// tracking would have judged it with those that came before the next sweep.
 bool Tracker::probe_ended(Entry& e, const Key& key, const TcpIn& rst) {
     Held& h = *e.held;
     const Endpoint& client = e.side0_hi ? key.hi : key.lo;
@@ -134,38 +136,15 @@ bool Tracker::probe_ended(Entry& e, const Key& key, const TcpIn& rst) {
         }
         return false;
     }
-    keep_packet(e, rst_side, rst);
-    e.lite[rst_side].rst = true;
-    e.last_ts = rst.ts_ns;
-    h.shape = s;
-    ended_probes_.push_back({e.id, KeyHash{}(key)});
-    return true;
-}
-
-// The probes whose RST came since the last sweep, now, when full tracking
-// would judge them: listed (promoted, judged in full) if the listing budget
-// has a token again; else judged by their shape, handed to the observer in
-// brief, and forgotten but for what their late packets need (closed_probes_).
-void Tracker::judge_ended_probes(std::int64_t now_ns) {
-    // As many as the budget has tokens are promoted (which ones full tracking
-    // would list may differ: it gives them to the first probe-like ones it
-    // judges, in order of connection); the others cannot be listed.
-    std::uint64_t tokens = ended_probes_.empty() ? 0 : budget_.tokens(now_ns);
-    while (!ended_probes_.empty()) {
-        const PendingRef r = ended_probes_.front();
-        ended_probes_.pop_front();
-        const auto [key, found] =
-            table_.find_hashed(r.hash, [&r](const Key&, const Entry& x) { return x.id == r.id; });
-        if (!found || !found->probe || !found->held->shape) continue;  // promoted meanwhile
-        Entry& e = *found;
-        const Key k = *key;
-        if (tokens) {
-            --tokens;
-            promote(e, k);  // judged (and listed) by this sweep, as full tracking would
-            continue;
-        }
-        judge_by_shape(e, k);
+    if (budget_.available(rst.ts_ns)) {
+        budget_.take();
+        promote(e, key);
+        if (e.conn) e.conn->budget_taken = true;
+        return false;
     }
+    keep_packet(e, rst_side, rst);
+    judge_by_shape(e, key, *v);
+    return true;
 }
 
 // Probes held on that can no longer be judged by their shape (no RST
@@ -178,15 +157,14 @@ void Tracker::promote_quiet_probes(std::int64_t now_ns) {
     for (const PendingRef& r : probes_) {
         const auto [key, found] =
             table_.find_hashed(r.hash, [&r](const Key&, const Entry& x) { return x.id == r.id; });
-        if (found && found->probe && !found->held->shape && now_ns - found->held->first_ts >= ProbeMemo::kMaxSpanNs)
+        if (found && found->probe && now_ns - found->held->first_ts >= ProbeMemo::kMaxSpanNs)
             quiet.push_back(*key);
     }
     for (const Key& k : quiet) promote(*table_.find(k), k);
 }
 
-void Tracker::judge_by_shape(Entry& e, const Key& key) {
+void Tracker::judge_by_shape(Entry& e, const Key& key, const ShapeVerdict& v) {
     Held& h = *e.held;
-    const ShapeVerdict& v = *shapes_.find(h.shape);
     // Its brief as brief_of() would make it: the verdict's part from the
     // shape, the rest from its own packets.
     ConnBrief b;
@@ -226,7 +204,7 @@ void Tracker::judge_by_shape(Entry& e, const Key& key) {
     flood_.judged_by_shape();
     obs_.probe_done(b);
     ClosedProbes::Probe closed;
-    closed.last_ts = e.last_ts;
+    closed.last_ts = b.last_ts;
     closed.base = {h.packets.front().seq, server_base};  // the SYN's and the SYN-ACK's
     closed.client_lo = same_endpoint(b.client, key.lo);
     e.probe = false;

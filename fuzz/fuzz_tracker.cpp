@@ -11,7 +11,9 @@
 // budget of one a minute, a tracker that judges them so and one that builds
 // every connection must count the same connections by cause (the summary)
 // and find the same groups (less their lists of connection ids and their
-// last times, which may differ: README, "Floods").
+// last times, which may differ: README, "Floods") -- unless a packet came
+// after the RST of a probe judged by its shape, which full tracking judges
+// with that packet (the flood object counts them).
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -52,6 +54,15 @@ std::string counts_of(const std::string& out) {
         if (end == std::string::npos) end = out.size();
         const std::string line = out.substr(at, end - at);
         at = end + 1;
+        if (line.rfind("{\"type\":\"flood\"", 0) == 0) {
+            // A packet after a probe's RST: full tracking judged it with that
+            // packet, the shortcut without (README, "Floods"): not comparable.
+            const auto j = nlohmann::ordered_json::parse(line);
+            if (j.contains("not_listed") && j["not_listed"].contains("judged_by_shape") &&
+                j["not_listed"]["judged_by_shape"]["late_packets"].get<std::uint64_t>())
+                return "late";
+            continue;
+        }
         if (line.rfind("{\"type\":\"summary\"", 0) != 0 && line.rfind("{\"type\":\"group\"", 0) != 0) continue;
         nlohmann::ordered_json j = nlohmann::ordered_json::parse(line);
         // Which probes the budget lists may differ; so may a group's last
@@ -235,7 +246,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         std::abort();
     }
     const std::string c = shaped.finish(), d = built.finish();
-    if (c != d) {
+    if (c != "late" && c != d) {
         std::fprintf(stderr, "probes judged by their shape count otherwise:\n shapes: %s\n built:  %s\n", c.c_str(),
                      d.c_str());
         std::abort();
