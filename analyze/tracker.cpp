@@ -452,7 +452,6 @@ void Tracker::recycle(std::unique_ptr<Held>& h) {
         std::vector<std::uint8_t> bytes = std::move(h->bytes);
         packets.clear();
         bytes.clear();
-        if (bytes.capacity() > kSpareHeldBytes) bytes = {};
         *h = Held{};
         h->packets = std::move(packets);
         h->bytes = std::move(bytes);

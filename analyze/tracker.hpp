@@ -501,11 +501,7 @@ private:
     std::size_t relieve_at_ = 0;  // relieve() looks again from this many full connections on
     bool relieve_due_ = false;    // over the bound: relieve() at the next packet
     RecentKeys retired_keys_;     // connections retired early, for their late packets
-    // Probes held on are freed a sweep's worth at a time (thousands a second
-    // in a probe flood) and made again one by one: as many spares, each
-    // keeping at most kSpareHeldBytes of payload storage.
-    static constexpr std::size_t kSpareHeld = 16384;
-    static constexpr std::size_t kSpareHeldBytes = 2048;
+    static constexpr std::size_t kSpareHeld = 256;
     std::vector<std::unique_ptr<Held>> spare_held_;
     ListingBudget budget_;
     class Events;
