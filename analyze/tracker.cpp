@@ -652,7 +652,7 @@ void Tracker::tcp_packet(const CapturedPacket& pkt, const PacketInfo& p) {
             flood_.late_packet();  // of a connection retired early (flood.hpp): counted, nothing new
             return;
         }
-        if (!e && late_for_closed_probe(key, p.tcp, src, pkt.ts_ns)) return;
+        if (!e && !closed_probes_.empty() && late_for_closed_probe(key, p.tcp, src, pkt.ts_ns)) return;
         if (e && e->dead) {
             other_tcp(pkt, p, src, dst, e->id);
             const bool was_closed = closed(*e);

@@ -491,7 +491,9 @@ private:
     // compacted), how many, the shapes learned, and the probes judged by
     // their shape, kept as long as full tracking would keep them closed.
     std::deque<PendingRef> probes_;
-    bool budget_spent_ = false;  // the listing budget had no token left after the last sweep's verdicts
+    // The listing budget had no token left after the last sweep's verdicts,
+    // or at a verdict since: probes may be held on (probe_may_start).
+    bool budget_spent_ = false;
     std::size_t probes_n_ = 0;
     ProbeMemo shapes_;
     ClosedProbes closed_probes_;
