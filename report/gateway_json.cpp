@@ -6,6 +6,7 @@
 #include "analyze/gateway_udp.hpp"
 #include "analyze/text.hpp"
 #include "dissect/tsgu.hpp"
+#include "report/json_text.hpp"
 #include "report/json_util.hpp"
 #include "report/summary.hpp"
 #include "report/summary_security.hpp"
@@ -233,7 +234,7 @@ void ReportWriter::gateway_udp_done(const GatewayUdpFacts& f, const Verdict& v) 
     j["file"] = path_;
     if (sink_) sink_->object(j);
     if (format_ == Format::json) {
-        fmt::print(out_, "{}\n", j.dump());
+        print_json_line(out_, j);
     } else {
         if (!header_printed_) emit_text(json());
         const std::string text = render_gateway_text(j);
@@ -249,7 +250,7 @@ void ReportWriter::gateway_done(const Connection& c, const Verdict& v) {
     j["file"] = path_;
     if (sink_) sink_->object(j);
     if (format_ == Format::json) {
-        fmt::print(out_, "{}\n", j.dump());
+        print_json_line(out_, j);
     } else {
         if (!header_printed_) emit_text(json());
         fmt::print(out_, "{}\n", render_gateway_text(j));

@@ -8,6 +8,7 @@
 
 #include "report/flood_json.hpp"
 #include "report/groups_json.hpp"
+#include "report/json_text.hpp"
 #include "report/json_util.hpp"
 #include "report/pdu_fields.hpp"
 #include "report/render_security.hpp"
@@ -81,7 +82,7 @@ void DissectWriter::print_pdu(const PduEvent& e, std::uint64_t conn, bool udp, D
                 if constexpr (std::is_same_v<std::decay_t<decltype(v)>, std::string>) j[std::string(f.key)] = valid_utf8(v);
                 else j[std::string(f.key)] = v;
             }, f.value);
-        fmt::print(out_, "{}\n", j.dump());
+        print_json_line(out_, j);
         return;
     }
     const double rel = file_stats_ ? static_cast<double>(e.ts_ns - file_stats_->first_ts) / 1e9 : 0.0;
@@ -150,7 +151,7 @@ void ReportWriter::print_connection(const Connection& c, const Verdict& v) {
     if (format_ == Format::json && !sink_) {
         h.id = h.j["conn"].get<std::uint64_t>();
         h.cause = h.j["cause"].get<std::string>();
-        h.text = h.j.dump();
+        h.text = json_text(h.j);
         h.j = nullptr;
     }
     held_.push_back(std::move(h));
@@ -171,7 +172,7 @@ void ReportWriter::release(Held& h) {
             ++connections_total_;
             if (h.cause != "none") ++incomplete_;
             h.text.pop_back();  // the closing brace
-            fmt::print(out_, "{},\"file\":{}}}\n", h.text, json(path_).dump());
+            fmt::print(out_, "{},\"file\":{}}}\n", h.text, json_text(json(path_)));
             std::fflush(out_);
             return;
         }
@@ -188,7 +189,7 @@ void ReportWriter::release(Held& h) {
     if (cause != "none") ++incomplete_;
     if (format_ == Format::json) {
         j["file"] = path_;
-        fmt::print(out_, "{}\n", j.dump());
+        print_json_line(out_, j);
     } else if (!all_ && groups_.client_pattern(h.client) != Pattern::none) {
         // A brute force, spray or scan: its first 3 connections in full, the
         // next ones a line each, and only the group when it has more than 20.
@@ -219,7 +220,7 @@ void ReportWriter::emit_groups(bool final) {
         }
         if (format_ == Format::json) {
             j["file"] = path_;
-            fmt::print(out_, "{}\n", j.dump());
+            print_json_line(out_, j);
             continue;
         }
         // Text: the groups that name a pattern or a block.
@@ -261,7 +262,7 @@ void ReportWriter::finish() {
     if (syn_attempts_not_judged_) s["syn_attempts_not_judged"] = syn_attempts_not_judged_;
     if (sink_) sink_->object(s);
     if (format_ == Format::json) {
-        fmt::print(out_, "{}\n", s.dump());
+        print_json_line(out_, s);
         return;
     }
     if (!connections_total_ && !syn_attempts_not_judged_ && !gateways_total_) return;
@@ -386,7 +387,7 @@ void ReportWriter::end_file(const FileStats& stats) {
         const json f = flood_json(path_, stats.flood);
         if (sink_) sink_->object(f);
         if (format_ == Format::json) {
-            fmt::print(out_, "{}\n", f.dump());
+            print_json_line(out_, f);
         } else {
             if (!header_printed_) emit_text(json());
             fmt::print(out_, "{}\n", render_flood_text(f));
@@ -397,8 +398,8 @@ void ReportWriter::end_file(const FileStats& stats) {
         sink_->object(sum);
     }
     if (format_ == Format::json) {
-        if (none) fmt::print(out_, "{}\n", no_rdp_json(path_, stats).dump());
-        fmt::print(out_, "{}\n", sum.dump());
+        if (none) print_json_line(out_, no_rdp_json(path_, stats));
+        print_json_line(out_, sum);
         return;
     }
     if (!header_printed_) fmt::print(out_, "== {} ==\n", path_);

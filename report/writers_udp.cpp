@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "report/json_text.hpp"
 #include "report/json_util.hpp"
 #include "report/summary.hpp"
 #include "report/summary_security.hpp"
@@ -23,7 +24,7 @@ void ReportWriter::udp_flow_done(const UdpFlowFacts& f) {
     json j = udp_flow_json(f);
     if (format_ == Format::json) {
         j["file"] = path_;
-        fmt::print(out_, "{}\n", j.dump());
+        print_json_line(out_, j);
     } else {
         emit_text(j);
     }
