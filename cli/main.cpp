@@ -77,6 +77,7 @@ void add_html(CLI::App* cmd, rdpscope::cli::Output& o) {
 int main(int argc, char** argv) {
     using namespace rdpscope::cli;
     rdpscope::platform::init_console();
+    rdpscope::platform::heap_in_huge_pages(std::size_t{64} << 20);
     // UTF-8 arguments (Windows: from the UTF-16 command line), so a file name in
     // any script opens (platform::open_file).
     std::vector<std::string> args = rdpscope::platform::utf8_args(argc, argv);

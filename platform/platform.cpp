@@ -2,6 +2,8 @@
 #include "platform/platform.hpp"
 
 #include <cerrno>
+#include <cstdint>
+#include <cstdlib>
 
 #ifdef _WIN32
 #include <fcntl.h>
@@ -13,6 +15,9 @@
 #else
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <sys/stat.h>
 #include <unistd.h>
 #endif
@@ -198,6 +203,37 @@ void free_pages(void* p, std::size_t bytes) {
     VirtualFree(p, 0, MEM_RELEASE);
 #else
     munmap(p, bytes);
+#endif
+}
+
+void heap_in_huge_pages(std::size_t bytes) {
+#if defined(__linux__) && defined(__GLIBC__) && defined(MADV_HUGEPAGE)
+    constexpr std::uintptr_t kHuge = std::uintptr_t{2} << 20;
+    constexpr std::size_t kProbe = std::size_t{16} << 20;
+    // Grow the heap by `bytes` at a time, and keep what is freed at its top
+    // rather than give it back to be faulted in again.  Blocks up to 1 MiB
+    // come from the heap (glibc's threshold would otherwise move up to 32
+    // MiB as big blocks are freed); bigger ones, the big tables, are mapped
+    // apart and given back when freed.  The threshold is set to the probe's
+    // size first so that the probe below comes from the heap.
+    mallopt(M_TOP_PAD, static_cast<int>(bytes));
+    mallopt(M_TRIM_THRESHOLD, static_cast<int>(4 * bytes));
+    mallopt(M_MMAP_THRESHOLD, static_cast<int>(2 * kProbe));
+    // A block bigger than the heap's free top makes it grow, by the block
+    // and the pad; freed, it is the top again, mapped but not yet touched:
+    // ask for that in huge pages, whole 2 MiB ones only.
+    const auto brk_before = reinterpret_cast<std::uintptr_t>(sbrk(0));
+    void* probe = std::malloc(kProbe);
+    const auto brk_after = reinterpret_cast<std::uintptr_t>(sbrk(0));
+    const auto at = reinterpret_cast<std::uintptr_t>(probe);
+    if (probe && brk_after > brk_before && at < brk_after) {  // from the heap, which grew
+        const std::uintptr_t lo = (at + kHuge - 1) & ~(kHuge - 1), hi = brk_after & ~(kHuge - 1);
+        if (hi > lo) madvise(reinterpret_cast<void*>(lo), hi - lo, MADV_HUGEPAGE);  // advice only: failure is harmless
+    }
+    std::free(probe);
+    mallopt(M_MMAP_THRESHOLD, 1 << 20);
+#else
+    (void)bytes;
 #endif
 }
 

@@ -152,6 +152,7 @@ void ReportWriter::print_connection(const Connection& c, const Verdict& v) {
         h.id = h.j["conn"].get<std::uint64_t>();
         h.cause = h.j["cause"].get<std::string>();
         h.text = json_text(h.j);
+        h.text.shrink_to_fit();  // held by the thousand: its length, not the capacity it grew to
         h.j = nullptr;
     }
     held_.push_back(std::move(h));
