@@ -77,9 +77,23 @@ struct FloodStats {
     // connection of the same shape; the shapes learned; packets of theirs
     // after their RST (in no report's figures).
     std::uint64_t judged_by_shape = 0, shapes = 0, shape_late_packets = 0;
+    // UDP flows on the RDP port reported and retired before their idle time
+    // was over, to keep at most max_udp_flows (UdpFlowOptions::max_rdp_flows),
+    // and datagrams of other UDP flows that found their table full
+    // (max_other_udp_flows, UdpOtherFlows::kMaxFlows), each counted as a new
+    // flow: UDP floods.  Either way udp.stream numbers may run ahead of
+    // Wireshark's from the first such flow on.
+    std::uint64_t udp_retired_early = 0, udp_other_not_kept = 0;
+    // UDP flows on the RDP port that never came up, tied to no TCP
+    // connection, beyond the listing budget (listed_per_minute): not listed.
+    std::uint64_t udp_not_listed = 0;
+    std::uint64_t max_udp_flows = 0, max_other_udp_flows = 0;
     // The bounds as they were (for the report's words).
     std::uint64_t max_pending_attempts = 0, listed_per_minute = 0, max_full_connections = 0;
-    bool any() const { return attempts || not_listed || retired_early || other_attempts; }
+    bool any() const {
+        return attempts || not_listed || retired_early || other_attempts || udp_retired_early || udp_other_not_kept ||
+               udp_not_listed;
+    }
 };
 
 // Counts the attempts left out (bounded memory whatever the flood).

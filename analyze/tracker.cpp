@@ -123,11 +123,23 @@ GatewayRelay* Tracker::gateway_relay() {
 
 std::size_t Tracker::KeyHash::operator()(const Key& k) const noexcept { return hash_endpoints(k.lo, k.hi); }
 
+namespace {
+
+UdpFlowOptions udp_flow_options(const TrackerOptions& opt) {
+    UdpFlowOptions u;
+    u.rdp_port = opt.rdp_port;
+    u.idle_timeout_ns = opt.idle_timeout_ns;
+    u.listed_per_minute = opt.listed_per_minute;
+    return u;
+}
+
+}  // namespace
+
 Tracker::Tracker(Observer& obs, TrackerOptions opt)
     : obs_(obs), opt_(opt),
       // UdpFlows ties a flow to an RDP connection (is_rdp()), which is always
       // a full one: light entries need not be visited.
-      udp_(std::make_unique<UdpFlows>(obs, UdpFlowOptions{opt.rdp_port, opt.idle_timeout_ns}, full_)),
+      udp_(std::make_unique<UdpFlows>(obs, udp_flow_options(opt), full_)),
       udp_other_(opt.idle_timeout_ns, opt.rdp_port), kerberos_(obs), gateway_udp_(opt.gateway_udp_ports),
       budget_(opt.listed_per_minute) {
     stats_.other.rdp_port = opt.rdp_port;
@@ -1227,10 +1239,15 @@ void Tracker::finish() {
     retired_keys_.clear();
     table_.clear();
     expiry_ = {};
+    stats_.flood.udp_other_not_kept = udp_other_.not_kept();
+    stats_.flood.max_other_udp_flows = UdpOtherFlows::kMaxFlows;
     udp_other_.clear();
     retire_gateway_udp(stats_.last_ts, true);
     stats_.gateway_udp_not_followed = gateway_udp_.untracked();
     udp_->finish();
+    stats_.flood.udp_retired_early = udp_->retired_early();
+    stats_.flood.udp_not_listed = udp_->not_listed();
+    stats_.flood.max_udp_flows = UdpFlowOptions{}.max_rdp_flows;
     stats_.other.kerberos = kerberos_.counts();
     stats_.other.rdp_udp_flows = udp_->rdp_flows();
     kerberos_.clear();

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "analyze/connection.hpp"
+#include "analyze/flood.hpp"
 #include "analyze/flow_hash.hpp"
 #include "analyze/observer.hpp"
 #include "analyze/text.hpp"
@@ -45,7 +46,8 @@ struct UdpFlows::Flow {
 std::size_t UdpFlows::KeyHash::operator()(const Key& k) const noexcept { return hash_endpoints(k.lo, k.hi); }
 
 UdpFlows::UdpFlows(Observer& obs, UdpFlowOptions opt, const TcpConnections& tcp)
-    : obs_(obs), opt_(opt), tcp_(tcp) {}
+    : obs_(obs), opt_(opt), tcp_(tcp),
+      budget_(opt.listed_per_minute ? std::make_unique<ListingBudget>(opt.listed_per_minute) : nullptr) {}
 UdpFlows::~UdpFlows() = default;
 
 void UdpFlows::packet(const CapturedPacket& pkt, const PacketInfo& p) {
@@ -53,9 +55,11 @@ void UdpFlows::packet(const CapturedPacket& pkt, const PacketInfo& p) {
     const Key key = src < dst ? Key{src, dst} : Key{dst, src};
     auto it = table_.find(key);
     if (it == table_.end()) {
+        const bool on_rdp_port = src.port == opt_.rdp_port || dst.port == opt_.rdp_port;
+        if (on_rdp_port && opt_.max_rdp_flows && rdp_live_.size() >= opt_.max_rdp_flows) retire_oldest(pkt.ts_ns);
         Entry e;
         e.id = next_id_++;
-        if (src.port == opt_.rdp_port || dst.port == opt_.rdp_port) {
+        if (on_rdp_port) {
             ++rdp_flows_;
             e.flow = std::make_unique<Flow>();
             UdpFlowFacts& f = e.flow->f;
@@ -69,6 +73,7 @@ void UdpFlows::packet(const CapturedPacket& pkt, const PacketInfo& p) {
         it = table_.emplace(key, std::move(e)).first;
         if (Flow* f = it->second.flow.get()) {
             rdp_live_[f->f.id] = f;
+            rdp_order_.emplace_back(f->f.id, key);
             tie(*f);
         }
     }
@@ -246,10 +251,48 @@ void UdpFlows::tie(Flow& fl) {
 }
 
 void UdpFlows::retire(Flow& fl) {
+    // A flow that never came up and belongs to no TCP connection: listed
+    // while the budget lasts, as TCP's probe-like connections are.
+    if (budget_ && !fl.f.tcp_conn && !fl.f.up()) {
+        if (budget_->available(fl.f.last_ts)) budget_->take();
+        else {
+            fl.f.listed = false;
+            ++not_listed_;
+        }
+    }
     obs_.udp_flow_done(fl.f);
     if (!fl.f.tcp_conn) return;
     // Kept for the TCP connection's report only while that connection is open.
     if (tcp_.contains(*fl.f.tcp_conn)) retired_tied_[*fl.f.tcp_conn].push_back(std::move(fl.f));
+}
+
+// At the bound: the oldest flow on the RDP port is retired now, as the sweep
+// would retire it later -- unless it matters and is busy: it came up or
+// belongs to a TCP connection, and had a datagram within kQuietNs.  Such
+// flows go to the back of the queue, a few at a time, so that nothing makes
+// this walk the whole table; after kMaxLooked the oldest goes whatever it is.
+// A flood's flows (one datagram, never up, of no connection) go at once.
+void UdpFlows::retire_oldest(std::int64_t now_ns) {
+    constexpr std::int64_t kQuietNs = 60'000'000'000;
+    constexpr int kMaxLooked = 64;
+    int looked = 0;
+    while (!rdp_order_.empty()) {
+        const auto [id, key] = rdp_order_.front();
+        rdp_order_.pop_front();
+        const auto it = table_.find(key);
+        if (it == table_.end() || !it->second.flow || it->second.id != id) continue;  // retired since
+        const UdpFlowFacts& f = it->second.flow->f;
+        const bool matters = f.up() || f.tcp_conn;
+        if (matters && now_ns - it->second.last_ts < kQuietNs && ++looked < kMaxLooked) {
+            rdp_order_.emplace_back(id, key);
+            continue;
+        }
+        rdp_live_.erase(id);
+        retire(*it->second.flow);
+        table_.erase(it);
+        ++retired_early_;
+        return;
+    }
 }
 
 std::optional<std::uint64_t> UdpFlows::id_of(const Endpoint& lo, const Endpoint& hi) const {
@@ -271,6 +314,12 @@ void UdpFlows::sweep(std::int64_t now_ns) {
         }
         table_.erase(it);
     }
+    if (rdp_order_.size() > 2 * rdp_live_.size() + 1024) {
+        std::deque<std::pair<std::uint64_t, Key>> live;
+        for (const auto& r : rdp_order_)
+            if (rdp_live_.contains(r.first)) live.push_back(r);
+        rdp_order_.swap(live);
+    }
 }
 
 void UdpFlows::finish() {
@@ -281,6 +330,7 @@ void UdpFlows::finish() {
     for (auto& [id, k] : all) retire(*table_.find(k)->second.flow);
     table_.clear();
     rdp_live_.clear();
+    rdp_order_.clear();
 }
 
 std::vector<UdpFlowFacts> UdpFlows::take_tied(std::uint64_t tcp_id) {

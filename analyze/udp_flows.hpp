@@ -10,6 +10,7 @@
 #pragma once
 
 #include <array>
+#include <deque>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -76,6 +77,10 @@ struct UdpFlowFacts {
 
     static constexpr std::size_t kMaxSynFrames = 16;
 
+    // False for a flow retired beyond the listing budget (a UDP flood):
+    // counted in UdpFlows::not_listed, not printed one by one.
+    bool listed = true;
+
     bool rdpudp() const { return decoded > 0; }
     bool up() const;          // the transport came up (handshake completed, or data both ways)
     const char* state() const;  // "established", "syn_unanswered", "syn_ack_unconfirmed", "mid_flow", "not_rdpudp"
@@ -86,7 +91,21 @@ struct UdpFlowOptions {
     std::int64_t idle_timeout_ns = 600'000'000'000;  // retire a silent flow after this
     std::uint32_t data_events = 8;                   // rdpudp.data events per direction
     std::uint32_t error_events = 4;                  // rdpudp.error events per flow
+    // Flows on the RDP port held at once.  At the bound a new one retires the
+    // oldest that does not matter or is quiet (retire_oldest; reported as it
+    // is, counted in retired_early):
+    // a UDP flood on 3389 (spoofed sources, one datagram each) would
+    // otherwise hold every flow for the idle timeout, ~700 bytes each.  A
+    // later datagram of a flow so retired starts a new flow with a new
+    // number, so udp.stream numbers may run ahead of Wireshark's from then on.
+    std::size_t max_rdp_flows = 16384;
+    // Flows on the RDP port that never came up and belong to no TCP
+    // connection (what a UDP flood or scan makes), listed one by one per
+    // minute of packet time; beyond, counted (not_listed).  0: no limit.
+    std::uint64_t listed_per_minute = 0;
 };
+
+class ListingBudget;
 
 // The TCP connections the tracker analyses in full, by id: the ones a UDP
 // flow can be tied to (an RDP connection is always a full one).
@@ -117,6 +136,8 @@ public:
     // The number of a flow this table holds (every flow, without light tracking).
     std::optional<std::uint64_t> id_of(const Endpoint& lo, const Endpoint& hi) const;
     std::uint64_t rdp_flows() const { return rdp_flows_; }  // of which on the RDP port
+    std::uint64_t retired_early() const { return retired_early_; }  // at the max_rdp_flows bound
+    std::uint64_t not_listed() const { return not_listed_; }        // beyond listed_per_minute
 
     struct Key {
         Endpoint lo, hi;
@@ -136,6 +157,7 @@ private:
     void datagram(Flow& f, int s, const CapturedPacket& pkt, const PacketInfo& p);
     void tie(Flow& f);
     void retire(Flow& f);
+    void retire_oldest(std::int64_t now_ns);
     void emit(Flow& f, int s, PduEvent&& e);
 
     Observer& obs_;
@@ -143,8 +165,13 @@ private:
     const TcpConnections& tcp_;
     std::unordered_map<Key, Entry, KeyHash> table_;
     std::unordered_map<std::uint64_t, Flow*> rdp_live_;  // the flows of table_ on the RDP port, by id
+    // The flows on the RDP port in order of their first datagram, for
+    // retire_oldest; those retired since are skipped there and dropped when
+    // stale ones outnumber the live.
+    std::deque<std::pair<std::uint64_t, Key>> rdp_order_;
     std::unordered_map<std::uint64_t, std::vector<UdpFlowFacts>> retired_tied_;  // by TCP connection id
-    std::uint64_t next_id_ = 0, rdp_flows_ = 0;
+    std::unique_ptr<ListingBudget> budget_;  // when listed_per_minute
+    std::uint64_t next_id_ = 0, rdp_flows_ = 0, retired_early_ = 0, not_listed_ = 0;
 };
 
 }  // namespace rdpscope

@@ -23,9 +23,9 @@ bool UdpOtherFlows::datagram(const UdpFlows::Key& k, std::int64_t ts_ns) {
         std::memcpy(&k4.hi_ip, k.hi.ip.b.data(), 4);
         k4.lo_port = k.lo.port;
         k4.hi_port = k.hi.port;
-        return v4_.datagram(k4, ts_ns, idle_ns_);
+        return v4_.datagram(k4, ts_ns, idle_ns_, max_flows_);
     }
-    return v6_.datagram(k, ts_ns, idle_ns_);
+    return v6_.datagram(k, ts_ns, idle_ns_, max_flows_);
 }
 
 void UdpOtherFlows::expire(std::int64_t now_ns) {

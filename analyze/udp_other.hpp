@@ -31,6 +31,8 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <limits>
+#include <tuple>
 #include <vector>
 
 #include "analyze/flow_table.hpp"
@@ -43,9 +45,19 @@ namespace rdpscope {
 template <class K, class Hash>
 class IdleFlowSet {
 public:
-    // A datagram of the flow at ts_ns: true when the flow is new (never seen, or gone).
-    bool datagram(const K& k, std::int64_t ts_ns, std::int64_t idle_ns) {
-        auto [last, fresh] = flows_.try_emplace(k);
+    // A datagram of the flow at ts_ns: true when the flow is new (never seen,
+    // or gone).  With max_flows held, a flow not held is new at each datagram
+    // (counted in not_kept).
+    bool datagram(const K& k, std::int64_t ts_ns, std::int64_t idle_ns,
+                  std::size_t max_flows = std::numeric_limits<std::size_t>::max()) {
+        std::int64_t* last = nullptr;
+        bool fresh = false;
+        if (flows_.size() < max_flows) {
+            std::tie(last, fresh) = flows_.try_emplace(k);
+        } else if (!(last = flows_.find(k))) {
+            ++not_kept_;
+            return true;
+        }
         const bool gone = !fresh && swept_ && sweep_ns_ - *last > idle_ns;
         // A datagram stamped before the last sweep's horizon (files are not
         // always in time order) must not make its flow look gone before the
@@ -64,11 +76,14 @@ public:
     void clear() {
         flows_.clear();
         swept_ = false;
+        not_kept_ = 0;
     }
     std::size_t size() const { return flows_.size(); }
+    std::uint64_t not_kept() const { return not_kept_; }
 
 private:
     FlowTable<K, std::int64_t, Hash> flows_{256};  // last datagram's time
+    std::uint64_t not_kept_ = 0;
     std::int64_t sweep_ns_ = 0;
     bool swept_ = false;
     std::size_t cursor_ = 0;
@@ -76,8 +91,16 @@ private:
 
 class UdpOtherFlows {
 public:
-    UdpOtherFlows(std::int64_t idle_timeout_ns, std::uint16_t rdp_port)
-        : idle_ns_(idle_timeout_ns), rdp_port_(rdp_port) {}
+    // Flows held at most, IPv4 and others each.  Beyond, a new flow is not
+    // held: each of its datagrams counts as a new flow, so udp.stream numbers
+    // may run ahead of Wireshark's from then on (not_kept says how often).  A
+    // UDP flood or scan (every datagram a new flow) would otherwise hold 32
+    // bytes a datagram for the idle timeout.  131,072: a busy capture's DNS,
+    // NTP and QUIC flows of ten minutes (200 new flows a second) in 8 MiB.
+    static constexpr std::size_t kMaxFlows = 131072;
+
+    UdpOtherFlows(std::int64_t idle_timeout_ns, std::uint16_t rdp_port, std::size_t max_flows = kMaxFlows)
+        : idle_ns_(idle_timeout_ns), rdp_port_(rdp_port), max_flows_(max_flows) {}
     // A flow on the RDP port: for UdpFlows alone.
     bool on_rdp_port(const UdpFlows::Key& k) const { return k.lo.port == rdp_port_ || k.hi.port == rdp_port_; }
     // A datagram of another flow: true when it starts a new flow.
@@ -86,6 +109,7 @@ public:
     void expire(std::int64_t now_ns);
     void clear();
     std::size_t size() const { return v4_.size() + v6_.size(); }
+    std::uint64_t not_kept() const { return v4_.not_kept() + v6_.not_kept(); }
 
     // An IPv4 flow's key: the addresses and ports of UdpFlows::Key, packed.
     struct Key4 {
@@ -103,6 +127,7 @@ public:
 private:
     std::int64_t idle_ns_;
     std::uint16_t rdp_port_;
+    std::size_t max_flows_;
     IdleFlowSet<Key4, Key4Hash> v4_;
     IdleFlowSet<UdpFlows::Key, KeyHash> v6_;  // and any flow not IPv4 on both sides
 };

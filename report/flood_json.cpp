@@ -70,6 +70,13 @@ json flood_json(const std::string& path, const FloodStats& f) {
         j["retired_early"] = {{"connections", f.retired_early},
                               {"late_packets", f.late_packets},
                               {"max_full_connections", f.max_full_connections}};
+    if (f.udp_retired_early || f.udp_other_not_kept || f.udp_not_listed)
+        j["udp_flows"] = {{"not_listed", f.udp_not_listed},
+                          {"listed_per_minute", f.listed_per_minute},
+                          {"retired_early", f.udp_retired_early},
+                          {"held_at_most", f.max_udp_flows},
+                          {"other_datagrams_not_kept", f.udp_other_not_kept},
+                          {"other_held_at_most", f.max_other_udp_flows}};
     return j;
 }
 
@@ -140,6 +147,27 @@ std::string render_flood_text(const json& j) {
                          grouped(r["max_full_connections"].get<std::uint64_t>()),
                          grouped(r["late_packets"].get<std::uint64_t>()),
                          r["late_packets"].get<std::uint64_t>() == 1 ? "packet" : "packets");
+    }
+    if (j.contains("udp_flows")) {
+        const json& u = j["udp_flows"];
+        const auto early = u["retired_early"].get<std::uint64_t>(), other = u["other_datagrams_not_kept"].get<std::uint64_t>(),
+                   unlisted = u["not_listed"].get<std::uint64_t>();
+        if (unlisted)
+            s += fmt::format("flood        {} further UDP {} on the RDP port that never came up, of no TCP connection, "
+                             "counted but not listed, over {} a minute (a UDP flood or scan)\n",
+                             grouped(unlisted), unlisted == 1 ? "flow" : "flows",
+                             grouped(u["listed_per_minute"].get<std::uint64_t>()));
+        if (early)
+            s += fmt::format("flood        {} UDP {} on the RDP port reported and freed before their idle time was over, "
+                             "to keep at most {} open (a UDP flood or scan); UDP stream numbers may run ahead of "
+                             "Wireshark's from then on\n",
+                             grouped(early), early == 1 ? "flow" : "flows", grouped(u["held_at_most"].get<std::uint64_t>()));
+        if (other)
+            s += fmt::format("flood        {} UDP {} off the RDP port found the table of such flows full ({}; a UDP flood "
+                             "or scan) and each counted as a new flow; UDP stream numbers may run ahead of Wireshark's "
+                             "from then on\n",
+                             grouped(other), other == 1 ? "datagram" : "datagrams",
+                             grouped(u["other_held_at_most"].get<std::uint64_t>()));
     }
     return s;
 }

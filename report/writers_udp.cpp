@@ -19,8 +19,9 @@ void DissectWriter::udp_pdu(const UdpFlowFacts& f, Dir d, const PduEvent& e) {
 }
 
 void ReportWriter::udp_flow_done(const UdpFlowFacts& f) {
-    // A flow tied to a TCP connection is reported in that connection's `udp`.
-    if (f.tcp_conn) return;
+    // A flow tied to a TCP connection is reported in that connection's `udp`;
+    // one beyond the listing budget is counted in the `flood` object.
+    if (f.tcp_conn || !f.listed) return;
     json j = udp_flow_json(f);
     if (format_ == Format::json) {
         j["file"] = path_;

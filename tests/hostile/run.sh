@@ -86,6 +86,12 @@ expect x224-flood-100k.pcap 1 "" 'len(conns) <= 1200 and [json.loads(l) for l in
 # attempts, all but the newest 16,384 (TrackerOptions::max_pending_attempts)
 # forgotten unanswered and counted in the `flood` object.
 expect syn-flood-80-1m.pcap 0 "" 'len(conns) == 0 and [json.loads(l) for l in open(sys.argv[1]) if "\"type\":\"flood\"" in l][0]["unanswered_syn_attempts_other_ports"]["attempts"] == 1000000 - 16384'
+# 5 x 10^5 UDP datagrams to 3389, each a new flow (a UDP flood or scan):
+# nothing RDP came up, no TCP connection (exit 0); at most 16,384 flows held
+# (each new one beyond retires the oldest early), the listing budget's flows
+# printed (1000, and 1000 a minute over the 5 s), every other one counted in
+# the `flood` object.
+expect udp-flood-500k.pcap 0 "" '(lambda u, n: n <= 1000 + 84 and u["not_listed"] + n == 500000 and u["retired_early"] == 500000 - 16384)([json.loads(l) for l in open(sys.argv[1]) if "\"type\":\"flood\"" in l][0]["udp_flows"], sum(1 for l in open(sys.argv[1]) if "\"type\":\"udp_flow\"" in l))'
 # 10^5 TLS connections to 443 from one address, each abandoned after the
 # ServerHello: RD Gateway candidates (no ALPN, as mstsc's gateway client) all
 # between the same two addresses.  Not an RDP connection, not a tunnel's shape
