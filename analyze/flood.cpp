@@ -19,59 +19,59 @@ std::uint64_t address_hash(const IpAddr& a) {
 
 }  // namespace
 
-// Open addressing over 64-bit hashes of the addresses: 8 bytes a source,
-// doubling from 4096 slots up to kMaxDistinct (load at most 1/2).  Two
-// addresses with the same 64-bit hash would count once: at a million
-// sources, a chance of about 3 in 10^8.  False when full (no longer exact).
-bool FloodCounter::grow_distinct() {
-    if (distinct_.empty()) {
-        distinct_ = platform::ZeroedArray<std::uint64_t>(4096);
-        return !distinct_.empty();
+// Doubling (load at most 1/2).  Two IPv6 addresses with the same 64-bit hash
+// would count once: at a million sources, a chance of about 3 in 10^8.
+// False when full or out of memory (no longer exact).
+template <class T>
+bool DistinctSet<T>::grow() {
+    if (slots_.empty()) {
+        slots_ = platform::ZeroedArray<T>(4096);
+        return !slots_.empty();
     }
-    if (distinct_.size() >= kMaxDistinct) return false;
-    platform::ZeroedArray<std::uint64_t> old(distinct_.size() * 2);
-    if (old.empty()) return false;  // no memory: counted as "at least" from here on
-    old.swap(distinct_);
-    const std::size_t mask = distinct_.size() - 1;
-    for (std::uint64_t x : old)
+    if (slots_.size() >= kMaxSlots) return false;
+    platform::ZeroedArray<T> old(slots_.size() * 2);
+    if (old.empty()) return false;
+    old.swap(slots_);
+    const std::size_t mask = slots_.size() - 1;
+    for (T x : old)
         if (x) {
-            std::size_t i = x & mask;
-            while (distinct_[i]) i = (i + 1) & mask;
-            distinct_[i] = x;
+            std::size_t i = home(x) & mask;
+            while (slots_[i]) i = (i + 1) & mask;
+            slots_[i] = x;
         }
     return true;
 }
 
-void FloodCounter::insert_batch() {
-    if (distinct_.empty() && !grow_distinct()) {
-        st_.sources_at_least = true;
+template <class T>
+void DistinctSet<T>::flush(std::uint64_t& count, bool& at_least) {
+    if (!batch_n_) return;
+    if (slots_.empty() && !grow()) {
+        at_least = true;
         batch_n_ = 0;
         return;
     }
-    while ((distinct_n_ + batch_n_) * 2 > distinct_.size() && grow_distinct()) {
+    while ((n_ + batch_n_) * 2 > slots_.size() && grow()) {
     }
-    const std::size_t mask = distinct_.size() - 1;
-    for (std::size_t k = 0; k < batch_n_; ++k) __builtin_prefetch(&distinct_[batch_[k] & mask]);
+    const std::size_t mask = slots_.size() - 1;
+    for (std::size_t k = 0; k < batch_n_; ++k) __builtin_prefetch(&slots_[home(batch_[k]) & mask]);
     for (std::size_t k = 0; k < batch_n_; ++k) {
-        const std::uint64_t h = batch_[k];
-        if ((distinct_n_ + 1) * 2 > distinct_.size()) {  // at the most the table holds exactly
-            std::size_t i = h & mask;
-            while (distinct_[i] && distinct_[i] != h) i = (i + 1) & mask;
-            if (distinct_[i] != h) st_.sources_at_least = true;
+        const T v = batch_[k];
+        std::size_t i = home(v) & mask;
+        while (slots_[i] && slots_[i] != v) i = (i + 1) & mask;
+        if (slots_[i] == v) continue;
+        if ((n_ + 1) * 2 > slots_.size()) {  // at the most the table holds exactly
+            at_least = true;
             continue;
         }
-        for (std::size_t i = h & mask;; i = (i + 1) & mask) {
-            if (distinct_[i] == h) break;
-            if (!distinct_[i]) {
-                distinct_[i] = h;
-                ++distinct_n_;
-                ++st_.sources;
-                break;
-            }
-        }
+        slots_[i] = v;
+        ++n_;
+        ++count;
     }
     batch_n_ = 0;
 }
+
+template class DistinctSet<std::uint32_t>;
+template class DistinctSet<std::uint64_t>;
 
 void FloodCounter::attempt(const IpAddr& client, const Endpoint& server, std::uint64_t syns,
                            std::uint64_t first_frame, std::int64_t first_ts, std::uint64_t last_frame,
@@ -86,10 +86,18 @@ void FloodCounter::attempt(const IpAddr& client, const Endpoint& server, std::ui
         st_.last_frame = last_frame;
         st_.last_ts = last_ts;
     }
-    const std::uint64_t h = address_hash(client);
-    batch_[batch_n_++] = h;
-    if (batch_n_ == kBatch) insert_batch();
-    count_source(client, h);
+    if (client.version == 4) {
+        std::uint32_t v4;
+        std::memcpy(&v4, client.b.data(), 4);
+        if (v4) distinct4_.add(v4, st_.sources, st_.sources_at_least);
+        else if (!zero_source_) {
+            zero_source_ = true;
+            ++st_.sources;
+        }
+    } else {
+        distinct_other_.add(address_hash(client), st_.sources, st_.sources_at_least);
+    }
+    count_source(client, address_hash(client));
     if (std::find(servers_.begin(), servers_.end(), server) == servers_.end()) {
         if (servers_.size() < kMaxServers) {
             servers_.push_back(server);
@@ -129,7 +137,8 @@ void FloodCounter::not_listed(Cause cause, std::uint64_t first_frame, std::uint6
 }
 
 FloodStats FloodCounter::stats() {
-    if (batch_n_) insert_batch();
+    distinct4_.flush(st_.sources, st_.sources_at_least);
+    distinct_other_.flush(st_.sources, st_.sources_at_least);
     FloodStats s = st_;
     std::vector<SourceCount> all = top_list_;
     // By attempts, then by address (a deterministic order among equals).
@@ -145,9 +154,9 @@ void FloodCounter::clear() {
     const auto mp = st_.max_pending_attempts, pm = st_.listed_per_minute, mf = st_.max_full_connections;
     st_ = {};
     set_bounds(mp, pm, mf);
-    distinct_ = {};
-    distinct_n_ = 0;
-    batch_n_ = 0;
+    distinct4_.clear();
+    distinct_other_.clear();
+    zero_source_ = false;
     top_index_ = {};
     top_list_ = {};
     servers_.clear();

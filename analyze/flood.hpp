@@ -96,10 +96,45 @@ struct FloodStats {
     }
 };
 
+// Distinct values (never 0) by open addressing over zeroed pages
+// (platform::ZeroedArray), at most half full, doubling from 4096 slots up to
+// kMaxSlots; values gathered kBatch at a time, their slots prefetched
+// together, so a flood's cache misses overlap.  Full: a value not there is
+// not inserted, and `at_least` is set (the count is then a lower bound).
+template <class T>
+class DistinctSet {
+public:
+    static constexpr std::size_t kMaxSlots = std::size_t{1} << 21;
+    static constexpr std::size_t kBatch = 32;
+    // Counts v (not 0); new distinct values add to *count.
+    void add(T v, std::uint64_t& count, bool& at_least) {
+        batch_[batch_n_++] = v;
+        if (batch_n_ == kBatch) flush(count, at_least);
+    }
+    void flush(std::uint64_t& count, bool& at_least);
+    void clear() {
+        slots_ = {};
+        n_ = 0;
+        batch_n_ = 0;
+    }
+
+private:
+    // The home slot: the value mixed (an IPv4 address is not a hash).
+    static std::size_t home(T v) { return static_cast<std::size_t>((std::uint64_t{v} * 0x9E3779B97F4A7C15ull) >> 24); }
+    bool grow();
+    platform::ZeroedArray<T> slots_;
+    std::size_t n_ = 0;
+    T batch_[kBatch] = {};
+    std::size_t batch_n_ = 0;
+};
+
 // Counts the attempts left out (bounded memory whatever the flood).
 class FloodCounter {
 public:
-    static constexpr std::size_t kMaxDistinct = std::size_t{1} << 21;  // exact distinct sources up to this (16 MiB)
+    // Distinct sources are exact up to this many of each family (at most 8
+    // MiB for IPv4 addresses, kept as they are; 16 MiB for the 64-bit hashes
+    // of the others).
+    static constexpr std::size_t kMaxDistinct = DistinctSet<std::uint32_t>::kMaxSlots / 2;
     static constexpr std::size_t kMaxTopSources = 4096;                // sources whose attempts are counted
     static constexpr std::size_t kMaxServers = 256;
 
@@ -127,16 +162,12 @@ public:
     void clear();
 
 private:
-    // Distinct sources: hashes gathered kBatch at a time, then their slots
-    // prefetched together and inserted, so a flood's cache misses overlap.
-    static constexpr std::size_t kBatch = 32;
-    void insert_batch();
-    bool grow_distinct();
     FloodStats st_;
-    platform::ZeroedArray<std::uint64_t> distinct_;  // open addressing of address hashes (0: empty)
-    std::size_t distinct_n_ = 0;
-    std::uint64_t batch_[kBatch] = {};
-    std::size_t batch_n_ = 0;
+    // Distinct sources: IPv4 addresses as they are (4 bytes a source, exact;
+    // 0.0.0.0 apart), other addresses by a 64-bit hash.
+    DistinctSet<std::uint32_t> distinct4_;
+    DistinctSet<std::uint64_t> distinct_other_;
+    bool zero_source_ = false;
     // The first kMaxTopSources sources and their attempts (top_list_), found
     // by their address hash in an index of twice as many slots (hash, position
     // + 1): a flood's new source costs one probe of a 128 KiB index.

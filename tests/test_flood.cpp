@@ -384,6 +384,41 @@ TEST_CASE("flood: distinct sources and the top ones are counted exactly", "[floo
     CHECK(s.sources_not_counted == 5000 - FloodCounter::kMaxTopSources);
 }
 
+TEST_CASE("flood: distinct sources of both families and 0.0.0.0 counted exactly", "[flood]") {
+    // IPv4 sources are kept as addresses, others as hashes, 0.0.0.0 apart:
+    // 3000 IPv4 (0.0.0.0 among them), 2000 IPv6, each seen three times in
+    // turn: 5000 distinct.
+    FloodCounter f;
+    Endpoint srv{};
+    srv.ip.version = 4;
+    srv.port = 3389;
+    std::uint64_t frame = 0;
+    for (int round = 0; round < 3; ++round) {
+        for (std::uint32_t i = 0; i < 3000; ++i) {
+            IpAddr a{};
+            a.version = 4;
+            const std::uint32_t v = i == 0 ? 0 : 0x0B000000u + i;  // 0.0.0.0, then 11.0.0.1, ...
+            a.b = {static_cast<std::uint8_t>(v >> 24), static_cast<std::uint8_t>(v >> 16), static_cast<std::uint8_t>(v >> 8),
+                   static_cast<std::uint8_t>(v)};
+            ++frame;
+            f.attempt(a, srv, 1, frame, 0, frame, 0);
+        }
+        for (std::uint32_t i = 0; i < 2000; ++i) {
+            IpAddr a{};
+            a.version = 6;
+            a.b = {0x20, 0x01, 0x0d, 0xb8};
+            a.b[14] = static_cast<std::uint8_t>(i >> 8);
+            a.b[15] = static_cast<std::uint8_t>(i + 1);
+            ++frame;
+            f.attempt(a, srv, 1, frame, 0, frame, 0);
+        }
+    }
+    const FloodStats s = f.stats();
+    CHECK(s.attempts == 15000);
+    CHECK(s.sources == 5000);
+    CHECK(!s.sources_at_least);
+}
+
 TEST_CASE("flood: SYN attempts to other ports are bounded too, an answered one is never lost", "[flood]") {
     // 40 lone SYNs to 10.0.0.2:80 from 40 sources, 1 ms apart; after the
     // 20th, a real HTTP client (10.9.9.9:51000) whose SYN is answered 3 ms
