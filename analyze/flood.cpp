@@ -86,6 +86,7 @@ void FloodCounter::attempt(const IpAddr& client, const Endpoint& server, std::ui
         st_.last_frame = last_frame;
         st_.last_ts = last_ts;
     }
+    const std::uint64_t h = address_hash(client);
     if (client.version == 4) {
         std::uint32_t v4;
         std::memcpy(&v4, client.b.data(), 4);
@@ -95,9 +96,9 @@ void FloodCounter::attempt(const IpAddr& client, const Endpoint& server, std::ui
             ++st_.sources;
         }
     } else {
-        distinct_other_.add(address_hash(client), st_.sources, st_.sources_at_least);
+        distinct_other_.add(h, st_.sources, st_.sources_at_least);
     }
-    count_source(client, address_hash(client));
+    count_source(client, h);
     if (std::find(servers_.begin(), servers_.end(), server) == servers_.end()) {
         if (servers_.size() < kMaxServers) {
             servers_.push_back(server);

@@ -1240,14 +1240,14 @@ void Tracker::finish() {
     table_.clear();
     expiry_ = {};
     stats_.flood.udp_other_not_kept = udp_other_.not_kept();
-    stats_.flood.max_other_udp_flows = UdpOtherFlows::kMaxFlows;
+    stats_.flood.max_other_udp_flows = udp_other_.max_flows();
     udp_other_.clear();
     retire_gateway_udp(stats_.last_ts, true);
     stats_.gateway_udp_not_followed = gateway_udp_.untracked();
     udp_->finish();
     stats_.flood.udp_retired_early = udp_->retired_early();
     stats_.flood.udp_not_listed = udp_->not_listed();
-    stats_.flood.max_udp_flows = UdpFlowOptions{}.max_rdp_flows;
+    stats_.flood.max_udp_flows = udp_->max_rdp_flows();
     stats_.other.kerberos = kerberos_.counts();
     stats_.other.rdp_udp_flows = udp_->rdp_flows();
     kerberos_.clear();

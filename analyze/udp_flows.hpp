@@ -138,6 +138,7 @@ public:
     std::uint64_t rdp_flows() const { return rdp_flows_; }  // of which on the RDP port
     std::uint64_t retired_early() const { return retired_early_; }  // at the max_rdp_flows bound
     std::uint64_t not_listed() const { return not_listed_; }        // beyond listed_per_minute
+    std::size_t max_rdp_flows() const { return opt_.max_rdp_flows; }  // the bound this table keeps
 
     struct Key {
         Endpoint lo, hi;

@@ -110,6 +110,7 @@ public:
     void clear();
     std::size_t size() const { return v4_.size() + v6_.size(); }
     std::uint64_t not_kept() const { return v4_.not_kept() + v6_.not_kept(); }
+    std::size_t max_flows() const { return max_flows_; }  // the bound this table keeps
 
     // An IPv4 flow's key: the addresses and ports of UdpFlows::Key, packed.
     struct Key4 {

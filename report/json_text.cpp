@@ -141,4 +141,11 @@ void print_json_line(std::FILE* out, const json& j) {
     std::fwrite(s.data(), 1, s.size(), out);
 }
 
+TextBesideDump text_beside_dump(const nlohmann::ordered_json& j) {
+    TextBesideDump r;
+    try { r.dump = j.dump(); } catch (const nlohmann::ordered_json::type_error&) { r.dump_refused = true; }
+    try { r.text = json_text(j); } catch (const nlohmann::ordered_json::type_error&) { r.text_refused = true; }
+    return r;
+}
+
 }  // namespace rdpscope

@@ -32,4 +32,14 @@ inline std::string json_text(const nlohmann::ordered_json& j) {
 // j's text and a newline written to out (a JSON Lines record).
 void print_json_line(std::FILE* out, const nlohmann::ordered_json& j);
 
+// json_text(j) beside dump()'s text, each with whether it refused j (a
+// type_error: invalid UTF-8).  For the tests and the fuzz target that hold
+// the two to the same bytes.
+struct TextBesideDump {
+    std::string dump, text;
+    bool dump_refused = false, text_refused = false;
+    bool agree() const { return dump_refused == text_refused && dump == text; }
+};
+TextBesideDump text_beside_dump(const nlohmann::ordered_json& j);
+
 }  // namespace rdpscope
