@@ -139,8 +139,9 @@ void ConnectionGroups::add(const ConnBrief& b) {
         ++not_grouped_;
         return;
     }
-    Pair& p = pairs_[pkey];
-    Client& cl = clients_[b.client.ip];
+    // Found above, or new (within the bounds): one lookup each, not two.
+    Pair& p = pit != pairs_.end() ? pit->second : pairs_.try_emplace(pkey).first->second;
+    Client& cl = cit != clients_.end() ? cit->second : clients_.try_emplace(b.client.ip).first->second;
 
     // A retry of the same attempt: the previous connection of this pair was
     // refused (RDP_NEG_FAILURE, a protocol or TLS mismatch, NLA failing) and
@@ -175,14 +176,14 @@ void ConnectionGroups::add(const ConnBrief& b) {
 
     cl.n.add(b, opt_.max_ids);
     auto note = [&](std::set<Endpoint>& s, const Endpoint& e) {
-        if (s.size() < opt_.max_servers || s.count(e)) s.insert(e);
-        else cl.capped = true;
+        if (s.size() < opt_.max_servers) s.insert(e);
+        else if (!s.count(e)) cl.capped = true;
     };
     note(cl.servers, b.server);
     if (b.nla_failure) note(cl.failed, b.server);
     if (b.probe) {
-        if (cl.probed.size() < opt_.max_servers || cl.probed.count(b.server.ip)) cl.probed.insert(b.server.ip);
-        else cl.capped = true;
+        if (cl.probed.size() < opt_.max_servers) cl.probed.insert(b.server.ip);
+        else if (!cl.probed.count(b.server.ip)) cl.capped = true;
     }
     cl.recent.push_back(b);
     while (cl.recent.size() > opt_.max_recent) cl.recent.pop_front();

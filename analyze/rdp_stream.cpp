@@ -421,11 +421,26 @@ void RdpSession::enter_secured(int side) {
     }
 }
 
+namespace {
+
+// The vector a segment's TLS events are gathered in, kept between calls: each
+// segment of a brute force allocated and grew its own (issue 16).  Taken while
+// in use, so a nested call (a gateway's inner connection, fed from this one's
+// plaintext) gathers into its own; not kept once a segment of many small
+// records has grown it past kSpareTlsEvents.
+thread_local std::vector<PduEvent> spare_tls_events;
+constexpr std::size_t kSpareTlsEvents = 64;
+
+}  // namespace
+
 void RdpSession::feed_tls(int side, Bytes data, std::uint64_t frame, std::int64_t ts_ns, RdpEvents& ev) {
     const Dir dir = side == client_side_ ? Dir::c2s : Dir::s2c;
-    std::vector<PduEvent> out;
+    std::vector<PduEvent> out = std::move(spare_tls_events);
+    out.clear();
     tls.feed(dir, data, frame, ts_ns, out, this);
     for (auto& e : out) ev.pdu(side, std::move(e));
+    out.clear();
+    if (out.capacity() <= kSpareTlsEvents) spare_tls_events = std::move(out);
 }
 
 void RdpSession::plaintext(Dir dir, Bytes data, std::uint64_t frame, std::int64_t ts_ns, std::vector<PduEvent>& out) {

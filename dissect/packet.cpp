@@ -136,7 +136,7 @@ struct Fold {
             h = mix(h, w);
         }
         std::uint64_t w = 0;
-        if (n) std::memcpy(&w, b, n);  // b may be null when n is 0
+        for (std::size_t i = 0; i < n; ++i) w |= std::uint64_t{b[i]} << (8 * i);  // no call for a few bytes
         h = mix(h, w ^ (std::uint64_t{n} << 56));
     }
 };
@@ -166,18 +166,23 @@ std::uint64_t copy_fingerprint(const PacketInfo& p) {
     if (hl > packet.size()) return 0;
     // The IP header with the rewritten fields zeroed, then the transport
     // header with its checksum zeroed, then the rest as it is.
-    std::uint8_t head[64];
+    // Copied in fixed sizes (no library call: this runs on every packet).
+    std::uint8_t head[24];
     Fold f;
-    const std::size_t fixed = std::min<std::size_t>(hl, sizeof head);
-    std::memcpy(head, packet.data(), fixed);
-    if (p.ip.version == 4) {
-        head[8] = 0;                 // TTL
-        head[10] = head[11] = 0;     // header checksum
-    } else if (fixed >= 8) {
-        head[7] = 0;                 // hop limit
+    const std::size_t fixed = p.ip.version == 4 ? 12 : 8;  // up to and with the TTL / hop limit, checksum
+    if (hl >= fixed) {
+        std::memcpy(head, packet.data(), fixed);
+        if (p.ip.version == 4) {
+            head[8] = 0;                 // TTL
+            head[10] = head[11] = 0;     // header checksum
+        } else {
+            head[7] = 0;                 // hop limit
+        }
+        f.bytes(head, fixed);
+        f.bytes(packet.data() + fixed, hl - fixed);  // addresses, options, IPv6 extension headers
+    } else {
+        f.bytes(packet.data(), hl);
     }
-    f.bytes(head, fixed);
-    if (hl > fixed) f.bytes(packet.data() + fixed, hl - fixed);  // IPv6 extension headers
     // The transport header and the first bytes of the payload, and its
     // length (mixed in below with the IP total length): the headers already
     // tell a copy from another packet (IPv4 ID; TCP sequence,
@@ -190,8 +195,12 @@ std::uint64_t copy_fingerprint(const PacketInfo& p) {
     if (p.ip.first_fragment && p.transport == Transport::tcp) at = 16;
     if (p.ip.first_fragment && p.transport == Transport::udp) at = 6;
     if (at && rest.size() >= at + 2) {
-        const std::size_t n = std::min<std::size_t>(rest.size(), sizeof head);
-        std::memcpy(head, rest.data(), n);
+        // The header up to its checksum and a little past it: 24 bytes of
+        // TCP (checksum at 16), 8 of UDP (at 6), fewer only when cut short.
+        const std::size_t n = std::min<std::size_t>(rest.size(), at == 16 ? 24 : 8);
+        if (n == 24) std::memcpy(head, rest.data(), 24);
+        else if (n == 8) std::memcpy(head, rest.data(), 8);
+        else std::memcpy(head, rest.data(), n);
         head[at] = head[at + 1] = 0;
         f.bytes(head, n);
         f.bytes(rest.data() + n, rest.size() - n);

@@ -61,6 +61,14 @@ std::optional<DecodeError> read_extensions(Reader& r, std::string_view block_fie
     auto block = read_vector(r, 2, block_field);
     if (!block) return block.error();
     Reader b = *block;
+    // Counted first, so the list is allocated once: a ClientHello carries a
+    // dozen or more, and a brute force decodes one per connection (issue 16).
+    std::size_t count = 0;
+    for (Reader c = *block; !c.empty(); ++count) {
+        std::uint16_t type = 0, length = 0;
+        if (!c.u16be(type) || !c.u16be(length) || !c.bytes(length)) break;
+    }
+    out.reserve(out.size() + count);
     while (!b.empty()) {
         Extension e;
         e.offset = b.offset();
