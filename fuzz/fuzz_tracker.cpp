@@ -125,7 +125,11 @@ public:
         TrackerOptions opt;
         opt.light = light;
         report_tracker_ = std::make_unique<Tracker>(*report_, opt);
-        dissect_tracker_ = std::make_unique<Tracker>(*dissect_, opt);
+        // As `rdpscope dissect` sets it (cli/commands.cpp): every PDU in frame
+        // order, so a retransmitted SYN is not held with the attempt.
+        TrackerOptions dopt = opt;
+        dopt.pending_single_syn = true;
+        dissect_tracker_ = std::make_unique<Tracker>(*dissect_, dopt);
         report_->begin_file("fuzz", &report_tracker_->stats());
         dissect_->begin_file("fuzz", &dissect_tracker_->stats());
     }
