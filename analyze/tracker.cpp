@@ -487,15 +487,13 @@ void Tracker::make_room_for_pending() {
     while (pending_n_ >= opt_.max_pending_attempts && !pending_.empty()) {
         const PendingRef r = pending_.front();
         pending_.pop_front();
-        const auto [key, found] =
-            table_.find_hashed(r.hash, [&r](const Key&, const Entry& e) { return e.id == r.id; });
+        const auto [key, found] = entry_by_id(r.hash, r.id);
         if (found && found->pending) aggregate_pending(*found, Key(*key));
     }
     if (pending_.size() > 2 * pending_n_ + 1024) {
         std::deque<PendingRef> live;
         for (const PendingRef& r : pending_) {
-            const auto [key, found] =
-                table_.find_hashed(r.hash, [&r](const Key&, const Entry& e) { return e.id == r.id; });
+            const auto [key, found] = entry_by_id(r.hash, r.id);
             if (found && found->pending) live.push_back(r);
         }
         pending_.swap(live);
@@ -511,8 +509,7 @@ void Tracker::make_room_for_other_attempt() {
     while (other_attempts_.size() >= opt_.max_pending_attempts) {
         const PendingRef r = other_attempts_.front();
         other_attempts_.pop_front();
-        const auto [key, found] =
-            table_.find_hashed(r.hash, [&r](const Key&, const Entry& e) { return e.id == r.id; });
+        const auto [key, found] = entry_by_id(r.hash, r.id);
         if (!found || found->conn || found->dead || !found->held || !attempt(*found)) continue;
         const Held& h = *found->held;
         const std::uint64_t last = std::max(h.packets.empty() ? 0 : h.packets.back().frame, h.copy_last_frame);
@@ -526,7 +523,7 @@ void Tracker::make_room_for_other_attempt() {
 // behind): the queue stays within a few times the table, whatever the flood.
 void Tracker::compact_expiry() {
     expiry_.compact([this](const Expiry& x) {
-        return table_.find_hashed(x.hash, [&x](const Key&, const Entry& e) { return e.id == x.id; }).second != nullptr;
+        return entry_by_id(x.hash, x.id).second != nullptr;
     });
 }
 
@@ -549,8 +546,7 @@ void Tracker::aggregate_pending(Entry& e, const Key& key) {
 void Tracker::sweep_pending(std::int64_t now_ns) {
     while (!pending_.empty()) {
         const PendingRef r = pending_.front();
-        const auto [key, found] =
-            table_.find_hashed(r.hash, [&r](const Key&, const Entry& e) { return e.id == r.id; });
+        const auto [key, found] = entry_by_id(r.hash, r.id);
         if (!found || !found->pending) {
             pending_.pop_front();
             continue;
@@ -1189,8 +1185,7 @@ void Tracker::sweep(std::int64_t now_ns) {
     while (!expiry_.empty() && expiry_.top().check_ns < now_ns) {
         const Expiry x = expiry_.top();
         expiry_.pop();
-        const auto [key, found] =
-            table_.find_hashed(x.hash, [&x](const Key&, const Entry& e) { return e.id == x.id; });
+        const auto [key, found] = entry_by_id(x.hash, x.id);
         if (!found) continue;  // retired already
         Entry& e = *found;
         if (now_ns - last_ts(e) <= retention(e)) schedule(e, *key);
@@ -1216,13 +1211,11 @@ void Tracker::finish() {
         all.emplace_back(id, endpoint_less(a, b) ? Key{a, b} : Key{b, a});
     }
     for (const PendingRef& r : pending_) {
-        const auto [key, found] =
-            table_.find_hashed(r.hash, [&r](const Key&, const Entry& e) { return e.id == r.id; });
+        const auto [key, found] = entry_by_id(r.hash, r.id);
         if (found && found->pending) all.emplace_back(r.id, *key);
     }
     for (const PendingRef& r : probes_) {
-        const auto [key, found] =
-            table_.find_hashed(r.hash, [&r](const Key&, const Entry& e) { return e.id == r.id; });
+        const auto [key, found] = entry_by_id(r.hash, r.id);
         if (found && found->probe) all.emplace_back(r.id, *key);
     }
     std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.first < b.first; });

@@ -335,6 +335,10 @@ private:
         bool probe = false;
     };
     using Table = FlowTable<Key, Entry, KeyHash>;
+    // The entry a queue refers to (by its key's hash and its id), if it is still there.
+    std::pair<const Key*, Entry*> entry_by_id(std::uint64_t hash, std::uint64_t id) {
+        return table_.find_hashed(hash, [id](const Key&, const Entry& e) { return e.id == id; });
+    }
     // When to look at an entry again for retiring (lazy: re-checked, re-queued).
     // The entry is found again by its key's hash and its id.
     struct Expiry {

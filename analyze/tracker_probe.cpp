@@ -49,8 +49,7 @@ void Tracker::start_probe(Entry& e, const Key& key, const TcpIn& in) {
     if (probes_.size() > 2 * probes_n_ + 1024) {
         std::deque<PendingRef> live;
         for (const PendingRef& r : probes_) {
-            const auto [k, found] =
-                table_.find_hashed(r.hash, [&r](const Key&, const Entry& x) { return x.id == r.id; });
+            const auto [k, found] = entry_by_id(r.hash, r.id);
             if (found && found->probe) live.push_back(r);
         }
         probes_.swap(live);
@@ -155,8 +154,7 @@ void Tracker::promote_quiet_probes(std::int64_t now_ns) {
     if (!probes_n_) return;
     std::vector<Key> quiet;
     for (const PendingRef& r : probes_) {
-        const auto [key, found] =
-            table_.find_hashed(r.hash, [&r](const Key&, const Entry& x) { return x.id == r.id; });
+        const auto [key, found] = entry_by_id(r.hash, r.id);
         if (found && found->probe && now_ns - found->held->first_ts >= ProbeMemo::kMaxSpanNs)
             quiet.push_back(*key);
     }
