@@ -5,7 +5,10 @@
 #include <fmt/ranges.h>
 
 #include <chrono>
+#include <memory>
+#include <system_error>
 
+#include "analyze/read_ahead.hpp"
 #include "capture/pcap_file.hpp"
 #include "capture/pcap_writer.hpp"
 #include "capture/replay.hpp"
@@ -76,8 +79,46 @@ FileStatus run_source(PacketSource& src, FileObserver& obs, const RunOptions& op
     FileStatus status = FileStatus::ok;
     CapturedPacket pkt;
     std::string why;
+    // The input is unreadable from here: say so, and whether anything was read.
+    auto failed = [&] {
+        if (watcher) watcher->interrupt();
+        // Damaged before its first frame, the file gave nothing to analyse:
+        // that is an unusable input (exit 2), like a cut file header.
+        const bool nothing_read = tracker.stats().packets == 0;
+        fmt::print(err, "rdpscope: {}: {}; {}\n", name, why,
+                   nothing_read ? "no frame could be read before it" : "the frames before it were analysed");
+        status = nothing_read ? FileStatus::unusable : FileStatus::warnings;
+    };
+    std::unique_ptr<ReadAhead> ahead;
+    if (opt.read_ahead && !opt.writer && !opt.on_tick) {
+        try {
+            ahead = std::make_unique<ReadAhead>(src, dsb, dsb_taken);
+        } catch (const std::system_error&) {
+            // No second thread to be had (a process or container limit): read in turn.
+        }
+    }
+    const bool ahead_used = ahead != nullptr;
+    if (ahead) {
+        const ReadAhead::Frame* f = nullptr;
+        while (!(opt.stop && *opt.stop)) {
+            const auto r = ahead->next(f, why);
+            if (r == PacketSource::Status::end) break;
+            if (r == PacketSource::Status::error) {
+                failed();
+                break;
+            }
+            for (const std::string& keys : ahead->secrets()) {
+                topt.keys->feed(keys);
+                topt.keys->finish();  // a block holds whole lines
+            }
+            tracker.advance(f->pkt.ts_ns);
+            tracker.packet(f->pkt, f->info, f->fingerprint);
+            if (watcher) watcher->packet(f->position, tracker.stats());
+        }
+        ahead.reset();  // the reading thread ends before the source is asked anything more
+    }
     auto last_tick = std::chrono::steady_clock::now();
-    while (!(opt.stop && *opt.stop)) {
+    while (!ahead_used && !(opt.stop && *opt.stop)) {
         if (opt.on_tick && std::chrono::steady_clock::now() - last_tick >= std::chrono::seconds(1)) {
             last_tick = std::chrono::steady_clock::now();
             opt.on_tick(tracker);
@@ -89,13 +130,7 @@ FileStatus run_source(PacketSource& src, FileObserver& obs, const RunOptions& op
             continue;
         }
         if (r == PacketSource::Status::error) {
-            if (watcher) watcher->interrupt();
-            // Damaged before its first frame, the file gave nothing to analyse:
-            // that is an unusable input (exit 2), like a cut file header.
-            const bool nothing_read = tracker.stats().packets == 0;
-            fmt::print(err, "rdpscope: {}: {}; {}\n", name, why,
-                       nothing_read ? "no frame could be read before it" : "the frames before it were analysed");
-            status = nothing_read ? FileStatus::unusable : FileStatus::warnings;
+            failed();
             break;
         }
         if (opt.writer) {
@@ -110,7 +145,7 @@ FileStatus run_source(PacketSource& src, FileObserver& obs, const RunOptions& op
         if (dsb && dsb_taken < dsb->size()) take_secrets();
         tracker.advance(pkt.ts_ns);
         tracker.packet(pkt);
-        if (watcher) watcher->packet(src, tracker.stats());
+        if (watcher) watcher->packet(src.position(), tracker.stats());
     }
     if (watcher) watcher->interrupt();
     if (opt.on_tick) opt.on_tick(tracker);  // live: the last drop counts, before the open connections are judged
@@ -140,6 +175,7 @@ FileStatus run_file(const std::string& path, FileObserver& obs, const TrackerOpt
     RunOptions ro;
     ro.tracker = opt;
     ro.watcher = watcher;
+    ro.read_ahead = true;
     return run_source(src, obs, ro, err);
 }
 

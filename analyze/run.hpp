@@ -29,8 +29,8 @@ public:
     virtual ~RunWatcher() = default;
     // The input is open: what messages call it, and its size in bytes (0: unknown, a live interface).
     virtual void started(const std::string& name, std::uint64_t size) = 0;
-    // A packet went through the tracker.
-    virtual void packet(const PacketSource& src, const FileStats& stats) = 0;
+    // A packet went through the tracker; `position`: bytes of the input read so far.
+    virtual void packet(std::uint64_t position, const FileStats& stats) = 0;
     // run_source is about to print a line to `err`, or the packets ended.
     virtual void interrupt() = 0;
 };
@@ -43,6 +43,9 @@ struct RunOptions {
     std::function<void(Tracker&)> on_tick;            // live: called about once a second (drops, duration)
     std::string name;                                  // what to call the input in messages (default: the source's)
     RunWatcher* watcher = nullptr;                     // e.g. a progress line
+    // Read and decode on a second thread (analyze/read_ahead.hpp): for a
+    // file, which never idles; not with `writer` or `on_tick` (live).
+    bool read_ahead = false;
 };
 
 // Problems go to `err` as "rdpscope: INPUT: ...": one line each.

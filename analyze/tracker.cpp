@@ -156,6 +156,18 @@ bool Tracker::reportable(const Connection& c) const {
 }
 
 void Tracker::packet(const CapturedPacket& pkt) {
+    if (!count_frame(pkt)) return;
+    const PacketInfo p = decode_packet(pkt.linktype, pkt.data);
+    analyse(pkt, p, p.error ? 0 : copy_fingerprint(p));
+}
+
+void Tracker::packet(const CapturedPacket& pkt, const PacketInfo& p, std::uint64_t fingerprint) {
+    if (count_frame(pkt)) analyse(pkt, p, fingerprint);
+}
+
+// Every frame counts for the file and its interface; false when its link
+// type is not one rdpscope reads (then it is counted as such and no more).
+bool Tracker::count_frame(const CapturedPacket& pkt) {
     if (relieve_due_) relieve();
     ++stats_.packets;
     stats_.bytes += pkt.wirelen;
@@ -165,11 +177,14 @@ void Tracker::packet(const CapturedPacket& pkt) {
     if (pkt.interface < stats_.interfaces.size()) ++stats_.interfaces[pkt.interface].frames;
     // An interface of a type not read here (etl2pcapng's 802.11 beside
     // Ethernet, ETW events): its frames are counted as such, not as errors.
-    if (!link::supported(pkt.linktype)) { ++stats_.unread_link_type; return; }
-    const PacketInfo p = decode_packet(pkt.linktype, pkt.data);
+    if (!link::supported(pkt.linktype)) { ++stats_.unread_link_type; return false; }
+    return true;
+}
+
+void Tracker::analyse(const CapturedPacket& pkt, const PacketInfo& p, std::uint64_t fingerprint) {
     if (p.link.wifi_as_ethernet) ++stats_.wifi_as_ethernet;
     if (p.link.network == link::Network::other && !p.error) { ++stats_.not_ip; return; }
-    if (!p.error && collapse_copy(pkt, p)) return;
+    if (!p.error && collapse_copy(pkt, p, fingerprint)) return;
     if (p.ip.fragment) ++stats_.ip_fragments;
     if (p.error) { ++stats_.decode_errors; return; }
     switch (p.transport) {
@@ -198,9 +213,9 @@ void Tracker::packet(const CapturedPacket& pkt) {
 
 // A copy of a packet seen just before (pktmon, etl2pcapng, SPAN): counted
 // for the file, its interface and its TCP connection, and not analysed again.
-bool Tracker::collapse_copy(const CapturedPacket& pkt, const PacketInfo& p) {
+bool Tracker::collapse_copy(const CapturedPacket& pkt, const PacketInfo& p, std::uint64_t fingerprint) {
     CopyFilter::First first;
-    if (!copies_->copy(copy_fingerprint(p), pkt.ts_ns, pkt.frame, pkt.interface, first)) return false;
+    if (!copies_->copy(fingerprint, pkt.ts_ns, pkt.frame, pkt.interface, first)) return false;
     ++stats_.duplicate_copies;
     if (first.interface != pkt.interface) ++stats_.copies_across_interfaces;
     if (pkt.interface < stats_.interfaces.size()) ++stats_.interfaces[pkt.interface].duplicate_copies;

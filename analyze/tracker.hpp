@@ -200,6 +200,11 @@ public:
     // source): connections that are finished are retired.
     void advance(std::int64_t now_ns);
     void packet(const CapturedPacket& pkt);
+    // The same for a frame decoded ahead, off this thread (analyze/read_ahead.hpp):
+    // `p` is decode_packet(pkt.linktype, pkt.data) and `fingerprint` is
+    // copy_fingerprint(p), or 0 when p.error; neither is read when the
+    // frame's link type is not one rdpscope reads.
+    void packet(const CapturedPacket& pkt, const PacketInfo& p, std::uint64_t fingerprint);
     // End of input: every connection still open is finished.
     void finish();
     // Live capture: packets the kernel or interface dropped so far (pcap_stats);
@@ -352,7 +357,9 @@ private:
     static constexpr std::size_t kExpirySlack = 65536;       // retiring checks beyond 4 per entry before compacting
 
     void tcp_packet(const CapturedPacket& pkt, const PacketInfo& p);
-    bool collapse_copy(const CapturedPacket& pkt, const PacketInfo& p);
+    bool count_frame(const CapturedPacket& pkt);
+    void analyse(const CapturedPacket& pkt, const PacketInfo& p, std::uint64_t fingerprint);
+    bool collapse_copy(const CapturedPacket& pkt, const PacketInfo& p, std::uint64_t fingerprint);
     void copy_tcp(Connection& c, int side, const CapturedPacket& pkt, const PacketInfo& p);
     static void count_light_copy(Held& h, int side, const CapturedPacket& pkt, const PacketInfo& p);
     void full_tcp(Connection& c, const TcpIn& in);

@@ -32,10 +32,9 @@ public:
     bool enabled() const { return enabled_; }
 
     void started(const std::string& name, std::uint64_t size) override;
-    // Cheap enough per packet: looks at the clock (and asks the source where
-    // it is, an lseek) every kEvery calls.
-    void packet(const PacketSource& src, const FileStats& stats) override {
-        if (enabled_ && ++calls_ % kEvery == 0) update(src.position(), stats);
+    // Cheap enough per packet: looks at the clock every kEvery calls.
+    void packet(std::uint64_t position, const FileStats& stats) override {
+        if (enabled_ && ++calls_ % kEvery == 0) update(position, stats);
     }
     void interrupt() override { clear(); }
     // Redraw if 100 ms passed since the last time.
