@@ -65,13 +65,13 @@ FileStatus run_source(PacketSource& src, FileObserver& obs, const RunOptions& op
     const std::vector<CaptureSecrets>* dsb = topt.ignore_capture_secrets ? nullptr : src.secrets();
     if (dsb && !topt.keys) topt.keys = &dsb_keys;
     std::size_t dsb_taken = 0;
+    auto feed_keys = [&](const std::string& key_log) {
+        topt.keys->feed(key_log);
+        topt.keys->finish();  // a block holds whole lines
+    };
     auto take_secrets = [&] {
-        for (; dsb && dsb_taken < dsb->size(); ++dsb_taken) {
-            const CaptureSecrets& s = (*dsb)[dsb_taken];
-            if (s.type != kSecretsTlsKeyLog) continue;
-            topt.keys->feed(s.data);
-            topt.keys->finish();  // a block holds whole lines
-        }
+        for (; dsb && dsb_taken < dsb->size(); ++dsb_taken)
+            if ((*dsb)[dsb_taken].type == kSecretsTlsKeyLog) feed_keys((*dsb)[dsb_taken].data);
     };
     take_secrets();
     Tracker tracker(obs, topt);
@@ -107,10 +107,7 @@ FileStatus run_source(PacketSource& src, FileObserver& obs, const RunOptions& op
                 failed();
                 break;
             }
-            for (const std::string& keys : ahead->secrets()) {
-                topt.keys->feed(keys);
-                topt.keys->finish();  // a block holds whole lines
-            }
+            for (const std::string& key_log : ahead->secrets()) feed_keys(key_log);
             tracker.advance(f->pkt.ts_ns);
             tracker.packet(f->pkt, f->info, f->fingerprint);
             if (watcher) watcher->packet(f->position, tracker.stats());

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "analyze/run.hpp"
+#include "capture/replay.hpp"
 #include "report/writers.hpp"
 
 namespace rdpscope::test {
@@ -21,14 +22,26 @@ struct WriterOutput {
 };
 
 // `analyze`: the ReportWriter with its closing summary; else the DissectWriter.
-inline WriterOutput run_writer(const std::string& path, bool analyze, const TrackerOptions& opt = {}) {
+// `read_ahead`: read as run_file reads (on a second thread, analyze/read_ahead.hpp);
+// false: read in turn (run_source over a FileSource), as a live source is read.
+inline WriterOutput run_writer(const std::string& path, bool analyze, const TrackerOptions& opt = {},
+                               bool read_ahead = true) {
     char *out = nullptr, *err = nullptr;
     std::size_t out_n = 0, err_n = 0;
     std::FILE* o = open_memstream(&out, &out_n);
     std::FILE* e = open_memstream(&err, &err_n);
+    auto run = [&](FileObserver& w, const TrackerOptions& t) {
+        std::string why;
+        auto file = read_ahead ? nullptr : PcapFile::open(path, why);
+        if (!file) return run_file(path, w, t, e);  // (an unopenable file: the same message either way)
+        FileSource src(std::move(file));
+        RunOptions ro;
+        ro.tracker = t;
+        return run_source(src, w, ro, e);
+    };
     if (analyze) {
         ReportWriter w(o, e, Format::json);
-        run_file(path, w, opt, e);
+        run(w, opt);
         w.finish();
     } else {
         // As `rdpscope dissect` runs it: a SYN attempt held only while it is
@@ -36,7 +49,7 @@ inline WriterOutput run_writer(const std::string& path, bool analyze, const Trac
         TrackerOptions d = opt;
         d.pending_single_syn = true;
         DissectWriter w(o, e, Format::json);
-        run_file(path, w, d, e);
+        run(w, d);
     }
     std::fclose(o);
     std::fclose(e);

@@ -266,16 +266,10 @@ private:
 }  // namespace
 
 TEST_CASE("flood: a verdict judged in brief decides as in full, on every bundled capture", "[flood]") {
-    namespace fs = std::filesystem;
     BriefAgainstFull check;
     std::FILE* null = std::fopen("/dev/null", "w");
     REQUIRE(null);
-    for (const auto& e : fs::recursive_directory_iterator(test::source_path("tests/pcaps"))) {
-        const auto name = e.path().filename().string();
-        if (!e.is_regular_file() || name.find(".pcap") == std::string::npos) continue;
-        if (name.ends_with(".tsv") || name.ends_with(".json") || name.ends_with(".jsonl") || name.ends_with(".out")) continue;
-        run_file(e.path().string(), check, TrackerOptions{}, null);
-    }
+    for (const std::string& path : test::every_bundled_capture()) run_file(path, check, TrackerOptions{}, null);
     std::fclose(null);
     CHECK(check.judged > 1000);
     INFO((check.differ.empty() ? std::string() : check.differ.front()));

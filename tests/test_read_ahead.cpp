@@ -10,9 +10,12 @@
 #include <vector>
 
 #include "analyze/read_ahead.hpp"
+#include "analyze/run.hpp"
+#include "dissect/keylog.hpp"
 #include "capture/replay.hpp"
 #include "capture_builder.hpp"
 #include "pcapng_builder.hpp"
+#include "stage_collector.hpp"
 #include "test_util.hpp"
 
 using namespace rdpscope;
@@ -147,4 +150,47 @@ TEST_CASE("read ahead: stopped early, the reading thread ends with it", "[read_a
         CHECK(f->pkt.frame == 1);
     }  // destroyed while the reader may wait for a free batch: joins, no hang
     SUCCEED();
+}
+
+TEST_CASE("read ahead: the capture's key logs join the key log in use, as read in turn", "[read_ahead][keylog]") {
+    // Three TLSK blocks: before the first frame, between frames 2 and 3, and
+    // after the last frame (read after every packet: never needed, never taken).
+    auto line = [](char r) {
+        return "CLIENT_RANDOM " + std::string(64, r) + " " + std::string(96, 'a') + "\n";
+    };
+    test::Pcapng p;
+    p.shb().idb(1).dsb(kSecretsTlsKeyLog, line('1'));
+    p.epb(0, 1'700'000'000'000'000ull, frame(1, 10)).epb(0, 1'700'000'000'000'001ull, frame(2, 10));
+    p.dsb(kSecretsTlsKeyLog, line('2'));
+    p.epb(0, 1'700'000'000'000'002ull, frame(3, 10));
+    p.dsb(kSecretsTlsKeyLog, line('3'));
+    test::TempFile file("rdpscope-read-ahead-keys");
+    p.write(file.path());
+    std::FILE* null = std::fopen("/dev/null", "w");
+    REQUIRE(null);
+    for (bool ahead : {true, false}) {
+        INFO("read ahead " << ahead);
+        keylog::KeyLog keys;
+        TrackerOptions opt;
+        opt.keys = &keys;
+        test::Collector seen;
+        if (ahead) {
+            run_file(file.path(), seen, opt, null);
+        } else {
+            std::string why;
+            FileSource src(PcapFile::open(file.path(), why));
+            RunOptions ro;
+            ro.tracker = opt;
+            run_source(src, seen, ro, null);
+        }
+        CHECK(keys.sessions() == 2);
+        keylog::ClientRandom r1{}, r2{}, r3{};
+        r1.fill(0x11);
+        r2.fill(0x22);
+        r3.fill(0x33);
+        CHECK(keys.find(r1));
+        CHECK(keys.find(r2));
+        CHECK(!keys.find(r3));
+    }
+    std::fclose(null);
 }

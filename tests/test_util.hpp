@@ -2,7 +2,9 @@
 // Helpers shared by the unit tests: hex vectors and paths to the bundled captures.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
+#include <filesystem>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -30,6 +32,20 @@ inline std::vector<std::uint8_t> hex(std::string_view s) {
 
 inline std::string source_path(std::string_view rel) {
     return std::string(RDPSCOPE_SOURCE_DIR) + "/" + std::string(rel);
+}
+
+// Every capture file under tests/pcaps (any name with ".pcap" in it, the
+// Zeek folder's .pcap.historic too; not the expectations beside them), sorted.
+inline std::vector<std::string> every_bundled_capture() {
+    std::vector<std::string> out;
+    for (const auto& e : std::filesystem::recursive_directory_iterator(source_path("tests/pcaps"))) {
+        const std::string name = e.path().filename().string();
+        if (!e.is_regular_file() || name.find(".pcap") == std::string::npos) continue;
+        if (name.ends_with(".tsv") || name.ends_with(".json") || name.ends_with(".jsonl") || name.ends_with(".out")) continue;
+        out.push_back(e.path().string());
+    }
+    std::sort(out.begin(), out.end());
+    return out;
 }
 
 }  // namespace rdpscope::test
