@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: MIT
 #include "report/json_text.hpp"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <stdexcept>
 #include <string_view>
 
 namespace rdpscope {
@@ -72,7 +74,7 @@ bool append_ascii_string(std::string& out, std::string_view s) {
     return true;
 }
 
-void append_string(std::string& out, const std::string& s) {
+void append_string(std::string& out, std::string_view s) {
     if (!append_ascii_string(out, s)) out += json(s).dump();
 }
 
@@ -83,13 +85,20 @@ void append_integer(std::string& out, N n) {
     out.append(buf, static_cast<std::size_t>(r.ptr - buf));
 }
 
-void append_double(std::string& out, double x) {
+// x as the serializer writes it, into 64 bytes at p (the size of its number
+// buffer); returns the end.
+constexpr std::size_t kDoubleRoom = 64;
+char* write_double(char* p, double x) {
     if (!std::isfinite(x)) {
-        out += "null";
-        return;
+        std::memcpy(p, "null", 4);
+        return p + 4;
     }
-    std::array<char, 64> buf;  // the size of the serializer's number buffer
-    const char* end = nlohmann::detail::to_chars(buf.data(), buf.data() + buf.size(), x);
+    return nlohmann::detail::to_chars(p, p + kDoubleRoom, x);
+}
+
+void append_double(std::string& out, double x) {
+    std::array<char, kDoubleRoom> buf;
+    const char* end = write_double(buf.data(), x);
     out.append(buf.data(), static_cast<std::size_t>(end - buf.data()));
 }
 
@@ -133,6 +142,69 @@ void append_json(std::string& out, const json& j) {
     }
 }
 
+std::string JsonWriter::take() {
+    buf_.resize(len_);
+    std::string text = std::move(buf_);
+    buf_.assign(4096, '\0');
+    len_ = 0;
+    depth_ = 0;
+    has_items_[0] = false;
+    after_key_ = false;
+    return text;
+}
+
+void JsonWriter::grow(std::size_t n) { buf_.resize(std::max(buf_.size() * 2, len_ + n)); }
+
+bool JsonWriter::plain(std::string_view s) {
+    std::size_t i = 0;
+    for (; s.size() - i >= 8; i += 8) {
+        std::uint64_t w;
+        std::memcpy(&w, s.data() + i, 8);
+        if (special(w)) return false;
+    }
+    for (; i < s.size(); ++i) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') return false;
+    }
+    return true;
+}
+
+// A string with bytes to escape or to check as UTF-8: as append_json writes it.
+JsonWriter& JsonWriter::escaped(std::string_view s, bool is_key) {
+    std::string text;
+    append_string(text, s);  // may throw (invalid UTF-8) before anything is written
+    char* p = comma(room(text.size() + 2));
+    std::memcpy(p, text.data(), text.size());
+    p += text.size();
+    if (is_key) {
+        *p++ = ':';
+        after_key_ = true;
+    }
+    return done(p);
+}
+
+JsonWriter& JsonWriter::open(char c) {
+    char* p = comma(room(2));
+    *p++ = c;
+    // Deeper than the report ever nests is a bug of the caller's, not input.
+    if (++depth_ > kMaxDepth) throw std::logic_error("JsonWriter: nested too deep");
+    has_items_[depth_] = false;
+    return done(p);
+}
+
+JsonWriter& JsonWriter::value(double x) {
+    char* p = comma(room(kDoubleRoom + 1));
+    return done(write_double(p, x));
+}
+
+JsonWriter& JsonWriter::value(const json& j) {
+    std::string text;
+    append_json(text, j);  // may throw (invalid UTF-8) before anything is written
+    char* p = comma(room(text.size() + 1));
+    std::memcpy(p, text.data(), text.size());
+    return done(p + text.size());
+}
+
 void print_json_line(std::FILE* out, const json& j) {
     std::string s;
     s.reserve(4096);
@@ -141,10 +213,59 @@ void print_json_line(std::FILE* out, const json& j) {
     std::fwrite(s.data(), 1, s.size(), out);
 }
 
+namespace {
+
+std::size_t depth_of(const json& j) {
+    std::size_t d = 0;
+    if (j.is_structured())
+        for (const auto& v : j) d = std::max(d, depth_of(v));
+    return j.is_structured() ? d + 1 : 0;
+}
+
+// j written as a report writes its fields, one call per value.
+void write_tree(JsonWriter& w, const json& j) {
+    switch (j.type()) {
+        case json::value_t::object:
+            w.begin_object();
+            for (const auto& [key, value] : j.get_ref<const json::object_t&>()) {
+                w.key(key);
+                write_tree(w, value);
+            }
+            w.end_object();
+            return;
+        case json::value_t::array:
+            w.begin_array();
+            for (const json& v : j) write_tree(w, v);
+            w.end_array();
+            return;
+        case json::value_t::string: w.value(j.get_ref<const std::string&>()); return;
+        case json::value_t::boolean: w.value(j.get<bool>()); return;
+        case json::value_t::number_integer: w.value(j.get<std::int64_t>()); return;
+        case json::value_t::number_unsigned: w.value(j.get<std::uint64_t>()); return;
+        case json::value_t::number_float: w.value(j.get<double>()); return;
+        default: w.value(nullptr); return;
+    }
+}
+
+}  // namespace
+
 TextBesideDump text_beside_dump(const nlohmann::ordered_json& j) {
     TextBesideDump r;
     try { r.dump = j.dump(); } catch (const nlohmann::ordered_json::type_error&) { r.dump_refused = true; }
     try { r.text = json_text(j); } catch (const nlohmann::ordered_json::type_error&) { r.text_refused = true; }
+    if (depth_of(j) > JsonWriter::max_depth()) {
+        r.written = r.text;
+        r.written_refused = r.text_refused;
+        return r;
+    }
+    try {
+        JsonWriter w;
+        write_tree(w, j);
+        r.written = w.take();
+    } catch (const nlohmann::ordered_json::type_error&) {
+        r.written.clear();
+        r.written_refused = true;
+    }
     return r;
 }
 

@@ -12,8 +12,15 @@
 // own serializer, so what it does with UTF-8 stays exactly its own.
 #pragma once
 
+#include <array>
+#include <charconv>
+#include <concepts>
+#include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -29,16 +36,139 @@ inline std::string json_text(const nlohmann::ordered_json& j) {
     return s;
 }
 
+// A JSON value written as text while it is built, with the bytes
+// append_json writes for the tree the same calls would have built (the same
+// escaping, numbers and doubles).  Why: a listed connection's report built
+// as an nlohmann tree and then written cost ~300,000 instructions, most of
+// it allocating and freeing the tree; on the NLA flood, whose ~11,000 listed
+// connections are all printed, that was a quarter of the analysis (issue 16).
+// The text goes into a buffer of its own, written through a pointer (a
+// std::string appended to a piece at a time was half of the writer's cost);
+// take() hands it over.  The caller writes fields in their order and each
+// key once (a tree would have replaced a repeated key's value in place).
+class JsonWriter {
+public:
+    JsonWriter() : buf_(4096, '\0') {}
+
+    // The text written so far; the writer is empty after.
+    std::string take();
+
+    JsonWriter& begin_object() { return open('{'); }
+    JsonWriter& end_object() { return close('}'); }
+    JsonWriter& begin_array() { return open('['); }
+    JsonWriter& end_array() { return close(']'); }
+    // In an object: the key of the value written next.
+    JsonWriter& key(std::string_view k) {
+        if (!plain(k)) return escaped(k, true);
+        char* p = room(k.size() + 4);
+        p = comma(p);
+        *p++ = '"';
+        std::memcpy(p, k.data(), k.size());
+        p += k.size();
+        *p++ = '"';
+        *p++ = ':';
+        after_key_ = true;
+        return done(p);
+    }
+
+    JsonWriter& value(std::nullptr_t) { return word("null", 4); }
+    JsonWriter& value(bool b) { return b ? word("true", 4) : word("false", 5); }
+    template <std::integral N>
+        requires(!std::same_as<N, bool> && !std::same_as<N, char>)
+    JsonWriter& value(N n) {
+        char* p = comma(room(24));
+        return done(std::to_chars(p, p + 21, n).ptr);
+    }
+    JsonWriter& value(double x);
+    JsonWriter& value(float x) { return value(static_cast<double>(x)); }
+    JsonWriter& value(std::string_view s) {
+        if (!plain(s)) return escaped(s, false);
+        char* p = comma(room(s.size() + 3));
+        *p++ = '"';
+        std::memcpy(p, s.data(), s.size());
+        p += s.size();
+        *p++ = '"';
+        return done(p);
+    }
+    JsonWriter& value(const char* s) { return value(std::string_view(s)); }
+    JsonWriter& value(const std::string& s) { return value(std::string_view(s)); }
+    JsonWriter& value(const nlohmann::ordered_json& j);
+    template <typename T>
+    JsonWriter& value(const std::vector<T>& items) {
+        begin_array();
+        for (const auto& i : items) value(i);
+        return end_array();
+    }
+
+    template <typename V>
+    JsonWriter& field(std::string_view k, const V& v) {
+        key(k);
+        return value(v);
+    }
+
+    static constexpr std::size_t max_depth() { return kMaxDepth; }
+
+private:
+    static constexpr std::size_t kMaxDepth = 31;  // the report nests a few levels
+
+    // Room for n more bytes at the end of the text.
+    char* room(std::size_t n) {
+        if (buf_.size() - len_ < n) grow(n);
+        return buf_.data() + len_;
+    }
+    void grow(std::size_t n);
+    JsonWriter& done(char* end) {
+        len_ = static_cast<std::size_t>(end - buf_.data());
+        return *this;
+    }
+    // The comma before a value (in room already taken), unless it is the
+    // first of its object or array or follows its key.
+    char* comma(char* p) {
+        if (after_key_) {
+            after_key_ = false;
+            return p;
+        }
+        if (has_items_[depth_]) *p++ = ',';
+        has_items_[depth_] = true;
+        return p;
+    }
+    JsonWriter& word(const char* w, std::size_t n) {
+        char* p = comma(room(n + 1));
+        std::memcpy(p, w, n);
+        return done(p + n);
+    }
+    // Printable ASCII other than '"' and '\\': copied as it is.
+    static bool plain(std::string_view s);
+    JsonWriter& escaped(std::string_view s, bool is_key);
+    JsonWriter& open(char c);
+    JsonWriter& close(char c) {
+        --depth_;
+        char* p = room(1);
+        *p++ = c;
+        return done(p);
+    }
+
+    std::string buf_;
+    std::size_t len_ = 0;
+    std::array<bool, kMaxDepth + 1> has_items_{};  // per level open: a value was written
+    std::size_t depth_ = 0;
+    bool after_key_ = false;
+};
+
 // j's text and a newline written to out (a JSON Lines record).
 void print_json_line(std::FILE* out, const nlohmann::ordered_json& j);
 
-// json_text(j) beside dump()'s text, each with whether it refused j (a
-// type_error: invalid UTF-8).  For the tests and the fuzz target that hold
-// the two to the same bytes.
+// json_text(j) beside dump()'s text, and beside j written call by call
+// through a JsonWriter, each with whether it refused j (a type_error:
+// invalid UTF-8).  For the tests and the fuzz target that hold the three to
+// the same bytes.  A tree nested deeper than a JsonWriter goes is not
+// written (written is then text).
 struct TextBesideDump {
-    std::string dump, text;
-    bool dump_refused = false, text_refused = false;
-    bool agree() const { return dump_refused == text_refused && dump == text; }
+    std::string dump, text, written;
+    bool dump_refused = false, text_refused = false, written_refused = false;
+    bool agree() const {
+        return dump_refused == text_refused && dump == text && written_refused == text_refused && written == text;
+    }
 };
 TextBesideDump text_beside_dump(const nlohmann::ordered_json& j);
 

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "analyze/disconnect_codes.hpp"
+#include "report/json_text.hpp"
 #include "report/json_util.hpp"
 #include "report/summary_other.hpp"
 #include "report/summary_security.hpp"
@@ -22,224 +23,278 @@ const char* furthest_step(const Connection& c) { return to_string(furthest_rung(
 
 namespace {
 
-json negotiation_json(const NegotiationFacts& n) {
-    json j = json::object();
+// The report's JSON of one connection is written field by field
+// (JsonWriter, report/json_text.hpp), not built as a tree: its tree was most
+// of the cost of a listed connection (issue 16).  The tree the text and
+// HTML writers read is this text parsed (summarize below).
+
+void write_negotiation(JsonWriter& w, const NegotiationFacts& n) {
+    w.begin_object();
     if (n.cr_frame) {
-        j["request_frame"] = n.cr_frame;
+        w.field("request_frame", n.cr_frame);
         // Cookies are bytes from the wire: JSON needs them valid UTF-8.
-        if (n.cookie) j["cookie"] = valid_utf8(*n.cookie);
-        if (n.routing_token) j["routing_token"] = valid_utf8(*n.routing_token);
+        if (n.cookie) w.field("cookie", valid_utf8(*n.cookie));
+        if (n.routing_token) w.field("routing_token", valid_utf8(*n.routing_token));
         if (n.requested_protocols) {
-            j["requested_protocols"] = *n.requested_protocols;
-            j["requested_protocols_names"] = rdpneg::protocol_flags(*n.requested_protocols);
-            j["request_flags"] = n.request_flags;
+            w.field("requested_protocols", *n.requested_protocols);
+            w.field("requested_protocols_names", rdpneg::protocol_flags(*n.requested_protocols));
+            w.field("request_flags", n.request_flags);
         } else {
-            j["legacy_request"] = true;  // no RDP_NEG_REQ: a pre-RDP 5.2 style client
+            w.field("legacy_request", true);  // no RDP_NEG_REQ: a pre-RDP 5.2 style client
         }
-        if (n.correlation_id) j["correlation_id"] = *n.correlation_id;
+        if (n.correlation_id) w.field("correlation_id", *n.correlation_id);
     }
     if (n.cc_frame) {
-        j["confirm_frame"] = n.cc_frame;
-        if (n.cr_frame) j["confirm_ms"] = static_cast<double>(n.cc_ts - n.cr_ts) / 1e6;
+        w.field("confirm_frame", n.cc_frame);
+        if (n.cr_frame) w.field("confirm_ms", static_cast<double>(n.cc_ts - n.cr_ts) / 1e6);
         if (n.selected_protocol) {
-            j["selected_protocol"] = *n.selected_protocol;
-            j["selected_protocol_name"] = rdpneg::protocol_name(*n.selected_protocol);
-            j["response_flags"] = n.response_flags;
+            w.field("selected_protocol", *n.selected_protocol);
+            w.field("selected_protocol_name", rdpneg::protocol_name(*n.selected_protocol));
+            w.field("response_flags", n.response_flags);
         } else if (n.failure_code) {
-            j["failure_code"] = *n.failure_code;
-            j["failure_name"] = rdpneg::failure_name(*n.failure_code);
+            w.field("failure_code", *n.failure_code);
+            w.field("failure_name", rdpneg::failure_name(*n.failure_code));
         } else if (n.error.empty()) {
-            j["legacy_confirm"] = true;  // no RDP_NEG_RSP: standard RDP security
+            w.field("legacy_confirm", true);  // no RDP_NEG_RSP: standard RDP security
         }
     }
-    if (n.dr_frame) j["disconnect_frame"] = n.dr_frame;
-    if (!n.error.empty()) j["error"] = n.error;
-    return j;
+    if (n.dr_frame) w.field("disconnect_frame", n.dr_frame);
+    if (!n.error.empty()) w.field("error", n.error);
+    w.end_object();
 }
 
-}  // namespace
+void write_phase(JsonWriter& w, const char* key, const std::optional<Phase>& p) {
+    w.key(key);
+    if (p) w.value(to_string(*p));
+    else w.value(nullptr);
+}
 
-namespace {
-
-// What the Windows client most likely showed (issue 15): main and extended
-// disconnect codes, with their names (analyze/disconnect_codes.hpp).
-void verdict_fields(const Verdict& v, json& j) {
-    auto opt_phase = [](const std::optional<Phase>& p) { return p ? json(to_string(*p)) : json(nullptr); };
-    j["phase"] = opt_phase(v.phase);
-    j["stalled_at"] = opt_phase(v.stalled_at);
-    j["waiting_on"] = v.waiting_on ? json(to_string(*v.waiting_on)) : json(nullptr);
-    j["cause"] = to_string(v.cause);
-    j["verdict"] = v.verdict;
-    j["confidence"] = to_string(v.confidence);
-    j["summary"] = v.summary;
-    // Fields appended (json_util.hpp append_field), not built from
-    // initializer lists: those were most of this function's cost, which is
-    // paid for every connection listed (issue 16).
-    json ev = json::array();
-    ev.get_ref<json::array_t&>().reserve(v.evidence.size());
-    for (const auto& e : v.evidence) {
-        json item = json::object();
-        append_field(item, "frame", e.frame);
-        append_field(item, "note", e.note);
-        ev.push_back(std::move(item));
-    }
-    j["evidence"] = std::move(ev);
-    json ladder = json::array();
-    ladder.get_ref<json::array_t&>().reserve(v.timeline.steps.size());
+// The verdict's fields (phase ... client_codes), into the object open in w.
+void write_verdict_fields(JsonWriter& w, const Verdict& v) {
+    write_phase(w, "phase", v.phase);
+    write_phase(w, "stalled_at", v.stalled_at);
+    w.key("waiting_on");
+    if (v.waiting_on) w.value(to_string(*v.waiting_on));
+    else w.value(nullptr);
+    w.field("cause", to_string(v.cause));
+    w.field("verdict", v.verdict);
+    w.field("confidence", to_string(v.confidence));
+    w.field("summary", v.summary);
+    w.key("evidence").begin_array();
+    for (const auto& e : v.evidence) w.begin_object().field("frame", e.frame).field("note", e.note).end_object();
+    w.end_array();
+    w.key("ladder").begin_array();
     for (const auto& s : v.timeline.steps) {
-        json st = json::object();
-        append_field(st, "phase", to_string(s.phase));
-        append_field(st, "started", s.started);
-        append_field(st, "done", s.done);
-        if (s.inferred) append_field(st, "inferred", true);
-        if (s.decrypted) append_field(st, "decrypted", true);
-        if (s.start_frame) append_field(st, "start_frame", s.start_frame);
-        if (s.end_frame) append_field(st, "end_frame", s.end_frame);
-        if (s.start_ts) append_field(st, "start", epoch_seconds(s.start_ts));
-        if (s.end_ts) append_field(st, "end", epoch_seconds(s.end_ts));
-        if (!s.note.empty()) append_field(st, "note", s.note);
-        ladder.push_back(std::move(st));
+        w.begin_object();
+        w.field("phase", to_string(s.phase));
+        w.field("started", s.started);
+        w.field("done", s.done);
+        if (s.inferred) w.field("inferred", true);
+        if (s.decrypted) w.field("decrypted", true);
+        if (s.start_frame) w.field("start_frame", s.start_frame);
+        if (s.end_frame) w.field("end_frame", s.end_frame);
+        if (s.start_ts) w.field("start", epoch_seconds(s.start_ts));
+        if (s.end_ts) w.field("end", epoch_seconds(s.end_ts));
+        if (!s.note.empty()) w.field("note", s.note);
+        w.end_object();
     }
-    j["ladder"] = std::move(ladder);
-    j["rule"] = v.rule;
-    if (v.client_codes) j["client_codes"] = client_codes_json(*v.client_codes);
+    w.end_array();
+    w.field("rule", v.rule);
+    if (v.client_codes) {
+        w.key("client_codes");
+        write_client_codes(w, *v.client_codes);
+    }
 }
 
 // After a completed handshake: how the session ended (null otherwise, or while open).
-json session_end_json(const Connection& c, const Verdict& v) {
-    if (v.cause != Cause::none) return nullptr;
-    const auto e = session_end(c);
-    if (!e) return nullptr;
-    json j = {{"by", e->by_client ? "client" : "server"}, {"how", to_string(e->how)}, {"frame", e->frame},
-              {"time", epoch_seconds(e->ts_ns)}};
-    if (e->last_server_record_frame)
-        j["last_server_record"] = {{"frame", e->last_server_record_frame},
-                                   {"length", e->last_server_record_length},
-                                   {"ultimatum_sized", e->ultimatum_sized}};
-    if (e->ultimatum_frame) j["ultimatum_frame"] = e->ultimatum_frame;
+void write_session_end(JsonWriter& w, const Connection& c, const Verdict& v) {
+    const auto e = v.cause == Cause::none ? session_end(c) : std::nullopt;
+    if (!e) {
+        w.value(nullptr);
+        return;
+    }
+    w.begin_object();
+    w.field("by", e->by_client ? "client" : "server");
+    w.field("how", to_string(e->how));
+    w.field("frame", e->frame);
+    w.field("time", epoch_seconds(e->ts_ns));
+    if (e->last_server_record_frame) {
+        w.key("last_server_record").begin_object();
+        w.field("frame", e->last_server_record_frame);
+        w.field("length", e->last_server_record_length);
+        w.field("ultimatum_sized", e->ultimatum_sized);
+        w.end_object();
+    }
+    if (e->ultimatum_frame) w.field("ultimatum_frame", e->ultimatum_frame);
     // What ended the session, as the connection sequence says it (issue 15):
     // the server's Set Error Info, else an ultimatum, else the TCP close.
     if (e->error_info) {
-        j["error_info"] = {{"code", *e->error_info},
-                           {"name", std::string(share::errinfo_name(*e->error_info))},
-                           {"frame", e->error_info_frame}};
+        w.key("error_info").begin_object();
+        w.field("code", *e->error_info);
+        w.field("name", share::errinfo_name(*e->error_info));
+        w.field("frame", e->error_info_frame);
+        w.end_object();
     }
     if (e->ultimatum_by_client) {
-        json u = {{"frame", e->ultimatum_frame}, {"from", *e->ultimatum_by_client ? "client" : "server"}};
+        w.key("ultimatum").begin_object();
+        w.field("frame", e->ultimatum_frame);
+        w.field("from", *e->ultimatum_by_client ? "client" : "server");
         if (e->ultimatum_reason) {
-            u["reason"] = *e->ultimatum_reason;
-            u["reason_name"] = names::mcs_reason(*e->ultimatum_reason);
+            w.field("reason", *e->ultimatum_reason);
+            w.field("reason_name", names::mcs_reason(*e->ultimatum_reason));
         }
-        j["ultimatum"] = std::move(u);
+        w.end_object();
     }
-    if (e->decrypted) j["decrypted"] = true;
-    if (e->error_info) j["client_codes"] = client_codes_json(client_codes_for_errinfo(*e->error_info));
-    j["ended_by"] = e->error_info                ? "set_error_info"
-                    : e->ultimatum_by_client     ? (*e->ultimatum_by_client ? "client_ultimatum" : "server_ultimatum")
-                    : e->by_client               ? "client_close"
-                                                 : "server_close";
-    return j;
+    if (e->decrypted) w.field("decrypted", true);
+    if (e->error_info) {
+        w.key("client_codes");
+        write_client_codes(w, client_codes_for_errinfo(*e->error_info));
+    }
+    w.field("ended_by", e->error_info              ? "set_error_info"
+                        : e->ultimatum_by_client   ? (*e->ultimatum_by_client ? "client_ultimatum" : "server_ultimatum")
+                        : e->by_client             ? "client_close"
+                                                   : "server_close");
+    w.end_object();
+}
+
+// An object written by w, as a tree (for the writers that read trees).
+template <typename Write>
+json parsed(Write&& write) {
+    JsonWriter w;
+    write(w);
+    return json::parse(w.take());
 }
 
 }  // namespace
 
-void add_verdict_fields(const Verdict& v, json& j) { verdict_fields(v, j); }
+void add_verdict_fields(const Verdict& v, json& j) {
+    json f = parsed([&v](JsonWriter& w) {
+        w.begin_object();
+        write_verdict_fields(w, v);
+        w.end_object();
+    });
+    // As assigning each field would: a key j holds already keeps its place.
+    for (auto& [key, value] : f.items()) j[key] = std::move(value);
+}
 
 // What the Windows client most likely showed (issue 15): main and extended
 // disconnect codes, with their names (analyze/disconnect_codes.hpp).
-json client_codes_json(const ClientCodes& c) {
-    json j;
+void write_client_codes(JsonWriter& w, const ClientCodes& c) {
+    w.begin_object();
     if (c.main) {
-        j["main"] = fmt::format("0x{:X}", *c.main);
-        j["main_likely"] = c.main_likely;
-        if (const auto* m = find_main_code(*c.main); m && !m->name.empty()) j["main_name"] = m->name;
+        w.field("main", fmt::format("0x{:X}", *c.main));
+        w.field("main_likely", c.main_likely);
+        if (const auto* m = find_main_code(*c.main); m && !m->name.empty()) w.field("main_name", m->name);
     } else {
-        j["main"] = nullptr;
+        w.field("main", nullptr);
     }
     if (!c.also.empty()) {
-        json a = json::array();
-        for (auto x : c.also) a.push_back(fmt::format("0x{:X}", x));
-        j["also"] = std::move(a);
+        w.key("also").begin_array();
+        for (auto x : c.also) w.value(fmt::format("0x{:X}", x));
+        w.end_array();
     }
     if (c.extended) {
-        j["extended"] = fmt::format("0x{:X}", *c.extended);
-        if (auto n = extended_code_name(*c.extended); !n.empty()) j["extended_name"] = n;
-        if (auto n = share::errinfo_name(*c.extended); !n.empty()) j["errinfo_name"] = n;
+        w.field("extended", fmt::format("0x{:X}", *c.extended));
+        if (auto n = extended_code_name(*c.extended); !n.empty()) w.field("extended_name", n);
+        if (auto n = share::errinfo_name(*c.extended); !n.empty()) w.field("errinfo_name", n);
     }
-    if (!c.events.empty()) j["where_to_look"] = c.events;
-    if (!c.note.empty()) j["why"] = c.note;
-    return j;
+    if (!c.events.empty()) w.field("where_to_look", c.events);
+    if (!c.note.empty()) w.field("why", c.note);
+    w.end_object();
 }
 
-json summarize(const Connection& c, const Verdict& v) {
+json client_codes_json(const ClientCodes& c) {
+    return parsed([&c](JsonWriter& w) { write_client_codes(w, c); });
+}
+
+std::string summary_text(const Connection& c, const Verdict& v) {
     const int cs = c.client_side(), ss = 1 - cs;
-    json j;
-    j["type"] = "connection";
-    j["conn"] = c.id;
+    JsonWriter w;
+    w.begin_object();
+    w.field("type", "connection");
+    w.field("conn", c.id);
     // Inside an RD Gateway's tunnel (analyze/gateway_inner.hpp): no TCP of its
     // own on the wire; the gateway connection that carried it, and its target.
-    j["transport"] = c.via_gateway ? "rdg-tunnel" : "tcp";
-    j["client"] = to_string(c.client());
-    j["server"] = to_string(c.server());
+    w.field("transport", c.via_gateway ? "rdg-tunnel" : "tcp");
+    w.field("client", to_string(c.client()));
+    w.field("server", to_string(c.server()));
     if (c.via_gateway) {
-        json g = {{"conn", c.via_gateway->conn}};
-        if (!c.via_gateway->target.empty()) g["target"] = c.via_gateway->target;
-        if (c.via_gateway->port) g["port"] = c.via_gateway->port;
-        j["via_gateway"] = std::move(g);
+        w.key("via_gateway").begin_object();
+        w.field("conn", c.via_gateway->conn);
+        if (!c.via_gateway->target.empty()) w.field("target", c.via_gateway->target);
+        if (c.via_gateway->port) w.field("port", c.via_gateway->port);
+        w.end_object();
     }
-    j["first_frame"] = c.first_frame;
-    j["last_frame"] = c.last_frame;
-    j["start"] = epoch_seconds(c.first_ts);
-    j["duration"] = static_cast<double>(c.last_ts - c.first_ts) / 1e9;
-    verdict_fields(v, j);
-    j["furthest_step"] = furthest_step(c);
-    j["session_end"] = session_end_json(c, v);
-    j["rdp"] = c.rdp.is_rdp();
-    j["negotiation"] = negotiation_json(c.rdp.neg);
+    w.field("first_frame", c.first_frame);
+    w.field("last_frame", c.last_frame);
+    w.field("start", epoch_seconds(c.first_ts));
+    w.field("duration", static_cast<double>(c.last_ts - c.first_ts) / 1e9);
+    write_verdict_fields(w, v);
+    w.field("furthest_step", furthest_step(c));
+    w.key("session_end");
+    write_session_end(w, c, v);
+    w.field("rdp", c.rdp.is_rdp());
+    w.key("negotiation");
+    write_negotiation(w, c.rdp.neg);
     if (c.rdp.proxy.kind != proxy::Kind::none) {
-        json p = {{"kind", proxy::name(c.rdp.proxy.kind)}};
-        if (!c.rdp.proxy.target.empty()) p["target"] = c.rdp.proxy.target;
-        if (c.rdp.proxy.status) p["status"] = *c.rdp.proxy.status;
-        if (c.rdp.proxy.request_frame) p["request_frame"] = c.rdp.proxy.request_frame;
-        j["proxy"] = std::move(p);
+        w.key("proxy").begin_object();
+        w.field("kind", proxy::name(c.rdp.proxy.kind));
+        if (!c.rdp.proxy.target.empty()) w.field("target", c.rdp.proxy.target);
+        if (c.rdp.proxy.status) w.field("status", *c.rdp.proxy.status);
+        if (c.rdp.proxy.request_frame) w.field("request_frame", c.rdp.proxy.request_frame);
+        w.end_object();
     }
-    json sec = json::object();
-    for (auto [name, s] : {std::pair{"c2s", cs}, std::pair{"s2c", ss}}) {
-        const auto& f = c.rdp.sides[s];
-        if (!f.secured_first_frame) continue;
-        sec[name] = {{"first_frame", f.secured_first_frame}, {"bytes", f.secured_bytes}};
-        if (f.tpkt_pdus) sec[name]["tpkt_pdus"] = f.tpkt_pdus;
-        if (f.fastpath_pdus) sec[name]["fastpath_pdus"] = f.fastpath_pdus;
+    const bool secured = c.rdp.sides[cs].secured_first_frame || c.rdp.sides[ss].secured_first_frame;
+    if (secured) {
+        w.key("after_negotiation").begin_object();
+        for (auto [name, s] : {std::pair{"c2s", cs}, std::pair{"s2c", ss}}) {
+            const auto& f = c.rdp.sides[s];
+            if (!f.secured_first_frame) continue;
+            w.key(name).begin_object();
+            w.field("first_frame", f.secured_first_frame);
+            w.field("bytes", f.secured_bytes);
+            if (f.tpkt_pdus) w.field("tpkt_pdus", f.tpkt_pdus);
+            if (f.fastpath_pdus) w.field("fastpath_pdus", f.fastpath_pdus);
+            w.end_object();
+        }
+        w.end_object();
     }
-    if (!sec.empty()) j["after_negotiation"] = std::move(sec);
-    add_security_objects(j, c);
-    if (!c.via_gateway) j["tcp"] = tcp_json(c.tcp, cs);
-    json gaps = json::object();
-    for (auto [name, s] : {std::pair{"c2s", cs}, std::pair{"s2c", ss}}) {
-        const auto& f = c.rdp.sides[s];
-        if (f.gap_frame) gaps[name] = {{"first_frame", f.gap_frame}, {"bytes", f.gap_bytes}};
+    write_security_objects(w, c);
+    if (!c.via_gateway) {
+        w.key("tcp");
+        write_tcp(w, c.tcp, cs);
     }
-    if (!gaps.empty()) j["capture_gaps"] = std::move(gaps);
+    if (c.rdp.sides[cs].gap_frame || c.rdp.sides[ss].gap_frame) {
+        w.key("capture_gaps").begin_object();
+        for (auto [name, s] : {std::pair{"c2s", cs}, std::pair{"s2c", ss}}) {
+            const auto& f = c.rdp.sides[s];
+            if (f.gap_frame) w.key(name).begin_object().field("first_frame", f.gap_frame).field("bytes", f.gap_bytes).end_object();
+        }
+        w.end_object();
+    }
     const std::uint64_t cut = c.stats[0].cut_by_snaplen + c.stats[1].cut_by_snaplen;
-    if (cut) j["cut_by_snaplen"] = cut;
+    if (cut) w.field("cut_by_snaplen", cut);
     if (const std::uint64_t copies = c.stats[0].duplicate_copies + c.stats[1].duplicate_copies)
-        j["duplicate_copies"] = copies;
-    json icmp = json::array();
+        w.field("duplicate_copies", copies);
+    w.key("icmp").begin_array();
     for (const auto& n : c.icmp) {
         json e = {{"frame", n.frame}, {"type", n.type}, {"code", n.code}, {"description", n.description},
                   {"from", n.from}};
         if (n.mtu) e["mtu"] = n.mtu;
         for (const auto& te : c.tcp.icmp_errors())
             if (te.frame == n.frame) tcp_icmp_json(te, e);
-        icmp.push_back(std::move(e));
+        w.value(e);
     }
-    j["icmp"] = std::move(icmp);
-    if (c.icmp_total > c.icmp.size()) j["icmp_total"] = c.icmp_total;  // more than the ones listed
-    if (!c.kerberos.empty()) j["kerberos"] = kerberos_json(c.kerberos);
+    w.end_array();
+    if (c.icmp_total > c.icmp.size()) w.field("icmp_total", c.icmp_total);  // more than the ones listed
+    if (!c.kerberos.empty()) w.field("kerberos", kerberos_json(c.kerberos));
     if (!c.rdp.not_rdp_reason.empty())
-        j["not_rdp"] = {{"frame", c.rdp.not_rdp_frame}, {"reason", c.rdp.not_rdp_reason}};
-    return j;
+        w.key("not_rdp").begin_object().field("frame", c.rdp.not_rdp_frame).field("reason", c.rdp.not_rdp_reason).end_object();
+    w.end_object();
+    return w.take();
 }
+
+json summarize(const Connection& c, const Verdict& v) { return json::parse(summary_text(c, v)); }
 
 // What the Windows tools' files add (issue 13): copies collapsed, 802.11
 // labelled Ethernet, frames of link types not read, and the interfaces when

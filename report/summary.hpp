@@ -8,6 +8,7 @@
 #include "analyze/connection.hpp"
 #include "analyze/tracker.hpp"
 #include "analyze/verdict.hpp"
+#include "report/json_text.hpp"
 
 namespace rdpscope {
 
@@ -15,11 +16,15 @@ namespace rdpscope {
 // the name of analyze's furthest_rung(), read from the connection as reported.
 const char* furthest_step(const Connection& c);
 
+// A connection's report object as JSON text (what json_text of its tree
+// would be), and as a tree (that text parsed) for the writers that read it.
+std::string summary_text(const Connection& c, const Verdict& v);
 nlohmann::ordered_json summarize(const Connection& c, const Verdict& v);
 // The verdict's fields (phase ... rule) as a connection's JSON names them.
 void add_verdict_fields(const Verdict& v, nlohmann::ordered_json& j);
 // `client_codes` of a verdict or a session end (README "Disconnect codes").
 nlohmann::ordered_json client_codes_json(const ClientCodes& c);
+void write_client_codes(JsonWriter& w, const ClientCodes& c);
 nlohmann::ordered_json summarize_file(const std::string& path, const FileStats& s);
 
 }  // namespace rdpscope

@@ -16,6 +16,8 @@ namespace rdpscope {
 
 using json = nlohmann::ordered_json;
 
+json decryption_json(const DecryptFacts& d);
+
 namespace {
 
 json strings(const std::vector<std::string>& v) {
@@ -26,25 +28,117 @@ json strings(const std::vector<std::string>& v) {
 
 double ms_between(std::int64_t from_ns, std::int64_t to_ns) { return static_cast<double>(to_ns - from_ns) / 1e6; }
 
+// A certificate's fields, into the object open in w (the caller closes it).
+void write_certificate_fields(JsonWriter& w, const x509::Certificate& c) {
+    w.field("subject", valid_utf8(c.subject));
+    w.field("issuer", valid_utf8(c.issuer));
+    w.key("san").begin_array();
+    for (const auto& s : c.san_dns) w.value(valid_utf8(s));
+    for (const auto& s : c.san_ip) w.value(valid_utf8(s));
+    w.end_array();
+    w.field("not_before", c.not_before);
+    w.field("not_after", c.not_after);
+    w.field("expired_at_capture", c.expired_at_capture);
+    if (c.not_yet_valid_at_capture) w.field("not_yet_valid_at_capture", true);
+    w.field("self_signed", c.self_signed);
+    w.field("key_type", c.key_type);
+    w.field("key_bits", c.key_bits);
+    w.field("sig_alg", c.sig_alg);
+    w.field("serial", c.serial);
+    w.field("sha256", c.sha256);
+}
+
+// An object written by w, as a tree.
+template <typename Write>
+json parsed(Write&& write) {
+    JsonWriter w;
+    write(w);
+    return json::parse(w.take());
+}
+
 json certificate_json(const x509::Certificate& c) {
-    json j;
-    j["subject"] = valid_utf8(c.subject);
-    j["issuer"] = valid_utf8(c.issuer);
-    json san = json::array();
-    for (const auto& s : c.san_dns) san.push_back(valid_utf8(s));
-    for (const auto& s : c.san_ip) san.push_back(valid_utf8(s));
-    j["san"] = san;
-    j["not_before"] = c.not_before;
-    j["not_after"] = c.not_after;
-    j["expired_at_capture"] = c.expired_at_capture;
-    if (c.not_yet_valid_at_capture) j["not_yet_valid_at_capture"] = true;
-    j["self_signed"] = c.self_signed;
-    j["key_type"] = c.key_type;
-    j["key_bits"] = c.key_bits;
-    j["sig_alg"] = c.sig_alg;
-    j["serial"] = c.serial;
-    j["sha256"] = c.sha256;
-    return j;
+    return parsed([&c](JsonWriter& w) {
+        w.begin_object();
+        write_certificate_fields(w, c);
+        w.end_object();
+    });
+}
+
+bool tls_seen(const TlsFacts& t) { return t.started() || t.server_hello_frame || !t.alerts.empty() || t.error; }
+
+// The `tls` object of a connection that showed any TLS (tls_seen).
+void write_tls(JsonWriter& w, const TlsFacts& t) {
+    w.begin_object();
+    if (t.client_hello_frame) w.field("client_hello_frame", t.client_hello_frame);
+    if (t.server_hello_frame) w.field("server_hello_frame", t.server_hello_frame);
+    if (t.client_hello_frame && t.server_hello_frame)
+        w.field("server_hello_ms", ms_between(t.client_hello_ts, t.server_hello_ts));
+    if (t.certificate_frame) w.field("certificate_frame", t.certificate_frame);
+    if (t.certificate_request_frame) w.field("certificate_request_frame", t.certificate_request_frame);
+    if (t.server_hello_done_frame) w.field("server_hello_done_frame", t.server_hello_done_frame);
+    if (t.client_key_exchange_frame) w.field("client_key_exchange_frame", t.client_key_exchange_frame);
+    if (t.finished_frame[0]) w.field("client_finished_frame", t.finished_frame[0]);
+    if (t.finished_frame[1]) w.field("server_finished_frame", t.finished_frame[1]);
+    w.field("established", t.established);
+    if (t.client_max_version) {
+        w.field("client_max_version", *t.client_max_version);
+        w.field("client_max_version_name", tls::version_name_zeek(*t.client_max_version));
+    }
+    if (t.version) {
+        w.field("version", *t.version);
+        w.field("version_name", tls::version_name_zeek(*t.version));
+    }
+    if (t.cipher_suite) {
+        w.field("cipher_suite", *t.cipher_suite);
+        w.field("cipher_suite_name", tls::cipher_suite_name(*t.cipher_suite));
+    }
+    if (!t.sni.empty()) w.field("sni", valid_utf8(t.sni));
+    if (t.sni_matches) w.field("sni_matches_cert", *t.sni_matches);
+    if (!t.alpn_offered.empty()) {
+        w.key("alpn_offered").begin_array();
+        for (const auto& p : t.alpn_offered) w.value(valid_utf8(p));
+        w.end_array();
+    }
+    if (!t.alpn.empty()) w.field("alpn", valid_utf8(t.alpn));
+    w.key("alerts").begin_array();
+    for (const auto& a : t.alerts) {
+        w.begin_object();
+        w.field("frame", a.frame);
+        w.field("from", a.from == Dir::c2s ? "client" : "server");
+        if (a.encrypted) {
+            w.field("encrypted", true);
+        } else {
+            w.field("level", a.level);
+            w.field("level_name", tls::alert_level_name(a.level));
+            w.field("description", a.description);
+            w.field("description_name", tls::alert_description_name(a.description));
+        }
+        w.end_object();
+    }
+    w.end_array();
+    if (t.leaf) {
+        w.key("certificate").begin_object();
+        write_certificate_fields(w, *t.leaf);
+        w.field("chain_length", t.chain_length);
+        w.end_object();
+    } else if (t.certificate_frame && t.chain_length) {
+        w.key("certificate").begin_object().field("chain_length", t.chain_length).end_object();
+    }
+    if (const auto& ce = t.certificate_error)
+        w.field("certificate_error", valid_utf8(ce->leaf ? fmt::format("{} {}", ce->error.layer, ce->error.field)
+                                                         : std::string(ce->error.field)));
+    if (t.app_records[0] || t.app_records[1]) {
+        w.key("application_data").begin_object();
+        w.key("c2s").begin_object().field("records", t.app_records[0]).field("bytes", t.app_bytes[0]).end_object();
+        w.key("s2c").begin_object().field("records", t.app_records[1]).field("bytes", t.app_bytes[1]).end_object();
+        w.end_object();
+    }
+    if (t.error) {
+        w.field("error", valid_utf8(stream_error_text(*t.error)));
+        w.field("error_frame", t.error_frame);
+    }
+    if (t.decryption) w.field("decryption", decryption_json(*t.decryption));
+    w.end_object();
 }
 
 }  // namespace
@@ -62,73 +156,8 @@ json decryption_json(const DecryptFacts& d) {
 }
 
 json tls_json(const TlsFacts& t) {
-    json j = json::object();
-    if (!t.started() && !t.server_hello_frame && t.alerts.empty() && !t.error) return j;
-    if (t.client_hello_frame) j["client_hello_frame"] = t.client_hello_frame;
-    if (t.server_hello_frame) j["server_hello_frame"] = t.server_hello_frame;
-    if (t.client_hello_frame && t.server_hello_frame)
-        j["server_hello_ms"] = ms_between(t.client_hello_ts, t.server_hello_ts);
-    if (t.certificate_frame) j["certificate_frame"] = t.certificate_frame;
-    if (t.certificate_request_frame) j["certificate_request_frame"] = t.certificate_request_frame;
-    if (t.server_hello_done_frame) j["server_hello_done_frame"] = t.server_hello_done_frame;
-    if (t.client_key_exchange_frame) j["client_key_exchange_frame"] = t.client_key_exchange_frame;
-    if (t.finished_frame[0]) j["client_finished_frame"] = t.finished_frame[0];
-    if (t.finished_frame[1]) j["server_finished_frame"] = t.finished_frame[1];
-    j["established"] = t.established;
-    if (t.client_max_version) {
-        j["client_max_version"] = *t.client_max_version;
-        j["client_max_version_name"] = tls::version_name_zeek(*t.client_max_version);
-    }
-    if (t.version) {
-        j["version"] = *t.version;
-        j["version_name"] = tls::version_name_zeek(*t.version);
-    }
-    if (t.cipher_suite) {
-        j["cipher_suite"] = *t.cipher_suite;
-        j["cipher_suite_name"] = tls::cipher_suite_name(*t.cipher_suite);
-    }
-    if (!t.sni.empty()) j["sni"] = valid_utf8(t.sni);
-    if (t.sni_matches) j["sni_matches_cert"] = *t.sni_matches;
-    if (!t.alpn_offered.empty()) {
-        json a = json::array();
-        for (const auto& p : t.alpn_offered) a.push_back(valid_utf8(p));
-        j["alpn_offered"] = std::move(a);
-    }
-    if (!t.alpn.empty()) j["alpn"] = valid_utf8(t.alpn);
-    json alerts = json::array();
-    for (const auto& a : t.alerts) {
-        json e = {{"frame", a.frame}, {"from", a.from == Dir::c2s ? "client" : "server"}};
-        if (a.encrypted) {
-            e["encrypted"] = true;
-        } else {
-            e["level"] = a.level;
-            e["level_name"] = tls::alert_level_name(a.level);
-            e["description"] = a.description;
-            e["description_name"] = tls::alert_description_name(a.description);
-        }
-        alerts.push_back(e);
-    }
-    j["alerts"] = alerts;
-    if (t.leaf) {
-        json c = certificate_json(*t.leaf);
-        c["chain_length"] = t.chain_length;
-        j["certificate"] = c;
-    } else if (t.certificate_frame && t.chain_length) {
-        j["certificate"] = {{"chain_length", t.chain_length}};
-    }
-    if (const auto& ce = t.certificate_error)
-        j["certificate_error"] = valid_utf8(ce->leaf ? fmt::format("{} {}", ce->error.layer, ce->error.field)
-                                                     : std::string(ce->error.field));
-    if (t.app_records[0] || t.app_records[1]) {
-        j["application_data"] = {{"c2s", {{"records", t.app_records[0]}, {"bytes", t.app_bytes[0]}}},
-                                 {"s2c", {{"records", t.app_records[1]}, {"bytes", t.app_bytes[1]}}}};
-    }
-    if (t.error) {
-        j["error"] = valid_utf8(stream_error_text(*t.error));
-        j["error_frame"] = t.error_frame;
-    }
-    if (t.decryption) j["decryption"] = decryption_json(*t.decryption);
-    return j;
+    if (!tls_seen(t)) return json::object();
+    return parsed([&t](JsonWriter& w) { write_tls(w, t); });
 }
 
 // MS-NLMP 2.2.1: the names and versions an NTLM message carries (never its
@@ -509,12 +538,17 @@ json udp_flow_json(const UdpFlowFacts& f) {
     return j;
 }
 
-void add_security_objects(json& conn, const Connection& c) {
-    if (json m = mcs_json(c.rdp.mcs.facts()); !m.empty()) conn["mcs"] = std::move(m);
-    if (json s = security_json(c.rdp.mcs.facts()); !s.empty()) conn["security"] = std::move(s);
-    if (json t = tls_json(c.rdp.tls.facts()); !t.empty()) conn["tls"] = std::move(t);
-    if (json cs = credssp_json(c.rdp.tls.facts()); !cs.empty()) conn["credssp"] = std::move(cs);
-    if (!c.udp.empty()) conn["udp"] = udp_json(c.udp);
+void write_security_objects(JsonWriter& w, const Connection& c) {
+    // The `tls` object written as text (every connection of an NLA flood has
+    // one); the others, empty or rare, through their trees.
+    if (json m = mcs_json(c.rdp.mcs.facts()); !m.empty()) w.field("mcs", m);
+    if (json s = security_json(c.rdp.mcs.facts()); !s.empty()) w.field("security", s);
+    if (tls_seen(c.rdp.tls.facts())) {
+        w.key("tls");
+        write_tls(w, c.rdp.tls.facts());
+    }
+    if (json cs = credssp_json(c.rdp.tls.facts()); !cs.empty()) w.field("credssp", cs);
+    if (!c.udp.empty()) w.field("udp", udp_json(c.udp));
 }
 
 }  // namespace rdpscope

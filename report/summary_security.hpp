@@ -17,6 +17,7 @@
 #include "analyze/mcs_stage.hpp"
 #include "analyze/tls_stage.hpp"
 #include "analyze/udp_flows.hpp"
+#include "report/json_text.hpp"
 
 namespace rdpscope {
 
@@ -29,8 +30,8 @@ nlohmann::ordered_json udp_json(const std::vector<UdpFlowFacts>& flows);
 // One UDP flow as its own report object.
 nlohmann::ordered_json udp_flow_json(const UdpFlowFacts& f);
 
-// Adds `mcs`, `security`, `tls` and `udp` to a connection's summary, each
-// only when it has content (the one call summarize() makes).
-void add_security_objects(nlohmann::ordered_json& conn, const Connection& c);
+// Writes `mcs`, `security`, `tls`, `credssp` and `udp` as fields of a
+// connection's object open in w, each only when it has content.
+void write_security_objects(JsonWriter& w, const Connection& c);
 
 }  // namespace rdpscope

@@ -13,6 +13,7 @@
 #include <optional>
 #include <utility>
 
+#include "report/json_text.hpp"
 #include "report/json_util.hpp"
 
 namespace rdpscope {
@@ -74,114 +75,141 @@ json tcp_segments_json(const TcpAnalysis& a, int client_side) {
     return json{{"list", std::move(list)}, {"not_kept", a.segments_not_logged()}};
 }
 
-json tcp_json(const TcpAnalysis& a, int client_side) {
-    auto side_json = [&a](int s) {
-        const TcpSideFigures& f = a.side(s);
-        json j = json::object();
-        j.get_ref<json::object_t&>().reserve(40);
-        auto put = [&j](const char* key, auto&& value) { append_field(j, key, std::forward<decltype(value)>(value)); };
-        put("packets", f.packets);
-        put("bytes", f.bytes);
-        put("syn", f.syn);
-        put("syn_ack", f.syn_ack);
-        put("fin", f.fin);
-        put("rst", f.rst);
-        put("syn_retransmissions", f.syn_retransmissions);
-        put("syn_ack_retransmissions", f.syn_ack_retransmissions);
-        if (f.syn_count > 1) put("syn_intervals_ms", a.syn_intervals_ms(s));
-        if (f.syn_new_isn) put("syn_new_isn", f.syn_new_isn);
-        put("retransmissions", f.retransmissions);
-        put("fast_retransmissions", f.fast_retransmissions);
-        put("spurious_retransmissions", f.spurious_retransmissions);
-        put("out_of_order", f.out_of_order);
-        put("dup_acks", f.dup_acks);
-        put("zero_windows", f.zero_windows);
-        put("zero_window_probes", f.zero_window_probes);
-        put("window_full", f.window_full);
-        put("window_updates", f.window_updates);
-        put("keep_alives", f.keep_alives);
-        put("lost_segments", f.lost_segments);
-        put("acked_unseen", f.acked_unseen);
-        put("duplicate_frames", f.duplicate_frames);
-        json loss{{"before_capture", f.lost_before_capture}, {"after_capture", f.lost_after_capture},
-                  {"unseen_bytes", f.unseen_bytes}, {"gap_bytes", f.gap_bytes}};
-        if (auto pct = a.loss_estimate_pct(s)) loss["estimate_pct"] = *pct;
-        put("loss", std::move(loss));
-        if (f.mss) put("mss", f.mss);
-        if (f.syn_ttl_frame) {
-            put("window_scale", f.window_scale);
-            put("sack_permitted", f.sack_permitted);
-        }
-        if (f.first_ttl) put("ttl", f.syn_ttl_frame ? f.syn_ttl : f.first_ttl);
-        if (f.packets && !f.ipv6) put("df", f.df_packets == f.packets - f.duplicate_frames);
-        put("max_segment", f.max_segment);
-        put("max_acked_segment", f.max_acked_segment);
-        if (f.max_acked_frame) put("max_acked_frame", f.max_acked_frame);
-        if (auto [len, frame] = a.max_unacked_segment(s); len) put("max_unacked_segment", json{{"len", len}, {"frame", frame}});
-        if (f.first_fin_frame) put("fin_frame", f.first_fin_frame);
-        json rtx = json::array();
+namespace {
+
+// One direction's figures, c2s or s2c of the `tcp` object.
+void write_tcp_side(JsonWriter& w, const TcpAnalysis& a, int s) {
+    const TcpSideFigures& f = a.side(s);
+    w.begin_object();
+    w.field("packets", f.packets);
+    w.field("bytes", f.bytes);
+    w.field("syn", f.syn);
+    w.field("syn_ack", f.syn_ack);
+    w.field("fin", f.fin);
+    w.field("rst", f.rst);
+    w.field("syn_retransmissions", f.syn_retransmissions);
+    w.field("syn_ack_retransmissions", f.syn_ack_retransmissions);
+    if (f.syn_count > 1) w.field("syn_intervals_ms", a.syn_intervals_ms(s));
+    if (f.syn_new_isn) w.field("syn_new_isn", f.syn_new_isn);
+    w.field("retransmissions", f.retransmissions);
+    w.field("fast_retransmissions", f.fast_retransmissions);
+    w.field("spurious_retransmissions", f.spurious_retransmissions);
+    w.field("out_of_order", f.out_of_order);
+    w.field("dup_acks", f.dup_acks);
+    w.field("zero_windows", f.zero_windows);
+    w.field("zero_window_probes", f.zero_window_probes);
+    w.field("window_full", f.window_full);
+    w.field("window_updates", f.window_updates);
+    w.field("keep_alives", f.keep_alives);
+    w.field("lost_segments", f.lost_segments);
+    w.field("acked_unseen", f.acked_unseen);
+    w.field("duplicate_frames", f.duplicate_frames);
+    w.key("loss").begin_object();
+    w.field("before_capture", f.lost_before_capture);
+    w.field("after_capture", f.lost_after_capture);
+    w.field("unseen_bytes", f.unseen_bytes);
+    w.field("gap_bytes", f.gap_bytes);
+    if (auto pct = a.loss_estimate_pct(s)) w.field("estimate_pct", *pct);
+    w.end_object();
+    if (f.mss) w.field("mss", f.mss);
+    if (f.syn_ttl_frame) {
+        w.field("window_scale", f.window_scale);
+        w.field("sack_permitted", f.sack_permitted);
+    }
+    if (f.first_ttl) w.field("ttl", f.syn_ttl_frame ? f.syn_ttl : f.first_ttl);
+    if (f.packets && !f.ipv6) w.field("df", f.df_packets == f.packets - f.duplicate_frames);
+    w.field("max_segment", f.max_segment);
+    w.field("max_acked_segment", f.max_acked_segment);
+    if (f.max_acked_frame) w.field("max_acked_frame", f.max_acked_frame);
+    if (auto [len, frame] = a.max_unacked_segment(s); len)
+        w.key("max_unacked_segment").begin_object().field("len", len).field("frame", frame).end_object();
+    if (f.first_fin_frame) w.field("fin_frame", f.first_fin_frame);
+    if (!a.retransmits(s).empty()) {
+        w.key("retransmitted").begin_array();
         for (const auto& r : a.retransmits(s)) {
-            json e{{"seq", r.seq}, {"len", r.len}};
-            if (r.syn) e["syn"] = true;
-            if (r.fin) e["fin"] = true;
-            e["first_frame"] = r.first_frame;
-            json frames = json::array();
+            w.begin_object();
+            w.field("seq", r.seq);
+            w.field("len", r.len);
+            if (r.syn) w.field("syn", true);
+            if (r.fin) w.field("fin", true);
+            w.field("first_frame", r.first_frame);
+            w.key("resend_frames").begin_array();
             for (std::size_t i = 0; i < std::min<std::size_t>(r.resends, TcpRetransmit::kMaxResends); ++i)
-                frames.push_back(r.resend_frames[i]);
-            e["resend_frames"] = std::move(frames);
-            e["resends"] = r.resends;
-            e["intervals_ms"] = TcpAnalysis::resend_intervals_ms(r);
-            if (r.spurious) e["spurious"] = r.spurious;
-            e["acked"] = r.acked_frame != 0;
-            if (r.acked_frame) e["acked_frame"] = r.acked_frame;
-            rtx.push_back(std::move(e));
+                w.value(r.resend_frames[i]);
+            w.end_array();
+            w.field("resends", r.resends);
+            w.field("intervals_ms", TcpAnalysis::resend_intervals_ms(r));
+            if (r.spurious) w.field("spurious", r.spurious);
+            w.field("acked", r.acked_frame != 0);
+            if (r.acked_frame) w.field("acked_frame", r.acked_frame);
+            w.end_object();
         }
-        if (!rtx.empty()) put("retransmitted", std::move(rtx));
-        return j;
-    };
+        w.end_array();
+    }
+    w.end_object();
+}
+
+}  // namespace
+
+void write_tcp(JsonWriter& w, const TcpAnalysis& a, int client_side) {
     const int cs = client_side, ss = 1 - client_side;
-    json j;
-    if (auto r = a.rtt_ms()) j["rtt_ms"] = round3(*r);
-    else j["rtt_ms"] = nullptr;
+    w.begin_object();
+    w.key("rtt_ms");
+    if (auto r = a.rtt_ms()) w.value(round3(*r));
+    else w.value(nullptr);
     const auto v = a.vantage(cs);
     const TcpHandshake& hs = a.handshake();
-    j["vantage"] = to_string(v.where);
-    j["vantage_basis"] = v.basis;
+    w.field("vantage", to_string(v.where));
+    w.field("vantage_basis", v.basis);
     if (hs.syn_frame || hs.syn_ack_frame) {
-        json h = json::object();
-        if (hs.syn_frame) h["syn_frame"] = hs.syn_frame;
-        if (hs.syn_ack_frame) h["syn_ack_frame"] = hs.syn_ack_frame;
-        if (hs.ack_frame) h["ack_frame"] = hs.ack_frame;
-        if (hs.syn_to_syn_ack_ms) h["syn_to_syn_ack_ms"] = round3(*hs.syn_to_syn_ack_ms);
-        if (hs.syn_ack_to_ack_ms) h["syn_ack_to_ack_ms"] = round3(*hs.syn_ack_to_ack_ms);
-        j["handshake"] = std::move(h);
+        w.key("handshake").begin_object();
+        if (hs.syn_frame) w.field("syn_frame", hs.syn_frame);
+        if (hs.syn_ack_frame) w.field("syn_ack_frame", hs.syn_ack_frame);
+        if (hs.ack_frame) w.field("ack_frame", hs.ack_frame);
+        if (hs.syn_to_syn_ack_ms) w.field("syn_to_syn_ack_ms", round3(*hs.syn_to_syn_ack_ms));
+        if (hs.syn_ack_to_ack_ms) w.field("syn_ack_to_ack_ms", round3(*hs.syn_ack_to_ack_ms));
+        w.end_object();
     }
-    j["closed_first"] = a.first_fin_side() < 0 ? json(nullptr) : json(a.first_fin_side() == cs ? "client" : "server");
-    j["half_closed"] = a.half_closed();
-    json rs = json::array();
+    w.key("closed_first");
+    if (a.first_fin_side() < 0) w.value(nullptr);
+    else w.value(a.first_fin_side() == cs ? "client" : "server");
+    w.field("half_closed", a.half_closed());
+    w.key("resets").begin_array();
     for (const auto& r : a.resets()) {
-        json e{{"frame", r.frame}, {"by", r.side == cs ? "client" : "server"}, {"with_ack", r.with_ack}, {"ttl", r.ttl}};
+        w.begin_object();
+        w.field("frame", r.frame);
+        w.field("by", r.side == cs ? "client" : "server");
+        w.field("with_ack", r.with_ack);
+        w.field("ttl", r.ttl);
         if (r.ref_frame) {
-            e["ref_ttl"] = r.ref_ttl;
-            e["ref_frame"] = r.ref_frame;
+            w.field("ref_ttl", r.ref_ttl);
+            w.field("ref_frame", r.ref_frame);
         }
-        e["ttl_mismatch"] = r.ttl_mismatch;
+        w.field("ttl_mismatch", r.ttl_mismatch);
         if (!r.ipv6) {
-            e["ip_id"] = r.ip_id;
-            if (r.prev_ip_id_known) e["prev_ip_id"] = r.prev_ip_id;
-            e["ip_id_out_of_sequence"] = r.ip_id_out_of_sequence;
+            w.field("ip_id", r.ip_id);
+            if (r.prev_ip_id_known) w.field("prev_ip_id", r.prev_ip_id);
+            w.field("ip_id_out_of_sequence", r.ip_id_out_of_sequence);
         }
-        e["after_frame"] = r.after_frame;
-        if (r.after_side >= 0) e["after_by"] = r.after_side == cs ? "client" : "server";
-        e["after"] = to_string(r.after);
-        e["answers_syn"] = r.answers_syn;
-        rs.push_back(std::move(e));
+        w.field("after_frame", r.after_frame);
+        if (r.after_side >= 0) w.field("after_by", r.after_side == cs ? "client" : "server");
+        w.field("after", to_string(r.after));
+        w.field("answers_syn", r.answers_syn);
+        w.end_object();
     }
-    j["resets"] = std::move(rs);
-    j["rst_ttl_mismatch"] = a.rst_ttl_mismatch();
-    j["c2s"] = side_json(cs);
-    j["s2c"] = side_json(ss);
-    return j;
+    w.end_array();
+    w.field("rst_ttl_mismatch", a.rst_ttl_mismatch());
+    w.key("c2s");
+    write_tcp_side(w, a, cs);
+    w.key("s2c");
+    write_tcp_side(w, a, ss);
+    w.end_object();
+}
+
+json tcp_json(const TcpAnalysis& a, int client_side) {
+    JsonWriter w;
+    write_tcp(w, a, client_side);
+    return json::parse(w.take());
 }
 
 void tcp_icmp_json(const TcpIcmpError& e, json& into) {

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "analyze/tcp_analysis.hpp"
+#include "report/json_text.hpp"
 
 namespace rdpscope {
 
@@ -34,6 +35,8 @@ std::vector<std::string> tcp_flag_names(std::uint32_t bits);
 // Counts of Wireshark flags are frames of that direction (acked_unseen too: the
 // frames ACKing the other side's uncaptured bytes), duplicates left out.
 nlohmann::ordered_json tcp_json(const TcpAnalysis& a, int client_side);
+// The same object written as text (report/json_text.hpp).
+void write_tcp(JsonWriter& w, const TcpAnalysis& a, int client_side);
 
 // The connection's `segments` object (analyze --html; analyze/tcp_analysis.hpp keep_segments):
 //   {list: [{frame, time, dir ("c2s"|"s2c"), seq, ack, len, win, flags ["SYN","ACK",...],

@@ -142,18 +142,20 @@ void ReportWriter::begin_file(const std::string& path, const FileStats* stats) {
 }
 
 void ReportWriter::print_connection(const Connection& c, const Verdict& v) {
-    Held h{c.client().ip, summarize(c, v), nullptr};
-    if (sink_ && segments_) h.segments = tcp_segments_json(c.tcp, c.client_side());
+    Held h{c.client().ip, nullptr, nullptr};
+    if (format_ == Format::json && !sink_) {
+        // JSON Lines: the object's text, never a tree (report/json_text.hpp JsonWriter).
+        h.id = c.id;
+        h.cause = to_string(v.cause);
+        h.text = summary_text(c, v);
+        if (!live_) h.text.shrink_to_fit();  // held by the thousand: its length, not the capacity it grew to
+    } else {
+        h.j = summarize(c, v);
+        if (sink_ && segments_) h.segments = tcp_segments_json(c.tcp, c.client_side());
+    }
     if (live_) {
         release(h);  // printed now, with the figures so far
         return;
-    }
-    if (format_ == Format::json && !sink_) {
-        h.id = h.j["conn"].get<std::uint64_t>();
-        h.cause = h.j["cause"].get<std::string>();
-        h.text = json_text(h.j);
-        h.text.shrink_to_fit();  // held by the thousand: its length, not the capacity it grew to
-        h.j = nullptr;
     }
     held_.push_back(std::move(h));
     if (held_.size() > kMaxHeld) {

@@ -61,8 +61,11 @@ public:
         s.mcs = c.rdp.mcs.facts();
         s.tls = c.rdp.tls.facts();
         s.udp = c.udp;
-        s.report = json::object();
-        add_security_objects(s.report, c);
+        JsonWriter w;
+        w.begin_object();
+        write_security_objects(w, c);
+        w.end_object();
+        s.report = json::parse(w.take());
         conns.push_back(std::move(s));
     }
     void udp_flow_done(const UdpFlowFacts& f) override { flows.push_back(f); }

@@ -29,6 +29,9 @@ void same_as_dump(const json& j) {
     const TextBesideDump r = text_beside_dump(j);
     CHECK(r.text_refused == r.dump_refused);
     CHECK(r.text == r.dump);
+    // And JsonWriter, which writes a listed connection without a tree.
+    CHECK(r.written_refused == r.text_refused);
+    CHECK(r.written == r.text);
 }
 
 }  // namespace
@@ -158,4 +161,47 @@ TEST_CASE("json_text: every record analyze and dissect print for the bundled cap
     fs::remove(out_path);
     CHECK(files >= 40);
     CHECK(lines >= 1000);
+}
+
+TEST_CASE("JsonWriter: each kind of field is written as the tree holding it is", "[report][json]") {
+    // The types a connection's report writes (report/summary.cpp), each set
+    // in a tree as the tree-building code did and written by the writer.
+    const std::vector<double> intervals{0.5, 1000.25, 3.0};
+    const std::vector<std::string> names{"SSL", "HYBRID\n", "caf\xc3\xa9"};
+    json t = json::object();
+    t["u8"] = std::uint8_t{200};
+    t["u16"] = std::uint16_t{3389};
+    t["i"] = -5;
+    t["i64"] = std::numeric_limits<std::int64_t>::min();
+    t["u64"] = std::numeric_limits<std::uint64_t>::max();
+    t["f"] = 0.1f;
+    t["d"] = 1.0 / 3.0;
+    t["nan"] = std::nan("");
+    t["b"] = false;
+    t["n"] = nullptr;
+    t["sv"] = std::string_view("view");
+    t["cs"] = "literal";
+    t["intervals"] = intervals;
+    t["names"] = names;
+    t["nested"] = {{"k", 1}, {"empty", json::array()}, {"o", json::object()}};
+    t["tree"] = json::array({1, "two", nullptr});
+
+    JsonWriter w;
+    w.begin_object();
+    w.field("u8", std::uint8_t{200}).field("u16", std::uint16_t{3389}).field("i", -5);
+    w.field("i64", std::numeric_limits<std::int64_t>::min()).field("u64", std::numeric_limits<std::uint64_t>::max());
+    w.field("f", 0.1f).field("d", 1.0 / 3.0).field("nan", std::nan("")).field("b", false).field("n", nullptr);
+    w.field("sv", std::string_view("view")).field("cs", "literal").field("intervals", intervals).field("names", names);
+    w.key("nested").begin_object().field("k", 1);
+    w.key("empty").begin_array().end_array();
+    w.key("o").begin_object().end_object();
+    w.end_object();
+    w.field("tree", json::array({1, "two", nullptr}));
+    w.end_object();
+    CHECK(w.take() == t.dump());
+
+    // Invalid UTF-8 is refused as the tree's text refuses it.
+    JsonWriter wb;
+    wb.begin_object();
+    CHECK_THROWS_AS(wb.field("s", std::string("\xff")), json::type_error);
 }
