@@ -53,7 +53,12 @@ public:
     const T& value() const { return std::get<0>(v_); }
     T& value() { return std::get<0>(v_); }
     const T* operator->() const { return &std::get<0>(v_); }
+    T* operator->() { return &std::get<0>(v_); }
     const T& operator*() const { return std::get<0>(v_); }
+    // Non-const too, so that std::move(*d) moves (a const one copied: the
+    // first ClientHello of each connection was copied, vectors and all, 8
+    // allocations a connection on an NLA flood; issue 16).
+    T& operator*() { return std::get<0>(v_); }
     const DecodeError& error() const { return std::get<1>(v_); }
 
 private:

@@ -16,14 +16,8 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
-// Does any of the 8 bytes in w need more than copying: below 0x20, '"',
-// '\\', or above 0x7F?  (The word-at-a-time tests of "Bit Twiddling Hacks":
-// has-less-than and has-zero-byte, exact as a yes or no.)
-bool special(std::uint64_t w) {
-    constexpr std::uint64_t k01 = 0x0101010101010101ull, k80 = 0x8080808080808080ull;
-    const auto has_zero = [](std::uint64_t v) { return (v - k01) & ~v & k80; };
-    return (((w - k01 * 0x20) & ~w & k80) | has_zero(w ^ (k01 * '"')) | has_zero(w ^ (k01 * '\\')) | (w & k80)) != 0;
-}
+// Does any of the 8 bytes in w need more than copying (JsonWriter::special)?
+bool special(std::uint64_t w) { return JsonWriter::special(w); }
 
 // As nlohmann's serializer::dump_escaped (ensure_ascii off) writes a string
 // of ASCII; false, with nothing appended, for one holding any other byte.
@@ -154,20 +148,6 @@ std::string JsonWriter::take() {
 }
 
 void JsonWriter::grow(std::size_t n) { buf_.resize(std::max(buf_.size() * 2, len_ + n)); }
-
-bool JsonWriter::plain(std::string_view s) {
-    std::size_t i = 0;
-    for (; s.size() - i >= 8; i += 8) {
-        std::uint64_t w;
-        std::memcpy(&w, s.data() + i, 8);
-        if (special(w)) return false;
-    }
-    for (; i < s.size(); ++i) {
-        const auto c = static_cast<unsigned char>(s[i]);
-        if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') return false;
-    }
-    return true;
-}
 
 // A string with bytes to escape or to check as UTF-8: as append_json writes it.
 JsonWriter& JsonWriter::escaped(std::string_view s, bool is_key) {

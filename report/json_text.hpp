@@ -13,6 +13,7 @@
 #pragma once
 
 #include <array>
+#include <cassert>
 #include <charconv>
 #include <concepts>
 #include <cstdint>
@@ -57,7 +58,20 @@ public:
     JsonWriter& end_object() { return close('}'); }
     JsonWriter& begin_array() { return open('['); }
     JsonWriter& end_array() { return close(']'); }
-    // In an object: the key of the value written next.
+    // In an object: the key of the value written next.  A literal key is
+    // plain (a key the code spells, checked in debug builds): copied as it is.
+    template <std::size_t N>
+    JsonWriter& key(const char (&k)[N]) {
+        assert(plain(std::string_view(k, N - 1)));
+        char* p = comma(room(N + 3));
+        *p++ = '"';
+        std::memcpy(p, k, N - 1);
+        p += N - 1;
+        *p++ = '"';
+        *p++ = ':';
+        after_key_ = true;
+        return done(p);
+    }
     JsonWriter& key(std::string_view k) {
         if (!plain(k)) return escaped(k, true);
         char* p = room(k.size() + 4);
@@ -100,8 +114,8 @@ public:
         return end_array();
     }
 
-    template <typename V>
-    JsonWriter& field(std::string_view k, const V& v) {
+    template <typename K, typename V>
+    JsonWriter& field(const K& k, const V& v) {
         key(k);
         return value(v);
     }
@@ -137,8 +151,32 @@ private:
         std::memcpy(p, w, n);
         return done(p + n);
     }
-    // Printable ASCII other than '"' and '\\': copied as it is.
-    static bool plain(std::string_view s);
+public:
+    // Does any of the 8 bytes in w need more than copying: below 0x20, '"',
+    // '\\', or above 0x7F?  (The word-at-a-time tests of "Bit Twiddling
+    // Hacks": has-less-than and has-zero-byte, exact as a yes or no.)
+    static bool special(std::uint64_t w) {
+        constexpr std::uint64_t k01 = 0x0101010101010101ull, k80 = 0x8080808080808080ull;
+        const auto has_zero = [](std::uint64_t v) { return (v - k01) & ~v & k80; };
+        return (((w - k01 * 0x20) & ~w & k80) | has_zero(w ^ (k01 * '"')) | has_zero(w ^ (k01 * '\\')) | (w & k80)) != 0;
+    }
+    // Printable ASCII other than '"' and '\\': copied as it is.  Eight bytes
+    // at a time, the last eight overlapping; a short string padded with spaces.
+    static bool plain(std::string_view s) {
+        std::uint64_t w = 0x2020202020202020ull;
+        if (s.size() < 8) {
+            std::memcpy(&w, s.data(), s.size());
+            return !special(w);
+        }
+        for (std::size_t i = 0; i + 8 <= s.size(); i += 8) {
+            std::memcpy(&w, s.data() + i, 8);
+            if (special(w)) return false;
+        }
+        std::memcpy(&w, s.data() + s.size() - 8, 8);
+        return !special(w);
+    }
+
+private:
     JsonWriter& escaped(std::string_view s, bool is_key);
     JsonWriter& open(char c);
     JsonWriter& close(char c) {
