@@ -198,7 +198,6 @@ private:
     std::uint64_t frame_ = 0;
     std::int64_t ts_ns_ = 0;
     std::array<std::uint32_t, 2> app_events_{};
-    std::vector<tls::Event> events_;  // of the last feed(), reused
     TlsPlaintextSink* gateway_sink_ = nullptr;  // set_plaintext_sink (RD Gateway)
     std::vector<PduEvent> gateway_out_;
 };

@@ -244,7 +244,7 @@ void ReportWriter::gateway_udp_done(const GatewayUdpFacts& f, const Verdict& v) 
 
 void ReportWriter::gateway_done(const Connection& c, const Verdict& v) {
     ++gateways_total_;
-    ++gateway_by_cause_[to_string(v.cause)];
+    count_cause(gateway_by_cause_, to_string(v.cause));
     if (v.cause != Cause::none) ++gateways_incomplete_;
     json j = gateway_json(c, v);
     j["file"] = path_;

@@ -110,7 +110,7 @@ void ReportWriter::probe_done(const ConnBrief& b) { unlisted(b); }
 // here, in the `flood` object by the analysis, never printed.
 void ReportWriter::unlisted(const ConnBrief& b) {
     groups_.add(b);
-    ++by_cause_[to_string(b.cause)];
+    count_cause(by_cause_, to_string(b.cause));
     ++connections_total_;
     if (b.cause != Cause::none) ++incomplete_;
     if (live_) live_groups(b.last_ts);
@@ -171,7 +171,7 @@ void ReportWriter::release(Held& h) {
     if (!h.text.empty()) {
         if (!groups_.attempt_of(h.id) && !groups_.amendment_of(h.id)) {
             // As it was held: the file's name is its last field.
-            ++by_cause_[h.cause];
+            count_cause(by_cause_, h.cause);
             ++connections_total_;
             if (h.cause != "none") ++incomplete_;
             h.text.pop_back();  // the closing brace
@@ -187,7 +187,7 @@ void ReportWriter::release(Held& h) {
     if (auto a = groups_.attempt_of(id)) j["attempt"] = attempt_json(*a);
     if (const Amendment* a = groups_.amendment_of(id)) apply_amendment(j, *a);
     const std::string cause = j["cause"].get<std::string>();
-    ++by_cause_[cause];
+    count_cause(by_cause_, cause);
     ++connections_total_;
     if (cause != "none") ++incomplete_;
     if (format_ == Format::json) {

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <deque>
 #include <map>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -118,7 +119,15 @@ private:
     void emit_text(const nlohmann::ordered_json& j);
     void release(Held& h);
     void emit_groups(bool final);
-    std::map<std::string, std::uint64_t> by_cause_;
+    // Connections by cause, as the summary prints them (sorted by name).
+    // Looked up by the cause's name without making a string of it: each
+    // probe of a flood beyond the listing budget is counted here (issue 16).
+    using CauseCounts = std::map<std::string, std::uint64_t, std::less<>>;
+    static void count_cause(CauseCounts& counts, std::string_view cause) {
+        if (auto it = counts.find(cause); it != counts.end()) ++it->second;
+        else counts.emplace(std::string(cause), 1);
+    }
+    CauseCounts by_cause_;
     ConnectionGroups groups_;
     std::deque<Held> held_;
     std::map<IpAddr, std::uint64_t> printed_;  // text: connections printed of each client with a pattern
@@ -127,7 +136,7 @@ private:
     bool all_ = false;
     std::uint64_t connections_total_ = 0, incomplete_ = 0;
     std::uint64_t gateways_total_ = 0, gateways_incomplete_ = 0;  // RD Gateway connections (gateway_done)
-    std::map<std::string, std::uint64_t> gateway_by_cause_;
+    CauseCounts gateway_by_cause_;
     std::uint64_t gateways_udp_ = 0;  // flows of the RD Gateway's UDP transport (gateway_udp_done)
     std::uint64_t syn_attempts_not_judged_ = 0;  // left unjudged by the flood bound (analyze/flood.hpp)
     bool header_printed_ = false;
