@@ -139,7 +139,7 @@ void append_json(std::string& out, const json& j) {
 std::string JsonWriter::take() {
     buf_.resize(len_);
     std::string text = std::move(buf_);
-    buf_.assign(4096, '\0');
+    buf_.clear();
     len_ = 0;
     depth_ = 0;
     has_items_[0] = false;
@@ -147,7 +147,8 @@ std::string JsonWriter::take() {
     return text;
 }
 
-void JsonWriter::grow(std::size_t n) { buf_.resize(std::max(buf_.size() * 2, len_ + n)); }
+// A connection's object is ~4 KiB: room for it at once, then doubling.
+void JsonWriter::grow(std::size_t n) { buf_.resize(std::max({buf_.size() * 2, len_ + n, std::size_t{4096}})); }
 
 // A string with bytes to escape or to check as UTF-8: as append_json writes it.
 JsonWriter& JsonWriter::escaped(std::string_view s, bool is_key) {
@@ -164,25 +165,86 @@ JsonWriter& JsonWriter::escaped(std::string_view s, bool is_key) {
 }
 
 JsonWriter& JsonWriter::open(char c) {
+    // Deeper than the report ever nests is a bug of the caller's, not input.
+    if (depth_ + 1 > kMaxDepth) throw std::logic_error("JsonWriter: nested too deep");
+    if (tree_) {
+        ++depth_;
+        open_.push_back(place(c == '{' ? json::object() : json::array()));
+        return *this;
+    }
     char* p = comma(room(2));
     *p++ = c;
-    // Deeper than the report ever nests is a bug of the caller's, not input.
-    if (++depth_ > kMaxDepth) throw std::logic_error("JsonWriter: nested too deep");
-    has_items_[depth_] = false;
+    has_items_[++depth_] = false;
     return done(p);
 }
 
+json* JsonWriter::place(json v) {
+    after_key_ = false;
+    if (open_.empty()) {
+        *tree_ = std::move(v);
+        return tree_;
+    }
+    json& top = *open_.back();
+    if (top.is_array()) {
+        auto& items = top.get_ref<json::array_t&>();
+        items.push_back(std::move(v));
+        return &items.back();
+    }
+    // Appended: the caller writes each key once (see the class comment).
+    using Base = std::vector<json::object_t::value_type>;
+    auto& fields = static_cast<Base&>(top.get_ref<json::object_t&>());
+    fields.emplace_back(std::move(key_), std::move(v));
+    return &fields.back().second;
+}
+
 JsonWriter& JsonWriter::value(double x) {
+    if (tree_) return std::isfinite(x) ? put(x) : put(nullptr);
     char* p = comma(room(kDoubleRoom + 1));
     return done(write_double(p, x));
 }
 
 JsonWriter& JsonWriter::value(const json& j) {
+    // A tree the caller built: as its text would read back.
+    if (tree_) return put(parse_report_text(json_text(j)));
     std::string text;
     append_json(text, j);  // may throw (invalid UTF-8) before anything is written
     char* p = comma(room(text.size() + 1));
     std::memcpy(p, text.data(), text.size());
     return done(p + text.size());
+}
+
+namespace {
+
+// nlohmann's SAX interface, building the tree through a JsonWriter in tree
+// mode: as its DOM parser does, but appending object fields as they come.
+class AppendingBuilder {
+public:
+    explicit AppendingBuilder(json& root) : w_(root) {}
+    bool null() { return w_.value(nullptr), true; }
+    bool boolean(bool b) { return w_.value(b), true; }
+    bool number_integer(json::number_integer_t n) { return w_.value(n), true; }
+    bool number_unsigned(json::number_unsigned_t n) { return w_.value(n), true; }
+    bool number_float(json::number_float_t x, const json::string_t&) { return w_.value(x), true; }
+    bool string(json::string_t& s) { return w_.value(s), true; }
+    bool binary(json::binary_t&) { return false; }  // not in JSON text
+    bool start_object(std::size_t) { return w_.begin_object(), true; }
+    bool key(json::string_t& k) { return w_.key(k), true; }
+    bool end_object() { return w_.end_object(), true; }
+    bool start_array(std::size_t) { return w_.begin_array(), true; }
+    bool end_array() { return w_.end_array(), true; }
+    bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) { return false; }
+
+private:
+    JsonWriter w_;
+};
+
+}  // namespace
+
+json parse_report_text(std::string_view text) {
+    json j;
+    AppendingBuilder b(j);
+    if (!json::sax_parse(text, &b)) throw std::logic_error("parse_report_text: not JSON");
+    return j;
 }
 
 void print_json_line(std::FILE* out, const json& j) {
@@ -245,6 +307,10 @@ TextBesideDump text_beside_dump(const nlohmann::ordered_json& j) {
     } catch (const nlohmann::ordered_json::type_error&) {
         r.written.clear();
         r.written_refused = true;
+    }
+    if (!r.text_refused) {
+        const json tree = json_tree([&j](JsonWriter& w) { write_tree(w, j); });
+        r.tree_agrees = tree == json::parse(r.text) && tree.dump() == r.text;
     }
     return r;
 }

@@ -157,18 +157,11 @@ void write_session_end(JsonWriter& w, const Connection& c, const Verdict& v) {
     w.end_object();
 }
 
-// An object written by w, as a tree (for the writers that read trees).
-template <typename Write>
-json parsed(Write&& write) {
-    JsonWriter w;
-    write(w);
-    return json::parse(w.take());
-}
 
 }  // namespace
 
 void add_verdict_fields(const Verdict& v, json& j) {
-    json f = parsed([&v](JsonWriter& w) {
+    json f = json_tree([&v](JsonWriter& w) {
         w.begin_object();
         write_verdict_fields(w, v);
         w.end_object();
@@ -204,12 +197,13 @@ void write_client_codes(JsonWriter& w, const ClientCodes& c) {
 }
 
 json client_codes_json(const ClientCodes& c) {
-    return parsed([&c](JsonWriter& w) { write_client_codes(w, c); });
+    return json_tree([&c](JsonWriter& w) { write_client_codes(w, c); });
 }
 
-std::string summary_text(const Connection& c, const Verdict& v) {
+namespace {
+
+void write_summary(JsonWriter& w, const Connection& c, const Verdict& v) {
     const int cs = c.client_side(), ss = 1 - cs;
-    JsonWriter w;
     w.begin_object();
     w.field("type", "connection");
     w.field("conn", c.id);
@@ -291,10 +285,22 @@ std::string summary_text(const Connection& c, const Verdict& v) {
     if (!c.rdp.not_rdp_reason.empty())
         w.key("not_rdp").begin_object().field("frame", c.rdp.not_rdp_frame).field("reason", c.rdp.not_rdp_reason).end_object();
     w.end_object();
+}
+
+}  // namespace
+
+std::string summary_text(const Connection& c, const Verdict& v) {
+    JsonWriter w;
+    write_summary(w, c, v);
     return w.take();
 }
 
-json summarize(const Connection& c, const Verdict& v) { return json::parse(summary_text(c, v)); }
+json summarize(const Connection& c, const Verdict& v) {
+    json j;
+    JsonWriter w(j);
+    write_summary(w, c, v);
+    return j;
+}
 
 // What the Windows tools' files add (issue 13): copies collapsed, 802.11
 // labelled Ethernet, frames of link types not read, and the interfaces when

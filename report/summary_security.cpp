@@ -48,16 +48,9 @@ void write_certificate_fields(JsonWriter& w, const x509::Certificate& c) {
     w.field("sha256", c.sha256);
 }
 
-// An object written by w, as a tree.
-template <typename Write>
-json parsed(Write&& write) {
-    JsonWriter w;
-    write(w);
-    return json::parse(w.take());
-}
 
 json certificate_json(const x509::Certificate& c) {
-    return parsed([&c](JsonWriter& w) {
+    return json_tree([&c](JsonWriter& w) {
         w.begin_object();
         write_certificate_fields(w, c);
         w.end_object();
@@ -157,7 +150,7 @@ json decryption_json(const DecryptFacts& d) {
 
 json tls_json(const TlsFacts& t) {
     if (!tls_seen(t)) return json::object();
-    return parsed([&t](JsonWriter& w) { write_tls(w, t); });
+    return json_tree([&t](JsonWriter& w) { write_tls(w, t); });
 }
 
 // MS-NLMP 2.2.1: the names and versions an NTLM message carries (never its

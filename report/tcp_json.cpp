@@ -207,9 +207,10 @@ void write_tcp(JsonWriter& w, const TcpAnalysis& a, int client_side) {
 }
 
 json tcp_json(const TcpAnalysis& a, int client_side) {
-    JsonWriter w;
+    json j;
+    JsonWriter w(j);
     write_tcp(w, a, client_side);
-    return json::parse(w.take());
+    return j;
 }
 
 void tcp_icmp_json(const TcpIcmpError& e, json& into) {

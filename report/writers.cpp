@@ -142,7 +142,8 @@ void ReportWriter::begin_file(const std::string& path, const FileStats* stats) {
 }
 
 void ReportWriter::print_connection(const Connection& c, const Verdict& v) {
-    Held h{c.client().ip, nullptr, nullptr};
+    Held h;
+    h.client = c.client().ip;
     if (format_ == Format::json && !sink_) {
         // JSON Lines: the object's text, never a tree (report/json_text.hpp JsonWriter).
         h.id = c.id;
@@ -179,7 +180,7 @@ void ReportWriter::release(Held& h) {
             std::fflush(out_);
             return;
         }
-        h.j = json::parse(h.text);
+        h.j = parse_report_text(h.text);
         h.text.clear();
     }
     json& j = h.j;

@@ -32,6 +32,10 @@ void same_as_dump(const json& j) {
     // And JsonWriter, which writes a listed connection without a tree.
     CHECK(r.written_refused == r.text_refused);
     CHECK(r.written == r.text);
+    // And the tree a JsonWriter builds for the text and HTML writers, and
+    // the text read back as they read an amended connection's.
+    CHECK(r.tree_agrees);
+    if (!r.text_refused) CHECK(parse_report_text(r.text) == json::parse(r.text));
 }
 
 }  // namespace
