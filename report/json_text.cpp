@@ -203,9 +203,38 @@ JsonWriter& JsonWriter::value(double x) {
     return done(write_double(p, x));
 }
 
+namespace {
+
+// A tree the caller built, as its text would read back: non-negative
+// integers unsigned, non-finite doubles null.  (Not through its text: that
+// would refuse invalid UTF-8, which the text writer never did.)
+json as_read_back(const json& j) {
+    switch (j.type()) {
+        case json::value_t::number_integer: {
+            const auto n = j.get<std::int64_t>();
+            return n < 0 ? json(n) : json(static_cast<std::uint64_t>(n));
+        }
+        case json::value_t::number_float: return std::isfinite(j.get<double>()) ? j : json(nullptr);
+        case json::value_t::array: {
+            json a = json::array();
+            for (const json& v : j) a.push_back(as_read_back(v));
+            return a;
+        }
+        case json::value_t::object: {
+            json o = json::object();
+            using Base = std::vector<json::object_t::value_type>;
+            auto& fields = static_cast<Base&>(o.get_ref<json::object_t&>());
+            for (const auto& [key, value] : j.get_ref<const json::object_t&>()) fields.emplace_back(key, as_read_back(value));
+            return o;
+        }
+        default: return j;
+    }
+}
+
+}  // namespace
+
 JsonWriter& JsonWriter::value(const json& j) {
-    // A tree the caller built: as its text would read back.
-    if (tree_) return put(parse_report_text(json_text(j)));
+    if (tree_) return put(as_read_back(j));
     std::string text;
     append_json(text, j);  // may throw (invalid UTF-8) before anything is written
     char* p = comma(room(text.size() + 1));
