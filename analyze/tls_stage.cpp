@@ -14,11 +14,6 @@ namespace {
 // logon's Kerberos token is the largest); more than this buffered is not CredSSP.
 constexpr std::size_t kMaxCredsspBuffer = 64 * 1024;
 
-}  // namespace
-
-TlsStage::TlsStage() = default;
-namespace {
-
 // The vector a segment's tls::Session events are gathered in, shared by
 // every connection: each connection's own grew from empty, moving its large
 // events as it grew (callgrind, NLA flood: 3% of the instructions; issue 16).
@@ -30,6 +25,7 @@ constexpr std::size_t kSpareSessionEvents = 64;
 
 }  // namespace
 
+TlsStage::TlsStage() = default;
 TlsStage::~TlsStage() = default;
 
 // The session keeps a pointer to its observer (this stage): a moved stage
