@@ -184,14 +184,16 @@ json krb_token_json(const credssp::TsRequest& r) {
     if (r.krb5_user_to_user) j["user_to_user"] = true;
     if (!r.kerberos) return j;
     const krb::Message& m = *r.kerberos;
-    if (m.sname) j["service"] = m.sname->joined();
-    if (!m.srealm.empty()) j["realm"] = m.srealm;
-    if (m.cname) j["client"] = m.cname->joined();
+    // Kerberos strings are bytes from the wire (RFC 4120 5.2.1): JSON needs
+    // them valid UTF-8, as the KDC notes' (summary_other.cpp) are.
+    if (m.sname) j["service"] = valid_utf8(m.sname->joined());
+    if (!m.srealm.empty()) j["realm"] = valid_utf8(m.srealm);
+    if (m.cname) j["client"] = valid_utf8(m.cname->joined());
     if (m.error_code) {
         j["error_code"] = *m.error_code;
         if (auto n = krb::error_name(*m.error_code); !n.empty()) j["error_name"] = std::string(n);
     }
-    if (m.e_text) j["e_text"] = *m.e_text;
+    if (m.e_text) j["e_text"] = valid_utf8(*m.e_text);
     return j;
 }
 

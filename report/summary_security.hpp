@@ -23,6 +23,8 @@ namespace rdpscope {
 
 // Each returns an empty object when there is nothing to say.
 nlohmann::ordered_json tls_json(const TlsFacts& t);
+// What decrypted CredSSP showed (the `credssp` object); empty when nothing.
+nlohmann::ordered_json credssp_json(const TlsFacts& t);
 nlohmann::ordered_json mcs_json(const McsFacts& m);
 nlohmann::ordered_json security_json(const McsFacts& m);
 // The flows tied to a TCP connection: an array (empty when none).

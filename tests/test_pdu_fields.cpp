@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "report/pdu_fields.hpp"
+#include "report/json_text.hpp"
 #include "report/summary_security.hpp"
 
 using namespace rdpscope;
@@ -165,4 +166,21 @@ TEST_CASE("summary: decode errors kept as typed facts are worded by the report",
     CHECK(tls_json(t)["certificate_error"] == "x509 certificate");
     t.error = DecodeError{"tls", "record.content_type", 14, ErrorKind::malformed, 0};
     CHECK(tls_json(t)["error"] == "tls record.content_type malformed at stream byte 14");
+
+    // A KRB-ERROR in a decrypted TSRequest whose strings are not UTF-8
+    // (KerberosString is bytes on the wire): written, with U+FFFD for the
+    // bad bytes, not refused when the connection's JSON is printed.
+    TsRequestNote n;
+    n.frame = 7;
+    n.request.nego_tokens = 1;
+    n.request.krb5_tok_id = 0x0300;
+    n.request.kerberos = krb::Message{};
+    n.request.kerberos->srealm = "R\xfe";
+    n.request.kerberos->e_text = std::string("bad \xff");
+    t.decryption = DecryptFacts{};
+    t.decryption->ts_requests.push_back(n);
+    const auto cj = credssp_json(t);
+    CHECK(cj["ts_requests"][0]["kerberos"]["realm"] == "R\xef\xbf\xbd");
+    CHECK(cj["ts_requests"][0]["kerberos"]["e_text"] == "bad \xef\xbf\xbd");
+    CHECK_NOTHROW(json_text(cj));
 }
