@@ -190,37 +190,30 @@ TEST_CASE("JsonWriter: each kind of field is written as the tree holding it is",
     t["nested"] = {{"k", 1}, {"empty", json::array()}, {"o", json::object()}};
     t["tree"] = json::array({1, "two", nullptr});
 
+    // One call sequence, written once as text and once in tree mode; the
+    // tree written whole is the only field the caller passes in.
+    const auto write_fields = [&](JsonWriter& w, const json& whole) {
+        w.begin_object();
+        w.field("u8", std::uint8_t{200}).field("u16", std::uint16_t{3389}).field("i", -5);
+        w.field("i64", std::numeric_limits<std::int64_t>::min()).field("u64", std::numeric_limits<std::uint64_t>::max());
+        w.field("f", 0.1f).field("d", 1.0 / 3.0).field("nan", std::nan("")).field("b", false).field("n", nullptr);
+        w.field("sv", std::string_view("view")).field("cs", "literal").field("intervals", intervals).field("names", names);
+        w.key("nested").begin_object().field("k", 1);
+        w.key("empty").begin_array().end_array();
+        w.key("o").begin_object().end_object();
+        w.end_object();
+        w.field("tree", whole);
+        w.end_object();
+    };
     JsonWriter w;
-    w.begin_object();
-    w.field("u8", std::uint8_t{200}).field("u16", std::uint16_t{3389}).field("i", -5);
-    w.field("i64", std::numeric_limits<std::int64_t>::min()).field("u64", std::numeric_limits<std::uint64_t>::max());
-    w.field("f", 0.1f).field("d", 1.0 / 3.0).field("nan", std::nan("")).field("b", false).field("n", nullptr);
-    w.field("sv", std::string_view("view")).field("cs", "literal").field("intervals", intervals).field("names", names);
-    w.key("nested").begin_object().field("k", 1);
-    w.key("empty").begin_array().end_array();
-    w.key("o").begin_object().end_object();
-    w.end_object();
-    w.field("tree", json::array({1, "two", nullptr}));
-    w.end_object();
+    write_fields(w, json::array({1, "two", nullptr}));
     const std::string text = w.take();
     CHECK(text == t.dump());
 
     // The same calls in tree mode give the tree the text reads back as:
     // frames and counts unsigned (html_ladder asks), NaN null, also inside
     // a tree written whole.
-    const json tree = json_tree([&](JsonWriter& tw) {
-        tw.begin_object();
-        tw.field("u8", std::uint8_t{200}).field("u16", std::uint16_t{3389}).field("i", -5);
-        tw.field("i64", std::numeric_limits<std::int64_t>::min()).field("u64", std::numeric_limits<std::uint64_t>::max());
-        tw.field("f", 0.1f).field("d", 1.0 / 3.0).field("nan", std::nan("")).field("b", false).field("n", nullptr);
-        tw.field("sv", std::string_view("view")).field("cs", "literal").field("intervals", intervals).field("names", names);
-        tw.key("nested").begin_object().field("k", 1);
-        tw.key("empty").begin_array().end_array();
-        tw.key("o").begin_object().end_object();
-        tw.end_object();
-        tw.field("tree", json::array({1, "two", nullptr, std::nan("")}));
-        tw.end_object();
-    });
+    const json tree = json_tree([&](JsonWriter& tw) { write_fields(tw, json::array({1, "two", nullptr, std::nan("")})); });
     const json read_back = json::parse(text);
     CHECK(tree.dump() == text.substr(0, text.size() - 2) + ",null]}");  // the NaN added to "tree"
     CHECK(tree["nested"]["k"].is_number_unsigned());
