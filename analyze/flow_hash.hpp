@@ -32,6 +32,16 @@ inline std::size_t hash_endpoints(const Endpoint& a, const Endpoint& b) noexcept
     return static_cast<std::size_t>(mix(h, b.ip.version));
 }
 
+// One address, for the per-client indexes.
+inline std::size_t hash_address(const IpAddr& a) noexcept {
+    std::uint64_t w[2];
+    std::memcpy(w, a.b.data(), 16);
+    return static_cast<std::size_t>(hash_mix(hash_mix(a.version ^ 0x5DEECE66Dull, w[0]), w[1]));
+}
+struct AddressHash {
+    std::size_t operator()(const IpAddr& a) const noexcept { return hash_address(a); }
+};
+
 // Endpoint == and < as the defaulted operators order them (version, address
 // bytes, port), with word compares instead of the memcmp calls the defaulted
 // std::array compare makes: these run several times per packet.

@@ -131,17 +131,25 @@ void ConnectionGroups::Counts::add(const ConnBrief& b, std::size_t max_ids) {
 }
 
 void ConnectionGroups::add(const ConnBrief& b) {
+    // A new client once the clients are all followed is not grouped, whatever
+    // its pair: known without looking the pair up (a flood from many sources
+    // comes here for every connection beyond the bound).
+    const auto cit = client_index_.find(b.client.ip);
+    if (cit == client_index_.end() && clients_.size() >= opt_.max_clients) {
+        ++not_grouped_;
+        return;
+    }
     const auto pkey = std::make_pair(b.client.ip, b.server);
     auto pit = pairs_.find(pkey);
-    auto cit = clients_.find(b.client.ip);
-    if ((pit == pairs_.end() && pairs_.size() >= opt_.max_pairs) ||
-        (cit == clients_.end() && clients_.size() >= opt_.max_clients)) {
+    if (pit == pairs_.end() && pairs_.size() >= opt_.max_pairs) {
         ++not_grouped_;
         return;
     }
     // Found above, or new (within the bounds): one lookup each, not two.
     Pair& p = pit != pairs_.end() ? pit->second : pairs_.try_emplace(pkey).first->second;
-    Client& cl = cit != clients_.end() ? cit->second : clients_.try_emplace(b.client.ip).first->second;
+    Client& cl = cit != client_index_.end()
+                     ? *cit->second
+                     : *(client_index_[b.client.ip] = &clients_.try_emplace(b.client.ip).first->second);
 
     // A retry of the same attempt: the previous connection of this pair was
     // refused (RDP_NEG_FAILURE, a protocol or TLS mismatch, NLA failing) and
@@ -385,6 +393,7 @@ std::uint64_t ConnectionGroups::client_connections(const IpAddr& client) const {
 void ConnectionGroups::clear() {
     pairs_.clear();
     clients_.clear();
+    client_index_.clear();
     attempts_.clear();
     attempt_of_.clear();
     amended_.clear();

@@ -33,9 +33,11 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "analyze/connection.hpp"
+#include "analyze/flow_hash.hpp"
 #include "analyze/verdict.hpp"
 
 namespace rdpscope {
@@ -138,6 +140,12 @@ public:
     };
     ConnectionGroups() : ConnectionGroups(Options{}) {}
     explicit ConnectionGroups(Options o) : opt_(o) {}
+    // client_index_ points into clients_: moved with it (the map's nodes
+    // move), never copied.
+    ConnectionGroups(const ConnectionGroups&) = delete;
+    ConnectionGroups& operator=(const ConnectionGroups&) = delete;
+    ConnectionGroups(ConnectionGroups&&) = default;
+    ConnectionGroups& operator=(ConnectionGroups&&) = default;
 
     // A connection's verdict is decided: count it, link it to an attempt.
     void add(const ConnBrief& b);
@@ -201,6 +209,9 @@ private:
     Options opt_;
     std::map<std::pair<IpAddr, Endpoint>, Pair> pairs_;
     std::map<IpAddr, Client> clients_;
+    // The same clients by hash: add() looks each connection's client up, and
+    // a flood from more sources than are followed comes there for every one.
+    std::unordered_map<IpAddr, Client*, AddressHash> client_index_;
     std::map<std::uint64_t, Attempt> attempts_;          // by attempt id
     std::map<std::uint64_t, std::uint64_t> attempt_of_;  // connection -> attempt id
     std::map<std::uint64_t, Amendment> amended_;         // connection -> its amendment

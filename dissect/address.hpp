@@ -5,6 +5,7 @@
 #include <array>
 #include <compare>
 #include <cstdint>
+#include <cstring>
 #include <string>
 
 namespace rdpscope {
@@ -13,7 +14,15 @@ struct IpAddr {
     std::uint8_t version = 0;  // 4 or 6; 0 = unset
     std::array<std::uint8_t, 16> b{};  // IPv4 uses the first 4 bytes
 
-    bool operator==(const IpAddr&) const = default;
+    // As the defaulted == (version, then every byte), by two 8-byte words:
+    // the defaulted compare of the array is a memcmp call, made for every
+    // SYN of a flood (the flood's server list, issue 16).
+    bool operator==(const IpAddr& o) const {
+        std::uint64_t x[2], y[2];
+        std::memcpy(x, b.data(), 16);
+        std::memcpy(y, o.b.data(), 16);
+        return version == o.version && ((x[0] ^ y[0]) | (x[1] ^ y[1])) == 0;
+    }
     // The defaulted order (version, then the bytes lexicographically), by two
     // big-endian words instead of a memcmp call: the key of the per-client
     // maps (groups, floods), compared a dozen times per connection (issue 16).

@@ -450,3 +450,40 @@ TEST_CASE("groups: bounded -- ids listed per group stop at the limit, the rest c
             CHECK(v.more == 6);
         }
 }
+
+TEST_CASE("groups: bounded -- a client beyond max_clients is not grouped, the clients followed still are", "[groups]") {
+    ConnectionGroups::Options o;
+    o.max_clients = 3;
+    ConnectionGroups g(o);
+    ConnBrief b;
+    b.server = Endpoint{IpAddr{4, {192, 0, 2, 10}}, 3389};
+    auto add_from = [&](std::uint8_t last, std::uint64_t id) {
+        b.client = Endpoint{IpAddr{4, {198, 51, 100, last}}, static_cast<std::uint16_t>(50000 + id)};
+        b.id = id;
+        b.first_ts = b.last_ts = static_cast<std::int64_t>(id) * 1'000'000'000;
+        g.add(b);
+    };
+    add_from(1, 1);
+    add_from(2, 2);
+    add_from(3, 3);
+    add_from(4, 4);  // a fourth client: over the bound
+    add_from(5, 5);  // a fifth
+    add_from(1, 6);  // the first again: followed
+    add_from(4, 7);  // the fourth again: still not
+    CHECK(g.not_grouped() == 3);
+    CHECK(g.client_connections(IpAddr{4, {198, 51, 100, 1}}) == 2);
+    CHECK(g.client_connections(IpAddr{4, {198, 51, 100, 3}}) == 1);
+    CHECK(g.client_connections(IpAddr{4, {198, 51, 100, 4}}) == 0);
+    // An IPv6 client with the same first bytes is another client (and over the bound).
+    IpAddr v6{6, {198, 51, 100, 1}};
+    b.client = Endpoint{v6, 50100};
+    b.id = 8;
+    g.add(b);
+    CHECK(g.not_grouped() == 4);
+    CHECK(g.client_connections(v6) == 0);
+    // Cleared: room again.
+    g.clear();
+    add_from(4, 9);
+    CHECK(g.not_grouped() == 0);
+    CHECK(g.client_connections(IpAddr{4, {198, 51, 100, 4}}) == 1);
+}

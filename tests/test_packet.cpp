@@ -3,6 +3,9 @@
 // the values tshark 4.0 shows for the same frames.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <vector>
+
 #include "capture/pcap_file.hpp"
 #include "dissect/packet.hpp"
 #include "test_util.hpp"
@@ -156,4 +159,25 @@ TEST_CASE("truncated headers fail with the layer and field named", "[packet]") {
     REQUIRE(p.error);
     CHECK(p.error->layer == "ipv4");
     CHECK(p.error->field == "ihl");
+}
+
+TEST_CASE("IpAddr ==: the version and all sixteen bytes, as comparing them one by one says", "[packet]") {
+    IpAddr base{6, {0x20, 0x01, 0x0d, 0xb8, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}};
+    std::vector<IpAddr> all{base};
+    for (std::size_t i = 0; i < 16; ++i) {  // one byte different, in either 8-byte half
+        IpAddr a = base;
+        a.b[i] ^= 0x80;
+        all.push_back(a);
+    }
+    IpAddr v4 = base;
+    v4.version = 4;
+    all.push_back(v4);
+    all.push_back(IpAddr{});
+    for (const IpAddr& a : all)
+        for (const IpAddr& b : all) {
+            const bool bytewise = a.version == b.version && std::equal(a.b.begin(), a.b.end(), b.b.begin());
+            CHECK((a == b) == bytewise);
+            CHECK((Endpoint{a, 3389} == Endpoint{b, 3389}) == bytewise);
+        }
+    CHECK_FALSE(Endpoint{base, 3389} == Endpoint{base, 3390});
 }
