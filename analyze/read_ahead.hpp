@@ -36,7 +36,15 @@ public:
         std::uint64_t position = 0;    // bytes of the input read after this frame (progress)
     };
     static constexpr std::size_t kBatches = 3;
-    static constexpr std::size_t kFrames = 384;
+    // Each batch handed over is a thread woken up, on one side or the
+    // other: on the README's VM that costs ~75 us of CPU time, and with 384
+    // frames a batch the SYN flood's 2,600 hand-overs were more than the
+    // reading and decoding themselves (the reading thread alone, with a
+    // tracker doing nothing: 0.31 s; the same reading and decoding in one
+    // thread: 0.06 s).  Small frames (floods) fill a batch by count, large
+    // ones (RDP sessions) by kBytes; a frame is ~420 bytes here, so 1024 of
+    // them cost ~1 MiB more in all than 384 (issue 16, README Performance).
+    static constexpr std::size_t kFrames = 1024;
     // A batch is handed over once it holds kBytes; its buffer has room for
     // one more frame of up to kSlack bytes (a larger one starts a batch).
     static constexpr std::size_t kBytes = 192 * 1024;

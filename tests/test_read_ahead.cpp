@@ -53,19 +53,24 @@ struct Built {
     std::size_t frames = 0;
 };
 
-// 1,300 frames: small ones past several batches' frame count, two larger
-// than a batch's slack (one right after others, one first in its batch),
-// comments, a key log before the first frame, one mid-file and one of
-// another type, then a block cut short.
+// Small frames past two batches' frame count, then larger ones that fill
+// batches by bytes, two larger than a batch's slack (one right after others,
+// one first in its batch), comments, a key log before the first frame, one
+// mid-file and one of another type, then a block cut short.
+constexpr std::uint32_t kSmall = 2 * ReadAhead::kFrames + 100;  // frames of 60-120 bytes: batches end by count
+constexpr std::uint32_t kBig = kSmall + 200;                     // the two larger than the slack
+constexpr std::uint32_t kMidKeyLog = kBig + 200;                 // a key log written before this frame index
+constexpr std::uint32_t kFramesBuilt = kMidKeyLog + 400;
+
 void build(Built& b, bool cut) {
     using test::Pcapng;
     Pcapng p;
     p.shb().idb(1).dsb(kSecretsTlsKeyLog, "CLIENT_RANDOM 00 11\n");
-    for (std::uint32_t i = 0; i < 1300; ++i) {
-        std::size_t size = 60 + (i % 7) * 100;
-        if (i == 700) size = ReadAhead::kSlack + 5000;
-        if (i == 701) size = 3 * ReadAhead::kBytes;  // larger than a whole batch
-        if (i == 900) p.dsb(kSecretsTlsKeyLog, "CLIENT_RANDOM 22 33\n").dsb(0x12345678, "other");
+    for (std::uint32_t i = 0; i < kFramesBuilt; ++i) {
+        std::size_t size = i < kSmall ? 60 + (i % 7) * 10 : 60 + (i % 7) * 100;
+        if (i == kBig) size = ReadAhead::kSlack + 5000;
+        if (i == kBig + 1) size = 3 * ReadAhead::kBytes;  // larger than a whole batch
+        if (i == kMidKeyLog) p.dsb(kSecretsTlsKeyLog, "CLIENT_RANDOM 22 33\n").dsb(0x12345678, "other");
         std::vector<Pcapng::Opt> opts;
         if (i % 100 == 3) opts.push_back(Pcapng::text(1, "comment " + std::to_string(i)));
         p.epb(0, 1'700'000'000'000'000ull + i, frame(i, size), opts);
@@ -119,9 +124,9 @@ TEST_CASE("read ahead: the frames, secrets and end the source gives, in order", 
             CHECK(got->info.tcp.payload.size() == p.tcp.payload.size());
             CHECK(got->fingerprint == copy_fingerprint(p));
             CHECK(got->fingerprint != 0);
-            // The mid-file key log comes with frame 901 (it was written before
-            // frame index 900), and the block of another type not at all.
-            if (want.frame == 901) {
+            // The mid-file key log comes with the frame written after it
+            // (frame numbers count from 1), the block of another type not at all.
+            if (want.frame == kMidKeyLog + 1) {
                 REQUIRE(ahead.secrets().size() == 1);
                 CHECK(ahead.secrets()[0] == "CLIENT_RANDOM 22 33\n");
             } else {
