@@ -57,7 +57,7 @@ struct Built {
 // batches by bytes, two larger than a batch's slack (one right after others,
 // one first in its batch), comments, a key log before the first frame, one
 // mid-file and one of another type, then a block cut short.
-constexpr std::uint32_t kSmall = 2 * ReadAhead::kFrames + 100;  // frames of 60-120 bytes: batches end by count
+constexpr std::uint32_t kSmall = 2 * ReadAhead::kFrames + 100;  // payloads of 60-120 bytes: batches end by count
 constexpr std::uint32_t kBig = kSmall + 200;                     // the two larger than the slack
 constexpr std::uint32_t kMidKeyLog = kBig + 200;                 // a key log written before this frame index
 constexpr std::uint32_t kFramesBuilt = kMidKeyLog + 400;
