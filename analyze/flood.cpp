@@ -11,9 +11,7 @@ namespace rdpscope {
 namespace {
 
 std::uint64_t address_hash(const IpAddr& a) {
-    std::uint64_t w[2];
-    std::memcpy(w, a.b.data(), 16);
-    const std::uint64_t h = hash_mix(hash_mix(hash_mix(0x243F6A8885A308D3ull, a.version), w[0]), w[1]);
+    const std::uint64_t h = hash_address(a);
     return h ? h : 1;  // 0 marks an empty slot
 }
 

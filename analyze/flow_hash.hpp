@@ -32,14 +32,15 @@ inline std::size_t hash_endpoints(const Endpoint& a, const Endpoint& b) noexcept
     return static_cast<std::size_t>(mix(h, b.ip.version));
 }
 
-// One address, for the per-client indexes.
-inline std::size_t hash_address(const IpAddr& a) noexcept {
+// One address (its version and 16 bytes): the flood's distinct sources
+// (flood.cpp) and the groups' client index.
+inline std::uint64_t hash_address(const IpAddr& a) noexcept {
     std::uint64_t w[2];
     std::memcpy(w, a.b.data(), 16);
-    return static_cast<std::size_t>(hash_mix(hash_mix(a.version ^ 0x5DEECE66Dull, w[0]), w[1]));
+    return hash_mix(hash_mix(hash_mix(0x243F6A8885A308D3ull, a.version), w[0]), w[1]);
 }
 struct AddressHash {
-    std::size_t operator()(const IpAddr& a) const noexcept { return hash_address(a); }
+    std::size_t operator()(const IpAddr& a) const noexcept { return static_cast<std::size_t>(hash_address(a)); }
 };
 
 // Endpoint == and < as the defaulted operators order them (version, address

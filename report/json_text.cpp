@@ -16,6 +16,13 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
+// An object's fields as ordered_json keeps them, to append to without the
+// search for an equal key that operator[] makes (a report object writes each
+// key once).
+std::vector<json::object_t::value_type>& fields_of(json& object) {
+    return static_cast<std::vector<json::object_t::value_type>&>(object.get_ref<json::object_t&>());
+}
+
 // Does any of the 8 bytes in w need more than copying (JsonWriter::special)?
 bool special(std::uint64_t w) { return JsonWriter::special(w); }
 
@@ -191,8 +198,7 @@ json* JsonWriter::place(json v) {
         return &items.back();
     }
     // Appended: the caller writes each key once (see the class comment).
-    using Base = std::vector<json::object_t::value_type>;
-    auto& fields = static_cast<Base&>(top.get_ref<json::object_t&>());
+    auto& fields = fields_of(top);
     fields.emplace_back(std::move(key_), std::move(v));
     return &fields.back().second;
 }
@@ -222,8 +228,7 @@ json as_read_back(const json& j) {
         }
         case json::value_t::object: {
             json o = json::object();
-            using Base = std::vector<json::object_t::value_type>;
-            auto& fields = static_cast<Base&>(o.get_ref<json::object_t&>());
+            auto& fields = fields_of(o);
             for (const auto& [key, value] : j.get_ref<const json::object_t&>()) fields.emplace_back(key, as_read_back(value));
             return o;
         }

@@ -157,7 +157,6 @@ void write_session_end(JsonWriter& w, const Connection& c, const Verdict& v) {
     w.end_object();
 }
 
-
 }  // namespace
 
 void add_verdict_fields(const Verdict& v, json& j) {
@@ -296,10 +295,7 @@ std::string summary_text(const Connection& c, const Verdict& v) {
 }
 
 json summarize(const Connection& c, const Verdict& v) {
-    json j;
-    JsonWriter w(j);
-    write_summary(w, c, v);
-    return j;
+    return json_tree([&](JsonWriter& w) { write_summary(w, c, v); });
 }
 
 // What the Windows tools' files add (issue 13): copies collapsed, 802.11

@@ -48,7 +48,6 @@ void write_certificate_fields(JsonWriter& w, const x509::Certificate& c) {
     w.field("sha256", c.sha256);
 }
 
-
 json certificate_json(const x509::Certificate& c) {
     return json_tree([&c](JsonWriter& w) {
         w.begin_object();

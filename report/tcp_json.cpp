@@ -207,10 +207,7 @@ void write_tcp(JsonWriter& w, const TcpAnalysis& a, int client_side) {
 }
 
 json tcp_json(const TcpAnalysis& a, int client_side) {
-    json j;
-    JsonWriter w(j);
-    write_tcp(w, a, client_side);
-    return j;
+    return json_tree([&](JsonWriter& w) { write_tcp(w, a, client_side); });
 }
 
 void tcp_icmp_json(const TcpIcmpError& e, json& into) {
